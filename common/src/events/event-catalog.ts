@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import { eventSchemas } from './event-map';
+import type { Subject } from './event-map';
+import { streamFor } from './streams';
+import type { StreamName } from './streams';
+
+/** A Glotixz service. */
+export type ServiceName = 'auth' | 'tickets' | 'orders' | 'payments' | 'expiration';
+
+/** One event as documented in `docs/events.md`. */
+export interface EventCatalogEntry {
+  subject: Subject;
+  stream: StreamName;
+  publisher: ServiceName;
+  consumers: readonly ServiceName[];
+  description: string;
+  schema: z.ZodType;
+}
+
+type Described = Omit<EventCatalogEntry, 'subject' | 'stream' | 'schema'>;
+
+const described: { [S in Subject]: Described } = {
+  'ticket.created': {
+    publisher: 'tickets',
+    consumers: ['orders'],
+    description: 'A seller listed a ticket; orders adds it to its replica.',
+  },
+  'ticket.updated': {
+    publisher: 'tickets',
+    consumers: ['orders'],
+    description:
+      'A ticket changed (edited, reserved or freed); orders applies it to its replica in version order.',
+  },
+  'order.created': {
+    publisher: 'orders',
+    consumers: ['tickets', 'expiration', 'payments'],
+    description:
+      'A buyer reserved a ticket; tickets marks it reserved, expiration schedules the expiry, payments copies the order.',
+  },
+  'order.cancelled': {
+    publisher: 'orders',
+    consumers: ['tickets', 'payments'],
+    description:
+      'An order was cancelled (by the buyer or on expiry); tickets frees the ticket, payments marks its copy cancelled.',
+  },
+  'order.completed': {
+    publisher: 'orders',
+    consumers: ['payments'],
+    description: 'An order was paid; payments marks its copy complete.',
+  },
+  'payment.succeeded': {
+    publisher: 'payments',
+    consumers: ['orders'],
+    description: 'Stripe confirmed the payment of an order; orders completes it.',
+  },
+  'payment.refunded': {
+    publisher: 'payments',
+    consumers: [],
+    description: 'A payment was refunded, e.g. because it succeeded after its order was cancelled.',
+  },
+  'expiration.completed': {
+    publisher: 'expiration',
+    consumers: ['orders'],
+    description: "An order's reservation window ended; orders cancels it unless it is complete.",
+  },
+};
+
+/** Every event with its stream, publisher, consumers and schema: the source of `docs/events.md`. */
+export const eventCatalog: readonly EventCatalogEntry[] = (Object.keys(eventSchemas) as Subject[]).map(
+  (subject) => ({ subject, stream: streamFor(subject), schema: eventSchemas[subject], ...described[subject] }),
+);

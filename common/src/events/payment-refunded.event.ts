@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { currencySchema, idSchema, minorUnitsSchema } from './primitives';
+
+/**
+ * Fires when payments refunds a charge, e.g. a payment that succeeded after its order was
+ * cancelled (I6). Published by payments; no service consumes it yet (audit and notifications).
+ */
+export const paymentRefundedSubject = 'payment.refunded';
+
+/** The `data` of a `payment.refunded` event. */
+export const paymentRefundedSchema = z.object({
+  id: idSchema,
+  orderId: idSchema,
+  stripePaymentIntentId: z.string().min(1),
+  amount: minorUnitsSchema,
+  currency: currencySchema,
+  reason: z.string().min(1),
+});
+
+/** The `data` of a `payment.refunded` event. */
+export type PaymentRefundedData = z.infer<typeof paymentRefundedSchema>;
