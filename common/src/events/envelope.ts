@@ -70,7 +70,7 @@ export type EnvelopeParseResult =
 export function safeParseEnvelope(raw: unknown): EnvelopeParseResult {
   const outer = envelopeSchema.safeParse(raw);
   if (!outer.success) return { success: false, error: `invalid envelope: ${z.prettifyError(outer.error)}` };
-  const subject = outer.data.subject as Subject;
+  const subject = outer.data.subject;
   const data = eventSchemas[subject].safeParse(outer.data.data);
   if (!data.success) {
     return { success: false, error: `invalid ${subject} data: ${z.prettifyError(data.error)}` };
