@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Zod building blocks for environment variables (all arrive as strings). */
+export const env = {
+  /** A TCP port, 1–65535. */
+  port: (fallback?: number) => {
+    const schema = z.coerce.number().int().min(1).max(65535);
+    return fallback === undefined ? schema : schema.default(fallback);
+  },
+
+  /** A positive integer, e.g. a timeout in seconds. */
+  positiveInt: (fallback?: number) => {
+    const schema = z.coerce.number().int().positive();
+    return fallback === undefined ? schema : schema.default(fallback);
+  },
+
+  /** A URL whose scheme is one of `protocols` (without the colon). */
+  url: (protocols: string[], fallback?: string) => {
+    const schema = z.string().refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL with scheme ${protocols.join(' or ')}` },
+    );
+    return fallback === undefined ? schema : schema.default(fallback);
+  },
+
+  /** `true`/`false`/`1`/`0`/`yes`/`no`. */
+  boolean: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+
+  /** A comma-separated list of non-empty strings. */
+  list: (minItems = 1) =>
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string()).min(minItems, `must list at least ${minItems} value(s)`)),
+
+  /**
+   * A PEM key. Accepts real newlines, `\n` escapes (one-line env files) or base64 of the PEM
+   * (secrets managers that dislike newlines).
+   */
+  pem: (kind: 'PUBLIC KEY' | 'PRIVATE KEY') =>
+    z
+      .string()
+      .min(1)
+      .transform((value) => {
+        const text = value.includes('-----BEGIN')
+          ? value.replace(/\\n/g, '\n')
+          : Buffer.from(value, 'base64').toString('utf8');
+        return text.trim() + '\n';
+      })
+      .refine((text) => text.includes(`-----BEGIN ${kind}-----`) || text.includes('-----BEGIN EC '), {
+        message: `must be a PEM ${kind.toLowerCase()}`,
+      }),
+
+  /** The runtime environment; anything but `development` and `test` counts as production-like. */
+  nodeEnv: () => z.enum(['development', 'test', 'production']).default('production'),
+
+  /** A pino log level. */
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};

@@ -1,0 +1,2 @@
+export { loadConfig, loadConfigOrExit, ConfigError } from './load-config';
+export { env } from './env-schemas';

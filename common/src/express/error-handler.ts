@@ -1,0 +1,66 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import { AppError } from '../errors';
+import { validationDetails } from './validate';
+
+interface HttpParserError {
+  type: string;
+  status?: number;
+}
+
+function isParserError(error: unknown): error is HttpParserError {
+  return typeof error === 'object' && error !== null && typeof (error as HttpParserError).type === 'string';
+}
+
+/** Maps body-parser failures (which are client errors) to stable codes. */
+function fromParserError(error: HttpParserError): AppError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new AppError('MALFORMED_JSON', 'The request body is not valid JSON');
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content encoding or charset');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new AppError('BAD_REQUEST', 'The request body could not be read');
+    default:
+      return undefined;
+  }
+}
+
+function toAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error instanceof ZodError) {
+    return new AppError('VALIDATION_FAILED', 'The request is invalid', validationDetails(error));
+  }
+  if (isParserError(error)) return fromParserError(error);
+  return undefined;
+}
+
+/**
+ * The last middleware of every service: expected errors answer `{ code, message, details }`
+ * with their status; anything else is logged with its stack and answers a bare 500.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const appError = toAppError(error);
+    if (appError) {
+      res.status(appError.status).json(appError.toBody());
+      return;
+    }
+    (req.log ?? logger).error({ err: error }, 'unhandled error');
+    res.status(500).json({ code: 'INTERNAL', message: 'Internal server error' });
+  };
+}
+
+/** Answers 404 `NOT_FOUND` for any route no router handled. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+};

@@ -1,0 +1,134 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { z } from 'zod';
+import { AppError, errorStatus, type ErrorCode } from '../errors';
+import { requireAuth } from './current-user';
+import { validate } from './validate';
+
+type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+
+/** A request whose body, query and params have been validated by the route's schemas. */
+export type ValidRequest<B, Q, P> = Request<Parsed<P>, unknown, Parsed<B>, Parsed<Q>>;
+
+/** One documented response of a route. */
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+}
+
+/**
+ * A route declared once: Express mounts it with validation and auth, and the OpenAPI document
+ * describes it from the same schemas, so the docs cannot drift from the code.
+ */
+export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+  method: HttpMethod;
+  /** Express-style path, e.g. `/api/tickets/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags?: string[];
+  /** `required` answers 401 without a valid token; `optional` only reads it. Default `optional`. */
+  auth?: 'required' | 'optional';
+  body?: B;
+  query?: Q;
+  params?: P;
+  responses: Record<number, ResponseSpec>;
+  /** Error codes this route may answer, documented under their statuses. */
+  errors?: ErrorCode[];
+  /** Extra middleware that runs after auth and before validation (e.g. a rate limiter). */
+  before?: RequestHandler[];
+  handler: (req: ValidRequest<B, Q, P>, res: Response) => unknown;
+}
+
+/** Identity helper that infers a route's request types from its schemas. */
+export function defineRoute<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+>(spec: RouteSpec<B, Q, P>): RouteSpec<B, Q, P> {
+  return spec;
+}
+
+/** Any route, whatever its schemas. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteSpec<any, any, any>;
+
+/** The error body schema shared by every error response in the docs. */
+export const errorBodySchema = z
+  .object({
+    code: z.string().meta({ example: 'VALIDATION_FAILED' }),
+    message: z.string(),
+    details: z.unknown().optional(),
+  })
+  .meta({ id: 'Error' });
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody = req.get('content-length') !== undefined && req.get('content-length') !== '0';
+  if ((hasBody || req.get('transfer-encoding') !== undefined) && !req.is('application/json')) {
+    next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'));
+    return;
+  }
+  next();
+};
+
+type RequestParts = NonNullable<RouteConfig['request']>;
+
+function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function documentedResponses(route: AnyRoute): RouteConfig['responses'] {
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, spec] of Object.entries(route.responses)) {
+    responses[status] = spec.schema
+      ? { description: spec.description, content: { 'application/json': { schema: spec.schema } } }
+      : { description: spec.description };
+  }
+  const codes = new Set<ErrorCode>(route.errors ?? []);
+  if (route.body || route.query || route.params) codes.add('VALIDATION_FAILED');
+  if (route.body) ['MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'].forEach((c) => codes.add(c as ErrorCode));
+  if (route.auth === 'required') codes.add('NOT_AUTHENTICATED');
+  codes.add('INTERNAL');
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = errorStatus[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  for (const [status, list] of byStatus) {
+    responses[String(status)] = {
+      description: `Error: ${list.join(', ')}`,
+      content: { 'application/json': { schema: errorBodySchema } },
+    };
+  }
+  return responses;
+}
+
+/** Mounts routes on a router and registers each in the OpenAPI registry. */
+export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: AnyRoute[]): void {
+  for (const route of routes) {
+    const chain: RequestHandler[] = [];
+    if (route.auth === 'required') chain.push(requireAuth);
+    if (route.body) chain.push(requireJson);
+    chain.push(...(route.before ?? []));
+    chain.push(validate({ body: route.body, query: route.query, params: route.params }));
+    chain.push(route.handler as RequestHandler);
+    router[route.method](route.path, ...chain);
+
+    registry.registerPath({
+      method: route.method,
+      path: toOpenApiPath(route.path),
+      summary: route.summary,
+      description: route.description,
+      tags: route.tags,
+      security: route.auth === 'required' ? [{ cookieAuth: [] }, { bearerAuth: [] }] : undefined,
+      request: {
+        params: route.params as RequestParts['params'],
+        query: route.query as RequestParts['query'],
+        body: route.body ? { content: { 'application/json': { schema: route.body } }, required: true } : undefined,
+      },
+      responses: documentedResponses(route),
+    });
+  }
+}

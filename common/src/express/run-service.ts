@@ -1,0 +1,95 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+
+/** Resource bookkeeping for one process: what to close, in reverse order of opening. */
+export interface Lifecycle {
+  /** Registers a closer; shutdown runs closers last-registered first. */
+  onShutdown(name: string, close: () => Promise<unknown>): void;
+  /** Starts the HTTP server and registers its graceful close (stop accepting, finish in-flight). */
+  listen(app: Express, port: number): Promise<Server>;
+}
+
+/** Options for {@link runService}. */
+export interface RunServiceOptions {
+  service: string;
+  logger: Logger;
+  /** Hard limit for a graceful shutdown before the process exits anyway. */
+  shutdownTimeoutMs?: number;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * Runs a service's start-up inside one lifecycle: on SIGTERM/SIGINT, a failed start or an
+ * unhandled rejection it stops accepting requests, closes every resource in reverse order and
+ * exits (0 after a signal, 1 after a failure). `main.ts` files stay free of start-up plumbing.
+ */
+export async function runService(
+  options: RunServiceOptions,
+  start: (lifecycle: Lifecycle) => Promise<void>,
+): Promise<void> {
+  const { logger } = options;
+  const closers: { name: string; close: () => Promise<unknown> }[] = [];
+  let shuttingDown: Promise<void> | undefined;
+
+  const shutdown = (reason: string, exitCode: number): Promise<void> => {
+    shuttingDown ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      const timer = setTimeout(() => {
+        logger.error('graceful shutdown timed out');
+        process.exit(1);
+      }, options.shutdownTimeoutMs ?? 15000);
+      timer.unref();
+      for (const { name, close } of closers.reverse()) {
+        try {
+          await close();
+        } catch (error) {
+          logger.error({ err: error, resource: name }, 'error while closing');
+        }
+      }
+      clearTimeout(timer);
+      logger.info('stopped');
+      process.exit(exitCode);
+    })();
+    return shuttingDown;
+  };
+
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('unhandledRejection', (error) => {
+    logger.fatal({ err: error }, 'unhandled rejection');
+    void shutdown('unhandledRejection', 1);
+  });
+
+  const lifecycle: Lifecycle = {
+    onShutdown(name, close) {
+      closers.push({ name, close });
+    },
+    listen(app, port) {
+      return new Promise((resolve, reject) => {
+        const server = app.listen(port, (error?: Error) => {
+          if (error) {
+            reject(error);
+            return;
+          }
+          logger.info({ port }, `${options.service} listening`);
+          resolve(server);
+        });
+        closers.push({ name: 'http', close: () => closeServer(server) });
+      });
+    },
+  };
+
+  try {
+    await start(lifecycle);
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to start');
+    await shutdown('start-up failure', 1);
+  }
+}
