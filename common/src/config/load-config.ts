@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** Thrown when the environment does not satisfy a service's schema; lists every problem. */
 export class ConfigError extends Error {

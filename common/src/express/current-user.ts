@@ -44,6 +44,16 @@ export function currentUser(options: JwtVerifyOptions): RequestHandler {
   };
 }
 
+/** Starts a session: the signed cookie carries the token from now on. */
+export function startSession(req: Request, token: string): void {
+  req.session = { jwt: token } satisfies SessionData;
+}
+
+/** Ends the session: the cookie is cleared. */
+export function endSession(req: Request): void {
+  req.session = null;
+}
+
 /** Answers 401 `NOT_AUTHENTICATED` unless {@link currentUser} found a valid token. */
 export const requireAuth: RequestHandler = (req, _res, next) => {
   if (!req.currentUser) {

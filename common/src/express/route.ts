@@ -79,7 +79,14 @@ function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-function documentedResponses(route: AnyRoute): RouteConfig['responses'] {
+/** A route seen without its request types, as the mounting code needs it. */
+type RouteShape = Omit<AnyRoute, 'body' | 'query' | 'params'> & {
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+};
+
+function documentedResponses(route: RouteShape): RouteConfig['responses'] {
   const responses: RouteConfig['responses'] = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     responses[status] = spec.schema
@@ -106,8 +113,8 @@ function documentedResponses(route: AnyRoute): RouteConfig['responses'] {
 }
 
 /** Mounts routes on a router and registers each in the OpenAPI registry. */
-export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: AnyRoute[]): void {
-  for (const route of routes) {
+export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: readonly AnyRoute[]): void {
+  for (const route of routes as RouteShape[]) {
     const chain: RequestHandler[] = [];
     if (route.auth === 'required') chain.push(requireAuth);
     if (route.body) chain.push(requireJson);

@@ -35,7 +35,7 @@ export interface ServiceAppOptions {
   /** Verifies tokens for `req.currentUser`. */
   auth: JwtVerifyOptions;
   session: SessionOptions;
-  routes: AnyRoute[];
+  routes: readonly AnyRoute[];
   /** Where the OpenAPI document and Swagger UI are served, e.g. `/api/users/docs`. */
   docsPath: string;
   docsTitle: string;

@@ -1,0 +1,31 @@
+import { eq } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { users, type UserRow } from '../db/schema';
+
+/** The auth database. */
+export type AuthDb = NodePgDatabase<{ users: typeof users }>;
+
+/** Data access for accounts. */
+export function createUsersRepo(db: AuthDb) {
+  return {
+    /**
+     * Inserts a user; `null` when the email is taken. The unique constraint decides, so two
+     * concurrent sign-ups for one email can never both succeed.
+     */
+    async insert(email: string, passwordHash: string): Promise<UserRow | null> {
+      const [row] = await db
+        .insert(users)
+        .values({ email, passwordHash })
+        .onConflictDoNothing({ target: users.email })
+        .returning();
+      return row ?? null;
+    },
+
+    async findByEmail(email: string): Promise<UserRow | null> {
+      const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+      return row ?? null;
+    },
+  };
+}
+
+export type UsersRepo = ReturnType<typeof createUsersRepo>;

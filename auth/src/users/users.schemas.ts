@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** An email, trimmed and lower-cased before it is checked or stored. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'Email must be at most 254 characters')
+  .pipe(z.email('Enter a valid email address'))
+  .meta({ example: 'buyer@example.com' });
+
+/** Sign-up and sign-in body. */
+export const credentialsSchema = z
+  .object({
+    email: emailSchema,
+    password: z
+      .string()
+      .min(8, 'Password must be at least 8 characters')
+      .max(128, 'Password must be at most 128 characters')
+      .meta({ example: 'correct horse battery' }),
+  })
+  .strict()
+  .meta({ id: 'Credentials' });
+
+/** A user as the API shows it. */
+export const userSchema = z.object({ id: z.uuid(), email: z.string() }).meta({ id: 'User' });
+
+/** Sign-up and sign-in answer: the user, plus a bearer token for API clients. */
+export const signedInSchema = userSchema
+  .extend({ token: z.string().meta({ description: 'ES256 JWT, also set in the session cookie' }) })
+  .meta({ id: 'SignedIn' });
+
+/** `GET /api/users/currentuser` answer. */
+export const currentUserResponseSchema = z
+  .object({ currentUser: userSchema.nullable() })
+  .meta({ id: 'CurrentUserResponse' });
