@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.next/**', '.data/**', '**/coverage/**', '**/migrations/**'],
+    ignores: ['**/drizzle.config.ts', '**/dist/**', '**/node_modules/**', '**/.next/**', '.data/**', '**/coverage/**', '**/migrations/**'],
   },
   js.configs.recommended,
   {

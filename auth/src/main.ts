@@ -1,0 +1,18 @@
+import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import { createLogger, runService } from '@glotixz/common/express';
+import { createApp } from './app';
+import { readConfig } from './config';
+import { migrationsFolder } from './db/migrate';
+import * as schema from './db/schema';
+
+const config = readConfig(process.env);
+const logger = createLogger({ service: 'auth', level: config.LOG_LEVEL });
+
+void runService({ service: 'auth', logger }, async (lifecycle) => {
+  const pool = createPool(config.DATABASE_URL);
+  lifecycle.onShutdown('postgres', () => pool.end());
+  await runMigrations(pool, migrationsFolder);
+  const db = createDb(pool, schema);
+  const { app } = createApp({ config, db, logger });
+  await lifecycle.listen(app, config.PORT);
+});
