@@ -9,7 +9,7 @@ const config = readConfig(process.env);
 const logger = createLogger({ service: 'auth', level: config.LOG_LEVEL });
 
 void runService({ service: 'auth', logger }, async (lifecycle) => {
-  const pool = createPool(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, { logger });
   lifecycle.onShutdown('postgres', () => pool.end());
   await runMigrations(pool, migrationsFolder);
   const db = createDb(pool, schema);
