@@ -1,0 +1,213 @@
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { deadLetterSubject, safeParseEnvelope, streamFor } from '../events';
+import type { Envelope, Subject } from '../events';
+import { backoffDelay } from './backoff';
+import type { BackoffOptions } from './backoff';
+import type { Bus, MessageHeaders } from './bus';
+import { fromNatsHeaders } from './bus';
+import type { DeadLetter } from './dead-letter';
+import { RetryLater } from './retry-later.error';
+
+/** What a handler learns about the message besides its envelope. */
+export interface MessageContext {
+  /** The durable consumer name; also the inbox key of {@link inboxHandler}. */
+  consumer: string;
+  /** 1 on the first delivery. */
+  deliveryCount: number;
+  streamSequence: number;
+  /** NATS headers, e.g. trace context. */
+  headers: MessageHeaders;
+  /** A logger bound to the consumer, subject and event id. */
+  logger: Logger;
+}
+
+/**
+ * Handles one event. Return to have it acked; throw {@link RetryLater} to have it redelivered after
+ * a delay; throw anything else to have it retried with backoff and, after `maxDeliver` deliveries,
+ * dead-lettered. Never ack yourself.
+ */
+export type EventHandler<S extends Subject> = (envelope: Envelope<S>, context: MessageContext) => Promise<void>;
+
+/** Options of {@link Bus.consume}. */
+export interface ConsumeOptions<S extends Subject> {
+  /** The one subject this consumer receives (NATS 2.9 allows one filter subject). */
+  subject: S;
+  /** Durable consumer name, unique per service and subject, e.g. `orders-ticket-created`. */
+  durable: string;
+  handler: EventHandler<S>;
+  /** Deliveries of a failing message before it is dead-lettered. Default 5. */
+  maxDeliver?: number;
+  /** Delay before redelivering a failed message. Default 200 ms doubling up to 10 s. */
+  backoff?: BackoffOptions;
+  /** How long JetStream waits for an ack; kept alive while the handler runs. Default 30 s. */
+  ackWaitMs?: number;
+  /** Messages pulled ahead of the handler. Default 10. */
+  prefetch?: number;
+}
+
+/** A running consumer. */
+export interface ConsumerHandle {
+  readonly durable: string;
+  /** Stops pulling, waits for the handler in flight, and returns unhandled prefetched messages. */
+  stop(): Promise<void>;
+}
+
+const defaultBackoff: BackoffOptions = { baseMs: 200, capMs: 10_000 };
+const restartDelayMs = 1_000;
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Provisions the durable pull consumer and starts its loop. Called by {@link Bus.consume}. */
+export async function startConsumer<S extends Subject>(bus: Bus, options: ConsumeOptions<S>): Promise<ConsumerHandle> {
+  const { subject, durable, handler } = options;
+  const maxDeliver = options.maxDeliver ?? 5;
+  const backoff = options.backoff ?? defaultBackoff;
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const stream = bus.streamName(streamFor(subject));
+  const logger = bus.logger.child({ consumer: durable, subject });
+  if (maxDeliver < 1) throw new Error('maxDeliver must be at least 1');
+
+  // JetStream's own max_deliver stays unlimited: only this wrapper decides when to give up, so a
+  // message is never dropped without a dead letter.
+  await bus.jsm.consumers.add(stream, {
+    durable_name: durable,
+    filter_subject: bus.subjectFor(subject),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: ackWaitMs * 1_000_000,
+    max_deliver: -1,
+  });
+  const consumer = await bus.js.consumers.get(stream, durable);
+
+  let stopping = false;
+  let messages: ConsumerMessages | undefined;
+
+  async function deadLetter(msg: JsMsg, reason: DeadLetter['reason'], error: string): Promise<void> {
+    const letter: DeadLetter = {
+      reason,
+      consumer: durable,
+      subject: bus.logicalSubject(msg.subject),
+      streamSequence: msg.seq,
+      deliveries: msg.info.deliveryCount,
+      error,
+      payload: msg.string(),
+      headers: fromNatsHeaders(msg.headers),
+      failedAt: new Date().toISOString(),
+    };
+    await bus.publishRaw(deadLetterSubject(durable), JSON.stringify(letter), {
+      msgID: `${durable}:${msg.seq}`,
+    });
+  }
+
+  async function giveUp(msg: JsMsg, reason: DeadLetter['reason'], error: string): Promise<void> {
+    try {
+      await deadLetter(msg, reason, error);
+    } catch (err) {
+      logger.error({ err, seq: msg.seq }, 'could not dead-letter a message; will retry it');
+      msg.nak(backoffDelay(msg.info.deliveryCount, backoff));
+      return;
+    }
+    msg.term(error);
+    logger.error({ seq: msg.seq, reason, deliveries: msg.info.deliveryCount, error }, 'message dead-lettered');
+  }
+
+  async function handle(msg: JsMsg): Promise<void> {
+    const deliveryCount = msg.info.deliveryCount;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(msg.string());
+    } catch (err) {
+      await giveUp(msg, 'invalid', `invalid JSON: ${errorMessage(err)}`);
+      return;
+    }
+    const parsed = safeParseEnvelope(raw);
+    if (!parsed.success) {
+      await giveUp(msg, 'invalid', parsed.error);
+      return;
+    }
+    if (parsed.envelope.subject !== subject) {
+      await giveUp(msg, 'invalid', `envelope subject "${parsed.envelope.subject}" on a ${subject} consumer`);
+      return;
+    }
+    const envelope = parsed.envelope as Envelope<S>;
+    const context: MessageContext = {
+      consumer: durable,
+      deliveryCount,
+      streamSequence: msg.seq,
+      headers: fromNatsHeaders(msg.headers),
+      logger: logger.child({ eventId: envelope.id }),
+    };
+    const keepAlive = setInterval(() => msg.working(), Math.max(ackWaitMs / 2, 100));
+    try {
+      await handler(envelope, context);
+    } catch (err) {
+      clearInterval(keepAlive);
+      if (err instanceof RetryLater) {
+        context.logger.debug({ delayMs: err.delayMs, deliveryCount, reason: err.message }, 'retry later');
+        msg.nak(err.delayMs);
+      } else if (deliveryCount >= maxDeliver) {
+        await giveUp(msg, 'failed', errorMessage(err));
+      } else {
+        const delayMs = backoffDelay(deliveryCount, backoff);
+        context.logger.warn({ err, deliveryCount, delayMs }, 'handler failed; will retry');
+        msg.nak(delayMs);
+      }
+      return;
+    }
+    clearInterval(keepAlive);
+    msg.ack();
+  }
+
+  async function run(): Promise<void> {
+    while (!stopping) {
+      try {
+        const current = await consumer.consume({ max_messages: options.prefetch ?? 10 });
+        messages = current;
+        if (stopping) {
+          await current.close();
+          break;
+        }
+        for await (const msg of current) {
+          if (stopping) {
+            msg.nak();
+            continue;
+          }
+          try {
+            await handle(msg);
+          } catch (err) {
+            logger.error({ err, seq: msg.seq }, 'could not settle a message; JetStream will redeliver it');
+          }
+        }
+        if (!stopping) {
+          logger.warn('consumer iterator ended; restarting');
+          await sleep(restartDelayMs);
+        }
+      } catch (err) {
+        if (stopping) break;
+        logger.error({ err }, 'consumer loop failed; restarting');
+        await sleep(restartDelayMs);
+      }
+    }
+  }
+
+  const loop = run();
+  logger.info('consumer started');
+  return {
+    durable,
+    stop: async () => {
+      if (stopping) return loop;
+      stopping = true;
+      await messages?.close();
+      await loop;
+      logger.info('consumer stopped');
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import { createEnvelope } from '../events';
+import type { CreateEnvelopeOptions, Envelope, EventMap, Subject } from '../events';
+import type { MessageHeaders } from './bus';
+import { outbox } from './outbox.schema';
+
+/** The `NOTIFY` channel the relay listens on, by default. */
+export const defaultOutboxChannel = 'outbox';
+
+/** A drizzle node-postgres database or transaction: anything {@link enqueue} can write with. */
+export type SqlExecutor = Pick<PgDatabase<NodePgQueryResultHKT>, 'insert' | 'execute'>;
+
+/** Options of {@link enqueue}. */
+export interface EnqueueOptions extends CreateEnvelopeOptions {
+  /** Headers to publish with the event, e.g. trace context. */
+  headers?: MessageHeaders;
+  /** The channel to `NOTIFY`; the relay's channel. */
+  channel?: string;
+}
+
+/**
+ * Records an event in the outbox inside the caller's transaction (I1): builds and validates the
+ * envelope, inserts the row and sends `NOTIFY`, which Postgres delivers only on commit. Pass the
+ * transaction of the domain change; a rolled-back transaction publishes nothing.
+ * @throws z.ZodError when `data` breaks the contract.
+ */
+export async function enqueue<S extends Subject>(
+  tx: SqlExecutor,
+  subject: S,
+  data: EventMap[S],
+  options: EnqueueOptions = {},
+): Promise<Envelope<S>> {
+  const envelope = createEnvelope(subject, data, options);
+  await tx.insert(outbox).values({
+    id: envelope.id,
+    subject,
+    envelope,
+    headers: options.headers && Object.keys(options.headers).length > 0 ? options.headers : null,
+  });
+  await tx.execute(sql`select pg_notify(${options.channel ?? defaultOutboxChannel}, '')`);
+  return envelope;
+}

@@ -1,0 +1,275 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import { backoffDelay } from './backoff';
+import type { BackoffOptions } from './backoff';
+import type { Bus, MessageHeaders } from './bus';
+import { defaultOutboxChannel } from './outbox.enqueue';
+
+/** How far the relay is behind, for metrics and readiness. */
+export interface OutboxBacklog {
+  /** Rows not yet published. */
+  count: number;
+  /** Age of the oldest such row in milliseconds; null when there is none. */
+  oldestAgeMs: number | null;
+}
+
+/** Options of {@link startOutboxRelay}. */
+export interface OutboxRelayOptions {
+  /** The service's pool; the relay holds one of its connections for `LISTEN`. */
+  pool: Pool;
+  bus: Pick<Bus, 'publishRaw'>;
+  logger: Logger;
+  /** The `NOTIFY` channel {@link enqueue} uses. Default `outbox`. */
+  channel?: string;
+  /** Backstop poll for rows whose notification was missed. Default 1 s. */
+  pollIntervalMs?: number;
+  /** Rows published per transaction. Default 100. */
+  batchSize?: number;
+  /** Delay after a failed publish, by attempt. Default 500 ms doubling up to 30 s. */
+  backoff?: BackoffOptions;
+  /** Fault injection for tests: runs after each PubAck, before the batch commits. */
+  hooks?: { afterPublish?: (eventId: string) => void | Promise<void> };
+}
+
+/** A running outbox relay. */
+export interface OutboxRelay {
+  /** Asks for a drain now, as a notification would. */
+  wake(): void;
+  /** The current backlog of the outbox. */
+  backlog(): Promise<OutboxBacklog>;
+  /** Stops listening and polling; waits for the batch in progress to commit or roll back. */
+  stop(): Promise<void>;
+}
+
+interface PendingRow {
+  id: string;
+  subject: string;
+  envelope: string;
+  headers: MessageHeaders | null;
+  attempts: number;
+}
+
+const defaultBackoff: BackoffOptions = { baseMs: 500, capMs: 30_000 };
+const listenRetryMs = 1_000;
+
+/** Reads the backlog of the outbox table behind `pool`. */
+export async function readOutboxBacklog(pool: Pool): Promise<OutboxBacklog> {
+  const { rows } = await pool.query<{ count: string; oldest_age_ms: number | null }>(
+    `select count(*) as count,
+            extract(epoch from (now() - min(created_at))) * 1000 as oldest_age_ms
+       from outbox`,
+  );
+  const row = rows[0];
+  return {
+    count: Number(row?.count ?? 0),
+    oldestAgeMs: row?.oldest_age_ms == null ? null : Math.max(0, Math.round(Number(row.oldest_age_ms))),
+  };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Starts the outbox relay (I1). It listens for `NOTIFY` on `channel` and polls every
+ * `pollIntervalMs`; each time it drains the outbox in batches: lock pending rows oldest first
+ * (`FOR UPDATE SKIP LOCKED`, so replicas share the work), publish each with `msgID` = event id and
+ * wait for the PubAck, then delete the published rows in the same transaction. A row is deleted
+ * only after its PubAck, so a crash republishes at worst, and JetStream drops the repeat.
+ * When a publish fails the batch stops there (keeping order), the row is rescheduled with backoff
+ * and the relay pauses until then.
+ */
+export async function startOutboxRelay(options: OutboxRelayOptions): Promise<OutboxRelay> {
+  const { pool, bus } = options;
+  const channel = options.channel ?? defaultOutboxChannel;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const batchSize = options.batchSize ?? 100;
+  const backoff = options.backoff ?? defaultBackoff;
+  const logger = options.logger.child({ component: 'outbox-relay' });
+
+  let stopped = false;
+  let wakeRequested = true;
+  let wakeUp: (() => void) | undefined;
+  let listener: PoolClient | undefined;
+  let listenTimer: NodeJS.Timeout | undefined;
+
+  function wake(): void {
+    wakeRequested = true;
+    wakeUp?.();
+  }
+
+  function sleep(ms: number, interruptible: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = () => {
+        if (interruptible || stopped) done();
+      };
+    });
+  }
+
+  function dropListener(err?: Error): void {
+    const client = listener;
+    listener = undefined;
+    if (!client) return;
+    client.removeAllListeners('notification');
+    client.release(err ?? true);
+  }
+
+  function scheduleListen(): void {
+    if (stopped || listenTimer) return;
+    listenTimer = setTimeout(() => {
+      listenTimer = undefined;
+      listen().catch((err: unknown) => {
+        logger.error({ err }, 'outbox LISTEN failed; retrying');
+        scheduleListen();
+      });
+    }, listenRetryMs);
+  }
+
+  async function listen(): Promise<void> {
+    const client = await pool.connect();
+    if (stopped) {
+      client.release();
+      return;
+    }
+    listener = client;
+    client.on('notification', () => wake());
+    client.on('error', (err: Error) => {
+      if (listener !== client) return;
+      logger.warn({ err }, 'outbox LISTEN connection lost; reconnecting');
+      dropListener(err);
+      scheduleListen();
+    });
+    try {
+      await client.query(`listen ${quoteIdent(channel)}`);
+    } catch (err) {
+      if (listener === client) dropListener(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+    // Notifications sent while we were not listening are lost: look at the table once.
+    wake();
+  }
+
+  async function publishBatch(): Promise<{ published: number; retryInMs?: number }> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<PendingRow>(
+        `select id, subject, envelope::text as envelope, headers, attempts
+           from outbox
+          where next_attempt_at <= now()
+          order by created_at, id
+          limit $1
+            for update skip locked`,
+        [batchSize],
+      );
+      const published: string[] = [];
+      let failure: { row: PendingRow; err: unknown } | undefined;
+      for (const row of rows) {
+        try {
+          await bus.publishRaw(row.subject, row.envelope, { msgID: row.id, headers: row.headers ?? undefined });
+        } catch (err) {
+          failure = { row, err };
+          break;
+        }
+        published.push(row.id);
+        await options.hooks?.afterPublish?.(row.id);
+      }
+      if (published.length > 0) {
+        await client.query('delete from outbox where id = any($1::uuid[])', [published]);
+      }
+      let retryInMs: number | undefined;
+      if (failure) {
+        retryInMs = backoffDelay(failure.row.attempts + 1, backoff);
+        const message = failure.err instanceof Error ? failure.err.message : String(failure.err);
+        await client.query(
+          `update outbox
+              set attempts = attempts + 1,
+                  next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+                  last_error = $3
+            where id = $1`,
+          [failure.row.id, retryInMs, message],
+        );
+        logger.warn(
+          { eventId: failure.row.id, subject: failure.row.subject, attempts: failure.row.attempts + 1, retryInMs, err: failure.err },
+          'outbox publish failed; will retry',
+        );
+      }
+      await client.query('commit');
+      if (published.length > 0) logger.debug({ published: published.length }, 'outbox rows published');
+      return { published: published.length, retryInMs };
+    } catch (err) {
+      try {
+        await client.query('rollback');
+      } catch (rollbackErr) {
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async function drain(): Promise<number | undefined> {
+    for (;;) {
+      const { published, retryInMs } = await publishBatch();
+      if (retryInMs !== undefined) return retryInMs;
+      if (published < batchSize || stopped) return undefined;
+    }
+  }
+
+  async function run(): Promise<void> {
+    let failures = 0;
+    while (!stopped) {
+      let pauseMs: number | undefined;
+      if (wakeRequested) {
+        wakeRequested = false;
+        try {
+          pauseMs = await drain();
+          failures = 0;
+        } catch (err) {
+          failures += 1;
+          pauseMs = backoffDelay(failures, backoff);
+          logger.error({ err, retryInMs: pauseMs }, 'outbox drain failed');
+        }
+      }
+      if (stopped) break;
+      if (pauseMs !== undefined) {
+        await sleep(pauseMs, false);
+        wakeRequested = true;
+      } else if (!wakeRequested) {
+        await sleep(pollIntervalMs, true);
+        wakeRequested = true;
+      }
+    }
+  }
+
+  try {
+    await listen();
+  } catch (err) {
+    logger.error({ err }, 'outbox LISTEN failed; relying on polling until it reconnects');
+    scheduleListen();
+  }
+  const loop = run();
+  logger.info({ channel, pollIntervalMs, batchSize }, 'outbox relay started');
+
+  return {
+    wake,
+    backlog: () => readOutboxBacklog(pool),
+    stop: async () => {
+      if (stopped) return loop;
+      stopped = true;
+      clearTimeout(listenTimer);
+      wakeUp?.();
+      dropListener();
+      await loop;
+      logger.info('outbox relay stopped');
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './migrate';
+export * from './pg-errors';
+export * from './pool';
