@@ -1,0 +1,313 @@
+/**
+ * The local API gateway: routes by path prefix exactly as the Istio VirtualService does, from
+ * the same table, infra/routes.json. A prefix matches the path itself and anything below it
+ * (/api/users and /api/users/signin, never /api/usersx); routes are tried in file order; an
+ * unmatched path under a `notFoundPrefixes` entry (/api) answers 404 JSON; anything else goes to
+ * the default route (the web client). Paths are normalised (dot segments resolved) before
+ * matching and forwarded in that form.
+ *
+ * Proxying streams bodies both ways, keeps method and end-to-end headers (Host included), sets
+ * X-Forwarded-For/-Proto/-Host, adds x-request-id when absent, passes WebSocket upgrades
+ * through, and answers 502 JSON { code: 'BAD_GATEWAY', message } when the upstream is down.
+ *
+ * `createGateway({ routes, resolve })` builds the server for tests and the stack runner; run
+ * directly (`node scripts/gateway.mjs`) it listens on GATEWAY_PORT (8080).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { pipeline } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROUTES_FILE = fileURLToPath(new URL('../infra/routes.json', import.meta.url));
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'expect',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Checks a routes table and throws one error listing every problem. */
+export function validateRoutes(table) {
+  const problems = [];
+  const isPort = (p) => Number.isInteger(p) && p > 0 && p < 65536;
+  const isPrefix = (p) => typeof p === 'string' && p.startsWith('/') && (p === '/' || !p.endsWith('/'));
+  const checkTarget = (target, where) => {
+    if (typeof target?.service !== 'string' || target.service === '')
+      problems.push(`${where}: service is required`);
+    if (!isPort(target?.port)) problems.push(`${where}: port must be an integer port`);
+  };
+  if (!Array.isArray(table?.routes)) problems.push('routes must be an array');
+  (table?.routes ?? []).forEach((route, i) => {
+    if (!isPrefix(route?.prefix)) problems.push(`routes[${i}]: prefix must start with / and not end with /`);
+    checkTarget(route, `routes[${i}]`);
+  });
+  checkTarget(table?.default, 'default');
+  if (table?.notFoundPrefixes !== undefined && !table.notFoundPrefixes.every?.(isPrefix)) {
+    problems.push('notFoundPrefixes must be a list of prefixes');
+  }
+  if (problems.length > 0) throw new Error(`invalid routes table:\n  - ${problems.join('\n  - ')}`);
+  return table;
+}
+
+/** Reads and validates infra/routes.json (or another file of the same shape). */
+export function loadRoutes(file = ROUTES_FILE) {
+  return validateRoutes(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** True if `pathname` is `prefix` itself or lies below it. */
+export function underPrefix(pathname, prefix) {
+  return pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+}
+
+/**
+ * Which way a path goes: `{ kind: 'route', route }` for the first matching route,
+ * `{ kind: 'not-found' }` under a notFoundPrefixes entry, else `{ kind: 'default', route }`.
+ */
+export function matchRoute(table, pathname) {
+  const route = table.routes.find((r) => underPrefix(pathname, r.prefix));
+  if (route) return { kind: 'route', route };
+  if ((table.notFoundPrefixes ?? []).some((p) => underPrefix(pathname, p))) return { kind: 'not-found' };
+  return { kind: 'default', route: table.default };
+}
+
+/** Normalises a request target to an origin-form path with query, or null if it is unusable. */
+export function normalizeTarget(rawUrl) {
+  try {
+    const url = new URL(rawUrl ?? '/', 'http://gateway.invalid');
+    return { pathname: url.pathname, path: url.pathname + url.search };
+  } catch {
+    return null;
+  }
+}
+
+const defaultResolve = (route) => ({ host: '127.0.0.1', port: route.port });
+
+function clientAddress(socket) {
+  return (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+}
+
+function requestIdOf(req) {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
+}
+
+function upstreamHeaders(req, requestId, { upgrade = false } = {}) {
+  const dropped = new Set(HOP_BY_HOP);
+  for (const token of String(req.headers.connection ?? '').split(','))
+    dropped.add(token.trim().toLowerCase());
+  const headers = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!dropped.has(name) && value !== undefined) headers[name] = value;
+  }
+  if (upgrade) {
+    headers.connection = 'upgrade';
+    headers.upgrade = req.headers.upgrade;
+  }
+  const client = clientAddress(req.socket);
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
+  headers['x-forwarded-proto'] = req.socket.encrypted ? 'https' : 'http';
+  if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+  headers['x-request-id'] = requestId;
+  return headers;
+}
+
+function downstreamHeaders(upstreamRes, requestId) {
+  const dropped = new Set(HOP_BY_HOP);
+  for (const token of String(upstreamRes.headers.connection ?? '').split(',')) {
+    dropped.add(token.trim().toLowerCase());
+  }
+  const headers = {};
+  for (const [name, value] of Object.entries(upstreamRes.headers)) {
+    if (!dropped.has(name) && value !== undefined) headers[name] = value;
+  }
+  headers['x-request-id'] ??= requestId;
+  return headers;
+}
+
+function errorBody(status, code, message) {
+  return { status, body: JSON.stringify({ code, message }) };
+}
+
+function sendJson(res, { status, body }, requestId) {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': requestId,
+  });
+  res.end(body);
+}
+
+function writeRawResponse(socket, { status, body }, extraHeaders = {}) {
+  if (socket.destroyed) return;
+  const head = [
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'connection: close',
+    ...Object.entries(extraHeaders).map(([k, v]) => `${k}: ${v}`),
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+function describe(err) {
+  return err?.code === 'ECONNREFUSED' ? 'connection refused' : (err?.code ?? err?.message ?? 'error');
+}
+
+/**
+ * Builds the gateway server (not yet listening).
+ * @param {{ routes: object, resolve?: (route: { service: string, port: number }) => { host: string,
+ *   port: number }, log?: (entry: { method: string, path: string, service: string | null,
+ *   status: number, durationMs: number, requestId: string }) => void }} options
+ * @returns {import('node:http').Server}
+ */
+export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
+  validateRoutes(routes);
+  const agent = new http.Agent({ keepAlive: true });
+
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    const requestId = requestIdOf(req);
+    const target = normalizeTarget(req.url);
+    let service = null;
+    res.on('close', () => {
+      log?.({
+        method: req.method,
+        path: target?.path ?? req.url,
+        service,
+        status: res.statusCode,
+        durationMs: Date.now() - started,
+        requestId,
+      });
+    });
+    if (!target) return sendJson(res, errorBody(400, 'BAD_REQUEST', 'malformed request target'), requestId);
+    const match = matchRoute(routes, target.pathname);
+    if (match.kind === 'not-found') {
+      return sendJson(res, errorBody(404, 'NOT_FOUND', `no API route for ${target.pathname}`), requestId);
+    }
+    service = match.route.service;
+    const { host, port } = resolve(match.route);
+
+    const upstream = http.request({
+      host,
+      port,
+      method: req.method,
+      path: target.path,
+      headers: upstreamHeaders(req, requestId),
+      agent,
+    });
+    upstream.on('response', (upstreamRes) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, downstreamHeaders(upstreamRes, requestId));
+      pipeline(upstreamRes, res, () => {});
+    });
+    upstream.on('error', (err) => {
+      if (res.headersSent) res.destroy();
+      else
+        sendJson(
+          res,
+          errorBody(502, 'BAD_GATEWAY', `${service} is unavailable (${describe(err)})`),
+          requestId,
+        );
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    pipeline(req, upstream, () => {});
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const requestId = requestIdOf(req);
+    const target = normalizeTarget(req.url);
+    const match = target ? matchRoute(routes, target.pathname) : { kind: 'not-found' };
+    if (match.kind === 'not-found') {
+      return writeRawResponse(socket, errorBody(404, 'NOT_FOUND', 'no route for this upgrade'));
+    }
+    const { host, port } = resolve(match.route);
+    const upstream = http.request({
+      host,
+      port,
+      method: req.method,
+      path: target.path,
+      headers: upstreamHeaders(req, requestId, { upgrade: true }),
+      agent: false,
+    });
+    upstream.on('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {
+      upstreamSocket.on('error', () => socket.destroy());
+      socket.on('close', () => upstreamSocket.destroy());
+      upstreamSocket.on('close', () => socket.destroy());
+      const lines = [`HTTP/1.1 ${upstreamRes.statusCode} ${upstreamRes.statusMessage ?? ''}`];
+      for (let i = 0; i < upstreamRes.rawHeaders.length; i += 2) {
+        lines.push(`${upstreamRes.rawHeaders[i]}: ${upstreamRes.rawHeaders[i + 1]}`);
+      }
+      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (upstreamHead.length > 0) socket.write(upstreamHead);
+      if (head.length > 0) upstreamSocket.write(head);
+      upstreamSocket.pipe(socket);
+      socket.pipe(upstreamSocket);
+    });
+    upstream.on('response', (upstreamRes) => {
+      const chunks = [];
+      upstreamRes.on('data', (chunk) => chunks.push(chunk));
+      upstreamRes.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const headers = downstreamHeaders(upstreamRes, requestId);
+        delete headers['content-length'];
+        const lines = [`HTTP/1.1 ${upstreamRes.statusCode} ${upstreamRes.statusMessage ?? ''}`];
+        for (const [name, value] of Object.entries(headers)) {
+          for (const v of [value].flat()) lines.push(`${name}: ${v}`);
+        }
+        lines.push(`content-length: ${body.length}`, 'connection: close');
+        socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
+      });
+    });
+    upstream.on('error', (err) => {
+      writeRawResponse(
+        socket,
+        errorBody(502, 'BAD_GATEWAY', `${match.route.service} is unavailable (${describe(err)})`),
+        { 'x-request-id': requestId },
+      );
+    });
+    upstream.end();
+  });
+
+  server.on('close', () => agent.destroy());
+  return server;
+}
+
+/** One access-log line: "GET /api/users/currentuser → auth 200 4 ms". */
+export function formatAccess({ method, path, service, status, durationMs }) {
+  return `${method} ${path} → ${service ?? '-'} ${status} ${durationMs} ms`;
+}
+
+async function main() {
+  const port = Number(process.env.GATEWAY_PORT ?? 8080);
+  const upstreamHost = process.env.GATEWAY_UPSTREAM_HOST ?? '127.0.0.1';
+  const server = createGateway({
+    routes: loadRoutes(),
+    resolve: (route) => ({ host: upstreamHost, port: route.port }),
+    log: (entry) => console.log(formatAccess(entry)),
+  });
+  server.listen(port, process.env.GATEWAY_HOST, () => {
+    console.log(`gateway listening on http://localhost:${port} (routes from ${ROUTES_FILE})`);
+  });
+  const shutdown = () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

@@ -1,0 +1,86 @@
+/**
+ * The one list of what the local stack runs. The runner, the database bootstrap and the gateway
+ * checks all read it; a service whose workspace has no package.json yet is listed but skipped.
+ *
+ * Fields of a service:
+ *   name       how it is shown in logs and the status table
+ *   workspace  its npm workspace folder
+ *   port       its HTTP port (infra/routes.json must agree; a test checks)
+ *   db         its Postgres database, created by the bootstrap (omit for none)
+ *   needs      the infrastructure its /readyz depends on: 'pg', 'nats', 'redis'
+ *   signsTokens  receives the JWT private key (only auth)
+ *   command    how to start it, relative to the repository root (default: node <workspace>/dist/main.js)
+ *   readyPath  polled until it answers 200 (default /readyz)
+ *   env        extra environment: (context) => ({ NAME: value })
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { databaseUrl } from './lib/databases.mjs';
+
+export const JWT_ISSUER = 'glotixz-auth';
+export const JWT_AUDIENCE = 'glotixz';
+
+export const services = [
+  { name: 'auth', workspace: 'auth', port: 3001, db: 'glotixz_auth', needs: ['pg'], signsTokens: true },
+  { name: 'tickets', workspace: 'tickets', port: 3002, db: 'glotixz_tickets', needs: ['pg', 'nats'] },
+  { name: 'orders', workspace: 'orders', port: 3003, db: 'glotixz_orders', needs: ['pg', 'nats'] },
+  {
+    name: 'payments',
+    workspace: 'payments',
+    port: 3004,
+    db: 'glotixz_payments',
+    needs: ['pg', 'nats'],
+    env: ({ keys }) => ({ STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret }),
+  },
+  { name: 'expiration', workspace: 'expiration', port: 3005, needs: ['nats', 'redis'] },
+  {
+    name: 'client',
+    workspace: 'client',
+    port: 3000,
+    needs: [],
+    command: ['npm', 'run', 'start', '--workspace', 'client'],
+    readyPath: '/',
+  },
+];
+
+/** Reads a workspace's package.json, or null when the workspace does not exist yet. */
+export function workspacePackage(root, service) {
+  const file = join(root, service.workspace, 'package.json');
+  if (!existsSync(file)) return null;
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** The services whose workspace exists in this checkout, in list order. */
+export function presentServices(root, list = services) {
+  return list.filter((service) => workspacePackage(root, service) !== null);
+}
+
+/** The command line that starts a service: [executable, ...args]. */
+export function serviceCommand(service) {
+  return service.command ?? [process.execPath, join(service.workspace, 'dist', 'main.js')];
+}
+
+/**
+ * The environment a service is started with (added to the runner's own).
+ * @param {object} service an entry of `services`
+ * @param {{ infra: { pg: { url: string }, nats: { url: string }, redis: { url: string } },
+ *   keys: { jwtPrivateKey: string, jwtPublicKey: string, cookieKeys: string[] },
+ *   logLevel?: string }} context
+ */
+export function serviceEnv(service, context) {
+  const { infra, keys } = context;
+  const env = {
+    NODE_ENV: 'development',
+    PORT: String(service.port),
+    LOG_LEVEL: context.logLevel ?? 'info',
+    NATS_URL: infra.nats.url,
+    REDIS_URL: infra.redis.url,
+    JWT_PUBLIC_KEY: keys.jwtPublicKey,
+    JWT_ISSUER,
+    JWT_AUDIENCE,
+    COOKIE_KEYS: keys.cookieKeys.join(','),
+  };
+  if (service.db) env.DATABASE_URL = databaseUrl(infra.pg.url, service.db);
+  if (service.signsTokens) env.JWT_PRIVATE_KEY = keys.jwtPrivateKey;
+  return { ...env, ...(service.env?.(context) ?? {}) };
+}
