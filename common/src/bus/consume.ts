@@ -115,7 +115,8 @@ export async function startConsumer<S extends Subject>(bus: Bus, options: Consum
       msg.nak(backoffDelay(msg.info.deliveryCount, backoff));
       return;
     }
-    msg.term(error);
+    // No term reason: servers before 2.11 do not parse one, and the dead letter carries it anyway.
+    msg.term();
     logger.error({ seq: msg.seq, reason, deliveries: msg.info.deliveryCount, error }, 'message dead-lettered');
   }
 
