@@ -124,6 +124,18 @@ describe('outbox relay', () => {
     expect(seen).toEqual(ids);
   });
 
+  it('publishes in commit order when several replicas relay the same outbox', async () => {
+    const envelopes = await h.db.transaction(async (tx) => {
+      const written = [];
+      for (let i = 0; i < 40; i += 1) written.push(await enqueue(tx, ticketCreatedSubject, ticketData()));
+      return written;
+    });
+    await Promise.all([1, 2, 3].map(() => startRelay({ pollIntervalMs: 60_000, batchSize: 3 })));
+
+    await waitFor(async () => (await outboxCount()) === 0, 5_000, 'an empty outbox');
+    expect(await publishedIds()).toEqual(envelopes.map((e) => e.id));
+  });
+
   it('keeps a row whose publish fails, retries it with backoff, and publishes in order once NATS accepts', async () => {
     const unprovisioned = await connectTestBus(randomPrefix(), { ensureStreams: false });
     try {

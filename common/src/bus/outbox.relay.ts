@@ -51,6 +51,8 @@ interface PendingRow {
 
 const defaultBackoff: BackoffOptions = { baseMs: 500, capMs: 30_000 };
 const listenRetryMs = 1_000;
+// Any constant works: advisory locks are scoped to the database.
+const drainLockKey = '5301884473361180237';
 
 /** Reads the backlog of the outbox table behind `pool`. */
 export async function readOutboxBacklog(pool: Pool): Promise<OutboxBacklog> {
@@ -73,11 +75,13 @@ function quoteIdent(name: string): string {
 /**
  * Starts the outbox relay (I1). It listens for `NOTIFY` on `channel` and polls every
  * `pollIntervalMs`; each time it drains the outbox in batches: lock pending rows oldest first
- * (`FOR UPDATE SKIP LOCKED`, so replicas share the work), publish each with `msgID` = event id and
+ * (`FOR UPDATE SKIP LOCKED`), publish each with `msgID` = event id and
  * wait for the PubAck, then delete the published rows in the same transaction. A row is deleted
  * only after its PubAck, so a crash republishes at worst, and JetStream drops the repeat.
- * When a publish fails the batch stops there (keeping order), the row is rescheduled with backoff
- * and the relay pauses until then.
+ * One relay per database drains at a time (an advisory lock), so events leave in `created_at`
+ * order. When a publish fails the batch stops there, the row is rescheduled with backoff and this
+ * relay pauses until then; the row is retried before later ones (another replica may publish
+ * later rows during that pause; consumers order by aggregate version, I3).
  */
 export async function startOutboxRelay(options: OutboxRelayOptions): Promise<OutboxRelay> {
   const { pool, bus } = options;
@@ -160,6 +164,16 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     let broken: Error | undefined;
     try {
       await client.query('begin');
+      // One drainer at a time per database keeps replicas from interleaving batches out of order;
+      // the lock ends with the transaction, so another replica takes over at once after a crash.
+      const { rows: locked } = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_xact_lock($1) as locked',
+        [drainLockKey],
+      );
+      if (!locked[0]?.locked) {
+        await client.query('commit');
+        return { published: 0 };
+      }
       const { rows } = await client.query<PendingRow>(
         `select id, subject, envelope::text as envelope, headers, attempts
            from outbox
