@@ -61,6 +61,8 @@ describe('Bus', () => {
   });
 
   it('rejects a prefix that would break subject and stream names', async () => {
-    await expect(connectTestBus('bad.prefix', { ensureStreams: false })).rejects.toThrow(/invalid bus prefix/);
+    await expect(connectTestBus('bad.prefix', { ensureStreams: false })).rejects.toThrow(
+      /invalid bus prefix/,
+    );
   });
 });

@@ -65,10 +65,14 @@ describe('consume()', () => {
     expect(poisonDeliveries).toEqual([1]);
     expect(handled).toEqual(good.map((e) => e.id));
 
-    const [letter, ...more] = await waitFor(async () => {
-      const letters = await deadLetters();
-      return letters.length > 0 ? letters : undefined;
-    }, 5_000, 'the dead letter');
+    const [letter, ...more] = await waitFor(
+      async () => {
+        const letters = await deadLetters();
+        return letters.length > 0 ? letters : undefined;
+      },
+      5_000,
+      'the dead letter',
+    );
     expect(more).toEqual([]);
     expect(letter).toMatchObject({
       reason: 'failed',
@@ -87,7 +91,10 @@ describe('consume()', () => {
   it('dead-letters invalid payloads at once, without calling the handler', async () => {
     const seen: string[] = [];
     await bus.publishRaw(ticketCreatedSubject, 'not json', { msgID: 'garbage-1' });
-    const invalidData = { ...createEnvelope(ticketCreatedSubject, ticketData()), data: { ...ticketData(), price: -1 } };
+    const invalidData = {
+      ...createEnvelope(ticketCreatedSubject, ticketData()),
+      data: { ...ticketData(), price: -1 },
+    };
     await bus.publishRaw(ticketCreatedSubject, JSON.stringify(invalidData), { msgID: invalidData.id });
     const good = await publishTicket();
 
@@ -101,10 +108,14 @@ describe('consume()', () => {
     });
 
     await waitFor(() => seen.includes(good.id), 2_000, 'the valid message');
-    const letters = await waitFor(async () => {
-      const found = await deadLetters();
-      return found.length === 2 ? found : undefined;
-    }, 2_000, 'two dead letters');
+    const letters = await waitFor(
+      async () => {
+        const found = await deadLetters();
+        return found.length === 2 ? found : undefined;
+      },
+      2_000,
+      'two dead letters',
+    );
     expect(letters.map((l) => [l.reason, l.deliveries])).toEqual([
       ['invalid', 1],
       ['invalid', 1],

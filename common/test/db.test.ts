@@ -53,13 +53,18 @@ describe('isUniqueViolation()', () => {
       const fromDrizzle = await db
         .insert(widgets)
         .values({ id: 2, name: 'a' })
-        .then(() => undefined, (err: unknown) => err);
-      const fromPg = await pool
-        .query(`insert into widgets (id, name) values (1, 'b')`)
-        .then(() => undefined, (err: unknown) => err);
-      const notUnique = await pool
-        .query(`insert into widgets (id, name) values (3, null)`)
-        .then(() => undefined, (err: unknown) => err);
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      const fromPg = await pool.query(`insert into widgets (id, name) values (1, 'b')`).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      const notUnique = await pool.query(`insert into widgets (id, name) values (3, null)`).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
 
       expect(isUniqueViolation(fromDrizzle)).toBe(true);
       expect(isUniqueViolation(fromDrizzle, 'widgets_name_key')).toBe(true);

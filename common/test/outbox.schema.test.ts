@@ -6,7 +6,10 @@ const normalise = (ddl: string): string => ddl.replace(/\s+/g, ' ').trim();
 
 describe('outbox and inbox tables', () => {
   it('are what drizzle-kit generates for services, so tests run on the same DDL', async () => {
-    const statements = await generateMigration(generateDrizzleJson({}), generateDrizzleJson({ outbox, inbox }));
+    const statements = await generateMigration(
+      generateDrizzleJson({}),
+      generateDrizzleJson({ outbox, inbox }),
+    );
     expect(normalise(statements.join('\n'))).toBe(normalise(busTablesDdl));
   });
 });

@@ -178,10 +178,14 @@ describe('outbox relay', () => {
     };
     const before = await waitFor(listenerPid, 2_000, 'the LISTEN connection');
     await h.pool.query('select pg_terminate_backend($1)', [before]);
-    await waitFor(async () => {
-      const pid = await listenerPid();
-      return pid !== undefined && pid !== before;
-    }, 5_000, 'a new LISTEN connection');
+    await waitFor(
+      async () => {
+        const pid = await listenerPid();
+        return pid !== undefined && pid !== before;
+      },
+      5_000,
+      'a new LISTEN connection',
+    );
     await sleep(100);
 
     const started = Date.now();

@@ -101,7 +101,8 @@ export class Bus {
     const prefix = options.prefix ?? '';
     if (!prefixPattern.test(prefix)) throw new Error(`invalid bus prefix "${prefix}": use [A-Za-z0-9_-]`);
     const duplicateWindowMs = options.duplicateWindowMs ?? minDuplicateWindowMs;
-    if (duplicateWindowMs < minDuplicateWindowMs) throw new Error('duplicateWindowMs must be at least 2 minutes');
+    if (duplicateWindowMs < minDuplicateWindowMs)
+      throw new Error('duplicateWindowMs must be at least 2 minutes');
     const logger = options.logger.child({ component: 'bus' });
     const nc = await connect({ servers: options.servers, name: options.name, maxReconnectAttempts: -1 });
     try {
@@ -164,7 +165,10 @@ export class Bus {
    * Services publish through the outbox ({@link enqueue}), never from a request handler (I1).
    * @throws Error when the envelope breaks its contract, or when JetStream does not acknowledge.
    */
-  async publish<S extends Subject>(envelope: Envelope<S>, options: PublishOptions = {}): Promise<PublishResult> {
+  async publish<S extends Subject>(
+    envelope: Envelope<S>,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
     const parsed = safeParseEnvelope(envelope);
     if (!parsed.success) throw new Error(parsed.error);
     return this.publishRaw(envelope.subject, JSON.stringify(parsed.envelope), {
@@ -177,7 +181,11 @@ export class Bus {
    * Publishes an already serialised payload to `subject` (prefix applied) and waits for the PubAck.
    * No validation: for the outbox relay (rows were validated when enqueued), dead letters and tests.
    */
-  async publishRaw(subject: string, payload: string | Uint8Array, options: PublishRawOptions): Promise<PublishResult> {
+  async publishRaw(
+    subject: string,
+    payload: string | Uint8Array,
+    options: PublishRawOptions,
+  ): Promise<PublishResult> {
     const ack = await this.js.publish(this.subjectFor(subject), payload, {
       msgID: options.msgID,
       headers: toNatsHeaders(options.headers),

@@ -28,7 +28,10 @@ export interface MessageContext {
  * a delay; throw anything else to have it retried with backoff and, after `maxDeliver` deliveries,
  * dead-lettered. Never ack yourself.
  */
-export type EventHandler<S extends Subject> = (envelope: Envelope<S>, context: MessageContext) => Promise<void>;
+export type EventHandler<S extends Subject> = (
+  envelope: Envelope<S>,
+  context: MessageContext,
+) => Promise<void>;
 
 /** Options of {@link Bus.consume}. */
 export interface ConsumeOptions<S extends Subject> {
@@ -66,7 +69,10 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Provisions the durable pull consumer and starts its loop. Called by {@link Bus.consume}. */
-export async function startConsumer<S extends Subject>(bus: Bus, options: ConsumeOptions<S>): Promise<ConsumerHandle> {
+export async function startConsumer<S extends Subject>(
+  bus: Bus,
+  options: ConsumeOptions<S>,
+): Promise<ConsumerHandle> {
   const { subject, durable, handler } = options;
   const maxDeliver = options.maxDeliver ?? 5;
   const backoff = options.backoff ?? defaultBackoff;
@@ -117,7 +123,10 @@ export async function startConsumer<S extends Subject>(bus: Bus, options: Consum
     }
     // No term reason: servers before 2.11 do not parse one, and the dead letter carries it anyway.
     msg.term();
-    logger.error({ seq: msg.seq, reason, deliveries: msg.info.deliveryCount, error }, 'message dead-lettered');
+    logger.error(
+      { seq: msg.seq, reason, deliveries: msg.info.deliveryCount, error },
+      'message dead-lettered',
+    );
   }
 
   async function handle(msg: JsMsg): Promise<void> {

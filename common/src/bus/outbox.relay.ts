@@ -187,7 +187,10 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       let failure: { row: PendingRow; err: unknown } | undefined;
       for (const row of rows) {
         try {
-          await bus.publishRaw(row.subject, row.envelope, { msgID: row.id, headers: row.headers ?? undefined });
+          await bus.publishRaw(row.subject, row.envelope, {
+            msgID: row.id,
+            headers: row.headers ?? undefined,
+          });
         } catch (err) {
           failure = { row, err };
           break;
@@ -211,7 +214,13 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
           [failure.row.id, retryInMs, message],
         );
         logger.warn(
-          { eventId: failure.row.id, subject: failure.row.subject, attempts: failure.row.attempts + 1, retryInMs, err: failure.err },
+          {
+            eventId: failure.row.id,
+            subject: failure.row.subject,
+            attempts: failure.row.attempts + 1,
+            retryInMs,
+            err: failure.err,
+          },
           'outbox publish failed; will retry',
         );
       }

@@ -24,7 +24,10 @@ export function createPool(url: string, options: CreatePoolOptions = {}): Pool {
 }
 
 /** A drizzle database over `pool` that knows the tables and relations in `schema`. */
-export function createDb<TSchema extends Record<string, unknown>>(pool: Pool, schema: TSchema): NodePgDatabase<TSchema> {
+export function createDb<TSchema extends Record<string, unknown>>(
+  pool: Pool,
+  schema: TSchema,
+): NodePgDatabase<TSchema> {
   return drizzle({ client: pool, schema });
 }
 

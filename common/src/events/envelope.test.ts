@@ -20,7 +20,9 @@ const ticket = (): TicketCreatedData => ({
 describe('createEnvelope()', () => {
   it('wraps valid data with a fresh id, the contract version and a UTC timestamp', () => {
     const data = ticket();
-    const envelope = createEnvelope(ticketCreatedSubject, data, { occurredAt: new Date(Date.UTC(2025, 0, 2, 3, 4, 5)) });
+    const envelope = createEnvelope(ticketCreatedSubject, data, {
+      occurredAt: new Date(Date.UTC(2025, 0, 2, 3, 4, 5)),
+    });
     expect(envelope).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       subject: 'ticket.created',

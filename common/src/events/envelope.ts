@@ -60,8 +60,7 @@ export function createEnvelope<S extends Subject>(
 
 /** The outcome of {@link safeParseEnvelope}. */
 export type EnvelopeParseResult =
-  | { success: true; envelope: AnyEnvelope }
-  | { success: false; error: string };
+  { success: true; envelope: AnyEnvelope } | { success: false; error: string };
 
 /**
  * Validates an untrusted value (e.g. a parsed message body) as an envelope whose `data` matches

@@ -67,5 +67,10 @@ const described: { [S in Subject]: Described } = {
 
 /** Every event with its stream, publisher, consumers and schema: the source of `docs/events.md`. */
 export const eventCatalog: readonly EventCatalogEntry[] = (Object.keys(eventSchemas) as Subject[]).map(
-  (subject) => ({ subject, stream: streamFor(subject), schema: eventSchemas[subject], ...described[subject] }),
+  (subject) => ({
+    subject,
+    stream: streamFor(subject),
+    schema: eventSchemas[subject],
+    ...described[subject],
+  }),
 );

@@ -30,7 +30,10 @@ export interface TestBusOptions {
  * Connects a bus to the test NATS with `prefix` and creates its streams. Pair it with
  * {@link deleteTestStreams} and `bus.close()` after the tests.
  */
-export async function connectTestBus(prefix: string = randomPrefix(), options: TestBusOptions = {}): Promise<Bus> {
+export async function connectTestBus(
+  prefix: string = randomPrefix(),
+  options: TestBusOptions = {},
+): Promise<Bus> {
   const bus = await connectBus({
     servers: testNatsUrl(),
     name: options.name ?? 'test',
@@ -67,7 +70,10 @@ export interface StoredMessage {
  * Every message stored on `subject` (an event subject or `deadletter.<durable>`, without the
  * prefix), oldest first: what assertions about "what was published" should look at.
  */
-export async function readSubject(bus: Bus, subject: Subject | `deadletter.${string}`): Promise<StoredMessage[]> {
+export async function readSubject(
+  bus: Bus,
+  subject: Subject | `deadletter.${string}`,
+): Promise<StoredMessage[]> {
   const stream = bus.streamName(streamFor(subject));
   const natsSubject = bus.subjectFor(subject);
   const info = await bus.jsm.streams.info(stream);

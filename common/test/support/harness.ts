@@ -76,7 +76,11 @@ export async function createHarness(): Promise<Harness> {
 type Truthy<T> = Exclude<T, undefined | null | false | 0 | ''>;
 
 /** Polls `probe` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T> | T, timeoutMs = 5_000, what = 'condition'): Promise<Truthy<T>> {
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
