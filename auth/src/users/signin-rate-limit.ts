@@ -33,9 +33,12 @@ export function signinRateLimit(limits: SigninLimits): RequestHandler[] {
       next(new AppError('RATE_LIMITED', `Too many failed sign-in attempts; try again in ${seconds} s`));
     }) satisfies RequestHandler,
   };
-  const ip = (address: string | undefined) => ipKeyGenerator(address ?? 'unknown');
   return [
-    rateLimit({ ...common, limit: limits.maxFailures * 10, keyGenerator: (req) => ip(req.ip) }),
-    rateLimit({ ...common, limit: limits.maxFailures, keyGenerator: (req) => `${ip(req.ip)}|${emailOf(req.body)}` }),
+    rateLimit({ ...common, limit: limits.maxFailures * 10, keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') }),
+    rateLimit({
+      ...common,
+      limit: limits.maxFailures,
+      keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${emailOf(req.body)}`,
+    }),
   ];
 }

@@ -1,2 +1,3 @@
 export * from './db';
 export * from './nats';
+export * from './auth';
