@@ -194,6 +194,25 @@ describe('outbox relay', () => {
     expect(Date.now() - started).toBeLessThan(500);
   });
 
+  it('publishes the headers recorded with the event', async () => {
+    await startRelay({ pollIntervalMs: 60_000 });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const envelope = await h.db.transaction((tx) =>
+      enqueue(tx, ticketCreatedSubject, ticketData(), { headers: { traceparent } }),
+    );
+
+    const stored = await waitFor(
+      async () => {
+        const messages = await readSubject(h.bus, ticketCreatedSubject);
+        return messages.find((m) => (m.data as { id: string }).id === envelope.id);
+      },
+      2_000,
+      'the event',
+    );
+    expect(stored.headers).toMatchObject({ traceparent });
+    expect(stored.data).toEqual(envelope);
+  });
+
   it('reports the backlog: pending rows and the age of the oldest', async () => {
     expect(await readOutboxBacklog(h.pool)).toEqual({ count: 0, oldestAgeMs: null });
     await h.db.transaction(async (tx) => {
