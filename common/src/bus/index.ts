@@ -1,6 +1,6 @@
 export * from './backoff';
 export * from './bus';
-export * from './consume';
+export type { ConsumeOptions, ConsumerHandle, EventHandler, MessageContext } from './consume';
 export * from './dead-letter';
 export * from './inbox';
 export * from './outbox.enqueue';
