@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/drizzle.config.ts', '**/dist/**', '**/node_modules/**', '**/.next/**', '.data/**', '**/coverage/**', '**/migrations/**'],
+    ignores: [
+      '**/drizzle.config.ts',
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.next/**',
+      '.data/**',
+      '**/coverage/**',
+      '**/migrations/**',
+    ],
   },
   js.configs.recommended,
   {
@@ -30,6 +38,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
 );

@@ -25,9 +25,16 @@ export function createApp({ config, db, logger }: AppDeps): ServiceApp {
     service: 'auth',
     logger,
     auth: { publicKey: config.JWT_PUBLIC_KEY, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-    session: { keys: config.COOKIE_KEYS, secure: config.COOKIE_SECURE, maxAgeMs: config.JWT_TTL_SECONDS * 1000 },
+    session: {
+      keys: config.COOKIE_KEYS,
+      secure: config.COOKIE_SECURE,
+      maxAgeMs: config.JWT_TTL_SECONDS * 1000,
+    },
     trustProxy: config.TRUST_PROXY,
-    routes: usersRoutes(users, { maxFailures: config.SIGNIN_MAX_FAILURES, windowSeconds: config.SIGNIN_WINDOW_SECONDS }),
+    routes: usersRoutes(users, {
+      maxFailures: config.SIGNIN_MAX_FAILURES,
+      windowSeconds: config.SIGNIN_WINDOW_SECONDS,
+    }),
     docsPath: '/api/users/docs',
     docsTitle: 'Glotixz auth API',
     readiness: { postgres: () => db.execute(sql`select 1`) },

@@ -18,7 +18,9 @@ afterAll(async () => {
 describe('service defaults', () => {
   it('answers /healthz and /readyz when Postgres is reachable', async () => {
     await request(h.app).get('/healthz').expect(200, { status: 'ok' });
-    await request(h.app).get('/readyz').expect(200, { status: 'ok', checks: { postgres: 'ok' } });
+    await request(h.app)
+      .get('/readyz')
+      .expect(200, { status: 'ok', checks: { postgres: 'ok' } });
   });
 
   it('exposes Prometheus metrics with request latency by route', async () => {
@@ -32,7 +34,12 @@ describe('service defaults', () => {
     const spec = await request(h.app).get('/api/users/docs/openapi.json').expect(200);
     expect(spec.body.openapi).toBe('3.0.3');
     expect(Object.keys(spec.body.paths)).toEqual(
-      expect.arrayContaining(['/api/users/signup', '/api/users/signin', '/api/users/signout', '/api/users/currentuser']),
+      expect.arrayContaining([
+        '/api/users/signup',
+        '/api/users/signin',
+        '/api/users/signout',
+        '/api/users/currentuser',
+      ]),
     );
     expect(spec.body.paths['/api/users/signup'].post.responses['409']).toBeDefined();
     const ui = await request(h.app).get('/api/users/docs/').expect(200);
@@ -85,9 +92,16 @@ describe('server faults', () => {
 
 describe('configuration', () => {
   it('lists every problem of a bad environment at once', () => {
-    const result = configSchema.safeParse({ PORT: 'abc', DATABASE_URL: 'mysql://x', JWT_PRIVATE_KEY: 'nope', COOKIE_KEYS: 'short' });
+    const result = configSchema.safeParse({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      JWT_PRIVATE_KEY: 'nope',
+      COOKIE_KEYS: 'short',
+    });
     expect(result.success).toBe(false);
     const paths = result.error?.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'JWT_PRIVATE_KEY', 'COOKIE_KEYS.0']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['PORT', 'DATABASE_URL', 'JWT_PRIVATE_KEY', 'COOKIE_KEYS.0']),
+    );
   });
 });

@@ -16,7 +16,10 @@ afterAll(async () => {
 const user = { id: randomUUID(), email: 'token@example.com' };
 
 async function currentUserWith(token: string) {
-  const res = await request(h.app).get('/api/users/currentuser').set('authorization', `Bearer ${token}`).expect(200);
+  const res = await request(h.app)
+    .get('/api/users/currentuser')
+    .set('authorization', `Bearer ${token}`)
+    .expect(200);
   return res.body.currentUser as unknown;
 }
 
@@ -49,7 +52,14 @@ describe('token verification', () => {
   it('rejects alg: none', async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = unsigned(
-      { sub: user.id, email: user.email, iss: h.keys.sign.issuer, aud: h.keys.sign.audience, iat: now, exp: now + 600 },
+      {
+        sub: user.id,
+        email: user.email,
+        iss: h.keys.sign.issuer,
+        aud: h.keys.sign.audience,
+        iat: now,
+        exp: now + 600,
+      },
       { alg: 'none', typ: 'JWT' },
     );
     expect(await currentUserWith(token)).toBeNull();
@@ -59,7 +69,14 @@ describe('token verification', () => {
     const now = Math.floor(Date.now() / 1000);
     const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
     const payload = Buffer.from(
-      JSON.stringify({ sub: user.id, email: user.email, iss: h.keys.sign.issuer, aud: h.keys.sign.audience, iat: now, exp: now + 600 }),
+      JSON.stringify({
+        sub: user.id,
+        email: user.email,
+        iss: h.keys.sign.issuer,
+        aud: h.keys.sign.audience,
+        iat: now,
+        exp: now + 600,
+      }),
     ).toString('base64url');
     const { createHmac } = await import('node:crypto');
     const sig = createHmac('sha256', h.keys.publicKey).update(`${header}.${payload}`).digest('base64url');
@@ -68,7 +85,9 @@ describe('token verification', () => {
 
   it('rejects a wrong issuer or audience', async () => {
     expect(await currentUserWith(signUserToken(user, { ...h.keys.sign, issuer: 'someone-else' }))).toBeNull();
-    expect(await currentUserWith(signUserToken(user, { ...h.keys.sign, audience: 'another-app' }))).toBeNull();
+    expect(
+      await currentUserWith(signUserToken(user, { ...h.keys.sign, audience: 'another-app' })),
+    ).toBeNull();
   });
 
   it('rejects garbage and a token without a subject', async () => {

@@ -26,7 +26,9 @@ describe('POST /api/users/signup', () => {
     const res = await request(h.app).post('/api/users/signup').send({ email, password }).expect(201);
     expect(res.body).toEqual({ id: expect.any(String), email, token: expect.any(String) });
     const cookies = cookieHeader(res);
-    expect(cookies.some((c) => /^glotixz=/.test(c) && /httponly/i.test(c) && /samesite=lax/i.test(c))).toBe(true);
+    expect(cookies.some((c) => /^glotixz=/.test(c) && /httponly/i.test(c) && /samesite=lax/i.test(c))).toBe(
+      true,
+    );
     expect(cookies.some((c) => /^glotixz\.sig=/.test(c))).toBe(true);
 
     const row = await h.pool.query('select email, password_hash from users where id = $1', [res.body.id]);
@@ -69,14 +71,21 @@ describe('POST /api/users/signup', () => {
       ['an array as password', { email: 'a@example.com', password: ['x'] }, 'body.password'],
       ['an invalid email', { email: 'not-an-email', password }, 'body.email'],
       ['a password of 7 characters', { email: 'a@example.com', password: '1234567' }, 'body.password'],
-      ['a password of 129 characters', { email: 'a@example.com', password: 'x'.repeat(129) }, 'body.password'],
+      [
+        'a password of 129 characters',
+        { email: 'a@example.com', password: 'x'.repeat(129) },
+        'body.password',
+      ],
       ['an email over 254 characters', { email: `${'a'.repeat(250)}@example.com`, password }, 'body.email'],
       ['an unknown field', { email: 'a@example.com', password, admin: true }, 'body'],
       ['a JSON array', [], 'body'],
     ];
     it.each(cases)('%s → 400 VALIDATION_FAILED naming the field', async (_name, body, path) => {
       const before = await h.countUsers();
-      const res = await request(h.app).post('/api/users/signup').send(body as object).expect(400);
+      const res = await request(h.app)
+        .post('/api/users/signup')
+        .send(body as object)
+        .expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
       expect(await h.countUsers()).toBe(before);
@@ -126,7 +135,10 @@ describe('POST /api/users/signin', () => {
   });
 
   it('answers one generic 401 for a wrong password and for an unknown email', async () => {
-    const wrong = await request(h.app).post('/api/users/signin').send({ email, password: 'wrong password' }).expect(401);
+    const wrong = await request(h.app)
+      .post('/api/users/signin')
+      .send({ email, password: 'wrong password' })
+      .expect(401);
     const unknown = await request(h.app)
       .post('/api/users/signin')
       .send({ email: 'nobody@example.com', password })
@@ -151,7 +163,9 @@ describe('sessions', () => {
     expect(me.body).toEqual({ currentUser: { id: signup.body.id, email } });
 
     const out = await agent.post('/api/users/signout').expect(204);
-    expect(cookieHeader(out).some((c) => /^glotixz=;/.test(c) && /expires=Thu, 01 Jan 1970/i.test(c))).toBe(true);
+    expect(cookieHeader(out).some((c) => /^glotixz=;/.test(c) && /expires=Thu, 01 Jan 1970/i.test(c))).toBe(
+      true,
+    );
     const after = await agent.get('/api/users/currentuser').expect(200);
     expect(after.body).toEqual({ currentUser: null });
   });
@@ -172,7 +186,10 @@ describe('sessions', () => {
   });
 
   it('ignores a session cookie whose signature was tampered with', async () => {
-    const signup = await request(h.app).post('/api/users/signup').send({ email: freshEmail(), password }).expect(201);
+    const signup = await request(h.app)
+      .post('/api/users/signup')
+      .send({ email: freshEmail(), password })
+      .expect(201);
     const cookies = cookieHeader(signup).map((c) => c.split(';')[0] ?? '');
     const session = cookies.find((c) => c.startsWith('glotixz='))!;
     const forged = Buffer.from(JSON.stringify({ jwt: 'x' })).toString('base64');

@@ -22,11 +22,15 @@ function scrypt(password: string, salt: Buffer, logN: number, r: number, p: numb
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const key = await scrypt(password, salt, SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P);
-  return ['scrypt', SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P, salt.toString('base64'), key.toString('base64')].join('$');
+  return ['scrypt', SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P, salt.toString('base64'), key.toString('base64')].join(
+    '$',
+  );
 }
 
 /** The parameters stored in a hash, so a later cost increase can still verify old hashes. */
-export function parseHash(stored: string): { logN: number; r: number; p: number; salt: Buffer; key: Buffer } | null {
+export function parseHash(
+  stored: string,
+): { logN: number; r: number; p: number; salt: Buffer; key: Buffer } | null {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [, logN, r, p, salt, key] = parts;

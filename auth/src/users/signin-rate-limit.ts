@@ -28,13 +28,19 @@ export function signinRateLimit(limits: SigninLimits): RequestHandler[] {
     skipSuccessfulRequests: true,
     handler: ((req, res, next) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : limits.windowSeconds;
+      const seconds = resetTime
+        ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+        : limits.windowSeconds;
       res.setHeader('Retry-After', String(seconds));
       next(new AppError('RATE_LIMITED', `Too many failed sign-in attempts; try again in ${seconds} s`));
     }) satisfies RequestHandler,
   };
   return [
-    rateLimit({ ...common, limit: limits.maxFailures * 10, keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') }),
+    rateLimit({
+      ...common,
+      limit: limits.maxFailures * 10,
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    }),
     rateLimit({
       ...common,
       limit: limits.maxFailures,

@@ -60,7 +60,8 @@ export function renderEventsDoc(): string {
     '| subject | stream | publisher | consumers |',
     '|---|---|---|---|',
     ...eventCatalog.map(
-      (e) => `| [\`${e.subject}\`](#${e.subject.replace('.', '')}) | ${e.stream} | ${e.publisher} | ${e.consumers.join(', ') || '–'} |`,
+      (e) =>
+        `| [\`${e.subject}\`](#${e.subject.replace('.', '')}) | ${e.stream} | ${e.publisher} | ${e.consumers.join(', ') || '–'} |`,
     ),
     '',
     'A message that still fails after the bounded number of deliveries, or that breaks its contract,',

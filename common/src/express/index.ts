@@ -1,8 +1,29 @@
-export { createServiceApp, sessionCookieName, type ServiceApp, type ServiceAppOptions, type SessionOptions, type ReadinessCheck } from './service-app';
-export { defineRoute, mountRoutes, errorBodySchema, type RouteSpec, type AnyRoute, type ValidRequest, type ResponseSpec } from './route';
+export {
+  createServiceApp,
+  sessionCookieName,
+  type ServiceApp,
+  type ServiceAppOptions,
+  type SessionOptions,
+  type ReadinessCheck,
+} from './service-app';
+export {
+  defineRoute,
+  mountRoutes,
+  errorBodySchema,
+  type RouteSpec,
+  type AnyRoute,
+  type ValidRequest,
+  type ResponseSpec,
+} from './route';
 export { validate, validationDetails, type FieldIssue, type RequestSchemas } from './validate';
 export { currentUser, requireAuth, startSession, endSession, type SessionData } from './current-user';
-export { signUserToken, verifyUserToken, type CurrentUser, type JwtSignOptions, type JwtVerifyOptions } from './jwt';
+export {
+  signUserToken,
+  verifyUserToken,
+  type CurrentUser,
+  type JwtSignOptions,
+  type JwtVerifyOptions,
+} from './jwt';
 export { errorHandler, notFoundHandler } from './error-handler';
 export { createOpenApiRegistry, generateOpenApi, mountDocs, type OpenApiInfo } from './openapi';
 export { createHttpMetrics, type HttpMetrics } from './metrics';

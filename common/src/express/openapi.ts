@@ -43,6 +43,10 @@ export function mountDocs(app: Express, basePath: string, document: object): voi
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.use('/', swaggerUi.serveFiles(document), swaggerUi.setup(document, { customSiteTitle: 'Glotixz API' }));
+  router.use(
+    '/',
+    swaggerUi.serveFiles(document),
+    swaggerUi.setup(document, { customSiteTitle: 'Glotixz API' }),
+  );
   app.use(basePath, router);
 }

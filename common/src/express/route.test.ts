@@ -62,7 +62,10 @@ describe('routes from the express kit', () => {
   it('reports every invalid part at once with its path', async () => {
     const res = await request(app).get('/api/things/not-a-uuid?limit=500').expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
-    expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['params.id', 'query.limit']);
+    expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'params.id',
+      'query.limit',
+    ]);
   });
 
   it('answers 401 NOT_AUTHENTICATED without a token, before validating the body', async () => {
@@ -71,32 +74,56 @@ describe('routes from the express kit', () => {
   });
 
   it('passes the current user from a Bearer token', async () => {
-    const res = await request(app).post('/api/things').set('authorization', user.authorization).send({ name: 'a' }).expect(201);
+    const res = await request(app)
+      .post('/api/things')
+      .set('authorization', user.authorization)
+      .send({ name: 'a' })
+      .expect(201);
     expect(res.body).toEqual({ name: 'a', owner: user.id });
   });
 
   it('maps an AppError thrown by an async handler to its status with details', async () => {
-    const res = await request(app).post('/api/things').set('authorization', user.authorization).send({ name: 'taken' }).expect(409);
+    const res = await request(app)
+      .post('/api/things')
+      .set('authorization', user.authorization)
+      .send({ name: 'taken' })
+      .expect(409);
     expect(res.body).toEqual({ code: 'CONFLICT', message: 'Name taken', details: { name: 'taken' } });
   });
 
   it('answers 500 without internals for an unexpected error and logs it with its stack', async () => {
     logged.length = 0;
-    const res = await request(app).post('/api/things').set('authorization', user.authorization).send({ name: 'boom' }).expect(500);
+    const res = await request(app)
+      .post('/api/things')
+      .set('authorization', user.authorization)
+      .send({ name: 'boom' })
+      .expect(500);
     expect(res.body).toEqual({ code: 'INTERNAL', message: 'Internal server error' });
     expect(logged.join('')).toContain('secret connection string');
     expect(logged.join('')).toContain('"stack"');
   });
 
   it('answers 503 on /readyz naming the failing check', async () => {
-    await request(app).get('/readyz').expect(503, { status: 'unavailable', checks: { never: 'down' } });
+    await request(app)
+      .get('/readyz')
+      .expect(503, { status: 'unavailable', checks: { never: 'down' } });
   });
 
   it('documents paths in OpenAPI syntax with their error responses', () => {
-    const doc = openapi as { paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>> };
+    const doc = openapi as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
+    };
     expect(doc.paths['/api/things/{id}']?.get?.responses['400']).toBeDefined();
     const post = doc.paths['/api/things']?.post;
-    expect(Object.keys(post?.responses ?? {}).sort()).toEqual(['201', '400', '401', '409', '413', '415', '500']);
+    expect(Object.keys(post?.responses ?? {}).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '409',
+      '413',
+      '415',
+      '500',
+    ]);
     expect(post?.security).toEqual([{ cookieAuth: [] }, { bearerAuth: [] }]);
   });
 });

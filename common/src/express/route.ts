@@ -22,7 +22,11 @@ export interface ResponseSpec {
  * A route declared once: Express mounts it with validation and auth, and the OpenAPI document
  * describes it from the same schemas, so the docs cannot drift from the code.
  */
-export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+export interface RouteSpec<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  P extends z.ZodType | undefined,
+> {
   method: HttpMethod;
   /** Express-style path, e.g. `/api/tickets/:id`. */
   path: string;
@@ -95,7 +99,10 @@ function documentedResponses(route: RouteShape): RouteConfig['responses'] {
   }
   const codes = new Set<ErrorCode>(route.errors ?? []);
   if (route.body || route.query || route.params) codes.add('VALIDATION_FAILED');
-  if (route.body) ['MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'].forEach((c) => codes.add(c as ErrorCode));
+  if (route.body)
+    ['MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'].forEach((c) =>
+      codes.add(c as ErrorCode),
+    );
   if (route.auth === 'required') codes.add('NOT_AUTHENTICATED');
   codes.add('INTERNAL');
   const byStatus = new Map<number, ErrorCode[]>();
@@ -133,7 +140,9 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: r
       request: {
         params: route.params as RequestParts['params'],
         query: route.query as RequestParts['query'],
-        body: route.body ? { content: { 'application/json': { schema: route.body } }, required: true } : undefined,
+        body: route.body
+          ? { content: { 'application/json': { schema: route.body } }, required: true }
+          : undefined,
       },
       responses: documentedResponses(route),
     });

@@ -96,7 +96,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
         return id;
       },
       autoLogging: { ignore: (req) => quietPaths.has(req.url ?? '') },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
   app.use(metrics.middleware);

@@ -10,7 +10,9 @@ export interface TestKeys {
 }
 
 /** Generates a fresh ES256 (P-256) key pair for a test. */
-export function createTestKeys(overrides: Partial<Pick<JwtSignOptions, 'issuer' | 'audience' | 'ttlSeconds'>> = {}): TestKeys {
+export function createTestKeys(
+  overrides: Partial<Pick<JwtSignOptions, 'issuer' | 'audience' | 'ttlSeconds'>> = {},
+): TestKeys {
   const { privateKey, publicKey } = generateKeyPairSync('ec', {
     namedCurve: 'P-256',
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -27,7 +29,10 @@ export function createTestKeys(overrides: Partial<Pick<JwtSignOptions, 'issuer' 
 }
 
 /** A random user with a valid token, for services that only verify tokens. */
-export function createTestUser(keys: TestKeys, email = `user-${randomUUID()}@example.test`): CurrentUser & { token: string; authorization: string } {
+export function createTestUser(
+  keys: TestKeys,
+  email = `user-${randomUUID()}@example.test`,
+): CurrentUser & { token: string; authorization: string } {
   const user = { id: randomUUID(), email };
   const token = signUserToken(user, keys.sign);
   return { ...user, token, authorization: `Bearer ${token}` };
