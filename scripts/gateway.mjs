@@ -10,8 +10,8 @@
  * X-Forwarded-For/-Proto/-Host, adds x-request-id when absent, passes WebSocket upgrades
  * through, and answers 502 JSON { code: 'BAD_GATEWAY', message } when the upstream is down.
  *
- * `createGateway({ routes, resolve })` builds the server for tests and the stack runner; run
- * directly (`node scripts/gateway.mjs`) it listens on GATEWAY_PORT (8080).
+ * `createGateway({ routes, resolve })` builds the server for tests and the stack runner (its
+ * `stop()` closes it with every connection, WebSockets included); run directly (`node scripts/gateway.mjs`) it listens on GATEWAY_PORT (8080).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -168,7 +168,7 @@ function describe(err) {
  * @param {{ routes: object, resolve?: (route: { service: string, port: number }) => { host: string,
  *   port: number }, log?: (entry: { method: string, path: string, service: string | null,
  *   status: number, durationMs: number, requestId: string }) => void }} options
- * @returns {import('node:http').Server}
+ * @returns {import('node:http').Server & { stop: () => Promise<void> }}
  */
 export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
   validateRoutes(routes);
@@ -224,7 +224,10 @@ export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
     pipeline(req, upstream, () => {});
   });
 
+  const upgraded = new Set();
   server.on('upgrade', (req, socket, head) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
     const requestId = requestIdOf(req);
     const target = normalizeTarget(req.url);
@@ -281,6 +284,13 @@ export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
   });
 
   server.on('close', () => agent.destroy());
+  /** Stops listening and closes every connection, upgraded ones included. */
+  server.stop = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
+    });
   return server;
 }
 
@@ -300,10 +310,7 @@ async function main() {
   server.listen(port, process.env.GATEWAY_HOST, () => {
     console.log(`gateway listening on http://localhost:${port} (routes from ${ROUTES_FILE})`);
   });
-  const shutdown = () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  };
+  const shutdown = () => server.stop().then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }

@@ -281,13 +281,7 @@ async function commandStart({ demo }) {
     },
   });
   await listen(gateway, GATEWAY_PORT);
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        gateway.close(() => resolve());
-        gateway.closeAllConnections();
-      }),
-  );
+  cleanups.push(() => gateway.stop());
 
   printStatus(handles, context);
   const baseUrl = `http://localhost:${GATEWAY_PORT}`;

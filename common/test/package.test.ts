@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
@@ -8,7 +9,7 @@ interface PackResult {
 }
 
 describe('the published package', () => {
-  const manifest = require('../package.json') as {
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     exports: Record<string, string | { types: string; default: string }>;
   };
   const [pack] = JSON.parse(
