@@ -1,0 +1,97 @@
+/**
+ * The service list and what the runner derives from it: agreement with infra/routes.json, the
+ * environment each service gets, database URLs, and which workspaces count as present.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadRoutes } from '../gateway.mjs';
+import { databaseUrl } from '../lib/databases.mjs';
+import { presentServices, serviceCommand, serviceEnv, services } from '../services.mjs';
+
+const byName = (name) => services.find((s) => s.name === name);
+
+const context = {
+  infra: {
+    pg: { url: 'postgres://postgres:pw@127.0.0.1:54329/postgres' },
+    nats: { url: 'nats://127.0.0.1:42229' },
+    redis: { url: 'redis://127.0.0.1:63799' },
+  },
+  keys: {
+    jwtPrivateKey: 'PRIVATE PEM',
+    jwtPublicKey: 'PUBLIC PEM',
+    cookieKeys: ['k1'.repeat(20), 'k2'.repeat(20)],
+    stripeWebhookSecret: 'whsec_abc',
+  },
+};
+
+test('names, ports and databases are unique', () => {
+  for (const field of ['name', 'workspace', 'port']) {
+    const values = services.map((s) => s[field]);
+    assert.equal(new Set(values).size, values.length, field);
+  }
+  const dbs = services.filter((s) => s.db).map((s) => s.db);
+  assert.equal(new Set(dbs).size, dbs.length);
+  for (const db of dbs) assert.match(db, /^glotixz_[a-z]+$/);
+});
+
+test('infra/routes.json routes to the services and ports of the service list', () => {
+  const table = loadRoutes();
+  for (const target of [...table.routes, table.default]) {
+    const service = byName(target.service);
+    assert.ok(service, `${target.service} is not in scripts/services.mjs`);
+    assert.equal(target.port, service.port, target.service);
+  }
+  assert.equal(table.default.service, 'client');
+});
+
+test('only auth receives the JWT private key; every service gets the public key and cookie keys', () => {
+  for (const service of services) {
+    const env = serviceEnv(service, context);
+    assert.equal(env.JWT_PRIVATE_KEY !== undefined, service.name === 'auth', service.name);
+    assert.equal(env.JWT_PUBLIC_KEY, 'PUBLIC PEM');
+    assert.equal(env.COOKIE_KEYS, context.keys.cookieKeys.join(','));
+    assert.equal(env.PORT, String(service.port));
+    assert.equal(env.NODE_ENV, 'development');
+    assert.equal(env.NATS_URL, 'nats://127.0.0.1:42229');
+    assert.equal(env.REDIS_URL, 'redis://127.0.0.1:63799');
+  }
+});
+
+test('a service with a database gets DATABASE_URL on its own database of the chosen server', () => {
+  assert.equal(
+    serviceEnv(byName('auth'), context).DATABASE_URL,
+    'postgres://postgres:pw@127.0.0.1:54329/glotixz_auth',
+  );
+  assert.equal(serviceEnv(byName('expiration'), context).DATABASE_URL, undefined);
+  assert.equal(serviceEnv(byName('payments'), context).STRIPE_WEBHOOK_SECRET, 'whsec_abc');
+});
+
+test('databaseUrl keeps credentials, host and options', () => {
+  assert.equal(
+    databaseUrl('postgres://u:p@db.example:5433/postgres?sslmode=require', 'glotixz_orders'),
+    'postgres://u:p@db.example:5433/glotixz_orders?sslmode=require',
+  );
+});
+
+test('a service is present only when its workspace has a package.json', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'glotixz-present-'));
+  try {
+    await mkdir(join(root, 'auth'));
+    await writeFile(join(root, 'auth', 'package.json'), '{"name":"@glotixz/auth"}');
+    await mkdir(join(root, 'tickets'));
+    assert.deepEqual(
+      presentServices(root).map((s) => s.name),
+      ['auth'],
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a service starts from its built main unless it names a command', () => {
+  assert.deepEqual(serviceCommand(byName('auth')), [process.execPath, join('auth', 'dist', 'main.js')]);
+  assert.equal(serviceCommand(byName('client'))[0], 'npm');
+});
