@@ -49,8 +49,12 @@ const USAGE = `usage: node scripts/stack.mjs <command>
 environment: PG_ADMIN_URL, NATS_URL, REDIS_URL (servers to use), STACK_PG_PORT, STACK_NATS_PORT,
 STACK_REDIS_PORT (ports of private servers), GATEWAY_PORT, STACK_READY_TIMEOUT_MS, LOG_LEVEL`;
 
+/** A repeat within this window is the same interrupt delivered twice (terminal and npm both send it). */
+const REPEATED_SIGNAL_MS = 2000;
+
 const cleanups = [];
 let shuttingDown = false;
+let interruptedAt = 0;
 let interruptExitCode = 0;
 
 async function shutdown(code) {
@@ -68,10 +72,12 @@ async function shutdown(code) {
 }
 
 function onSignal(signal) {
+  if (interruptedAt && Date.now() - interruptedAt < REPEATED_SIGNAL_MS) return;
   if (shuttingDown) {
     log.warn(`${signal} again: exiting without waiting (private servers stay up and are reused next time)`);
     process.exit(130);
   }
+  interruptedAt = Date.now();
   console.log('');
   log.step(`${signal} received: shutting down`);
   terminateRunning();
@@ -335,6 +341,7 @@ async function commandTest() {
     );
     const started = Date.now();
     const { code } = await run(step.command, step.args, { cwd: ROOT, env });
+    if (interruptedAt) return 130;
     results.push({ ...step, code, ms: Date.now() - started });
     if (code !== 0) break;
   }

@@ -72,7 +72,19 @@ function stripAnsi(text) {
 
 const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const LEVEL_COLORS = { 40: color.yellow, 50: color.red, 60: color.red };
-const OMITTED_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name', 'req', 'res', 'err', 'v']);
+const OMITTED_KEYS = new Set([
+  'level',
+  'time',
+  'msg',
+  'pid',
+  'hostname',
+  'name',
+  'service',
+  'req',
+  'res',
+  'err',
+  'v',
+]);
 
 /** Renders one pino JSON line as "HH:MM:SS.mmm LEVEL msg key=value …"; other text is returned as is. */
 export function formatLogLine(line) {
