@@ -245,11 +245,9 @@ async function commandStart({ demo }) {
   const { present } = context;
   if (present.length === 0) throw new StackError('no service workspace exists yet: nothing to start');
 
-  for (const service of present) {
-    if (await probeTcp('127.0.0.1', service.port)) {
-      throw new StackError(
-        `port ${service.port} (${service.name}) is already in use: is another stack running?`,
-      );
+  for (const { name, port } of [...present, { name: 'gateway', port: GATEWAY_PORT }]) {
+    if (await probeTcp('127.0.0.1', port)) {
+      throw new StackError(`port ${port} (${name}) is already in use: is another stack running?`);
     }
   }
 
