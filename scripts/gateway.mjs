@@ -244,6 +244,7 @@ export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
       headers: upstreamHeaders(req, requestId, { upgrade: true }),
       agent: false,
     });
+    socket.on('close', () => upstream.destroy());
     upstream.on('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {
       upstreamSocket.on('error', () => socket.destroy());
       socket.on('close', () => upstreamSocket.destroy());

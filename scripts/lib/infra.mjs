@@ -264,7 +264,11 @@ async function stopLeftoverDaemon(ctx, name, bin) {
   try {
     await waitFor(gone, { timeoutMs: 15_000, onTimeout: () => new Error('timeout') });
   } catch {
-    process.kill(pid, 'SIGKILL');
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (err) {
+      if (err.code !== 'ESRCH') throw err;
+    }
   }
   await rm(pidFile, { force: true });
   return true;
