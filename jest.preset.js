@@ -24,5 +24,6 @@ module.exports = function preset(rootDir) {
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     testTimeout: 30000,
+    reporters: ['default', path.join(__dirname, 'scripts', 'lib', 'jest-summary-reporter.cjs')],
   };
 };

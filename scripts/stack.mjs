@@ -20,7 +20,7 @@
  * only Node built-ins may be imported at the top level here and in what this file imports.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemo } from './demo.mjs';
@@ -313,6 +313,18 @@ function scriptTestFiles() {
   return files;
 }
 
+/** Sums the counts every test runner wrote to `dir`. */
+function testTotals(dir) {
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const counts = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    totals.passed += counts.passed;
+    totals.failed += counts.failed;
+    totals.skipped += counts.skipped;
+  }
+  return totals;
+}
+
 async function commandTest() {
   interruptExitCode = 130;
   const context = await bootstrap();
@@ -325,11 +337,28 @@ async function commandTest() {
   log.info(`TEST_PG_ADMIN_URL=${redactUrl(env.TEST_PG_ADMIN_URL)}`);
   log.info(`TEST_NATS_URL=${env.TEST_NATS_URL}  TEST_REDIS_URL=${redactUrl(env.TEST_REDIS_URL)}`);
 
+  const resultsDir = join(ROOT, '.data', 'test-results');
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  env.GLOTIXZ_TEST_RESULTS_DIR = resultsDir;
+
+  // typecheck builds common's declarations, which lint's type-aware rules resolve against.
   const steps = [
-    { name: 'lint', command: 'npm', args: ['run', 'lint'] },
     { name: 'typecheck', command: 'npm', args: ['run', 'typecheck'] },
+    { name: 'lint', command: 'npm', args: ['run', 'lint'] },
     { name: 'workspace tests', command: 'npm', args: ['run', 'test:workspaces'] },
-    { name: 'script tests', command: process.execPath, args: ['--test', ...scriptTestFiles()] },
+    {
+      name: 'script tests',
+      command: process.execPath,
+      args: [
+        '--test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/lib/node-test-summary-reporter.mjs',
+        `--test-reporter-destination=${join(resultsDir, 'scripts.json')}`,
+        ...scriptTestFiles(),
+      ],
+    },
   ];
   const results = [];
   for (const step of steps) {
@@ -360,8 +389,10 @@ async function commandTest() {
       ];
     }),
   ]);
-  console.log(`steps: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-  return failed === 0 ? 0 : 1;
+  console.log(`steps: ${passed} of ${steps.length} succeeded${skipped ? `, ${skipped} not run` : ''}`);
+  const totals = testTotals(resultsDir);
+  console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  return failed === 0 && totals.failed === 0 ? 0 : 1;
 }
 
 async function commandBootstrap({ keep }) {
