@@ -127,3 +127,30 @@ describe('routes from the express kit', () => {
     expect(post?.security).toEqual([{ cookieAuth: [] }, { bearerAuth: [] }]);
   });
 });
+
+describe('security headers', () => {
+  const build = (secure: boolean) =>
+    createServiceApp({
+      service: 'things',
+      logger,
+      auth: keys.verify,
+      session: { keys: createCookieKeys(), secure, maxAgeMs: 60_000 },
+      routes: [],
+      docsPath: '/api/things/docs',
+      docsTitle: 'Things',
+      readiness: {},
+    }).app;
+
+  it('sends HSTS and upgrade-insecure-requests when served over TLS', async () => {
+    const res = await request(build(true)).get('/healthz').expect(200);
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+  });
+
+  it('leaves both out in local development over plain HTTP', async () => {
+    const res = await request(build(false)).get('/healthz').expect(200);
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+});

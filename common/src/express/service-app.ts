@@ -85,7 +85,14 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   const metrics = createHttpMetrics(options.service);
 
-  app.use(helmet());
+  // Over plain HTTP (local development) HSTS is meaningless and upgrading requests breaks the docs UI.
+  const secure = options.session.secure;
+  app.use(
+    helmet({
+      strictTransportSecurity: secure,
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: secure ? [] : null } },
+    }),
+  );
   app.use(
     pinoHttp({
       logger: options.logger,
