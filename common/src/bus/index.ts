@@ -7,3 +7,4 @@ export * from './outbox.enqueue';
 export * from './outbox.relay';
 export * from './outbox.schema';
 export * from './retry-later.error';
+export * from './messaging';

@@ -1,3 +1,4 @@
 export * from './db';
 export * from './nats';
 export * from './auth';
+export * from './wait';

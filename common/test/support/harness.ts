@@ -10,6 +10,7 @@ import { createDb, createPool } from '../../src/db';
 import { createTestDatabase } from '../../src/testing/db';
 import type { TestDatabase } from '../../src/testing/db';
 import { connectTestBus, deleteTestStreams, randomPrefix } from '../../src/testing/nats';
+export { sleep, waitFor } from '../../src/testing/wait';
 
 /** The DDL drizzle-kit generates for `outbox` and `inbox` (checked by outbox.schema.test.ts). */
 export const busTablesDdl = `CREATE TABLE "outbox" (
@@ -73,27 +74,7 @@ export async function createHarness(): Promise<Harness> {
   };
 }
 
-type Truthy<T> = Exclude<T, undefined | null | false | 0 | ''>;
-
 /** Polls `probe` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<Truthy<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as Truthy<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 let ticketNumber = 0;
 
 /** Valid `ticket.created` data. */

@@ -1,0 +1,82 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { Subject } from '../events';
+import { connectBus, type Bus } from './bus';
+import type { ConsumeOptions, ConsumerHandle } from './consume';
+import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox.relay';
+
+/** One row of a service's consumer table: the subject, the durable name and the handler. */
+export type ConsumerSpec<S extends Subject = Subject> = ConsumeOptions<S>;
+
+/** Identity helper that keeps each row's handler typed by its subject. */
+export function defineConsumer<S extends Subject>(spec: ConsumerSpec<S>): ConsumerSpec<S> {
+  return spec;
+}
+
+/** Options of {@link startMessaging}. */
+export interface MessagingOptions {
+  service: string;
+  natsUrl: string | string[];
+  /** Test isolation prefix; empty in services. */
+  prefix?: string;
+  logger: Logger;
+  /** The service's pool, when it publishes through an outbox. */
+  outbox?: { pool: Pool } & Partial<Omit<OutboxRelayOptions, 'pool' | 'bus' | 'logger'>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows differ by subject
+  consumers: readonly ConsumerSpec<any>[];
+}
+
+/** A service's running messaging: the bus, the outbox relay and the consumers. */
+export interface Messaging {
+  bus: Bus;
+  relay?: OutboxRelay;
+  consumers: ConsumerHandle[];
+  /** Resolves when NATS is connected and JetStream answers. */
+  ready(): Promise<void>;
+  /** Stops consumers (finishing the message in hand), then the relay, then drains NATS. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the messaging side of a service: connects to JetStream, provisions the streams, starts
+ * the outbox relay and one durable consumer per table row. Whatever started is stopped again if a
+ * later step fails.
+ */
+export async function startMessaging(options: MessagingOptions): Promise<Messaging> {
+  const bus = await connectBus({
+    servers: options.natsUrl,
+    name: options.service,
+    prefix: options.prefix,
+    logger: options.logger,
+  });
+  let relay: OutboxRelay | undefined;
+  const consumers: ConsumerHandle[] = [];
+
+  const stop = async () => {
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await relay?.stop();
+    await bus.close();
+  };
+
+  try {
+    await bus.ensureStreams();
+    if (options.outbox) {
+      relay = await startOutboxRelay({ ...options.outbox, bus, logger: options.logger });
+    }
+    for (const spec of options.consumers) consumers.push(await bus.consume(spec));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    bus,
+    relay,
+    consumers,
+    async ready() {
+      if (bus.nc.isClosed()) throw new Error('NATS connection closed');
+      await bus.jsm.getAccountInfo();
+    },
+    stop,
+  };
+}
