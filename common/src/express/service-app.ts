@@ -32,9 +32,10 @@ export function sessionCookieName(secure: boolean): string {
 export interface ServiceAppOptions {
   service: string;
   logger: Logger;
-  /** Verifies tokens for `req.currentUser`. */
-  auth: JwtVerifyOptions;
-  session: SessionOptions;
+  /** Verifies tokens for `req.currentUser`; omit for a service without user-facing routes. */
+  auth?: JwtVerifyOptions;
+  /** The session cookie; omit together with `auth`. */
+  session?: SessionOptions;
   routes: readonly AnyRoute[];
   /** Where the OpenAPI document and Swagger UI are served, e.g. `/api/users/docs`. */
   docsPath: string;
@@ -86,7 +87,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const metrics = createHttpMetrics(options.service);
 
   // Over plain HTTP (local development) HSTS is meaningless and upgrading requests breaks the docs UI.
-  const secure = options.session.secure;
+  const secure = options.session?.secure ?? true;
   app.use(
     helmet({
       strictTransportSecurity: secure,
@@ -137,21 +138,24 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   }
 
   app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
-  app.use(
-    cookieSession({
-      name: sessionCookieName(options.session.secure),
-      keys: options.session.keys,
-      signed: true,
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: options.session.secure,
-      path: '/',
-      maxAge: options.session.maxAgeMs,
-    }),
-  );
-  app.use(currentUser(options.auth));
+  const { session, auth } = options;
+  if (session) {
+    app.use(
+      cookieSession({
+        name: sessionCookieName(session.secure),
+        keys: session.keys,
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: session.secure,
+        path: '/',
+        maxAge: session.maxAgeMs,
+      }),
+    );
+  }
+  if (auth) app.use(currentUser(auth));
 
-  const registry = createOpenApiRegistry(sessionCookieName(options.session.secure));
+  const registry = createOpenApiRegistry(sessionCookieName(secure));
   const router = express.Router();
   mountRoutes(router, registry, options.routes);
   const openapi = generateOpenApi(registry, { title: options.docsTitle, version: '1.0.0' });
