@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export { inbox, outbox } from '@glotixz/common/bus';
+
+/** The order statuses, as stored and as the API shows them. */
+export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete'] as const;
+
+/** The name of the index that lets at most one live (not cancelled) order hold a ticket (I4). */
+export const liveOrderPerTicketIndex = 'orders_ticket_id_live_unique';
+
+/**
+ * The local replica of the tickets service's tickets, fed by `ticket.created` / `ticket.updated`
+ * and applied in version order (I3). `id` is the tickets service's id.
+ */
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: uuid('id').primaryKey(),
+    title: text('title').notNull(),
+    price: bigint('price', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    userId: uuid('user_id').notNull(),
+    orderId: uuid('order_id'),
+    version: integer('version').notNull(),
+  },
+  (t) => [check('tickets_price_nonnegative', sql`${t.price} >= 0`)],
+);
+
+/**
+ * Orders. Timestamps keep millisecond precision so a list cursor built from a JavaScript `Date`
+ * names a row exactly.
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    userId: uuid('user_id').notNull(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    status: text('status', { enum: orderStatuses }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+    version: integer('version').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('orders_status_check', sql`${t.status} in ('awaiting_payment', 'cancelled', 'complete')`),
+    uniqueIndex(liveOrderPerTicketIndex)
+      .on(t.ticketId)
+      .where(sql`status <> 'cancelled'`),
+    // Scanned backwards for "mine, newest first" (`order by created_at desc, id desc`).
+    index('orders_user_id_created_at_id_idx').on(t.userId, t.createdAt, t.id),
+    index('orders_status_expires_at_idx').on(t.status, t.expiresAt),
+  ],
+);
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderStatus = (typeof orderStatuses)[number];
