@@ -1,0 +1,32 @@
+import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { OrdersDb } from './db/db';
+import { ordersRoutes } from './orders/orders.routes';
+import { createOrdersService } from './orders/orders.service';
+
+/** What the orders app needs from the outside world. */
+export interface AppDeps {
+  config: Config;
+  db: OrdersDb;
+  logger: Logger;
+  /** Resolves when NATS and JetStream answer (the running messaging's `ready`). */
+  natsReady: () => Promise<void>;
+}
+
+/** Builds the orders Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
+export function createApp({ config, db, logger, natsReady }: AppDeps): ServiceApp {
+  const orders = createOrdersService(db, { expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS });
+  return createServiceApp({
+    service: 'orders',
+    logger,
+    auth: { publicKey: config.JWT_PUBLIC_KEY, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    session: { keys: config.COOKIE_KEYS, secure: config.COOKIE_SECURE, maxAgeMs: config.SESSION_MAX_AGE_MS },
+    trustProxy: config.TRUST_PROXY,
+    routes: ordersRoutes(orders),
+    docsPath: '/api/orders/docs',
+    docsTitle: 'Glotixz orders API',
+    readiness: { postgres: () => db.execute(sql`select 1`), nats: natsReady },
+  });
+}

@@ -1,0 +1,42 @@
+import { defineConsumer } from '@glotixz/common/bus';
+import {
+  expirationCompletedSubject,
+  paymentSucceededSubject,
+  ticketCreatedSubject,
+  ticketUpdatedSubject,
+  type Subject,
+} from '@glotixz/common/events';
+import type { OrdersDb } from '../db/db';
+import { onExpirationCompleted, onPaymentSucceeded } from '../orders/orders.consumers';
+import { onTicketCreated, onTicketUpdated } from '../tickets/tickets.consumers';
+
+/** The durable consumer name of a subject: `orders-<subject with dots as dashes>`. */
+export function durableName(subject: Subject): string {
+  return `orders-${subject.replaceAll('.', '-')}`;
+}
+
+/** The orders service's consumers: one row per subject, each handled once per event (I2). */
+export function ordersConsumers(db: OrdersDb) {
+  return [
+    defineConsumer({
+      subject: ticketCreatedSubject,
+      durable: durableName(ticketCreatedSubject),
+      handler: onTicketCreated(db),
+    }),
+    defineConsumer({
+      subject: ticketUpdatedSubject,
+      durable: durableName(ticketUpdatedSubject),
+      handler: onTicketUpdated(db),
+    }),
+    defineConsumer({
+      subject: expirationCompletedSubject,
+      durable: durableName(expirationCompletedSubject),
+      handler: onExpirationCompleted(db),
+    }),
+    defineConsumer({
+      subject: paymentSucceededSubject,
+      durable: durableName(paymentSucceededSubject),
+      handler: onPaymentSucceeded(db),
+    }),
+  ];
+}

@@ -1,0 +1,44 @@
+import { startMessaging } from '@glotixz/common/bus';
+import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import { createLogger, runService } from '@glotixz/common/express';
+import { createApp } from './app';
+import { readConfig } from './config';
+import { migrationsFolder } from './db/migrate';
+import * as schema from './db/schema';
+import { ordersConsumers } from './events/consumers';
+import { createOverdueSweeper } from './orders/overdue-sweeper';
+
+const config = readConfig(process.env);
+const logger = createLogger({ service: 'orders', level: config.LOG_LEVEL });
+
+void runService({ service: 'orders', logger }, async (lifecycle) => {
+  const pool = createPool(config.DATABASE_URL, { logger });
+  lifecycle.onShutdown('postgres', () => pool.end());
+  await runMigrations(pool, migrationsFolder);
+  const db = createDb(pool, schema);
+
+  const messaging = await startMessaging({
+    service: 'orders',
+    natsUrl: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    logger,
+    outbox: { pool },
+    consumers: ordersConsumers(db),
+  });
+  lifecycle.onShutdown('messaging', () => messaging.stop());
+
+  const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready() });
+
+  const sweeper = createOverdueSweeper({
+    db,
+    logger,
+    intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000,
+    graceSeconds: config.SWEEP_GRACE_SECONDS,
+    batchSize: config.SWEEP_BATCH_SIZE,
+    metrics,
+  });
+  sweeper.start();
+  lifecycle.onShutdown('overdue-sweeper', () => sweeper.stop());
+
+  await lifecycle.listen(app, config.PORT);
+});

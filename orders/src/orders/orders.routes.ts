@@ -1,0 +1,101 @@
+import { AppError } from '@glotixz/common/errors';
+import { defineRoute, type CurrentUser, type ValidRequest } from '@glotixz/common/express';
+import type { Request, Response } from 'express';
+import {
+  listOrdersQuerySchema,
+  orderIdParamsSchema,
+  orderPageSchema,
+  orderSchema,
+  placeOrderBodySchema,
+} from './orders.schemas';
+import type { OrdersService } from './orders.service';
+
+const tags = ['orders'];
+
+type OrderIdRequest = ValidRequest<undefined, undefined, typeof orderIdParamsSchema>;
+
+/** The orders routes: the table first, handlers below. */
+export function ordersRoutes(orders: OrdersService) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/orders',
+      summary: 'Reserve a ticket by placing an order',
+      description: 'The order awaits payment and expires after the reservation window.',
+      tags,
+      auth: 'required',
+      body: placeOrderBodySchema,
+      responses: { 201: { description: 'The order, awaiting payment', schema: orderSchema } },
+      errors: ['NOT_FOUND', 'OWN_TICKET', 'TICKET_RESERVED'],
+      handler: placeOrder,
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/orders',
+      summary: 'My orders, newest first',
+      tags,
+      auth: 'required',
+      query: listOrdersQuerySchema,
+      responses: { 200: { description: 'A page of my orders', schema: orderPageSchema } },
+      handler: listOrders,
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/orders/:id',
+      summary: 'One of my orders',
+      tags,
+      auth: 'required',
+      params: orderIdParamsSchema,
+      responses: { 200: { description: 'The order', schema: orderSchema } },
+      errors: ['NOT_FOUND'],
+      handler: getOrder,
+    }),
+    cancelRoute('post', '/api/orders/:id/cancel'),
+    cancelRoute('delete', '/api/orders/:id'),
+  ];
+
+  /** Cancelling answers on two routes: `POST …/cancel` for forms, `DELETE` for API clients. */
+  function cancelRoute(method: 'post' | 'delete', path: string) {
+    return defineRoute({
+      method,
+      path,
+      summary: 'Cancel my order while it awaits payment',
+      description:
+        'Frees the ticket. An already cancelled order is answered unchanged; a paid order answers 409.',
+      tags,
+      auth: 'required',
+      params: orderIdParamsSchema,
+      responses: { 200: { description: 'The cancelled order', schema: orderSchema } },
+      errors: ['NOT_FOUND', 'ORDER_NOT_CANCELLABLE'],
+      handler: cancelOrder,
+    });
+  }
+
+  async function placeOrder(
+    req: ValidRequest<typeof placeOrderBodySchema, undefined, undefined>,
+    res: Response,
+  ): Promise<void> {
+    res.status(201).json(await orders.place(userOf(req).id, req.body.ticketId));
+  }
+
+  async function listOrders(
+    req: ValidRequest<undefined, typeof listOrdersQuerySchema, undefined>,
+    res: Response,
+  ): Promise<void> {
+    res.json(await orders.list(userOf(req).id, req.query));
+  }
+
+  async function getOrder(req: OrderIdRequest, res: Response): Promise<void> {
+    res.json(await orders.get(userOf(req).id, req.params.id));
+  }
+
+  async function cancelOrder(req: OrderIdRequest, res: Response): Promise<void> {
+    res.json(await orders.cancel(userOf(req).id, req.params.id));
+  }
+}
+
+/** The signed-in user; the routes require auth, so a missing one is a 401, not a crash. */
+function userOf(req: Pick<Request, 'currentUser'>): CurrentUser {
+  if (!req.currentUser) throw new AppError('NOT_AUTHENTICATED', 'Sign in to continue');
+  return req.currentUser;
+}

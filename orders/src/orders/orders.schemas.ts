@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { orderStatuses } from '../db/schema';
+import { decodeCursor } from './cursor';
+
+const uuidExample = '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f';
+
+/** `POST /api/orders` body. */
+export const placeOrderBodySchema = z
+  .object({
+    ticketId: z.uuid('ticketId must be a UUID').meta({ example: uuidExample }),
+  })
+  .strict()
+  .meta({ id: 'PlaceOrder' });
+
+/** `:id` of an order route; a malformed id answers 400, never 500. */
+export const orderIdParamsSchema = z.object({
+  id: z.uuid('id must be a UUID').meta({ example: uuidExample }),
+});
+
+/** `GET /api/orders` query. */
+export const listOrdersQuerySchema = z.object({
+  limit: z.coerce
+    .number('limit must be a number')
+    .int('limit must be an integer')
+    .min(1, 'limit must be at least 1')
+    .max(100, 'limit must be at most 100')
+    .default(20)
+    .meta({ description: 'Page size, 1–100 (default 20)' }),
+  cursor: z
+    .string()
+    .refine((text) => decodeCursor(text) !== null, 'cursor is not one this API returned')
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page' }),
+});
+
+/** An order as the API shows it. */
+export const orderSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(orderStatuses),
+    userId: z.uuid(),
+    expiresAt: z.iso.datetime().meta({ description: 'When the reservation ends unless paid' }),
+    ticket: z.object({
+      id: z.uuid(),
+      title: z.string(),
+      price: z.number().int().meta({ description: 'Integer minor units (cents for usd)' }),
+      currency: z.string().meta({ example: 'usd' }),
+    }),
+    version: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'Order' });
+
+/** A page of orders. */
+export const orderPageSchema = z
+  .object({
+    items: z.array(orderSchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` for the next page; null at the end' }),
+  })
+  .meta({ id: 'OrderPage' });
+
+/** An order as the API shows it. */
+export type OrderView = z.infer<typeof orderSchema>;
+
+/** A page of orders. */
+export type OrderPage = z.infer<typeof orderPageSchema>;

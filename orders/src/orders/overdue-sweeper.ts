@@ -1,0 +1,94 @@
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { OrdersDb } from '../db/db';
+import { ordersRepo } from './orders.repo';
+
+/** Options of {@link createOverdueSweeper}. */
+export interface OverdueSweeperOptions {
+  db: OrdersDb;
+  logger: Logger;
+  /** Pause between sweeps. */
+  intervalMs: number;
+  /** How long past `expiresAt` an order is left to the expiration service before it is swept. */
+  graceSeconds: number;
+  /** Orders cancelled per transaction. */
+  batchSize: number;
+  /** Where to register `orders_overdue_cancelled_total`, e.g. the app's `/metrics` registry. */
+  metrics?: Registry;
+}
+
+/** The backstop that cancels overdue unpaid orders (I5). */
+export interface OverdueSweeper {
+  /** Cancels every order that is overdue now, batch by batch; answers how many. */
+  sweepOnce(): Promise<number>;
+  /** Sweeps now and then every `intervalMs` until {@link OverdueSweeper.stop}. */
+  start(): void;
+  /** Stops the loop and waits for a sweep in progress to commit or roll back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates the backstop for lost expiry jobs (I5): orders still awaiting payment more than
+ * `graceSeconds` past `expiresAt` are cancelled with `order.cancelled`. Safe with several replicas
+ * and with `expiration.completed` racing it: rows are claimed with `FOR UPDATE SKIP LOCKED` and
+ * changed only while still awaiting payment, so each order is cancelled, and announced, once.
+ */
+export function createOverdueSweeper(options: OverdueSweeperOptions): OverdueSweeper {
+  const { db, intervalMs, graceSeconds, batchSize } = options;
+  const logger = options.logger.child({ component: 'overdue-sweeper' });
+  const swept = new Counter({
+    name: 'orders_overdue_cancelled_total',
+    help: 'Orders cancelled by the overdue sweeper because no expiry arrived in time',
+    registers: options.metrics ? [options.metrics] : [],
+  });
+
+  let stopped = true;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function sweepOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const cancelled = await ordersRepo.cancelOverdue(db, { graceSeconds, batchSize });
+      total += cancelled;
+      if (cancelled < batchSize) break;
+    }
+    if (total > 0) {
+      swept.inc(total);
+      logger.info({ cancelled: total }, 'cancelled overdue orders');
+    }
+    return total;
+  }
+
+  async function sweepAndLog(): Promise<void> {
+    try {
+      await sweepOnce();
+    } catch (err) {
+      logger.error({ err }, 'overdue sweep failed; retrying next interval');
+    }
+  }
+
+  function run(): void {
+    timer = undefined;
+    running = sweepAndLog().finally(() => {
+      running = undefined;
+      if (!stopped) timer = setTimeout(run, intervalMs);
+    });
+  }
+
+  return {
+    sweepOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      logger.info({ intervalMs, graceSeconds, batchSize }, 'overdue sweeper started');
+      run();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
