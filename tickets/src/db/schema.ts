@@ -1,0 +1,43 @@
+import { sql } from 'drizzle-orm';
+import { char, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export { inbox, outbox } from '@glotixz/common/bus';
+
+/**
+ * Tickets listed by sellers. `order_id` is the order currently holding the ticket (null when it is
+ * available); `version` starts at 0 and grows by 1 with every change, each one published as an event.
+ */
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    title: text('title').notNull(),
+    /** Integer minor units of `currency` (cents for `usd`). */
+    price: integer('price').notNull(),
+    /** Lower-case ISO 4217 code. */
+    currency: char('currency', { length: 3 }).notNull(),
+    userId: uuid('user_id').notNull(),
+    orderId: uuid('order_id'),
+    version: integer('version').notNull().default(0),
+    // Millisecond precision, so a JavaScript Date in a list cursor holds the exact stored value.
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('tickets_price_positive', sql`${t.price} > 0`),
+    check('tickets_currency_lower', sql`${t.currency} ~ '^[a-z]{3}$'`),
+    check('tickets_version_non_negative', sql`${t.version} >= 0`),
+    index('tickets_available_idx')
+      .on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.orderId} is null`),
+    // Trigram index (pg_trgm, migration 0000) for substring search on available tickets.
+    index('tickets_available_title_trgm_idx')
+      .using('gin', sql`lower(${t.title}) gin_trgm_ops`)
+      .where(sql`${t.orderId} is null`),
+  ],
+);
+
+/** A row of {@link tickets}. */
+export type TicketRow = typeof tickets.$inferSelect;
