@@ -1,0 +1,36 @@
+import type { Messaging } from '@glotixz/common/bus';
+import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { TicketsDb } from './tickets/tickets.repo';
+import { ticketsRoutes } from './tickets/tickets.routes';
+import { createTicketsService } from './tickets/tickets.service';
+
+/** What the tickets app needs from the outside world. */
+export interface AppDeps {
+  config: Config;
+  db: TicketsDb;
+  /** The running messaging; `/readyz` asks it whether NATS answers. */
+  messaging: Pick<Messaging, 'ready'>;
+  logger: Logger;
+}
+
+/** Builds the tickets Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
+export function createApp({ config, db, messaging, logger }: AppDeps): ServiceApp {
+  const tickets = createTicketsService(db, { defaultCurrency: config.DEFAULT_CURRENCY });
+  return createServiceApp({
+    service: 'tickets',
+    logger,
+    auth: { publicKey: config.JWT_PUBLIC_KEY, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    session: { keys: config.COOKIE_KEYS, secure: config.COOKIE_SECURE, maxAgeMs: config.SESSION_MAX_AGE_MS },
+    trustProxy: config.TRUST_PROXY,
+    routes: ticketsRoutes(tickets),
+    docsPath: '/api/tickets/docs',
+    docsTitle: 'Glotixz tickets API',
+    readiness: {
+      postgres: () => db.execute(sql`select 1`),
+      nats: () => messaging.ready(),
+    },
+  });
+}

@@ -1,0 +1,27 @@
+import type { TransactionalEventHandler } from '@glotixz/common/bus';
+import type { orderCancelledSubject } from '@glotixz/common/events';
+import type * as schema from '../db/schema';
+import { releaseTicket } from '../tickets/reservations';
+
+/**
+ * `order.cancelled`: the ticket becomes available again (`ticket.updated`), but only if that order
+ * still holds it; a late cancellation of an older order changes nothing.
+ */
+export const onOrderCancelled: TransactionalEventHandler<
+  typeof orderCancelledSubject,
+  typeof schema
+> = async ({ data }, tx, { logger }) => {
+  const outcome = await releaseTicket(tx, data.ticket.id, data.id);
+  const context = { ticketId: data.ticket.id, orderId: data.id };
+  switch (outcome.status) {
+    case 'released':
+      logger.info({ ...context, version: outcome.ticket.version }, 'ticket released');
+      return;
+    case 'not-held':
+      logger.info({ ...context, heldBy: outcome.heldBy }, 'ticket not held by this order; left as it is');
+      return;
+    case 'unknown-ticket':
+      logger.warn(context, 'order.cancelled names a ticket that does not exist; nothing to release');
+      return;
+  }
+};

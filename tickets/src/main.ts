@@ -1,0 +1,29 @@
+import { startMessaging } from '@glotixz/common/bus';
+import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import { createLogger, runService } from '@glotixz/common/express';
+import { createApp } from './app';
+import { readConfig } from './config';
+import { migrationsFolder } from './db/migrate';
+import * as schema from './db/schema';
+import { ticketsConsumers } from './events/consumers';
+
+const config = readConfig(process.env);
+const logger = createLogger({ service: 'tickets', level: config.LOG_LEVEL });
+
+void runService({ service: 'tickets', logger }, async (lifecycle) => {
+  const pool = createPool(config.DATABASE_URL, { logger });
+  lifecycle.onShutdown('postgres', () => pool.end());
+  await runMigrations(pool, migrationsFolder);
+  const db = createDb(pool, schema);
+  const messaging = await startMessaging({
+    service: 'tickets',
+    natsUrl: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    logger,
+    outbox: { pool },
+    consumers: ticketsConsumers(db),
+  });
+  lifecycle.onShutdown('messaging', () => messaging.stop());
+  const { app } = createApp({ config, db, messaging, logger });
+  await lifecycle.listen(app, config.PORT);
+});

@@ -1,0 +1,104 @@
+import type { DbTransaction } from '@glotixz/common/db';
+import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type * as schema from '../db/schema';
+import { tickets, type TicketRow } from '../db/schema';
+import type { ListCursor } from './cursor';
+
+/** The tickets database. */
+export type TicketsDb = NodePgDatabase<typeof schema>;
+/** A transaction on the tickets database. */
+export type TicketsTx = DbTransaction<typeof schema>;
+
+/** Fields a seller may change. */
+export interface TicketChanges {
+  title?: string;
+  price?: number;
+  currency?: string;
+}
+
+/** What {@link TicketsRepo.listAvailable} reads. */
+export interface AvailableQuery {
+  limit: number;
+  after?: ListCursor;
+  search?: string;
+}
+
+const bumpVersion = () => ({ version: sql`${tickets.version} + 1`, updatedAt: sql`now()` });
+
+/** A LIKE pattern matching `text` anywhere, with its own `%`, `_` and `\` taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/** Data access for tickets, on the database or inside a transaction. */
+export function ticketsRepo(db: TicketsDb | TicketsTx) {
+  return {
+    async insert(values: Pick<TicketRow, 'title' | 'price' | 'currency' | 'userId'>): Promise<TicketRow> {
+      const [row] = await db.insert(tickets).values(values).returning();
+      if (!row) throw new Error('insert into tickets returned no row');
+      return row;
+    },
+
+    async findById(id: string): Promise<TicketRow | null> {
+      const [row] = await db.select().from(tickets).where(eq(tickets.id, id)).limit(1);
+      return row ?? null;
+    },
+
+    /** Available tickets, newest first, after `after` in that order (keyset pagination). */
+    async listAvailable({ limit, after, search }: AvailableQuery): Promise<TicketRow[]> {
+      const conditions: SQL[] = [isNull(tickets.orderId)];
+      if (after) {
+        conditions.push(
+          sql`(${tickets.createdAt}, ${tickets.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
+        );
+      }
+      if (search) {
+        conditions.push(sql`lower(${tickets.title}) like lower(${containsPattern(search)}) escape '\\'`);
+      }
+      return db
+        .select()
+        .from(tickets)
+        .where(and(...conditions))
+        .orderBy(desc(tickets.createdAt), desc(tickets.id))
+        .limit(limit);
+    },
+
+    /**
+     * Applies a seller's changes only if `userId` owns the ticket and no order holds it, in one
+     * statement, so a reservation landing at the same moment is never overwritten. `null` when the
+     * conditions did not hold.
+     */
+    async updateIfEditable(id: string, userId: string, changes: TicketChanges): Promise<TicketRow | null> {
+      const [row] = await db
+        .update(tickets)
+        .set({ ...changes, ...bumpVersion() })
+        .where(and(eq(tickets.id, id), eq(tickets.userId, userId), isNull(tickets.orderId)))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Makes `orderId` the holder of the ticket unless it already is; `null` when nothing changed. */
+    async reserve(id: string, orderId: string): Promise<TicketRow | null> {
+      const [row] = await db
+        .update(tickets)
+        .set({ orderId, ...bumpVersion() })
+        .where(and(eq(tickets.id, id), sql`${tickets.orderId} is distinct from ${orderId}::uuid`))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Frees the ticket if `orderId` holds it; `null` when nothing changed. */
+    async release(id: string, orderId: string): Promise<TicketRow | null> {
+      const [row] = await db
+        .update(tickets)
+        .set({ orderId: null, ...bumpVersion() })
+        .where(and(eq(tickets.id, id), eq(tickets.orderId, orderId)))
+        .returning();
+      return row ?? null;
+    },
+  };
+}
+
+/** Data access for tickets. */
+export type TicketsRepo = ReturnType<typeof ticketsRepo>;

@@ -1,0 +1,90 @@
+import { AppError } from '@glotixz/common/errors';
+import { defineRoute, type CurrentUser, type ValidRequest } from '@glotixz/common/express';
+import type { Request, Response } from 'express';
+import {
+  createTicketBodySchema,
+  listTicketsQuerySchema,
+  ticketPageSchema,
+  ticketParamsSchema,
+  ticketSchema,
+  updateTicketBodySchema,
+} from './tickets.schemas';
+import type { TicketsService } from './tickets.service';
+
+const tags = ['tickets'];
+
+type CreateRequest = ValidRequest<typeof createTicketBodySchema, undefined, undefined>;
+type ListRequest = ValidRequest<undefined, typeof listTicketsQuerySchema, undefined>;
+type ShowRequest = ValidRequest<undefined, undefined, typeof ticketParamsSchema>;
+type UpdateRequest = ValidRequest<typeof updateTicketBodySchema, undefined, typeof ticketParamsSchema>;
+
+/** The tickets routes: the table first, handlers below. */
+export function ticketsRoutes(tickets: TicketsService) {
+  const routes = [
+    defineRoute({
+      method: 'post',
+      path: '/api/tickets',
+      summary: 'List a ticket for sale',
+      tags,
+      auth: 'required',
+      body: createTicketBodySchema,
+      responses: { 201: { description: 'The new ticket (version 0)', schema: ticketSchema } },
+      handler: create,
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tickets',
+      summary: 'Available tickets, newest first',
+      description: 'Tickets no order holds, newest first, in pages; `q` filters by title.',
+      tags,
+      query: listTicketsQuerySchema,
+      responses: { 200: { description: 'A page of available tickets', schema: ticketPageSchema } },
+      handler: list,
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tickets/:id',
+      summary: 'One ticket, available or reserved',
+      tags,
+      params: ticketParamsSchema,
+      responses: { 200: { description: 'The ticket', schema: ticketSchema } },
+      errors: ['NOT_FOUND'],
+      handler: show,
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/tickets/:id',
+      summary: "Edit one's own ticket while no order holds it",
+      tags,
+      auth: 'required',
+      params: ticketParamsSchema,
+      body: updateTicketBodySchema,
+      responses: { 200: { description: 'The edited ticket (version + 1)', schema: ticketSchema } },
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'TICKET_RESERVED'],
+      handler: update,
+    }),
+  ];
+  return routes;
+
+  async function create(req: CreateRequest, res: Response): Promise<void> {
+    const ticket = await tickets.create(signedInUser(req).id, req.body);
+    res.status(201).location(`/api/tickets/${ticket.id}`).json(ticket);
+  }
+
+  async function list(req: ListRequest, res: Response): Promise<void> {
+    res.json(await tickets.list(req.query));
+  }
+
+  async function show(req: ShowRequest, res: Response): Promise<void> {
+    res.json(await tickets.get(req.params.id));
+  }
+
+  async function update(req: UpdateRequest, res: Response): Promise<void> {
+    res.json(await tickets.update(signedInUser(req).id, req.params.id, req.body));
+  }
+}
+
+function signedInUser(req: Request): CurrentUser {
+  if (!req.currentUser) throw new AppError('NOT_AUTHENTICATED', 'Sign in to continue');
+  return req.currentUser;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { TicketRow } from '../db/schema';
+import { currencyInputSchema } from './currency';
+import { cursorSchema } from './cursor';
+
+/** Largest price a ticket may have, in minor units (1,000,000.00 in a two-decimal currency). */
+export const MAX_PRICE = 100_000_000;
+
+const titleSchema = z
+  .string()
+  .trim()
+  .min(1, 'Title must not be empty')
+  .max(200, 'Title must be at most 200 characters')
+  .meta({ example: 'Taylor Swift, Row 12 Seat 4' });
+
+const priceSchema = z
+  .number()
+  .int('Price must be a whole number of minor units (cents)')
+  .positive('Price must be greater than 0')
+  .max(MAX_PRICE, `Price must be at most ${MAX_PRICE} minor units`)
+  .meta({ example: 12_500, description: 'Integer minor units of the currency (cents for usd)' });
+
+/** `POST /api/tickets` body. */
+export const createTicketBodySchema = z
+  .object({ title: titleSchema, price: priceSchema, currency: currencyInputSchema.optional() })
+  .strict()
+  .meta({ id: 'CreateTicket' });
+
+/** `PUT /api/tickets/:id` body: the fields to change, at least one. */
+export const updateTicketBodySchema = z
+  .object({
+    title: titleSchema.optional(),
+    price: priceSchema.optional(),
+    currency: currencyInputSchema.optional(),
+  })
+  .strict()
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'Send at least one of title, price, currency',
+  })
+  .meta({ id: 'UpdateTicket' });
+
+/** `:id` of a ticket route. */
+export const ticketParamsSchema = z.object({
+  id: z.uuid('Ticket id must be a UUID').meta({ example: '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60' }),
+});
+
+/** `GET /api/tickets` query. */
+export const listTicketsQuerySchema = z.object({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, 'Limit must be a whole number from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().min(1, 'Limit must be at least 1').max(100, 'Limit must be at most 100'))
+    .optional()
+    .meta({ description: 'Page size, 1–100 (default 20)', example: '20' }),
+  cursor: cursorSchema.optional(),
+  q: z
+    .string()
+    .trim()
+    .max(200, 'Search must be at most 200 characters')
+    .optional()
+    .meta({ description: 'Case-insensitive substring of the title', example: 'swift' }),
+});
+
+/** A ticket as the API and the `ticket.*` events show it. */
+export const ticketSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    price: z.number().int(),
+    currency: z.string().meta({ example: 'usd' }),
+    userId: z.uuid().meta({ description: 'The seller' }),
+    orderId: z.uuid().nullable().meta({ description: 'The order holding the ticket; null when available' }),
+    version: z.number().int().meta({ description: '0 on creation, +1 per change' }),
+  })
+  .meta({ id: 'Ticket' });
+
+/** A ticket as the API and the `ticket.*` events show it. */
+export type Ticket = z.infer<typeof ticketSchema>;
+
+/** A page of available tickets. */
+export const ticketPageSchema = z
+  .object({
+    items: z.array(ticketSchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as cursor for the next page; null at the end' }),
+  })
+  .meta({ id: 'TicketPage' });
+
+/** A page of available tickets. */
+export type TicketPage = z.infer<typeof ticketPageSchema>;
+
+/** The API shape of a stored ticket. */
+export function toTicket(row: TicketRow): Ticket {
+  return {
+    id: row.id,
+    title: row.title,
+    price: row.price,
+    currency: row.currency,
+    userId: row.userId,
+    orderId: row.orderId,
+    version: row.version,
+  };
+}

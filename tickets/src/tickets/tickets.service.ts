@@ -1,0 +1,98 @@
+import { enqueue } from '@glotixz/common/bus';
+import { AppError, notFound } from '@glotixz/common/errors';
+import { ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
+import type { ListCursor } from './cursor';
+import { encodeCursor } from './cursor';
+import { ticketsRepo, type TicketChanges, type TicketsDb, type TicketsRepo } from './tickets.repo';
+import { toTicket, type Ticket, type TicketPage } from './tickets.schemas';
+
+/** What a seller sends to list a ticket; `currency` falls back to the service default. */
+export interface NewTicket {
+  title: string;
+  price: number;
+  currency?: string;
+}
+
+/** A request for a page of available tickets. */
+export interface ListRequest {
+  limit?: number;
+  cursor?: ListCursor;
+  q?: string;
+}
+
+/** Settings of the tickets service. */
+export interface TicketsServiceOptions {
+  /** Lower-case ISO 4217 code for tickets listed without a currency. */
+  defaultCurrency: string;
+}
+
+const DEFAULT_PAGE_SIZE = 20;
+
+/** Why a conditional update touched nothing: missing (404), someone else's (403) or reserved (409). */
+async function notEditableError(repo: TicketsRepo, id: string, userId: string): Promise<AppError> {
+  const current = await repo.findById(id);
+  if (!current) return notFound('Ticket');
+  if (current.userId !== userId) return new AppError('FORBIDDEN', 'Only the seller can edit this ticket');
+  return new AppError('TICKET_RESERVED', 'The ticket is reserved by an order and cannot be edited');
+}
+
+/**
+ * Listing, reading and editing tickets. Every change is written together with its `ticket.*` event
+ * in one transaction (outbox, I1).
+ */
+export function createTicketsService(db: TicketsDb, options: TicketsServiceOptions) {
+  return {
+    async create(userId: string, input: NewTicket): Promise<Ticket> {
+      return db.transaction(async (tx) => {
+        const row = await ticketsRepo(tx).insert({
+          title: input.title,
+          price: input.price,
+          currency: input.currency ?? options.defaultCurrency,
+          userId,
+        });
+        const ticket = toTicket(row);
+        await enqueue(tx, ticketCreatedSubject, ticket);
+        return ticket;
+      });
+    },
+
+    /** Available tickets, newest first, one page at a time. */
+    async list(request: ListRequest): Promise<TicketPage> {
+      const limit = request.limit ?? DEFAULT_PAGE_SIZE;
+      const rows = await ticketsRepo(db).listAvailable({
+        limit: limit + 1,
+        after: request.cursor,
+        search: request.q || undefined,
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toTicket),
+        nextCursor:
+          rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      };
+    },
+
+    /** Any ticket, available or reserved. */
+    async get(id: string): Promise<Ticket> {
+      const row = await ticketsRepo(db).findById(id);
+      if (!row) throw notFound('Ticket');
+      return toTicket(row);
+    },
+
+    /** The seller's edit of a ticket no order holds. */
+    async update(userId: string, id: string, changes: TicketChanges): Promise<Ticket> {
+      return db.transaction(async (tx) => {
+        const repo = ticketsRepo(tx);
+        const row = await repo.updateIfEditable(id, userId, changes);
+        if (!row) throw await notEditableError(repo, id, userId);
+        const ticket = toTicket(row);
+        await enqueue(tx, ticketUpdatedSubject, ticket);
+        return ticket;
+      });
+    },
+  };
+}
+
+/** The tickets service. */
+export type TicketsService = ReturnType<typeof createTicketsService>;

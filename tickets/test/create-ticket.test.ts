@@ -1,0 +1,129 @@
+import { waitFor } from '@glotixz/common/testing';
+import request from 'supertest';
+import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+
+let h: TicketsHarness;
+let seller: TestUser;
+
+beforeAll(async () => {
+  h = await startTicketsHarness({ DEFAULT_CURRENCY: 'EUR' });
+  seller = h.user();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const post = (body: unknown, authorization = seller.authorization) =>
+  request(h.app)
+    .post('/api/tickets')
+    .set('authorization', authorization)
+    .send(body as object);
+
+describe('POST /api/tickets', () => {
+  it('creates the ticket at version 0 and publishes ticket.created with the same data', async () => {
+    const res = await post({ title: '  Jazz night  ', price: 4_250, currency: 'USD' }).expect(201);
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      title: 'Jazz night',
+      price: 4_250,
+      currency: 'usd',
+      userId: seller.id,
+      orderId: null,
+      version: 0,
+    });
+    expect(res.headers.location).toBe(`/api/tickets/${res.body.id}`);
+    expect(await h.row(res.body.id)).toEqual({
+      id: res.body.id,
+      title: 'Jazz night',
+      price: 4_250,
+      currency: 'usd',
+      user_id: seller.id,
+      order_id: null,
+      version: 0,
+    });
+
+    const [event, ...more] = await waitFor(
+      async () => {
+        const events = await h.ticketEvents('ticket.created', res.body.id);
+        return events.length > 0 ? events : undefined;
+      },
+      5_000,
+      'ticket.created on the stream',
+    );
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ subject: 'ticket.created', data: res.body });
+  });
+
+  it('uses DEFAULT_CURRENCY when the body has no currency', async () => {
+    const res = await post({ title: 'Opera', price: 9_900 }).expect(201);
+    expect(res.body.currency).toBe('eur');
+  });
+
+  it('accepts the price cap of 100,000,000 minor units and a 200-character title', async () => {
+    const res = await post({ title: 'x'.repeat(200), price: 100_000_000 }).expect(201);
+    expect(res.body).toMatchObject({ title: 'x'.repeat(200), price: 100_000_000 });
+  });
+
+  it('answers 401 NOT_AUTHENTICATED without a valid token and writes nothing', async () => {
+    const before = await h.countTickets();
+    const anonymous = await request(h.app).post('/api/tickets').send({ title: 'A', price: 100 }).expect(401);
+    expect(anonymous.body.code).toBe('NOT_AUTHENTICATED');
+    const forged = await post({ title: 'A', price: 100 }, 'Bearer not.a.token').expect(401);
+    expect(forged.body.code).toBe('NOT_AUTHENTICATED');
+    expect(await h.countTickets()).toBe(before);
+  });
+
+  describe('rejects bad input with 400 VALIDATION_FAILED naming the field, and writes nothing', () => {
+    const cases: [string, string, unknown][] = [
+      ['an empty body', 'body.title', {}],
+      ['a missing price', 'body.price', { title: 'A' }],
+      ['a missing title', 'body.title', { price: 100 }],
+      ['a number as title', 'body.title', { title: 42, price: 100 }],
+      ['an empty title', 'body.title', { title: '', price: 100 }],
+      ['a title of spaces only', 'body.title', { title: '   ', price: 100 }],
+      ['a title of 201 characters', 'body.title', { title: 'x'.repeat(201), price: 100 }],
+      ['a price of 0', 'body.price', { title: 'A', price: 0 }],
+      ['a negative price', 'body.price', { title: 'A', price: -100 }],
+      ['a fractional price', 'body.price', { title: 'A', price: 10.5 }],
+      ['a price as a string', 'body.price', { title: 'A', price: '100' }],
+      ['a price over the cap', 'body.price', { title: 'A', price: 100_000_001 }],
+      ['a null price', 'body.price', { title: 'A', price: null }],
+      ['an unknown currency', 'body.currency', { title: 'A', price: 100, currency: 'xyz' }],
+      [
+        'a currency that is not three letters',
+        'body.currency',
+        { title: 'A', price: 100, currency: 'dollars' },
+      ],
+      ['a number as currency', 'body.currency', { title: 'A', price: 100, currency: 840 }],
+      ['an unknown field', 'body', { title: 'A', price: 100, userId: 'someone' }],
+      ['a JSON array', 'body', []],
+    ];
+    it.each(cases)('%s → 400 at %s', async (_name, path, body) => {
+      const before = await h.countTickets();
+      const res = await post(body).expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+      expect(await h.countTickets()).toBe(before);
+    });
+
+    it('malformed JSON → 400 MALFORMED_JSON', async () => {
+      const res = await request(h.app)
+        .post('/api/tickets')
+        .set('authorization', seller.authorization)
+        .set('content-type', 'application/json')
+        .send('{"title": "A", "price": ')
+        .expect(400);
+      expect(res.body.code).toBe('MALFORMED_JSON');
+    });
+
+    it('a form-encoded body → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+      const res = await request(h.app)
+        .post('/api/tickets')
+        .set('authorization', seller.authorization)
+        .type('form')
+        .send({ title: 'A', price: '100' })
+        .expect(415);
+      expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    });
+  });
+});

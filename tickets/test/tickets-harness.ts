@@ -1,0 +1,158 @@
+import type { Bus, Messaging } from '@glotixz/common/bus';
+import { startMessaging } from '@glotixz/common/bus';
+import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import type { Envelope, EventMap, Subject } from '@glotixz/common/events';
+import { createEnvelope } from '@glotixz/common/events';
+import {
+  connectTestBus,
+  createCookieKeys,
+  createTestDatabase,
+  createTestKeys,
+  createTestUser,
+  deleteTestStreams,
+  randomPrefix,
+  readSubject,
+  testNatsUrl,
+  waitFor,
+  type TestKeys,
+} from '@glotixz/common/testing';
+import type { Express } from 'express';
+import type { Pool } from 'pg';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { configSchema, type Config } from '../src/config';
+import { migrationsFolder } from '../src/db/migrate';
+import * as schema from '../src/db/schema';
+import { ticketsConsumers } from '../src/events/consumers';
+import type { TicketsDb } from '../src/tickets/tickets.repo';
+import type { Ticket } from '../src/tickets/tickets.schemas';
+
+/** A signed-in test user. */
+export type TestUser = ReturnType<typeof createTestUser>;
+
+/** A stored ticket row as the tests read it back with SQL. */
+export interface StoredTicket {
+  id: string;
+  title: string;
+  price: number;
+  currency: string;
+  user_id: string;
+  order_id: string | null;
+  version: number;
+}
+
+/** A migrated throwaway tickets database, a prefixed bus with the service's consumers, and the app. */
+export interface TicketsHarness {
+  pool: Pool;
+  db: TicketsDb;
+  /** A test connection on the service's prefix, for publishing and reading the streams. */
+  bus: Bus;
+  messaging: Messaging;
+  keys: TestKeys;
+  config: Config;
+  app: Express;
+  /** A new user with a valid bearer token. */
+  user(): TestUser;
+  /** Lists a ticket through the API as `seller`; answers the created ticket. */
+  createTicket(seller: TestUser, body?: Record<string, unknown>): Promise<Ticket>;
+  /** The row of a ticket, or undefined. */
+  row(id: string): Promise<StoredTicket | undefined>;
+  countTickets(): Promise<number>;
+  /** Publishes an event on the test bus, as its owning service's relay would. */
+  publish<S extends Subject>(subject: S, data: EventMap[S]): Promise<Envelope<S>>;
+  /** The envelopes on `subject` whose data is about ticket `ticketId`, oldest first. */
+  ticketEvents(subject: 'ticket.created' | 'ticket.updated', ticketId: string): Promise<Envelope[]>;
+  /** Waits until `durable` has handled (acked or is retrying) everything published to it. */
+  settled(durable: string, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Sets up a random database and bus prefix with the tickets service running on them. */
+export async function startTicketsHarness(env: Record<string, string> = {}): Promise<TicketsHarness> {
+  const database = await createTestDatabase();
+  const pool = createPool(database.url, { max: 10 });
+  await runMigrations(pool, migrationsFolder);
+  const db = createDb(pool, schema);
+  const prefix = randomPrefix();
+  const logger = pino({ level: 'silent' });
+  const keys = createTestKeys();
+  const config = configSchema.parse({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    NATS_URL: testNatsUrl(),
+    NATS_PREFIX: prefix,
+    JWT_PUBLIC_KEY: keys.publicKey,
+    COOKIE_KEYS: createCookieKeys().join(','),
+    ...env,
+  });
+  const messaging = await startMessaging({
+    service: 'tickets',
+    natsUrl: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    logger,
+    outbox: { pool },
+    consumers: ticketsConsumers(db),
+  });
+  const bus = await connectTestBus(prefix);
+  const { app } = createApp({ config, db, messaging, logger });
+
+  const harness: TicketsHarness = {
+    pool,
+    db,
+    bus,
+    messaging,
+    keys,
+    config,
+    app,
+    user: () => createTestUser(keys),
+    async createTicket(seller, body = {}) {
+      const res = await request(app)
+        .post('/api/tickets')
+        .set('authorization', seller.authorization)
+        .send({ title: 'Concert ticket', price: 2_500, ...body })
+        .expect(201);
+      return res.body as Ticket;
+    },
+    async row(id) {
+      const { rows } = await pool.query<StoredTicket>(
+        'select id, title, price, currency, user_id, order_id, version from tickets where id = $1',
+        [id],
+      );
+      return rows[0];
+    },
+    async countTickets() {
+      const { rows } = await pool.query<{ n: string }>('select count(*) as n from tickets');
+      return Number(rows[0]?.n);
+    },
+    async publish(subject, data) {
+      const envelope = createEnvelope(subject, data);
+      await bus.publish(envelope);
+      return envelope;
+    },
+    async ticketEvents(subject, ticketId) {
+      const stored = await readSubject(bus, subject);
+      return stored
+        .map((message) => message.data as Envelope)
+        .filter((envelope) => (envelope.data as { id?: string }).id === ticketId);
+    },
+    async settled(durable, timeoutMs = 5_000) {
+      await waitFor(
+        async () => {
+          const info = await bus.jsm.consumers.info(bus.streamName('ORDERS'), durable);
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        },
+        timeoutMs,
+        `${durable} to handle every message`,
+      );
+    },
+    async close() {
+      await messaging.stop();
+      await deleteTestStreams(bus);
+      await bus.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+  return harness;
+}
