@@ -1,0 +1,32 @@
+import { env, loadConfigOrExit } from '@glotixz/common/config';
+import { z } from 'zod';
+
+/** The expiration service's environment. */
+export const configSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  PORT: env.port(3005),
+  LOG_LEVEL: env.logLevel(),
+  NATS_URL: env.url(['nats', 'tls']),
+  /** Isolates subjects and streams; tests only. */
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'use letters, digits, _ and -')
+    .default(''),
+  REDIS_URL: env.url(['redis', 'rediss']),
+  /** The BullMQ queue that holds one delayed job per order. */
+  QUEUE_NAME: z
+    .string()
+    .min(1)
+    .regex(/^[^:]+$/, 'a BullMQ queue name cannot contain ":"')
+    .default('order-expiration'),
+  /** The BullMQ key prefix in Redis. */
+  QUEUE_PREFIX: z.string().min(1).default('glotixz'),
+});
+
+/** Parsed expiration configuration. */
+export type Config = z.output<typeof configSchema>;
+
+/** Reads the configuration once; exits listing every problem when it is invalid. */
+export function readConfig(source: Record<string, string | undefined>): Config {
+  return loadConfigOrExit(configSchema, source);
+}
