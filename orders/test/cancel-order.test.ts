@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { startOrdersHarness, type OrdersHarness } from './orders-harness';
+
+let h: OrdersHarness;
+
+beforeAll(async () => {
+  h = await startOrdersHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function placedOrder() {
+  const buyer = h.user();
+  const ticket = await h.listTicket();
+  const order = await h.placeOrder(buyer, ticket.id);
+  return { buyer, ticket, order };
+}
+
+async function settledCancellations(orderId: string) {
+  await h.outboxDrained();
+  return h.eventsFor('order.cancelled', orderId);
+}
+
+describe.each([
+  ['POST /api/orders/:id/cancel', 'post', (id: string) => `/api/orders/${id}/cancel`],
+  ['DELETE /api/orders/:id', 'delete', (id: string) => `/api/orders/${id}`],
+] as const)('%s', (_name, method, path) => {
+  it('cancels my order awaiting payment: 200, version + 1 and one order.cancelled', async () => {
+    const { buyer, ticket, order } = await placedOrder();
+
+    const res = await request(h.app)
+      [method](path(order.id))
+      .set('authorization', buyer.authorization)
+      .expect(200);
+
+    expect(res.body).toMatchObject({
+      id: order.id,
+      status: 'cancelled',
+      version: 1,
+      ticket: { id: ticket.id },
+    });
+    expect(await h.orderRow(order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    const events = await settledCancellations(order.id);
+    expect(events.map((e) => e.data)).toEqual([{ id: order.id, version: 1, ticket: { id: ticket.id } }]);
+  });
+
+  it('answers an already cancelled order unchanged with 200 and publishes nothing more', async () => {
+    const { buyer, order } = await placedOrder();
+    await request(h.app)[method](path(order.id)).set('authorization', buyer.authorization).expect(200);
+
+    const again = await request(h.app)
+      [method](path(order.id))
+      .set('authorization', buyer.authorization)
+      .expect(200);
+
+    expect(again.body).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await h.orderRow(order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await settledCancellations(order.id)).toHaveLength(1);
+  });
+
+  it("answers 404 for another user's order and leaves it alone (I7)", async () => {
+    const { order } = await placedOrder();
+
+    const res = await request(h.app)
+      [method](path(order.id))
+      .set('authorization', h.user().authorization)
+      .expect(404);
+
+    expect(res.body.code).toBe('NOT_FOUND');
+    expect(await h.orderRow(order.id)).toMatchObject({ status: 'awaiting_payment', version: 0 });
+    expect(await settledCancellations(order.id)).toEqual([]);
+  });
+
+  it('answers 404 for an unknown order and 400 for a malformed id', async () => {
+    const buyer = h.user();
+    await request(h.app)[method](path(randomUUID())).set('authorization', buyer.authorization).expect(404);
+    const res = await request(h.app)
+      [method](path('nope'))
+      .set('authorization', buyer.authorization)
+      .expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ path: 'params.id' })]);
+  });
+
+  it('answers 401 without a token and leaves the order alone', async () => {
+    const { order } = await placedOrder();
+    await request(h.app)[method](path(order.id)).expect(401);
+    expect(await h.orderRow(order.id)).toMatchObject({ status: 'awaiting_payment', version: 0 });
+  });
+});
+
+describe('a paid order', () => {
+  it('cannot be cancelled: 409 ORDER_NOT_CANCELLABLE, still complete, no order.cancelled', async () => {
+    const { buyer, ticket, order } = await placedOrder();
+    await h.publish('payment.succeeded', {
+      id: randomUUID(),
+      orderId: order.id,
+      stripePaymentIntentId: 'pi_test_123',
+      amount: ticket.price,
+      currency: ticket.currency,
+    });
+    await h.consumerIdle('payment.succeeded');
+    expect(await h.orderRow(order.id)).toMatchObject({ status: 'complete', version: 1 });
+
+    for (const attempt of [
+      request(h.app).post(`/api/orders/${order.id}/cancel`),
+      request(h.app).delete(`/api/orders/${order.id}`),
+    ]) {
+      const res = await attempt.set('authorization', buyer.authorization).expect(409);
+      expect(res.body.code).toBe('ORDER_NOT_CANCELLABLE');
+    }
+    expect(await h.orderRow(order.id)).toMatchObject({ status: 'complete', version: 1 });
+    expect(await settledCancellations(order.id)).toEqual([]);
+  });
+});

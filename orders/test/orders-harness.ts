@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { startMessaging, type Bus, type Messaging } from '@glotixz/common/bus';
+import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import {
+  createEnvelope,
+  streamFor,
+  type Envelope,
+  type EventMap,
+  type Subject,
+  type TicketCreatedData,
+} from '@glotixz/common/events';
+import {
+  connectTestBus,
+  createCookieKeys,
+  createTestDatabase,
+  createTestKeys,
+  createTestUser,
+  deleteTestStreams,
+  randomPrefix,
+  readSubject,
+  testNatsUrl,
+  waitFor,
+  type TestKeys,
+} from '@glotixz/common/testing';
+import type { Express } from 'express';
+import type { Pool } from 'pg';
+import pino from 'pino';
+import type { Registry } from 'prom-client';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { configSchema, type Config } from '../src/config';
+import type { OrdersDb } from '../src/db/db';
+import { migrationsFolder } from '../src/db/migrate';
+import * as schema from '../src/db/schema';
+import { durableName, ordersConsumers } from '../src/events/consumers';
+
+/** A signed-in test user. */
+export type TestUser = ReturnType<typeof createTestUser>;
+
+/** A row of the ticket replica, as SQL answers it. */
+export interface TicketReplicaRow {
+  id: string;
+  title: string;
+  price: string;
+  currency: string;
+  user_id: string;
+  order_id: string | null;
+  version: number;
+}
+
+/** A row of `orders`, as SQL answers it. */
+export interface OrderDbRow {
+  id: string;
+  user_id: string;
+  ticket_id: string;
+  status: string;
+  expires_at: Date;
+  version: number;
+}
+
+/**
+ * A migrated throwaway orders database, the service's messaging on a random bus prefix, an app on
+ * both, and a second bus on the same prefix that plays the other services.
+ */
+export interface OrdersHarness {
+  pool: Pool;
+  db: OrdersDb;
+  keys: TestKeys;
+  config: Config;
+  app: Express;
+  metrics: Registry;
+  messaging: Messaging;
+  /** The other services' side of the bus: publish their events, read ours back. */
+  bus: Bus;
+  user(): TestUser;
+  /** Publishes `ticket.created` (as tickets would) and waits until the replica has it. */
+  listTicket(overrides?: Partial<TicketCreatedData>): Promise<TicketCreatedData>;
+  /** Publishes an event as its owning service would; answers the envelope. */
+  publish<S extends Subject>(subject: S, data: EventMap[S]): Promise<Envelope<S>>;
+  /** Publishes the same envelope again under another JetStream msgID: a redelivery. */
+  republish(envelope: Envelope): Promise<void>;
+  /** Places an order through the API and expects 201. */
+  placeOrder(buyer: TestUser, ticketId: string): Promise<{ id: string; [key: string]: unknown }>;
+  ticketRow(id: string): Promise<TicketReplicaRow | undefined>;
+  orderRow(id: string): Promise<OrderDbRow | undefined>;
+  count(table: 'orders' | 'outbox' | 'tickets'): Promise<number>;
+  /** Envelopes on the stream for `subject`, oldest first. */
+  events<S extends Subject>(subject: S): Promise<Envelope<S>[]>;
+  /** Envelopes on the stream for `subject` whose data `id` (or `orderId`) is `id`. */
+  eventsFor<S extends Subject>(subject: S, id: string): Promise<Envelope<S>[]>;
+  /** Waits until our consumer of `subject` has settled every message on its stream. */
+  consumerIdle(subject: Subject): Promise<void>;
+  /** Waits until the outbox relay has published everything enqueued so far. */
+  outboxDrained(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the harness; `env` overrides the orders configuration. */
+export async function startOrdersHarness(env: Record<string, string> = {}): Promise<OrdersHarness> {
+  const database = await createTestDatabase();
+  const pool = createPool(database.url, { max: 20 });
+  await runMigrations(pool, migrationsFolder);
+  const db = createDb(pool, schema);
+  const keys = createTestKeys();
+  const logger = pino({ level: 'silent' });
+  const prefix = randomPrefix();
+  const bus = await connectTestBus(prefix);
+  const config = configSchema.parse({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    NATS_URL: testNatsUrl(),
+    NATS_PREFIX: prefix,
+    JWT_PUBLIC_KEY: keys.publicKey,
+    COOKIE_KEYS: createCookieKeys().join(','),
+    ...env,
+  });
+  const messaging = await startMessaging({
+    service: 'orders',
+    natsUrl: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    logger,
+    outbox: { pool, pollIntervalMs: 200 },
+    consumers: ordersConsumers(db),
+  });
+  const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready() });
+
+  const harness: OrdersHarness = {
+    pool,
+    db,
+    keys,
+    config,
+    app,
+    metrics,
+    messaging,
+    bus,
+    user: () => createTestUser(keys),
+
+    async listTicket(overrides = {}) {
+      const data: TicketCreatedData = {
+        id: randomUUID(),
+        title: 'Concert',
+        price: 2500,
+        currency: 'usd',
+        userId: randomUUID(),
+        orderId: null,
+        version: 0,
+        ...overrides,
+      };
+      await harness.publish('ticket.created', data);
+      await waitFor(() => harness.ticketRow(data.id), 5_000, `ticket ${data.id} in the replica`);
+      return data;
+    },
+
+    async publish(subject, data) {
+      const envelope = createEnvelope(subject, data);
+      await bus.publish(envelope);
+      return envelope;
+    },
+
+    async republish(envelope) {
+      await bus.publishRaw(envelope.subject, JSON.stringify(envelope), { msgID: randomUUID() });
+    },
+
+    async placeOrder(buyer, ticketId) {
+      const res = await request(app)
+        .post('/api/orders')
+        .set('authorization', buyer.authorization)
+        .send({ ticketId })
+        .expect(201);
+      return res.body;
+    },
+
+    async ticketRow(id) {
+      const { rows } = await pool.query<TicketReplicaRow>('select * from tickets where id = $1', [id]);
+      return rows[0];
+    },
+
+    async orderRow(id) {
+      const { rows } = await pool.query<OrderDbRow>('select * from orders where id = $1', [id]);
+      return rows[0];
+    },
+
+    async count(table) {
+      const { rows } = await pool.query<{ n: string }>(`select count(*) as n from ${table}`);
+      return Number(rows[0]?.n);
+    },
+
+    async events(subject) {
+      const stored = await readSubject(bus, subject);
+      return stored.map((message) => message.data as Envelope<typeof subject>);
+    },
+
+    async eventsFor(subject, id) {
+      const all = await harness.events(subject);
+      return all.filter((envelope) => {
+        const data = envelope.data as { id?: string; orderId?: string };
+        return data.id === id || data.orderId === id;
+      });
+    },
+
+    async consumerIdle(subject) {
+      const stream = bus.streamName(streamFor(subject));
+      await waitFor(
+        async () => {
+          const info = await bus.jsm.consumers.info(stream, durableName(subject));
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        },
+        10_000,
+        `consumer of ${subject} to settle every message`,
+      );
+    },
+
+    async outboxDrained() {
+      await waitFor(async () => (await harness.count('outbox')) === 0, 5_000, 'the outbox to drain');
+    },
+
+    async close() {
+      await messaging.stop();
+      await deleteTestStreams(bus);
+      await bus.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@glotixz/common/testing';
+import request from 'supertest';
+import { startOrdersHarness, type OrdersHarness } from './orders-harness';
+
+let h: OrdersHarness;
+
+beforeAll(async () => {
+  h = await startOrdersHarness({ EXPIRATION_WINDOW_SECONDS: '600' });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe('POST /api/orders', () => {
+  it('reserves the ticket: 201 with the order, a row awaiting payment and order.created on the stream', async () => {
+    const ticket = await h.listTicket({ title: 'Opera night', price: 4200, currency: 'eur' });
+    const buyer = h.user();
+    const before = Date.now();
+
+    const res = await request(h.app)
+      .post('/api/orders')
+      .set('authorization', buyer.authorization)
+      .send({ ticketId: ticket.id })
+      .expect(201);
+
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      status: 'awaiting_payment',
+      userId: buyer.id,
+      expiresAt: expect.any(String),
+      ticket: { id: ticket.id, title: 'Opera night', price: 4200, currency: 'eur' },
+      version: 0,
+    });
+    const expiresInMs = Date.parse(res.body.expiresAt) - before;
+    expect(expiresInMs).toBeGreaterThan(595_000);
+    expect(expiresInMs).toBeLessThan(605_000);
+
+    const row = await h.orderRow(res.body.id);
+    expect(row).toMatchObject({
+      user_id: buyer.id,
+      ticket_id: ticket.id,
+      status: 'awaiting_payment',
+      version: 0,
+    });
+    expect(row?.expires_at.toISOString()).toBe(res.body.expiresAt);
+
+    const [created, ...more] = await waitFor(
+      async () => {
+        const found = await h.eventsFor('order.created', res.body.id);
+        return found.length > 0 && found;
+      },
+      5_000,
+      'order.created on the stream',
+    );
+    expect(more).toEqual([]);
+    expect(created?.data).toEqual({
+      id: res.body.id,
+      status: 'awaiting_payment',
+      userId: buyer.id,
+      expiresAt: res.body.expiresAt,
+      version: 0,
+      ticket: { id: ticket.id, price: 4200, currency: 'eur' },
+    });
+  });
+
+  it('lets exactly one of 50 buyers racing for one ticket win; the others get 409 TICKET_RESERVED', async () => {
+    const ticket = await h.listTicket();
+    const buyers = Array.from({ length: 50 }, () => h.user());
+
+    const results = await Promise.all(
+      buyers.map((buyer) =>
+        request(h.app)
+          .post('/api/orders')
+          .set('authorization', buyer.authorization)
+          .send({ ticketId: ticket.id }),
+      ),
+    );
+
+    const winners = results.filter((r) => r.status === 201);
+    const losers = results.filter((r) => r.status === 409);
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(49);
+    for (const loser of losers) {
+      expect(loser.body).toEqual({ code: 'TICKET_RESERVED', message: expect.any(String) });
+    }
+    const { rows } = await h.pool.query('select id, status from orders where ticket_id = $1', [ticket.id]);
+    expect(rows).toEqual([{ id: winners[0]?.body.id, status: 'awaiting_payment' }]);
+    await h.outboxDrained();
+    const announced = (await h.events('order.created')).filter((e) => e.data.ticket.id === ticket.id);
+    expect(announced.map((e) => e.data.id)).toEqual([winners[0]?.body.id]);
+  });
+
+  it('rejects a second order for a reserved ticket with 409 and writes nothing', async () => {
+    const ticket = await h.listTicket();
+    const first = await h.placeOrder(h.user(), ticket.id);
+    const orders = await h.count('orders');
+
+    const res = await request(h.app)
+      .post('/api/orders')
+      .set('authorization', h.user().authorization)
+      .send({ ticketId: ticket.id })
+      .expect(409);
+
+    expect(res.body.code).toBe('TICKET_RESERVED');
+    expect(await h.count('orders')).toBe(orders);
+    await h.outboxDrained();
+    const announced = (await h.events('order.created')).filter((e) => e.data.ticket.id === ticket.id);
+    expect(announced.map((e) => e.data.id)).toEqual([first.id]);
+  });
+
+  it('lets the ticket be ordered again once its order is cancelled', async () => {
+    const ticket = await h.listTicket();
+    const firstBuyer = h.user();
+    const secondBuyer = h.user();
+    const first = await h.placeOrder(firstBuyer, ticket.id);
+    await request(h.app)
+      .post('/api/orders')
+      .set('authorization', secondBuyer.authorization)
+      .send({ ticketId: ticket.id })
+      .expect(409);
+
+    await request(h.app)
+      .post(`/api/orders/${first.id}/cancel`)
+      .set('authorization', firstBuyer.authorization)
+      .expect(200);
+    const again = await h.placeOrder(secondBuyer, ticket.id);
+
+    expect(again).toMatchObject({ status: 'awaiting_payment', userId: secondBuyer.id, version: 0 });
+    const { rows } = await h.pool.query('select id, status from orders where ticket_id = $1', [ticket.id]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { id: first.id, status: 'cancelled' },
+        { id: again.id, status: 'awaiting_payment' },
+      ]),
+    );
+    expect(rows).toHaveLength(2);
+  });
+
+  it('answers 404 NOT_FOUND for a ticket the replica does not know', async () => {
+    const res = await request(h.app)
+      .post('/api/orders')
+      .set('authorization', h.user().authorization)
+      .send({ ticketId: randomUUID() })
+      .expect(404);
+    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'Ticket not found' });
+  });
+
+  it('answers 400 OWN_TICKET when the seller tries to buy their own ticket, writing nothing', async () => {
+    const seller = h.user();
+    const ticket = await h.listTicket({ userId: seller.id });
+    const before = await h.count('orders');
+
+    const res = await request(h.app)
+      .post('/api/orders')
+      .set('authorization', seller.authorization)
+      .send({ ticketId: ticket.id })
+      .expect(400);
+
+    expect(res.body.code).toBe('OWN_TICKET');
+    expect(await h.count('orders')).toBe(before);
+  });
+
+  it('answers 401 NOT_AUTHENTICATED without a token, or with a token signed by another key', async () => {
+    const ticket = await h.listTicket();
+    const anonymous = await request(h.app).post('/api/orders').send({ ticketId: ticket.id }).expect(401);
+    expect(anonymous.body.code).toBe('NOT_AUTHENTICATED');
+    await request(h.app)
+      .post('/api/orders')
+      .set('authorization', 'Bearer not-a-token')
+      .send({ ticketId: ticket.id })
+      .expect(401);
+    const { rows } = await h.pool.query('select 1 from orders where ticket_id = $1', [ticket.id]);
+    expect(rows).toEqual([]);
+  });
+
+  describe('rejects a bad body with 400 and writes nothing', () => {
+    const cases: [string, unknown, string][] = [
+      ['an empty body', {}, 'body.ticketId'],
+      ['a garbage ticketId', { ticketId: 'garbage' }, 'body.ticketId'],
+      ['a numeric ticketId', { ticketId: 42 }, 'body.ticketId'],
+      ['a null ticketId', { ticketId: null }, 'body.ticketId'],
+      ['a ticketId with SQL in it', { ticketId: "1' or '1'='1" }, 'body.ticketId'],
+      ['an unknown field', { ticketId: randomUUID(), price: 1 }, 'body'],
+      ['a JSON array', [], 'body'],
+    ];
+    it.each(cases)('%s → VALIDATION_FAILED naming %s', async (_name, body, path) => {
+      const before = await h.count('orders');
+      const res = await request(h.app)
+        .post('/api/orders')
+        .set('authorization', h.user().authorization)
+        .send(body as object)
+        .expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+      expect(await h.count('orders')).toBe(before);
+    });
+
+    it('malformed JSON → 400 MALFORMED_JSON', async () => {
+      const res = await request(h.app)
+        .post('/api/orders')
+        .set('authorization', h.user().authorization)
+        .set('content-type', 'application/json')
+        .send('{"ticketId": ')
+        .expect(400);
+      expect(res.body.code).toBe('MALFORMED_JSON');
+    });
+
+    it('a form-encoded body → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+      const res = await request(h.app)
+        .post('/api/orders')
+        .set('authorization', h.user().authorization)
+        .type('form')
+        .send({ ticketId: randomUUID() })
+        .expect(415);
+      expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    });
+  });
+});
