@@ -24,16 +24,13 @@ async function settledCancellations(orderId: string) {
 }
 
 describe.each([
-  ['POST /api/orders/:id/cancel', 'post', (id: string) => `/api/orders/${id}/cancel`],
-  ['DELETE /api/orders/:id', 'delete', (id: string) => `/api/orders/${id}`],
-] as const)('%s', (_name, method, path) => {
+  ['POST /api/orders/:id/cancel', (id: string) => request(h.app).post(`/api/orders/${id}/cancel`)],
+  ['DELETE /api/orders/:id', (id: string) => request(h.app).delete(`/api/orders/${id}`)],
+])('%s', (_name, cancel) => {
   it('cancels my order awaiting payment: 200, version + 1 and one order.cancelled', async () => {
     const { buyer, ticket, order } = await placedOrder();
 
-    const res = await request(h.app)
-      [method](path(order.id))
-      .set('authorization', buyer.authorization)
-      .expect(200);
+    const res = await cancel(order.id).set('authorization', buyer.authorization).expect(200);
 
     expect(res.body).toMatchObject({
       id: order.id,
@@ -48,12 +45,9 @@ describe.each([
 
   it('answers an already cancelled order unchanged with 200 and publishes nothing more', async () => {
     const { buyer, order } = await placedOrder();
-    await request(h.app)[method](path(order.id)).set('authorization', buyer.authorization).expect(200);
+    await cancel(order.id).set('authorization', buyer.authorization).expect(200);
 
-    const again = await request(h.app)
-      [method](path(order.id))
-      .set('authorization', buyer.authorization)
-      .expect(200);
+    const again = await cancel(order.id).set('authorization', buyer.authorization).expect(200);
 
     expect(again.body).toMatchObject({ status: 'cancelled', version: 1 });
     expect(await h.orderRow(order.id)).toMatchObject({ status: 'cancelled', version: 1 });
@@ -63,10 +57,7 @@ describe.each([
   it("answers 404 for another user's order and leaves it alone (I7)", async () => {
     const { order } = await placedOrder();
 
-    const res = await request(h.app)
-      [method](path(order.id))
-      .set('authorization', h.user().authorization)
-      .expect(404);
+    const res = await cancel(order.id).set('authorization', h.user().authorization).expect(404);
 
     expect(res.body.code).toBe('NOT_FOUND');
     expect(await h.orderRow(order.id)).toMatchObject({ status: 'awaiting_payment', version: 0 });
@@ -75,17 +66,14 @@ describe.each([
 
   it('answers 404 for an unknown order and 400 for a malformed id', async () => {
     const buyer = h.user();
-    await request(h.app)[method](path(randomUUID())).set('authorization', buyer.authorization).expect(404);
-    const res = await request(h.app)
-      [method](path('nope'))
-      .set('authorization', buyer.authorization)
-      .expect(400);
+    await cancel(randomUUID()).set('authorization', buyer.authorization).expect(404);
+    const res = await cancel('nope').set('authorization', buyer.authorization).expect(400);
     expect(res.body.details).toEqual([expect.objectContaining({ path: 'params.id' })]);
   });
 
   it('answers 401 without a token and leaves the order alone', async () => {
     const { order } = await placedOrder();
-    await request(h.app)[method](path(order.id)).expect(401);
+    await cancel(order.id).expect(401);
     expect(await h.orderRow(order.id)).toMatchObject({ status: 'awaiting_payment', version: 0 });
   });
 });
