@@ -1,3 +1,9 @@
+CREATE TABLE "cancelled_orders" (
+	"order_id" uuid PRIMARY KEY NOT NULL,
+	"ticket_id" uuid NOT NULL,
+	"cancelled_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "inbox" (
 	"consumer" text NOT NULL,
 	"event_id" uuid NOT NULL,

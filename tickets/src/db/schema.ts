@@ -39,5 +39,16 @@ export const tickets = pgTable(
   ],
 );
 
+/**
+ * Orders this service has seen cancelled. `order.created` and `order.cancelled` arrive through two
+ * consumers that do not wait for each other, so a cancellation can overtake its order's creation;
+ * this record keeps that late `order.created` from reserving the ticket for a dead order.
+ */
+export const cancelledOrders = pgTable('cancelled_orders', {
+  orderId: uuid('order_id').primaryKey(),
+  ticketId: uuid('ticket_id').notNull(),
+  cancelledAt: timestamp('cancelled_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** A row of {@link tickets}. */
 export type TicketRow = typeof tickets.$inferSelect;

@@ -1,11 +1,16 @@
-import type { TransactionalEventHandler } from '@glotixz/common/bus';
+import { RetryLater, type TransactionalEventHandler } from '@glotixz/common/bus';
 import type { orderCreatedSubject } from '@glotixz/common/events';
 import type * as schema from '../db/schema';
 import { reserveTicket } from '../tickets/reservations';
 
+/** How long an order waits while another order still holds its ticket. */
+export const HELD_BY_ANOTHER_RETRY_MS = 1_000;
+
 /**
- * `order.created`: the order's ticket becomes reserved by it (`ticket.updated`). An unknown ticket
- * is an error, so the message is retried and finally dead-lettered rather than silently dropped.
+ * `order.created`: the order's ticket becomes reserved by it (`ticket.updated`). While another
+ * order holds the ticket the message is retried: one of the two orders is cancelled and its
+ * `order.cancelled` decides. An unknown ticket is an error, so the message is retried and finally
+ * dead-lettered rather than dropped.
  */
 export const onOrderCreated: TransactionalEventHandler<typeof orderCreatedSubject, typeof schema> = async (
   { data },
@@ -21,6 +26,15 @@ export const onOrderCreated: TransactionalEventHandler<typeof orderCreatedSubjec
     case 'already-held':
       logger.info(context, 'ticket already held by this order; nothing to change');
       return;
+    case 'order-cancelled':
+      logger.info(context, 'order was cancelled before its creation arrived; ticket left as it is');
+      return;
+    case 'held-by-another':
+      logger.info({ ...context, heldBy: outcome.heldBy }, 'ticket held by another order; waiting');
+      throw new RetryLater(
+        HELD_BY_ANOTHER_RETRY_MS,
+        `ticket ${data.ticket.id} is held by order ${outcome.heldBy}`,
+      );
     case 'unknown-ticket':
       logger.error(context, 'order.created names a ticket that does not exist');
       throw new Error(`ticket ${data.ticket.id} of order ${data.id} does not exist`);

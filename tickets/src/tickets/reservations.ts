@@ -5,7 +5,11 @@ import { toTicket, type Ticket } from './tickets.schemas';
 
 /** The outcome of {@link reserveTicket}. */
 export type ReserveOutcome =
-  { status: 'reserved'; ticket: Ticket } | { status: 'already-held' } | { status: 'unknown-ticket' };
+  | { status: 'reserved'; ticket: Ticket }
+  | { status: 'already-held' }
+  | { status: 'order-cancelled' }
+  | { status: 'held-by-another'; heldBy: string }
+  | { status: 'unknown-ticket' };
 
 /** The outcome of {@link releaseTicket}. */
 export type ReleaseOutcome =
@@ -14,9 +18,11 @@ export type ReleaseOutcome =
   | { status: 'unknown-ticket' };
 
 /**
- * Marks the ticket held by `orderId` and records `ticket.updated`, inside the caller's transaction.
- * Another order's hold is replaced: orders allows one live order per ticket, so that order is
- * cancelled. Nothing changes when this order already holds the ticket.
+ * Makes `orderId` the holder of the ticket and records `ticket.updated`, inside the caller's
+ * transaction. Changes nothing when the order already holds it or was already cancelled (its
+ * cancellation overtook it). When another order holds the ticket, one of the two orders is
+ * cancelled (orders allows one live order per ticket) and that event is still to come, so the
+ * caller should retry later.
  */
 export async function reserveTicket(
   tx: TicketsTx,
@@ -24,18 +30,20 @@ export async function reserveTicket(
   orderId: string,
 ): Promise<ReserveOutcome> {
   const repo = ticketsRepo(tx);
-  const row = await repo.reserve(ticketId, orderId);
-  if (row) {
-    const ticket = toTicket(row);
-    await enqueue(tx, ticketUpdatedSubject, ticket);
-    return { status: 'reserved', ticket };
-  }
-  return (await repo.findById(ticketId)) ? { status: 'already-held' } : { status: 'unknown-ticket' };
+  const current = await repo.lockById(ticketId);
+  if (!current) return { status: 'unknown-ticket' };
+  if (current.orderId === orderId) return { status: 'already-held' };
+  if (await repo.isOrderCancelled(orderId)) return { status: 'order-cancelled' };
+  if (current.orderId !== null) return { status: 'held-by-another', heldBy: current.orderId };
+  const ticket = toTicket(await repo.setHolder(ticketId, orderId));
+  await enqueue(tx, ticketUpdatedSubject, ticket);
+  return { status: 'reserved', ticket };
 }
 
 /**
- * Frees the ticket and records `ticket.updated`, inside the caller's transaction, but only while
- * `orderId` holds it: a late cancellation of an older order leaves a newer order's hold alone.
+ * Records the cancellation of `orderId` and, if that order holds the ticket, frees it and records
+ * `ticket.updated`, inside the caller's transaction. A cancellation of an order that does not hold
+ * the ticket (an older one, or one not reserved yet) leaves the ticket alone.
  */
 export async function releaseTicket(
   tx: TicketsTx,
@@ -43,12 +51,11 @@ export async function releaseTicket(
   orderId: string,
 ): Promise<ReleaseOutcome> {
   const repo = ticketsRepo(tx);
-  const row = await repo.release(ticketId, orderId);
-  if (row) {
-    const ticket = toTicket(row);
-    await enqueue(tx, ticketUpdatedSubject, ticket);
-    return { status: 'released', ticket };
-  }
-  const current = await repo.findById(ticketId);
-  return current ? { status: 'not-held', heldBy: current.orderId } : { status: 'unknown-ticket' };
+  const current = await repo.lockById(ticketId);
+  await repo.recordCancelledOrder(orderId, ticketId);
+  if (!current) return { status: 'unknown-ticket' };
+  if (current.orderId !== orderId) return { status: 'not-held', heldBy: current.orderId };
+  const ticket = toTicket(await repo.setHolder(ticketId, null));
+  await enqueue(tx, ticketUpdatedSubject, ticket);
+  return { status: 'released', ticket };
 }

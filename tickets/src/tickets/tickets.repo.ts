@@ -2,7 +2,7 @@ import type { DbTransaction } from '@glotixz/common/db';
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type * as schema from '../db/schema';
-import { tickets, type TicketRow } from '../db/schema';
+import { cancelledOrders, tickets, type TicketRow } from '../db/schema';
 import type { ListCursor } from './cursor';
 
 /** The tickets database. */
@@ -78,24 +78,35 @@ export function ticketsRepo(db: TicketsDb | TicketsTx) {
       return row ?? null;
     },
 
-    /** Makes `orderId` the holder of the ticket unless it already is; `null` when nothing changed. */
-    async reserve(id: string, orderId: string): Promise<TicketRow | null> {
-      const [row] = await db
-        .update(tickets)
-        .set({ orderId, ...bumpVersion() })
-        .where(and(eq(tickets.id, id), sql`${tickets.orderId} is distinct from ${orderId}::uuid`))
-        .returning();
+    /** Reads a ticket and locks it until the transaction ends, so changes to it run one at a time. */
+    async lockById(id: string): Promise<TicketRow | null> {
+      const [row] = await db.select().from(tickets).where(eq(tickets.id, id)).for('update');
       return row ?? null;
     },
 
-    /** Frees the ticket if `orderId` holds it; `null` when nothing changed. */
-    async release(id: string, orderId: string): Promise<TicketRow | null> {
+    /** Sets the order holding the ticket (null frees it) as a new version. */
+    async setHolder(id: string, orderId: string | null): Promise<TicketRow> {
       const [row] = await db
         .update(tickets)
-        .set({ orderId: null, ...bumpVersion() })
-        .where(and(eq(tickets.id, id), eq(tickets.orderId, orderId)))
+        .set({ orderId, ...bumpVersion() })
+        .where(eq(tickets.id, id))
         .returning();
-      return row ?? null;
+      if (!row) throw new Error(`ticket ${id} vanished inside its own transaction`);
+      return row;
+    },
+
+    /** Remembers that `orderId` was cancelled; repeating it changes nothing. */
+    async recordCancelledOrder(orderId: string, ticketId: string): Promise<void> {
+      await db.insert(cancelledOrders).values({ orderId, ticketId }).onConflictDoNothing();
+    },
+
+    async isOrderCancelled(orderId: string): Promise<boolean> {
+      const rows = await db
+        .select({ orderId: cancelledOrders.orderId })
+        .from(cancelledOrders)
+        .where(eq(cancelledOrders.orderId, orderId))
+        .limit(1);
+      return rows.length > 0;
     },
   };
 }
