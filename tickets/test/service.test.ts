@@ -1,0 +1,123 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createCookieKeys, createTestKeys } from '@glotixz/common/testing';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { configSchema } from '../src/config';
+import { startTicketsHarness, type TicketsHarness } from './tickets-harness';
+
+let h: TicketsHarness;
+beforeAll(async () => {
+  h = await startTicketsHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe('service defaults', () => {
+  it('answers /healthz, and /readyz when Postgres and NATS are reachable', async () => {
+    await request(h.app).get('/healthz').expect(200, { status: 'ok' });
+    await request(h.app)
+      .get('/readyz')
+      .expect(200, { status: 'ok', checks: { postgres: 'ok', nats: 'ok' } });
+  });
+
+  it('answers 503 on /readyz when NATS is not ready', async () => {
+    const { app } = createApp({
+      config: h.config,
+      db: h.db,
+      messaging: { ready: () => Promise.reject(new Error('NATS connection closed')) },
+      logger: pino({ level: 'silent' }),
+    });
+    await request(app)
+      .get('/readyz')
+      .expect(503, { status: 'unavailable', checks: { postgres: 'ok', nats: 'down' } });
+  });
+
+  it('exposes Prometheus metrics with request latency by route', async () => {
+    await request(h.app).get('/api/tickets').expect(200);
+    const res = await request(h.app).get('/metrics').expect(200);
+    expect(res.text).toContain('http_request_duration_seconds_bucket');
+    expect(res.text).toMatch(/route="\/api\/tickets"/);
+  });
+
+  it('serves the OpenAPI document and Swagger UI at /api/tickets/docs', async () => {
+    const spec = await request(h.app).get('/api/tickets/docs/openapi.json').expect(200);
+    expect(spec.body.openapi).toBe('3.0.3');
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining(['/api/tickets', '/api/tickets/{id}']),
+    );
+    const put = spec.body.paths['/api/tickets/{id}'].put;
+    expect(Object.keys(put.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404', '409', '500']),
+    );
+    expect(spec.body.components.schemas.Ticket).toBeDefined();
+    const ui = await request(h.app).get('/api/tickets/docs/').expect(200);
+    expect(ui.text).toContain('swagger-ui');
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await request(h.app).delete('/api/tickets/nope').expect(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('configuration', () => {
+  const valid = () => ({
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/tickets',
+    NATS_URL: 'nats://127.0.0.1:4222',
+    JWT_PUBLIC_KEY: createTestKeys().publicKey,
+    COOKIE_KEYS: createCookieKeys().join(','),
+  });
+
+  it('applies the defaults', () => {
+    const config = configSchema.parse(valid());
+    expect(config).toMatchObject({
+      NODE_ENV: 'production',
+      PORT: 3002,
+      NATS_PREFIX: '',
+      JWT_ISSUER: 'glotixz-auth',
+      JWT_AUDIENCE: 'glotixz',
+      TRUST_PROXY: 'loopback',
+      DEFAULT_CURRENCY: 'usd',
+      COOKIE_SECURE: true,
+      SESSION_MAX_AGE_MS: 8 * 3600 * 1000,
+    });
+    expect(configSchema.parse({ ...valid(), NODE_ENV: 'development' }).COOKIE_SECURE).toBe(false);
+  });
+
+  it('lists every problem of a bad environment at once', () => {
+    const result = configSchema.safeParse({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      NATS_URL: 'http://x',
+      JWT_PUBLIC_KEY: 'nope',
+      COOKIE_KEYS: 'short',
+      DEFAULT_CURRENCY: 'zzz',
+      NATS_PREFIX: 'a.b',
+    });
+    expect(result.success).toBe(false);
+    const paths = result.error?.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'DATABASE_URL',
+        'NATS_URL',
+        'JWT_PUBLIC_KEY',
+        'COOKIE_KEYS.0',
+        'DEFAULT_CURRENCY',
+        'NATS_PREFIX',
+      ]),
+    );
+  });
+
+  it('rejects a public key that is not EC P-256', () => {
+    const rsa = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const result = configSchema.safeParse({ ...valid(), JWT_PUBLIC_KEY: rsa.publicKey });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['JWT_PUBLIC_KEY']);
+  });
+});

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { sleep, waitFor } from '@glotixz/common/testing';
+import request from 'supertest';
+import type { Ticket } from '../src/tickets/tickets.schemas';
+import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+
+let h: TicketsHarness;
+let seller: TestUser;
+
+beforeAll(async () => {
+  h = await startTicketsHarness();
+  seller = h.user();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const put = (id: string, body: unknown, authorization = seller.authorization) =>
+  request(h.app)
+    .put(`/api/tickets/${id}`)
+    .set('authorization', authorization)
+    .send(body as object);
+
+async function updatedEvents(ticketId: string, count: number) {
+  return waitFor(
+    async () => {
+      const events = await h.ticketEvents('ticket.updated', ticketId);
+      return events.length >= count ? events : undefined;
+    },
+    5_000,
+    `${count} ticket.updated event(s) for ${ticketId}`,
+  );
+}
+
+describe('PUT /api/tickets/:id', () => {
+  it('changes the sent fields, bumps the version and publishes ticket.updated with the new state', async () => {
+    const ticket = await h.createTicket(seller, { title: 'Old title', price: 1_000, currency: 'usd' });
+    const res = await put(ticket.id, { title: ' New title ', currency: 'EUR' }).expect(200);
+    const expected: Ticket = { ...ticket, title: 'New title', currency: 'eur', version: 1 };
+    expect(res.body).toEqual(expected);
+    expect(await h.row(ticket.id)).toMatchObject({
+      title: 'New title',
+      price: 1_000,
+      currency: 'eur',
+      version: 1,
+    });
+
+    const priced = await put(ticket.id, { price: 1_500 }).expect(200);
+    expect(priced.body).toEqual({ ...expected, price: 1_500, version: 2 });
+
+    const events = await updatedEvents(ticket.id, 2);
+    expect(events.map((e) => e.data)).toEqual([expected, { ...expected, price: 1_500, version: 2 }]);
+  });
+
+  it('gives every one of 10 concurrent edits its own version and event', async () => {
+    const ticket = await h.createTicket(seller);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => put(ticket.id, { price: 1_000 + i })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const versions = results.map((r) => (r.body as Ticket).version).sort((a, b) => a - b);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await h.row(ticket.id))?.version).toBe(10);
+    const events = await updatedEvents(ticket.id, 10);
+    expect(events.map((e) => (e.data as Ticket).version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it("answers 403 FORBIDDEN for another user's ticket and changes nothing", async () => {
+    const ticket = await h.createTicket(seller, { title: 'Mine' });
+    const other = h.user();
+    const res = await put(ticket.id, { title: 'Stolen' }, other.authorization).expect(403);
+    expect(res.body.code).toBe('FORBIDDEN');
+    expect(await h.row(ticket.id)).toMatchObject({ title: 'Mine', version: 0 });
+  });
+
+  it('answers 409 TICKET_RESERVED while an order holds the ticket and changes nothing', async () => {
+    const ticket = await h.createTicket(seller, { title: 'Held', price: 800 });
+    const orderId = randomUUID();
+    await h.pool.query('update tickets set order_id = $1, version = 1 where id = $2', [orderId, ticket.id]);
+    const res = await put(ticket.id, { price: 1 }).expect(409);
+    expect(res.body.code).toBe('TICKET_RESERVED');
+    expect(await h.row(ticket.id)).toMatchObject({ price: 800, order_id: orderId, version: 1 });
+  });
+
+  it("answers 403 rather than 409 for someone else's reserved ticket", async () => {
+    const ticket = await h.createTicket(seller);
+    await h.pool.query('update tickets set order_id = $1 where id = $2', [randomUUID(), ticket.id]);
+    const res = await put(ticket.id, { price: 1 }, h.user().authorization).expect(403);
+    expect(res.body.code).toBe('FORBIDDEN');
+  });
+
+  it('answers 404 NOT_FOUND for an unknown ticket', async () => {
+    const res = await put(randomUUID(), { title: 'Ghost' }).expect(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+
+  it('answers 401 NOT_AUTHENTICATED without a token and changes nothing', async () => {
+    const ticket = await h.createTicket(seller, { title: 'Guarded' });
+    const res = await request(h.app).put(`/api/tickets/${ticket.id}`).send({ title: 'Anon' }).expect(401);
+    expect(res.body.code).toBe('NOT_AUTHENTICATED');
+    expect(await h.row(ticket.id)).toMatchObject({ title: 'Guarded', version: 0 });
+  });
+
+  it('answers 400 VALIDATION_FAILED for a malformed id', async () => {
+    const res = await put('not-a-uuid', { title: 'X' }).expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ path: 'params.id' })]);
+  });
+
+  describe('rejects a bad body with 400 VALIDATION_FAILED and changes nothing', () => {
+    let ticket: Ticket;
+    beforeAll(async () => {
+      ticket = await h.createTicket(seller, { title: 'Stable', price: 1_234 });
+    });
+
+    const cases: [string, string, unknown][] = [
+      ['an empty body', 'body', {}],
+      ['only unknown fields', 'body', { seats: 2 }],
+      ['an unknown field beside a valid one', 'body', { title: 'B', orderId: randomUUID() }],
+      ['an empty title', 'body.title', { title: '' }],
+      ['a title of 201 characters', 'body.title', { title: 'x'.repeat(201) }],
+      ['a price of 0', 'body.price', { price: 0 }],
+      ['a negative price', 'body.price', { price: -5 }],
+      ['a fractional price', 'body.price', { price: 9.99 }],
+      ['a price as a string', 'body.price', { price: '10' }],
+      ['a price over the cap', 'body.price', { price: 100_000_001 }],
+      ['an unknown currency', 'body.currency', { currency: 'abc' }],
+      ['a null title', 'body.title', { title: null }],
+    ];
+    it.each(cases)('%s → 400 at %s', async (_name, path, body) => {
+      const res = await put(ticket.id, body).expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+      expect(await h.row(ticket.id)).toMatchObject({ title: 'Stable', price: 1_234, version: 0 });
+    });
+  });
+});
+
+describe('an edit racing a reservation', () => {
+  it('either lands before the reservation or is refused, and every change gets its own version', async () => {
+    const ticket = await h.createTicket(seller);
+    const orderId = randomUUID();
+    const buyer = randomUUID();
+    // Edits spread over ~60 ms with the reservation published in the middle of them.
+    const edits = Array.from({ length: 12 }, (_, i) =>
+      sleep(i * 5).then(() => put(ticket.id, { price: 2_000 + i })),
+    );
+    await sleep(25);
+    await h.publish('order.created', {
+      id: orderId,
+      status: 'awaiting_payment',
+      userId: buyer,
+      expiresAt: new Date(Date.now() + 900_000).toISOString(),
+      version: 0,
+      ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+    });
+    const results = await Promise.all(edits);
+    await waitFor(async () => (await h.row(ticket.id))?.order_id === orderId, 5_000, 'the reservation');
+
+    const accepted = results.filter((r) => r.status === 200).length;
+    expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    const row = await h.row(ticket.id);
+    expect(row?.version).toBe(accepted + 1);
+
+    const events = await updatedEvents(ticket.id, accepted + 1);
+    expect(events.map((e) => (e.data as Ticket).version)).toEqual(
+      Array.from({ length: accepted + 1 }, (_, i) => i + 1),
+    );
+    expect((events.at(-1)?.data as Ticket).orderId).toBe(orderId);
+  });
+});
