@@ -85,10 +85,12 @@ export function createOverdueSweeper(options: OverdueSweeperOptions): OverdueSwe
       run();
     },
     async stop() {
+      if (stopped && !running) return;
       stopped = true;
       clearTimeout(timer);
       timer = undefined;
       await running;
+      logger.info('overdue sweeper stopped');
     },
   };
 }
