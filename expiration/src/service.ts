@@ -12,7 +12,7 @@ import {
   type ExpirationPublisher,
   type ExpirationWorker,
 } from './expirations/expiration.worker';
-import { closeRedis, createRedis } from './redis/redis';
+import { closeRedis, createRedis, isRedisConnectionError } from './redis/redis';
 
 /** What {@link startExpirationService} needs. */
 export interface StartOptions {
@@ -47,7 +47,9 @@ export async function startExpirationService(options: StartOptions): Promise<Exp
 
   const queueOptions = { name: config.QUEUE_NAME, prefix: config.QUEUE_PREFIX };
   const queue = createExpirationQueue(redis, queueOptions);
-  queue.on('error', (err) => logger.error({ err }, 'expiration queue error'));
+  queue.on('error', (err) => {
+    if (!isRedisConnectionError(err)) logger.error({ err }, 'expiration queue error');
+  });
   lifecycle.onShutdown('queue', () => queue.close());
 
   const metrics = createExpirationMetrics();
@@ -67,7 +69,9 @@ export async function startExpirationService(options: StartOptions): Promise<Exp
     logger,
     metrics,
   });
-  lifecycle.onShutdown('worker', () => worker.close());
+  // A graceful close waits on Redis. Without Redis no job in flight can complete anyway; its lock
+  // expires and BullMQ reruns it later, publishing the same event id.
+  lifecycle.onShutdown('worker', () => worker.close(redis.status !== 'ready'));
   lifecycle.onShutdown('consumers', () =>
     Promise.all(messaging.consumers.map((consumer) => consumer.stop())),
   );

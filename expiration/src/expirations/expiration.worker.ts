@@ -3,6 +3,7 @@ import { createEnvelope, expirationCompletedSubject, type Envelope } from '@glot
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { isRedisConnectionError } from '../redis/redis';
 import { expirationEventId } from './expiration-event-id';
 import type { ExpirationMetrics } from './expiration.metrics';
 import {
@@ -98,7 +99,8 @@ export function startExpirationWorker(options: ExpirationWorkerOptions): Expirat
     else logger.error(context, 'gave up publishing expiration.completed; the orders sweeper will cancel');
   });
   worker.on('error', (err) => {
-    logger.error({ err }, 'expiration worker error');
+    if (isRedisConnectionError(err)) logger.debug({ err }, 'expiration worker waiting for redis');
+    else logger.error({ err }, 'expiration worker error');
   });
   return worker;
 }
