@@ -44,8 +44,8 @@ export interface ExpirationHarness {
   close(): Promise<void>;
 }
 
-/** Sets up a random bus prefix and queue name against the local NATS and Redis. */
-export async function startExpirationHarness(): Promise<ExpirationHarness> {
+/** Sets up a random bus prefix and queue name against the local NATS and Redis (or `redisUrl`). */
+export async function startExpirationHarness(redisUrl: string = testRedisUrl()): Promise<ExpirationHarness> {
   const prefix = randomPrefix();
   const bus = await connectTestBus(prefix);
   const config = configSchema.parse({
@@ -53,12 +53,13 @@ export async function startExpirationHarness(): Promise<ExpirationHarness> {
     LOG_LEVEL: 'silent',
     NATS_URL: testNatsUrl(),
     NATS_PREFIX: prefix,
-    REDIS_URL: testRedisUrl(),
+    REDIS_URL: redisUrl,
     QUEUE_NAME: `expiration-${randomBytes(6).toString('hex')}`,
     QUEUE_PREFIX: 'glotixz-test',
   });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = createExpirationQueue(redis, { name: config.QUEUE_NAME, prefix: config.QUEUE_PREFIX });
+  queue.on('error', () => undefined);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const running = new Set<TestInstance>();
 
