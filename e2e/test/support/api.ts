@@ -1,0 +1,39 @@
+/** A JSON answer from a service. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
+export interface JsonResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+/** Calls a service's JSON API, optionally as a signed-in user (Bearer token). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
+export async function api<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Signs a new user up through the auth service and answers their id and token. */
+export async function signUp(
+  authUrl: string,
+  label: string,
+): Promise<{ id: string; email: string; token: string }> {
+  const email = `${label}-${Date.now()}-${Math.random().toString(16).slice(2)}@example.com`;
+  const res = await api(authUrl, 'POST', '/api/users/signup', {
+    body: { email, password: 'correct horse battery' },
+  });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; email: string; token: string };
+}
