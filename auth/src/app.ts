@@ -1,4 +1,4 @@
-import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { createServiceApp, sessionOptions, type ServiceApp } from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -24,13 +24,7 @@ export function createApp({ config, db, logger }: AppDeps): ServiceApp {
   return createServiceApp({
     service: 'auth',
     logger,
-    auth: { publicKey: config.JWT_PUBLIC_KEY, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-    session: {
-      keys: config.COOKIE_KEYS,
-      secure: config.COOKIE_SECURE,
-      maxAgeMs: config.JWT_TTL_SECONDS * 1000,
-    },
-    trustProxy: config.TRUST_PROXY,
+    ...sessionOptions(config, config.JWT_TTL_SECONDS * 1000),
     routes: usersRoutes(users, {
       maxFailures: config.SIGNIN_MAX_FAILURES,
       windowSeconds: config.SIGNIN_WINDOW_SECONDS,

@@ -1,17 +1,11 @@
-import { env, loadConfigOrExit } from '@glotixz/common/config';
+import { baseEnv, busEnv, env, loadConfigOrExit } from '@glotixz/common/config';
 import { z } from 'zod';
 
 /** The expiration service's environment. */
 export const configSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
+  ...baseEnv,
+  ...busEnv,
   PORT: env.port(3005),
-  LOG_LEVEL: env.logLevel(),
-  NATS_URL: env.url(['nats', 'tls']),
-  /** Isolates subjects and streams; tests only. */
-  NATS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]*$/, 'use letters, digits, _ and -')
-    .default(''),
   REDIS_URL: env.url(['redis', 'rediss']),
   /** The BullMQ queue that holds one delayed job per order. */
   QUEUE_NAME: z

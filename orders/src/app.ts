@@ -1,4 +1,4 @@
-import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { createServiceApp, sessionOptions, type ServiceApp } from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -21,9 +21,7 @@ export function createApp({ config, db, logger, natsReady }: AppDeps): ServiceAp
   return createServiceApp({
     service: 'orders',
     logger,
-    auth: { publicKey: config.JWT_PUBLIC_KEY, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-    session: { keys: config.COOKIE_KEYS, secure: config.COOKIE_SECURE, maxAgeMs: config.SESSION_MAX_AGE_MS },
-    trustProxy: config.TRUST_PROXY,
+    ...sessionOptions(config),
     routes: ordersRoutes(orders),
     docsPath: '/api/orders/docs',
     docsTitle: 'Glotixz orders API',

@@ -1,3 +1,4 @@
+import { sessionOptions } from '@glotixz/common/express';
 import { createDb, createPool } from '@glotixz/common/db';
 import { createCookieKeys, createTestKeys, createTestUser } from '@glotixz/common/testing';
 import pino from 'pino';
@@ -109,9 +110,14 @@ describe('configuration', () => {
       EXPIRATION_WINDOW_SECONDS: 900,
       SWEEP_INTERVAL_SECONDS: 5,
       SWEEP_GRACE_SECONDS: 2,
-      COOKIE_SECURE: true,
-      SESSION_MAX_AGE_MS: 8 * 3600 * 1000,
     });
+  });
+
+  it('marks the session cookie Secure only in production', () => {
+    expect(sessionOptions(configSchema.parse(valid)).session.secure).toBe(true);
+    expect(sessionOptions(configSchema.parse({ ...valid, NODE_ENV: 'development' })).session.secure).toBe(
+      false,
+    );
   });
 
   it('lists every problem of a bad environment at once', () => {

@@ -1,5 +1,5 @@
 import type { Messaging } from '@glotixz/common/bus';
-import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { createServiceApp, sessionOptions, type ServiceApp } from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -22,9 +22,7 @@ export function createApp({ config, db, messaging, logger }: AppDeps): ServiceAp
   return createServiceApp({
     service: 'tickets',
     logger,
-    auth: { publicKey: config.JWT_PUBLIC_KEY, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-    session: { keys: config.COOKIE_KEYS, secure: config.COOKIE_SECURE, maxAgeMs: config.SESSION_MAX_AGE_MS },
-    trustProxy: config.TRUST_PROXY,
+    ...sessionOptions(config),
     routes: ticketsRoutes(tickets),
     docsPath: '/api/tickets/docs',
     docsTitle: 'Glotixz tickets API',

@@ -1,3 +1,4 @@
+import { sessionOptions } from '@glotixz/common/express';
 import { generateKeyPairSync } from 'node:crypto';
 import { createCookieKeys, createTestKeys } from '@glotixz/common/testing';
 import pino from 'pino';
@@ -80,10 +81,14 @@ describe('configuration', () => {
       JWT_AUDIENCE: 'glotixz',
       TRUST_PROXY: 'loopback',
       DEFAULT_CURRENCY: 'usd',
-      COOKIE_SECURE: true,
-      SESSION_MAX_AGE_MS: 8 * 3600 * 1000,
     });
-    expect(configSchema.parse({ ...valid(), NODE_ENV: 'development' }).COOKIE_SECURE).toBe(false);
+  });
+
+  it('marks the session cookie Secure only in production', () => {
+    expect(sessionOptions(configSchema.parse(valid())).session.secure).toBe(true);
+    expect(sessionOptions(configSchema.parse({ ...valid(), NODE_ENV: 'development' })).session.secure).toBe(
+      false,
+    );
   });
 
   it('lists every problem of a bad environment at once', () => {

@@ -1,4 +1,43 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+
+function isP256(load: () => { asymmetricKeyDetails?: { namedCurve?: string } }): boolean {
+  try {
+    return load().asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  } catch {
+    return false;
+  }
+}
+
+/** A comma-separated list of non-empty strings. */
+const list = (minItems = 1) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string()).min(minItems, `must list at least ${minItems} value(s)`));
+
+/**
+ * A PEM key. Accepts real newlines, `\n` escapes (one-line env files) or base64 of the PEM
+ * (secrets managers that dislike newlines).
+ */
+const pem = (kind: 'PUBLIC KEY' | 'PRIVATE KEY') =>
+  z
+    .string()
+    .min(1)
+    .transform((value) => {
+      const text = value.includes('-----BEGIN')
+        ? value.replace(/\\n/g, '\n')
+        : Buffer.from(value, 'base64').toString('utf8');
+      return text.trim() + '\n';
+    })
+    .refine((text) => text.includes(`-----BEGIN ${kind}-----`) || text.includes('-----BEGIN EC '), {
+      message: `must be a PEM ${kind.toLowerCase()}`,
+    });
 
 /** Zod building blocks for environment variables (all arrive as strings). */
 export const env = {
@@ -36,35 +75,38 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((value) => value === 'true' || value === '1' || value === 'yes'),
 
-  /** A comma-separated list of non-empty strings. */
-  list: (minItems = 1) =>
-    z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string()).min(minItems, `must list at least ${minItems} value(s)`)),
+  list,
 
-  /**
-   * A PEM key. Accepts real newlines, `\n` escapes (one-line env files) or base64 of the PEM
-   * (secrets managers that dislike newlines).
-   */
-  pem: (kind: 'PUBLIC KEY' | 'PRIVATE KEY') =>
+  pem,
+
+  /** An ES256 (EC P-256) private key as PEM: what auth signs tokens with. */
+  ecPrivateKey: () =>
+    pem('PRIVATE KEY').refine((pem) => isP256(() => createPrivateKey(pem)), {
+      message: 'must be an EC P-256 private key (ES256)',
+    }),
+
+  /** An ES256 (EC P-256) public key as PEM: what the other services verify tokens with. */
+  ecPublicKey: () =>
+    pem('PUBLIC KEY').refine((pem) => isP256(() => createPublicKey(pem)), {
+      message: 'must be an EC P-256 public key (ES256)',
+    }),
+
+  /** Cookie signing keys, comma-separated; the first signs, all verify (rotation). */
+  cookieKeys: () => list().pipe(z.array(z.string().min(32, 'each cookie key needs at least 32 characters'))),
+
+  /** Express `trust proxy`: `true`, `false`, or addresses/subnets such as `loopback`. */
+  trustProxy: () =>
     z
       .string()
-      .min(1)
-      .transform((value) => {
-        const text = value.includes('-----BEGIN')
-          ? value.replace(/\\n/g, '\n')
-          : Buffer.from(value, 'base64').toString('utf8');
-        return text.trim() + '\n';
-      })
-      .refine((text) => text.includes(`-----BEGIN ${kind}-----`) || text.includes('-----BEGIN EC '), {
-        message: `must be a PEM ${kind.toLowerCase()}`,
-      }),
+      .default('loopback')
+      .transform((value): string | boolean => (value === 'true' ? true : value === 'false' ? false : value)),
+
+  /** The bus isolation prefix: empty in services, random in tests. */
+  busPrefix: () =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]*$/, 'use letters, digits, _ and - only')
+      .default(''),
 
   /** The runtime environment; anything but `development` and `test` counts as production-like. */
   nodeEnv: () => z.enum(['development', 'test', 'production']).default('production'),

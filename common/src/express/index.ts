@@ -29,3 +29,4 @@ export { createOpenApiRegistry, generateOpenApi, mountDocs, type OpenApiInfo } f
 export { createHttpMetrics, type HttpMetrics } from './metrics';
 export { createLogger, type LoggerOptions } from './logger';
 export { runService, type Lifecycle, type RunServiceOptions } from './run-service';
+export { sessionOptions, defaultSessionMaxAgeMs, type SessionConfig } from './session-options';

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { env } from './env-schemas';
+
+/** What every service reads: the runtime environment and the log level. */
+export const baseEnv = {
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+};
+
+/** What a service on the bus reads: NATS and the (test-only) isolation prefix. */
+export const busEnv = {
+  NATS_URL: env.url(['nats', 'tls']),
+  NATS_PREFIX: env.busPrefix(),
+};
+
+/**
+ * What a service with signed-in users reads to trust a token and the session cookie: the issuer
+ * and audience every token must carry, the cookie keys and which proxy may set `X-Forwarded-*`.
+ */
+export const sessionEnv = {
+  JWT_ISSUER: z.string().min(1).default('glotixz-auth'),
+  JWT_AUDIENCE: z.string().min(1).default('glotixz'),
+  COOKIE_KEYS: env.cookieKeys(),
+  TRUST_PROXY: env.trustProxy(),
+};
+
+/** {@link sessionEnv} plus the auth service's public key, for every service but auth. */
+export const tokenVerifierEnv = {
+  ...sessionEnv,
+  JWT_PUBLIC_KEY: env.ecPublicKey(),
+};
