@@ -1,0 +1,58 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { z } from 'zod';
+import { sessionOptions } from '../express/session-options';
+import { createCookieKeys, createTestKeys } from '../testing/auth';
+import { baseEnv, busEnv, tokenVerifierEnv } from './service-env';
+
+const schema = z.object({ ...baseEnv, ...busEnv, ...tokenVerifierEnv });
+const keys = createTestKeys();
+const valid = {
+  NATS_URL: 'nats://127.0.0.1:4222',
+  JWT_PUBLIC_KEY: keys.publicKey,
+  COOKIE_KEYS: createCookieKeys().join(','),
+};
+
+describe('the shared service environment', () => {
+  it('applies the defaults every service shares', () => {
+    expect(schema.parse(valid)).toMatchObject({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      NATS_PREFIX: '',
+      JWT_ISSUER: 'glotixz-auth',
+      JWT_AUDIENCE: 'glotixz',
+      TRUST_PROXY: 'loopback',
+    });
+  });
+
+  it('accepts a PEM with escaped newlines or as base64', () => {
+    const escaped = keys.publicKey.replace(/\n/g, '\\n');
+    const base64 = Buffer.from(keys.publicKey).toString('base64');
+    expect(schema.parse({ ...valid, JWT_PUBLIC_KEY: escaped }).JWT_PUBLIC_KEY).toBe(keys.publicKey);
+    expect(schema.parse({ ...valid, JWT_PUBLIC_KEY: base64 }).JWT_PUBLIC_KEY).toBe(keys.publicKey);
+  });
+
+  it('rejects a public key that is not EC P-256', () => {
+    const rsa = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const result = schema.safeParse({ ...valid, JWT_PUBLIC_KEY: rsa.publicKey });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['JWT_PUBLIC_KEY']);
+  });
+
+  it('parses TRUST_PROXY booleans and rejects a dotted bus prefix and short cookie keys', () => {
+    expect(schema.parse({ ...valid, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(schema.parse({ ...valid, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    const result = schema.safeParse({ ...valid, NATS_PREFIX: 'a.b', COOKIE_KEYS: 'short' });
+    expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'COOKIE_KEYS.0',
+      'NATS_PREFIX',
+    ]);
+  });
+
+  it('marks the session cookie Secure only in production', () => {
+    expect(sessionOptions(schema.parse(valid)).session.secure).toBe(true);
+    expect(sessionOptions(schema.parse({ ...valid, NODE_ENV: 'development' })).session.secure).toBe(false);
+  });
+});
