@@ -25,6 +25,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemo } from './demo.mjs';
 import { createGateway, loadRoutes } from './gateway.mjs';
+import { ensureChromium } from './lib/browser.mjs';
 import { ensureDatabases } from './lib/databases.mjs';
 import { createInfra, stopLeftovers } from './lib/infra.mjs';
 import { ensureDependencies } from './lib/install.mjs';
@@ -333,6 +334,7 @@ async function commandTest() {
     TEST_PG_ADMIN_URL: context.infra.pg.url,
     TEST_NATS_URL: context.infra.nats.url,
     TEST_REDIS_URL: context.infra.redis.url,
+    CHROMIUM_PATH: await ensureChromium(),
   };
   log.info(`TEST_PG_ADMIN_URL=${redactUrl(env.TEST_PG_ADMIN_URL)}`);
   log.info(`TEST_NATS_URL=${env.TEST_NATS_URL}  TEST_REDIS_URL=${redactUrl(env.TEST_REDIS_URL)}`);

@@ -185,13 +185,14 @@ export async function stopLeftovers(root) {
   }
 }
 
-async function aptInstall(ctx, pkg, kind) {
-  const hint = `Install ${pkg} (Debian/Ubuntu: apt-get install ${pkg}) or set ${kind.urlVar} to a running server.`;
-  if (!isRoot()) throw new StackError(`${kind.label} is not reachable and ${pkg} is not installed. ${hint}`);
+/**
+ * Installs a Debian package as root (apt-get update once per `ctx`), or fails saying what to
+ * install. `what` names the need in messages, e.g. "Postgres is not reachable".
+ */
+export async function aptInstall(ctx, pkg, { label, what, hint }) {
+  if (!isRoot()) throw new StackError(`${what} and ${pkg} is not installed. ${hint}`);
   if (!(await which('apt-get'))) {
-    throw new StackError(
-      `${kind.label} is not reachable, ${pkg} is not installed and there is no apt-get. ${hint}`,
-    );
+    throw new StackError(`${what}, ${pkg} is not installed and there is no apt-get. ${hint}`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!ctx.aptUpdated) {
@@ -201,7 +202,7 @@ async function aptInstall(ctx, pkg, kind) {
       throw new StackError(`apt-get update failed. ${hint}`, { hint: update.output.trim() });
     ctx.aptUpdated = true;
   }
-  log.step(`${kind.label}: installing ${pkg} with apt-get`);
+  log.step(`${label}: installing ${pkg} with apt-get`);
   const install = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], {
     env,
     capture: true,
@@ -216,7 +217,11 @@ async function aptInstall(ctx, pkg, kind) {
 async function ensureBinary(ctx, bin, pkg, kind) {
   const found = await which(bin);
   if (found) return found;
-  await aptInstall(ctx, pkg, kind);
+  await aptInstall(ctx, pkg, {
+    label: kind.label,
+    what: `${kind.label} is not reachable`,
+    hint: `Install ${pkg} (Debian/Ubuntu: apt-get install ${pkg}) or set ${kind.urlVar} to a running server.`,
+  });
   const installed = await which(bin);
   if (!installed) throw new StackError(`${pkg} was installed but ${bin} is still not found`);
   return installed;
