@@ -1,0 +1,72 @@
+import { baseEnv, busEnv, env, loadConfigOrExit, tokenVerifierEnv } from '@glotixz/common/config';
+import { z } from 'zod';
+
+/** An unset variable and an empty one (`STRIPE_API_BASE=` in an env file) both mean "not set". */
+function optional<S extends z.ZodType>(schema: S) {
+  return z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+}
+
+/** Where the Stripe SDK sends its requests: `host`/`port`/`protocol` of `STRIPE_API_BASE`. */
+export interface StripeEndpoint {
+  host: string;
+  port: number;
+  protocol: 'http' | 'https';
+}
+
+const stripeApiBase = env.url(['http', 'https']).transform((value): StripeEndpoint => {
+  const url = new URL(value);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+    protocol,
+  };
+});
+
+/** The mode (`test` or `live`) a Stripe key belongs to. */
+function keyMode(key: string): string | undefined {
+  return /^(?:sk|rk|pk)_(test|live)_/.exec(key)?.[1];
+}
+
+/** The payments service's environment. */
+export const configSchema = z
+  .object({
+    ...baseEnv,
+    ...busEnv,
+    ...tokenVerifierEnv,
+    PORT: env.port(3004),
+    DATABASE_URL: env.url(['postgres', 'postgresql']),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(?:sk|rk)_(?:test|live)_\S+$/, 'must be a Stripe secret key (sk_test_, sk_live_ or rk_…)'),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\S+$/, 'must be a Stripe webhook signing secret (whsec_…)'),
+    /** Unset: the SDK talks to api.stripe.com. Set: the local sandbox (or any Stripe-compatible API). */
+    STRIPE_API_BASE: optional(stripeApiBase),
+    /** Handed to clients for the Payment Element; never a secret. */
+    STRIPE_PUBLISHABLE_KEY: optional(
+      z.string().regex(/^pk_(?:test|live)_\S+$/, 'must be a Stripe publishable key (pk_test_ or pk_live_)'),
+    ),
+    /** Per request to Stripe; the SDK retries twice on network errors and 409/5xx answers. */
+    STRIPE_TIMEOUT_MS: env.positiveInt(10_000),
+    /** Backstop poll of the refund worker; it also wakes whenever this process marks a refund due. */
+    REFUND_INTERVAL_SECONDS: env.positiveInt(5),
+  })
+  .refine(
+    (raw) =>
+      raw.STRIPE_PUBLISHABLE_KEY === undefined ||
+      keyMode(raw.STRIPE_PUBLISHABLE_KEY) === keyMode(raw.STRIPE_SECRET_KEY),
+    {
+      message: 'STRIPE_PUBLISHABLE_KEY and STRIPE_SECRET_KEY must both be test keys or both be live keys',
+      path: ['STRIPE_PUBLISHABLE_KEY'],
+    },
+  );
+
+/** Parsed payments configuration. */
+export type Config = z.output<typeof configSchema>;
+
+/** Reads the configuration once; exits listing every problem when it is invalid. */
+export function readConfig(source: Record<string, string | undefined>): Config {
+  return loadConfigOrExit(configSchema, source);
+}
