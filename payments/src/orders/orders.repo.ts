@@ -1,0 +1,82 @@
+import type { OrderCreatedData } from '@glotixz/common/events';
+import { and, eq, sql } from 'drizzle-orm';
+import type { PaymentsExecutor, PaymentsTx } from '../db/db';
+import { orders, type OrderRow, type OrderStatus } from '../db/schema';
+
+/** What applying an order event did to the replica. */
+export type ReplicaUpdateOutcome =
+  /** The event was the next version and is now applied. */
+  | 'applied'
+  /** The replica already holds this version or a later one. */
+  | 'already-seen'
+  /** The order or its previous version has not arrived yet. */
+  | 'predecessor-missing';
+
+/** An order of the replica, with whether its reservation window has passed (database clock). */
+export interface LockedOrder {
+  order: OrderRow;
+  expired: boolean;
+}
+
+/** Data access for the local order replica (I3). */
+export const ordersRepo = {
+  /** Inserts a newly placed order; `false` when the replica has it already (a repeat). */
+  async insertCreated(db: PaymentsExecutor, data: OrderCreatedData): Promise<boolean> {
+    const inserted = await db
+      .insert(orders)
+      .values({
+        id: data.id,
+        userId: data.userId,
+        status: data.status,
+        amount: data.ticket.price,
+        currency: data.ticket.currency,
+        expiresAt: new Date(data.expiresAt),
+        version: data.version,
+      })
+      .onConflictDoNothing({ target: orders.id })
+      .returning({ id: orders.id });
+    return inserted.length > 0;
+  },
+
+  /**
+   * Moves the order to `status` at `version`, only on top of `version - 1` (I3), in one
+   * conditional UPDATE so two deliveries can never both apply.
+   */
+  async applyStatus(
+    db: PaymentsExecutor,
+    change: { id: string; version: number; status: OrderStatus },
+  ): Promise<ReplicaUpdateOutcome> {
+    const updated = await db
+      .update(orders)
+      .set({ status: change.status, version: change.version })
+      .where(and(eq(orders.id, change.id), eq(orders.version, change.version - 1)))
+      .returning({ id: orders.id });
+    if (updated.length > 0) return 'applied';
+    const [current] = await db
+      .select({ version: orders.version })
+      .from(orders)
+      .where(eq(orders.id, change.id))
+      .limit(1);
+    return current && current.version >= change.version ? 'already-seen' : 'predecessor-missing';
+  },
+
+  async find(db: PaymentsExecutor, id: string): Promise<OrderRow | null> {
+    const [row] = await db.select().from(orders).where(eq(orders.id, id)).limit(1);
+    return row ?? null;
+  },
+
+  /**
+   * Locks the order row until the transaction ends. Every path that decides about an order's
+   * payment (paying, the webhook, a cancellation) takes this lock first, so they run one at a time
+   * per order and always lock order before payment (no deadlocks).
+   */
+  async lock(tx: PaymentsTx, id: string): Promise<LockedOrder | null> {
+    const [row] = await tx
+      .select({ order: orders, expired: sql<boolean>`${orders.expiresAt} <= now()` })
+      .from(orders)
+      .where(eq(orders.id, id))
+      .limit(1)
+      .for('update');
+    return row ?? null;
+  },
+};

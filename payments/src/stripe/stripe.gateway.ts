@@ -1,0 +1,158 @@
+import Stripe from 'stripe';
+import type { PaymentError } from '../db/schema';
+
+/** What a PaymentIntent is created for. Everything here is fixed per order, see {@link createIntent}. */
+export interface IntentRequest {
+  orderId: string;
+  userId: string;
+  amount: number;
+  currency: string;
+}
+
+/** The parts of a PaymentIntent this service keeps. */
+export interface CreatedIntent {
+  id: string;
+  clientSecret: string;
+}
+
+/** The card was declined: the buyer may try another one on the same PaymentIntent. */
+export class CardDeclinedError extends Error {
+  override readonly name = 'CardDeclinedError';
+
+  constructor(readonly reason: PaymentError) {
+    super(reason.message);
+  }
+}
+
+/** Stripe could not be reached, timed out, or answered with a server or rate-limit error. */
+export class ProviderUnavailableError extends Error {
+  override readonly name = 'ProviderUnavailableError';
+
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/** The PaymentIntent is not in a state that can be confirmed (e.g. it already succeeded). */
+export class IntentStateError extends Error {
+  override readonly name = 'IntentStateError';
+}
+
+/** The decline reason of a Stripe card error or of a PaymentIntent's `last_payment_error`. */
+export function paymentErrorOf(source: {
+  code?: string | null;
+  decline_code?: string | null;
+  message?: string | null;
+}): PaymentError {
+  return {
+    code: source.code || null,
+    declineCode: source.decline_code || null,
+    message: source.message || 'The payment was declined',
+  };
+}
+
+/** Turns the SDK's errors into the few outcomes the service acts on; anything else is a fault. */
+function translate(err: unknown): unknown {
+  const { errors } = Stripe;
+  if (err instanceof errors.StripeCardError) return new CardDeclinedError(paymentErrorOf(err));
+  if (
+    err instanceof errors.StripeConnectionError ||
+    err instanceof errors.StripeAPIError ||
+    err instanceof errors.StripeRateLimitError
+  ) {
+    return new ProviderUnavailableError(err);
+  }
+  if (err instanceof errors.StripeInvalidRequestError && err.code === 'payment_intent_unexpected_state') {
+    return new IntentStateError(err.message);
+  }
+  return err;
+}
+
+async function call<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    throw translate(err);
+  }
+}
+
+/**
+ * The Stripe calls of the payments service, each with its own idempotency key so that a retried
+ * request (by the SDK, by a buyer, or after a crash) can never create a second PaymentIntent,
+ * confirmation or refund.
+ */
+export function createStripeGateway(stripe: Stripe) {
+  return {
+    /**
+     * Creates the order's one PaymentIntent with the key `pi-<orderId>`: asking again (a crash
+     * after Stripe answered, before the row was saved) returns the same PaymentIntent. The
+     * parameters must therefore be a function of the order alone.
+     */
+    async createIntent(request: IntentRequest): Promise<CreatedIntent> {
+      const intent = await call(() =>
+        stripe.paymentIntents.create(
+          {
+            amount: request.amount,
+            currency: request.currency,
+            // Server-side confirmation carries no return_url, so redirect-based methods are left out.
+            automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+            metadata: { orderId: request.orderId, userId: request.userId },
+          },
+          { idempotencyKey: `pi-${request.orderId}` },
+        ),
+      );
+      if (!intent.client_secret) throw new Error(`PaymentIntent ${intent.id} came without a client secret`);
+      return { id: intent.id, clientSecret: intent.client_secret };
+    },
+
+    /**
+     * Confirms the PaymentIntent with a payment method. Answers Stripe's status; the outcome is
+     * recorded from the webhook, never from here.
+     * @throws CardDeclinedError, ProviderUnavailableError, IntentStateError.
+     */
+    async confirm(
+      intentId: string,
+      paymentMethodId: string,
+      idempotencyKey: string,
+    ): Promise<Stripe.PaymentIntent.Status> {
+      const intent = await call(() =>
+        stripe.paymentIntents.confirm(intentId, { payment_method: paymentMethodId }, { idempotencyKey }),
+      );
+      return intent.status;
+    },
+
+    /**
+     * Refunds the whole charge of a PaymentIntent with the key `refund-<paymentId>`, so a retry
+     * after any failure answers the same refund instead of refunding twice.
+     * @throws ProviderUnavailableError, or the SDK's error for anything else.
+     */
+    async refund(request: {
+      paymentId: string;
+      orderId: string;
+      intentId: string;
+      reason: string;
+    }): Promise<{ id: string }> {
+      const refund = await call(() =>
+        stripe.refunds.create(
+          {
+            payment_intent: request.intentId,
+            metadata: { orderId: request.orderId, paymentId: request.paymentId, reason: request.reason },
+          },
+          { idempotencyKey: `refund-${request.paymentId}` },
+        ),
+      );
+      return { id: refund.id };
+    },
+
+    /**
+     * Verifies a webhook's signature on the raw body (default tolerance: 5 minutes) and parses it.
+     * @throws Stripe's signature verification error for a forged, stale or unsigned body.
+     */
+    verifyWebhook(rawBody: Buffer, signature: string, secret: string): Stripe.Event {
+      return stripe.webhooks.constructEvent(rawBody, signature, secret);
+    },
+  };
+}
+
+/** The Stripe calls of the payments service. */
+export type StripeGateway = ReturnType<typeof createStripeGateway>;
