@@ -1,0 +1,55 @@
+import { startMessaging } from '@glotixz/common/bus';
+import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import { createLogger, runService } from '@glotixz/common/express';
+import { createApp } from './app';
+import { readConfig } from './config';
+import { migrationsFolder } from './db/migrate';
+import * as schema from './db/schema';
+import { paymentsConsumers } from './events/consumers';
+import { createPaymentMetrics } from './payments/payment-metrics';
+import { createRefundWorker } from './refunds/refund-worker';
+import { createStripeClient } from './stripe/stripe.client';
+import { createStripeGateway } from './stripe/stripe.gateway';
+
+const config = readConfig(process.env);
+const logger = createLogger({ service: 'payments', level: config.LOG_LEVEL });
+
+void runService({ service: 'payments', logger }, async (lifecycle) => {
+  const pool = createPool(config.DATABASE_URL, { logger });
+  lifecycle.onShutdown('postgres', () => pool.end());
+  await runMigrations(pool, migrationsFolder);
+  const db = createDb(pool, schema);
+  const stripe = createStripeGateway(createStripeClient(config));
+  const paymentMetrics = createPaymentMetrics();
+  const refunds = createRefundWorker({
+    db,
+    stripe,
+    logger,
+    intervalMs: config.REFUND_INTERVAL_SECONDS * 1000,
+    metrics: paymentMetrics,
+  });
+
+  const messaging = await startMessaging({
+    service: 'payments',
+    natsUrl: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    logger,
+    outbox: { pool },
+    consumers: paymentsConsumers(db, refunds),
+  });
+  lifecycle.onShutdown('messaging', () => messaging.stop());
+
+  refunds.start();
+  lifecycle.onShutdown('refund-worker', () => refunds.stop());
+
+  const { app } = createApp({
+    config,
+    db,
+    logger,
+    natsReady: () => messaging.ready(),
+    stripe,
+    refunds,
+    paymentMetrics,
+  });
+  await lifecycle.listen(app, config.PORT);
+});

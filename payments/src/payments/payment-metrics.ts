@@ -1,0 +1,40 @@
+import { Counter, type Registry } from 'prom-client';
+
+/** The business counters on `/metrics`. */
+export interface PaymentMetrics {
+  /** Charges Stripe confirmed (webhook), including those owed back because the order was cancelled. */
+  succeeded: Counter;
+  /** Attempts Stripe declined (webhook). */
+  declined: Counter;
+  /** Refunds issued by the refund worker. */
+  refunded: Counter;
+  /** Adds the counters to `registry`, e.g. the app's `/metrics` registry. */
+  registerIn(registry: Registry): void;
+}
+
+/** Creates the counters, registered nowhere until {@link PaymentMetrics.registerIn}. */
+export function createPaymentMetrics(): PaymentMetrics {
+  const counters = {
+    succeeded: new Counter({
+      name: 'payments_succeeded_total',
+      help: 'Charges Stripe confirmed, by webhook',
+      registers: [],
+    }),
+    declined: new Counter({
+      name: 'payments_declined_total',
+      help: 'Payment attempts Stripe declined, by webhook',
+      registers: [],
+    }),
+    refunded: new Counter({
+      name: 'payments_refunded_total',
+      help: 'Charges refunded because their order was cancelled',
+      registers: [],
+    }),
+  };
+  return {
+    ...counters,
+    registerIn(registry) {
+      for (const counter of Object.values(counters)) registry.registerMetric(counter);
+    },
+  };
+}

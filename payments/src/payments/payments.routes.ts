@@ -1,0 +1,71 @@
+import { AppError } from '@glotixz/common/errors';
+import { defineRoute, type CurrentUser, type ValidRequest } from '@glotixz/common/express';
+import type { Request, Response } from 'express';
+import { payBodySchema, paymentQuerySchema, paymentSchema } from './payments.schemas';
+import type { PaymentsService } from './payments.service';
+
+const tags = ['payments'];
+
+/** The buyer's payment routes: the table first, handlers below. */
+export function paymentsRoutes(payments: PaymentsService) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/payments',
+      summary: 'Pay for my order',
+      description:
+        "Creates the order's one Stripe PaymentIntent, or returns it if it exists (201 when created, " +
+        "200 otherwise). The amount and currency are the order's. With `paymentMethodId` the payment " +
+        'is confirmed on the server; a decline answers 402 and the same PaymentIntent takes another ' +
+        "card. Whether it succeeded is known only from Stripe's webhook: poll `GET /api/payments`.",
+      tags,
+      auth: 'required',
+      body: payBodySchema,
+      responses: {
+        201: { description: 'The PaymentIntent was created', schema: paymentSchema },
+        200: { description: 'The existing payment', schema: paymentSchema },
+      },
+      errors: [
+        'NOT_FOUND',
+        'ORDER_NOT_PAYABLE',
+        'ORDER_ALREADY_PAID',
+        'PAYMENT_DECLINED',
+        'PAYMENT_PROVIDER_UNAVAILABLE',
+        'CONFLICT',
+      ],
+      handler: pay,
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/payments',
+      summary: "My order's payment, to poll for its outcome",
+      tags,
+      auth: 'required',
+      query: paymentQuerySchema,
+      responses: { 200: { description: 'The payment', schema: paymentSchema } },
+      errors: ['NOT_FOUND'],
+      handler: getPayment,
+    }),
+  ];
+
+  async function pay(
+    req: ValidRequest<typeof payBodySchema, undefined, undefined>,
+    res: Response,
+  ): Promise<void> {
+    const { created, payment } = await payments.pay(userOf(req).id, req.body);
+    res.status(created ? 201 : 200).json(payment);
+  }
+
+  async function getPayment(
+    req: ValidRequest<undefined, typeof paymentQuerySchema, undefined>,
+    res: Response,
+  ): Promise<void> {
+    res.json(await payments.get(userOf(req).id, req.query.orderId));
+  }
+}
+
+/** The signed-in user; the routes require auth, so a missing one is a 401, not a crash. */
+function userOf(req: Pick<Request, 'currentUser'>): CurrentUser {
+  if (!req.currentUser) throw new AppError('NOT_AUTHENTICATED', 'Sign in to continue');
+  return req.currentUser;
+}

@@ -1,0 +1,41 @@
+import { defineRoute } from '@glotixz/common/express';
+import express, { type Request, type Response, type Router } from 'express';
+import { webhookAckSchema } from '../payments/payments.schemas';
+import type { WebhookService } from './stripe-webhook.service';
+
+/** Where Stripe posts its events. */
+export const webhookPath = '/api/payments/webhook';
+
+/**
+ * For `rawRoutes`: keeps the webhook's body as the exact bytes Stripe signed. It runs before the
+ * app's JSON parser, which then leaves the already-read body alone.
+ */
+export function mountWebhookBody(router: Router): void {
+  router.post(webhookPath, express.raw({ type: 'application/json', limit: '512kb' }));
+}
+
+/** The webhook route: no user, the Stripe signature is the authentication. */
+export function webhookRoutes(webhooks: WebhookService) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: webhookPath,
+      summary: 'Stripe webhook',
+      description:
+        'Stripe posts an Event (`application/json`) signed in the `Stripe-Signature` header over the ' +
+        'raw body with the endpoint secret; a forged signature or one older than 5 minutes answers ' +
+        '400. Handles `payment_intent.succeeded` (records the payment; `payment.succeeded`, or a ' +
+        'refund when the order was cancelled) and `payment_intent.payment_failed` (records the ' +
+        'decline); other types are acknowledged and ignored. Each event id is handled once: a replay ' +
+        'answers 200 with `duplicate: true`.',
+      tags: ['webhooks'],
+      responses: { 200: { description: 'Received', schema: webhookAckSchema } },
+      errors: ['INVALID_SIGNATURE', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE'],
+      handler: receive,
+    }),
+  ];
+
+  async function receive(req: Request, res: Response): Promise<void> {
+    res.json(await webhooks.receive(req.body, req.get('stripe-signature')));
+  }
+}
