@@ -1,0 +1,10 @@
+import type { StripeEventObject } from '../webhooks/event-log';
+
+/** What a service call needs to know about the API request that caused it. */
+export interface RequestContext {
+  /** `req_...`, sent back in the `Request-Id` header and in events' `request.id`. */
+  requestId: string;
+  idempotencyKey: string | null;
+  /** Events created during the call; their webhooks go out once the response has been sent. */
+  events: StripeEventObject[];
+}
