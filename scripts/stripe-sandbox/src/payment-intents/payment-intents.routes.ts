@@ -1,0 +1,155 @@
+import type { ChargesService } from '../charges/charges.service';
+import type { PaymentMethodsService } from '../payment-methods/payment-methods.service';
+import { route, type ApiRequest, type ApiRoute } from '../server/api-route';
+import { Params, initialMetadata } from '../server/params';
+import { invalidParam } from '../server/stripe-error';
+import type { PaymentIntentObject } from './payment-intent.object';
+import type { PaymentIntentsService } from './payment-intents.service';
+
+/** What the PaymentIntent routes call. */
+export interface PaymentIntentRoutesDeps {
+  intents: PaymentIntentsService;
+  charges: ChargesService;
+  methods: PaymentMethodsService;
+}
+
+/** `POST/GET /v1/payment_intents...`. */
+export function paymentIntentRoutes(deps: PaymentIntentRoutesDeps): ApiRoute[] {
+  return [
+    route('post', '/payment_intents', (req) => createPaymentIntent(deps, req)),
+    route('get', '/payment_intents/:id', (req) => retrievePaymentIntent(deps, req)),
+    route('post', '/payment_intents/:id', (req) => updatePaymentIntent(deps, req)),
+    route('post', '/payment_intents/:id/confirm', (req) => confirmPaymentIntent(deps, req)),
+    route('post', '/payment_intents/:id/cancel', (req) => cancelPaymentIntent(deps, req)),
+  ];
+}
+
+const MAX_AMOUNT = 99_999_999;
+const EXPANDABLE = ['latest_charge', 'payment_method'] as const;
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()));
+
+function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRequest): unknown {
+  const params = Params.of(body, [
+    'amount',
+    'currency',
+    'metadata',
+    'description',
+    'receipt_email',
+    'automatic_payment_methods',
+    'payment_method_types',
+    'payment_method',
+    'confirm',
+    'return_url',
+    'expand',
+  ]);
+  const amount = params.integer('amount', { required: true, min: 1 })!;
+  if (amount > MAX_AMOUNT) {
+    throw invalidParam(
+      'amount',
+      `Amount must be no more than ${MAX_AMOUNT} (in the currency's minor unit).`,
+      'amount_too_large',
+    );
+  }
+  const currency = params.string('currency', { required: true })!.toLowerCase();
+  if (!CURRENCIES.has(currency)) {
+    throw invalidParam(
+      'currency',
+      `Invalid currency: ${currency}. Use a three-letter ISO 4217 code such as usd.`,
+    );
+  }
+  const automatic = params.hash('automatic_payment_methods', ['enabled', 'allow_redirects']);
+  const enabled = automatic?.boolean('enabled', { required: true });
+  const allowRedirects = automatic?.oneOf('allow_redirects', ['always', 'never'] as const);
+  const types = params.stringArray('payment_method_types');
+  if (types && enabled) {
+    throw invalidParam(
+      'automatic_payment_methods',
+      'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
+      'parameters_exclusive',
+    );
+  }
+  const unsupported = types?.find((type) => type !== 'card');
+  if (unsupported !== undefined) {
+    throw invalidParam(
+      'payment_method_types',
+      `The payment method type "${unsupported}" is invalid. The sandbox supports: card.`,
+      'payment_intent_invalid_parameter',
+    );
+  }
+  const confirm = params.boolean('confirm') ?? false;
+  const returnUrl = params.string('return_url');
+  if (returnUrl && !confirm) {
+    throw invalidParam('return_url', 'You can only pass `return_url` together with `confirm=true`.');
+  }
+  const expand = params.expand(EXPANDABLE);
+  // Without either parameter, current API versions turn automatic payment methods on.
+  const byType = Boolean(types) || enabled === false;
+  const intent = deps.intents.create(ctx, {
+    amount,
+    currency,
+    description: params.string('description'),
+    receiptEmail: params.string('receipt_email'),
+    metadata: initialMetadata(params.metadata()),
+    automaticPaymentMethods: byType ? null : { allow_redirects: allowRedirects ?? 'always', enabled: true },
+    paymentMethodTypes: types ?? ['card'],
+    paymentMethod: params.string('payment_method'),
+    confirm,
+    returnUrl,
+  });
+  return present(deps, intent, expand);
+}
+
+function retrievePaymentIntent(deps: PaymentIntentRoutesDeps, { params: path, query }: ApiRequest): unknown {
+  const params = Params.of(query, ['client_secret', 'expand']);
+  return present(deps, deps.intents.retrieve(path.id!), params.expand(EXPANDABLE));
+}
+
+function updatePaymentIntent(deps: PaymentIntentRoutesDeps, { params: path, body }: ApiRequest): unknown {
+  const params = Params.of(body, ['metadata', 'description', 'receipt_email', 'expand']);
+  const intent = deps.intents.update(path.id!, {
+    metadata: params.metadata(),
+    description: params.has('description') ? (params.string('description') ?? null) : undefined,
+    receiptEmail: params.has('receipt_email') ? (params.string('receipt_email') ?? null) : undefined,
+  });
+  return present(deps, intent, params.expand(EXPANDABLE));
+}
+
+function confirmPaymentIntent(
+  deps: PaymentIntentRoutesDeps,
+  { params: path, body, ctx }: ApiRequest,
+): unknown {
+  const params = Params.of(body, ['payment_method', 'return_url', 'expand']);
+  const expand = params.expand(EXPANDABLE);
+  const intent = deps.intents.confirm(ctx, path.id!, {
+    paymentMethod: params.string('payment_method'),
+    returnUrl: params.string('return_url'),
+  });
+  return present(deps, intent, expand);
+}
+
+function cancelPaymentIntent(
+  deps: PaymentIntentRoutesDeps,
+  { params: path, body, ctx }: ApiRequest,
+): unknown {
+  const params = Params.of(body, ['cancellation_reason', 'expand']);
+  const reason = params.oneOf('cancellation_reason', [
+    'abandoned',
+    'duplicate',
+    'fraudulent',
+    'requested_by_customer',
+  ] as const);
+  const expand = params.expand(EXPANDABLE);
+  return present(deps, deps.intents.cancel(ctx, path.id!, reason), expand);
+}
+
+/** The PaymentIntent as answered, with `expand[]` fields replaced by their objects. */
+function present(deps: PaymentIntentRoutesDeps, intent: PaymentIntentObject, expand: string[]): unknown {
+  const answer: Record<string, unknown> = { ...intent };
+  if (expand.includes('latest_charge') && intent.latest_charge) {
+    answer.latest_charge = deps.charges.retrieve(intent.latest_charge);
+  }
+  if (expand.includes('payment_method') && intent.payment_method) {
+    answer.payment_method = deps.methods.retrieve(intent.payment_method);
+  }
+  return answer;
+}
