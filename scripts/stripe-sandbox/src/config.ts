@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEST_KEY } from './server/auth';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -6,10 +7,10 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 export const configSchema = z.object({
   STRIPE_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(12111),
   STRIPE_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-  /** Pins the one accepted key; any `sk_test_...` key otherwise. */
+  /** Pins the one accepted key; any `sk_test_...` or `rk_test_...` key otherwise. */
   STRIPE_SECRET_KEY: z
     .string()
-    .regex(/^sk_test_\S+$/, 'must be a test secret key (sk_test_...)')
+    .regex(TEST_KEY, 'must be a test secret or restricted key (sk_test_... or rk_test_...)')
     .optional(),
   STRIPE_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STRIPE_WEBHOOK_SECRET: z.string({ error: 'is required' }).min(1, 'is required'),

@@ -12,6 +12,7 @@ import { PaymentMethodsService } from './payment-methods/payment-methods.service
 import { refundRoutes } from './refunds/refunds.routes';
 import { RefundsService } from './refunds/refunds.service';
 import { createSandboxApp } from './server/app';
+import { TEST_KEY } from './server/auth';
 import { EventLog } from './webhooks/event-log';
 import { WebhookDispatcher, type WebhookDelivery } from './webhooks/webhook-dispatcher';
 
@@ -21,7 +22,7 @@ export interface StripeSandboxOptions {
   port?: number;
   /** Interface to listen on; default 127.0.0.1. */
   host?: string;
-  /** The one secret key accepted; by default any `sk_test_...` key is. */
+  /** The one secret key accepted; by default any `sk_test_...` (or `rk_test_...`) key is. */
   secretKey?: string;
   /** Where webhooks go; none are sent while unset. */
   webhookUrl?: string;
@@ -67,7 +68,7 @@ const optionsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   secretKey: z
     .string()
-    .regex(/^sk_test_\S+$/, 'must be a test secret key (sk_test_...)')
+    .regex(TEST_KEY, 'must be a test secret or restricted key (sk_test_... or rk_test_...)')
     .optional(),
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   webhookSecret: z.string().min(1, 'is required'),

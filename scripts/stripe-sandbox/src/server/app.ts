@@ -29,6 +29,8 @@ export function createSandboxApp(deps: SandboxAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // GET parameters are nested like form bodies (`expand[0]=latest_charge`).
+  app.set('query parser', 'extended');
   app.use(requestIds(deps.logger));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

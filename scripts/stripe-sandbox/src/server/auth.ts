@@ -18,20 +18,23 @@ export function apiKeyOf(header: string | undefined): string | undefined {
   return undefined;
 }
 
+/** A test-mode secret or restricted key. */
+export const TEST_KEY = /^(?:sk|rk)_test_\S+$/;
+
 function masked(key: string): string {
   return key.length <= 12 ? key : `${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}`;
 }
 
 /**
- * Accepts the configured secret key, or any `sk_test_...` key when none is configured; anything
- * else is Stripe's 401. The accepted key is left in `res.locals.secretKey` (idempotency keys are
+ * Accepts the configured secret key, or any test secret or restricted key (`sk_test_...`,
+ * `rk_test_...`) when none is configured; anything else (live keys included) is Stripe's 401. The accepted key is left in `res.locals.secretKey` (idempotency keys are
  * scoped by it).
  */
 export function authenticate(secretKey: string | undefined): RequestHandler {
   return (req, res, next) => {
     const key = apiKeyOf(req.get('authorization'));
     if (!key) throw notAuthenticated(MISSING_KEY);
-    const valid = secretKey === undefined ? /^sk_test_\S+$/.test(key) : key === secretKey;
+    const valid = secretKey === undefined ? TEST_KEY.test(key) : key === secretKey;
     if (!valid) throw notAuthenticated(`Invalid API Key provided: ${masked(key)}`);
     res.locals.secretKey = key;
     next();
