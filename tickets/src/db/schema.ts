@@ -32,6 +32,8 @@ export const tickets = pgTable(
     index('tickets_available_idx')
       .on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.orderId} is null`),
+    // A seller's own listings, newest first (GET /api/tickets/mine).
+    index('tickets_seller_idx').on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // Trigram index (pg_trgm, migration 0000) for substring search on available tickets.
     index('tickets_available_title_trgm_idx')
       .using('gin', sql`lower(${t.title}) gin_trgm_ops`)

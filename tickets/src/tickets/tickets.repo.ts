@@ -26,6 +26,18 @@ export interface AvailableQuery {
 
 const bumpVersion = () => ({ version: sql`${tickets.version} + 1`, updatedAt: sql`now()` });
 
+/** What {@link TicketsRepo.listBySeller} reads. */
+export interface SellerQuery {
+  userId: string;
+  limit: number;
+  after?: ListCursor;
+}
+
+/** Rows after `after` in the listings' order: newest first, then id descending. */
+function afterCursor(after: ListCursor): SQL {
+  return sql`(${tickets.createdAt}, ${tickets.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`;
+}
+
 /** A LIKE pattern matching `text` anywhere, with its own `%`, `_` and `\` taken literally. */
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
@@ -48,14 +60,22 @@ export function ticketsRepo(db: TicketsDb | TicketsTx) {
     /** Available tickets, newest first, after `after` in that order (keyset pagination). */
     async listAvailable({ limit, after, search }: AvailableQuery): Promise<TicketRow[]> {
       const conditions: SQL[] = [isNull(tickets.orderId)];
-      if (after) {
-        conditions.push(
-          sql`(${tickets.createdAt}, ${tickets.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
-        );
-      }
+      if (after) conditions.push(afterCursor(after));
       if (search) {
         conditions.push(sql`lower(${tickets.title}) like lower(${containsPattern(search)}) escape '\\'`);
       }
+      return db
+        .select()
+        .from(tickets)
+        .where(and(...conditions))
+        .orderBy(desc(tickets.createdAt), desc(tickets.id))
+        .limit(limit);
+    },
+
+    /** A seller's tickets, available or held, newest first, after `after` (keyset pagination). */
+    async listBySeller({ userId, limit, after }: SellerQuery): Promise<TicketRow[]> {
+      const conditions: SQL[] = [eq(tickets.userId, userId)];
+      if (after) conditions.push(afterCursor(after));
       return db
         .select()
         .from(tickets)

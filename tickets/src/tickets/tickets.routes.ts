@@ -3,6 +3,7 @@ import { defineRoute, type CurrentUser, type ValidRequest } from '@glotixz/commo
 import type { Request, Response } from 'express';
 import {
   createTicketBodySchema,
+  listMyTicketsQuerySchema,
   listTicketsQuerySchema,
   ticketPageSchema,
   ticketParamsSchema,
@@ -15,6 +16,7 @@ const tags = ['tickets'];
 
 type CreateRequest = ValidRequest<typeof createTicketBodySchema, undefined, undefined>;
 type ListRequest = ValidRequest<undefined, typeof listTicketsQuerySchema, undefined>;
+type ListMineRequest = ValidRequest<undefined, typeof listMyTicketsQuerySchema, undefined>;
 type ShowRequest = ValidRequest<undefined, undefined, typeof ticketParamsSchema>;
 type UpdateRequest = ValidRequest<typeof updateTicketBodySchema, undefined, typeof ticketParamsSchema>;
 
@@ -40,6 +42,19 @@ export function ticketsRoutes(tickets: TicketsService) {
       query: listTicketsQuerySchema,
       responses: { 200: { description: 'A page of available tickets', schema: ticketPageSchema } },
       handler: list,
+    }),
+    // Before /api/tickets/:id, which would otherwise take "mine" for an id.
+    defineRoute({
+      method: 'get',
+      path: '/api/tickets/mine',
+      summary: "The signed-in seller's tickets, available or reserved",
+      description:
+        'Every ticket the signed-in user listed, newest first, whether available (`orderId` null) or held by an order.',
+      tags,
+      auth: 'required',
+      query: listMyTicketsQuerySchema,
+      responses: { 200: { description: "A page of the seller's tickets", schema: ticketPageSchema } },
+      handler: listMine,
     }),
     defineRoute({
       method: 'get',
@@ -75,6 +90,10 @@ export function ticketsRoutes(tickets: TicketsService) {
     res.json(await tickets.list(req.query));
   }
 
+  async function listMine(req: ListMineRequest, res: Response): Promise<void> {
+    res.json(await tickets.listMine(signedInUser(req).id, req.query));
+  }
+
   async function show(req: ShowRequest, res: Response): Promise<void> {
     res.json(await tickets.get(req.params.id));
   }
@@ -84,7 +103,7 @@ export function ticketsRoutes(tickets: TicketsService) {
   }
 }
 
-function signedInUser(req: Request): CurrentUser {
+function signedInUser(req: Pick<Request, 'currentUser'>): CurrentUser {
   if (!req.currentUser) throw new AppError('NOT_AUTHENTICATED', 'Sign in to continue');
   return req.currentUser;
 }

@@ -62,6 +62,9 @@ export const listTicketsQuerySchema = z.object({
     .meta({ description: 'Case-insensitive substring of the title', example: 'swift' }),
 });
 
+/** `GET /api/tickets/mine` query: the listing's paging without search. */
+export const listMyTicketsQuerySchema = listTicketsQuerySchema.pick({ limit: true, cursor: true });
+
 /** A ticket as the API and the `ticket.*` events show it. */
 export const ticketSchema = z
   .object({
@@ -78,7 +81,7 @@ export const ticketSchema = z
 /** A ticket as the API and the `ticket.*` events show it. */
 export type Ticket = z.infer<typeof ticketSchema>;
 
-/** A page of available tickets. */
+/** A page of tickets. */
 export const ticketPageSchema = z
   .object({
     items: z.array(ticketSchema),
@@ -89,7 +92,7 @@ export const ticketPageSchema = z
   })
   .meta({ id: 'TicketPage' });
 
-/** A page of available tickets. */
+/** A page of tickets. */
 export type TicketPage = z.infer<typeof ticketPageSchema>;
 
 /** The API shape of a stored ticket. */

@@ -3,6 +3,7 @@ import { AppError, notFound } from '@glotixz/common/errors';
 import { ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
 import type { ListCursor } from './cursor';
 import { encodeCursor } from './cursor';
+import type { TicketRow } from '../db/schema';
 import { ticketsRepo, type TicketChanges, type TicketsDb, type TicketsRepo } from './tickets.repo';
 import { toTicket, type Ticket, type TicketPage } from './tickets.schemas';
 
@@ -27,6 +28,16 @@ export interface TicketsServiceOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 20;
+
+/** One page out of `limit + 1` rows: the extra row only says that another page follows. */
+function toPage(rows: TicketRow[], limit: number): TicketPage {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toTicket),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+  };
+}
 
 /** Why a conditional update touched nothing: missing (404), someone else's (403) or reserved (409). */
 async function notEditableError(repo: TicketsRepo, id: string, userId: string): Promise<AppError> {
@@ -64,13 +75,14 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
         after: request.cursor,
         search: request.q || undefined,
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toTicket),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
-      };
+      return toPage(rows, limit);
+    },
+
+    /** A seller's own tickets, available or held by an order, newest first, one page at a time. */
+    async listMine(userId: string, request: Omit<ListRequest, 'q'>): Promise<TicketPage> {
+      const limit = request.limit ?? DEFAULT_PAGE_SIZE;
+      const rows = await ticketsRepo(db).listBySeller({ userId, limit: limit + 1, after: request.cursor });
+      return toPage(rows, limit);
     },
 
     /** Any ticket, available or reserved. */

@@ -1,0 +1,1 @@
+CREATE INDEX "tickets_seller_idx" ON "tickets" USING btree ("user_id","created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);
