@@ -1,0 +1,350 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startMessaging, type Bus, type Messaging } from '@glotixz/common/bus';
+import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import {
+  createEnvelope,
+  streamFor,
+  type Envelope,
+  type EventMap,
+  type OrderCreatedData,
+  type Subject,
+} from '@glotixz/common/events';
+import {
+  connectTestBus,
+  createCookieKeys,
+  createTestDatabase,
+  createTestKeys,
+  createTestUser,
+  deleteTestStreams,
+  randomPrefix,
+  readSubject,
+  testNatsUrl,
+  waitFor,
+  type TestKeys,
+} from '@glotixz/common/testing';
+import { startStripeSandbox, type StripeSandbox } from '@glotixz/stripe-sandbox';
+import type { Express } from 'express';
+import type { Pool } from 'pg';
+import pino from 'pino';
+import type { Registry } from 'prom-client';
+import Stripe from 'stripe';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { configSchema, type Config } from '../src/config';
+import type { PaymentsDb } from '../src/db/db';
+import { migrationsFolder } from '../src/db/migrate';
+import * as schema from '../src/db/schema';
+import { durableName, paymentsConsumers } from '../src/events/consumers';
+import { createPaymentMetrics } from '../src/payments/payment-metrics';
+import { createRefundWorker, type RefundWorker } from '../src/refunds/refund-worker';
+import { createStripeClient } from '../src/stripe/stripe.client';
+import { createStripeGateway, type StripeGateway } from '../src/stripe/stripe.gateway';
+
+/** A signed-in test user. */
+export type TestUser = ReturnType<typeof createTestUser>;
+
+/** A row of `payments`, as SQL answers it. */
+export interface PaymentDbRow {
+  id: string;
+  order_id: string;
+  stripe_payment_intent_id: string;
+  client_secret: string;
+  amount: string;
+  currency: string;
+  status: string;
+  last_error: { code: string | null; declineCode: string | null; message: string } | null;
+  attempts: number;
+  stripe_refund_id: string | null;
+  refund_attempts: number;
+  updated_at: Date;
+}
+
+/** A row of the order replica, as SQL answers it. */
+export interface OrderReplicaRow {
+  id: string;
+  user_id: string;
+  status: string;
+  amount: string;
+  currency: string;
+  expires_at: Date;
+  version: number;
+}
+
+/** Options of {@link startPaymentsHarness}. */
+export interface PaymentsHarnessOptions {
+  /** Overrides of the payments configuration. */
+  env?: Record<string, string>;
+  /** Wraps the Stripe gateway, e.g. to inject faults. */
+  gateway?: (real: StripeGateway) => StripeGateway;
+}
+
+/**
+ * A migrated throwaway payments database, the service's messaging on a random bus prefix, the
+ * Stripe sandbox sending its webhooks to the app listening on a free port, the refund worker, and
+ * a second bus on the same prefix that plays the orders service.
+ */
+export interface PaymentsHarness {
+  pool: Pool;
+  db: PaymentsDb;
+  keys: TestKeys;
+  config: Config;
+  app: Express;
+  metrics: Registry;
+  messaging: Messaging;
+  refunds: RefundWorker;
+  sandbox: StripeSandbox;
+  /** The SDK pointed at the sandbox, playing the buyer's browser (Stripe.js). */
+  stripe: Stripe;
+  /** The orders service's side of the bus: publish its events, read ours back. */
+  bus: Bus;
+  user(): TestUser;
+  /** Publishes `order.created` (as orders would) and waits until the replica has it. */
+  placeOrder(buyer: TestUser, overrides?: Partial<OrderCreatedData>): Promise<OrderCreatedData>;
+  /** Publishes an event as orders would; answers the envelope. */
+  publish<S extends Subject>(subject: S, data: EventMap[S]): Promise<Envelope<S>>;
+  /** Publishes `order.cancelled` (v1) and waits until the replica shows it. */
+  cancelOrder(order: OrderCreatedData): Promise<void>;
+  /** Publishes `order.completed` (v1) and waits until the replica shows it. */
+  completeOrder(order: OrderCreatedData): Promise<void>;
+  /** `POST /api/payments` as `buyer`. */
+  pay(buyer: TestUser, orderId: string, paymentMethodId?: string): request.Test;
+  /** `GET /api/payments?orderId=` as `buyer`. */
+  getPayment(buyer: TestUser, orderId: string): request.Test;
+  /** Posts a body to the webhook signed with the endpoint secret (at `timestamp`, seconds). */
+  postWebhook(payload: string, options?: { timestamp?: number; secret?: string }): request.Test;
+  paymentRow(orderId: string): Promise<PaymentDbRow | undefined>;
+  orderRow(id: string): Promise<OrderReplicaRow | undefined>;
+  /** Waits until the payment of `orderId` has `status`, and answers its row. */
+  paymentReaches(orderId: string, status: string): Promise<PaymentDbRow>;
+  count(table: 'payments' | 'orders' | 'outbox' | 'stripe_events'): Promise<number>;
+  /** Envelopes on the stream for `subject` whose data `orderId` (or `id`) is `orderId`. */
+  eventsFor<S extends Subject>(subject: S, orderId: string): Promise<Envelope<S>[]>;
+  /** The sandbox's PaymentIntents for an order (by metadata). */
+  intentsFor(orderId: string): Stripe.PaymentIntent[];
+  /** The sandbox's refunds of a PaymentIntent. */
+  refundsOf(intentId: string): Stripe.Refund[];
+  /** Waits until our consumer of `subject` has settled every message on its stream. */
+  consumerIdle(subject: Subject): Promise<void>;
+  /** Waits until every webhook is delivered and every event we enqueued is on its stream. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the harness. */
+export async function startPaymentsHarness(options: PaymentsHarnessOptions = {}): Promise<PaymentsHarness> {
+  const database = await createTestDatabase();
+  const pool = createPool(database.url, { max: 20 });
+  await runMigrations(pool, migrationsFolder);
+  const db = createDb(pool, schema);
+  const keys = createTestKeys();
+  const logger = pino({ level: 'silent' });
+  const prefix = randomPrefix();
+  const bus = await connectTestBus(prefix);
+  const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
+  const sandbox = await startStripeSandbox({ webhookSecret, webhookRetry: { attempts: 5, baseDelayMs: 50 } });
+  const config = configSchema.parse({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    NATS_URL: testNatsUrl(),
+    NATS_PREFIX: prefix,
+    JWT_PUBLIC_KEY: keys.publicKey,
+    COOKIE_KEYS: createCookieKeys().join(','),
+    STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    STRIPE_API_BASE: sandbox.url,
+    STRIPE_PUBLISHABLE_KEY: 'pk_test_glotixz',
+    REFUND_INTERVAL_SECONDS: '1',
+    ...options.env,
+  });
+  const realGateway = createStripeGateway(createStripeClient(config));
+  const gateway = options.gateway ? options.gateway(realGateway) : realGateway;
+  const paymentMetrics = createPaymentMetrics();
+  const refunds = createRefundWorker({
+    db,
+    stripe: gateway,
+    logger,
+    intervalMs: config.REFUND_INTERVAL_SECONDS * 1000,
+    metrics: paymentMetrics,
+    backoff: { baseMs: 100, capMs: 400 },
+  });
+  const messaging = await startMessaging({
+    service: 'payments',
+    natsUrl: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    logger,
+    outbox: { pool, pollIntervalMs: 200 },
+    consumers: paymentsConsumers(db, refunds),
+  });
+  const { app, metrics } = createApp({
+    config,
+    db,
+    logger,
+    natsReady: () => messaging.ready(),
+    stripe: gateway,
+    refunds,
+    paymentMetrics,
+  });
+  refunds.start();
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  sandbox.setWebhookUrl(`http://127.0.0.1:${port}/api/payments/webhook`);
+  const stripe = new Stripe(config.STRIPE_SECRET_KEY, { ...sandbox.stripeConfig, maxNetworkRetries: 0 });
+
+  const harness: PaymentsHarness = {
+    pool,
+    db,
+    keys,
+    config,
+    app,
+    metrics,
+    messaging,
+    refunds,
+    sandbox,
+    stripe,
+    bus,
+    user: () => createTestUser(keys),
+
+    async placeOrder(buyer, overrides = {}) {
+      const data: OrderCreatedData = {
+        id: randomUUID(),
+        status: 'awaiting_payment',
+        userId: buyer.id,
+        expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+        version: 0,
+        ticket: { id: randomUUID(), price: 2500, currency: 'usd' },
+        ...overrides,
+      };
+      await harness.publish('order.created', data);
+      await waitFor(() => harness.orderRow(data.id), 5_000, `order ${data.id} in the replica`);
+      return data;
+    },
+
+    async publish(subject, data) {
+      const envelope = createEnvelope(subject, data);
+      await bus.publish(envelope);
+      return envelope;
+    },
+
+    async cancelOrder(order) {
+      await harness.publish('order.cancelled', { id: order.id, version: 1, ticket: { id: order.ticket.id } });
+      await waitFor(
+        async () => (await harness.orderRow(order.id))?.status === 'cancelled',
+        5_000,
+        `order ${order.id} cancelled in the replica`,
+      );
+    },
+
+    async completeOrder(order) {
+      await harness.publish('order.completed', { id: order.id, version: 1, ticket: { id: order.ticket.id } });
+      await waitFor(
+        async () => (await harness.orderRow(order.id))?.status === 'complete',
+        5_000,
+        `order ${order.id} complete in the replica`,
+      );
+    },
+
+    pay(buyer, orderId, paymentMethodId) {
+      return request(app)
+        .post('/api/payments')
+        .set('authorization', buyer.authorization)
+        .send(paymentMethodId === undefined ? { orderId } : { orderId, paymentMethodId });
+    },
+
+    getPayment(buyer, orderId) {
+      return request(app).get(`/api/payments?orderId=${orderId}`).set('authorization', buyer.authorization);
+    },
+
+    postWebhook(payload, { timestamp, secret = webhookSecret } = {}) {
+      const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+      return request(app)
+        .post('/api/payments/webhook')
+        .set('content-type', 'application/json')
+        .set('stripe-signature', signature)
+        .send(payload);
+    },
+
+    async paymentRow(orderId) {
+      const { rows } = await pool.query<PaymentDbRow>('select * from payments where order_id = $1', [
+        orderId,
+      ]);
+      return rows[0];
+    },
+
+    async orderRow(id) {
+      const { rows } = await pool.query<OrderReplicaRow>('select * from orders where id = $1', [id]);
+      return rows[0];
+    },
+
+    async paymentReaches(orderId, status) {
+      return waitFor(
+        async () => {
+          const row = await harness.paymentRow(orderId);
+          return row?.status === status ? row : undefined;
+        },
+        10_000,
+        `payment of order ${orderId} to be ${status}`,
+      );
+    },
+
+    async count(table) {
+      const { rows } = await pool.query<{ n: string }>(`select count(*) as n from ${table}`);
+      return Number(rows[0]?.n);
+    },
+
+    async eventsFor(subject, orderId) {
+      const stored = await readSubject(bus, subject);
+      return stored
+        .map((message) => message.data as Envelope<typeof subject>)
+        .filter((envelope) => {
+          const data = envelope.data as { id?: string; orderId?: string };
+          return data.orderId === orderId || data.id === orderId;
+        });
+    },
+
+    intentsFor(orderId) {
+      return (sandbox.paymentIntents() as Stripe.PaymentIntent[]).filter(
+        (intent) => intent.metadata.orderId === orderId,
+      );
+    },
+
+    refundsOf(intentId) {
+      return (sandbox.refunds() as Stripe.Refund[]).filter((refund) => refund.payment_intent === intentId);
+    },
+
+    async consumerIdle(subject) {
+      const stream = bus.streamName(streamFor(subject));
+      await waitFor(
+        async () => {
+          const info = await bus.jsm.consumers.info(stream, durableName(subject));
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        },
+        10_000,
+        `consumer of ${subject} to settle every message`,
+      );
+    },
+
+    async settled() {
+      await sandbox.webhooksIdle();
+      await waitFor(async () => (await harness.count('outbox')) === 0, 5_000, 'the outbox to drain');
+    },
+
+    async close() {
+      await refunds.stop();
+      await sandbox.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await messaging.stop();
+      await deleteTestStreams(bus);
+      await bus.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+  return harness;
+}
