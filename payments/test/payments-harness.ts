@@ -119,6 +119,10 @@ export interface PaymentsHarness {
   /** Waits until the payment of `orderId` has `status`, and answers its row. */
   paymentReaches(orderId: string, status: string): Promise<PaymentDbRow>;
   count(table: 'payments' | 'orders' | 'outbox' | 'stripe_events'): Promise<number>;
+  /** The current value of a counter on `/metrics`. */
+  counter(
+    name: 'payments_succeeded_total' | 'payments_declined_total' | 'payments_refunded_total',
+  ): Promise<number>;
   /** Envelopes on the stream for `subject` whose data `orderId` (or `id`) is `orderId`. */
   eventsFor<S extends Subject>(subject: S, orderId: string): Promise<Envelope<S>[]>;
   /** The sandbox's PaymentIntents for an order (by metadata). */
@@ -293,6 +297,11 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     async count(table) {
       const { rows } = await pool.query<{ n: string }>(`select count(*) as n from ${table}`);
       return Number(rows[0]?.n);
+    },
+
+    async counter(name) {
+      const metric = await metrics.getSingleMetric(name)?.get();
+      return metric?.values[0]?.value ?? 0;
     },
 
     async eventsFor(subject, orderId) {
