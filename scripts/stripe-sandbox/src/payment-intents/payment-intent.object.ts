@@ -26,6 +26,7 @@ export interface LastPaymentError {
 export interface PaymentIntentObject {
   id: string;
   object: 'payment_intent';
+  allowed_payment_method_types: string[] | null;
   amount: number;
   amount_capturable: number;
   amount_details: { tip: Record<string, never> };
@@ -80,6 +81,7 @@ export function newPaymentIntent(fields: {
   return {
     id,
     object: 'payment_intent',
+    allowed_payment_method_types: null,
     amount: fields.amount,
     amount_capturable: 0,
     amount_details: { tip: {} },

@@ -37,6 +37,7 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
     'receipt_email',
     'automatic_payment_methods',
     'payment_method_types',
+    'allowed_payment_method_types',
     'payment_method',
     'confirm',
     'return_url',
@@ -61,6 +62,7 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
   const enabled = automatic?.boolean('enabled', { required: true });
   const allowRedirects = automatic?.oneOf('allow_redirects', ['always', 'never'] as const);
   const types = params.stringArray('payment_method_types');
+  const allowed = params.stringArray('allowed_payment_method_types');
   if (types && enabled) {
     throw invalidParam(
       'automatic_payment_methods',
@@ -68,13 +70,18 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
       'parameters_exclusive',
     );
   }
-  const unsupported = types?.find((type) => type !== 'card');
-  if (unsupported !== undefined) {
-    throw invalidParam(
-      'payment_method_types',
-      `The payment method type "${unsupported}" is invalid. The sandbox supports: card.`,
-      'payment_intent_invalid_parameter',
-    );
+  for (const [param, list] of [
+    ['payment_method_types', types],
+    ['allowed_payment_method_types', allowed],
+  ] as const) {
+    const unsupported = list?.find((type) => type !== 'card');
+    if (unsupported !== undefined) {
+      throw invalidParam(
+        param,
+        `The payment method type "${unsupported}" is invalid. The sandbox supports: card.`,
+        'payment_intent_invalid_parameter',
+      );
+    }
   }
   const confirm = params.boolean('confirm') ?? false;
   const returnUrl = params.string('return_url');
@@ -82,8 +89,8 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
     throw invalidParam('return_url', 'You can only pass `return_url` together with `confirm=true`.');
   }
   const expand = params.expand(EXPANDABLE);
-  // Without either parameter, current API versions turn automatic payment methods on.
-  const byType = Boolean(types) || enabled === false;
+  // Without any of these parameters, current API versions turn automatic payment methods on.
+  const byType = enabled === false || (enabled === undefined && Boolean(types ?? allowed));
   const intent = deps.intents.create(ctx, {
     amount,
     currency,
@@ -91,7 +98,7 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
     receiptEmail: params.string('receipt_email'),
     metadata: initialMetadata(params.metadata()),
     automaticPaymentMethods: byType ? null : { allow_redirects: allowRedirects ?? 'always', enabled: true },
-    paymentMethodTypes: types ?? ['card'],
+    allowedPaymentMethodTypes: allowed,
     paymentMethod: params.string('payment_method'),
     confirm,
     returnUrl,

@@ -21,9 +21,10 @@ export interface CreatePaymentIntentInput {
   description?: string;
   receiptEmail?: string;
   metadata: Metadata;
-  /** `undefined` when the caller named `payment_method_types` instead. */
+  /** `null` when the caller chose payment method types instead. */
   automaticPaymentMethods: PaymentIntentObject['automatic_payment_methods'];
-  paymentMethodTypes?: string[];
+  /** `allowed_payment_method_types` (current API versions), when given. */
+  allowedPaymentMethodTypes?: string[];
   paymentMethod?: string;
   confirm: boolean;
   returnUrl?: string;
@@ -76,7 +77,8 @@ export class PaymentIntentsService {
       metadata: input.metadata,
       automaticPaymentMethods: input.automaticPaymentMethods,
     });
-    if (input.paymentMethodTypes) intent.payment_method_types = input.paymentMethodTypes;
+    if (input.allowedPaymentMethodTypes)
+      intent.allowed_payment_method_types = input.allowedPaymentMethodTypes;
     const method = input.paymentMethod ? this.methods.resolve(input.paymentMethod) : undefined;
     if (method) {
       intent.payment_method = method.object.id;
