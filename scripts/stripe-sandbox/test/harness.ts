@@ -27,13 +27,16 @@ export function stripeFor(
   return new Stripe(key, { ...sandbox.stripeConfig, telemetry: false, ...config });
 }
 
+/** A parsed JSON object. */
+export type JsonObject = Record<string, unknown>;
+
 /** A raw HTTP call to the sandbox (for what the SDK does not let a caller get wrong). */
 export async function rawRequest(
   sandbox: StripeSandbox,
   method: 'GET' | 'POST' | 'PUT',
   path: string,
   options: { body?: string; headers?: Record<string, string>; key?: string | null } = {},
-): Promise<{ status: number; headers: Headers; body: any }> {
+): Promise<{ status: number; headers: Headers; body: JsonObject }> {
   const key = options.key === undefined ? SECRET_KEY : options.key;
   const response = await fetch(`${sandbox.url}${path}`, {
     method,
@@ -45,24 +48,31 @@ export async function rawRequest(
     body: options.body,
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as JsonObject) : {},
+  };
 }
 
 /** One webhook as the test endpoint received it. */
 export interface ReceivedWebhook {
   rawBody: string;
   headers: IncomingHttpHeaders;
-  event: { id: string; type: string; data: { object: any }; [key: string]: unknown };
+  event: { id: string; type: string; data: { object: JsonObject }; [key: string]: unknown };
   /** The status the endpoint answered. */
   answered: number;
 }
+
+/** A scripted answer of the {@link WebhookReceiver}. */
+export type ScriptedAnswer = number | { status: number; delayMs: number };
 
 /** A local HTTP endpoint that records webhooks and answers with scripted statuses (then 200). */
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
-  /** The statuses to answer the next webhooks with, in order. */
-  answerNext(...statuses: number[]): void;
+  /** How to answer the next webhooks, in order: a status, or a status after a delay. */
+  answerNext(...answers: ScriptedAnswer[]): void;
   /** The received webhooks of one event type. */
   ofType(type: string): ReceivedWebhook[];
   close(): Promise<void>;
@@ -71,15 +81,24 @@ export interface WebhookReceiver {
 /** Starts a {@link WebhookReceiver} on a random port. */
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
-  const script: number[] = [];
+  const script: ScriptedAnswer[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
-      const answered = script.shift() ?? 200;
-      received.push({ rawBody, headers: req.headers, event: JSON.parse(rawBody), answered });
-      res.writeHead(answered, { 'content-type': 'application/json' }).end('{"received":true}');
+      const next = script.shift() ?? 200;
+      const { status: answered, delayMs } = typeof next === 'number' ? { status: next, delayMs: 0 } : next;
+      received.push({
+        rawBody,
+        headers: req.headers,
+        event: JSON.parse(rawBody) as ReceivedWebhook['event'],
+        answered,
+      });
+      setTimeout(
+        () => res.writeHead(answered, { 'content-type': 'application/json' }).end('{"received":true}'),
+        delayMs,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -87,7 +106,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}/api/payments/webhook`,
     received,
-    answerNext: (...statuses) => script.push(...statuses),
+    answerNext: (...answers) => script.push(...answers),
     ofType: (type) => received.filter((webhook) => webhook.event.type === type),
     close: () =>
       new Promise<void>((resolve) => {
@@ -97,12 +116,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   };
 }
 
-/** The error a promise rejects with (fails the test when it resolves). */
-export async function rejectionOf(promise: Promise<unknown>): Promise<any> {
+/** The Stripe error a promise rejects with (fails the test when it resolves or fails otherwise). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
   try {
     await promise;
   } catch (error) {
-    return error;
+    if (error instanceof Stripe.errors.StripeError) return error;
+    throw error;
   }
   throw new Error('expected the call to fail, but it succeeded');
 }
@@ -117,3 +137,15 @@ export const intentParams = (
   metadata: { orderId: 'order-1' },
   ...overrides,
 });
+
+/** The sandbox's PaymentIntents, typed as the SDK types them. */
+export const intentsOf = (sandbox: StripeSandbox) => sandbox.paymentIntents() as Stripe.PaymentIntent[];
+
+/** The sandbox's events, typed as the SDK types them. */
+export const eventsOf = (sandbox: StripeSandbox) => sandbox.events() as Stripe.Event[];
+
+/** The sandbox's refunds, typed as the SDK types them. */
+export const refundsOf = (sandbox: StripeSandbox) => sandbox.refunds() as Stripe.Refund[];
+
+/** The object an event carries, with its id. */
+export const objectOf = (event: Stripe.Event) => event.data.object as { id: string };

@@ -3,7 +3,9 @@ import type { StripeSandbox } from '@glotixz/stripe-sandbox';
 import {
   SECRET_KEY,
   WEBHOOK_SECRET,
+  eventsOf,
   intentParams,
+  objectOf,
   rawRequest,
   rejectionOf,
   startTestSandbox,
@@ -61,6 +63,21 @@ describe('creating and retrieving a PaymentIntent', () => {
   it('turns automatic payment methods on when neither they nor payment_method_types are given', async () => {
     const intent = await stripe.paymentIntents.create({ amount: 100, currency: 'usd' });
     expect(intent.automatic_payment_methods).toEqual({ enabled: true, allow_redirects: 'always' });
+  });
+
+  it('takes allowed_payment_method_types (current API) instead of automatic payment methods', async () => {
+    const intent = await stripe.paymentIntents.create({
+      amount: 1200,
+      currency: 'usd',
+      allowed_payment_method_types: ['card'],
+    });
+    expect(intent).toMatchObject({
+      allowed_payment_method_types: ['card'],
+      payment_method_types: ['card'],
+      automatic_payment_methods: null,
+    });
+    const paid = await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    expect(paid.status).toBe('succeeded');
   });
 
   it('answers 404 resource_missing for an unknown PaymentIntent', async () => {
@@ -208,11 +225,9 @@ describe('confirming a PaymentIntent', () => {
     expect(error.payment_intent).toMatchObject({ id: intent.id, status: 'succeeded' });
     const after = await stripe.paymentIntents.retrieve(intent.id);
     expect(after.latest_charge).toBe(first.latest_charge);
-    const succeeded = sandbox
-      .events()
-      .filter(
-        (event: any) => event.type === 'payment_intent.succeeded' && event.data.object.id === intent.id,
-      );
+    const succeeded = eventsOf(sandbox).filter(
+      (event) => event.type === 'payment_intent.succeeded' && objectOf(event).id === intent.id,
+    );
     expect(succeeded).toHaveLength(1);
   });
 

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const nextYear = new Date().getUTCFullYear() + 1;
 
-function cardMethod(number: string, card: Partial<Stripe.PaymentMethodCreateParams.Card1> = {}) {
+function cardMethod(number: string, card: Partial<Stripe.PaymentMethodCreateParams.Card> = {}) {
   return stripe.paymentMethods.create({
     type: 'card',
     card: { number, exp_month: 12, exp_year: nextYear, cvc: '123', ...card },
@@ -35,7 +35,9 @@ function cardMethod(number: string, card: Partial<Stripe.PaymentMethodCreatePara
 }
 
 /** Confirms a fresh PaymentIntent with the payment method and answers the SDK's error. */
-async function declineOf(paymentMethod: string): Promise<{ intentId: string; error: any }> {
+async function declineOf(
+  paymentMethod: string,
+): Promise<{ intentId: string; error: Stripe.errors.StripeError }> {
   const intent = await stripe.paymentIntents.create(intentParams());
   const error = await rejectionOf(
     stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }),
@@ -166,7 +168,7 @@ describe('card numbers through POST /v1/payment_methods', () => {
       const error = await rejectionOf(outcome);
       expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
       expect(error.decline_code).toBe(declineCode);
-      expect(error.payment_intent.last_payment_error.payment_method.id).toBe(method.id);
+      expect(error.payment_intent?.last_payment_error?.payment_method?.id).toBe(method.id);
     }
   });
 
@@ -198,7 +200,7 @@ describe('card numbers through POST /v1/payment_methods', () => {
     );
     expect(wrongType).toMatchObject({ statusCode: 400 });
     const noNumber = await rejectionOf(
-      stripe.paymentMethods.create({ type: 'card', card: { exp_month: 1, exp_year: nextYear } as never }),
+      stripe.paymentMethods.create({ type: 'card', card: { exp_month: 1, exp_year: nextYear } }),
     );
     expect(noNumber).toMatchObject({ statusCode: 400, code: 'parameter_missing', param: 'card[number]' });
   });
