@@ -1,0 +1,6 @@
+environment = "staging"
+region      = "LON1"
+node_size   = "g4s.kube.medium"
+node_count  = 3
+# Replace with your office or VPN network.
+api_allowed_cidrs = ["203.0.113.0/24"]
