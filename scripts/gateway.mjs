@@ -12,6 +12,9 @@
  *
  * `createGateway({ routes, resolve })` builds the server for tests and the stack runner (its
  * `stop()` closes it with every connection, WebSockets included); run directly (`node scripts/gateway.mjs`) it listens on GATEWAY_PORT (8080).
+ * Run directly it also reads GATEWAY_HOST (listen address), GATEWAY_UPSTREAM_HOST (default
+ * 127.0.0.1) and GATEWAY_UPSTREAMS, a JSON object of service → port (`{"auth":41231,"client":41239}`)
+ * overriding the table's ports, so the system tests can put it in front of services on random ports.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -300,12 +303,38 @@ export function formatAccess({ method, path, service, status, durationMs }) {
   return `${method} ${path} → ${service ?? '-'} ${status} ${durationMs} ms`;
 }
 
+/**
+ * Reads GATEWAY_UPSTREAMS: a JSON object mapping service names to ports. Unset or empty answers
+ * `{}`; anything else that is not such an object throws, naming the problem.
+ * @param {string | undefined} text
+ * @returns {Record<string, number>}
+ */
+export function parseUpstreams(text) {
+  if (text === undefined || text.trim() === '') return {};
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('GATEWAY_UPSTREAMS must be JSON, e.g. {"auth":3001}');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error('GATEWAY_UPSTREAMS must be a JSON object of service → port');
+  }
+  for (const [service, port] of Object.entries(value)) {
+    if (!Number.isInteger(port) || port <= 0 || port >= 65536) {
+      throw new Error(`GATEWAY_UPSTREAMS: the port of ${service} must be an integer port`);
+    }
+  }
+  return value;
+}
+
 async function main() {
   const port = Number(process.env.GATEWAY_PORT ?? 8080);
   const upstreamHost = process.env.GATEWAY_UPSTREAM_HOST ?? '127.0.0.1';
+  const upstreams = parseUpstreams(process.env.GATEWAY_UPSTREAMS);
   const server = createGateway({
     routes: loadRoutes(),
-    resolve: (route) => ({ host: upstreamHost, port: route.port }),
+    resolve: (route) => ({ host: upstreamHost, port: upstreams[route.service] ?? route.port }),
     log: (entry) => console.log(formatAccess(entry)),
   });
   server.listen(port, process.env.GATEWAY_HOST, () => {

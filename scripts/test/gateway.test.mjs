@@ -4,14 +4,17 @@
  * upstream servers on random ports.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   createGateway,
   loadRoutes,
   matchRoute,
   normalizeTarget,
+  parseUpstreams,
   underPrefix,
   validateRoutes,
 } from '../gateway.mjs';
@@ -146,6 +149,62 @@ describe('route matching', () => {
       (err) => /prefix/.test(err.message) && /service/.test(err.message) && /default: port/.test(err.message),
     );
   });
+});
+
+describe('GATEWAY_UPSTREAMS', () => {
+  test('reads a JSON object of service → port; unset or blank is no override', () => {
+    assert.deepEqual(parseUpstreams('{"auth":41001,"client":41002}'), { auth: 41001, client: 41002 });
+    assert.deepEqual(parseUpstreams(undefined), {});
+    assert.deepEqual(parseUpstreams('  '), {});
+  });
+
+  test('rejects anything else, naming the problem', () => {
+    assert.throws(() => parseUpstreams('auth=1'), /must be JSON/);
+    assert.throws(() => parseUpstreams('[1]'), /JSON object/);
+    assert.throws(() => parseUpstreams('{"auth":"x"}'), /port of auth/);
+    assert.throws(() => parseUpstreams('{"auth":70000}'), /port of auth/);
+  });
+
+  test(
+    'run directly, the gateway sends each service to its overridden port',
+    { timeout: 10000 },
+    async () => {
+      const client = echoServer('client');
+      const auth = echoServer('auth');
+      const clientPort = await listen(client);
+      const authPort = await listen(auth);
+      const gatewayPort = await closedPort();
+      const child = spawn(process.execPath, [fileURLToPath(new URL('../gateway.mjs', import.meta.url))], {
+        env: {
+          ...process.env,
+          GATEWAY_PORT: String(gatewayPort),
+          GATEWAY_HOST: '127.0.0.1',
+          GATEWAY_UPSTREAMS: JSON.stringify({ auth: authPort, client: clientPort }),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        await new Promise((resolve, reject) => {
+          child.stdout.on('data', (chunk) => {
+            if (String(chunk).includes('gateway listening')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+        });
+        assert.equal((await request(gatewayPort, { path: '/api/users/signin' })).json.service, 'auth');
+        assert.equal((await request(gatewayPort, { path: '/orders/1' })).json.service, 'client');
+      } finally {
+        if (child.exitCode === null) {
+          const exited = once(child, 'exit');
+          child.kill('SIGTERM');
+          await exited;
+        }
+        for (const server of [client, auth]) {
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        }
+      }
+    },
+  );
 });
 
 describe('proxying', () => {
