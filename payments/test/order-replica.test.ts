@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { Envelope } from '@glotixz/common/events';
+import { readSubject, sleep, waitFor } from '@glotixz/common/testing';
+import { startPaymentsHarness, type PaymentsHarness } from './payments-harness';
+
+let h: PaymentsHarness;
+
+beforeAll(async () => {
+  h = await startPaymentsHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** Publishes the same envelope again under another JetStream msgID: a redelivery. */
+async function republish(envelope: Envelope): Promise<void> {
+  await h.bus.publishRaw(envelope.subject, JSON.stringify(envelope), { msgID: randomUUID() });
+}
+
+async function noDeadLetters(): Promise<void> {
+  for (const durable of ['payments-order-created', 'payments-order-cancelled', 'payments-order-completed']) {
+    expect(await readSubject(h.bus, `deadletter.${durable}`)).toEqual([]);
+  }
+}
+
+describe('the order replica', () => {
+  it('copies order.created once, with the amount and currency to charge, however often it is delivered', async () => {
+    const buyer = h.user();
+    const expiresAt = new Date(Date.now() + 600_000).toISOString();
+    const order = await h.placeOrder(buyer, {
+      expiresAt,
+      ticket: { id: randomUUID(), price: 1999, currency: 'gbp' },
+    });
+    const [created] = await h.eventsFor('order.created', order.id);
+    if (!created) throw new Error('order.created not on the stream');
+
+    await republish(created);
+    await h.consumerIdle('order.created');
+
+    expect(await h.orderRow(order.id)).toEqual({
+      id: order.id,
+      user_id: buyer.id,
+      status: 'awaiting_payment',
+      amount: '1999',
+      currency: 'gbp',
+      expires_at: new Date(expiresAt),
+      version: 0,
+    });
+    const { rows } = await h.pool.query('select count(*)::int as n from orders where id = $1', [order.id]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('holds back an order.cancelled that overtakes its order.created until the order arrives (I3)', async () => {
+    const buyer = h.user();
+    const id = randomUUID();
+    const ticket = { id: randomUUID(), price: 500, currency: 'usd' };
+    await h.publish('order.cancelled', { id, version: 1, ticket: { id: ticket.id } });
+    await sleep(300);
+    expect(await h.orderRow(id)).toBeUndefined();
+
+    await h.publish('order.created', {
+      id,
+      status: 'awaiting_payment',
+      userId: buyer.id,
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      version: 0,
+      ticket,
+    });
+
+    await waitFor(
+      async () => (await h.orderRow(id))?.status === 'cancelled',
+      10_000,
+      'the early cancellation',
+    );
+    expect(await h.orderRow(id)).toMatchObject({ status: 'cancelled', version: 1 });
+    const res = await h.pay(buyer, id).expect(409);
+    expect(res.body.code).toBe('ORDER_NOT_PAYABLE');
+    await noDeadLetters();
+  });
+
+  it('acks a repeated or stale order event without changing the order', async () => {
+    const buyer = h.user();
+    const order = await h.placeOrder(buyer);
+    await h.completeOrder(order);
+    const [completed] = await h.eventsFor('order.completed', order.id);
+    if (!completed) throw new Error('order.completed not on the stream');
+
+    await republish(completed);
+    await h.publish('order.cancelled', { id: order.id, version: 1, ticket: { id: order.ticket.id } });
+    await h.publish('order.created', { ...order, status: 'awaiting_payment' });
+    await h.consumerIdle('order.completed');
+    await h.consumerIdle('order.cancelled');
+    await h.consumerIdle('order.created');
+
+    expect(await h.orderRow(order.id)).toMatchObject({ status: 'complete', version: 1 });
+    const res = await h.pay(buyer, order.id).expect(409);
+    expect(res.body.code).toBe('ORDER_ALREADY_PAID');
+    await noDeadLetters();
+  });
+});
