@@ -1,15 +1,44 @@
 /**
- * Demo data for `npm start -- --demo`: a demo user and, once the tickets service exists, a few
- * tickets it sells. Goes through the gateway's public API like any client, so it is idempotent
- * only as far as the API lets it be (existing user: sign in; tickets: created once by title).
+ * Demo data for `npm start -- --demo`: a demo buyer and a few sellers, each with tickets on sale,
+ * so the marketplace has something to browse. Goes through the gateway's public API like any
+ * client, so it is idempotent only as far as the API lets it be (existing users sign in; a seller's
+ * ticket is created once by title, looked up among the seller's own listings).
  */
 
-export const DEMO_USER = { email: 'demo@glotixz.dev', password: 'glotixz-demo-password' };
+const PASSWORD = 'glotixz-demo-password';
 
-export const DEMO_TICKETS = [
-  { title: 'Demo: Jazz in the Park', price: 2500, currency: 'usd' },
-  { title: 'Demo: Symphony No. 9', price: 8900, currency: 'usd' },
-  { title: 'Demo: Indie Night', price: 1500, currency: 'eur' },
+/** The account to browse and buy with. */
+export const DEMO_USER = { email: 'demo@glotixz.dev', password: PASSWORD };
+
+/** Sellers and what each lists (prices in minor units). */
+export const DEMO_SELLERS = [
+  {
+    email: 'ava.seller@glotixz.dev',
+    password: PASSWORD,
+    tickets: [
+      { title: 'Jazz in the Park · Sat 14 June · Lawn', price: 2500, currency: 'usd' },
+      { title: 'Symphony No. 9 · Concert Hall · Row F', price: 8900, currency: 'usd' },
+      { title: 'Comedy Cellar late show · 2 seats', price: 4200, currency: 'usd' },
+    ],
+  },
+  {
+    email: 'ben.seller@glotixz.dev',
+    password: PASSWORD,
+    tickets: [
+      { title: 'Indie Night at the Roundhouse · Standing', price: 1500, currency: 'eur' },
+      { title: 'Champions League quarter-final · Block 112', price: 16500, currency: 'eur' },
+      { title: 'Tech Conference day pass', price: 29900, currency: 'gbp' },
+    ],
+  },
+  {
+    email: 'chika.seller@glotixz.dev',
+    password: PASSWORD,
+    tickets: [
+      { title: 'Sumo Grand Tournament · Box seat', price: 12000, currency: 'jpy' },
+      { title: 'Electronic Festival · Weekend pass', price: 18900, currency: 'usd' },
+      { title: 'Hamilton · Matinee · Orchestra', price: 13500, currency: 'usd' },
+    ],
+  },
 ];
 
 async function call(baseUrl, method, path, { body, token } = {}) {
@@ -32,17 +61,32 @@ async function call(baseUrl, method, path, { body, token } = {}) {
   return { status: res.status, json, text };
 }
 
-async function demoSession(baseUrl) {
-  const signin = await call(baseUrl, 'POST', '/api/users/signin', { body: DEMO_USER });
+/** Signs a user in, signing them up first when the account does not exist yet. */
+async function session(baseUrl, { email, password }) {
+  const signin = await call(baseUrl, 'POST', '/api/users/signin', { body: { email, password } });
   const answer =
-    signin.status < 300 ? signin : await call(baseUrl, 'POST', '/api/users/signup', { body: DEMO_USER });
+    signin.status < 300
+      ? signin
+      : await call(baseUrl, 'POST', '/api/users/signup', { body: { email, password } });
   if (answer.status >= 300 || !answer.json?.token) {
-    throw new Error(
-      `could not sign in or sign up the demo user: ${answer.status} ${answer.text.slice(0, 200)}`,
-    );
+    throw new Error(`could not sign in or sign up ${email}: ${answer.status} ${answer.text.slice(0, 200)}`);
   }
   const user = answer.json.user ?? answer.json;
   return { token: answer.json.token, userId: user.id };
+}
+
+/** Titles the seller already lists: their own listings if the service has them, else the marketplace. */
+async function listedTitles(baseUrl, seller) {
+  const titles = new Set();
+  const mine = await call(baseUrl, 'GET', '/api/tickets/mine?limit=100', { token: seller.token });
+  const items =
+    mine.status === 200
+      ? mine.json.items
+      : ((await call(baseUrl, 'GET', '/api/tickets?limit=100')).json?.items ?? []).filter(
+          (t) => t.userId === seller.userId,
+        );
+  for (const ticket of items) titles.add(ticket.title);
+  return titles;
 }
 
 /**
@@ -51,22 +95,27 @@ async function demoSession(baseUrl) {
  */
 export async function seedDemo({ baseUrl, present }) {
   if (!present.has('auth')) return ['no demo data: the auth service is not in this checkout'];
-  const session = await demoSession(baseUrl);
-  const lines = [`demo user: ${DEMO_USER.email} / ${DEMO_USER.password}`];
+  await session(baseUrl, DEMO_USER);
+  const lines = [`demo buyer: ${DEMO_USER.email} / ${DEMO_USER.password}`];
+  const sellers = [];
+  for (const seller of DEMO_SELLERS) sellers.push({ seller, session: await session(baseUrl, seller) });
+  lines.push(`demo sellers: ${DEMO_SELLERS.map((s) => s.email).join(', ')} (same password)`);
   if (!present.has('tickets')) return lines;
 
-  const listing = await call(baseUrl, 'GET', '/api/tickets', { token: session.token });
-  const existing = new Set(
-    (listing.json?.items ?? []).filter((t) => t.userId === session.userId).map((t) => t.title),
-  );
   let created = 0;
-  for (const ticket of DEMO_TICKETS) {
-    if (existing.has(ticket.title)) continue;
-    const answer = await call(baseUrl, 'POST', '/api/tickets', { body: ticket, token: session.token });
-    if (answer.status >= 300)
-      throw new Error(`could not create a demo ticket: ${answer.status} ${answer.text}`);
-    created += 1;
+  let total = 0;
+  for (const { seller, session: auth } of sellers) {
+    const existing = await listedTitles(baseUrl, auth);
+    for (const ticket of seller.tickets) {
+      total += 1;
+      if (existing.has(ticket.title)) continue;
+      const answer = await call(baseUrl, 'POST', '/api/tickets', { body: ticket, token: auth.token });
+      if (answer.status >= 300) {
+        throw new Error(`could not create a demo ticket: ${answer.status} ${answer.text}`);
+      }
+      created += 1;
+    }
   }
-  lines.push(`demo tickets: ${created} created, ${DEMO_TICKETS.length - created} already there`);
+  lines.push(`demo tickets: ${created} created, ${total - created} already there`);
   return lines;
 }
