@@ -149,6 +149,35 @@ describe('paying for an order', () => {
     },
   );
 
+  it('answers 409 CONFLICT to a server-side confirmation of a PaymentIntent the browser already paid, charging nothing more', async () => {
+    const buyer = h.user();
+    const order = await h.placeOrder(buyer);
+    await h.pay(buyer, order.id).expect(201);
+    const [intent] = h.intentsFor(order.id);
+    if (!intent) throw new Error('no PaymentIntent');
+
+    // The webhook is late: Stripe has the money, we do not know it yet.
+    h.sandbox.setWebhookUrl(undefined);
+    try {
+      await h.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+      const res = await h.pay(buyer, order.id, 'pm_card_chargeDeclined').expect(409);
+      expect(res.body.code).toBe('CONFLICT');
+      expect(await h.paymentRow(order.id)).toMatchObject({ status: 'requires_payment_method', attempts: 1 });
+    } finally {
+      h.sandbox.setWebhookUrl(h.webhookUrl);
+    }
+
+    const event = (
+      h.sandbox.events() as { id: string; type: string; data: { object: { id: string } } }[]
+    ).find((e) => e.type === 'payment_intent.succeeded' && e.data.object.id === intent.id);
+    await h.sandbox.resend(event?.id ?? 'missing');
+    await h.paymentReaches(order.id, 'succeeded');
+    const succeeded = (h.sandbox.events() as { type: string; data: { object: { id: string } } }[]).filter(
+      (e) => e.type === 'payment_intent.succeeded' && e.data.object.id === intent.id,
+    );
+    expect(succeeded).toHaveLength(1);
+  });
+
   it("shows the buyer their order's payment to poll, and nobody else", async () => {
     const buyer = h.user();
     const order = await h.placeOrder(buyer);

@@ -95,6 +95,8 @@ export interface PaymentsHarness {
   messaging: Messaging;
   refunds: RefundWorker;
   sandbox: StripeSandbox;
+  /** Where the sandbox sends webhooks: the app listening on a free port. */
+  webhookUrl: string;
   /** The SDK pointed at the sandbox, playing the buyer's browser (Stripe.js). */
   stripe: Stripe;
   /** The orders service's side of the bus: publish its events, read ours back. */
@@ -195,7 +197,8 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
-  sandbox.setWebhookUrl(`http://127.0.0.1:${port}/api/payments/webhook`);
+  const webhookUrl = `http://127.0.0.1:${port}/api/payments/webhook`;
+  sandbox.setWebhookUrl(webhookUrl);
   const stripe = new Stripe(config.STRIPE_SECRET_KEY, { ...sandbox.stripeConfig, maxNetworkRetries: 0 });
 
   const harness: PaymentsHarness = {
@@ -208,6 +211,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     messaging,
     refunds,
     sandbox,
+    webhookUrl,
     stripe,
     bus,
     user: () => createTestUser(keys),

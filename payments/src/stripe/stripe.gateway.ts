@@ -51,8 +51,12 @@ export function paymentErrorOf(source: {
   };
 }
 
-/** Turns the SDK's errors into the few outcomes the service acts on; anything else is a fault. */
-function translate(err: unknown): unknown {
+/**
+ * Turns the SDK's errors into the few outcomes the service acts on: a decline, an outage (also
+ * after the SDK's own retries), a PaymentIntent in the wrong state. Anything else (a bad key, a bad
+ * parameter) is our fault and stays as it is, to be logged and answered 500.
+ */
+export function translateStripeError(err: unknown): unknown {
   const { errors } = Stripe;
   if (err instanceof errors.StripeCardError) return new CardDeclinedError(paymentErrorOf(err));
   if (
@@ -72,7 +76,7 @@ async function call<T>(request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (err) {
-    throw translate(err);
+    throw translateStripeError(err);
   }
 }
 
