@@ -36,14 +36,14 @@ const previous = readState(args.state);
 const state = completeState(previous, {
   stripe: {
     secretKey:
-      process.env.STRIPE_SECRET_KEY ??
-      previous.stripe?.secretKey ??
+      process.env.STRIPE_SECRET_KEY ||
+      previous.stripe?.secretKey ||
       'sk_test_placeholder_set_STRIPE_SECRET_KEY',
     webhookSecret:
-      process.env.STRIPE_WEBHOOK_SECRET ??
-      previous.stripe?.webhookSecret ??
+      process.env.STRIPE_WEBHOOK_SECRET ||
+      previous.stripe?.webhookSecret ||
       `whsec_${randomBytes(24).toString('hex')}`,
-    publishableKey: process.env.STRIPE_PUBLISHABLE_KEY,
+    publishableKey: process.env.STRIPE_PUBLISHABLE_KEY || undefined,
   },
 });
 writeState(args.state, state);
