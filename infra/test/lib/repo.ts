@@ -1,0 +1,96 @@
+/**
+ * What the checks compare the manifests with: the routes table, skaffold's artifacts, the Secret
+ * spec of infra/scripts/lib/secrets.mjs (read through node, as jest cannot load ES modules) and
+ * the values infra/scripts/dev-secrets.mjs generates.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { RoutesTable, SecretCatalog } from './checks';
+import { INFRA, parseManifests, readYaml, ROOT, type Loose } from './manifests';
+
+/** The Glotixz services (their workspace names) and the web client. */
+export const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration'] as const;
+export const WORKLOADS = [...SERVICES, 'client'] as const;
+
+export function routesTable(): RoutesTable {
+  return JSON.parse(readFileSync(path.join(INFRA, 'routes.json'), 'utf8')) as RoutesTable;
+}
+
+export function skaffold(): Loose {
+  return readYaml(path.join(ROOT, 'skaffold.yaml'));
+}
+
+/** The images skaffold builds. */
+export function skaffoldArtifacts(): string[] {
+  return ((skaffold().build?.artifacts as Loose[]) ?? []).map((a) => String(a.image));
+}
+
+export interface SecretSpec {
+  name: string;
+  description: string;
+  keys: { name: string; optional?: boolean }[];
+}
+
+let spec: SecretSpec[] | undefined;
+/** infra/scripts/lib/secrets.mjs SECRETS. */
+export function secretSpec(): SecretSpec[] {
+  spec ??= JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { SECRETS } from ${JSON.stringify(path.join(INFRA, 'scripts', 'lib', 'secrets.mjs'))};
+         process.stdout.write(JSON.stringify(SECRETS));`,
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as SecretSpec[];
+  return spec;
+}
+
+/** The spec as the reference check wants it. */
+export function secretCatalog(from: SecretSpec[] = secretSpec()): SecretCatalog {
+  return Object.fromEntries(
+    from.map((s) => [
+      s.name,
+      { keys: s.keys.map((k) => k.name), optional: s.keys.filter((k) => k.optional).map((k) => k.name) },
+    ]),
+  );
+}
+
+/** Runs an infra script with node in a scratch state directory; returns stdout. */
+export function runScript(script: string, args: string[], env: Record<string, string> = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'glotixz-infra-state-'));
+  try {
+    return execFileSync(
+      process.execPath,
+      [path.join(INFRA, 'scripts', script), ...args, '--state', path.join(dir, 'state.json')],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          STRIPE_SECRET_KEY: '',
+          STRIPE_WEBHOOK_SECRET: '',
+          STRIPE_PUBLISHABLE_KEY: '',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Secrets dev-secrets.mjs creates (fresh values), name → key → value. */
+export function devSecretData(env: Record<string, string> = {}): Record<string, Record<string, string>> {
+  const objects = parseManifests(runScript('dev-secrets.mjs', ['--print'], env), 'dev-secrets.mjs --print');
+  return Object.fromEntries(
+    objects
+      .filter((o) => o.kind === 'Secret')
+      .map((o) => [o.metadata.name, o.stringData as Record<string, string>]),
+  );
+}

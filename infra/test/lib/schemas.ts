@@ -1,0 +1,69 @@
+/**
+ * Schema validation of every object by apiVersion and kind, with the kubernetes-models packages
+ * (Kubernetes, Istio, Knative, ArgoCD, SealedSecret). A kind without a schema here is a problem
+ * too, so a new kind cannot slip in unchecked.
+ */
+import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { Gateway } from '@kubernetes-models/istio/networking.istio.io/v1beta1/Gateway';
+import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
+import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
+import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy';
+import { RequestAuthentication } from '@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication';
+import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
+import { Service as KnativeService } from '@kubernetes-models/knative/serving.knative.dev/v1/Service';
+import { SealedSecret } from '@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import type { K8sObject, Loose } from './manifests';
+
+type Model = new (data: Loose) => { validate(): void };
+
+const models: Record<string, Model> = {
+  'v1/Namespace': Namespace,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'networking.istio.io/v1beta1/Gateway': Gateway,
+  'networking.istio.io/v1beta1/VirtualService': VirtualService,
+  'networking.istio.io/v1beta1/ServiceEntry': ServiceEntry,
+  'security.istio.io/v1beta1/PeerAuthentication': PeerAuthentication,
+  'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
+  'security.istio.io/v1/RequestAuthentication': RequestAuthentication,
+  'serving.knative.dev/v1/Service': KnativeService,
+  'argoproj.io/v1alpha1/Application': Application,
+  'argoproj.io/v1alpha1/AppProject': AppProject,
+  'bitnami.com/v1alpha1/SealedSecret': SealedSecret,
+};
+
+/** The schema problems of some objects, one line each (empty when all validate). */
+export function schemaProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const object of objects) {
+    const id = `${object.kind ?? '?'} ${object.metadata?.name ?? '?'}`;
+    const model = models[`${object.apiVersion}/${object.kind}`];
+    if (!model) {
+      problems.push(`${id}: no schema for ${object.apiVersion} ${object.kind}`);
+      continue;
+    }
+    if (!object.metadata?.name) problems.push(`${id}: metadata.name is required`);
+    try {
+      new model(object).validate();
+    } catch (error) {
+      problems.push(`${id}: ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
