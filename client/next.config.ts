@@ -1,0 +1,29 @@
+import type { NextConfig } from 'next';
+
+/**
+ * The web client runs behind the gateway (locally scripts/gateway.mjs, in the cluster the Istio
+ * ingress), which forwards Host and X-Forwarded-*; the browser calls the APIs on the same origin
+ * (/api/...), so no rewrites are needed here. Server rendering reaches the APIs through API_URL
+ * (src/lib/config.ts), read at request time.
+ */
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // The workspace root holds the lockfile; tracing from there keeps `next build` quiet about it.
+  outputFileTracingRoot: new URL('..', import.meta.url).pathname,
+  turbopack: { root: new URL('..', import.meta.url).pathname },
+  headers() {
+    return Promise.resolve([
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+        ],
+      },
+    ]);
+  },
+};
+
+export default nextConfig;

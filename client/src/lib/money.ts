@@ -1,0 +1,126 @@
+/**
+ * Money in Glotixz is an integer of minor units plus a lower-case ISO 4217 currency, as Stripe
+ * writes it. These helpers turn it into text and turn what a seller types into minor units,
+ * without ever going through a floating-point amount.
+ */
+
+/** Currencies Stripe charges in whole units (no minor unit): ¥500 is `500`. */
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
+
+/** Currencies Stripe charges in thousandths. */
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** The currencies a seller can pick when listing a ticket. */
+export const LISTING_CURRENCIES = [
+  { code: 'usd', label: 'USD — US dollar' },
+  { code: 'eur', label: 'EUR — Euro' },
+  { code: 'gbp', label: 'GBP — British pound' },
+  { code: 'cad', label: 'CAD — Canadian dollar' },
+  { code: 'aud', label: 'AUD — Australian dollar' },
+  { code: 'chf', label: 'CHF — Swiss franc' },
+  { code: 'jpy', label: 'JPY — Japanese yen' },
+] as const;
+
+/** Largest price the tickets service accepts, in minor units. */
+export const MAX_PRICE_MINOR = 100_000_000;
+
+/** How many digits the minor unit of `currency` has (0 for JPY, 2 for USD, 3 for KWD). */
+export function minorDigits(currency: string): number {
+  const code = currency.toLowerCase();
+  if (ZERO_DECIMAL.has(code)) return 0;
+  if (THREE_DECIMAL.has(code)) return 3;
+  return 2;
+}
+
+/** `2500, 'usd'` → `$25.00`; `1500, 'jpy'` → `¥1,500`. */
+export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+  const digits = minorDigits(currency);
+  const code = currency.toUpperCase();
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: code,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(minor / 10 ** digits);
+  } catch {
+    // An unknown code (Intl throws a RangeError): still show an honest amount.
+    return `${(minor / 10 ** digits).toFixed(digits)} ${code}`;
+  }
+}
+
+/** The amount in major units as an input shows it: `2500, 'usd'` → `25.00`. */
+export function toMajorInput(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  if (digits === 0) return String(minor);
+  const text = String(minor).padStart(digits + 1, '0');
+  return `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/** What {@link parsePrice} answers. */
+export type ParsedPrice = { ok: true; minor: number } | { ok: false; message: string };
+
+/**
+ * Reads a price typed in major units into integer minor units, exactly: `"25"` → 2500,
+ * `"12.5"` → 1250, `"1,234.56"` and `"1,234"` → 123456 and 123400, `"9,99"` (decimal comma) → 999, `"1500"` in JPY →
+ * 1500. Too many decimals for the currency, zero, negative and out-of-range amounts are refused
+ * with a message for the price field.
+ */
+export function parsePrice(input: string, currency: string): ParsedPrice {
+  const digits = minorDigits(currency);
+  const code = currency.toUpperCase();
+  const text = input.replace(/[\s\u00a0]/g, '');
+  if (text === '') return { ok: false, message: 'Enter a price' };
+
+  let whole: string;
+  let fraction: string;
+  const grouped = /^(\d{1,3}(?:,\d{3})+)(?:\.(\d+))?$/.exec(text);
+  const plain = /^(\d+)(?:[.,](\d+))?$/.exec(text);
+  if (grouped?.[1]) {
+    // 1,234.56 or 1,234,567: commas group thousands.
+    whole = grouped[1].replace(/,/g, '');
+    fraction = grouped[2] ?? '';
+  } else if (plain?.[1]) {
+    whole = plain[1];
+    fraction = plain[2] ?? '';
+  } else if (/^-/.test(text)) {
+    return { ok: false, message: 'The price must be greater than zero' };
+  } else {
+    return { ok: false, message: `Enter the price as a number, like ${digits === 0 ? '1500' : '25.00'}` };
+  }
+
+  if (fraction.length > digits) {
+    return {
+      ok: false,
+      message:
+        digits === 0
+          ? `${code} has no minor unit: enter a whole amount`
+          : `Use at most ${digits} decimal places for ${code}`,
+    };
+  }
+  const minorText = (whole + fraction.padEnd(digits, '0')).replace(/^0+(?=\d)/, '');
+  if (minorText.length > 12) return { ok: false, message: 'That price is too high' };
+  const minor = Number(minorText);
+  if (minor <= 0) return { ok: false, message: 'The price must be greater than zero' };
+  if (minor > MAX_PRICE_MINOR) {
+    return { ok: false, message: `The price can be at most ${formatMoney(MAX_PRICE_MINOR, currency)}` };
+  }
+  return { ok: true, minor };
+}
