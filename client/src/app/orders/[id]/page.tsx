@@ -1,0 +1,27 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireUser, serverFetchOrNull } from '@/lib/api-server';
+import type { Order } from '@/lib/types';
+import { Confirmation } from './confirmation-view';
+import { OrderView } from './order-view';
+
+export const metadata: Metadata = { title: 'Your order' };
+
+type Params = Promise<{ id: string }>;
+
+/** One order: the hold countdown and payment while it awaits payment, the confirmation once paid. */
+export default async function OrderPage({ params }: { params: Params }) {
+  const { id } = await params;
+  await requireUser(`/orders/${id}`);
+  const order = await serverFetchOrNull<Order>(`/api/orders/${encodeURIComponent(id)}`);
+  if (!order) notFound();
+  return (
+    <div className="container">
+      <Link href="/orders" className="back-link">
+        ← My orders
+      </Link>
+      {order.status === 'complete' ? <Confirmation order={order} /> : <OrderView initial={order} />}
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+'use client';
+
+import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js';
+import { loadStripe, type Stripe } from '@stripe/stripe-js';
+import { useMemo, useState, type FormEvent } from 'react';
+import { SubmitButton } from '@/components/field';
+import type { Payment } from '@/lib/types';
+
+const stripeByKey = new Map<string, Promise<Stripe | null>>();
+
+/** Stripe.js for a publishable key, loaded once per key. */
+function stripeFor(publishableKey: string): Promise<Stripe | null> {
+  let stripe = stripeByKey.get(publishableKey);
+  if (!stripe) {
+    stripe = loadStripe(publishableKey);
+    stripeByKey.set(publishableKey, stripe);
+  }
+  return stripe;
+}
+
+/**
+ * Stripe's Payment Element, used when the payments service hands out a publishable key: card
+ * data goes straight to Stripe, which confirms the order's PaymentIntent (its client secret).
+ */
+export function StripePaymentForm({
+  payment,
+  publishableKey,
+  amount,
+  returnPath,
+  onSubmitted,
+  onDeclined,
+}: {
+  payment: Payment;
+  publishableKey: string;
+  amount: string;
+  returnPath: string;
+  onSubmitted: () => void;
+  onDeclined: (message: string | null) => void;
+}) {
+  const stripe = useMemo(() => stripeFor(publishableKey), [publishableKey]);
+  return (
+    <Elements
+      stripe={stripe}
+      options={{
+        clientSecret: payment.clientSecret,
+        appearance: {
+          theme: 'stripe',
+          variables: { colorPrimary: '#4338ca', borderRadius: '6px', fontFamily: 'system-ui, sans-serif' },
+        },
+      }}
+    >
+      <PaymentElementForm
+        amount={amount}
+        returnPath={returnPath}
+        onSubmitted={onSubmitted}
+        onDeclined={onDeclined}
+      />
+    </Elements>
+  );
+}
+
+function PaymentElementForm({
+  amount,
+  returnPath,
+  onSubmitted,
+  onDeclined,
+}: {
+  amount: string;
+  returnPath: string;
+  onSubmitted: () => void;
+  onDeclined: (message: string | null) => void;
+}) {
+  const stripe = useStripe();
+  const elements = useElements();
+  const [busy, setBusy] = useState(false);
+  const [ready, setReady] = useState(false);
+
+  async function pay(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!stripe || !elements) return;
+    onDeclined(null);
+    setBusy(true);
+    const { error } = await stripe.confirmPayment({
+      elements,
+      redirect: 'if_required',
+      confirmParams: { return_url: new URL(returnPath, window.location.origin).href },
+    });
+    setBusy(false);
+    if (error) {
+      onDeclined(error.message ?? 'The payment did not go through. Try another card.');
+      return;
+    }
+    onSubmitted();
+  }
+
+  return (
+    <form className="form" onSubmit={(e) => void pay(e)} aria-label="Card payment">
+      <PaymentElement onReady={() => setReady(true)} options={{ layout: 'tabs' }} />
+      {!ready && <p className="muted small">Loading the secure payment form…</p>}
+      <SubmitButton busy={busy} busyLabel="Paying…" disabled={!stripe || !elements || !ready}>
+        Pay {amount}
+      </SubmitButton>
+    </form>
+  );
+}
