@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
@@ -16,11 +18,14 @@ import Redis from 'ioredis';
 const root = path.resolve(__dirname, '../../..');
 
 /** A service of the system under test, started from its build like `npm start` does. */
-export type ServiceName = 'auth' | 'tickets' | 'orders' | 'expiration';
+export type ServiceName = 'auth' | 'tickets' | 'orders' | 'payments' | 'expiration';
 
-/** One running service process. */
+/** Processes beside the services: the Stripe sandbox, the web client and the gateway. */
+export type ExtraName = 'stripe-sandbox' | 'client' | 'gateway';
+
+/** One running process of the system. */
 export interface RunningService {
-  name: ServiceName;
+  name: ServiceName | ExtraName;
   url: string;
   process: ChildProcess;
   output: string[];
@@ -33,6 +38,12 @@ export interface RunningService {
 /** A whole system on private databases, a private bus prefix and a private queue. */
 export interface System {
   services: Record<ServiceName, RunningService>;
+  /** The Stripe sandbox, started whenever payments is. */
+  sandbox?: RunningService;
+  /** The built web client (`next start`), with `web: true`. */
+  client?: RunningService;
+  /** The gateway in front of everything, routing like infra/routes.json, with `web: true`. */
+  gateway?: RunningService;
   prefix: string;
   queuePrefix: string;
   redis: Redis;
@@ -44,9 +55,17 @@ export interface System {
 /** Options of {@link startSystem}. */
 export interface SystemOptions {
   services: ServiceName[];
-  /** Extra environment per service. */
-  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Extra environment per process. */
+  env?: Partial<Record<ServiceName | ExtraName, Record<string, string>>>;
+  /**
+   * Also start the web client from its production build (`npm run build --workspace client`
+   * first) and the gateway (scripts/gateway.mjs) in front of the services and the client.
+   */
+  web?: boolean;
 }
+
+/** Where the Stripe webhook lands on payments. */
+const WEBHOOK_PATH = '/api/payments/webhook';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,19 +80,26 @@ function freePort(): Promise<number> {
   });
 }
 
+/** How a process shows it is up: a path and the status it answers there when ready. */
+interface Readiness {
+  path: string;
+  status: number;
+}
+
 async function waitReady(
   url: string,
   child: ChildProcess,
   output: string[],
+  readiness: Readiness = { path: '/readyz', status: 200 },
   timeoutMs = 30_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`service exited with ${child.exitCode}:\n${output.join('')}`);
+    if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}:\n${output.join('')}`);
     try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) return;
+      const res = await fetch(`${url}${readiness.path}`);
+      await res.arrayBuffer();
+      if (res.status === readiness.status) return;
     } catch {
       // not listening yet
     }
@@ -82,9 +108,18 @@ async function waitReady(
   throw new Error(`${url} not ready after ${timeoutMs} ms:\n${output.join('')}`);
 }
 
-function launch(name: ServiceName, env: Record<string, string>, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, name, 'dist', 'main.js')], {
-    cwd: root,
+/** How to run one process: its command line (relative to the repository root) and working folder. */
+interface Launch {
+  command: string[];
+  cwd?: string;
+  readiness?: Readiness;
+}
+
+function launch(spec: Launch, env: Record<string, string>, output: string[]): ChildProcess {
+  const [executable, ...args] = spec.command;
+  if (!executable) throw new Error('empty command');
+  const child = spawn(executable, args, {
+    cwd: spec.cwd ?? root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -97,14 +132,18 @@ function launch(name: ServiceName, env: Record<string, string>, output: string[]
   return child;
 }
 
-async function startService(name: ServiceName, env: Record<string, string>): Promise<RunningService> {
+async function startProcess(
+  name: ServiceName | ExtraName,
+  spec: Launch,
+  env: Record<string, string>,
+): Promise<RunningService> {
   const url = `http://127.0.0.1:${env.PORT}`;
   const output: string[] = [];
   const service: RunningService = {
     name,
     url,
     output,
-    process: launch(name, env, output),
+    process: launch(spec, env, output),
     async stop() {
       if (service.process.exitCode !== null || service.process.signalCode !== null) return;
       const exited = once(service.process, 'exit');
@@ -113,18 +152,42 @@ async function startService(name: ServiceName, env: Record<string, string>): Pro
     },
     async restart() {
       await service.stop();
-      service.process = launch(name, env, output);
-      await waitReady(url, service.process, output);
+      service.process = launch(spec, env, output);
+      await waitReady(url, service.process, output, spec.readiness);
     },
   };
-  await waitReady(url, service.process, output);
+  try {
+    await waitReady(url, service.process, output, spec.readiness);
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
   return service;
+}
+
+function serviceLaunch(name: ServiceName): Launch {
+  return { command: [process.execPath, path.join(root, name, 'dist', 'main.js')] };
+}
+
+function clientLaunch(port: number): Launch {
+  const clientDir = path.join(root, 'client');
+  if (!existsSync(path.join(clientDir, '.next', 'BUILD_ID'))) {
+    throw new Error('the web client is not built: run `npm run build --workspace client` first');
+  }
+  const nextBin = require.resolve('next/dist/bin/next', { paths: [clientDir] });
+  return {
+    command: [process.execPath, nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    cwd: clientDir,
+    readiness: { path: '/', status: 200 },
+  };
 }
 
 /**
  * Starts the named services from their builds (`tsc -b` output) as separate processes, each with
  * its own random database, all on one random bus prefix and BullMQ queue, exactly as they would
- * run in production apart from the isolation.
+ * run in production apart from the isolation. Payments comes with the Stripe sandbox
+ * (scripts/stripe-sandbox) sending it signed webhooks; `web: true` adds the built client and the
+ * gateway, so a browser sees one origin as it does behind `npm start`.
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
   const keys = createTestKeys();
@@ -148,8 +211,15 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     JWT_PUBLIC_KEY: keys.publicKey,
     COOKIE_KEYS: createCookieKeys().join(','),
   };
+  const stripe = {
+    STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
+    STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('hex')}`,
+  };
 
   const stopAll = async () => {
+    // The gateway and the client first, so nothing new reaches the services while they stop.
+    const front = started.filter((s) => s.name === 'gateway' || s.name === 'client');
+    await Promise.all(front.map((s) => s.stop()));
     await Promise.all(started.map((s) => s.stop()));
     await deleteTestStreams(bus);
     await bus.close();
@@ -160,9 +230,36 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   };
 
   try {
+    const ports = new Map<ServiceName, number>();
+    for (const name of options.services) ports.set(name, await freePort());
+
+    let sandbox: RunningService | undefined;
+    const paymentsPort = ports.get('payments');
+    if (paymentsPort !== undefined) {
+      const port = await freePort();
+      sandbox = await startProcess(
+        'stripe-sandbox',
+        {
+          command: [process.execPath, path.join(root, 'scripts', 'stripe-sandbox', 'dist', 'main.js')],
+          readiness: { path: '/healthz', status: 200 },
+        },
+        {
+          PORT: String(port),
+          STRIPE_SANDBOX_PORT: String(port),
+          STRIPE_SANDBOX_HOST: '127.0.0.1',
+          STRIPE_WEBHOOK_URL: `http://127.0.0.1:${paymentsPort}${WEBHOOK_PATH}`,
+          STRIPE_WEBHOOK_BASE_DELAY_MS: '200',
+          LOG_LEVEL: 'warn',
+          ...stripe,
+          ...options.env?.['stripe-sandbox'],
+        },
+      );
+      started.push(sandbox);
+    }
+
     const services = {} as Record<ServiceName, RunningService>;
     for (const name of options.services) {
-      const env: Record<string, string> = { ...shared, PORT: String(await freePort()) };
+      const env: Record<string, string> = { ...shared, PORT: String(ports.get(name)) };
       if (name !== 'expiration') {
         const database = await createTestDatabase();
         databases.push(database);
@@ -170,13 +267,51 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       }
       if (name === 'auth') env.JWT_PRIVATE_KEY = keys.privateKey;
       if (name === 'expiration') env.QUEUE_PREFIX = queuePrefix;
+      if (name === 'payments' && sandbox) Object.assign(env, stripe, { STRIPE_API_BASE: sandbox.url });
       Object.assign(env, options.env?.[name]);
-      const service = await startService(name, env);
+      const service = await startProcess(name, serviceLaunch(name), env);
       started.push(service);
       services[name] = service;
     }
+
+    let client: RunningService | undefined;
+    let gateway: RunningService | undefined;
+    if (options.web) {
+      const gatewayPort = await freePort();
+      const clientPort = await freePort();
+      const upstreams: Record<string, number> = { client: clientPort };
+      for (const [name, port] of ports) upstreams[name] = port;
+      // The gateway first: the client renders its pages through it.
+      gateway = await startProcess(
+        'gateway',
+        {
+          command: [process.execPath, path.join(root, 'scripts', 'gateway.mjs')],
+          readiness: { path: '/api/ready-probe', status: 404 },
+        },
+        {
+          PORT: String(gatewayPort),
+          GATEWAY_PORT: String(gatewayPort),
+          GATEWAY_HOST: '127.0.0.1',
+          GATEWAY_UPSTREAMS: JSON.stringify(upstreams),
+          ...options.env?.gateway,
+        },
+      );
+      started.push(gateway);
+      client = await startProcess('client', clientLaunch(clientPort), {
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(clientPort),
+        API_URL: gateway.url,
+        ...options.env?.client,
+      });
+      started.push(client);
+    }
+
     return {
       services,
+      ...(sandbox ? { sandbox } : {}),
+      ...(client ? { client } : {}),
+      ...(gateway ? { gateway } : {}),
       prefix,
       queuePrefix,
       redis,
