@@ -1,0 +1,83 @@
+import type { Browser } from 'playwright-core';
+import {
+  eventually,
+  launchBrowser,
+  listTicketViaApi,
+  newVisitor,
+  signUpInBrowser,
+  snapshot,
+} from '../support/browser';
+import { startSystem, type System } from '../support/system';
+
+const WINDOW_SECONDS = 10;
+
+/** An order left unpaid: the page counts down, shows it expired, and the ticket is back on sale. */
+describe('the web client: an unpaid order expires', () => {
+  let system: System;
+  let browser: Browser;
+  let gateway: string;
+
+  beforeAll(async () => {
+    system = await startSystem({
+      services: ['auth', 'tickets', 'orders', 'payments', 'expiration'],
+      web: true,
+      env: { orders: { EXPIRATION_WINDOW_SECONDS: String(WINDOW_SECONDS) } },
+    });
+    gateway = system.gateway!.url;
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('counts down, shows the order expired, and returns the ticket to the marketplace', async () => {
+    const title = `Matinee ${Date.now()}`;
+    const { id } = await listTicketViaApi(gateway, { title, price: 13500 });
+    const { context, page } = await newVisitor(browser, gateway);
+    await signUpInBrowser(page, 'buyer');
+    await eventually(
+      page,
+      `/?q=${encodeURIComponent(title)}`,
+      async () => (await page.getByText(title, { exact: true }).count()) === 1,
+      'the ticket on the marketplace',
+    );
+    await page.goto(`/tickets/${id}`);
+    await page.getByRole('button', { name: 'Buy for $135.00' }).click();
+    await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    const orderPath = new URL(page.url()).pathname;
+
+    const countdown = page.getByTestId('countdown');
+    const first = await countdown.textContent();
+    expect(first).toMatch(/0:(0\d|10)/);
+    await page.waitForTimeout(1_500);
+    expect(await countdown.textContent()).not.toBe(first);
+
+    // The hold runs out while the buyer watches: the page says so, then follows the cancellation.
+    await page.getByTestId('order-expired').waitFor({ timeout: (WINDOW_SECONDS + 5) * 1000 });
+    await page.getByRole('link', { name: 'See if it is still available' }).waitFor({ timeout: 20_000 });
+    await expect(page.getByTestId('countdown').count()).resolves.toBe(0);
+    await expect(page.getByLabel('Card number').count()).resolves.toBe(0);
+    await snapshot(page, 'order-expired');
+
+    // Reloaded later, the order is closed and cannot be paid.
+    await page.goto(orderPath);
+    await expect(page.getByTestId('order-cancelled').textContent()).resolves.toMatch(/not paid in time/);
+    await expect(page.getByLabel('Card number').count()).resolves.toBe(0);
+    await page.goto('/orders');
+    await expect(
+      page.getByTestId('order-row').filter({ hasText: title }).getByText('Cancelled').count(),
+    ).resolves.toBe(1);
+
+    await eventually(
+      page,
+      `/?q=${encodeURIComponent(title)}`,
+      async () => (await page.getByText(title, { exact: true }).count()) === 1,
+      'the ticket back on the marketplace',
+    );
+    await page.goto(`/tickets/${id}`);
+    await page.getByRole('button', { name: 'Buy for $135.00' }).waitFor();
+    await context.close();
+  }, 90_000);
+});

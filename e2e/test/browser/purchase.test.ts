@@ -1,0 +1,281 @@
+import { waitFor } from '@glotixz/common/testing';
+import type { Browser } from 'playwright-core';
+import { api } from '../support/api';
+import {
+  eventually,
+  launchBrowser,
+  listTicketViaApi,
+  newVisitor,
+  PASSWORD,
+  payWithCard,
+  signInOnPage,
+  signUpInBrowser,
+  snapshot,
+  uniqueEmail,
+} from '../support/browser';
+import { startSystem, type System } from '../support/system';
+
+/**
+ * Buyers and sellers in Chromium against the whole system behind the gateway: the services,
+ * the Stripe sandbox sending signed webhooks to payments, and the built Next.js client.
+ */
+describe('the web client: listing, buying and paying', () => {
+  let system: System;
+  let browser: Browser;
+  let gateway: string;
+
+  beforeAll(async () => {
+    system = await startSystem({
+      services: ['auth', 'tickets', 'orders', 'payments', 'expiration'],
+      web: true,
+    });
+    gateway = system.gateway!.url;
+    browser = await launchBrowser();
+    // Something to browse besides what the tests list.
+    for (const ticket of [
+      { title: 'Champions League quarter-final · Block 112', price: 16500, currency: 'eur' },
+      { title: 'Sumo Grand Tournament · Box seat', price: 12000, currency: 'jpy' },
+      { title: 'Tech Conference day pass', price: 29900, currency: 'gbp' },
+      { title: 'Hamilton · Matinee · Orchestra', price: 13500 },
+    ]) {
+      await listTicketViaApi(gateway, ticket);
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  /** The marketplace lists the title (true) or not (false), after reloading until it does. */
+  async function marketplaceShows(title: string, shown: boolean): Promise<void> {
+    const { context, page } = await newVisitor(browser, gateway);
+    try {
+      await eventually(
+        page,
+        `/?q=${encodeURIComponent(title)}`,
+        async () => (await page.getByText(title, { exact: true }).count()) === (shown ? 1 : 0),
+        `the marketplace to ${shown ? 'show' : 'hide'} "${title}"`,
+      );
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('a seller lists a ticket; a buyer buys it with a test card and sees the confirmation', async () => {
+    const title = `Jazz in the Park ${Date.now()}`;
+
+    const seller = await newVisitor(browser, gateway);
+    await signUpInBrowser(seller.page, 'seller');
+    await seller.page.getByRole('link', { name: 'Sell', exact: true }).click();
+    await seller.page.getByRole('heading', { name: 'Sell a ticket' }).waitFor();
+    await seller.page.getByLabel('Title').fill(title);
+    await seller.page.getByLabel('Currency').selectOption('usd');
+    await seller.page.getByLabel('Price (USD)').fill('25.50');
+    await snapshot(seller.page, 'sell');
+    await seller.page.getByRole('button', { name: 'List ticket' }).click();
+    await seller.page.getByText('Your ticket is on sale.').waitFor();
+    expect(await seller.page.getByTestId('ticket-price').textContent()).toBe('$25.50');
+    const ticketPath = new URL(seller.page.url()).pathname;
+    const ticketId = ticketPath.split('/').pop()!;
+    const stored = await api(gateway, 'GET', `/api/tickets/${ticketId}`);
+    expect(stored.body).toMatchObject({ title, price: 2550, currency: 'usd', orderId: null });
+
+    await marketplaceShows(title, true);
+    const buyer = await newVisitor(browser, gateway);
+    await signUpInBrowser(buyer.page, 'buyer');
+    await buyer.page.goto('/');
+    await snapshot(buyer.page, 'marketplace');
+    await buyer.page.getByLabel('Search tickets').fill(title);
+    await buyer.page.getByRole('button', { name: 'Search' }).click();
+    await buyer.page.getByRole('link', { name: new RegExp(title) }).click();
+    await buyer.page.waitForURL(`**${ticketPath}`);
+    await buyer.page.getByRole('heading', { name: title }).waitFor();
+    await snapshot(buyer.page, 'ticket');
+
+    await buyer.page.getByRole('button', { name: 'Buy for $25.50' }).click();
+    await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    const orderId = new URL(buyer.page.url()).pathname.split('/').pop()!;
+    await buyer.page.getByTestId('countdown').waitFor();
+    await expect(buyer.page.getByTestId('countdown').textContent()).resolves.toMatch(
+      /Ticket held for you for \d+:\d\d/,
+    );
+    await buyer.page.getByLabel('Card number').waitFor();
+    await snapshot(buyer.page, 'order-awaiting-payment');
+
+    // Reserved: gone from the marketplace, locked in the seller's listings.
+    await marketplaceShows(title, false);
+    await eventually(
+      seller.page,
+      '/my/listings',
+      async () =>
+        (await seller.page
+          .getByTestId('listing')
+          .filter({ hasText: title })
+          .getByText('Reserved')
+          .count()) === 1,
+      'the listing to show as reserved',
+    );
+    await expect(
+      seller.page
+        .getByTestId('listing')
+        .filter({ hasText: title })
+        .getByRole('button', { name: /Edit/ })
+        .isDisabled(),
+    ).resolves.toBe(true);
+    await snapshot(seller.page, 'my-listings');
+
+    await payWithCard(buyer.page, '4242 4242 4242 4242');
+    await buyer.page.waitForURL(`**/orders/${orderId}/confirmation`, { timeout: 30_000 });
+    await buyer.page.getByRole('heading', { name: 'You’re going!' }).waitFor();
+    expect(await buyer.page.getByTestId('confirmation-title').textContent()).toBe(title);
+    expect(await buyer.page.getByTestId('confirmation-total').textContent()).toBe('$25.50');
+    await snapshot(buyer.page, 'confirmation');
+
+    await buyer.page.goto('/orders');
+    await expect(
+      buyer.page.getByTestId('order-row').filter({ hasText: title }).getByText('Paid').count(),
+    ).resolves.toBe(1);
+    await snapshot(buyer.page, 'orders');
+    await buyer.page.goto(`/orders/${orderId}`);
+    await buyer.page.getByTestId('confirmation').waitFor();
+
+    await marketplaceShows(title, false);
+    await seller.context.close();
+    await buyer.context.close();
+  }, 120_000);
+
+  it('a declined card shows a clear message and the buyer can pay with another card', async () => {
+    const title = `Indie Night ${Date.now()}`;
+    const { id } = await listTicketViaApi(gateway, { title, price: 1500, currency: 'eur' });
+    await marketplaceShows(title, true);
+
+    const buyer = await newVisitor(browser, gateway);
+    await signUpInBrowser(buyer.page, 'buyer');
+    await buyer.page.goto(`/tickets/${id}`);
+    await buyer.page.getByRole('button', { name: 'Buy for €15.00' }).click();
+    await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+
+    await payWithCard(buyer.page, '4000 0000 0000 0002');
+    const error = buyer.page.getByTestId('payment-error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('Your card was declined. Try another card.');
+    await expect(buyer.page.getByRole('alert').filter({ hasText: 'declined' }).count()).resolves.toBe(1);
+    await snapshot(buyer.page, 'order-card-declined');
+
+    await payWithCard(buyer.page, '4000 0000 0000 9995');
+    await buyer.page.getByText('Your card has insufficient funds. Try another card.').waitFor();
+
+    await payWithCard(buyer.page, '5555 5555 5555 4444');
+    await buyer.page.getByText('This sandbox accepts Stripe test cards only', { exact: false }).waitFor();
+
+    await payWithCard(buyer.page, '4242 4242 4242 4242');
+    await buyer.page.waitForURL(/\/confirmation$/, { timeout: 30_000 });
+    await buyer.page.getByRole('heading', { name: 'You’re going!' }).waitFor();
+    await buyer.context.close();
+  }, 120_000);
+
+  it('says so when someone else reserved the ticket first', async () => {
+    const title = `Symphony ${Date.now()}`;
+    const { id } = await listTicketViaApi(gateway, { title, price: 8900 });
+    await marketplaceShows(title, true);
+
+    const buyer = await newVisitor(browser, gateway);
+    await signUpInBrowser(buyer.page, 'buyer');
+    await buyer.page.goto(`/tickets/${id}`);
+    const buy = buyer.page.getByRole('button', { name: 'Buy for $89.00' });
+    await buy.waitFor();
+
+    const rival = await api(gateway, 'POST', '/api/users/signup', {
+      body: { email: uniqueEmail('rival'), password: PASSWORD },
+    });
+    await waitFor(
+      async () =>
+        (await api(gateway, 'POST', '/api/orders', { token: rival.body.token, body: { ticketId: id } }))
+          .status === 201,
+      10_000,
+      'the rival order',
+    );
+
+    await buy.click();
+    await buyer.page.getByText('Someone has just reserved this ticket', { exact: false }).waitFor();
+    expect(buyer.page.url()).toContain(`/tickets/${id}`);
+    await buyer.context.close();
+  }, 60_000);
+
+  it('sends signed-out visitors to sign in and brings them back', async () => {
+    const email = uniqueEmail('returning');
+    const signup = await api(gateway, 'POST', '/api/users/signup', { body: { email, password: PASSWORD } });
+    expect(signup.status).toBe(201);
+
+    const visitor = await newVisitor(browser, gateway);
+    await visitor.page.goto('/?q=no-such-event-anywhere');
+    await visitor.page.getByTestId('marketplace-empty').waitFor();
+    await snapshot(visitor.page, 'marketplace-empty');
+    for (const path of ['/sell', '/my/listings', '/orders', `/orders/${crypto.randomUUID()}`]) {
+      await visitor.page.goto(path);
+      await visitor.page.waitForURL((url) => url.pathname === '/signin');
+      expect(new URL(visitor.page.url()).searchParams.get('next')).toBe(path);
+    }
+    await visitor.page.goto('/orders');
+    await visitor.page.getByText('Sign in to continue', { exact: false }).waitFor();
+    await snapshot(visitor.page, 'signin');
+    await signInOnPage(visitor.page, email);
+    await visitor.page.waitForURL((url) => url.pathname === '/orders');
+    await visitor.page.getByRole('heading', { name: 'My orders' }).waitFor();
+    await visitor.page.getByTestId('orders-empty').waitFor();
+
+    // A ticket page's "Sign in to buy" comes back to the ticket, ready to buy.
+    await visitor.page.getByRole('button', { name: 'Sign out' }).click();
+    await visitor.page.getByRole('link', { name: 'Sign up' }).waitFor();
+    const { id } = await listTicketViaApi(gateway, { title: `Comedy ${Date.now()}`, price: 4200 });
+    await visitor.page.goto(`/tickets/${id}`);
+    await visitor.page.getByRole('link', { name: 'Sign in to buy' }).click();
+    await visitor.page.waitForURL((url) => url.pathname === '/signin');
+    await signInOnPage(visitor.page, email);
+    await visitor.page.waitForURL((url) => url.pathname === `/tickets/${id}`);
+    await visitor.page.getByRole('button', { name: 'Buy for $42.00' }).waitFor();
+
+    // A crafted next pointing elsewhere lands on the marketplace instead.
+    await visitor.page.getByRole('button', { name: 'Sign out' }).click();
+    await visitor.page.getByRole('link', { name: 'Sign up' }).waitFor();
+    await visitor.page.goto('/signin?next=//evil.example/path');
+    await signInOnPage(visitor.page, email);
+    await visitor.page.waitForURL((url) => url.pathname === '/' && url.host === new URL(gateway).host);
+    await visitor.context.close();
+  }, 90_000);
+
+  it('shows field errors from the API next to the fields, and wrong credentials as one message', async () => {
+    const visitor = await newVisitor(browser, gateway);
+    await visitor.page.goto('/signin');
+    await signInOnPage(visitor.page, uniqueEmail('nobody'));
+    await visitor.page.getByText('That email and password do not match an account.').waitFor();
+
+    await signUpInBrowser(visitor.page, 'seller');
+    await visitor.page.goto('/sell');
+    await visitor.page.getByLabel('Title').fill('Too precise');
+    await visitor.page.getByLabel('Price (USD)').fill('12.345');
+    await visitor.page.getByRole('button', { name: 'List ticket' }).click();
+    await visitor.page.getByText('Use at most 2 decimal places for USD').waitFor();
+    await expect(visitor.page.getByLabel('Price (USD)').getAttribute('aria-invalid')).resolves.toBe('true');
+
+    await visitor.page.getByLabel('Currency').selectOption('jpy');
+    await visitor.page.getByLabel('Price (JPY)').fill('1500');
+    await visitor.page.getByRole('button', { name: 'List ticket' }).click();
+    await visitor.page.getByText('Your ticket is on sale.').waitFor();
+    expect(await visitor.page.getByTestId('ticket-price').textContent()).toBe('¥1,500');
+
+    // Editing a listing while it is on sale.
+    await visitor.page.goto('/my/listings');
+    const listing = visitor.page.getByTestId('listing').filter({ hasText: 'Too precise' });
+    await listing.getByRole('button', { name: 'Edit Too precise' }).click();
+    await listing.getByLabel('Title').fill('Sumo · Box seat');
+    await listing.getByLabel('Price (JPY)').fill('12,000');
+    await listing.getByRole('button', { name: 'Save changes' }).click();
+    await visitor.page.getByText('Saved.').waitFor();
+    const edited = visitor.page.getByTestId('listing').filter({ hasText: 'Sumo · Box seat' });
+    await expect(edited.getByText('¥12,000').count()).resolves.toBe(1);
+    await expect(edited.getByText('On sale').count()).resolves.toBe(1);
+    await visitor.context.close();
+  }, 60_000);
+});

@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { api } from './api';
+
+/** Screenshots land here (gitignored), one file per page and width. */
+export const ARTIFACTS = path.resolve(__dirname, '../../artifacts');
+
+/** Debian's Chromium (never a downloaded build); `npm test` passes CHROMIUM_PATH. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Desktop and phone viewports for screenshots. */
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A fresh browser profile (its own cookies) on the system's gateway. */
+export async function newVisitor(
+  browser: Browser,
+  baseURL: string,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport: DESKTOP, locale: 'en-US' });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** Saves full-page screenshots of the page at desktop and phone width: `<name>.desktop.png`, `<name>.phone.png`. */
+export async function snapshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const viewport = page.viewportSize() ?? DESKTOP;
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.phone.png`), fullPage: true });
+  await page.setViewportSize(viewport);
+}
+
+/** A unique address for a test user. */
+export function uniqueEmail(label: string): string {
+  return `${label}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}@example.com`;
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** Signs up through the sign-up page and waits until the header shows the account. */
+export async function signUpInBrowser(page: Page, label: string): Promise<string> {
+  const email = uniqueEmail(label);
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return email;
+}
+
+/** Fills the sign-in form (the page must be showing it). */
+export async function signInOnPage(page: Page, email: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Creates a user and a ticket through the gateway's API, as a seller's script would. */
+export async function listTicketViaApi(
+  gateway: string,
+  ticket: { title: string; price: number; currency?: string },
+): Promise<{ id: string; sellerToken: string }> {
+  const seller = await api(gateway, 'POST', '/api/users/signup', {
+    body: { email: uniqueEmail('seller'), password: PASSWORD },
+  });
+  if (seller.status !== 201) throw new Error(`signup failed: ${seller.status}`);
+  const created = await api(gateway, 'POST', '/api/tickets', { token: seller.body.token, body: ticket });
+  if (created.status !== 201) throw new Error(`ticket creation failed: ${JSON.stringify(created.body)}`);
+  return { id: created.body.id as string, sellerToken: seller.body.token as string };
+}
+
+/** Fills the sandbox card form and submits it. */
+export async function payWithCard(page: Page, number: string): Promise<void> {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry (MM / YY)').fill('12 / 34');
+  await page.getByLabel('Security code (CVC)').fill('123');
+  await page.getByRole('button', { name: /^Pay / }).click();
+}
+
+/** Reloads `path` until `check` holds (the services settle through events). */
+export async function eventually(
+  page: Page,
+  path: string,
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.goto(path);
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(500);
+  }
+}
