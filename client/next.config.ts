@@ -4,10 +4,19 @@ import type { NextConfig } from 'next';
  * The web client runs behind the gateway (locally scripts/gateway.mjs, in the cluster the Istio
  * ingress), which forwards Host and X-Forwarded-*; the browser calls the APIs on the same origin
  * (/api/...), so no rewrites are needed here. Server rendering reaches the APIs through API_URL
- * (src/lib/config.ts), read at request time.
+ * (src/lib/config.ts), read at request time; PORT is the client's own port (`next start`/`dev`).
  */
 const nextConfig: NextConfig = {
   reactStrictMode: true,
+  // `next dev` behind the gateway: it already allows localhost; 127.0.0.1:8080 works too, and
+  // DEV_ORIGINS (comma-separated hostnames) adds others, e.g. a LAN name or a tunnel.
+  allowedDevOrigins: [
+    '127.0.0.1',
+    ...(process.env.DEV_ORIGINS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+  ],
   poweredByHeader: false,
   // The workspace root holds the lockfile; tracing from there keeps `next build` quiet about it.
   outputFileTracingRoot: new URL('..', import.meta.url).pathname,
