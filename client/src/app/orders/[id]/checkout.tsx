@@ -16,6 +16,21 @@ type Stage =
   | { kind: 'slow' }
   | { kind: 'failed'; message: string; retry: boolean };
 
+/**
+ * Creates (or fetches) the order's payment. Payments learns about a new order through events, so
+ * right after the order is placed it may not know it yet: a 404 is retried for a few seconds.
+ */
+async function createPayment(orderId: string): Promise<Payment> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await apiFetch<Payment>('/api/payments', { method: 'POST', body: { orderId } });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'NOT_FOUND') || attempt >= 8) throw err;
+      await sleep(300 * (attempt + 1));
+    }
+  }
+}
+
 /** How long to wait for Stripe's webhook to complete the order before saying it is slow. */
 const PATIENCE_MS = 45_000;
 
@@ -83,10 +98,7 @@ export function Checkout({
   const prepare = useCallback(async () => {
     setStage({ kind: 'preparing' });
     try {
-      const payment = await apiFetch<Payment>('/api/payments', {
-        method: 'POST',
-        body: { orderId: order.id },
-      });
+      const payment = await createPayment(order.id);
       if (payment.status === 'succeeded' || payment.status === 'processing') {
         void waitForCompletion();
         return;
