@@ -16,12 +16,17 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = pino({
-    level: config.LOG_LEVEL,
-    base: { service: 'stripe-sandbox' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['req.headers.authorization'], remove: true },
-  });
+  const logger = pino(
+    {
+      level: config.LOG_LEVEL,
+      base: { service: 'stripe-sandbox' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['req.headers.authorization'], remove: true },
+    },
+    // Synchronous: pino's asynchronous stdout flushes on exit and spins forever when stdout is a
+    // closed pipe (sonic-boom retries EPIPE), which would turn SIGTERM into a hang.
+    pino.destination({ dest: 1, sync: true }),
+  );
   const sandbox = await startStripeSandbox({
     port: config.STRIPE_SANDBOX_PORT,
     host: config.STRIPE_SANDBOX_HOST,

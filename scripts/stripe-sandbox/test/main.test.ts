@@ -75,6 +75,24 @@ describe('the sandbox process (src/main.ts)', () => {
     }
   });
 
+  it('still exits on SIGTERM when whoever read its output has gone away', async () => {
+    const run = runMain({
+      STRIPE_SANDBOX_PORT: '0',
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await listeningPort(run.stdout);
+      run.child.stdout!.destroy();
+      const exited = once(run.child, 'exit');
+      run.child.kill('SIGTERM');
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('hung'), 5000).unref());
+      expect(await Promise.race([exited.then(([code]) => code as number | null), timeout])).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
   it('refuses to start with a bad environment, listing every problem', async () => {
     const run = runMain({ STRIPE_SANDBOX_PORT: 'not-a-port', STRIPE_WEBHOOK_URL: 'nope' });
     const [code] = (await once(run.child, 'exit')) as [number | null];
