@@ -39,7 +39,7 @@ const MAX_DELAY_MS = 3_600_000;
 /**
  * Sends events to the webhook endpoint as Stripe does: a JSON body (pretty-printed, like
  * Stripe's), signed in `Stripe-Signature` with a fresh timestamp per attempt; any 2xx accepts it,
- * anything else (or no answer) is retried with exponential backoff until the attempts run out.
+ * anything else (a redirect, an error status, no answer) is retried with exponential backoff until the attempts run out.
  * Every attempt is recorded.
  */
 export class WebhookDispatcher {
@@ -126,6 +126,8 @@ export class WebhookDispatcher {
           'cache-control': 'no-cache',
         },
         body: payload,
+        // Stripe does not follow redirects: a 3xx counts as a failed attempt.
+        redirect: 'manual',
         signal: AbortSignal.any([timeout, this.stopping.signal]),
       });
       // Drain the body so the connection can be reused; its content does not matter.
