@@ -65,7 +65,7 @@ export interface ReceivedWebhook {
 }
 
 /** A scripted answer of the {@link WebhookReceiver}. */
-export type ScriptedAnswer = number | { status: number; delayMs: number };
+export type ScriptedAnswer = number | { status: number; delayMs?: number; location?: string };
 
 /** A local HTTP endpoint that records webhooks and answers with scripted statuses (then 200). */
 export interface WebhookReceiver {
@@ -88,7 +88,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const next = script.shift() ?? 200;
-      const { status: answered, delayMs } = typeof next === 'number' ? { status: next, delayMs: 0 } : next;
+      const { status: answered, delayMs = 0, location } = typeof next === 'number' ? { status: next } : next;
       received.push({
         rawBody,
         headers: req.headers,
@@ -96,7 +96,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         answered,
       });
       setTimeout(
-        () => res.writeHead(answered, { 'content-type': 'application/json' }).end('{"received":true}'),
+        () =>
+          res
+            .writeHead(answered, { 'content-type': 'application/json', ...(location ? { location } : {}) })
+            .end('{"received":true}'),
         delayMs,
       );
     });

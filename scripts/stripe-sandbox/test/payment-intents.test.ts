@@ -348,9 +348,10 @@ describe('authentication and routing', () => {
     });
   });
 
-  it('serves /healthz', async () => {
-    const response = await fetch(`${sandbox.url}/healthz`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+  it('serves /healthz and /readyz without a key', async () => {
+    const health = await fetch(`${sandbox.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${sandbox.url}/readyz`)).status).toBe(200);
   });
 });

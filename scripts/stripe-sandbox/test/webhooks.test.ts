@@ -101,6 +101,15 @@ describe('webhook delivery', () => {
     expect(sandbox.events()[0]).toMatchObject({ pending_webhooks: 0 });
   });
 
+  it('counts a redirect as a failed attempt instead of following it', async () => {
+    await setUp();
+    receiver.answerNext({ status: 302, location: `${receiver.url}/elsewhere` });
+    await pay();
+    await sandbox.webhooksIdle();
+    expect(sandbox.deliveries().map(({ status }) => status)).toEqual([302, 200]);
+    expect(receiver.received.map(({ answered }) => answered)).toEqual([302, 200]);
+  });
+
   it('gives up after the configured attempts, waiting longer each time', async () => {
     await setUp({ webhookRetry: { attempts: 3, baseDelayMs: 40 } });
     receiver.answerNext(500, 500, 500, 500);

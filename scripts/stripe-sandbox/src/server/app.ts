@@ -23,7 +23,7 @@ export interface SandboxAppDeps {
 
 /**
  * The sandbox's Express app: Stripe's API under `/v1` (form bodies, Bearer or Basic auth,
- * idempotency keys, Stripe's error shape), the control API under `/_sandbox`, and `/healthz`.
+ * idempotency keys, Stripe's error shape), the control API under `/_sandbox`, `/healthz` and `/readyz`.
  */
 export function createSandboxApp(deps: SandboxAppDeps): Express {
   const app = express();
@@ -34,6 +34,10 @@ export function createSandboxApp(deps: SandboxAppDeps): Express {
   app.use(requestIds(deps.logger));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  // Nothing to depend on: ready as soon as it listens (served for uniformity with the services).
+  app.get('/readyz', (_req, res) => {
+    res.json({ status: 'ready' });
   });
   app.use('/_sandbox', controlRouter(deps));
 
