@@ -245,6 +245,26 @@ describe('the web client: listing, buying and paying', () => {
     await visitor.context.close();
   }, 90_000);
 
+  it('pages through search results with "Show more tickets"', async () => {
+    const tag = `Paging${Date.now()}`;
+    for (let i = 0; i < 14; i++)
+      await listTicketViaApi(gateway, { title: `${tag} show ${i}`, price: 1000 + i });
+    const { context, page } = await newVisitor(browser, gateway);
+    await eventually(
+      page,
+      `/?q=${tag}`,
+      async () => (await page.getByTestId('ticket-card').count()) === 12,
+      'the first page of results',
+    );
+    await page.getByRole('button', { name: 'Show more tickets' }).click();
+    await page.getByText('That’s everything on sale.').waitFor();
+    const titles = await page.getByTestId('ticket-card').locator('h3').allTextContents();
+    expect(new Set(titles).size).toBe(14);
+    expect(titles[0]).toBe(`${tag} show 13`);
+    expect(titles[13]).toBe(`${tag} show 0`);
+    await context.close();
+  }, 60_000);
+
   it('shows field errors from the API next to the fields, and wrong credentials as one message', async () => {
     const visitor = await newVisitor(browser, gateway);
     await visitor.page.goto('/signin');
