@@ -4,6 +4,7 @@ import type {
   ResolvedPaymentMethod,
 } from '../payment-methods/payment-methods.service';
 import type { RequestContext } from '../server/request-context';
+import { unixNow } from '../server/ids';
 import { mergeMetadata, type Metadata } from '../server/params';
 import { StripeApiError, docUrl, invalidRequest, resourceMissing } from '../server/stripe-error';
 import type { EventLog } from '../webhooks/event-log';
@@ -147,7 +148,7 @@ export class PaymentIntentsService {
       );
     }
     intent.status = 'canceled';
-    intent.canceled_at = Math.floor(Date.now() / 1000);
+    intent.canceled_at = unixNow();
     intent.cancellation_reason = reason ?? null;
     this.events.record(ctx, 'payment_intent.canceled', intent);
     return intent;

@@ -68,12 +68,14 @@ export function mountApiRoutes(
         );
         claim?.save({ status, json, requestId });
       } catch (error) {
-        const failure =
-          error instanceof StripeApiError
-            ? error
-            : new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred' });
-        if (!(error instanceof StripeApiError))
+        let failure: StripeApiError;
+        if (error instanceof StripeApiError) {
+          failure = error;
+        } else {
           deps.logger.error({ err: error, requestId }, 'unexpected error');
+          // Stripe saves a 500 against the key too: a retry gets the same answer.
+          failure = new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred' });
+        }
         status = failure.status;
         json = JSON.stringify(failure);
         if (failure.saved && claim?.kind === 'owner') claim.save({ status, json, requestId });
