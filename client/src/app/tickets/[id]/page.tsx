@@ -92,8 +92,8 @@ export default async function TicketPage({
           ) : ticket.orderId ? (
             <div className="alert alert-warning" role="note">
               <p>
-                Someone has reserved this ticket and is paying for it now. If their hold runs out, it returns
-                to the marketplace.
+                Another buyer has reserved or bought this ticket. If an unpaid reservation runs out, it comes
+                back to the marketplace.
               </p>
             </div>
           ) : user ? (
