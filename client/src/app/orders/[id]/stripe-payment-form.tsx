@@ -2,7 +2,7 @@
 
 import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js';
 import { loadStripe, type Stripe } from '@stripe/stripe-js';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { SubmitButton } from '@/components/field';
 import type { Payment } from '@/lib/types';
 
@@ -12,7 +12,8 @@ const stripeByKey = new Map<string, Promise<Stripe | null>>();
 function stripeFor(publishableKey: string): Promise<Stripe | null> {
   let stripe = stripeByKey.get(publishableKey);
   if (!stripe) {
-    stripe = loadStripe(publishableKey);
+    // Offline or blocked: answer null, which the form reports, rather than an unhandled rejection.
+    stripe = loadStripe(publishableKey).catch(() => null);
     stripeByKey.set(publishableKey, stripe);
   }
   return stripe;
@@ -38,6 +39,23 @@ export function StripePaymentForm({
   onDeclined: (message: string | null) => void;
 }) {
   const stripe = useMemo(() => stripeFor(publishableKey), [publishableKey]);
+  const [unavailable, setUnavailable] = useState(false);
+  useEffect(() => {
+    let current = true;
+    void stripe.then((loaded) => {
+      if (current && !loaded) setUnavailable(true);
+    });
+    return () => {
+      current = false;
+    };
+  }, [stripe]);
+  if (unavailable) {
+    return (
+      <div className="alert alert-error" role="alert">
+        <p>The secure payment form could not be loaded. Check your connection and reload the page.</p>
+      </div>
+    );
+  }
   return (
     <Elements
       stripe={stripe}
