@@ -11,7 +11,10 @@ import { startSystem, type System } from '../support/system';
 
 const WINDOW_SECONDS = 10;
 
-/** An order left unpaid: the page counts down, shows it expired, and the ticket is back on sale. */
+/**
+ * An order left unpaid: the page counts down, shows it expired, and the ticket is back on sale.
+ * This system's payments hands out a publishable key, so the page takes the Payment Element path.
+ */
 describe('the web client: an unpaid order expires', () => {
   let system: System;
   let browser: Browser;
@@ -21,7 +24,11 @@ describe('the web client: an unpaid order expires', () => {
     system = await startSystem({
       services: ['auth', 'tickets', 'orders', 'payments', 'expiration'],
       web: true,
-      env: { orders: { EXPIRATION_WINDOW_SECONDS: String(WINDOW_SECONDS) } },
+      env: {
+        orders: { EXPIRATION_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+        // With a publishable key the order page uses Stripe's Payment Element instead of the card form.
+        payments: { STRIPE_PUBLISHABLE_KEY: 'pk_test_glotixz_e2e' },
+      },
     });
     gateway = system.gateway!.url;
     browser = await launchBrowser();
@@ -32,10 +39,12 @@ describe('the web client: an unpaid order expires', () => {
     await system?.stop();
   });
 
-  it('counts down, shows the order expired, and returns the ticket to the marketplace', async () => {
+  it('offers the Payment Element (reporting Stripe.js unreachable), counts down, shows the order expired and returns the ticket', async () => {
     const title = `Matinee ${Date.now()}`;
     const { id } = await listTicketViaApi(gateway, { title, price: 13500 });
     const { context, page } = await newVisitor(browser, gateway);
+    // Stripe.js cannot be reached from here; make that certain wherever the test runs.
+    await context.route('https://js.stripe.com/**', (route) => route.abort());
     await signUpInBrowser(page, 'buyer');
     await eventually(
       page,
@@ -47,6 +56,9 @@ describe('the web client: an unpaid order expires', () => {
     await page.getByRole('button', { name: 'Buy for $135.00' }).click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     const orderPath = new URL(page.url()).pathname;
+
+    await page.getByText('The secure payment form could not be loaded', { exact: false }).waitFor();
+    await expect(page.getByLabel('Card number').count()).resolves.toBe(0);
 
     const countdown = page.getByTestId('countdown');
     const first = await countdown.textContent();
