@@ -175,6 +175,28 @@ describe('the web client: listing, buying and paying', () => {
     await buyer.context.close();
   }, 120_000);
 
+  it('a buyer cancels an order and the ticket goes back on sale', async () => {
+    const title = `Theatre ${Date.now()}`;
+    const { id } = await listTicketViaApi(gateway, { title, price: 3000 });
+    await marketplaceShows(title, true);
+
+    const buyer = await newVisitor(browser, gateway);
+    await signUpInBrowser(buyer.page, 'buyer');
+    await buyer.page.goto(`/tickets/${id}`);
+    await buyer.page.getByRole('button', { name: 'Buy for $30.00' }).click();
+    await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    await buyer.page.getByLabel('Card number').waitFor();
+    await marketplaceShows(title, false);
+
+    await buyer.page.getByRole('button', { name: 'Cancel order' }).click();
+    await buyer.page.getByRole('button', { name: 'Keep my order' }).waitFor();
+    await buyer.page.getByRole('button', { name: 'Yes, cancel' }).click();
+    await buyer.page.getByText('You cancelled this order.').waitFor();
+    await expect(buyer.page.getByLabel('Card number').count()).resolves.toBe(0);
+    await marketplaceShows(title, true);
+    await buyer.context.close();
+  }, 60_000);
+
   it('says so when someone else reserved the ticket first', async () => {
     const title = `Symphony ${Date.now()}`;
     const { id } = await listTicketViaApi(gateway, { title, price: 8900 });
