@@ -20,6 +20,7 @@ module.exports = function preset(rootDir) {
     moduleNameMapper: {
       '^@glotixz/common$': path.join(commonSrc, 'index.ts'),
       '^@glotixz/common/(.*)$': path.join(commonSrc, '$1', 'index.ts'),
+      '^@glotixz/stripe-sandbox$': path.join(__dirname, 'scripts', 'stripe-sandbox', 'src', 'index.ts'),
     },
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -19,18 +19,50 @@ import { databaseUrl } from './lib/databases.mjs';
 
 export const JWT_ISSUER = 'glotixz-auth';
 export const JWT_AUDIENCE = 'glotixz';
+export const STRIPE_SANDBOX_PORT = 12111;
+const PAYMENTS_PORT = 3004;
+const SANDBOX_SECRET_KEY = 'sk_test_glotixz_sandbox';
+
+/**
+ * Real Stripe is used when the environment brings its own keys (STRIPE_SECRET_KEY and
+ * STRIPE_WEBHOOK_SECRET); otherwise the local sandbox stands in for it.
+ */
+export function usesRealStripe(env) {
+  return Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);
+}
 
 export const services = [
   { name: 'auth', workspace: 'auth', port: 3001, db: 'glotixz_auth', needs: ['pg'], signsTokens: true },
   { name: 'tickets', workspace: 'tickets', port: 3002, db: 'glotixz_tickets', needs: ['pg', 'nats'] },
   { name: 'orders', workspace: 'orders', port: 3003, db: 'glotixz_orders', needs: ['pg', 'nats'] },
   {
+    name: 'stripe-sandbox',
+    workspace: 'scripts/stripe-sandbox',
+    port: STRIPE_SANDBOX_PORT,
+    needs: [],
+    readyPath: '/healthz',
+    // Stands in for Stripe unless real keys are configured; posts signed webhooks to payments.
+    skip: (env) => usesRealStripe(env),
+    env: ({ keys }) => ({
+      STRIPE_SANDBOX_PORT: String(STRIPE_SANDBOX_PORT),
+      STRIPE_WEBHOOK_URL: `http://127.0.0.1:${PAYMENTS_PORT}/api/payments/webhook`,
+      STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
+    }),
+  },
+  {
     name: 'payments',
     workspace: 'payments',
-    port: 3004,
+    port: PAYMENTS_PORT,
     db: 'glotixz_payments',
     needs: ['pg', 'nats'],
-    env: ({ keys }) => ({ STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret }),
+    env: ({ keys }) =>
+      usesRealStripe(process.env)
+        ? {}
+        : {
+            STRIPE_SECRET_KEY: SANDBOX_SECRET_KEY,
+            STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
+            STRIPE_API_BASE: `http://127.0.0.1:${STRIPE_SANDBOX_PORT}`,
+          },
   },
   { name: 'expiration', workspace: 'expiration', port: 3005, needs: ['nats', 'redis'] },
   {
@@ -39,7 +71,13 @@ export const services = [
     port: 3000,
     needs: [],
     command: ['npm', 'run', 'start', '--workspace', 'client'],
-    readyPath: '/',
+    readyPath: '/healthz',
+    // `next start` serves the production build; server rendering reaches the APIs via the gateway.
+    env: () => ({
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      API_URL: `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`,
+    }),
   },
 ];
 
@@ -50,9 +88,9 @@ export function workspacePackage(root, service) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-/** The services whose workspace exists in this checkout, in list order. */
-export function presentServices(root, list = services) {
-  return list.filter((service) => workspacePackage(root, service) !== null);
+/** The services whose workspace exists in this checkout (and that are not skipped), in list order. */
+export function presentServices(root, list = services, env = process.env) {
+  return list.filter((service) => workspacePackage(root, service) !== null && !service.skip?.(env));
 }
 
 /** The command line that starts a service: [executable, ...args]. */

@@ -95,3 +95,21 @@ test('a service starts from its built main unless it names a command', () => {
   assert.deepEqual(serviceCommand(byName('auth')), [process.execPath, join('auth', 'dist', 'main.js')]);
   assert.equal(serviceCommand(byName('client'))[0], 'npm');
 });
+
+test('without real Stripe keys payments talks to the sandbox, which signs webhooks with the same secret', () => {
+  const payments = serviceEnv(byName('payments'), context);
+  const sandbox = serviceEnv(byName('stripe-sandbox'), context);
+  assert.equal(payments.STRIPE_API_BASE, `http://127.0.0.1:${byName('stripe-sandbox').port}`);
+  assert.match(payments.STRIPE_SECRET_KEY, /^sk_test_/);
+  assert.equal(sandbox.STRIPE_WEBHOOK_SECRET, payments.STRIPE_WEBHOOK_SECRET);
+  assert.equal(
+    sandbox.STRIPE_WEBHOOK_URL,
+    `http://127.0.0.1:${byName('payments').port}/api/payments/webhook`,
+  );
+});
+
+test('with real Stripe keys in the environment the sandbox is not started', () => {
+  const sandbox = byName('stripe-sandbox');
+  assert.equal(sandbox.skip({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }), true);
+  assert.equal(sandbox.skip({}), false);
+});
