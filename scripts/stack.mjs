@@ -9,7 +9,7 @@
  *
  *   start [--demo]      build, migrate, start every present service, wait for its /readyz, start
  *                       the gateway on :8080 and run until Ctrl-C (--demo also seeds demo data)
- *   test                lint, typecheck, the workspace tests against the bootstrapped servers
+ *   test                build, typecheck, lint, the workspace tests against the bootstrapped servers
  *                       (TEST_PG_ADMIN_URL, TEST_NATS_URL, TEST_REDIS_URL), then scripts/test/;
  *                       stops at the first failure
  *   bootstrap [--keep]  the bootstrap only, printing the URLs chosen (--keep leaves private
@@ -43,7 +43,7 @@ const STOP_TIMEOUT_MS = 10_000;
 const USAGE = `usage: node scripts/stack.mjs <command>
 
   start [--demo]      bootstrap, build and run the stack; gateway on http://localhost:${GATEWAY_PORT}
-  test                bootstrap, then lint, typecheck, workspace tests and script tests
+  test                bootstrap, then build, typecheck, lint, workspace tests and script tests
   bootstrap [--keep]  bootstrap only and print the URLs chosen
   stop                stop private servers left running under .data/
 
@@ -344,8 +344,10 @@ async function commandTest() {
   mkdirSync(resultsDir, { recursive: true });
   env.GLOTIXZ_TEST_RESULTS_DIR = resultsDir;
 
-  // typecheck builds common's declarations, which lint's type-aware rules resolve against.
+  // The build produces common's declarations, which lint's type-aware rules resolve against, and
+  // the services' and client's builds, which the system and browser tests run.
   const steps = [
+    { name: 'build', command: 'npm', args: ['run', 'build'] },
     { name: 'typecheck', command: 'npm', args: ['run', 'typecheck'] },
     { name: 'lint', command: 'npm', args: ['run', 'lint'] },
     { name: 'workspace tests', command: 'npm', args: ['run', 'test:workspaces'] },
