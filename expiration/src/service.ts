@@ -57,6 +57,7 @@ export async function startExpirationService(options: StartOptions): Promise<Exp
     service: 'expiration',
     natsUrl: config.NATS_URL,
     prefix: config.NATS_PREFIX,
+    streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
     consumers: expirationConsumers({ queue, metrics }),
   });

@@ -58,6 +58,19 @@ describe.each(['staging', 'production'] as const)('%s', (overlay) => {
 describe('production', () => {
   const objects = buildOverlay('production');
 
+  it('gives every stream as many replicas as there are NATS servers', () => {
+    const servers = get(objects, 'StatefulSet', 'nats').spec.replicas as number;
+    expect(servers).toBe(3);
+    for (const name of ['tickets', 'orders', 'payments', 'expiration'])
+      expect({
+        name,
+        replicas: Number(get(objects, 'ConfigMap', `${name}-config`).data.NATS_STREAM_REPLICAS),
+      }).toEqual({
+        name,
+        replicas: servers,
+      });
+  });
+
   it('scales every service with an HPA and leaves replica counts to it', () => {
     const hpas = ofKind(objects, 'HorizontalPodAutoscaler');
     expect(hpas.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual([...SERVICES].sort());

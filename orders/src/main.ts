@@ -21,6 +21,7 @@ void runService({ service: 'orders', logger }, async (lifecycle) => {
     service: 'orders',
     natsUrl: config.NATS_URL,
     prefix: config.NATS_PREFIX,
+    streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
     outbox: { pool },
     consumers: ordersConsumers(db),

@@ -33,6 +33,7 @@ void runService({ service: 'payments', logger }, async (lifecycle) => {
     service: 'payments',
     natsUrl: config.NATS_URL,
     prefix: config.NATS_PREFIX,
+    streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
     outbox: { pool },
     consumers: paymentsConsumers(db, refunds),

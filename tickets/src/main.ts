@@ -19,6 +19,7 @@ void runService({ service: 'tickets', logger }, async (lifecycle) => {
     service: 'tickets',
     natsUrl: config.NATS_URL,
     prefix: config.NATS_PREFIX,
+    streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
     outbox: { pool },
     consumers: ticketsConsumers(db),

@@ -19,6 +19,8 @@ export interface MessagingOptions {
   natsUrl: string | string[];
   /** Test isolation prefix; empty in services. */
   prefix?: string;
+  /** Replicas of the streams this service provisions. Default 1. */
+  streamReplicas?: number;
   logger: Logger;
   /** The service's pool, when it publishes through an outbox. */
   outbox?: { pool: Pool } & Partial<Omit<OutboxRelayOptions, 'pool' | 'bus' | 'logger'>>;
@@ -47,6 +49,7 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     servers: options.natsUrl,
     name: options.service,
     prefix: options.prefix,
+    streamReplicas: options.streamReplicas,
     logger: options.logger,
   });
   let relay: OutboxRelay | undefined;

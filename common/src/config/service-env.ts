@@ -7,10 +7,14 @@ export const baseEnv = {
   LOG_LEVEL: env.logLevel(),
 };
 
-/** What a service on the bus reads: NATS and the (test-only) isolation prefix. */
+/**
+ * What a service on the bus reads: NATS, the (test-only) isolation prefix and how many replicas
+ * the streams it provisions get (3 on a three-server NATS cluster).
+ */
 export const busEnv = {
   NATS_URL: env.url(['nats', 'tls']),
   NATS_PREFIX: env.busPrefix(),
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 };
 
 /**
