@@ -29,7 +29,7 @@ const described: { [S in Subject]: Described } = {
     publisher: 'tickets',
     consumers: ['orders'],
     description:
-      'A ticket changed (edited, reserved or freed); orders applies it to its replica in version order.',
+      'A ticket changed (edited, reserved, freed or sold); orders applies it to its replica in version order.',
   },
   'order.created': {
     publisher: 'orders',
@@ -45,8 +45,8 @@ const described: { [S in Subject]: Described } = {
   },
   'order.completed': {
     publisher: 'orders',
-    consumers: ['payments'],
-    description: 'An order was paid; payments marks its copy complete.',
+    consumers: ['payments', 'tickets'],
+    description: 'An order was paid; payments marks its copy complete, tickets marks the ticket sold.',
   },
   'payment.succeeded': {
     publisher: 'payments',

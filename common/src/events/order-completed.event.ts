@@ -3,7 +3,7 @@ import { aggregateVersionSchema, idSchema } from './primitives';
 
 /**
  * Fires when an order is paid (orders reacting to `payment.succeeded`). Published by orders;
- * consumed by payments, which marks its replica complete.
+ * consumed by payments, which marks its replica complete, and tickets, which marks the ticket sold.
  */
 export const orderCompletedSubject = 'order.completed';
 
