@@ -78,6 +78,7 @@ describe('GET /api/tickets', () => {
       currency: 'usd',
       userId: seller.id,
       orderId: null,
+      status: 'available',
       version: 0,
     });
   });
@@ -200,7 +201,7 @@ describe('GET /api/tickets/:id', () => {
     await h.pool.query('update tickets set order_id = $1, version = 1 where id = $2', [orderId, ticket.id]);
     await request(h.app)
       .get(`/api/tickets/${ticket.id}`)
-      .expect(200, { ...ticket, orderId, version: 1 });
+      .expect(200, { ...ticket, orderId, status: 'reserved', version: 1 });
   });
 
   it('answers 404 NOT_FOUND for an unknown id', async () => {

@@ -5,7 +5,8 @@ export { inbox, outbox } from '@glotixz/common/bus';
 
 /**
  * Tickets listed by sellers. `order_id` is the order currently holding the ticket (null when it is
- * available); `version` starts at 0 and grows by 1 with every change, each one published as an event.
+ * available); `sold_at` is set once that order is paid, after which the ticket never changes hands
+ * again; `version` starts at 0 and grows by 1 with every change, each one published as an event.
  */
 export const tickets = pgTable(
   'tickets',
@@ -20,6 +21,8 @@ export const tickets = pgTable(
     currency: char('currency', { length: 3 }).notNull(),
     userId: uuid('user_id').notNull(),
     orderId: uuid('order_id'),
+    /** When the holding order was paid (`order.completed`); null while available or reserved. */
+    soldAt: timestamp('sold_at', { withTimezone: true }),
     version: integer('version').notNull().default(0),
     // Millisecond precision, so a JavaScript Date in a list cursor holds the exact stored value.
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -29,6 +32,8 @@ export const tickets = pgTable(
     check('tickets_price_positive', sql`${t.price} > 0`),
     check('tickets_currency_lower', sql`${t.currency} ~ '^[a-z]{3}$'`),
     check('tickets_version_non_negative', sql`${t.version} >= 0`),
+    // A sold ticket stays with the order that bought it.
+    check('tickets_sold_has_order', sql`${t.soldAt} is null or ${t.orderId} is not null`),
     index('tickets_available_idx')
       .on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.orderId} is null`),
@@ -50,6 +55,17 @@ export const cancelledOrders = pgTable('cancelled_orders', {
   orderId: uuid('order_id').primaryKey(),
   ticketId: uuid('ticket_id').notNull(),
   cancelledAt: timestamp('cancelled_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Orders this service has seen completed (paid). `order.completed` has its own consumer, so it can
+ * arrive before the order's `order.created` has reserved the ticket; this record lets that later
+ * reservation mark the ticket sold at once.
+ */
+export const completedOrders = pgTable('completed_orders', {
+  orderId: uuid('order_id').primaryKey(),
+  ticketId: uuid('ticket_id').notNull(),
+  completedAt: timestamp('completed_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
 /** A row of {@link tickets}. */

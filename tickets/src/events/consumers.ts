@@ -1,7 +1,8 @@
 import { defineConsumer, inboxHandler } from '@glotixz/common/bus';
-import { orderCancelledSubject, orderCreatedSubject } from '@glotixz/common/events';
+import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
 import type { TicketsDb } from '../tickets/tickets.repo';
 import { onOrderCancelled } from './order-cancelled.consumer';
+import { onOrderCompleted } from './order-completed.consumer';
 import { onOrderCreated } from './order-created.consumer';
 
 /** The events tickets consumes: subject, durable name, handler (each once per event, I2). */
@@ -16,6 +17,11 @@ export function ticketsConsumers(db: TicketsDb) {
       subject: orderCancelledSubject,
       durable: 'tickets-order-cancelled',
       handler: inboxHandler(db, onOrderCancelled),
+    }),
+    defineConsumer({
+      subject: orderCompletedSubject,
+      durable: 'tickets-order-completed',
+      handler: inboxHandler(db, onOrderCompleted),
     }),
   ];
 }

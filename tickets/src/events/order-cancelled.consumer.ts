@@ -5,7 +5,7 @@ import { releaseTicket } from '../tickets/reservations';
 
 /**
  * `order.cancelled`: the ticket becomes available again (`ticket.updated`), but only if that order
- * still holds it; a late cancellation of an older order changes nothing.
+ * still holds it and has not paid for it; a late cancellation of an older order changes nothing.
  */
 export const onOrderCancelled: TransactionalEventHandler<
   typeof orderCancelledSubject,
@@ -19,6 +19,9 @@ export const onOrderCancelled: TransactionalEventHandler<
       return;
     case 'not-held':
       logger.info({ ...context, heldBy: outcome.heldBy }, 'ticket not held by this order; left as it is');
+      return;
+    case 'sold':
+      logger.warn(context, 'order.cancelled for the order that bought the ticket; a sold ticket stays sold');
       return;
     case 'unknown-ticket':
       logger.warn(context, 'order.cancelled names a ticket that does not exist; nothing to release');

@@ -7,7 +7,8 @@ import { reserveTicket } from '../tickets/reservations';
 export const HELD_BY_ANOTHER_RETRY_MS = 1_000;
 
 /**
- * `order.created`: the order's ticket becomes reserved by it (`ticket.updated`). While another
+ * `order.created`: the order's ticket becomes reserved by it (`ticket.updated`), or sold if the
+ * order's `order.completed` was handled first. While another
  * order holds the ticket the message is retried: one of the two orders is cancelled and its
  * `order.cancelled` decides. An unknown ticket is an error, so the message is retried and finally
  * dead-lettered rather than dropped.
@@ -22,6 +23,12 @@ export const onOrderCreated: TransactionalEventHandler<typeof orderCreatedSubjec
   switch (outcome.status) {
     case 'reserved':
       logger.info({ ...context, version: outcome.ticket.version }, 'ticket reserved');
+      return;
+    case 'sold':
+      logger.info(
+        { ...context, version: outcome.ticket.version },
+        'ticket reserved by an order already paid; sold',
+      );
       return;
     case 'already-held':
       logger.info(context, 'ticket already held by this order; nothing to change');

@@ -1,11 +1,12 @@
 import { enqueue } from '@glotixz/common/bus';
 import { ticketUpdatedSubject } from '@glotixz/common/events';
 import { ticketsRepo, type TicketsTx } from './tickets.repo';
-import { toTicket, type Ticket } from './tickets.schemas';
+import { toTicket, toTicketEventData, type Ticket } from './tickets.schemas';
 
 /** The outcome of {@link reserveTicket}. */
 export type ReserveOutcome =
   | { status: 'reserved'; ticket: Ticket }
+  | { status: 'sold'; ticket: Ticket }
   | { status: 'already-held' }
   | { status: 'order-cancelled' }
   | { status: 'held-by-another'; heldBy: string }
@@ -15,6 +16,14 @@ export type ReserveOutcome =
 export type ReleaseOutcome =
   | { status: 'released'; ticket: Ticket }
   | { status: 'not-held'; heldBy: string | null }
+  | { status: 'sold' }
+  | { status: 'unknown-ticket' };
+
+/** The outcome of {@link sellTicket}. */
+export type SellOutcome =
+  | { status: 'sold'; ticket: Ticket }
+  | { status: 'already-sold' }
+  | { status: 'not-held'; heldBy: string | null }
   | { status: 'unknown-ticket' };
 
 /**
@@ -22,7 +31,8 @@ export type ReleaseOutcome =
  * transaction. Changes nothing when the order already holds it or was already cancelled (its
  * cancellation overtook it). When another order holds the ticket, one of the two orders is
  * cancelled (orders allows one live order per ticket) and that event is still to come, so the
- * caller should retry later.
+ * caller should retry later. An order whose `order.completed` overtook it reserves the ticket
+ * already sold, in one version.
  */
 export async function reserveTicket(
   tx: TicketsTx,
@@ -35,15 +45,17 @@ export async function reserveTicket(
   if (current.orderId === orderId) return { status: 'already-held' };
   if (await repo.isOrderCancelled(orderId)) return { status: 'order-cancelled' };
   if (current.orderId !== null) return { status: 'held-by-another', heldBy: current.orderId };
-  const ticket = toTicket(await repo.setHolder(ticketId, orderId));
-  await enqueue(tx, ticketUpdatedSubject, ticket);
-  return { status: 'reserved', ticket };
+  const sold = await repo.isOrderCompleted(orderId);
+  const row = await repo.setHolder(ticketId, orderId, { sold });
+  await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+  return { status: sold ? 'sold' : 'reserved', ticket: toTicket(row) };
 }
 
 /**
  * Records the cancellation of `orderId` and, if that order holds the ticket, frees it and records
  * `ticket.updated`, inside the caller's transaction. A cancellation of an order that does not hold
- * the ticket (an older one, or one not reserved yet) leaves the ticket alone.
+ * the ticket (an older one, or one not reserved yet) leaves the ticket alone, and so does one of
+ * the order that bought it (a paid order is never cancelled; a sold ticket stays sold).
  */
 export async function releaseTicket(
   tx: TicketsTx,
@@ -55,7 +67,26 @@ export async function releaseTicket(
   await repo.recordCancelledOrder(orderId, ticketId);
   if (!current) return { status: 'unknown-ticket' };
   if (current.orderId !== orderId) return { status: 'not-held', heldBy: current.orderId };
-  const ticket = toTicket(await repo.setHolder(ticketId, null));
-  await enqueue(tx, ticketUpdatedSubject, ticket);
-  return { status: 'released', ticket };
+  if (current.soldAt) return { status: 'sold' };
+  const row = await repo.setHolder(ticketId, null);
+  await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+  return { status: 'released', ticket: toTicket(row) };
+}
+
+/**
+ * Records that `orderId` was paid and, if that order holds the ticket, marks the ticket sold and
+ * records `ticket.updated`, inside the caller's transaction. When the order does not hold it (yet:
+ * its `order.created` may still be on its way, possibly waiting for an older order's
+ * cancellation), the record lets {@link reserveTicket} mark it sold when it reserves it.
+ */
+export async function sellTicket(tx: TicketsTx, ticketId: string, orderId: string): Promise<SellOutcome> {
+  const repo = ticketsRepo(tx);
+  const current = await repo.lockById(ticketId);
+  await repo.recordCompletedOrder(orderId, ticketId);
+  if (!current) return { status: 'unknown-ticket' };
+  if (current.orderId !== orderId) return { status: 'not-held', heldBy: current.orderId };
+  if (current.soldAt) return { status: 'already-sold' };
+  const row = await repo.markSold(ticketId);
+  await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+  return { status: 'sold', ticket: toTicket(row) };
 }

@@ -2,7 +2,7 @@ import type { DbTransaction } from '@glotixz/common/db';
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type * as schema from '../db/schema';
-import { cancelledOrders, tickets, type TicketRow } from '../db/schema';
+import { cancelledOrders, completedOrders, tickets, type TicketRow } from '../db/schema';
 import type { ListCursor } from './cursor';
 
 /** The tickets database. */
@@ -104,15 +104,43 @@ export function ticketsRepo(db: TicketsDb | TicketsTx) {
       return row ?? null;
     },
 
-    /** Sets the order holding the ticket (null frees it) as a new version. */
-    async setHolder(id: string, orderId: string | null): Promise<TicketRow> {
+    /**
+     * Sets the order holding the ticket (null frees it) as a new version; `sold` also marks it sold
+     * to that order.
+     */
+    async setHolder(id: string, orderId: string | null, { sold = false } = {}): Promise<TicketRow> {
       const [row] = await db
         .update(tickets)
-        .set({ orderId, ...bumpVersion() })
+        .set({ orderId, ...(sold ? { soldAt: sql`now()` } : {}), ...bumpVersion() })
         .where(eq(tickets.id, id))
         .returning();
       if (!row) throw new Error(`ticket ${id} vanished inside its own transaction`);
       return row;
+    },
+
+    /** Marks the ticket sold to the order holding it, as a new version. */
+    async markSold(id: string): Promise<TicketRow> {
+      const [row] = await db
+        .update(tickets)
+        .set({ soldAt: sql`now()`, ...bumpVersion() })
+        .where(eq(tickets.id, id))
+        .returning();
+      if (!row) throw new Error(`ticket ${id} vanished inside its own transaction`);
+      return row;
+    },
+
+    /** Remembers that `orderId` was completed (paid); repeating it changes nothing. */
+    async recordCompletedOrder(orderId: string, ticketId: string): Promise<void> {
+      await db.insert(completedOrders).values({ orderId, ticketId }).onConflictDoNothing();
+    },
+
+    async isOrderCompleted(orderId: string): Promise<boolean> {
+      const rows = await db
+        .select({ orderId: completedOrders.orderId })
+        .from(completedOrders)
+        .where(eq(completedOrders.orderId, orderId))
+        .limit(1);
+      return rows.length > 0;
     },
 
     /** Remembers that `orderId` was cancelled; repeating it changes nothing. */

@@ -47,9 +47,9 @@ export function ticketsRoutes(tickets: TicketsService) {
     defineRoute({
       method: 'get',
       path: '/api/tickets/mine',
-      summary: "The signed-in seller's tickets, available or reserved",
+      summary: "The signed-in seller's tickets, available, reserved or sold",
       description:
-        'Every ticket the signed-in user listed, newest first, whether available (`orderId` null) or held by an order.',
+        'Every ticket the signed-in user listed, newest first; `status` says whether it is available, reserved by an unpaid order, or sold.',
       tags,
       auth: 'required',
       query: listMyTicketsQuerySchema,
@@ -59,7 +59,7 @@ export function ticketsRoutes(tickets: TicketsService) {
     defineRoute({
       method: 'get',
       path: '/api/tickets/:id',
-      summary: 'One ticket, available or reserved',
+      summary: 'One ticket, available, reserved or sold',
       tags,
       params: ticketParamsSchema,
       responses: { 200: { description: 'The ticket', schema: ticketSchema } },
@@ -70,6 +70,8 @@ export function ticketsRoutes(tickets: TicketsService) {
       method: 'put',
       path: '/api/tickets/:id',
       summary: "Edit one's own ticket while no order holds it",
+      description:
+        'Only an available ticket can be edited; a reserved or sold one answers 409 `TICKET_RESERVED`.',
       tags,
       auth: 'required',
       params: ticketParamsSchema,

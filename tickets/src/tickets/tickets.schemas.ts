@@ -1,3 +1,4 @@
+import type { TicketUpdatedData } from '@glotixz/common/events';
 import { z } from 'zod';
 import type { TicketRow } from '../db/schema';
 import { currencyInputSchema } from './currency';
@@ -65,7 +66,16 @@ export const listTicketsQuerySchema = z.object({
 /** `GET /api/tickets/mine` query: the listing's paging without search. */
 export const listMyTicketsQuerySchema = listTicketsQuerySchema.pick({ limit: true, cursor: true });
 
-/** A ticket as the API and the `ticket.*` events show it. */
+/** Where a ticket stands: on sale, held by an unpaid order, or bought by a paid one. */
+export const ticketStatusSchema = z.enum(['available', 'reserved', 'sold']).meta({
+  description:
+    'available: no order holds it; reserved: an order holds it awaiting payment; sold: that order was paid (final)',
+});
+
+/** Where a ticket stands. */
+export type TicketStatus = z.infer<typeof ticketStatusSchema>;
+
+/** A ticket as the API shows it. */
 export const ticketSchema = z
   .object({
     id: z.uuid(),
@@ -73,12 +83,15 @@ export const ticketSchema = z
     price: z.number().int(),
     currency: z.string().meta({ example: 'usd' }),
     userId: z.uuid().meta({ description: 'The seller' }),
-    orderId: z.uuid().nullable().meta({ description: 'The order holding the ticket; null when available' }),
+    orderId: z.uuid().nullable().meta({
+      description: 'The order holding (or, when sold, that bought) the ticket; null when available',
+    }),
+    status: ticketStatusSchema,
     version: z.number().int().meta({ description: '0 on creation, +1 per change' }),
   })
   .meta({ id: 'Ticket' });
 
-/** A ticket as the API and the `ticket.*` events show it. */
+/** A ticket as the API shows it. */
 export type Ticket = z.infer<typeof ticketSchema>;
 
 /** A page of tickets. */
@@ -95,8 +108,22 @@ export const ticketPageSchema = z
 /** A page of tickets. */
 export type TicketPage = z.infer<typeof ticketPageSchema>;
 
+/** The status of a stored ticket: available without an order, sold once that order was paid. */
+export function ticketStatus(row: Pick<TicketRow, 'orderId' | 'soldAt'>): TicketStatus {
+  if (row.orderId === null) return 'available';
+  return row.soldAt ? 'sold' : 'reserved';
+}
+
 /** The API shape of a stored ticket. */
 export function toTicket(row: TicketRow): Ticket {
+  return { ...toTicketEventData(row), status: ticketStatus(row) };
+}
+
+/**
+ * The `data` of a `ticket.created` / `ticket.updated` event for a stored ticket. Orders replicates
+ * it; whether the ticket is sold stays inside tickets, so the event shape does not change.
+ */
+export function toTicketEventData(row: TicketRow): TicketUpdatedData {
   return {
     id: row.id,
     title: row.title,

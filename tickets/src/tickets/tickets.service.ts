@@ -5,7 +5,7 @@ import type { ListCursor } from './cursor';
 import { encodeCursor } from './cursor';
 import type { TicketRow } from '../db/schema';
 import { ticketsRepo, type TicketChanges, type TicketsDb, type TicketsRepo } from './tickets.repo';
-import { toTicket, type Ticket, type TicketPage } from './tickets.schemas';
+import { toTicket, toTicketEventData, type Ticket, type TicketPage } from './tickets.schemas';
 
 /** What a seller sends to list a ticket; `currency` falls back to the service default. */
 export interface NewTicket {
@@ -39,12 +39,16 @@ function toPage(rows: TicketRow[], limit: number): TicketPage {
   };
 }
 
-/** Why a conditional update touched nothing: missing (404), someone else's (403) or reserved (409). */
+/**
+ * Why a conditional update touched nothing: missing (404), someone else's (403), or reserved or
+ * sold (409).
+ */
 async function notEditableError(repo: TicketsRepo, id: string, userId: string): Promise<AppError> {
   const current = await repo.findById(id);
   if (!current) return notFound('Ticket');
   if (current.userId !== userId) return new AppError('FORBIDDEN', 'Only the seller can edit this ticket');
-  return new AppError('TICKET_RESERVED', 'The ticket is reserved by an order and cannot be edited');
+  const why = current.soldAt ? 'has been sold' : 'is reserved by an order';
+  return new AppError('TICKET_RESERVED', `The ticket ${why} and cannot be edited`);
 }
 
 /**
@@ -61,9 +65,8 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
           currency: input.currency ?? options.defaultCurrency,
           userId,
         });
-        const ticket = toTicket(row);
-        await enqueue(tx, ticketCreatedSubject, ticket);
-        return ticket;
+        await enqueue(tx, ticketCreatedSubject, toTicketEventData(row));
+        return toTicket(row);
       });
     },
 
@@ -78,14 +81,14 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
       return toPage(rows, limit);
     },
 
-    /** A seller's own tickets, available or held by an order, newest first, one page at a time. */
+    /** A seller's own tickets, available, reserved or sold, newest first, one page at a time. */
     async listMine(userId: string, request: Omit<ListRequest, 'q'>): Promise<TicketPage> {
       const limit = request.limit ?? DEFAULT_PAGE_SIZE;
       const rows = await ticketsRepo(db).listBySeller({ userId, limit: limit + 1, after: request.cursor });
       return toPage(rows, limit);
     },
 
-    /** Any ticket, available or reserved. */
+    /** Any ticket, available, reserved or sold. */
     async get(id: string): Promise<Ticket> {
       const row = await ticketsRepo(db).findById(id);
       if (!row) throw notFound('Ticket');
@@ -98,9 +101,8 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
         const repo = ticketsRepo(tx);
         const row = await repo.updateIfEditable(id, userId, changes);
         if (!row) throw await notEditableError(repo, id, userId);
-        const ticket = toTicket(row);
-        await enqueue(tx, ticketUpdatedSubject, ticket);
-        return ticket;
+        await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+        return toTicket(row);
       });
     },
   };
