@@ -28,11 +28,14 @@ export function createTestKeys(
   };
 }
 
+/** A signed-in test user: its token, and the `Authorization` header value carrying it. */
+export interface TestUser extends CurrentUser {
+  token: string;
+  authorization: string;
+}
+
 /** A random user with a valid token, for services that only verify tokens. */
-export function createTestUser(
-  keys: TestKeys,
-  email = `user-${randomUUID()}@example.test`,
-): CurrentUser & { token: string; authorization: string } {
+export function createTestUser(keys: TestKeys, email = `user-${randomUUID()}@example.test`): TestUser {
   const user = { id: randomUUID(), email };
   const token = signUserToken(user, keys.sign);
   return { ...user, token, authorization: `Bearer ${token}` };
