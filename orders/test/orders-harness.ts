@@ -1,30 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { startMessaging, type Bus, type Messaging } from '@glotixz/common/bus';
-import { createDb, createPool, runMigrations } from '@glotixz/common/db';
 import {
-  createEnvelope,
   streamFor,
   type Envelope,
   type EventMap,
   type Subject,
   type TicketCreatedData,
 } from '@glotixz/common/events';
-import {
-  connectTestBus,
-  createCookieKeys,
-  createTestDatabase,
-  createTestKeys,
-  createTestUser,
-  deleteTestStreams,
-  randomPrefix,
-  readSubject,
-  testNatsUrl,
-  waitFor,
-  type TestKeys,
-} from '@glotixz/common/testing';
+import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
-import pino from 'pino';
 import type { Registry } from 'prom-client';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -34,8 +19,7 @@ import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
 import { durableName, ordersConsumers } from '../src/events/consumers';
 
-/** A signed-in test user. */
-export type TestUser = ReturnType<typeof createTestUser>;
+export type { TestUser };
 
 /** A row of the ticket replica, as SQL answers it. */
 export interface TicketReplicaRow {
@@ -97,23 +81,9 @@ export interface OrdersHarness {
 
 /** Starts the harness; `env` overrides the orders configuration. */
 export async function startOrdersHarness(env: Record<string, string> = {}): Promise<OrdersHarness> {
-  const database = await createTestDatabase();
-  const pool = createPool(database.url, { max: 20 });
-  await runMigrations(pool, migrationsFolder);
-  const db = createDb(pool, schema);
-  const keys = createTestKeys();
-  const logger = pino({ level: 'silent' });
-  const prefix = randomPrefix();
-  const bus = await connectTestBus(prefix);
-  const config = configSchema.parse({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    NATS_URL: testNatsUrl(),
-    NATS_PREFIX: prefix,
-    JWT_PUBLIC_KEY: keys.publicKey,
-    COOKIE_KEYS: createCookieKeys().join(','),
-    ...env,
-  });
+  const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
+  const { pool, db, keys, logger, bus } = testbed;
+  const config = configSchema.parse({ ...testbed.env, ...env });
   const messaging = await startMessaging({
     service: 'orders',
     natsUrl: config.NATS_URL,
@@ -122,6 +92,7 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
     outbox: { pool, pollIntervalMs: 200 },
     consumers: ordersConsumers(db),
   });
+  testbed.onClose(() => messaging.stop());
   const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready() });
 
   const harness: OrdersHarness = {
@@ -133,7 +104,12 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
     metrics,
     messaging,
     bus,
-    user: () => createTestUser(keys),
+    user: testbed.user,
+    publish: testbed.publish,
+    republish: testbed.republish,
+    events: testbed.events,
+    outboxDrained: testbed.outboxDrained,
+    close: testbed.close,
 
     async listTicket(overrides = {}) {
       const data: TicketCreatedData = {
@@ -149,16 +125,6 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
       await harness.publish('ticket.created', data);
       await waitFor(() => harness.ticketRow(data.id), 5_000, `ticket ${data.id} in the replica`);
       return data;
-    },
-
-    async publish(subject, data) {
-      const envelope = createEnvelope(subject, data);
-      await bus.publish(envelope);
-      return envelope;
-    },
-
-    async republish(envelope) {
-      await bus.publishRaw(envelope.subject, JSON.stringify(envelope), { msgID: randomUUID() });
     },
 
     async placeOrder(buyer, ticketId) {
@@ -185,11 +151,6 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
       return Number(rows[0]?.n);
     },
 
-    async events(subject) {
-      const stored = await readSubject(bus, subject);
-      return stored.map((message) => message.data as Envelope<typeof subject>);
-    },
-
     async eventsFor(subject, id) {
       const all = await harness.events(subject);
       return all.filter((envelope) => {
@@ -198,29 +159,7 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
       });
     },
 
-    async consumerIdle(subject) {
-      const stream = bus.streamName(streamFor(subject));
-      await waitFor(
-        async () => {
-          const info = await bus.jsm.consumers.info(stream, durableName(subject));
-          return info.num_pending === 0 && info.num_ack_pending === 0;
-        },
-        10_000,
-        `consumer of ${subject} to settle every message`,
-      );
-    },
-
-    async outboxDrained() {
-      await waitFor(async () => (await harness.count('outbox')) === 0, 5_000, 'the outbox to drain');
-    },
-
-    async close() {
-      await messaging.stop();
-      await deleteTestStreams(bus);
-      await bus.close();
-      await pool.end();
-      await database.drop();
-    },
+    consumerIdle: (subject) => testbed.consumerSettled(streamFor(subject), durableName(subject)),
   };
   return harness;
 }

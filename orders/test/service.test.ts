@@ -1,5 +1,12 @@
 import { createDb, createPool } from '@glotixz/common/db';
-import { createCookieKeys, createTestKeys, createTestUser } from '@glotixz/common/testing';
+import {
+  createCookieKeys,
+  createTestKeys,
+  createTestUser,
+  invalidServiceEnv,
+  invalidServiceEnvPaths,
+  testServiceEnv,
+} from '@glotixz/common/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -62,13 +69,9 @@ describe('server faults', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
     const keys = createTestKeys();
-    const config = configSchema.parse({
-      NODE_ENV: 'test',
-      DATABASE_URL: url,
-      NATS_URL: 'nats://127.0.0.1:1',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      COOKIE_KEYS: createCookieKeys().join(','),
-    });
+    const config = configSchema.parse(
+      testServiceEnv({ databaseUrl: url, natsUrl: 'nats://127.0.0.1:1', keys }),
+    );
     const natsDown = () => Promise.reject(new Error('NATS connection closed'));
     const { app } = createApp({ config, db: createDb(pool, schema), logger, natsReady: natsDown });
     const buyer = createTestUser(keys).authorization;
@@ -113,27 +116,10 @@ describe('configuration', () => {
   });
 
   it('lists every problem of a bad environment at once', () => {
-    const result = configSchema.safeParse({
-      PORT: 'abc',
-      DATABASE_URL: 'mysql://x',
-      NATS_URL: 'http://x',
-      JWT_PUBLIC_KEY: 'nope',
-      COOKIE_KEYS: 'short',
-      EXPIRATION_WINDOW_SECONDS: '0',
-      NATS_PREFIX: 'a.b',
-    });
+    const result = configSchema.safeParse({ ...invalidServiceEnv, EXPIRATION_WINDOW_SECONDS: '0' });
     expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(
-      expect.arrayContaining([
-        'PORT',
-        'DATABASE_URL',
-        'NATS_URL',
-        'JWT_PUBLIC_KEY',
-        'COOKIE_KEYS.0',
-        'EXPIRATION_WINDOW_SECONDS',
-        'NATS_PREFIX',
-      ]),
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(
+      expect.arrayContaining([...invalidServiceEnvPaths, 'EXPIRATION_WINDOW_SECONDS']),
     );
   });
 

@@ -2,32 +2,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startMessaging, type Bus, type Messaging } from '@glotixz/common/bus';
-import { createDb, createPool, runMigrations } from '@glotixz/common/db';
 import {
-  createEnvelope,
   streamFor,
   type Envelope,
   type EventMap,
   type OrderCreatedData,
   type Subject,
 } from '@glotixz/common/events';
-import {
-  connectTestBus,
-  createCookieKeys,
-  createTestDatabase,
-  createTestKeys,
-  createTestUser,
-  deleteTestStreams,
-  randomPrefix,
-  readSubject,
-  testNatsUrl,
-  waitFor,
-  type TestKeys,
-} from '@glotixz/common/testing';
+import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import { startStripeSandbox, type StripeSandbox } from '@glotixz/stripe-sandbox';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
-import pino from 'pino';
 import type { Registry } from 'prom-client';
 import Stripe from 'stripe';
 import request from 'supertest';
@@ -42,8 +27,7 @@ import { createRefundWorker, type RefundWorker } from '../src/refunds/refund-wor
 import { createStripeClient } from '../src/stripe/stripe.client';
 import { createStripeGateway, type StripeGateway } from '../src/stripe/stripe.gateway';
 
-/** A signed-in test user. */
-export type TestUser = ReturnType<typeof createTestUser>;
+export type { TestUser };
 
 /** A row of `payments`, as SQL answers it. */
 export interface PaymentDbRow {
@@ -140,23 +124,12 @@ export interface PaymentsHarness {
 
 /** Starts the harness. */
 export async function startPaymentsHarness(options: PaymentsHarnessOptions = {}): Promise<PaymentsHarness> {
-  const database = await createTestDatabase();
-  const pool = createPool(database.url, { max: 20 });
-  await runMigrations(pool, migrationsFolder);
-  const db = createDb(pool, schema);
-  const keys = createTestKeys();
-  const logger = pino({ level: 'silent' });
-  const prefix = randomPrefix();
-  const bus = await connectTestBus(prefix);
+  const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
+  const { pool, db, keys, logger, bus } = testbed;
   const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
   const sandbox = await startStripeSandbox({ webhookSecret, webhookRetry: { attempts: 5, baseDelayMs: 50 } });
   const config = configSchema.parse({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    NATS_URL: testNatsUrl(),
-    NATS_PREFIX: prefix,
-    JWT_PUBLIC_KEY: keys.publicKey,
-    COOKIE_KEYS: createCookieKeys().join(','),
+    ...testbed.env,
     STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
     STRIPE_WEBHOOK_SECRET: webhookSecret,
     STRIPE_API_BASE: sandbox.url,
@@ -183,6 +156,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     outbox: { pool, pollIntervalMs: 200 },
     consumers: paymentsConsumers(db, refunds),
   });
+  testbed.onClose(() => messaging.stop());
   const { app, metrics } = createApp({
     config,
     db,
@@ -196,6 +170,15 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
+  testbed.onClose(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  testbed.onClose(() => sandbox.close());
+  testbed.onClose(() => refunds.stop());
   const { port } = server.address() as AddressInfo;
   const webhookUrl = `http://127.0.0.1:${port}/api/payments/webhook`;
   sandbox.setWebhookUrl(webhookUrl);
@@ -214,7 +197,9 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     webhookUrl,
     stripe,
     bus,
-    user: () => createTestUser(keys),
+    user: testbed.user,
+    publish: testbed.publish,
+    close: testbed.close,
 
     async placeOrder(buyer, overrides = {}) {
       const data: OrderCreatedData = {
@@ -229,12 +214,6 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
       await harness.publish('order.created', data);
       await waitFor(() => harness.orderRow(data.id), 5_000, `order ${data.id} in the replica`);
       return data;
-    },
-
-    async publish(subject, data) {
-      const envelope = createEnvelope(subject, data);
-      await bus.publish(envelope);
-      return envelope;
     },
 
     async cancelOrder(order) {
@@ -309,13 +288,11 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     },
 
     async eventsFor(subject, orderId) {
-      const stored = await readSubject(bus, subject);
-      return stored
-        .map((message) => message.data as Envelope<typeof subject>)
-        .filter((envelope) => {
-          const data = envelope.data as { id?: string; orderId?: string };
-          return data.orderId === orderId || data.id === orderId;
-        });
+      const all = await testbed.events(subject);
+      return all.filter((envelope) => {
+        const data = envelope.data as { id?: string; orderId?: string };
+        return data.orderId === orderId || data.id === orderId;
+      });
     },
 
     intentsFor(orderId) {
@@ -328,35 +305,11 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
       return (sandbox.refunds() as Stripe.Refund[]).filter((refund) => refund.payment_intent === intentId);
     },
 
-    async consumerIdle(subject) {
-      const stream = bus.streamName(streamFor(subject));
-      await waitFor(
-        async () => {
-          const info = await bus.jsm.consumers.info(stream, durableName(subject));
-          return info.num_pending === 0 && info.num_ack_pending === 0;
-        },
-        10_000,
-        `consumer of ${subject} to settle every message`,
-      );
-    },
+    consumerIdle: (subject) => testbed.consumerSettled(streamFor(subject), durableName(subject)),
 
     async settled() {
       await sandbox.webhooksIdle();
-      await waitFor(async () => (await harness.count('outbox')) === 0, 5_000, 'the outbox to drain');
-    },
-
-    async close() {
-      await refunds.stop();
-      await sandbox.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await messaging.stop();
-      await deleteTestStreams(bus);
-      await bus.close();
-      await pool.end();
-      await database.drop();
+      await testbed.outboxDrained();
     },
   };
   return harness;

@@ -1,5 +1,12 @@
 import { createDb, createPool } from '@glotixz/common/db';
-import { createCookieKeys, createTestKeys, createTestUser } from '@glotixz/common/testing';
+import {
+  createCookieKeys,
+  createTestKeys,
+  createTestUser,
+  invalidServiceEnv,
+  invalidServiceEnvPaths,
+  testServiceEnv,
+} from '@glotixz/common/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -77,11 +84,7 @@ describe('server faults', () => {
     const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
     const keys = createTestKeys();
     const config = configSchema.parse({
-      NODE_ENV: 'test',
-      DATABASE_URL: url,
-      NATS_URL: 'nats://127.0.0.1:1',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      COOKIE_KEYS: createCookieKeys().join(','),
+      ...testServiceEnv({ databaseUrl: url, natsUrl: 'nats://127.0.0.1:1', keys }),
       STRIPE_SECRET_KEY: 'sk_test_down',
       STRIPE_WEBHOOK_SECRET: 'whsec_down',
       STRIPE_API_BASE: 'http://127.0.0.1:1',
@@ -167,11 +170,7 @@ describe('configuration', () => {
 
   it('lists every problem of a bad environment at once', () => {
     const result = configSchema.safeParse({
-      PORT: 'abc',
-      DATABASE_URL: 'mysql://x',
-      NATS_URL: 'http://x',
-      JWT_PUBLIC_KEY: 'nope',
-      COOKIE_KEYS: 'short',
+      ...invalidServiceEnv,
       STRIPE_SECRET_KEY: 'pk_test_abc',
       STRIPE_WEBHOOK_SECRET: 'secret',
       STRIPE_API_BASE: 'ftp://x',
@@ -181,11 +180,7 @@ describe('configuration', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(
       expect.arrayContaining([
-        'PORT',
-        'DATABASE_URL',
-        'NATS_URL',
-        'JWT_PUBLIC_KEY',
-        'COOKIE_KEYS.0',
+        ...invalidServiceEnvPaths,
         'STRIPE_SECRET_KEY',
         'STRIPE_WEBHOOK_SECRET',
         'STRIPE_API_BASE',

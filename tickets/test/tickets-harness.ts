@@ -1,24 +1,9 @@
 import type { Bus, Messaging } from '@glotixz/common/bus';
 import { startMessaging } from '@glotixz/common/bus';
-import { createDb, createPool, runMigrations } from '@glotixz/common/db';
 import type { Envelope, EventMap, Subject } from '@glotixz/common/events';
-import { createEnvelope } from '@glotixz/common/events';
-import {
-  connectTestBus,
-  createCookieKeys,
-  createTestDatabase,
-  createTestKeys,
-  createTestUser,
-  deleteTestStreams,
-  randomPrefix,
-  readSubject,
-  testNatsUrl,
-  waitFor,
-  type TestKeys,
-} from '@glotixz/common/testing';
+import { createServiceTestbed, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
-import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { configSchema, type Config } from '../src/config';
@@ -28,8 +13,7 @@ import { ticketsConsumers } from '../src/events/consumers';
 import type { TicketsDb } from '../src/tickets/tickets.repo';
 import type { Ticket } from '../src/tickets/tickets.schemas';
 
-/** A signed-in test user. */
-export type TestUser = ReturnType<typeof createTestUser>;
+export type { TestUser };
 
 /** A stored ticket row as the tests read it back with SQL. */
 export interface StoredTicket {
@@ -70,22 +54,9 @@ export interface TicketsHarness {
 
 /** Sets up a random database and bus prefix with the tickets service running on them. */
 export async function startTicketsHarness(env: Record<string, string> = {}): Promise<TicketsHarness> {
-  const database = await createTestDatabase();
-  const pool = createPool(database.url, { max: 10 });
-  await runMigrations(pool, migrationsFolder);
-  const db = createDb(pool, schema);
-  const prefix = randomPrefix();
-  const logger = pino({ level: 'silent' });
-  const keys = createTestKeys();
-  const config = configSchema.parse({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    NATS_URL: testNatsUrl(),
-    NATS_PREFIX: prefix,
-    JWT_PUBLIC_KEY: keys.publicKey,
-    COOKIE_KEYS: createCookieKeys().join(','),
-    ...env,
-  });
+  const testbed = await createServiceTestbed({ migrationsFolder, schema });
+  const { pool, db, bus, keys, logger } = testbed;
+  const config = configSchema.parse({ ...testbed.env, ...env });
   const messaging = await startMessaging({
     service: 'tickets',
     natsUrl: config.NATS_URL,
@@ -94,7 +65,7 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
     outbox: { pool },
     consumers: ticketsConsumers(db),
   });
-  const bus = await connectTestBus(prefix);
+  testbed.onClose(() => messaging.stop());
   const { app } = createApp({ config, db, messaging, logger });
 
   const harness: TicketsHarness = {
@@ -105,7 +76,7 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
     keys,
     config,
     app,
-    user: () => createTestUser(keys),
+    user: testbed.user,
     async createTicket(seller, body = {}) {
       const res = await request(app)
         .post('/api/tickets')
@@ -125,34 +96,13 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
       const { rows } = await pool.query<{ n: string }>('select count(*) as n from tickets');
       return Number(rows[0]?.n);
     },
-    async publish(subject, data) {
-      const envelope = createEnvelope(subject, data);
-      await bus.publish(envelope);
-      return envelope;
-    },
+    publish: testbed.publish,
     async ticketEvents(subject, ticketId) {
-      const stored = await readSubject(bus, subject);
-      return stored
-        .map((message) => message.data as Envelope)
-        .filter((envelope) => (envelope.data as { id?: string }).id === ticketId);
+      const envelopes: Envelope[] = await testbed.events(subject);
+      return envelopes.filter((envelope) => (envelope.data as { id?: string }).id === ticketId);
     },
-    async settled(durable, timeoutMs = 5_000) {
-      await waitFor(
-        async () => {
-          const info = await bus.jsm.consumers.info(bus.streamName('ORDERS'), durable);
-          return info.num_pending === 0 && info.num_ack_pending === 0;
-        },
-        timeoutMs,
-        `${durable} to handle every message`,
-      );
-    },
-    async close() {
-      await messaging.stop();
-      await deleteTestStreams(bus);
-      await bus.close();
-      await pool.end();
-      await database.drop();
-    },
+    settled: (durable, timeoutMs = 5_000) => testbed.consumerSettled('ORDERS', durable, timeoutMs),
+    close: testbed.close,
   };
   return harness;
 }
