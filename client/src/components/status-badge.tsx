@@ -1,4 +1,5 @@
-import type { OrderStatus } from '@/lib/types';
+import { listingState } from '@/lib/listing-status';
+import type { OrderStatus, TicketStatus } from '@/lib/types';
 
 const ORDER_LABELS: Record<OrderStatus, { label: string; className: string }> = {
   awaiting_payment: { label: 'Awaiting payment', className: 'badge badge-awaiting' },
@@ -15,11 +16,8 @@ export function OrderStatusBadge({ status, expired = false }: { status: OrderSta
   return <span className={className}>{label}</span>;
 }
 
-/** Whether a listing is on sale or held by an order. */
-export function ListingStatusBadge({ reserved }: { reserved: boolean }) {
-  return reserved ? (
-    <span className="badge badge-reserved">Reserved</span>
-  ) : (
-    <span className="badge badge-available">On sale</span>
-  );
+/** Whether a listing is available, reserved by an unpaid order, or sold. */
+export function ListingStatusBadge({ status }: { status: TicketStatus }) {
+  const { label, badgeClass } = listingState(status);
+  return <span className={badgeClass}>{label}</span>;
 }

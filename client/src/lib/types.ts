@@ -6,6 +6,9 @@ export interface User {
   email: string;
 }
 
+/** Where a ticket stands: on sale, held by an unpaid order, or bought by a paid one. */
+export type TicketStatus = 'available' | 'reserved' | 'sold';
+
 /** A ticket; `price` is in integer minor units of `currency` (lower-case ISO 4217). */
 export interface Ticket {
   id: string;
@@ -14,8 +17,9 @@ export interface Ticket {
   currency: string;
   /** The seller. */
   userId: string;
-  /** The order holding the ticket; null while it is available. */
+  /** The order holding (or, once sold, that bought) the ticket; null while it is available. */
   orderId: string | null;
+  status: TicketStatus;
   version: number;
 }
 

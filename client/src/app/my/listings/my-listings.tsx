@@ -8,6 +8,7 @@ import { TicketSwatch } from '@/components/ticket-art';
 import { TicketFields, validateTicketFields, type TicketFieldValues } from '@/components/ticket-fields';
 import { apiFetch } from '@/lib/api-client';
 import { ApiError, fieldErrors, messageFor } from '@/lib/errors';
+import { listingState, lockedNotice } from '@/lib/listing-status';
 import { formatMoney, toMajorInput } from '@/lib/money';
 import type { Page, Ticket } from '@/lib/types';
 
@@ -77,7 +78,7 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
   const [formError, setFormError] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const reserved = ticket.orderId !== null;
+  const state = listingState(ticket.status);
   const titleId = `listing-${ticket.id}-title`;
 
   function startEditing() {
@@ -115,10 +116,7 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
         const fresh = await apiFetch<Ticket>(`/api/tickets/${ticket.id}`).catch(() => null);
         if (fresh) onSaved(fresh);
         setEditing(false);
-        setNotice({
-          ok: false,
-          text: 'A buyer has just reserved this ticket, so it can no longer be edited.',
-        });
+        setNotice({ ok: false, text: lockedNotice(fresh) });
       } else setFormError(messageFor(err));
     } finally {
       setBusy(false);
@@ -168,13 +166,13 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
               <Link id={titleId} href={`/tickets/${ticket.id}`} className="list-item-title">
                 {ticket.title}
               </Link>
-              <ListingStatusBadge reserved={reserved} />
+              <ListingStatusBadge status={ticket.status} />
             </div>
             <div className="list-item-sub">
               <span className="price" style={{ fontSize: '1rem' }}>
                 {formatMoney(ticket.price, ticket.currency)}
               </span>
-              {reserved && ' · A buyer holds it: sold once they pay, back on sale if their hold expires.'}
+              {state.note && ` · ${state.note}`}
             </div>
             <div aria-live="polite" className="small">
               {notice && (
@@ -192,9 +190,9 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
             type="button"
             className="btn btn-secondary btn-sm"
             onClick={startEditing}
-            disabled={reserved}
+            disabled={!state.editable}
             aria-label={`Edit ${ticket.title}`}
-            title={reserved ? 'Reserved tickets cannot be edited' : undefined}
+            title={state.lockedReason ?? undefined}
           >
             Edit
           </button>

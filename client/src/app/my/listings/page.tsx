@@ -7,7 +7,7 @@ import { Icon } from '@/components/icon';
 
 export const metadata: Metadata = { title: 'My listings' };
 
-/** The seller's own tickets: on sale (editable) or reserved by a buyer. */
+/** The seller's own tickets: available (editable), reserved by a buyer, or sold. */
 export default async function MyListingsPage() {
   await requireUser('/my/listings');
   const page = await serverFetch<Page<Ticket>>('/api/tickets/mine?limit=50');

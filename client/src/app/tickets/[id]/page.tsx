@@ -54,7 +54,7 @@ export default async function TicketPage({
         <TicketArt id={ticket.id} title={ticket.title} large />
         <div className="card stack">
           <div className="row" style={{ justifyContent: 'space-between' }}>
-            <ListingStatusBadge reserved={ticket.orderId !== null} />
+            <ListingStatusBadge status={ticket.status} />
             <span className="muted small">Sold by a fan · Ticket #{ticket.id.slice(0, 8)}</span>
           </div>
           <h1 style={{ margin: 0 }}>{ticket.title}</h1>
@@ -69,7 +69,9 @@ export default async function TicketPage({
             <div className="alert alert-info" role="note">
               <p>
                 This is your listing.{' '}
-                {ticket.orderId ? (
+                {ticket.status === 'sold' ? (
+                  'A buyer has bought it.'
+                ) : ticket.status === 'reserved' ? (
                   'A buyer has reserved it.'
                 ) : (
                   <Link href="/my/listings">Edit it in My listings</Link>
@@ -89,11 +91,15 @@ export default async function TicketPage({
                 Go to your order
               </Link>
             </div>
+          ) : ticket.status === 'sold' ? (
+            <div className="alert alert-warning" role="note">
+              <p>Another buyer has bought this ticket.</p>
+            </div>
           ) : ticket.orderId ? (
             <div className="alert alert-warning" role="note">
               <p>
-                Another buyer has reserved or bought this ticket. If an unpaid reservation runs out, it comes
-                back to the marketplace.
+                Another buyer has reserved this ticket. If their reservation runs out unpaid, it comes back to
+                the marketplace.
               </p>
             </div>
           ) : user ? (
