@@ -141,6 +141,18 @@ describe('the web client: listing, buying and paying', () => {
     await buyer.page.getByTestId('confirmation').waitFor();
 
     await marketplaceShows(title, false);
+    // Paid: the seller's listing reads Sold (tickets handled order.completed).
+    await eventually(
+      seller.page,
+      '/my/listings',
+      async () =>
+        (await seller.page
+          .getByTestId('listing')
+          .filter({ hasText: title })
+          .getByText('Sold', { exact: true })
+          .count()) === 1,
+      'the listing to show as sold',
+    );
     await seller.context.close();
     await buyer.context.close();
   }, 120_000);
@@ -317,7 +329,7 @@ describe('the web client: listing, buying and paying', () => {
     await visitor.page.getByText('Saved.').waitFor();
     const edited = visitor.page.getByTestId('listing').filter({ hasText: 'Sumo · Box seat' });
     await expect(edited.getByText('¥12,000').count()).resolves.toBe(1);
-    await expect(edited.getByText('On sale').count()).resolves.toBe(1);
+    await expect(edited.getByText('Available').count()).resolves.toBe(1);
     await visitor.context.close();
   }, 60_000);
 });
