@@ -54,7 +54,8 @@ test('only auth receives the JWT private key; every service gets the public key 
     assert.equal(env.JWT_PUBLIC_KEY, 'PUBLIC PEM');
     assert.equal(env.COOKIE_KEYS, context.keys.cookieKeys.join(','));
     assert.equal(env.PORT, String(service.port));
-    assert.equal(env.NODE_ENV, 'development');
+    // The client serves its production build (`next start`); the services run in development.
+    assert.equal(env.NODE_ENV, service.name === 'client' ? 'production' : 'development', service.name);
     assert.equal(env.NATS_URL, 'nats://127.0.0.1:42229');
     assert.equal(env.REDIS_URL, 'redis://127.0.0.1:63799');
   }
