@@ -1,5 +1,5 @@
 import type { Messaging } from '@glotixz/common/bus';
-import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { createServiceApp, type Registry, type ServiceApp } from '@glotixz/common/express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ExpirationMetrics } from './expirations/expiration.metrics';
@@ -13,13 +13,15 @@ export interface AppDeps {
   messaging: Pick<Messaging, 'ready'>;
   queue: ExpirationQueue;
   metrics: ExpirationMetrics;
+  /** The registry `/metrics` serves, shared with `startMessaging` for the bus metrics; a new one by default. */
+  registry?: Registry;
 }
 
 /**
  * Builds the expiration Express app: no API routes, only `/healthz`, `/readyz` (Redis and NATS)
  * and `/metrics` with the job metrics. No side effects: the service listens, tests use supertest.
  */
-export function createApp({ logger, redis, messaging, queue, metrics }: AppDeps): ServiceApp {
+export function createApp({ logger, redis, messaging, queue, metrics, registry }: AppDeps): ServiceApp {
   const service = createServiceApp({
     service: 'expiration',
     logger,
@@ -30,6 +32,7 @@ export function createApp({ logger, redis, messaging, queue, metrics }: AppDeps)
       redis: () => pingRedis(redis),
       nats: () => messaging.ready(),
     },
+    registry,
   });
   metrics.register(service.metrics, queue, () => redis.status === 'ready');
   return service;

@@ -1,5 +1,5 @@
 import { startMessaging, type Bus, type Messaging } from '@glotixz/common/bus';
-import type { Lifecycle, ServiceApp } from '@glotixz/common/express';
+import { createMetricsRegistry, type Lifecycle, type ServiceApp } from '@glotixz/common/express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app';
@@ -53,6 +53,7 @@ export async function startExpirationService(options: StartOptions): Promise<Exp
   lifecycle.onShutdown('queue', () => queue.close());
 
   const metrics = createExpirationMetrics();
+  const registry = createMetricsRegistry();
   const messaging = await startMessaging({
     service: 'expiration',
     natsUrl: config.NATS_URL,
@@ -60,6 +61,7 @@ export async function startExpirationService(options: StartOptions): Promise<Exp
     streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
     consumers: expirationConsumers({ queue, metrics }),
+    metrics: registry,
   });
   lifecycle.onShutdown('nats', () => messaging.stop());
 
@@ -77,6 +79,6 @@ export async function startExpirationService(options: StartOptions): Promise<Exp
     Promise.all(messaging.consumers.map((consumer) => consumer.stop())),
   );
 
-  const app = createApp({ logger, redis, messaging, queue, metrics });
+  const app = createApp({ logger, redis, messaging, queue, metrics, registry });
   return { app, redis, queue, messaging, worker, metrics };
 }

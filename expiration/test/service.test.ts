@@ -42,6 +42,9 @@ describe('service defaults', () => {
     expect(metricValue(res.text, 'expiration_jobs{state="completed",service="expiration"}')).toBe(1);
     expect(metricValue(res.text, 'expiration_jobs{state="delayed",service="expiration"}')).toBe(0);
     expect(res.text).toContain('expiration_job_failures_total');
+    expect(res.text).toMatch(
+      /^bus_messages_handled_total\{consumer="[^"]+",subject="order.created",outcome="acked",service="expiration"\} 1$/m,
+    );
   });
 
   it('shows a scheduled order as a delayed job in /metrics', async () => {

@@ -1,4 +1,4 @@
-import { createServiceApp, sessionOptions, type ServiceApp } from '@glotixz/common/express';
+import { createServiceApp, sessionOptions, type Registry, type ServiceApp } from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -13,10 +13,12 @@ export interface AppDeps {
   logger: Logger;
   /** Resolves when NATS and JetStream answer (the running messaging's `ready`). */
   natsReady: () => Promise<void>;
+  /** The registry `/metrics` serves, shared with `startMessaging` for the bus metrics; a new one by default. */
+  registry?: Registry;
 }
 
 /** Builds the orders Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
-export function createApp({ config, db, logger, natsReady }: AppDeps): ServiceApp {
+export function createApp({ config, db, logger, natsReady, registry }: AppDeps): ServiceApp {
   const orders = createOrdersService(db, { expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS });
   return createServiceApp({
     service: 'orders',
@@ -26,5 +28,6 @@ export function createApp({ config, db, logger, natsReady }: AppDeps): ServiceAp
     docsPath: '/api/orders/docs',
     docsTitle: 'Glotixz orders API',
     readiness: { postgres: () => db.execute(sql`select 1`), nats: natsReady },
+    registry,
   });
 }

@@ -1,6 +1,6 @@
 import { startMessaging } from '@glotixz/common/bus';
 import { createDb, createPool, runMigrations } from '@glotixz/common/db';
-import { createLogger, runService } from '@glotixz/common/express';
+import { createLogger, createMetricsRegistry, runService } from '@glotixz/common/express';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { migrationsFolder } from './db/migrate';
@@ -17,6 +17,7 @@ void runService({ service: 'orders', logger }, async (lifecycle) => {
   await runMigrations(pool, migrationsFolder);
   const db = createDb(pool, schema);
 
+  const registry = createMetricsRegistry();
   const messaging = await startMessaging({
     service: 'orders',
     natsUrl: config.NATS_URL,
@@ -24,11 +25,12 @@ void runService({ service: 'orders', logger }, async (lifecycle) => {
     streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
     outbox: { pool },
+    metrics: registry,
     consumers: ordersConsumers(db),
   });
   lifecycle.onShutdown('messaging', () => messaging.stop());
 
-  const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready() });
+  const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready(), registry });
 
   const sweeper = createOverdueSweeper({
     db,

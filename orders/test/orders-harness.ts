@@ -7,6 +7,7 @@ import {
   type Subject,
   type TicketCreatedData,
 } from '@glotixz/common/events';
+import { createMetricsRegistry } from '@glotixz/common/express';
 import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
@@ -84,16 +85,18 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
   const { pool, db, keys, logger, bus } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
+  const registry = createMetricsRegistry();
   const messaging = await startMessaging({
     service: 'orders',
     natsUrl: config.NATS_URL,
     prefix: config.NATS_PREFIX,
     logger,
     outbox: { pool, pollIntervalMs: 200 },
+    metrics: registry,
     consumers: ordersConsumers(db),
   });
   testbed.onClose(() => messaging.stop());
-  const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready() });
+  const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready(), registry });
 
   const harness: OrdersHarness = {
     pool,

@@ -35,6 +35,8 @@ describe('service defaults', () => {
     const res = await request(h.app).get('/metrics').expect(200);
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     expect(res.text).toMatch(/route="\/api\/orders"/);
+    expect(res.text).toContain('# TYPE bus_messages_handled_total counter');
+    expect(res.text).toMatch(/^outbox_backlog_events\{service="orders"\} \d+$/m);
   });
 
   it('serves the OpenAPI document and Swagger UI at /api/orders/docs', async () => {

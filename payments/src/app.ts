@@ -1,4 +1,4 @@
-import { createServiceApp, sessionOptions, type ServiceApp } from '@glotixz/common/express';
+import { createServiceApp, sessionOptions, type Registry, type ServiceApp } from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -23,6 +23,8 @@ export interface AppDeps {
   refunds: RefundTrigger;
   /** The business counters; the app serves them on `/metrics`. */
   paymentMetrics: PaymentMetrics;
+  /** The registry `/metrics` serves, shared with `startMessaging` for the bus metrics; a new one by default. */
+  registry?: Registry;
 }
 
 /** Builds the payments Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
@@ -34,6 +36,7 @@ export function createApp({
   stripe,
   refunds,
   paymentMetrics,
+  registry,
 }: AppDeps): ServiceApp {
   const payments = createPaymentsService({ db, stripe, publishableKey: config.STRIPE_PUBLISHABLE_KEY });
   const webhooks = createWebhookService({
@@ -53,6 +56,7 @@ export function createApp({
     docsPath: '/api/payments/docs',
     docsTitle: 'Glotixz payments API',
     readiness: { postgres: () => db.execute(sql`select 1`), nats: natsReady },
+    registry,
   });
   paymentMetrics.registerIn(service.metrics);
   return service;

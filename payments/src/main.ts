@@ -1,6 +1,6 @@
 import { startMessaging } from '@glotixz/common/bus';
 import { createDb, createPool, runMigrations } from '@glotixz/common/db';
-import { createLogger, runService } from '@glotixz/common/express';
+import { createLogger, createMetricsRegistry, runService } from '@glotixz/common/express';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { migrationsFolder } from './db/migrate';
@@ -29,6 +29,7 @@ void runService({ service: 'payments', logger }, async (lifecycle) => {
     metrics: paymentMetrics,
   });
 
+  const registry = createMetricsRegistry();
   const messaging = await startMessaging({
     service: 'payments',
     natsUrl: config.NATS_URL,
@@ -36,6 +37,7 @@ void runService({ service: 'payments', logger }, async (lifecycle) => {
     streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
     outbox: { pool },
+    metrics: registry,
     consumers: paymentsConsumers(db, refunds),
   });
   lifecycle.onShutdown('messaging', () => messaging.stop());
@@ -51,6 +53,7 @@ void runService({ service: 'payments', logger }, async (lifecycle) => {
     stripe,
     refunds,
     paymentMetrics,
+    registry,
   });
   await lifecycle.listen(app, config.PORT);
 });

@@ -9,6 +9,7 @@ import {
   type OrderCreatedData,
   type Subject,
 } from '@glotixz/common/events';
+import { createMetricsRegistry } from '@glotixz/common/express';
 import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import { startStripeSandbox, type StripeSandbox } from '@glotixz/stripe-sandbox';
 import type { Express } from 'express';
@@ -148,12 +149,14 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     metrics: paymentMetrics,
     backoff: { baseMs: 100, capMs: 400 },
   });
+  const registry = createMetricsRegistry();
   const messaging = await startMessaging({
     service: 'payments',
     natsUrl: config.NATS_URL,
     prefix: config.NATS_PREFIX,
     logger,
     outbox: { pool, pollIntervalMs: 200 },
+    metrics: registry,
     consumers: paymentsConsumers(db, refunds),
   });
   testbed.onClose(() => messaging.stop());
@@ -165,6 +168,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     stripe: gateway,
     refunds,
     paymentMetrics,
+    registry,
   });
   refunds.start();
   const server = await new Promise<Server>((resolve) => {

@@ -49,6 +49,11 @@ describe('service defaults', () => {
     expect(res.text).toMatch(/^payments_declined_total\{service="payments"\} 1$/m);
     expect(res.text).toMatch(/^payments_refunded_total\{service="payments"\} 1$/m);
     expect(res.text).toMatch(/route="\/api\/payments"/);
+    expect(res.text).toMatch(
+      /^bus_messages_handled_total\{consumer="[^"]+",subject="order.created",outcome="acked",service="payments"\} [1-9]\d*$/m,
+    );
+    expect(res.text).toMatch(/^outbox_published_total\{service="payments"\} [1-9]\d*$/m);
+    expect(res.text).toMatch(/^outbox_backlog_events\{service="payments"\} \d+$/m);
   });
 
   it('serves the OpenAPI document, webhook included, and Swagger UI at /api/payments/docs', async () => {

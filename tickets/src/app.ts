@@ -1,5 +1,5 @@
 import type { Messaging } from '@glotixz/common/bus';
-import { createServiceApp, sessionOptions, type ServiceApp } from '@glotixz/common/express';
+import { createServiceApp, sessionOptions, type Registry, type ServiceApp } from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -14,10 +14,12 @@ export interface AppDeps {
   /** The running messaging; `/readyz` asks it whether NATS answers. */
   messaging: Pick<Messaging, 'ready'>;
   logger: Logger;
+  /** The registry `/metrics` serves, shared with `startMessaging` for the bus metrics; a new one by default. */
+  registry?: Registry;
 }
 
 /** Builds the tickets Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
-export function createApp({ config, db, messaging, logger }: AppDeps): ServiceApp {
+export function createApp({ config, db, messaging, logger, registry }: AppDeps): ServiceApp {
   const tickets = createTicketsService(db, { defaultCurrency: config.DEFAULT_CURRENCY });
   return createServiceApp({
     service: 'tickets',
@@ -30,5 +32,6 @@ export function createApp({ config, db, messaging, logger }: AppDeps): ServiceAp
       postgres: () => db.execute(sql`select 1`),
       nats: () => messaging.ready(),
     },
+    registry,
   });
 }

@@ -1,6 +1,6 @@
 import { startMessaging } from '@glotixz/common/bus';
 import { createDb, createPool, runMigrations } from '@glotixz/common/db';
-import { createLogger, runService } from '@glotixz/common/express';
+import { createLogger, createMetricsRegistry, runService } from '@glotixz/common/express';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { migrationsFolder } from './db/migrate';
@@ -15,6 +15,7 @@ void runService({ service: 'tickets', logger }, async (lifecycle) => {
   lifecycle.onShutdown('postgres', () => pool.end());
   await runMigrations(pool, migrationsFolder);
   const db = createDb(pool, schema);
+  const registry = createMetricsRegistry();
   const messaging = await startMessaging({
     service: 'tickets',
     natsUrl: config.NATS_URL,
@@ -22,9 +23,10 @@ void runService({ service: 'tickets', logger }, async (lifecycle) => {
     streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
     outbox: { pool },
+    metrics: registry,
     consumers: ticketsConsumers(db),
   });
   lifecycle.onShutdown('messaging', () => messaging.stop());
-  const { app } = createApp({ config, db, messaging, logger });
+  const { app } = createApp({ config, db, messaging, logger, registry });
   await lifecycle.listen(app, config.PORT);
 });

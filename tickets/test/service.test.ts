@@ -3,7 +3,9 @@ import {
   createTestKeys,
   invalidServiceEnv,
   invalidServiceEnvPaths,
+  waitFor,
 } from '@glotixz/common/testing';
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -43,6 +45,35 @@ describe('service defaults', () => {
     const res = await request(h.app).get('/metrics').expect(200);
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     expect(res.text).toMatch(/route="\/api\/tickets"/);
+  });
+
+  it('exposes the bus and outbox metrics on the same /metrics', async () => {
+    const ticket = await h.createTicket(h.user());
+    await h.publish('order.created', {
+      id: randomUUID(),
+      status: 'awaiting_payment',
+      userId: randomUUID(),
+      expiresAt: new Date(Date.now() + 900_000).toISOString(),
+      version: 0,
+      ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+    });
+    await h.settled('tickets-order-created');
+    await waitFor(async () => (await h.messaging.relay?.backlog())?.count === 0, 5_000, 'an empty outbox');
+
+    const res = await request(h.app).get('/metrics').expect(200);
+    expect(res.text).toMatch(
+      /^bus_messages_handled_total\{consumer="tickets-order-created",subject="order.created",outcome="acked",service="tickets"\} 1$/m,
+    );
+    expect(res.text).toMatch(
+      /^bus_handler_duration_seconds_count\{service="tickets",consumer="tickets-order-created"\} 1$/m,
+    );
+    expect(res.text).toContain('# TYPE bus_redeliveries_total counter');
+    // The ticket's creation and its reservation, each a ticket event through the outbox.
+    expect(res.text).toMatch(/^outbox_published_total\{service="tickets"\} 2$/m);
+    expect(res.text).toMatch(/^outbox_publish_failures_total\{service="tickets"\} 0$/m);
+    expect(res.text).toMatch(/^outbox_backlog_events\{service="tickets"\} 0$/m);
+    expect(res.text).toMatch(/^outbox_oldest_event_age_seconds\{service="tickets"\} 0$/m);
+    expect(res.text).toContain('http_request_duration_seconds_bucket');
   });
 
   it('serves the OpenAPI document and Swagger UI at /api/tickets/docs', async () => {

@@ -1,6 +1,7 @@
 import type { Bus, Messaging } from '@glotixz/common/bus';
 import { startMessaging } from '@glotixz/common/bus';
 import type { Envelope, EventMap, Subject } from '@glotixz/common/events';
+import { createMetricsRegistry } from '@glotixz/common/express';
 import { createServiceTestbed, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
@@ -57,16 +58,18 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
   const testbed = await createServiceTestbed({ migrationsFolder, schema });
   const { pool, db, bus, keys, logger } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
+  const registry = createMetricsRegistry();
   const messaging = await startMessaging({
     service: 'tickets',
     natsUrl: config.NATS_URL,
     prefix: config.NATS_PREFIX,
     logger,
     outbox: { pool },
+    metrics: registry,
     consumers: ticketsConsumers(db),
   });
   testbed.onClose(() => messaging.stop());
-  const { app } = createApp({ config, db, messaging, logger });
+  const { app } = createApp({ config, db, messaging, logger, registry });
 
   const harness: TicketsHarness = {
     pool,

@@ -8,6 +8,7 @@ import type { BackoffOptions } from './backoff';
 import type { Bus, MessageHeaders } from './bus';
 import { fromNatsHeaders } from './bus';
 import type { DeadLetter } from './dead-letter';
+import type { ConsumerMetrics, MessageOutcome } from './metrics';
 import { RetryLater } from './retry-later.error';
 
 /** What a handler learns about the message besides its envelope. */
@@ -21,6 +22,8 @@ export interface MessageContext {
   headers: MessageHeaders;
   /** A logger bound to the consumer, subject and event id. */
   logger: Logger;
+  /** Marks the message as a repeat that was skipped (the inbox does this); it is still acked. */
+  markDuplicate(): void;
 }
 
 /**
@@ -48,6 +51,8 @@ export interface ConsumeOptions<S extends Subject> {
   ackWaitMs?: number;
   /** Messages pulled ahead of the handler. Default 10. */
   prefetch?: number;
+  /** Where outcomes, redeliveries and handler time are counted; see {@link createConsumerMetrics}. */
+  metrics?: ConsumerMetrics;
 }
 
 /** A running consumer. */
@@ -79,6 +84,8 @@ export async function startConsumer<S extends Subject>(
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const stream = bus.streamName(streamFor(subject));
   const logger = bus.logger.child({ consumer: durable, subject });
+  const metrics = options.metrics;
+  const count = (outcome: MessageOutcome) => metrics?.handled(durable, subject, outcome);
   if (maxDeliver < 1) throw new Error('maxDeliver must be at least 1');
 
   // JetStream's own max_deliver stays unlimited: only this wrapper decides when to give up, so a
@@ -119,10 +126,12 @@ export async function startConsumer<S extends Subject>(
     } catch (err) {
       logger.error({ err, seq: msg.seq }, 'could not dead-letter a message; will retry it');
       msg.nak(backoffDelay(msg.info.deliveryCount, backoff));
+      count('retried');
       return;
     }
     // No term reason: servers before 2.11 do not parse one, and the dead letter carries it anyway.
     msg.term();
+    count(reason === 'invalid' ? 'invalid' : 'dead_lettered');
     logger.error(
       { seq: msg.seq, reason, deliveries: msg.info.deliveryCount, error },
       'message dead-lettered',
@@ -131,6 +140,7 @@ export async function startConsumer<S extends Subject>(
 
   async function handle(msg: JsMsg): Promise<void> {
     const deliveryCount = msg.info.deliveryCount;
+    if (deliveryCount > 1) metrics?.redelivered(durable);
     let raw: unknown;
     try {
       raw = JSON.parse(msg.string());
@@ -148,32 +158,42 @@ export async function startConsumer<S extends Subject>(
       return;
     }
     const envelope = parsed.envelope as Envelope<S>;
+    let duplicate = false;
     const context: MessageContext = {
       consumer: durable,
       deliveryCount,
       streamSequence: msg.seq,
       headers: fromNatsHeaders(msg.headers),
       logger: logger.child({ eventId: envelope.id }),
+      markDuplicate: () => {
+        duplicate = true;
+      },
     };
     const keepAlive = setInterval(() => msg.working(), Math.max(ackWaitMs / 2, 100));
+    const endTimer = metrics?.startHandler(durable);
     try {
       await handler(envelope, context);
     } catch (err) {
       clearInterval(keepAlive);
+      endTimer?.();
       if (err instanceof RetryLater) {
         context.logger.debug({ delayMs: err.delayMs, deliveryCount, reason: err.message }, 'retry later');
         msg.nak(err.delayMs);
+        count('retry_later');
       } else if (deliveryCount >= maxDeliver) {
         await giveUp(msg, 'failed', errorMessage(err));
       } else {
         const delayMs = backoffDelay(deliveryCount, backoff);
         context.logger.warn({ err, deliveryCount, delayMs }, 'handler failed; will retry');
         msg.nak(delayMs);
+        count('retried');
       }
       return;
     }
     clearInterval(keepAlive);
+    endTimer?.();
     msg.ack();
+    count(duplicate ? 'duplicate' : 'acked');
   }
 
   async function run(): Promise<void> {

@@ -47,6 +47,9 @@ export function inboxHandler<S extends Subject, TSchema extends Record<string, u
 ): EventHandler<S> {
   return async (envelope, context) => {
     const outcome = await handleOnce(db, context.consumer, envelope, (tx) => handler(envelope, tx, context));
-    if (outcome.duplicate) context.logger.debug('duplicate event skipped');
+    if (outcome.duplicate) {
+      context.markDuplicate();
+      context.logger.debug('duplicate event skipped');
+    }
   };
 }

@@ -8,3 +8,4 @@ export * from './outbox.relay';
 export * from './outbox.schema';
 export * from './retry-later.error';
 export * from './messaging';
+export * from './metrics';

@@ -1,9 +1,16 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Subject } from '../events';
 import { connectBus, type Bus } from './bus';
 import type { ConsumeOptions, ConsumerHandle } from './consume';
-import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox.relay';
+import { createConsumerMetrics, createOutboxMetrics } from './metrics';
+import {
+  readOutboxBacklog,
+  startOutboxRelay,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+} from './outbox.relay';
 
 /** One row of a service's consumer table: the subject, the durable name and the handler. */
 export type ConsumerSpec<S extends Subject = Subject> = ConsumeOptions<S>;
@@ -23,7 +30,13 @@ export interface MessagingOptions {
   streamReplicas?: number;
   logger: Logger;
   /** The service's pool, when it publishes through an outbox. */
-  outbox?: { pool: Pool } & Partial<Omit<OutboxRelayOptions, 'pool' | 'bus' | 'logger'>>;
+  outbox?: { pool: Pool } & Partial<Omit<OutboxRelayOptions, 'pool' | 'bus' | 'logger' | 'metrics'>>;
+  /**
+   * The registry the service serves on `/metrics` (pass the same one to `createServiceApp`): the
+   * consumer metrics (`bus_*`) and, with an outbox, the outbox metrics (`outbox_*`) are registered
+   * there. Use one registry per `startMessaging`.
+   */
+  metrics?: Registry;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows differ by subject
   consumers: readonly ConsumerSpec<any>[];
 }
@@ -61,12 +74,26 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     await bus.close();
   };
 
+  const registry = options.metrics;
+  const consumerMetrics = registry ? createConsumerMetrics(registry) : undefined;
+
   try {
     await bus.ensureStreams();
     if (options.outbox) {
-      relay = await startOutboxRelay({ ...options.outbox, bus, logger: options.logger });
+      const { pool } = options.outbox;
+      const outboxMetrics = registry
+        ? createOutboxMetrics(registry, () => readOutboxBacklog(pool), options.logger)
+        : undefined;
+      relay = await startOutboxRelay({
+        ...options.outbox,
+        bus,
+        logger: options.logger,
+        metrics: outboxMetrics,
+      });
     }
-    for (const spec of options.consumers) consumers.push(await bus.consume(spec));
+    for (const spec of options.consumers) {
+      consumers.push(await bus.consume({ metrics: consumerMetrics, ...spec }));
+    }
   } catch (err) {
     await stop();
     throw err;

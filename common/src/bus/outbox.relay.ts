@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { backoffDelay } from './backoff';
 import type { BackoffOptions } from './backoff';
 import type { Bus, MessageHeaders } from './bus';
+import type { OutboxMetrics } from './metrics';
 import { defaultOutboxChannel } from './outbox.enqueue';
 
 /** How far the relay is behind, for metrics and readiness. */
@@ -27,6 +28,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Delay after a failed publish, by attempt. Default 500 ms doubling up to 30 s. */
   backoff?: BackoffOptions;
+  /** Where published rows and failed publishes are counted; see {@link createOutboxMetrics}. */
+  metrics?: OutboxMetrics;
   /** Fault injection for tests: runs after each PubAck, before the batch commits. */
   hooks?: { afterPublish?: (eventId: string) => void | Promise<void> };
 }
@@ -203,6 +206,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       }
       let retryInMs: number | undefined;
       if (failure) {
+        options.metrics?.publishFailed();
         retryInMs = backoffDelay(failure.row.attempts + 1, backoff);
         const message = failure.err instanceof Error ? failure.err.message : String(failure.err);
         await client.query(
@@ -225,6 +229,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         );
       }
       await client.query('commit');
+      if (published.length > 0) options.metrics?.published(published.length);
       if (published.length > 0) logger.debug({ published: published.length }, 'outbox rows published');
       return { published: published.length, retryInMs };
     } catch (err) {

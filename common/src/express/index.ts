@@ -26,7 +26,8 @@ export {
 } from './jwt';
 export { errorHandler, notFoundHandler } from './error-handler';
 export { createOpenApiRegistry, generateOpenApi, mountDocs, type OpenApiInfo } from './openapi';
-export { createHttpMetrics, type HttpMetrics } from './metrics';
+export { createHttpMetrics, createMetricsRegistry, type HttpMetrics } from './metrics';
+export type { Registry } from 'prom-client';
 export { createLogger, type LoggerOptions } from './logger';
 export { runService, type Lifecycle, type RunServiceOptions } from './run-service';
 export { sessionOptions, defaultSessionMaxAgeMs, type SessionConfig } from './session-options';

@@ -7,9 +7,19 @@ export interface HttpMetrics {
   middleware: RequestHandler;
 }
 
-/** Creates the registry and the middleware that observes every request by route and status. */
-export function createHttpMetrics(service: string): HttpMetrics {
-  const registry = new Registry();
+/**
+ * An empty Prometheus registry, for a service that registers its own metrics (e.g. through
+ * `startMessaging`) before it builds the app; pass it to `createServiceApp` as `registry`.
+ */
+export function createMetricsRegistry(): Registry {
+  return new Registry();
+}
+
+/**
+ * Creates the middleware that observes every request by route and status, in `registry` (a new
+ * one by default), adding the process metrics and the `service` default label.
+ */
+export function createHttpMetrics(service: string, registry: Registry = new Registry()): HttpMetrics {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({

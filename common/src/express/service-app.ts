@@ -47,6 +47,11 @@ export interface ServiceAppOptions {
   trustProxy?: string | boolean;
   /** Routes mounted before the JSON parser (e.g. a webhook that needs the raw body). */
   rawRoutes?: (router: Router) => void;
+  /**
+   * The registry `/metrics` serves, when the service registered metrics in it already (e.g. the
+   * bus metrics of `startMessaging`); a new one by default. The HTTP and process metrics join it.
+   */
+  registry?: Registry;
 }
 
 /** The app and the parts tests and `main.ts` reach into. */
@@ -84,7 +89,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? 'loopback');
 
-  const metrics = createHttpMetrics(options.service);
+  const metrics = createHttpMetrics(options.service, options.registry);
 
   // Over plain HTTP (local development) HSTS is meaningless and upgrading requests breaks the docs UI.
   const secure = options.session?.secure ?? true;
