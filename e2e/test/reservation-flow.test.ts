@@ -1,5 +1,6 @@
 import { waitFor } from '@glotixz/common/testing';
 import { api, signUp } from './support/api';
+import { expectInvariants } from './support/invariants';
 import { startSystem, type System } from './support/system';
 
 /**
@@ -96,6 +97,7 @@ describe('reservation flow across the services', () => {
       10_000,
       'tickets to mark the ticket reserved by the new order',
     );
+    await expectInvariants(system);
   });
 });
 
@@ -152,5 +154,6 @@ describe('expiry when the expiry jobs are lost', () => {
       10_000,
       'the ticket to be free again',
     );
+    await expectInvariants(system);
   });
 });

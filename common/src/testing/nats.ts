@@ -24,6 +24,8 @@ export interface TestBusOptions {
   name?: string;
   /** Create the prefixed streams. Default true. */
   ensureStreams?: boolean;
+  /** The NATS server. Default {@link testNatsUrl}. */
+  url?: string;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function connectTestBus(
   options: TestBusOptions = {},
 ): Promise<Bus> {
   const bus = await connectBus({
-    servers: testNatsUrl(),
+    servers: options.url ?? testNatsUrl(),
     name: options.name ?? 'test',
     prefix,
     logger: options.logger ?? pino({ level: 'silent' }),

@@ -12,7 +12,9 @@ import {
   deleteTestStreams,
   randomPrefix,
   type TestDatabase,
+  type TestKeys,
 } from '@glotixz/common/testing';
+import type { Bus } from '@glotixz/common/bus';
 import Redis from 'ioredis';
 
 const root = path.resolve(__dirname, '../../..');
@@ -46,7 +48,16 @@ export interface System {
   gateway?: RunningService;
   prefix: string;
   queuePrefix: string;
+  /** The NATS and Redis servers this system runs on. */
+  natsUrl: string;
+  redisUrl: string;
   redis: Redis;
+  /** Each service's database URL (every service but expiration has one). */
+  databases: Partial<Record<ServiceName, string>>;
+  /** A bus on this system's prefix, for reading streams (closed by `stop`). */
+  bus: Bus;
+  /** The signing keys auth uses, so tests can mint tokens for many users without signing them up. */
+  keys: TestKeys;
   /** Deletes this system's expiry jobs from Redis, as a Redis failure would lose them. */
   loseExpiryJobs(): Promise<number>;
   stop(): Promise<void>;
@@ -62,6 +73,10 @@ export interface SystemOptions {
    * first) and the gateway (scripts/gateway.mjs) in front of the services and the client.
    */
   web?: boolean;
+  /** A NATS server other than the shared test one, e.g. a private one a fault test stops and starts. */
+  natsUrl?: string;
+  /** A Redis server other than the shared test one. */
+  redisUrl?: string;
 }
 
 /** Where the Stripe webhook lands on payments. */
@@ -193,14 +208,15 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const keys = createTestKeys();
   const prefix = randomPrefix();
   const queuePrefix = `q${prefix}`;
-  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const natsUrl = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const natsUrl = options.natsUrl ?? process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
   const databases: TestDatabase[] = [];
+  const databaseUrls: Partial<Record<ServiceName, string>> = {};
   const started: RunningService[] = [];
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   // Streams exist before any consumer or publisher starts, and are ours to delete afterwards.
-  const bus = await connectTestBus(prefix);
+  const bus = await connectTestBus(prefix, { url: natsUrl });
 
   const shared = {
     NODE_ENV: 'test',
@@ -263,6 +279,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       if (name !== 'expiration') {
         const database = await createTestDatabase();
         databases.push(database);
+        databaseUrls[name] = database.url;
         env.DATABASE_URL = database.url;
       }
       if (name === 'auth') env.JWT_PRIVATE_KEY = keys.privateKey;
@@ -314,7 +331,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       ...(gateway ? { gateway } : {}),
       prefix,
       queuePrefix,
+      natsUrl,
+      redisUrl,
       redis,
+      databases: databaseUrls,
+      bus,
+      keys,
       async loseExpiryJobs() {
         const jobKeys = await redis.keys(`${queuePrefix}:*`);
         if (jobKeys.length > 0) await redis.del(...jobKeys);

@@ -1,0 +1,152 @@
+import { sleep } from '@glotixz/common/testing';
+import { Client } from 'pg';
+import type { System } from './system';
+
+/** Options of {@link checkInvariants}. */
+export interface InvariantOptions {
+  /** Dead-lettered messages the scenario expects (a poison message); default 0. */
+  deadLetters?: number;
+}
+
+/** Runs `sql` on a database and answers the rows. */
+async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query(sql, params);
+    return result.rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+interface OrderRow {
+  id: string;
+  ticket_id: string;
+  status: string;
+  version: number;
+}
+
+/**
+ * Reads every database of the system and answers the broken invariants, one line each (empty when
+ * all hold). Cross-service checks compare what each service owns with the replicas the others keep,
+ * so they only hold once the bus has settled: use {@link expectInvariants}, which waits for that.
+ *
+ * - I4: no ticket has two live (not cancelled) orders.
+ * - I5: no unpaid order is live 30 s past its expiry.
+ * - I1: every outbox is empty: all events were published.
+ * - tickets agrees with orders: a live order holds its ticket, a held ticket's order is live, a
+ *   sold ticket's order is complete; the orders replica of each ticket has the ticket's version.
+ * - I6: payments' replica of each order has the order's status; no succeeded payment belongs to a
+ *   cancelled order (it must be refunded); every complete order has a succeeded payment; a refunded
+ *   payment never belongs to a complete order.
+ * - No message was dead-lettered, unless the scenario expects some.
+ */
+export async function checkInvariants(system: System, options: InvariantOptions = {}): Promise<string[]> {
+  const problems: string[] = [];
+  const { auth, tickets, orders, payments } = system.databases;
+
+  for (const [name, url] of Object.entries({ auth, tickets, orders, payments })) {
+    if (!url || name === 'auth') continue;
+    const [row] = await query<{ n: number }>(url, 'select count(*)::int as n from outbox');
+    if (row && row.n > 0) problems.push(`${name}: ${row.n} events still in the outbox`);
+  }
+
+  let orderRows: OrderRow[] = [];
+  if (orders) {
+    orderRows = await query<OrderRow>(orders, 'select id, ticket_id, status, version from orders');
+    const doubles = await query<{ ticket_id: string; n: number }>(
+      orders,
+      `select ticket_id, count(*)::int as n from orders where status <> 'cancelled'
+       group by ticket_id having count(*) > 1`,
+    );
+    for (const d of doubles) problems.push(`I4: ticket ${d.ticket_id} has ${d.n} live orders`);
+    const overdue = await query<{ id: string }>(
+      orders,
+      `select id from orders where status = 'awaiting_payment' and expires_at < now() - interval '30 seconds'`,
+    );
+    for (const o of overdue) problems.push(`I5: order ${o.id} is still awaiting payment 30 s after expiry`);
+  }
+  const orderById = new Map(orderRows.map((o) => [o.id, o]));
+
+  if (tickets && orders) {
+    const ticketRows = await query<{ id: string; order_id: string | null; sold: boolean; version: number }>(
+      tickets,
+      'select id, order_id, sold_at is not null as sold, version from tickets',
+    );
+    const ticketById = new Map(ticketRows.map((t) => [t.id, t]));
+    for (const t of ticketRows) {
+      if (t.order_id === null) continue;
+      const order = orderById.get(t.order_id);
+      if (!order) problems.push(`ticket ${t.id} is held by order ${t.order_id}, which orders does not know`);
+      else if (order.status === 'cancelled')
+        problems.push(`ticket ${t.id} is held by cancelled order ${order.id}`);
+      else if (t.sold !== (order.status === 'complete'))
+        problems.push(`ticket ${t.id} sold=${t.sold} but its order ${order.id} is ${order.status}`);
+    }
+    for (const o of orderRows) {
+      if (o.status === 'cancelled') continue;
+      const ticket = ticketById.get(o.ticket_id);
+      if (ticket?.order_id !== o.id)
+        problems.push(`live order ${o.id} does not hold its ticket ${o.ticket_id} in tickets`);
+    }
+    const replica = await query<{ id: string; version: number }>(orders, 'select id, version from tickets');
+    for (const r of replica) {
+      const source = ticketById.get(r.id);
+      if (source && source.version !== r.version)
+        problems.push(
+          `orders' replica of ticket ${r.id} is at version ${r.version}, tickets at ${source.version}`,
+        );
+    }
+  }
+
+  if (payments && orders) {
+    const replica = await query<{ id: string; status: string }>(payments, 'select id, status from orders');
+    for (const r of replica) {
+      const source = orderById.get(r.id);
+      if (source && source.status !== r.status)
+        problems.push(`payments' replica of order ${r.id} is ${r.status}, orders says ${source.status}`);
+    }
+    const paid = await query<{ order_id: string; status: string }>(
+      payments,
+      `select order_id, status from payments where status in ('succeeded', 'refund_pending', 'refunded')`,
+    );
+    const succeededFor = new Set(paid.filter((p) => p.status === 'succeeded').map((p) => p.order_id));
+    for (const p of paid) {
+      const order = orderById.get(p.order_id);
+      if (p.status !== 'refunded' && order?.status === 'cancelled')
+        problems.push(`I6: order ${p.order_id} is cancelled but its payment is ${p.status}, not refunded`);
+      if (p.status === 'refunded' && order?.status === 'complete')
+        problems.push(`I6: order ${p.order_id} is complete but its payment was refunded`);
+    }
+    for (const o of orderRows) {
+      if (o.status === 'complete' && !succeededFor.has(o.id))
+        problems.push(`I6: order ${o.id} is complete without a succeeded payment`);
+    }
+  }
+
+  const deadLetters = await system.bus.jsm.streams.info(system.bus.streamName('DEADLETTER'));
+  const expected = options.deadLetters ?? 0;
+  if (deadLetters.state.messages !== expected)
+    problems.push(`${deadLetters.state.messages} messages dead-lettered, expected ${expected}`);
+
+  return problems;
+}
+
+/**
+ * Waits (up to `timeoutMs`) until every invariant of {@link checkInvariants} holds, and fails with
+ * the ones still broken when it runs out.
+ */
+export async function expectInvariants(
+  system: System,
+  options: InvariantOptions & { timeoutMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  for (;;) {
+    const problems = await checkInvariants(system, options);
+    if (problems.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`invariants broken:\n  - ${problems.join('\n  - ')}`);
+    // Each check opens a connection per database: poll gently.
+    await sleep(250);
+  }
+}
