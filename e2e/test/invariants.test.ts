@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { createTestUser } from '@glotixz/common/testing';
+import { Client } from 'pg';
+import { api } from './support/api';
+import { checkInvariants, expectInvariants } from './support/invariants';
+import { startSystem, type System } from './support/system';
+
+/** Runs one statement on a database of the system. */
+async function exec(url: string, sql: string, params: unknown[] = []): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The invariant checker the fault and load scenarios end with must itself be able to fail: each
+ * broken state below, written straight into a database, has to be reported.
+ */
+describe('the invariant checker', () => {
+  let system: System;
+
+  beforeAll(async () => {
+    system = await startSystem({
+      services: ['tickets', 'orders'],
+      // No sweeps during the test: an overdue order has to stay overdue.
+      env: { orders: { SWEEP_INTERVAL_SECONDS: '20', SWEEP_GRACE_SECONDS: '5' } },
+    });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('passes on a settled system and reports each broken invariant', async () => {
+    const seller = createTestUser(system.keys);
+    const buyer = createTestUser(system.keys);
+    const created = await api(system.services.tickets.url, 'POST', '/api/tickets', {
+      token: seller.token,
+      body: { title: 'Checked', price: 900 },
+    });
+    expect(created.status).toBe(201);
+    const ticketId = created.body.id as string;
+    await expectInvariants(system);
+    const orders = system.databases.orders!;
+    const tickets = system.databases.tickets!;
+
+    // A live order the tickets service never heard of, overdue by an hour.
+    const orderId = randomUUID();
+    await exec(
+      orders,
+      `insert into orders (id, user_id, ticket_id, status, expires_at)
+       values ($1, $2, $3, 'awaiting_payment', now() - interval '1 hour')`,
+      [orderId, buyer.id, ticketId],
+    );
+    // A ticket held by an order nobody knows, and an event stuck in an outbox.
+    await exec(tickets, `update tickets set order_id = $1 where id = $2`, [randomUUID(), ticketId]);
+    await exec(
+      tickets,
+      `insert into outbox (id, subject, envelope, next_attempt_at) values ($1, 'ticket.updated', '{}', now() + interval '1 hour')`,
+      [randomUUID()],
+    );
+
+    const problems = await checkInvariants(system);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`I5: order ${orderId}`),
+        expect.stringContaining(`live order ${orderId} does not hold its ticket`),
+        expect.stringContaining('which orders does not know'),
+        'tickets: 1 events still in the outbox',
+      ]),
+    );
+    await expect(expectInvariants(system, { timeoutMs: 300 })).rejects.toThrow(/invariants broken/);
+    expect(await checkInvariants(system, { deadLetters: 1 })).toEqual(
+      expect.arrayContaining(['0 messages dead-lettered, expected 1']),
+    );
+
+    // Undo it so the system stops cleanly.
+    await exec(tickets, 'delete from outbox');
+  });
+});
