@@ -91,6 +91,9 @@ export function normalizeTarget(rawUrl) {
   }
 }
 
+/** Longest an idle upstream connection is kept; shorter when the upstream announces less. */
+const UPSTREAM_IDLE_TIMEOUT_MS = 60_000;
+
 const defaultResolve = (route) => ({ host: '127.0.0.1', port: route.port });
 
 function clientAddress(socket) {
@@ -175,7 +178,11 @@ function describe(err) {
  */
 export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
   validateRoutes(routes);
-  const agent = new http.Agent({ keepAlive: true });
+  // Upstream connections are reused, and an upstream closes one it found idle for its keep-alive
+  // timeout (5 s for Node). Reusing a socket the upstream is closing fails with ECONNRESET, a 502
+  // for the caller. Node's agent drops an idle socket a second before the upstream's
+  // `Keep-Alive: timeout=N` hint, but only when the agent has a timeout of its own.
+  const agent = new http.Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_TIMEOUT_MS });
 
   const server = http.createServer((req, res) => {
     const started = Date.now();

@@ -408,3 +408,35 @@ describe('proxying', () => {
     assert.equal(entry.method, 'GET');
   });
 });
+
+describe('upstream keep-alive', () => {
+  test(
+    'lets an idle upstream connection go before the upstream times it out',
+    { timeout: 5000 },
+    async () => {
+      const upstream = echoServer('tickets');
+      // Announced as `Keep-Alive: timeout=2`: reusing the socket after 2 s races the upstream closing it.
+      upstream.keepAliveTimeout = 2000;
+      const upstreamPort = await listen(upstream);
+      const gateway = createGateway({
+        routes: TABLE,
+        resolve: () => ({ host: '127.0.0.1', port: upstreamPort }),
+      });
+      const port = await listen(gateway);
+      try {
+        assert.equal((await request(port, { path: '/api/tickets' })).status, 201);
+        const openConnections = () =>
+          new Promise((resolve, reject) =>
+            upstream.getConnections((err, count) => (err ? reject(err) : resolve(count))),
+          );
+        assert.equal(await openConnections(), 1);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        assert.equal(await openConnections(), 0);
+      } finally {
+        await gateway.stop();
+        upstream.closeAllConnections();
+        await new Promise((resolve) => upstream.close(resolve));
+      }
+    },
+  );
+});

@@ -33,6 +33,8 @@ export interface RunningService {
   output: string[];
   /** Stops it with SIGTERM (graceful shutdown) and waits for the exit. */
   stop(): Promise<void>;
+  /** Kills it with SIGKILL, as a crash would (no shutdown hooks run), and waits for the exit. */
+  kill(): Promise<void>;
   /** Starts it again with the same environment. */
   restart(): Promise<void>;
 }
@@ -163,6 +165,12 @@ async function startProcess(
       if (service.process.exitCode !== null || service.process.signalCode !== null) return;
       const exited = once(service.process, 'exit');
       service.process.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (service.process.exitCode !== null || service.process.signalCode !== null) return;
+      const exited = once(service.process, 'exit');
+      service.process.kill('SIGKILL');
       await exited;
     },
     async restart() {

@@ -1,0 +1,122 @@
+import type { Bus } from '@glotixz/common/bus';
+import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
+import { Client } from 'pg';
+import { api } from '../support/api';
+import type { System } from '../support/system';
+
+/** Runs `sql` on one of the system's databases and answers the rows. */
+export async function query<T>(url: string | undefined, sql: string, params: unknown[] = []): Promise<T[]> {
+  if (!url) throw new Error('that service has no database in this system');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Answers one number from a `select count(*)::int as n …`. */
+export async function count(url: string | undefined, sql: string, params: unknown[] = []): Promise<number> {
+  const [row] = await query<{ n: number }>(url, sql, params);
+  return row?.n ?? 0;
+}
+
+/** How many events `consumer` has handled, by its inbox: each event counts once however often it came. */
+export function handled(url: string | undefined, consumer: string): Promise<number> {
+  return count(url, 'select count(*)::int as n from inbox where consumer = $1', [consumer]);
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function inBatches<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** A seller with `n` tickets listed through the tickets API; answers the seller and the ticket ids. */
+export async function listTickets(
+  system: System,
+  n: number,
+  price = 1500,
+): Promise<{ seller: TestUser; ticketIds: string[] }> {
+  const seller = createTestUser(system.keys);
+  const ticketIds = await inBatches(
+    Array.from({ length: n }, (_, i) => i),
+    20,
+    async (i) => {
+      const res = await api(system.services.tickets.url, 'POST', '/api/tickets', {
+        token: seller.token,
+        body: { title: `Seat ${i + 1}`, price, currency: 'usd' },
+      });
+      if (res.status !== 201) throw new Error(`ticket ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id as string;
+    },
+  );
+  return { seller, ticketIds };
+}
+
+/** Waits until the orders replica holds every ticket, so orders can be placed for them. */
+export async function waitForReplica(system: System, ticketIds: string[], timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    async () =>
+      (await count(
+        system.databases.orders,
+        'select count(*)::int as n from tickets where id = any($1::uuid[])',
+        [ticketIds],
+      )) === ticketIds.length,
+    timeoutMs,
+    `the orders replica to hold ${ticketIds.length} tickets`,
+  );
+}
+
+/** Places an order for the ticket as `buyer`; answers the response. */
+export function placeOrder(system: System, buyer: TestUser, ticketId: string) {
+  return api(system.services.orders.url, 'POST', '/api/orders', { token: buyer.token, body: { ticketId } });
+}
+
+/** Waits until `bus` is connected again after its server came back (a request sent before is lost). */
+export async function reconnected(bus: Bus, timeoutMs = 20_000): Promise<void> {
+  await waitFor(
+    () =>
+      bus.nc.rtt().then(
+        () => true,
+        () => false,
+      ),
+    timeoutMs,
+    'the bus to reconnect',
+  );
+}
+
+/** Orders by status, from the orders database. */
+export async function orderStatuses(system: System): Promise<Record<string, number>> {
+  const rows = await query<{ status: string; n: number }>(
+    system.databases.orders,
+    'select status, count(*)::int as n from orders group by status',
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** Orders cancelled later than `expiresAt` + 30 s (I5), from the orders database. */
+export function lateCancellations(system: System): Promise<number> {
+  return count(
+    system.databases.orders,
+    `select count(*)::int as n from orders
+      where status = 'cancelled' and updated_at > expires_at + interval '30 seconds'`,
+  );
+}
+
+/** Pays an order through payments and the Stripe sandbox with a test card that succeeds. */
+export function pay(system: System, buyer: TestUser, orderId: string) {
+  return api(system.services.payments.url, 'POST', '/api/payments', {
+    token: buyer.token,
+    body: { orderId, paymentMethodId: 'pm_card_visa' },
+  });
+}
