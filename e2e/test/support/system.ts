@@ -46,7 +46,7 @@ export interface System {
   sandbox?: RunningService;
   /** The built web client (`next start`), with `web: true`. */
   client?: RunningService;
-  /** The gateway in front of everything, routing like infra/routes.json, with `web: true`. */
+  /** The gateway in front of everything, routing like infra/routes.json, with `web` or `gateway`. */
   gateway?: RunningService;
   prefix: string;
   queuePrefix: string;
@@ -75,6 +75,11 @@ export interface SystemOptions {
    * first) and the gateway (scripts/gateway.mjs) in front of the services and the client.
    */
   web?: boolean;
+  /**
+   * Start the gateway in front of the services without the web client (implied by `web`), for
+   * API tests that go through it as a browser's requests do; paths outside `/api` answer 502.
+   */
+  gateway?: boolean;
   /** A NATS server other than the shared test one, e.g. a private one a fault test stops and starts. */
   natsUrl?: string;
   /** A Redis server other than the shared test one. */
@@ -301,9 +306,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
     let client: RunningService | undefined;
     let gateway: RunningService | undefined;
-    if (options.web) {
+    const clientPort = await freePort();
+    if (options.web || options.gateway) {
       const gatewayPort = await freePort();
-      const clientPort = await freePort();
       const upstreams: Record<string, number> = { client: clientPort };
       for (const [name, port] of ports) upstreams[name] = port;
       // The gateway first: the client renders its pages through it.
@@ -322,6 +327,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         },
       );
       started.push(gateway);
+    }
+    if (options.web && gateway) {
       client = await startProcess('client', clientLaunch(clientPort), {
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
