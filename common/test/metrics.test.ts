@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { createEnvelope, ticketCreatedSubject } from '../src/events';
 import {
+  createConsumerLagMetrics,
   createOutboxMetrics,
   enqueue,
   inboxHandler,
@@ -116,6 +117,68 @@ describe('bus metrics', () => {
       'the invalid message',
     );
     expect(await metric('bus_handler_duration_seconds', { consumer: durable, le: '+Inf' })).toBe(0);
+  });
+});
+
+describe('consumer lag metrics', () => {
+  it('shows the pending messages of a stopped consumer, and 0 once it has drained them', async () => {
+    const durable = 'metrics-lag';
+    const handled: string[] = [];
+    const consumer = {
+      subject: ticketCreatedSubject,
+      durable,
+      handler: (envelope: { id: string }) => {
+        handled.push(envelope.id);
+        return Promise.resolve();
+      },
+    };
+    const stopped = await start({ consumers: [consumer] });
+    await stopped.consumers[0]?.stop();
+    for (let i = 0; i < 3; i += 1) await h.bus.publish(createEnvelope(ticketCreatedSubject, ticketData()));
+
+    const labels = { consumer: durable, subject: ticketCreatedSubject };
+    expect(await metric('bus_consumer_pending_messages', labels)).toBe(3);
+    expect(await metric('bus_consumer_ack_pending_messages', labels)).toBe(0);
+
+    // Another replica, on its own registry, works the backlog off.
+    running.push(
+      await startMessaging({
+        service: 'metrics-test',
+        natsUrl: testNatsUrl(),
+        prefix: h.bus.prefix,
+        logger: silentLogger,
+        consumers: [consumer],
+        metrics: new Registry(),
+      }),
+    );
+    await waitFor(() => handled.length === 3, 5_000, 'the backlog to be handled');
+    await waitFor(
+      async () =>
+        (await metric('bus_consumer_pending_messages', labels)) === 0 &&
+        (await metric('bus_consumer_ack_pending_messages', labels)) === 0,
+      5_000,
+      'the lag to reach 0',
+    );
+  });
+
+  it('serves /metrics at once without lag values when JetStream hangs or fails', async () => {
+    createConsumerLagMetrics(registry, {
+      readLag: () => new Promise(() => undefined),
+      logger: silentLogger,
+      timeoutMs: 50,
+    });
+    const failing = new Registry();
+    createConsumerLagMetrics(failing, {
+      readLag: () => Promise.reject(new Error('no JetStream')),
+      logger: silentLogger,
+    });
+
+    const started = Date.now();
+    const text = await registry.metrics();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(text).toContain('# TYPE bus_consumer_pending_messages gauge');
+    expect(text).not.toMatch(/^bus_consumer_pending_messages\{/m);
+    await expect(failing.metrics()).resolves.toContain('bus_consumer_ack_pending_messages');
   });
 });
 

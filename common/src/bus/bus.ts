@@ -2,9 +2,11 @@ import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats
 import type { JetStreamApiError, JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { safeParseEnvelope, streams } from '../events';
 import type { Envelope, StreamName, Subject } from '../events';
+import { publishInSpan } from './bus-tracing';
 import { startConsumer } from './consume';
 import type { ConsumeOptions, ConsumerHandle } from './consume';
 
@@ -163,6 +165,8 @@ export class Bus {
    * Publishes an event and waits for JetStream's PubAck. The envelope is validated first, and its
    * id is the `msgID`, so publishing it again within the duplicate window stores nothing.
    * Services publish through the outbox ({@link enqueue}), never from a request handler (I1).
+   * Inside a trace (the active one, or a `traceparent` in `headers`) it publishes in a PRODUCER
+   * span whose trace context travels in the message headers.
    * @throws Error when the envelope breaks its contract, or when JetStream does not acknowledge.
    */
   async publish<S extends Subject>(
@@ -171,10 +175,14 @@ export class Bus {
   ): Promise<PublishResult> {
     const parsed = safeParseEnvelope(envelope);
     if (!parsed.success) throw new Error(parsed.error);
-    return this.publishRaw(envelope.subject, JSON.stringify(parsed.envelope), {
-      msgID: envelope.id,
-      headers: options.headers,
-    });
+    const payload = JSON.stringify(parsed.envelope);
+    return publishInSpan(
+      envelope.subject,
+      envelope.id,
+      options.headers,
+      (headers) => this.publishRaw(envelope.subject, payload, { msgID: envelope.id, headers }),
+      context.active(),
+    );
   }
 
   /**

@@ -1,12 +1,15 @@
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { context as otelContext } from '@opentelemetry/api';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { deadLetterSubject, safeParseEnvelope, streamFor } from '../events';
 import type { Envelope, Subject } from '../events';
+import { traceHeaders } from '../tracing/propagation';
 import { backoffDelay } from './backoff';
 import type { BackoffOptions } from './backoff';
 import type { Bus, MessageHeaders } from './bus';
 import { fromNatsHeaders } from './bus';
+import { messagingAttributes, startConsumerSpan, type ConsumerSpan } from './bus-tracing';
 import type { DeadLetter } from './dead-letter';
 import type { ConsumerMetrics, MessageOutcome } from './metrics';
 import { RetryLater } from './retry-later.error';
@@ -86,6 +89,14 @@ export async function startConsumer<S extends Subject>(
   const logger = bus.logger.child({ consumer: durable, subject });
   const metrics = options.metrics;
   const count = (outcome: MessageOutcome) => metrics?.handled(durable, subject, outcome);
+  /** Counts the outcome of a delivery and closes its span. */
+  type Settle = (outcome: MessageOutcome, error?: unknown) => void;
+  const settler =
+    (traced: ConsumerSpan): Settle =>
+    (outcome, error) => {
+      count(outcome);
+      traced.settle(outcome, error);
+    };
   if (maxDeliver < 1) throw new Error('maxDeliver must be at least 1');
 
   // JetStream's own max_deliver stays unlimited: only this wrapper decides when to give up, so a
@@ -103,6 +114,7 @@ export async function startConsumer<S extends Subject>(
   let stopping = false;
   let messages: ConsumerMessages | undefined;
 
+  /** Publishes the dead letter inside the delivery's span, so it keeps the message's trace. */
   async function deadLetter(msg: JsMsg, reason: DeadLetter['reason'], error: string): Promise<void> {
     const letter: DeadLetter = {
       reason,
@@ -117,53 +129,90 @@ export async function startConsumer<S extends Subject>(
     };
     await bus.publishRaw(deadLetterSubject(durable), JSON.stringify(letter), {
       msgID: `${durable}:${msg.seq}`,
+      headers: traceHeaders(),
     });
   }
 
-  async function giveUp(msg: JsMsg, reason: DeadLetter['reason'], error: string): Promise<void> {
+  async function giveUp(
+    msg: JsMsg,
+    reason: DeadLetter['reason'],
+    error: string,
+    settle: Settle,
+  ): Promise<void> {
     try {
       await deadLetter(msg, reason, error);
     } catch (err) {
       logger.error({ err, seq: msg.seq }, 'could not dead-letter a message; will retry it');
       msg.nak(backoffDelay(msg.info.deliveryCount, backoff));
-      count('retried');
+      settle('retried', err);
       return;
     }
     // No term reason: servers before 2.11 do not parse one, and the dead letter carries it anyway.
     msg.term();
-    count(reason === 'invalid' ? 'invalid' : 'dead_lettered');
+    settle(reason === 'invalid' ? 'invalid' : 'dead_lettered', error);
     logger.error(
       { seq: msg.seq, reason, deliveries: msg.info.deliveryCount, error },
       'message dead-lettered',
     );
   }
 
+  /**
+   * Handles one delivery inside its CONSUMER span, which continues the trace in the message's
+   * headers; whatever the handler enqueues carries that trace on.
+   */
   async function handle(msg: JsMsg): Promise<void> {
+    const headers = fromNatsHeaders(msg.headers);
+    const traced = startConsumerSpan(subject, headers, {
+      consumer: durable,
+      deliveryCount: msg.info.deliveryCount,
+      streamSequence: msg.seq,
+    });
+    try {
+      await otelContext.with(traced.context, () => settle(msg, headers, settler(traced), traced));
+    } catch (err) {
+      // Neither acked nor nak'd: JetStream redelivers it after ack_wait.
+      traced.settle('retried', err);
+      throw err;
+    }
+  }
+
+  async function settle(
+    msg: JsMsg,
+    headers: MessageHeaders,
+    settled: Settle,
+    traced: ConsumerSpan,
+  ): Promise<void> {
     const deliveryCount = msg.info.deliveryCount;
     if (deliveryCount > 1) metrics?.redelivered(durable);
     let raw: unknown;
     try {
       raw = JSON.parse(msg.string());
     } catch (err) {
-      await giveUp(msg, 'invalid', `invalid JSON: ${errorMessage(err)}`);
+      await giveUp(msg, 'invalid', `invalid JSON: ${errorMessage(err)}`, settled);
       return;
     }
     const parsed = safeParseEnvelope(raw);
     if (!parsed.success) {
-      await giveUp(msg, 'invalid', parsed.error);
+      await giveUp(msg, 'invalid', parsed.error, settled);
       return;
     }
     if (parsed.envelope.subject !== subject) {
-      await giveUp(msg, 'invalid', `envelope subject "${parsed.envelope.subject}" on a ${subject} consumer`);
+      await giveUp(
+        msg,
+        'invalid',
+        `envelope subject "${parsed.envelope.subject}" on a ${subject} consumer`,
+        settled,
+      );
       return;
     }
     const envelope = parsed.envelope as Envelope<S>;
+    traced.span.setAttribute(messagingAttributes.messageId, envelope.id);
     let duplicate = false;
     const context: MessageContext = {
       consumer: durable,
       deliveryCount,
       streamSequence: msg.seq,
-      headers: fromNatsHeaders(msg.headers),
+      headers,
       logger: logger.child({ eventId: envelope.id }),
       markDuplicate: () => {
         duplicate = true;
@@ -179,21 +228,21 @@ export async function startConsumer<S extends Subject>(
       if (err instanceof RetryLater) {
         context.logger.debug({ delayMs: err.delayMs, deliveryCount, reason: err.message }, 'retry later');
         msg.nak(err.delayMs);
-        count('retry_later');
+        settled('retry_later');
       } else if (deliveryCount >= maxDeliver) {
-        await giveUp(msg, 'failed', errorMessage(err));
+        await giveUp(msg, 'failed', errorMessage(err), settled);
       } else {
         const delayMs = backoffDelay(deliveryCount, backoff);
         context.logger.warn({ err, deliveryCount, delayMs }, 'handler failed; will retry');
         msg.nak(delayMs);
-        count('retried');
+        settled('retried', err);
       }
       return;
     }
     clearInterval(keepAlive);
     endTimer?.();
     msg.ack();
-    count(duplicate ? 'duplicate' : 'acked');
+    settled(duplicate ? 'duplicate' : 'acked');
   }
 
   async function run(): Promise<void> {

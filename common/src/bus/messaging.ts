@@ -1,10 +1,15 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Subject } from '../events';
+import { streamFor, type Subject } from '../events';
 import { connectBus, type Bus } from './bus';
 import type { ConsumeOptions, ConsumerHandle } from './consume';
-import { createConsumerMetrics, createOutboxMetrics } from './metrics';
+import {
+  createConsumerLagMetrics,
+  createConsumerMetrics,
+  createOutboxMetrics,
+  type ConsumerLag,
+} from './metrics';
 import {
   readOutboxBacklog,
   startOutboxRelay,
@@ -33,8 +38,9 @@ export interface MessagingOptions {
   outbox?: { pool: Pool } & Partial<Omit<OutboxRelayOptions, 'pool' | 'bus' | 'logger' | 'metrics'>>;
   /**
    * The registry the service serves on `/metrics` (pass the same one to `createServiceApp`): the
-   * consumer metrics (`bus_*`) and, with an outbox, the outbox metrics (`outbox_*`) are registered
-   * there. Use one registry per `startMessaging`.
+   * consumer metrics (`bus_*`, including each consumer's lag, read from JetStream on each scrape)
+   * and, with an outbox, the outbox metrics (`outbox_*`) are registered there. Use one registry per
+   * `startMessaging`.
    */
   metrics?: Registry;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows differ by subject
@@ -76,6 +82,22 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
 
   const registry = options.metrics;
   const consumerMetrics = registry ? createConsumerMetrics(registry) : undefined;
+  if (registry) {
+    const readLag = async (): Promise<ConsumerLag[]> => {
+      const lags = await Promise.allSettled(
+        options.consumers.map(async ({ subject, durable }: ConsumerSpec): Promise<ConsumerLag> => {
+          const info = await bus.jsm.consumers.info(bus.streamName(streamFor(subject)), durable);
+          return { consumer: durable, subject, pending: info.num_pending, ackPending: info.num_ack_pending };
+        }),
+      );
+      const failed = lags.filter((lag) => lag.status === 'rejected');
+      if (failed.length > 0) {
+        options.logger.warn({ err: failed[0]?.reason, failed: failed.length }, 'could not read consumer lag');
+      }
+      return lags.flatMap((lag) => (lag.status === 'fulfilled' ? [lag.value] : []));
+    };
+    createConsumerLagMetrics(registry, { readLag, logger: options.logger });
+  }
 
   try {
     await bus.ensureStreams();

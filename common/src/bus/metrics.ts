@@ -116,3 +116,83 @@ export function createOutboxMetrics(
     publishFailed: () => failures.inc(),
   };
 }
+
+/** How far one durable consumer is behind its stream, as JetStream reports it. */
+export interface ConsumerLag {
+  consumer: string;
+  subject: string;
+  /** Messages on the stream not yet delivered to the consumer (`num_pending`). */
+  pending: number;
+  /** Messages delivered and not yet acknowledged (`num_ack_pending`). */
+  ackPending: number;
+}
+
+/** Options of {@link createConsumerLagMetrics}. */
+export interface ConsumerLagMetricsOptions {
+  /** Reads every consumer's lag; a consumer it could not read is left out. */
+  readLag: () => Promise<ConsumerLag[]>;
+  logger: Logger;
+  /** How long a scrape waits for JetStream before it serves the last values. Default 1 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Registers the gauges `bus_consumer_pending_messages{consumer,subject}` and
+ * `bus_consumer_ack_pending_messages{consumer,subject}`, read from JetStream on each scrape. A read
+ * that fails or takes longer than `timeoutMs` is logged and leaves the gauges at their last value:
+ * `/metrics` never fails or hangs because of it.
+ */
+export function createConsumerLagMetrics(registry: Registry, options: ConsumerLagMetricsOptions): void {
+  const { logger } = options;
+  const timeoutMs = options.timeoutMs ?? 1_000;
+  let reading: Promise<ConsumerLag[]> | undefined;
+
+  async function readWithTimeout(): Promise<ConsumerLag[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer from JetStream within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([options.readLag(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // One scrape collects both gauges; they share one round of consumer info requests.
+  function read(): Promise<ConsumerLag[]> {
+    reading ??= readWithTimeout()
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'could not read consumer lag for metrics');
+        return [];
+      })
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  }
+
+  new Gauge({
+    name: 'bus_consumer_pending_messages',
+    help: 'Messages on the stream not yet delivered to the durable consumer (JetStream num_pending)',
+    labelNames: ['consumer', 'subject'] as const,
+    registers: [registry],
+    async collect() {
+      for (const lag of await read()) this.set({ consumer: lag.consumer, subject: lag.subject }, lag.pending);
+    },
+  });
+  new Gauge({
+    name: 'bus_consumer_ack_pending_messages',
+    help: 'Messages delivered to the durable consumer and not yet acknowledged (JetStream num_ack_pending)',
+    labelNames: ['consumer', 'subject'] as const,
+    registers: [registry],
+    async collect() {
+      for (const lag of await read()) {
+        this.set({ consumer: lag.consumer, subject: lag.subject }, lag.ackPending);
+      }
+    },
+  });
+}

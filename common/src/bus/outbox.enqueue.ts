@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import { createEnvelope } from '../events';
+import { traceHeaders } from '../tracing/propagation';
 import type { CreateEnvelopeOptions, Envelope, EventMap, Subject } from '../events';
 import type { MessageHeaders } from './bus';
 import { outbox } from './outbox.schema';
@@ -14,7 +15,7 @@ export type SqlExecutor = Pick<PgDatabase<NodePgQueryResultHKT>, 'insert' | 'exe
 
 /** Options of {@link enqueue}. */
 export interface EnqueueOptions extends CreateEnvelopeOptions {
-  /** Headers to publish with the event, e.g. trace context. */
+  /** Headers to publish with the event, beside the trace context captured at enqueue time. */
   headers?: MessageHeaders;
   /** The channel to `NOTIFY`; the relay's channel. */
   channel?: string;
@@ -23,7 +24,9 @@ export interface EnqueueOptions extends CreateEnvelopeOptions {
 /**
  * Records an event in the outbox inside the caller's transaction (I1): builds and validates the
  * envelope, inserts the row and sends `NOTIFY`, which Postgres delivers only on commit. Pass the
- * transaction of the domain change; a rolled-back transaction publishes nothing.
+ * transaction of the domain change; a rolled-back transaction publishes nothing. The active trace
+ * context (`traceparent`, `tracestate`) is stored with the row, so the event continues the trace
+ * of the request or message that caused it.
  * @throws z.ZodError when `data` breaks the contract.
  */
 export async function enqueue<S extends Subject>(
@@ -33,11 +36,12 @@ export async function enqueue<S extends Subject>(
   options: EnqueueOptions = {},
 ): Promise<Envelope<S>> {
   const envelope = createEnvelope(subject, data, options);
+  const headers = { ...traceHeaders(), ...options.headers };
   await tx.insert(outbox).values({
     id: envelope.id,
     subject,
     envelope,
-    headers: options.headers && Object.keys(options.headers).length > 0 ? options.headers : null,
+    headers: Object.keys(headers).length > 0 ? headers : null,
   });
   await tx.execute(sql`select pg_notify(${options.channel ?? defaultOutboxChannel}, '')`);
   return envelope;

@@ -1,8 +1,10 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff';
 import type { BackoffOptions } from './backoff';
 import type { Bus, MessageHeaders } from './bus';
+import { publishInSpan } from './bus-tracing';
 import type { OutboxMetrics } from './metrics';
 import { defaultOutboxChannel } from './outbox.enqueue';
 
@@ -190,10 +192,14 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       let failure: { row: PendingRow; err: unknown } | undefined;
       for (const row of rows) {
         try {
-          await bus.publishRaw(row.subject, row.envelope, {
-            msgID: row.id,
-            headers: row.headers ?? undefined,
-          });
+          // The row's trace context (captured at enqueue) is the parent of the publish span.
+          await publishInSpan(
+            row.subject,
+            row.id,
+            row.headers ?? undefined,
+            (headers) => bus.publishRaw(row.subject, row.envelope, { msgID: row.id, headers }),
+            ROOT_CONTEXT,
+          );
         } catch (err) {
           failure = { row, err };
           break;

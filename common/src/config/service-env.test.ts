@@ -51,6 +51,19 @@ describe('the shared service environment', () => {
     ]);
   });
 
+  it('reads an optional OTLP endpoint, empty meaning unset, and rejects one that is not http(s)', () => {
+    expect(schema.parse(valid).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(
+      schema.parse({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT,
+    ).toBeUndefined();
+    const endpoint = 'http://otel-collector:4318';
+    expect(
+      schema.parse({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).OTEL_EXPORTER_OTLP_ENDPOINT,
+    ).toBe(endpoint);
+    const result = schema.safeParse({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://x:4317' });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT']);
+  });
+
   it('marks the session cookie Secure only in production', () => {
     expect(sessionOptions(schema.parse(valid)).session.secure).toBe(true);
     expect(sessionOptions(schema.parse({ ...valid, NODE_ENV: 'development' })).session.secure).toBe(false);

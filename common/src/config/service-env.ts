@@ -1,10 +1,22 @@
 import { z } from 'zod';
 import { env } from './env-schemas';
 
-/** What every service reads: the runtime environment and the log level. */
+/**
+ * Where spans go: `OTEL_EXPORTER_OTLP_ENDPOINT`, the OTLP/HTTP base URL of a collector (spans are
+ * posted to `<endpoint>/v1/traces`). Unset or empty: spans are created but not exported.
+ */
+export const tracingEnv = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    env.url(['http', 'https']).optional(),
+  ),
+};
+
+/** What every service reads: the runtime environment, the log level and where traces go. */
 export const baseEnv = {
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
+  ...tracingEnv,
 };
 
 /**

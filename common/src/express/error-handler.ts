@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
@@ -56,6 +57,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     (req.log ?? logger).error({ err: error }, 'unhandled error');
+    trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
     res.status(500).json({ code: 'INTERNAL', message: 'Internal server error' });
   };
 }

@@ -29,5 +29,6 @@ export { createOpenApiRegistry, generateOpenApi, mountDocs, type OpenApiInfo } f
 export { createHttpMetrics, createMetricsRegistry, type HttpMetrics } from './metrics';
 export type { Registry } from 'prom-client';
 export { createLogger, type LoggerOptions } from './logger';
+export { httpTracing, traceResponseHeader, type HttpTracingOptions } from './http-tracing';
 export { runService, type Lifecycle, type RunServiceOptions } from './run-service';
 export { sessionOptions, defaultSessionMaxAgeMs, type SessionConfig } from './session-options';

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { startTracing } from '../tracing/start-tracing';
 
 /** Resource bookkeeping for one process: what to close, in reverse order of opening. */
 export interface Lifecycle {
@@ -14,6 +15,11 @@ export interface Lifecycle {
 export interface RunServiceOptions {
   service: string;
   logger: Logger;
+  /**
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`: the OTLP/HTTP collector spans are exported to. Without it spans
+   * are still created (trace ids in logs, headers and messages) but not exported.
+   */
+  otlpEndpoint?: string;
   /** Hard limit for a graceful shutdown before the process exits anyway. */
   shutdownTimeoutMs?: number;
 }
@@ -26,7 +32,8 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * Runs a service's start-up inside one lifecycle: on SIGTERM/SIGINT, a failed start or an
+ * Runs a service's start-up inside one lifecycle. Tracing starts first (see `startTracing`) and
+ * is flushed last. On SIGTERM/SIGINT, a failed start or an
  * unhandled rejection it stops accepting requests, closes every resource in reverse order and
  * exits (0 after a signal, 1 after a failure). `main.ts` files stay free of start-up plumbing.
  */
@@ -37,6 +44,9 @@ export async function runService(
   const { logger } = options;
   const closers: { name: string; close: () => Promise<unknown> }[] = [];
   let shuttingDown: Promise<void> | undefined;
+  const tracing = startTracing({ service: options.service, endpoint: options.otlpEndpoint, logger });
+  // Registered first, so it runs last: the spans of the final requests and messages are exported.
+  closers.push({ name: 'tracing', close: () => tracing.shutdown() });
 
   const shutdown = (reason: string, exitCode: number): Promise<void> => {
     shuttingDown ??= (async () => {

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { currentUser } from './current-user';
 import { errorHandler, notFoundHandler } from './error-handler';
 import type { JwtVerifyOptions } from './jwt';
+import { httpTracing } from './http-tracing';
 import { createHttpMetrics } from './metrics';
 import { createOpenApiRegistry, generateOpenApi, mountDocs } from './openapi';
 import { mountRoutes, type AnyRoute } from './route';
@@ -80,8 +81,8 @@ async function runCheck(check: ReadinessCheck): Promise<boolean> {
 }
 
 /**
- * The service defaults every Glotixz service shares: security headers, request ids, JSON logs,
- * body limits, session cookie, current user, `/healthz`, `/readyz`, `/metrics`, OpenAPI docs,
+ * The service defaults every Glotixz service shares: a trace span per request (`traceresponse`
+ * header), security headers, request ids, JSON logs with trace ids, body limits, session cookie, current user, `/healthz`, `/readyz`, `/metrics`, OpenAPI docs,
  * the routes, and the 404 and error handlers. Has no side effects beyond building the app.
  */
 export function createServiceApp(options: ServiceAppOptions): ServiceApp {
@@ -91,6 +92,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   const metrics = createHttpMetrics(options.service, options.registry);
 
+  // First, so every later middleware (and its log lines) runs inside the request's span.
+  app.use(httpTracing({ skip: (path) => quietPaths.has(path) }));
   // Over plain HTTP (local development) HSTS is meaningless and upgrading requests breaks the docs UI.
   const secure = options.session?.secure ?? true;
   app.use(

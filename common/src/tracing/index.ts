@@ -1,0 +1,11 @@
+export { startTracing, otlpTracesUrl, type Tracing, type TracingOptions } from './start-tracing';
+export {
+  activeSpanContext,
+  contextFromHeaders,
+  formatTraceparent,
+  traceHeaderNames,
+  traceHeaders,
+  traceLogFields,
+  tracer,
+  tracerName,
+} from './propagation';

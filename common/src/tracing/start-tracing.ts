@@ -1,0 +1,85 @@
+import { context, diag, DiagLogLevel, propagation, trace, type DiagLogger } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Logger } from 'pino';
+
+/** Options of {@link startTracing}. */
+export interface TracingOptions {
+  /** The `service.name` of every span. */
+  service: string;
+  /**
+   * The OTLP/HTTP base endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`, e.g. `http://collector:4318`);
+   * spans are posted as JSON to `<endpoint>/v1/traces`. Without it spans are still created, so
+   * trace ids reach logs, headers and messages, but they are not exported.
+   */
+  endpoint?: string;
+  logger: Logger;
+  /** More span processors, e.g. a `SimpleSpanProcessor` over an `InMemorySpanExporter` in tests. */
+  spanProcessors?: SpanProcessor[];
+}
+
+/** The running tracing of a process. */
+export interface Tracing {
+  /** Where spans are exported; undefined when they are not. */
+  readonly tracesUrl?: string;
+  /** Exports every span ended so far. */
+  flush(): Promise<void>;
+  /** Flushes, stops the exporter and unregisters the global tracer provider. */
+  shutdown(): Promise<void>;
+}
+
+/** The OTLP/HTTP traces URL of a base endpoint, as the OpenTelemetry specification derives it. */
+export function otlpTracesUrl(endpoint: string): string {
+  return new URL('v1/traces', endpoint.endsWith('/') ? endpoint : `${endpoint}/`).toString();
+}
+
+function diagLogger(logger: Logger): DiagLogger {
+  const log = logger.child({ component: 'tracing' });
+  // Exporter trouble (a collector down) must not read as a service error: warn at most.
+  return {
+    error: (message, ...args) => log.warn({ args }, message),
+    warn: (message, ...args) => log.warn({ args }, message),
+    info: (message, ...args) => log.debug({ args }, message),
+    debug: (message, ...args) => log.trace({ args }, message),
+    verbose: (message, ...args) => log.trace({ args }, message),
+  };
+}
+
+/**
+ * Registers the global tracer provider of this process: W3C trace-context propagation, an
+ * AsyncLocalStorage context manager, and, when `endpoint` is set, a batching OTLP/HTTP (JSON)
+ * exporter. Call it once, before the app starts; `shutdown()` flushes what is left and
+ * unregisters it (so it can be started again, e.g. in tests).
+ */
+export function startTracing(options: TracingOptions): Tracing {
+  const { logger } = options;
+  const tracesUrl = options.endpoint ? otlpTracesUrl(options.endpoint) : undefined;
+  const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  if (tracesUrl) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl })));
+
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
+    spanProcessors,
+  });
+  diag.setLogger(diagLogger(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  logger.info({ tracesUrl: tracesUrl ?? null }, tracesUrl ? 'exporting traces' : 'tracing without export');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    tracesUrl,
+    flush: () => provider.forceFlush(),
+    shutdown() {
+      stopped ??= provider.shutdown().finally(() => {
+        trace.disable();
+        context.disable();
+        propagation.disable();
+        diag.disable();
+      });
+      return stopped;
+    },
+  };
+}
