@@ -8,11 +8,14 @@ import * as schema from './db/schema';
 const config = readConfig(process.env);
 const logger = createLogger({ service: 'auth', level: config.LOG_LEVEL });
 
-void runService({ service: 'auth', logger }, async (lifecycle) => {
-  const pool = createPool(config.DATABASE_URL, { logger });
-  lifecycle.onShutdown('postgres', () => pool.end());
-  await runMigrations(pool, migrationsFolder);
-  const db = createDb(pool, schema);
-  const { app } = createApp({ config, db, logger });
-  await lifecycle.listen(app, config.PORT);
-});
+void runService(
+  { service: 'auth', logger, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
+  async (lifecycle) => {
+    const pool = createPool(config.DATABASE_URL, { logger });
+    lifecycle.onShutdown('postgres', () => pool.end());
+    await runMigrations(pool, migrationsFolder);
+    const db = createDb(pool, schema);
+    const { app } = createApp({ config, db, logger });
+    await lifecycle.listen(app, config.PORT);
+  },
+);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { OrdersDb } from './db/db';
 import { ordersRoutes } from './orders/orders.routes';
+import type { OrdersMetrics } from './orders/orders.metrics';
 import { createOrdersService } from './orders/orders.service';
 
 /** What the orders app needs from the outside world. */
@@ -15,11 +16,17 @@ export interface AppDeps {
   natsReady: () => Promise<void>;
   /** The registry `/metrics` serves, shared with `startMessaging` for the bus metrics; a new one by default. */
   registry?: Registry;
+  /** The order counters, registered in `registry` by the caller (see `createOrdersMetrics`). */
+  ordersMetrics?: OrdersMetrics;
 }
 
 /** Builds the orders Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
-export function createApp({ config, db, logger, natsReady, registry }: AppDeps): ServiceApp {
-  const orders = createOrdersService(db, { expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS });
+export function createApp({ config, db, logger, natsReady, registry, ordersMetrics }: AppDeps): ServiceApp {
+  const orders = createOrdersService(
+    db,
+    { expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS },
+    ordersMetrics,
+  );
   return createServiceApp({
     service: 'orders',
     logger,

@@ -6,42 +6,55 @@ import { readConfig } from './config';
 import { migrationsFolder } from './db/migrate';
 import * as schema from './db/schema';
 import { ordersConsumers } from './events/consumers';
+import { createOrdersMetrics } from './orders/orders.metrics';
 import { createOverdueSweeper } from './orders/overdue-sweeper';
 
 const config = readConfig(process.env);
 const logger = createLogger({ service: 'orders', level: config.LOG_LEVEL });
 
-void runService({ service: 'orders', logger }, async (lifecycle) => {
-  const pool = createPool(config.DATABASE_URL, { logger });
-  lifecycle.onShutdown('postgres', () => pool.end());
-  await runMigrations(pool, migrationsFolder);
-  const db = createDb(pool, schema);
+void runService(
+  { service: 'orders', logger, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
+  async (lifecycle) => {
+    const pool = createPool(config.DATABASE_URL, { logger });
+    lifecycle.onShutdown('postgres', () => pool.end());
+    await runMigrations(pool, migrationsFolder);
+    const db = createDb(pool, schema);
 
-  const registry = createMetricsRegistry();
-  const messaging = await startMessaging({
-    service: 'orders',
-    natsUrl: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-    logger,
-    outbox: { pool },
-    metrics: registry,
-    consumers: ordersConsumers(db),
-  });
-  lifecycle.onShutdown('messaging', () => messaging.stop());
+    const registry = createMetricsRegistry();
+    const ordersMetrics = createOrdersMetrics(registry);
+    const messaging = await startMessaging({
+      service: 'orders',
+      natsUrl: config.NATS_URL,
+      prefix: config.NATS_PREFIX,
+      streamReplicas: config.NATS_STREAM_REPLICAS,
+      logger,
+      outbox: { pool },
+      metrics: registry,
+      consumers: ordersConsumers(db, ordersMetrics),
+    });
+    lifecycle.onShutdown('messaging', () => messaging.stop());
 
-  const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready(), registry });
+    const { app, metrics } = createApp({
+      config,
+      db,
+      logger,
+      natsReady: () => messaging.ready(),
+      registry,
+      ordersMetrics,
+    });
 
-  const sweeper = createOverdueSweeper({
-    db,
-    logger,
-    intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000,
-    graceSeconds: config.SWEEP_GRACE_SECONDS,
-    batchSize: config.SWEEP_BATCH_SIZE,
-    metrics,
-  });
-  sweeper.start();
-  lifecycle.onShutdown('overdue-sweeper', () => sweeper.stop());
+    const sweeper = createOverdueSweeper({
+      db,
+      logger,
+      intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000,
+      graceSeconds: config.SWEEP_GRACE_SECONDS,
+      batchSize: config.SWEEP_BATCH_SIZE,
+      metrics,
+      ordersMetrics,
+    });
+    sweeper.start();
+    lifecycle.onShutdown('overdue-sweeper', () => sweeper.stop());
 
-  await lifecycle.listen(app, config.PORT);
-});
+    await lifecycle.listen(app, config.PORT);
+  },
+);

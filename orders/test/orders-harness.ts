@@ -19,6 +19,7 @@ import type { OrdersDb } from '../src/db/db';
 import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
 import { durableName, ordersConsumers } from '../src/events/consumers';
+import { createOrdersMetrics, type OrdersMetrics } from '../src/orders/orders.metrics';
 
 export type { TestUser };
 
@@ -54,6 +55,8 @@ export interface OrdersHarness {
   config: Config;
   app: Express;
   metrics: Registry;
+  /** The order counters the app and the consumers move, registered in {@link OrdersHarness.metrics}. */
+  ordersMetrics: OrdersMetrics;
   messaging: Messaging;
   /** The other services' side of the bus: publish their events, read ours back. */
   bus: Bus;
@@ -86,6 +89,7 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
   const { pool, db, keys, logger, bus } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
   const registry = createMetricsRegistry();
+  const ordersMetrics = createOrdersMetrics(registry);
   const messaging = await startMessaging({
     service: 'orders',
     natsUrl: config.NATS_URL,
@@ -93,10 +97,17 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
     logger,
     outbox: { pool, pollIntervalMs: 200 },
     metrics: registry,
-    consumers: ordersConsumers(db),
+    consumers: ordersConsumers(db, ordersMetrics),
   });
   testbed.onClose(() => messaging.stop());
-  const { app, metrics } = createApp({ config, db, logger, natsReady: () => messaging.ready(), registry });
+  const { app, metrics } = createApp({
+    config,
+    db,
+    logger,
+    natsReady: () => messaging.ready(),
+    registry,
+    ordersMetrics,
+  });
 
   const harness: OrdersHarness = {
     pool,
@@ -105,6 +116,7 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
     config,
     app,
     metrics,
+    ordersMetrics,
     messaging,
     bus,
     user: testbed.user,

@@ -14,46 +14,49 @@ import { createStripeGateway } from './stripe/stripe.gateway';
 const config = readConfig(process.env);
 const logger = createLogger({ service: 'payments', level: config.LOG_LEVEL });
 
-void runService({ service: 'payments', logger }, async (lifecycle) => {
-  const pool = createPool(config.DATABASE_URL, { logger });
-  lifecycle.onShutdown('postgres', () => pool.end());
-  await runMigrations(pool, migrationsFolder);
-  const db = createDb(pool, schema);
-  const stripe = createStripeGateway(createStripeClient(config));
-  const paymentMetrics = createPaymentMetrics();
-  const refunds = createRefundWorker({
-    db,
-    stripe,
-    logger,
-    intervalMs: config.REFUND_INTERVAL_SECONDS * 1000,
-    metrics: paymentMetrics,
-  });
+void runService(
+  { service: 'payments', logger, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
+  async (lifecycle) => {
+    const pool = createPool(config.DATABASE_URL, { logger });
+    lifecycle.onShutdown('postgres', () => pool.end());
+    await runMigrations(pool, migrationsFolder);
+    const db = createDb(pool, schema);
+    const stripe = createStripeGateway(createStripeClient(config));
+    const paymentMetrics = createPaymentMetrics();
+    const refunds = createRefundWorker({
+      db,
+      stripe,
+      logger,
+      intervalMs: config.REFUND_INTERVAL_SECONDS * 1000,
+      metrics: paymentMetrics,
+    });
 
-  const registry = createMetricsRegistry();
-  const messaging = await startMessaging({
-    service: 'payments',
-    natsUrl: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-    logger,
-    outbox: { pool },
-    metrics: registry,
-    consumers: paymentsConsumers(db, refunds),
-  });
-  lifecycle.onShutdown('messaging', () => messaging.stop());
+    const registry = createMetricsRegistry();
+    const messaging = await startMessaging({
+      service: 'payments',
+      natsUrl: config.NATS_URL,
+      prefix: config.NATS_PREFIX,
+      streamReplicas: config.NATS_STREAM_REPLICAS,
+      logger,
+      outbox: { pool },
+      metrics: registry,
+      consumers: paymentsConsumers(db, refunds),
+    });
+    lifecycle.onShutdown('messaging', () => messaging.stop());
 
-  refunds.start();
-  lifecycle.onShutdown('refund-worker', () => refunds.stop());
+    refunds.start();
+    lifecycle.onShutdown('refund-worker', () => refunds.stop());
 
-  const { app } = createApp({
-    config,
-    db,
-    logger,
-    natsReady: () => messaging.ready(),
-    stripe,
-    refunds,
-    paymentMetrics,
-    registry,
-  });
-  await lifecycle.listen(app, config.PORT);
-});
+    const { app } = createApp({
+      config,
+      db,
+      logger,
+      natsReady: () => messaging.ready(),
+      stripe,
+      refunds,
+      paymentMetrics,
+      registry,
+    });
+    await lifecycle.listen(app, config.PORT);
+  },
+);

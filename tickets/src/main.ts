@@ -10,23 +10,26 @@ import { ticketsConsumers } from './events/consumers';
 const config = readConfig(process.env);
 const logger = createLogger({ service: 'tickets', level: config.LOG_LEVEL });
 
-void runService({ service: 'tickets', logger }, async (lifecycle) => {
-  const pool = createPool(config.DATABASE_URL, { logger });
-  lifecycle.onShutdown('postgres', () => pool.end());
-  await runMigrations(pool, migrationsFolder);
-  const db = createDb(pool, schema);
-  const registry = createMetricsRegistry();
-  const messaging = await startMessaging({
-    service: 'tickets',
-    natsUrl: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-    logger,
-    outbox: { pool },
-    metrics: registry,
-    consumers: ticketsConsumers(db),
-  });
-  lifecycle.onShutdown('messaging', () => messaging.stop());
-  const { app } = createApp({ config, db, messaging, logger, registry });
-  await lifecycle.listen(app, config.PORT);
-});
+void runService(
+  { service: 'tickets', logger, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
+  async (lifecycle) => {
+    const pool = createPool(config.DATABASE_URL, { logger });
+    lifecycle.onShutdown('postgres', () => pool.end());
+    await runMigrations(pool, migrationsFolder);
+    const db = createDb(pool, schema);
+    const registry = createMetricsRegistry();
+    const messaging = await startMessaging({
+      service: 'tickets',
+      natsUrl: config.NATS_URL,
+      prefix: config.NATS_PREFIX,
+      streamReplicas: config.NATS_STREAM_REPLICAS,
+      logger,
+      outbox: { pool },
+      metrics: registry,
+      consumers: ticketsConsumers(db),
+    });
+    lifecycle.onShutdown('messaging', () => messaging.stop());
+    const { app } = createApp({ config, db, messaging, logger, registry });
+    await lifecycle.listen(app, config.PORT);
+  },
+);

@@ -8,6 +8,7 @@ import {
 } from '@glotixz/common/events';
 import type { OrdersDb } from '../db/db';
 import { onExpirationCompleted, onPaymentSucceeded } from '../orders/orders.consumers';
+import { createOrdersMetrics, type OrdersMetrics } from '../orders/orders.metrics';
 import { onTicketCreated, onTicketUpdated } from '../tickets/tickets.consumers';
 
 /** The durable consumer name of a subject: `orders-<subject with dots as dashes>`. */
@@ -15,8 +16,11 @@ export function durableName(subject: Subject): string {
   return `orders-${subject.replaceAll('.', '-')}`;
 }
 
-/** The orders service's consumers: one row per subject, each handled once per event (I2). */
-export function ordersConsumers(db: OrdersDb) {
+/**
+ * The orders service's consumers: one row per subject, each handled once per event (I2). `metrics`
+ * counts completed and expired orders (unserved counters by default).
+ */
+export function ordersConsumers(db: OrdersDb, metrics: OrdersMetrics = createOrdersMetrics()) {
   return [
     defineConsumer({
       subject: ticketCreatedSubject,
@@ -31,12 +35,12 @@ export function ordersConsumers(db: OrdersDb) {
     defineConsumer({
       subject: expirationCompletedSubject,
       durable: durableName(expirationCompletedSubject),
-      handler: onExpirationCompleted(db),
+      handler: onExpirationCompleted(db, metrics),
     }),
     defineConsumer({
       subject: paymentSucceededSubject,
       durable: durableName(paymentSucceededSubject),
-      handler: onPaymentSucceeded(db),
+      handler: onPaymentSucceeded(db, metrics),
     }),
   ];
 }

@@ -4,6 +4,7 @@ import type { OrdersDb } from '../db/db';
 import { liveOrderPerTicketIndex } from '../db/schema';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { decodeCursor, encodeCursor } from './cursor';
+import { createOrdersMetrics, type OrdersMetrics } from './orders.metrics';
 import { ordersRepo, type OrderWithTicket } from './orders.repo';
 import type { OrderPage, OrderView } from './orders.schemas';
 
@@ -24,8 +25,15 @@ function toView({ order, ticket }: OrderWithTicket): OrderView {
   };
 }
 
-/** The buyer-facing order rules. Another user's order is reported as missing (I7). */
-export function createOrdersService(db: OrdersDb, settings: OrdersSettings) {
+/**
+ * The buyer-facing order rules. Another user's order is reported as missing (I7). `metrics` counts
+ * placed orders (unserved counters by default).
+ */
+export function createOrdersService(
+  db: OrdersDb,
+  settings: OrdersSettings,
+  metrics: Pick<OrdersMetrics, 'created'> = createOrdersMetrics(),
+) {
   return {
     /**
      * Reserves a ticket for `userId`. The partial unique index decides who gets a contested
@@ -34,7 +42,7 @@ export function createOrdersService(db: OrdersDb, settings: OrdersSettings) {
      */
     async place(userId: string, ticketId: string): Promise<OrderView> {
       try {
-        return await db.transaction(async (tx) => {
+        const placed = await db.transaction(async (tx) => {
           const ticket = await ticketsRepo.findById(tx, ticketId);
           if (!ticket) throw notFound('Ticket');
           if (ticket.userId === userId) throw new AppError('OWN_TICKET', 'You cannot order your own ticket');
@@ -45,6 +53,8 @@ export function createOrdersService(db: OrdersDb, settings: OrdersSettings) {
           });
           return toView({ order, ticket });
         });
+        metrics.created.inc();
+        return placed;
       } catch (err) {
         if (isUniqueViolation(err, liveOrderPerTicketIndex)) {
           throw new AppError('TICKET_RESERVED', 'This ticket is already reserved by another order');

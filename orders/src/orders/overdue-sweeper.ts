@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { OrdersDb } from '../db/db';
+import type { OrdersMetrics } from './orders.metrics';
 import { ordersRepo } from './orders.repo';
 
 /** Options of {@link createOverdueSweeper}. */
@@ -15,6 +16,8 @@ export interface OverdueSweeperOptions {
   batchSize: number;
   /** Where to register `orders_overdue_cancelled_total`, e.g. the app's `/metrics` registry. */
   metrics?: Registry;
+  /** Counts the orders it cancels as expired (`orders_expired_total{source="sweeper"}`). */
+  ordersMetrics?: Pick<OrdersMetrics, 'expired'>;
 }
 
 /** The backstop that cancels overdue unpaid orders (I5). */
@@ -50,13 +53,15 @@ export function createOverdueSweeper(options: OverdueSweeperOptions): OverdueSwe
     let total = 0;
     for (;;) {
       const cancelled = await ordersRepo.cancelOverdue(db, { graceSeconds, batchSize });
+      // Counted per committed batch, so a later batch failing cannot lose earlier counts.
+      if (cancelled > 0) {
+        swept.inc(cancelled);
+        options.ordersMetrics?.expired.inc({ source: 'sweeper' }, cancelled);
+      }
       total += cancelled;
       if (cancelled < batchSize) break;
     }
-    if (total > 0) {
-      swept.inc(total);
-      logger.info({ cancelled: total }, 'cancelled overdue orders');
-    }
+    if (total > 0) logger.info({ cancelled: total }, 'cancelled overdue orders');
     return total;
   }
 
