@@ -2,7 +2,7 @@ import { trace } from '@opentelemetry/api';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import { AppError } from '../errors';
+import { AppError, type ErrorCode } from '../errors';
 import { validationDetails } from './validate';
 
 interface HttpParserError {
@@ -32,13 +32,37 @@ function fromParserError(error: HttpParserError): AppError | undefined {
   }
 }
 
+/** The codes of client errors other middleware raise with only a status; any other 4xx is BAD_REQUEST. */
+const clientErrorCodes: Partial<Record<number, ErrorCode>> = {
+  401: 'NOT_AUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+/**
+ * Client errors raised the http-errors way, a 4xx `status` on the error, by Express and the body
+ * parser beyond the types above: a path parameter that is not valid percent-encoding, a corrupt
+ * gzip body. Their messages may quote the input, so the answer says only what kind of error it is.
+ */
+function fromClientError(error: unknown): AppError | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (error instanceof URIError) return new AppError('BAD_REQUEST', 'The request path is not valid');
+  const code = clientErrorCodes[status] ?? 'BAD_REQUEST';
+  return new AppError(code, 'The request could not be processed');
+}
+
 function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) {
     return new AppError('VALIDATION_FAILED', 'The request is invalid', validationDetails(error));
   }
-  if (isParserError(error)) return fromParserError(error);
-  return undefined;
+  if (isParserError(error)) return fromParserError(error) ?? fromClientError(error);
+  return fromClientError(error);
 }
 
 /**

@@ -103,6 +103,22 @@ describe('routes from the express kit', () => {
     expect(logged.join('')).toContain('"stack"');
   });
 
+  it('answers a path parameter that is not valid percent-encoding with 400, not 500', async () => {
+    const res = await request(app).get('/api/things/%E0%A4%A').expect(400);
+    expect(res.body).toEqual({ code: 'BAD_REQUEST', message: 'The request path is not valid' });
+  });
+
+  it('answers a corrupt gzip body with 400, not 500, and does not echo it', async () => {
+    const res = await request(app)
+      .post('/api/things')
+      .set('authorization', user.authorization)
+      .set('content-type', 'application/json')
+      .set('content-encoding', 'gzip')
+      .send('not gzip at all')
+      .expect(400);
+    expect(res.body).toEqual({ code: 'BAD_REQUEST', message: 'The request could not be processed' });
+  });
+
   it('answers 503 on /readyz naming the failing check', async () => {
     await request(app)
       .get('/readyz')
