@@ -143,9 +143,22 @@ function errorBody(status, code, message) {
   return { status, body: JSON.stringify({ code, message }) };
 }
 
+/**
+ * Headers on the answers the gateway writes itself (404, 400, 502): the same protections the
+ * services and the client send with theirs, so no answer from this origin goes out without them.
+ */
+export const OWN_ANSWER_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cache-control': 'no-store',
+};
+
 function sendJson(res, { status, body }, requestId) {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, {
+    ...OWN_ANSWER_HEADERS,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'x-request-id': requestId,
@@ -160,7 +173,7 @@ function writeRawResponse(socket, { status, body }, extraHeaders = {}) {
     'content-type: application/json; charset=utf-8',
     `content-length: ${Buffer.byteLength(body)}`,
     'connection: close',
-    ...Object.entries(extraHeaders).map(([k, v]) => `${k}: ${v}`),
+    ...Object.entries({ ...OWN_ANSWER_HEADERS, ...extraHeaders }).map(([k, v]) => `${k}: ${v}`),
   ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }

@@ -14,6 +14,7 @@ import {
   loadRoutes,
   matchRoute,
   normalizeTarget,
+  OWN_ANSWER_HEADERS,
   parseUpstreams,
   underPrefix,
   validateRoutes,
@@ -325,6 +326,15 @@ describe('proxying', () => {
     assert.equal(res.json.code, 'BAD_GATEWAY');
     assert.match(res.json.message, /down is unavailable/);
     assert.ok(res.headers['x-request-id']);
+  });
+
+  test('sends security headers on the answers it writes itself', async () => {
+    for (const path of ['/api/nope', '/api/down/anything']) {
+      const res = await request(port, { path });
+      for (const [name, value] of Object.entries(OWN_ANSWER_HEADERS)) {
+        assert.equal(res.headers[name], value, `${path}: ${name}`);
+      }
+    }
   });
 
   test('streams request and response bodies instead of buffering them', { timeout: 5000 }, async () => {
