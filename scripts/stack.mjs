@@ -10,8 +10,9 @@
  *   start [--demo]      build, migrate, start every present service, wait for its /readyz, start
  *                       the gateway on :8080 and run until Ctrl-C (--demo also seeds demo data)
  *   test                build, typecheck, lint, the workspace tests against the bootstrapped servers
- *                       (TEST_PG_ADMIN_URL, TEST_NATS_URL, TEST_REDIS_URL), then scripts/test/;
- *                       stops at the first failure
+ *                       (TEST_PG_ADMIN_URL, TEST_NATS_URL, TEST_REDIS_URL; TEST_NATS_SERVER_BIN and
+ *                       TEST_REDIS_SERVER_BIN for the fault tests' private servers, installed if
+ *                       missing), then scripts/test/; stops at the first failure
  *   bootstrap [--keep]  the bootstrap only, printing the URLs chosen (--keep leaves private
  *                       servers running)
  *   stop                stop private servers left running under .data/
@@ -336,8 +337,14 @@ async function commandTest() {
     TEST_REDIS_URL: context.infra.redis.url,
     CHROMIUM_PATH: await ensureChromium(),
   };
+  const binaries = await context.infraControl.ensureServerBinaries();
+  env.TEST_NATS_SERVER_BIN = binaries.natsServer;
+  env.TEST_REDIS_SERVER_BIN = binaries.redisServer;
   log.info(`TEST_PG_ADMIN_URL=${redactUrl(env.TEST_PG_ADMIN_URL)}`);
   log.info(`TEST_NATS_URL=${env.TEST_NATS_URL}  TEST_REDIS_URL=${redactUrl(env.TEST_REDIS_URL)}`);
+  log.info(
+    `TEST_NATS_SERVER_BIN=${env.TEST_NATS_SERVER_BIN}  TEST_REDIS_SERVER_BIN=${env.TEST_REDIS_SERVER_BIN}`,
+  );
 
   const resultsDir = join(ROOT, '.data', 'test-results');
   rmSync(resultsDir, { recursive: true, force: true });

@@ -120,6 +120,18 @@ export function createInfra({ root, env = process.env }) {
     keepRunning() {
       started.length = 0;
     },
+    /**
+     * The nats-server and redis-server binaries, installed with apt-get when missing (as root),
+     * even when shared servers are in use: the fault tests run private instances they stop and
+     * start. @returns {Promise<{ natsServer: string, redisServer: string }>}
+     */
+    async ensureServerBinaries() {
+      const need = 'the fault tests run private servers';
+      return {
+        natsServer: await ensureBinary(ctx, 'nats-server', 'nats-server', KINDS.nats, need),
+        redisServer: await ensureBinary(ctx, 'redis-server', 'redis-server', KINDS.redis, need),
+      };
+    },
   };
 }
 
@@ -214,13 +226,19 @@ export async function aptInstall(ctx, pkg, { label, what, hint }) {
   }
 }
 
-async function ensureBinary(ctx, bin, pkg, kind) {
+/**
+ * Finds `bin`, installing `pkg` with apt-get when it is missing. `need` says why it is needed,
+ * for the messages; by default the server is not reachable and a private one must start.
+ */
+async function ensureBinary(ctx, bin, pkg, kind, need) {
   const found = await which(bin);
   if (found) return found;
   await aptInstall(ctx, pkg, {
     label: kind.label,
-    what: `${kind.label} is not reachable`,
-    hint: `Install ${pkg} (Debian/Ubuntu: apt-get install ${pkg}) or set ${kind.urlVar} to a running server.`,
+    what: need ?? `${kind.label} is not reachable`,
+    hint: need
+      ? `Install ${pkg} (Debian/Ubuntu: apt-get install ${pkg}).`
+      : `Install ${pkg} (Debian/Ubuntu: apt-get install ${pkg}) or set ${kind.urlVar} to a running server.`,
   });
   const installed = await which(bin);
   if (!installed) throw new StackError(`${pkg} was installed but ${bin} is still not found`);
