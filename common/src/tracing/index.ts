@@ -9,3 +9,4 @@ export {
   tracer,
   tracerName,
 } from './propagation';
+export { inContinuedTrace, type ContinuedTraceOptions } from './continue-trace';

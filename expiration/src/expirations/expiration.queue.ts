@@ -1,12 +1,17 @@
 import { idSchema, isoUtcSchema } from '@glotixz/common/events';
+import { traceHeaders } from '@glotixz/common/tracing';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
-/** What an expiry job carries: the order and when its reservation window ends. */
+/**
+ * What an expiry job carries: the order, when its reservation window ends and the trace context
+ * of the `order.created` delivery that scheduled it, so the expiry continues the order's trace.
+ */
 export const expiryJobDataSchema = z.object({
   orderId: idSchema,
   expiresAt: isoUtcSchema,
+  trace: z.record(z.string(), z.string()).optional(),
 });
 
 /** What an expiry job carries. */
@@ -69,9 +74,9 @@ export interface ScheduledExpiry {
 }
 
 /**
- * Stores the delayed job that fires at `expiresAt`. The job id is the order id, so scheduling the
- * same order again (a redelivered `order.created`) adds nothing and leaves the first delay as it
- * was. Resolves once Redis has the job.
+ * Stores the delayed job that fires at `expiresAt`, with the active trace context. The job id is
+ * the order id, so scheduling the same order again (a redelivered `order.created`) adds nothing
+ * and leaves the first delay as it was. Resolves once Redis has the job.
  */
 export async function scheduleExpiry(
   queue: ExpirationQueue,
@@ -79,9 +84,10 @@ export async function scheduleExpiry(
   now: number = Date.now(),
 ): Promise<ScheduledExpiry> {
   const delayMs = Math.max(0, Date.parse(order.expiresAt) - now);
+  const trace = traceHeaders();
   const job = await queue.add(
     expiryJobName,
-    { orderId: order.id, expiresAt: order.expiresAt },
+    { orderId: order.id, expiresAt: order.expiresAt, ...(trace.traceparent ? { trace } : {}) },
     // The job's timestamp and delay share one clock reading, so it is due exactly at expiresAt.
     { ...expiryJobOptions, jobId: order.id, timestamp: now, delay: delayMs },
   );

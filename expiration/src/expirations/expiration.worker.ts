@@ -1,5 +1,6 @@
 import type { Bus } from '@glotixz/common/bus';
 import { createEnvelope, expirationCompletedSubject, type Envelope } from '@glotixz/common/events';
+import { inContinuedTrace } from '@glotixz/common/tracing';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -74,7 +75,11 @@ export function startExpirationWorker(options: ExpirationWorkerOptions): Expirat
     async (job: Job<ExpiryJobData, ExpiryJobResult, typeof expiryJobName>) => {
       const parsed = expiryJobDataSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
-      return fireExpiry(parsed.data, publisher);
+      const data = parsed.data;
+      // The expiry joins the trace of the order it ends.
+      return inContinuedTrace('expire-order', data.trace, () => fireExpiry(data, publisher), {
+        attributes: { 'glotixz.order.id': data.orderId, 'glotixz.job.attempt': job.attemptsMade + 1 },
+      });
     },
     {
       connection: options.redis,

@@ -1,4 +1,5 @@
 import { AppError, notFound } from '@glotixz/common/errors';
+import { traceHeaders } from '@glotixz/common/tracing';
 import type { PaymentsDb } from '../db/db';
 import type { PaymentRow } from '../db/schema';
 import { ordersRepo, type LockedOrder } from '../orders/orders.repo';
@@ -93,12 +94,10 @@ export function createPaymentsService({ db, stripe, publishableKey }: PaymentsSe
           assertPayable(locked, existing);
           let payment = existing;
           if (!payment) {
-            const intent = await stripe.createIntent({
-              orderId: order.id,
-              userId: order.userId,
-              amount: order.amount,
-              currency: order.currency,
-            });
+            const intent = await stripe.createIntent(
+              { orderId: order.id, userId: order.userId, amount: order.amount, currency: order.currency },
+              { traceparent: traceHeaders().traceparent },
+            );
             payment = await paymentsRepo.insert(tx, {
               orderId: order.id,
               intentId: intent.id,

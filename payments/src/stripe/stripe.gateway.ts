@@ -9,6 +9,15 @@ export interface IntentRequest {
   currency: string;
 }
 
+/** What a PaymentIntent is tagged with besides its {@link IntentRequest}. */
+export interface IntentTags {
+  /**
+   * The W3C `traceparent` of the purchase, kept in the PaymentIntent's metadata so that its
+   * webhook continues the same trace.
+   */
+  traceparent?: string;
+}
+
 /** The parts of a PaymentIntent this service keeps. */
 export interface CreatedIntent {
   id: string;
@@ -90,9 +99,10 @@ export function createStripeGateway(stripe: Stripe) {
     /**
      * Creates the order's one PaymentIntent with the key `pi-<orderId>`: asking again (a crash
      * after Stripe answered, before the row was saved) returns the same PaymentIntent. The
-     * parameters must therefore be a function of the order alone.
+     * parameters must therefore be a function of the order alone; the `traceparent`, which differs
+     * per request, is added to the metadata by a separate update.
      */
-    async createIntent(request: IntentRequest): Promise<CreatedIntent> {
+    async createIntent(request: IntentRequest, tags: IntentTags = {}): Promise<CreatedIntent> {
       const intent = await call(() =>
         stripe.paymentIntents.create(
           {
@@ -106,6 +116,10 @@ export function createStripeGateway(stripe: Stripe) {
         ),
       );
       if (!intent.client_secret) throw new Error(`PaymentIntent ${intent.id} came without a client secret`);
+      const { traceparent } = tags;
+      if (traceparent) {
+        await call(() => stripe.paymentIntents.update(intent.id, { metadata: { traceparent } }));
+      }
       return { id: intent.id, clientSecret: intent.client_secret };
     },
 

@@ -1,4 +1,5 @@
 import { AppError } from '@glotixz/common/errors';
+import { inContinuedTrace } from '@glotixz/common/tracing';
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
 import type { PaymentsDb, PaymentsTx } from '../db/db';
@@ -136,18 +137,23 @@ export function createWebhookService({
      */
     async receive(rawBody: unknown, signature: string | undefined): Promise<WebhookAck> {
       const event = verify(rawBody, signature);
-      let outcome: Outcome;
+      let handle: () => Promise<Outcome>;
       switch (event.type) {
         case 'payment_intent.succeeded':
-          outcome = await onSucceeded(event);
+          handle = () => onSucceeded(event);
           break;
         case 'payment_intent.payment_failed':
-          outcome = await onFailed(event);
+          handle = () => onFailed(event);
           break;
         default:
           log.debug({ eventId: event.id, type: event.type }, 'Stripe event type not handled; ignored');
           return { received: true, duplicate: false };
       }
+      // The purchase's trace, kept in the PaymentIntent's metadata, goes on through the events the
+      // payment causes; this delivery's request span is linked to it.
+      const outcome = await inContinuedTrace(`stripe ${event.type}`, event.data.object.metadata, handle, {
+        attributes: { 'stripe.event.id': event.id, 'stripe.payment_intent.id': event.data.object.id },
+      });
       report(event, outcome);
       return { received: true, duplicate: outcome.kind === 'duplicate' };
     },
