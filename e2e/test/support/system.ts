@@ -60,6 +60,8 @@ export interface System {
   bus: Bus;
   /** The signing keys auth uses, so tests can mint tokens for many users without signing them up. */
   keys: TestKeys;
+  /** The session cookie keys every service shares, so tests can sign a session cookie. */
+  cookieKeys: string[];
   /** Deletes this system's expiry jobs from Redis, as a Redis failure would lose them. */
   loseExpiryJobs(): Promise<number>;
   stop(): Promise<void>;
@@ -219,6 +221,7 @@ function clientLaunch(port: number): Launch {
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
   const keys = createTestKeys();
+  const cookieKeys = createCookieKeys();
   const prefix = randomPrefix();
   const queuePrefix = `q${prefix}`;
   const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -238,7 +241,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     NATS_PREFIX: prefix,
     REDIS_URL: redisUrl,
     JWT_PUBLIC_KEY: keys.publicKey,
-    COOKIE_KEYS: createCookieKeys().join(','),
+    COOKIE_KEYS: cookieKeys.join(','),
   };
   const stripe = {
     STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
@@ -352,6 +355,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       databases: databaseUrls,
       bus,
       keys,
+      cookieKeys,
       async loseExpiryJobs() {
         const jobKeys = await redis.keys(`${queuePrefix}:*`);
         if (jobKeys.length > 0) await redis.del(...jobKeys);
