@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 
@@ -40,13 +41,25 @@ export function signUserToken(user: CurrentUser, options: JwtSignOptions): strin
   });
 }
 
+// Parsing the PEM costs more than checking the signature: parse each key once per process.
+const publicKeys = new Map<string, KeyObject>();
+
+function publicKeyObject(pem: string): KeyObject {
+  let key = publicKeys.get(pem);
+  if (!key) {
+    key = createPublicKey(pem);
+    publicKeys.set(pem, key);
+  }
+  return key;
+}
+
 /**
  * Verifies a token with the pinned algorithm, issuer, audience and expiry, and returns the user
  * it names, or `null` for any token that is forged, expired, malformed or unsigned.
  */
 export function verifyUserToken(token: string, options: JwtVerifyOptions): CurrentUser | null {
   try {
-    const payload = jwt.verify(token, options.publicKey, {
+    const payload = jwt.verify(token, publicKeyObject(options.publicKey), {
       algorithms: [ALGORITHM],
       issuer: options.issuer,
       audience: options.audience,
