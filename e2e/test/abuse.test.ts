@@ -62,7 +62,7 @@ describe('abuse through the gateway', () => {
         const res = await api(gateway, 'POST', '/api/orders', { token: buyer.token, body: { ticketId } });
         return res.status === 404 ? undefined : res;
       },
-      10_000,
+      30_000,
       'orders to know the ticket',
     );
     expect(order.status).toBe(201);
@@ -94,7 +94,7 @@ describe('abuse through the gateway', () => {
         const res = await api(gateway, 'POST', '/api/payments', { token: buyer.token, body: { orderId } });
         return res.status === 404 ? undefined : res;
       },
-      10_000,
+      30_000,
       'payments to know the order',
     );
     expect(payment.status).toBe(201);

@@ -42,7 +42,7 @@ describe('flash sale through the gateway', () => {
     const ids = created.map((res) => res.body.id as string);
     await waitFor(
       async () => (await countRows(system.databases.orders, 'tickets', 'id = any($1)', [ids])) === count,
-      15_000,
+      30_000,
       'the orders replica to know every ticket',
     );
     return ids;
@@ -92,7 +92,7 @@ describe('flash sale through the gateway', () => {
     expect(rows).toEqual([{ id: winner?.body.id, user_id: winner?.body.userId }]);
     await waitFor(
       async () => (await api(gateway, 'GET', `/api/tickets/${ticketId}`)).body.orderId === winner?.body.id,
-      10_000,
+      30_000,
       'tickets to mark the ticket reserved by the winning order',
     );
     await expectInvariants(system);
@@ -119,7 +119,7 @@ describe('flash sale through the gateway', () => {
         (await countRows(system.databases.tickets, 'tickets', 'id = any($1) and order_id is not null', [
           ticketIds,
         ])) === 100,
-      15_000,
+      30_000,
       'tickets to mark every ticket reserved',
     );
     await expectInvariants(system);
