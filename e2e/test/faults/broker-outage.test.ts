@@ -45,8 +45,11 @@ describe('a NATS outage in the middle of 200 orders', () => {
   afterAll(async () => {
     // The server must be up for the system to drain and delete its streams.
     await nats?.start().catch(() => undefined);
-    await system?.stop();
-    await nats?.dispose();
+    try {
+      await system?.stop();
+    } finally {
+      await nats?.dispose();
+    }
   });
 
   it('answers every order with 201, delivers every event after the outage and settles every order', async () => {

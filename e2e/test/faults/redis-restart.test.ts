@@ -4,7 +4,7 @@ import { startRedis, type PrivateServer } from '../support/servers';
 import { startSystem, type System } from '../support/system';
 import { count, handled, lateCancellations, listTickets, placeOrder, waitForReplica } from './support';
 
-const WINDOW_SECONDS = 8;
+const WINDOW_SECONDS = 6;
 const BATCH = 20;
 
 /** Places one order per ticket, each by a new buyer; answers the order ids and the last expiry. */
@@ -79,8 +79,11 @@ describe('a durable Redis restarting and crashing during the expiry window', () 
   });
   afterAll(async () => {
     await redis?.start().catch(() => undefined);
-    await system?.stop();
-    await redis?.dispose();
+    try {
+      await system?.stop();
+    } finally {
+      await redis?.dispose();
+    }
   });
 
   it('fires every kept job on time after a restart and after a crash', async () => {
@@ -145,8 +148,11 @@ describe('a Redis that loses its data restarting during the expiry window', () =
   });
   afterAll(async () => {
     await redis?.start().catch(() => undefined);
-    await system?.stop();
-    await redis?.dispose();
+    try {
+      await system?.stop();
+    } finally {
+      await redis?.dispose();
+    }
   });
 
   it('has the sweeper expire the orders whose jobs were lost, and schedules new ones again', async () => {
