@@ -15,6 +15,12 @@
  * Run directly it also reads GATEWAY_HOST (listen address), GATEWAY_UPSTREAM_HOST (default
  * 127.0.0.1) and GATEWAY_UPSTREAMS, a JSON object of service → port (`{"auth":41231,"client":41239}`)
  * overriding the table's ports, so the system tests can put it in front of services on random ports.
+ *
+ * Tracing (`startGatewayTracing`, on when run directly): each proxied request gets a SERVER span
+ * that continues the caller's `traceparent` or starts a new trace, and its `traceparent` is what
+ * the upstream receives, so one browser request is one trace through every service. The caller
+ * gets it back in `traceresponse`. With OTEL_EXPORTER_OTLP_ENDPOINT set, spans are exported over
+ * OTLP/HTTP. OpenTelemetry is loaded lazily: the stack runner imports this file before `npm install`.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -105,7 +111,9 @@ function requestIdOf(req) {
   return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
 }
 
-function upstreamHeaders(req, requestId, { upgrade = false } = {}) {
+const TRACE_HEADERS = ['traceparent', 'tracestate'];
+
+function upstreamHeaders(req, requestId, { upgrade = false, trace } = {}) {
   const dropped = new Set(HOP_BY_HOP);
   for (const token of String(req.headers.connection ?? '').split(','))
     dropped.add(token.trim().toLowerCase());
@@ -123,10 +131,14 @@ function upstreamHeaders(req, requestId, { upgrade = false } = {}) {
   headers['x-forwarded-proto'] = req.socket.encrypted ? 'https' : 'http';
   if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
   headers['x-request-id'] = requestId;
+  if (trace) {
+    for (const name of TRACE_HEADERS) delete headers[name];
+    Object.assign(headers, trace);
+  }
   return headers;
 }
 
-function downstreamHeaders(upstreamRes, requestId) {
+function downstreamHeaders(upstreamRes, requestId, traceresponse) {
   const dropped = new Set(HOP_BY_HOP);
   for (const token of String(upstreamRes.headers.connection ?? '').split(',')) {
     dropped.add(token.trim().toLowerCase());
@@ -136,6 +148,7 @@ function downstreamHeaders(upstreamRes, requestId) {
     if (!dropped.has(name) && value !== undefined) headers[name] = value;
   }
   headers['x-request-id'] ??= requestId;
+  if (traceresponse) headers.traceresponse ??= traceresponse;
   return headers;
 }
 
@@ -155,13 +168,14 @@ export const OWN_ANSWER_HEADERS = {
   'cache-control': 'no-store',
 };
 
-function sendJson(res, { status, body }, requestId) {
+function sendJson(res, { status, body }, requestId, traceresponse) {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, {
     ...OWN_ANSWER_HEADERS,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'x-request-id': requestId,
+    ...(traceresponse ? { traceresponse } : {}),
   });
   res.end(body);
 }
@@ -182,14 +196,23 @@ function describe(err) {
   return err?.code === 'ECONNREFUSED' ? 'connection refused' : (err?.code ?? err?.message ?? 'error');
 }
 
+/** The span name of a request: the route prefix it matched, like a service's route pattern. */
+function spanName(method, match) {
+  if (match?.kind === 'route') return `${method} ${match.route.prefix}`;
+  if (match?.kind === 'default') return `${method} /`;
+  return method;
+}
+
 /**
- * Builds the gateway server (not yet listening).
+ * Builds the gateway server (not yet listening). With `tracing` (see `startGatewayTracing`) every
+ * proxied request gets a span whose trace context the upstream receives.
  * @param {{ routes: object, resolve?: (route: { service: string, port: number }) => { host: string,
  *   port: number }, log?: (entry: { method: string, path: string, service: string | null,
- *   status: number, durationMs: number, requestId: string }) => void }} options
+ *   status: number, durationMs: number, requestId: string, traceId?: string }) => void,
+ *   tracing?: GatewayTracing }} options
  * @returns {import('node:http').Server & { stop: () => Promise<void> }}
  */
-export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
+export function createGateway({ routes, resolve = defaultResolve, log, tracing } = {}) {
   validateRoutes(routes);
   // Upstream connections are reused, and an upstream closes one it found idle for its keep-alive
   // timeout (5 s for Node). Reusing a socket the upstream is closing fails with ECONNRESET, a 502
@@ -201,8 +224,15 @@ export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
     const started = Date.now();
     const requestId = requestIdOf(req);
     const target = normalizeTarget(req.url);
+    const match = target ? matchRoute(routes, target.pathname) : undefined;
+    const traced = tracing?.startRequest(req, spanName(req.method, match), {
+      'http.request.method': req.method,
+      'url.path': target?.pathname ?? '',
+      ...(match?.route ? { 'glotixz.upstream': match.route.service } : {}),
+    });
     let service = null;
     res.on('close', () => {
+      traced?.end(res.statusCode, res.writableFinished);
       log?.({
         method: req.method,
         path: target?.path ?? req.url,
@@ -210,12 +240,13 @@ export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
         status: res.statusCode,
         durationMs: Date.now() - started,
         requestId,
+        ...(traced ? { traceId: traced.traceId } : {}),
       });
     });
-    if (!target) return sendJson(res, errorBody(400, 'BAD_REQUEST', 'malformed request target'), requestId);
-    const match = matchRoute(routes, target.pathname);
+    const reply = (error) => sendJson(res, error, requestId, traced?.traceresponse);
+    if (!target) return reply(errorBody(400, 'BAD_REQUEST', 'malformed request target'));
     if (match.kind === 'not-found') {
-      return sendJson(res, errorBody(404, 'NOT_FOUND', `no API route for ${target.pathname}`), requestId);
+      return reply(errorBody(404, 'NOT_FOUND', `no API route for ${target.pathname}`));
     }
     service = match.route.service;
     const { host, port } = resolve(match.route);
@@ -225,21 +256,19 @@ export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
       port,
       method: req.method,
       path: target.path,
-      headers: upstreamHeaders(req, requestId),
+      headers: upstreamHeaders(req, requestId, { trace: traced?.headers }),
       agent,
     });
     upstream.on('response', (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, downstreamHeaders(upstreamRes, requestId));
+      res.writeHead(
+        upstreamRes.statusCode ?? 502,
+        downstreamHeaders(upstreamRes, requestId, traced?.traceresponse),
+      );
       pipeline(upstreamRes, res, () => {});
     });
     upstream.on('error', (err) => {
       if (res.headersSent) res.destroy();
-      else
-        sendJson(
-          res,
-          errorBody(502, 'BAD_GATEWAY', `${service} is unavailable (${describe(err)})`),
-          requestId,
-        );
+      else reply(errorBody(502, 'BAD_GATEWAY', `${service} is unavailable (${describe(err)})`));
     });
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
@@ -318,6 +347,81 @@ export function createGateway({ routes, resolve = defaultResolve, log } = {}) {
   return server;
 }
 
+/**
+ * @typedef {object} TracedRequest
+ * @property {string} traceId
+ * @property {Record<string, string>} headers the trace headers the upstream gets (`traceparent`, `tracestate`)
+ * @property {string} traceresponse the `traceresponse` header for the caller
+ * @property {(status: number, completed: boolean) => void} end ends the span with the response status
+ */
+
+/**
+ * @typedef {object} GatewayTracing
+ * @property {(req: import('node:http').IncomingMessage, name: string,
+ *   attributes: Record<string, string>) => TracedRequest} startRequest starts a request's SERVER span
+ * @property {string | undefined} tracesUrl where spans are exported, if anywhere
+ * @property {() => Promise<void>} shutdown exports what is left and unregisters the provider
+ */
+
+/** The OTLP/HTTP traces URL of a base endpoint (`<endpoint>/v1/traces`). */
+export function otlpTracesUrl(endpoint) {
+  return new URL('v1/traces', endpoint.endsWith('/') ? endpoint : `${endpoint}/`).toString();
+}
+
+/**
+ * Registers the gateway's tracer provider (`service.name` gateway) with W3C trace-context
+ * propagation; with `endpoint` (OTEL_EXPORTER_OTLP_ENDPOINT) its spans are exported over
+ * OTLP/HTTP as JSON, otherwise they only carry trace ids upstream.
+ * @param {{ endpoint?: string, spanProcessors?: object[] }} [options]
+ * @returns {Promise<GatewayTracing>}
+ */
+export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}) {
+  const api = await import('@opentelemetry/api');
+  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const { BatchSpanProcessor, NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+  const { ATTR_SERVICE_NAME } = await import('@opentelemetry/semantic-conventions');
+  const processors = [...spanProcessors];
+  const tracesUrl = endpoint ? otlpTracesUrl(endpoint) : undefined;
+  if (tracesUrl) {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl })));
+  }
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'gateway' }),
+    spanProcessors: processors,
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  const tracer = provider.getTracer('glotixz-gateway');
+
+  return {
+    tracesUrl,
+    startRequest(req, name, attributes) {
+      const parent = api.propagation.extract(api.ROOT_CONTEXT, req.headers);
+      const span = tracer.startSpan(name, { kind: api.SpanKind.SERVER, attributes }, parent);
+      const headers = {};
+      api.propagation.inject(api.trace.setSpan(parent, span), headers);
+      const { traceId, spanId, traceFlags } = span.spanContext();
+      return {
+        traceId,
+        headers,
+        traceresponse: `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`,
+        end(status, completed) {
+          span.setAttribute('http.response.status_code', status);
+          if (status >= 500 || !completed) span.setStatus({ code: api.SpanStatusCode.ERROR });
+          span.end();
+        },
+      };
+    },
+    async shutdown() {
+      await provider.shutdown();
+      api.trace.disable();
+      api.context.disable();
+      api.propagation.disable();
+    },
+  };
+}
+
 /** One access-log line: "GET /api/users/currentuser → auth 200 4 ms". */
 export function formatAccess({ method, path, service, status, durationMs }) {
   return `${method} ${path} → ${service ?? '-'} ${status} ${durationMs} ms`;
@@ -352,15 +456,23 @@ async function main() {
   const port = Number(process.env.GATEWAY_PORT ?? 8080);
   const upstreamHost = process.env.GATEWAY_UPSTREAM_HOST ?? '127.0.0.1';
   const upstreams = parseUpstreams(process.env.GATEWAY_UPSTREAMS);
+  const tracing = await startGatewayTracing({
+    endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+  });
   const server = createGateway({
     routes: loadRoutes(),
     resolve: (route) => ({ host: upstreamHost, port: upstreams[route.service] ?? route.port }),
     log: (entry) => console.log(formatAccess(entry)),
+    tracing,
   });
   server.listen(port, process.env.GATEWAY_HOST, () => {
     console.log(`gateway listening on http://localhost:${port} (routes from ${ROUTES_FILE})`);
   });
-  const shutdown = () => server.stop().then(() => process.exit(0));
+  const shutdown = () =>
+    server
+      .stop()
+      .then(() => tracing.shutdown())
+      .finally(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }
