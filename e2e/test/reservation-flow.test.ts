@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { waitFor } from '@glotixz/common/testing';
 import { api, signUp } from './support/api';
 import { expectInvariants } from './support/invariants';
@@ -38,6 +39,17 @@ describe('reservation flow across the services', () => {
       'the orders replica to know the ticket',
     );
   }
+
+  it('keeps idle connections longer than the proxies in front do', async () => {
+    // Node announces its keep-alive timeout; the mesh and the gateway close idle connections sooner.
+    const header = await new Promise<string | undefined>((resolve, reject) => {
+      get(`${orders}/healthz`, (res) => {
+        res.resume();
+        resolve(res.headers['keep-alive']);
+      }).on('error', reject);
+    });
+    expect(header).toBe('timeout=65');
+  });
 
   it('creates, reserves, expires, frees and reserves again', async () => {
     const seller = await signUp(system.services.auth.url, 'seller');

@@ -81,4 +81,27 @@ describe('the Istio component', () => {
       }
     },
   );
+
+  it.each(meshBuilds)(
+    '%s: sidecars close idle connections to every HTTP workload before the workload does',
+    (_, objects) => {
+      // The services' and the client's keep-alive timeout (common/src/express/run-service.ts,
+      // client/Dockerfile).
+      const workloadKeepAliveSeconds = 65;
+      const httpWorkloads = [
+        ...ofKind(objects, 'Service').filter((s) =>
+          ['api', 'web'].includes(s.metadata.labels?.['app.kubernetes.io/component'] ?? ''),
+        ),
+        ...objects.filter((o) => o.apiVersion.startsWith('serving.knative.dev/') && o.kind === 'Service'),
+      ].map((s) => s.metadata.name);
+      expect(httpWorkloads.length).toBeGreaterThanOrEqual(5);
+      const rules = new Map(ofKind(objects, 'DestinationRule').map((r) => [r.spec.host as string, r]));
+      for (const name of httpWorkloads) {
+        const idle = rules.get(name)?.spec.trafficPolicy?.connectionPool?.http?.idleTimeout as string;
+        expect([name, /^\d+s$/.test(idle ?? '')]).toEqual([name, true]);
+        expect([name, Number.parseInt(idle, 10) < workloadKeepAliveSeconds]).toEqual([name, true]);
+      }
+      expect([...rules.keys()].sort()).toEqual([...new Set(httpWorkloads)].sort());
+    },
+  );
 });

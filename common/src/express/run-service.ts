@@ -3,6 +3,12 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { startTracing } from '../tracing/start-tracing';
 
+/**
+ * How long the HTTP server keeps an idle connection open: longer than any proxy in front keeps
+ * its idle upstream connections (the Istio DestinationRules say 60 s).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Resource bookkeeping for one process: what to close, in reverse order of opening. */
 export interface Lifecycle {
   /** Registers a closer; shutdown runs closers last-registered first. */
@@ -91,6 +97,11 @@ export async function runService(
           logger.info({ port }, `${options.service} listening`);
           resolve(server);
         });
+        // A proxy in front (the Istio sidecar, the local gateway) reuses idle connections; it
+        // must be the side that closes them, or a request it sends just as the service closes
+        // one fails with a 502. Their idle timeouts (DestinationRule, gateway agent) stay below.
+        server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+        server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
         closers.push({ name: 'http', close: () => closeServer(server) });
       });
     },

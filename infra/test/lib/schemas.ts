@@ -5,6 +5,7 @@
  */
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
 import { Gateway } from '@kubernetes-models/istio/networking.istio.io/v1beta1/Gateway';
 import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
@@ -39,6 +40,7 @@ const models: Record<string, Model> = {
   'networking.istio.io/v1beta1/Gateway': Gateway,
   'networking.istio.io/v1beta1/VirtualService': VirtualService,
   'networking.istio.io/v1beta1/ServiceEntry': ServiceEntry,
+  'networking.istio.io/v1beta1/DestinationRule': DestinationRule,
   'security.istio.io/v1beta1/PeerAuthentication': PeerAuthentication,
   'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
   'security.istio.io/v1/RequestAuthentication': RequestAuthentication,
