@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { System } from '../test/support/system';
+import { until } from './fixtures';
+
+/** The repository root. */
+export const root = path.resolve(__dirname, '../..');
+
+/** Resources to release, last acquired first. */
+const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+let cleaning: Promise<void> | undefined;
+
+/** Processes to kill if the bench exits without cleaning up (a crash): a last resort. */
+const lastResort: (() => ChildProcess[])[] = [];
+process.on('exit', () => {
+  for (const list of lastResort) {
+    for (const child of list())
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  }
+});
+
+/** Registers processes to kill should the bench exit before {@link cleanup} stopped them. */
+export function killOnExit(processes: () => ChildProcess[]): void {
+  lastResort.push(processes);
+}
+
+/** Registers a release to run by {@link cleanup}. */
+export function onCleanup(name: string, run: () => Promise<unknown>): void {
+  cleanups.push({ name, run });
+}
+
+/**
+ * Registers `release` and answers a function that runs it now; either way it runs once.
+ */
+export function owned(name: string, release: () => Promise<unknown>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  const once = () => (done ??= release().then(() => undefined));
+  onCleanup(name, once);
+  return once;
+}
+
+/** Releases everything registered, last first; safe to call more than once. */
+export function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const { name, run } of cleanups.reverse()) {
+      try {
+        await run();
+      } catch (err) {
+        console.error(`cleanup of ${name} failed:`, err);
+      }
+    }
+    cleanups.length = 0;
+  })();
+  return cleaning;
+}
+
+/** Progress on the console, with the seconds since start. */
+export function log(message: string): void {
+  console.log(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${message}`);
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** The status of GET `url` on a fresh connection, or 0 when nothing answers. */
+export function probe(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+  });
+}
+
+/** Stops a child with SIGTERM and waits for its exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Spawns a process the bench owns, registers its stop and waits until `readyUrl` answers `readyStatus`. */
+export async function spawnOwned(
+  name: string,
+  command: string[],
+  env: Record<string, string>,
+  ready: { url: string; status: number },
+): Promise<ChildProcess> {
+  const [executable, ...rest] = command;
+  if (!executable) throw new Error('empty command');
+  const child = spawn(executable, rest, {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  onCleanup(name, () => stopChild(child));
+  killOnExit(() => [child]);
+  await until(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+      return (await probe(ready.url)) === ready.status;
+    },
+    20_000,
+    `${name} to be ready`,
+    20,
+  );
+  return child;
+}
+
+/**
+ * Starts the local gateway (scripts/gateway.mjs, the routes of the Istio VirtualService) in front
+ * of the system's services and answers its origin and process id. Its access log goes nowhere.
+ */
+export async function startGateway(system: System): Promise<{ origin: string; pid: number | undefined }> {
+  const port = await freePort();
+  const upstreams: Record<string, number> = {};
+  for (const [name, service] of Object.entries(system.services)) {
+    upstreams[name] = Number(new URL(service.url).port);
+  }
+  const origin = `http://127.0.0.1:${port}`;
+  const child = await spawnOwned(
+    'gateway',
+    [process.execPath, path.join(root, 'scripts', 'gateway.mjs')],
+    { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_UPSTREAMS: JSON.stringify(upstreams) },
+    { url: `${origin}/api/ready-probe`, status: 404 },
+  );
+  return { origin, pid: child.pid };
+}
+
+/** Resident set size of a process in MiB (VmRSS). */
+export function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}

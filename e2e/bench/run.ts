@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: starts the whole system from its builds, isolated as the system tests are
+ * (private databases, bus prefix and queue), measures it, prints a table and writes
+ * results/latest.json, results/latest.svg and the figures in the README. Everything it creates
+ * (processes, databases, streams, Redis keys) is removed at the end, on failure and on Ctrl-C.
+ *
+ * Options: `--seconds N` measured window of the throughput runs (default 10); `--no-readme`.
+ */
+import type { TestUser } from '@glotixz/common/testing';
+import { startSystem } from '../test/support/system';
+import { mintUsers } from './fixtures';
+import { cleanup, killOnExit, log, owned, root, startGateway } from './harness';
+import {
+  allServices,
+  baselineThroughput,
+  expiryLateness,
+  flashSale,
+  ordersThroughput,
+  Propagation,
+  propagationIdle,
+  propagationSampler,
+  startupFigures,
+  type FlashSale,
+  type LoadSettings,
+} from './measure';
+import { consoleTable, machineInfo, rows, writeResults, type Figures } from './report';
+import type { Distribution } from './stats';
+
+/** The pg Pool size of the orders service: pg's default, as createPool sets none. */
+const ordersPoolSize = 10;
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+async function main(): Promise<void> {
+  const settings: LoadSettings = {
+    connections: 32,
+    warmupMs: 2_000,
+    durationMs: (Number(option('--seconds')) || 10) * 1000,
+  };
+  const machine = machineInfo(root);
+
+  log('starting the system');
+  const system = await startSystem({ services: allServices });
+  const stopSystem = owned('system', () => system.stop());
+  killOnExit(() => Object.values(system.services).map((s) => s.process));
+  const gateway = await startGateway(system);
+
+  log('start-up time and idle memory per service');
+  const services = await startupFigures(system);
+
+  const [seller] = mintUsers(system.keys, 1) as [TestUser];
+  const buyers = mintUsers(system.keys, 256);
+  const propagation = await Propagation.install(system);
+  log('ticket.created → orders replica, idle');
+  const idle = await propagationIdle(system, propagation, seller);
+
+  log('baseline throughput');
+  const baseline = await baselineThroughput(settings, ordersPoolSize, buyers);
+  log(`baseline: ${Math.round(baseline.rps)} req/s`);
+
+  log('orders throughput through the gateway, with propagation sampled meanwhile');
+  let finishSampling: (() => Promise<Distribution>) | undefined;
+  const orders = await ordersThroughput(system, gateway, settings, seller, buyers, () => {
+    finishSampling = propagationSampler(system, propagation, seller);
+  });
+  if (!finishSampling) throw new Error('the orders run never reached its measured window');
+  const underLoad = await finishSampling();
+  log(
+    `orders: ${Math.round(orders.rps)} req/s over ${orders.windowMs} ms, answers ${JSON.stringify(orders.statuses)}`,
+  );
+
+  const flashSales: FlashSale[] = [];
+  for (const [tickets, buyerCount] of [
+    [1, 500],
+    [50, 1000],
+  ] as const) {
+    log(`flash sale: ${buyerCount} buyers, ${tickets} ticket(s)`);
+    flashSales.push(await flashSale(system, gateway, seller, tickets, buyerCount));
+  }
+  await stopSystem();
+
+  log('expiry lateness');
+  const expiry = await expiryLateness();
+
+  const figures: Figures = {
+    machine,
+    settings: { ...settings, poolSize: ordersPoolSize },
+    throughput: { orders, baseline, ratio: orders.rps / baseline.rps },
+    propagation: { idle, underLoad },
+    flashSales,
+    expiry,
+    services,
+  };
+  const list = rows(figures);
+  console.log(`\n${consoleTable(list)}\n`);
+  await writeResults(root, figures, list, !process.argv.includes('--no-readme'));
+  log('wrote e2e/bench/results/latest.json and latest.svg');
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());
+
+process.on('uncaughtException', (err) => {
+  console.error(err);
+  void cleanup().then(() => process.exit(1));
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
