@@ -1,7 +1,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createTestDatabase, sleep, type TestUser } from '@glotixz/common/testing';
+import { streams, type StreamName } from '@glotixz/common/events';
+import { connectTestBus, createTestDatabase, sleep, type TestUser } from '@glotixz/common/testing';
 import { startSystem, type ServiceName, type System } from '../test/support/system';
 import {
   connectedClient,
@@ -263,6 +264,43 @@ export async function ordersThroughput(
     },
   });
   return { ...result, ticketsListed: ids.length, cpuMsPerRequest: await meter.stop(result.completed) };
+}
+
+/**
+ * Waits until the system has caught up with its events: every outbox empty and no JetStream
+ * consumer with messages pending or unacknowledged. Answers how long that took.
+ */
+export async function waitQuiet(system: System, timeoutMs = 120_000): Promise<number> {
+  const started = performance.now();
+  const bus = await connectTestBus(system.prefix, {
+    url: system.natsUrl,
+    ensureStreams: false,
+    name: 'bench',
+  });
+  const clients = Object.values(system.databases).map((url) => connectedClient(url));
+  try {
+    await Promise.all(clients.map((c) => c.connect()));
+    await until(
+      async () => {
+        for (const client of clients) {
+          const { rows } = await client.query<{ n: number }>('select count(*)::int as n from outbox');
+          if ((rows[0]?.n ?? 0) > 0) return false;
+        }
+        for (const stream of Object.keys(streams) as StreamName[]) {
+          const consumers = await bus.jsm.consumers.list(bus.streamName(stream)).next();
+          if (consumers.some((c) => c.num_pending > 0 || c.num_ack_pending > 0)) return false;
+        }
+        return true;
+      },
+      timeoutMs,
+      'the services to catch up with their events',
+      100,
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    await bus.close();
+  }
+  return performance.now() - started;
 }
 
 /** What one flash sale showed. */

@@ -28,7 +28,13 @@ export interface MachineInfo {
 export interface Figures {
   machine: MachineInfo;
   settings: LoadSettings & { poolSize: number };
-  throughput: { orders: OrdersThroughput; baseline: MeteredLoad; ratio: number };
+  throughput: {
+    orders: OrdersThroughput;
+    baseline: MeteredLoad;
+    ratio: number;
+    /** From the end of the order run until every outbox and consumer had caught up. */
+    catchUpMs: number;
+  };
   propagation: { idle: Distribution; underLoad: Distribution };
   flashSales: FlashSale[];
   expiry: ExpiryFigures;
@@ -107,6 +113,12 @@ export function rows(f: Figures): Row[] {
     {
       metric: 'ticket.created → orders replica, under load, p50 / p99',
       value: pair(f.propagation.underLoad),
+      target: '–',
+      pass: null,
+    },
+    {
+      metric: 'Events caught up after the order run',
+      value: ms(f.throughput.catchUpMs),
       target: '–',
       pass: null,
     },
@@ -195,7 +207,7 @@ export function svg(f: Figures): string {
     const w = Math.max(1, (rps / maxRps) * barMax);
     text(10, y + 14, label);
     out.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="18" class="${cls}"/>`);
-    text(labelWidth + w + 6, y + 14, `${Math.round(rps)}`);
+    text(Math.round(labelWidth + w + 6), y + 14, `${Math.round(rps)}`);
     y += 26;
   }
   const halfX = labelWidth + 0.5 * (f.throughput.baseline.rps / maxRps) * barMax;
@@ -224,23 +236,28 @@ export function svg(f: Figures): string {
     ['expiry lateness p99', f.expiry.lateness.p99, 1000],
   ];
   const axisTop = y;
+  const barsOut: string[] = [];
   for (const [label, value, target] of bars) {
     const cls = target === null ? 'ref' : value <= target ? 'ok' : 'bad';
     const w = Math.max(1, x(value) - labelWidth);
-    text(10, y + 14, label);
-    out.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="18" class="${cls}"/>`);
-    text(labelWidth + w + 6, y + 14, `${round(value, value < 10 ? 1 : 0)}`);
+    barsOut.push(
+      `<text x="10" y="${y + 14}">${escapeXml(label)}</text>`,
+      `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="18" class="${cls}"/>`,
+      `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 14}">${round(value, value < 10 ? 1 : 0)}</text>`,
+    );
     if (target !== null) {
       const tx = x(target).toFixed(1);
-      out.push(`<line x1="${tx}" y1="${y - 3}" x2="${tx}" y2="${y + 21}" class="target"/>`);
+      barsOut.push(`<line x1="${tx}" y1="${y - 3}" x2="${tx}" y2="${y + 21}" class="target"/>`);
     }
     y += 26;
   }
+  // The grid first, so the bars and target marks are drawn over it.
   for (const tick of [0.1, 1, 10, 100, 1000, 10_000]) {
     const tx = x(tick).toFixed(1);
     out.push(`<line x1="${tx}" y1="${axisTop - 4}" x2="${tx}" y2="${y}" class="grid"/>`);
     text(Number(tx) - 8, y + 14, String(tick), ' class="small"');
   }
+  out.push(...barsOut);
   y += 26;
   const m = f.machine;
   text(10, y, `${m.date.slice(0, 10)} · ${m.commit} · ${m.cpus} CPUs · Node ${m.node}`, ' class="small"');

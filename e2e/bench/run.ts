@@ -22,6 +22,7 @@ import {
   startupFigures,
   type FlashSale,
   type LoadSettings,
+  waitQuiet,
 } from './measure';
 import { consoleTable, machineInfo, rows, writeResults, type Figures } from './report';
 import type { Distribution } from './stats';
@@ -72,11 +73,15 @@ async function main(): Promise<void> {
     `orders: ${Math.round(orders.rps)} req/s over ${orders.windowMs} ms, answers ${JSON.stringify(orders.statuses)}`,
   );
 
+  const catchUpMs = await waitQuiet(system);
+  log(`the services caught up with the order run's events ${Math.round(catchUpMs)} ms after it`);
+
   const flashSales: FlashSale[] = [];
   for (const [tickets, buyerCount] of [
     [1, 500],
     [50, 1000],
   ] as const) {
+    await waitQuiet(system);
     log(`flash sale: ${buyerCount} buyers, ${tickets} ticket(s)`);
     flashSales.push(await flashSale(system, gateway, seller, tickets, buyerCount));
   }
@@ -88,7 +93,7 @@ async function main(): Promise<void> {
   const figures: Figures = {
     machine,
     settings: { ...settings, poolSize: ordersPoolSize },
-    throughput: { orders, baseline, ratio: orders.rps / baseline.rps },
+    throughput: { orders, baseline, ratio: orders.rps / baseline.rps, catchUpMs },
     propagation: { idle, underLoad },
     flashSales,
     expiry,
