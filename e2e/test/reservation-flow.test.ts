@@ -45,7 +45,7 @@ describe('reservation flow across the services', () => {
     const header = await new Promise<string | undefined>((resolve, reject) => {
       get(`${orders}/healthz`, (res) => {
         res.resume();
-        resolve(res.headers['keep-alive']);
+        resolve(String(res.headers['keep-alive']));
       }).on('error', reject);
     });
     expect(header).toBe('timeout=65');
