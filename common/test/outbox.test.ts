@@ -168,6 +168,44 @@ describe('outbox relay', () => {
     }
   });
 
+  it('retries a row waiting out its backoff at once when resumed, still in order', async () => {
+    const unprovisioned = await connectTestBus(randomPrefix(), { ensureStreams: false });
+    try {
+      // A backoff far longer than the test: only resume() can get the rows out in time.
+      const relay = await startRelay({
+        bus: unprovisioned,
+        pollIntervalMs: 60_000,
+        backoff: { baseMs: 60_000, capMs: 60_000 },
+      });
+      const envelopes = await h.db.transaction(async (tx) => [
+        await enqueue(tx, ticketCreatedSubject, ticketData()),
+        await enqueue(tx, ticketCreatedSubject, ticketData()),
+      ]);
+      await waitFor(
+        async () => {
+          const [row] = await h.db.select().from(outbox).where(eq(outbox.id, envelopes[0]!.id));
+          return row && row.attempts === 1;
+        },
+        5_000,
+        'a failed attempt',
+      );
+      await unprovisioned.ensureStreams();
+      // Notifications and polls do not cut a backoff short...
+      relay.wake();
+      await sleep(300);
+      expect(await outboxCount()).toBe(2);
+      // ...a resume (the broker is back) does.
+      relay.resume();
+      await waitFor(async () => (await outboxCount()) === 0, 2_000, 'an empty outbox');
+      const stored = await readSubject(unprovisioned, ticketCreatedSubject);
+      expect(stored.map((m) => (m.data as { id: string }).id)).toEqual(envelopes.map((e) => e.id));
+    } finally {
+      await Promise.all(relays.splice(0).map((r) => r.stop()));
+      await deleteTestStreams(unprovisioned);
+      await unprovisioned.close();
+    }
+  });
+
   it('listens again after its LISTEN connection is killed', async () => {
     await startRelay({ pollIntervalMs: 60_000 });
     const listenerPid = async (): Promise<number | undefined> => {

@@ -81,6 +81,8 @@ export function fromNatsHeaders(h: MsgHdrs | undefined): MessageHeaders {
  */
 export class Bus {
   private readonly consumers = new Set<ConsumerHandle>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private connected = true;
   private readonly statusLoop: Promise<void>;
 
   private constructor(
@@ -194,6 +196,9 @@ export class Bus {
     payload: string | Uint8Array,
     options: PublishRawOptions,
   ): Promise<PublishResult> {
+    // While disconnected a publish would sit in the client's buffer until its PubAck times out;
+    // failing at once lets the outbox back off now and retry the moment the connection is back.
+    if (!this.connected) throw new Error('NATS is disconnected');
     const ack = await this.js.publish(this.subjectFor(subject), payload, {
       msgID: options.msgID,
       headers: toNatsHeaders(options.headers),
@@ -226,11 +231,25 @@ export class Bus {
     await this.statusLoop;
   }
 
+  /**
+   * Calls `listener` each time the connection comes back after a disconnect (the outbox relay
+   * retries at once then). Answers a function that removes it.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
   private async logStatus(): Promise<void> {
     try {
       for await (const status of this.nc.status()) {
         if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
           this.logger.warn({ status }, `NATS ${status.type}`);
+        }
+        if (status.type === 'disconnect') this.connected = false;
+        if (status.type === 'reconnect') {
+          this.connected = true;
+          for (const listener of this.reconnectListeners) listener();
         }
       }
     } catch (err) {

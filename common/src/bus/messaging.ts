@@ -106,12 +106,15 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
       const outboxMetrics = registry
         ? createOutboxMetrics(registry, () => readOutboxBacklog(pool), options.logger)
         : undefined;
-      relay = await startOutboxRelay({
+      const started = await startOutboxRelay({
         ...options.outbox,
         bus,
         logger: options.logger,
         metrics: outboxMetrics,
       });
+      relay = started;
+      // Events that waited out the outage go out as soon as NATS is back, not after their backoff.
+      bus.onReconnect(() => started.resume());
     }
     for (const spec of options.consumers) {
       consumers.push(await bus.consume({ metrics: consumerMetrics, ...spec }));

@@ -40,6 +40,11 @@ export interface OutboxRelayOptions {
 export interface OutboxRelay {
   /** Asks for a drain now, as a notification would. */
   wake(): void;
+  /**
+   * Retries at once whatever is waiting out a backoff, oldest first: the broker is back (the bus
+   * calls it when NATS reconnects), so a pause chosen while it was away is no longer needed.
+   */
+  resume(): void;
   /** The current backlog of the outbox. */
   backlog(): Promise<OutboxBacklog>;
   /** Stops listening and polling; waits for the batch in progress to commit or roll back. */
@@ -98,6 +103,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
 
   let stopped = false;
   let wakeRequested = true;
+  let resumeRequested = false;
   let wakeUp: (() => void) | undefined;
   let listener: PoolClient | undefined;
   let listenTimer: NodeJS.Timeout | undefined;
@@ -105,6 +111,19 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   function wake(): void {
     wakeRequested = true;
     wakeUp?.();
+  }
+
+  function resume(): void {
+    resumeRequested = true;
+    wake();
+  }
+
+  /** Makes every row waiting out a backoff due now, so the next batch takes them in order. */
+  async function clearBackoff(): Promise<void> {
+    const { rowCount } = await pool.query(
+      'update outbox set next_attempt_at = now() where next_attempt_at > now()',
+    );
+    if (rowCount) logger.info({ rows: rowCount }, 'broker back: retrying the outbox now');
   }
 
   function sleep(ms: number, interruptible: boolean): Promise<void> {
@@ -116,7 +135,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         resolve();
       }
       wakeUp = () => {
-        if (interruptible || stopped) done();
+        if (interruptible || stopped || resumeRequested) done();
       };
     });
   }
@@ -265,6 +284,11 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       if (wakeRequested) {
         wakeRequested = false;
         try {
+          if (resumeRequested) {
+            resumeRequested = false;
+            failures = 0;
+            await clearBackoff();
+          }
           pauseMs = await drain();
           failures = 0;
         } catch (err) {
@@ -275,7 +299,8 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       }
       if (stopped) break;
       if (pauseMs !== undefined) {
-        await sleep(pauseMs, false);
+        // A resume that came while the batch ran ends the pause before it starts.
+        if (!resumeRequested) await sleep(pauseMs, false);
         wakeRequested = true;
       } else if (!wakeRequested) {
         await sleep(pollIntervalMs, true);
@@ -295,6 +320,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
 
   return {
     wake,
+    resume,
     backlog: () => readOutboxBacklog(pool),
     stop: async () => {
       if (stopped) return loop;

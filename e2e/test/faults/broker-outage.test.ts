@@ -82,6 +82,14 @@ describe('a NATS outage in the middle of 200 orders', () => {
     await sleep(OUTAGE_MS);
     await server.start();
     await reconnected(sys.bus);
+    // The relay retries as soon as the broker is back, not when its backoff runs out.
+    await waitFor(
+      async () => (await count(sys.databases.orders, 'select count(*)::int as n from outbox')) === 0,
+      // Each client reconnects within about 2 s of the server's return; then the drain takes well
+      // under a second. Waiting out the backoff and the PubAck timeout instead took 6 s or more.
+      4_000,
+      "orders' outbox to drain once NATS is back",
+    );
 
     // Every order.created reaches each of its consumers exactly once.
     await waitFor(
