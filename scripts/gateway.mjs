@@ -126,8 +126,9 @@ function upstreamHeaders(req, requestId, { upgrade = false, trace } = {}) {
     headers.upgrade = req.headers.upgrade;
   }
   const client = clientAddress(req.socket);
-  const prior = req.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
+  // The gateway is the edge: whatever X-Forwarded-For a client sends is its own claim, so the
+  // services (which trust the gateway's hop) only ever see the address the gateway saw.
+  headers['x-forwarded-for'] = client;
   headers['x-forwarded-proto'] = req.socket.encrypted ? 'https' : 'http';
   if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
   headers['x-request-id'] = requestId;

@@ -25,7 +25,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemo } from './demo.mjs';
-import { createGateway, loadRoutes } from './gateway.mjs';
+import { createGateway, loadRoutes, startGatewayTracing } from './gateway.mjs';
 import { ensureChromium } from './lib/browser.mjs';
 import { ensureDatabases } from './lib/databases.mjs';
 import { createInfra, stopLeftovers } from './lib/infra.mjs';
@@ -276,8 +276,13 @@ async function commandStart({ demo }) {
   });
   await Promise.all(handles.map((h) => waitReady(h)));
 
+  // Spans from the gateway too, exported when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
+  const tracing = await startGatewayTracing({
+    endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+  });
   const gateway = createGateway({
     routes: loadRoutes(),
+    tracing,
     log: (entry) => {
       if (entry.status >= 500) {
         console.log(
@@ -287,7 +292,7 @@ async function commandStart({ demo }) {
     },
   });
   await listen(gateway, GATEWAY_PORT);
-  cleanups.push(() => gateway.stop());
+  cleanups.push(() => gateway.stop().then(() => tracing.shutdown()));
 
   printStatus(handles, context);
   const baseUrl = `http://localhost:${GATEWAY_PORT}`;

@@ -296,13 +296,14 @@ describe('proxying', () => {
     assert.equal(res.headers['x-request-id'], seen['x-request-id']);
   });
 
-  test('keeps a given x-request-id and appends to a given X-Forwarded-For', async () => {
+  test('keeps a given x-request-id and replaces a client-supplied X-Forwarded-For', async () => {
+    // The gateway is the edge: a client naming its own address must not get a fresh rate-limit key.
     const res = await request(port, {
       path: '/api/users',
       headers: { 'x-request-id': 'req-123', 'x-forwarded-for': '203.0.113.7' },
     });
     assert.equal(res.json.headers['x-request-id'], 'req-123');
-    assert.equal(res.json.headers['x-forwarded-for'], '203.0.113.7, 127.0.0.1');
+    assert.equal(res.json.headers['x-forwarded-for'], '127.0.0.1');
   });
 
   test('drops hop-by-hop headers, including those named in Connection', async () => {
