@@ -1,23 +1,12 @@
-import { createServer } from 'node:net';
 import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
 import { api } from '../support/api';
 import { expectInvariants } from '../support/invariants';
+import { freePort } from '../support/ports';
 import { startSystem, type System } from '../support/system';
 import { count, listTickets, pay, placeOrder, query, waitForReplica } from './support';
 
 /** A port nothing listens on: a webhook sent there is refused, as by a payments that is down. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+const closedPort = freePort;
 
 interface SandboxEvent {
   id: string;

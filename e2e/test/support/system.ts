@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports';
 import path from 'node:path';
 import {
   connectTestBus,
@@ -90,19 +90,6 @@ export interface SystemOptions {
 
 /** Where the Stripe webhook lands on payments. */
 const WEBHOOK_PATH = '/api/payments/webhook';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** How a process shows it is up: a path and the status it answers there when ready. */
 interface Readiness {
