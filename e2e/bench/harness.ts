@@ -29,8 +29,15 @@ export function killOnExit(processes: () => ChildProcess[]): void {
   lastResort.push(processes);
 }
 
-/** Registers a release to run by {@link cleanup}. */
+/** Releases registered after the cleanup began, run at once. */
+const late = new Set<Promise<unknown>>();
+
+/** Registers a release to run by {@link cleanup}; once the cleanup has begun, runs it at once. */
 export function onCleanup(name: string, run: () => Promise<unknown>): void {
+  if (cleaning) {
+    late.add(run().catch((err: unknown) => console.error(`cleanup of ${name} failed:`, err)));
+    return;
+  }
   cleanups.push({ name, run });
 }
 
@@ -56,11 +63,12 @@ export function cleanup(): Promise<void> {
     }
     cleanups.length = 0;
   })();
-  return cleaning;
+  return cleaning.then(() => Promise.all(late)).then(() => undefined);
 }
 
-/** Progress on the console, with the seconds since start. */
+/** Progress on the console, with the seconds since start. Throws once the cleanup has begun, so no new phase starts. */
 export function log(message: string): void {
+  if (cleaning) throw new Error('interrupted');
   console.log(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${message}`);
 }
 

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 
 main()
   .catch((err: unknown) => {
-    console.error(err);
+    if (!(err instanceof Error && err.message === 'interrupted')) console.error(err);
     process.exitCode = 1;
   })
   .finally(() => cleanup());
@@ -116,8 +116,10 @@ process.on('uncaughtException', (err) => {
   console.error(err);
   void cleanup().then(() => process.exit(1));
 });
+// `on`, not `once`: a second signal (Ctrl-C again, or the one a wrapper relays) must not end the
+// process before the cleanup has finished.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
     console.error(`\n${signal}: cleaning up`);
     void cleanup().then(() => process.exit(130));
   });
