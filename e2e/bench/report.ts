@@ -279,7 +279,13 @@ const readmeEnd = '<!-- bench:figures:end -->';
 export async function writeResults(root: string, f: Figures, list: Row[], readme: boolean): Promise<void> {
   const dir = path.join(root, 'e2e', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify({ ...f, rows: list }, null, 2)}\n`);
+  const prettier = await import('prettier');
+  const json = path.join(dir, 'latest.json');
+  const jsonOptions = (await prettier.resolveConfig(json)) ?? {};
+  writeFileSync(
+    json,
+    await prettier.format(JSON.stringify({ ...f, rows: list }), { ...jsonOptions, parser: 'json' }),
+  );
   writeFileSync(path.join(dir, 'latest.svg'), svg(f));
   if (!readme) return;
   const file = path.join(root, 'README.md');
@@ -290,7 +296,6 @@ export async function writeResults(root: string, f: Figures, list: Row[], readme
     console.warn(`README.md has no ${readmeStart} … ${readmeEnd} block; figures not written there`);
     return;
   }
-  const prettier = await import('prettier');
   const options = (await prettier.resolveConfig(file)) ?? {};
   const block = await prettier.format(markdown(f, list), { ...options, parser: 'markdown' });
   writeFileSync(file, `${current.slice(0, start + readmeStart.length)}\n\n${block}\n${current.slice(end)}`);
