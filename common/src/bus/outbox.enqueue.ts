@@ -11,7 +11,7 @@ import { outbox } from './outbox.schema';
 export const defaultOutboxChannel = 'outbox';
 
 /** A drizzle node-postgres database or transaction: anything {@link enqueue} can write with. */
-export type SqlExecutor = Pick<PgDatabase<NodePgQueryResultHKT>, 'insert' | 'execute'>;
+export type SqlExecutor = Pick<PgDatabase<NodePgQueryResultHKT>, 'execute'>;
 
 /** Options of {@link enqueue}. */
 export interface EnqueueOptions extends CreateEnvelopeOptions {
@@ -37,12 +37,15 @@ export async function enqueue<S extends Subject>(
 ): Promise<Envelope<S>> {
   const envelope = createEnvelope(subject, data, options);
   const headers = { ...traceHeaders(), ...options.headers };
-  await tx.insert(outbox).values({
-    id: envelope.id,
-    subject,
-    envelope,
-    headers: Object.keys(headers).length > 0 ? headers : null,
-  });
-  await tx.execute(sql`select pg_notify(${options.channel ?? defaultOutboxChannel}, '')`);
+  const channel = options.channel ?? defaultOutboxChannel;
+  // One round trip: the row and its NOTIFY (delivered on commit) in a single statement.
+  await tx.execute(sql`
+    with queued as (
+      insert into ${outbox} (id, subject, envelope, headers)
+      values (${envelope.id}, ${subject}, ${JSON.stringify(envelope)}::jsonb,
+              ${Object.keys(headers).length > 0 ? JSON.stringify(headers) : null}::jsonb)
+      returning 1
+    )
+    select pg_notify(${channel}, '') from queued`);
   return envelope;
 }
