@@ -1,10 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { createEnvelope, ticketCreatedSubject } from '../src/events';
 import type { Envelope } from '../src/events';
-import { handleOnce, inbox, inboxHandler } from '../src/bus';
+import { handleOnce, inbox, inboxHandler, startInboxPruner } from '../src/bus';
 import type { DbTransaction } from '../src/db';
 import { readSubject } from '../src/testing/nats';
-import { counters, createHarness, sleep, ticketData, waitFor } from './support/harness';
+import { counters, createHarness, silentLogger, sleep, ticketData, waitFor } from './support/harness';
 import type { Harness, schema } from './support/harness';
 
 let h: Harness;
@@ -129,5 +129,40 @@ describe('inboxHandler() under consume()', () => {
 
     await waitFor(() => deliveries === 2, 3_000, 'both copies');
     expect(await counter(envelope.id)).toBe(1);
+  });
+});
+
+describe('inbox pruning', () => {
+  it('deletes records past the retention in batches and keeps recent ones', async () => {
+    const consumer = `prune-${Date.now()}`;
+    const ids = Array.from({ length: 7 }, () => createEnvelope(ticketCreatedSubject, ticketData()).id);
+    await h.db.insert(inbox).values(
+      ids.map((eventId, i) => ({
+        consumer,
+        eventId,
+        // Five a day old, two from a minute ago.
+        processedAt: new Date(Date.now() - (i < 5 ? 24 * 3600_000 : 60_000)),
+      })),
+    );
+    const pruner = startInboxPruner({
+      pool: h.pool,
+      logger: silentLogger,
+      retentionMs: 3600_000,
+      intervalMs: 3600_000,
+      batchSize: 2,
+    });
+    try {
+      // The first prune runs at start; a second one finds nothing left to delete.
+      await waitFor(
+        async () => (await h.db.select().from(inbox).where(eq(inbox.consumer, consumer))).length === 2,
+        5_000,
+        'the old records to go',
+      );
+      expect(await pruner.prune()).toBe(0);
+      const left = await h.db.select().from(inbox).where(eq(inbox.consumer, consumer));
+      expect(left.map((r) => r.eventId).sort()).toEqual(ids.slice(5).sort());
+    } finally {
+      await pruner.stop();
+    }
   });
 });

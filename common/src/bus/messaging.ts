@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { streamFor, type Subject } from '../events';
 import { connectBus, type Bus } from './bus';
 import type { ConsumeOptions, ConsumerHandle } from './consume';
+import { startInboxPruner, type InboxPruner, type InboxPrunerOptions } from './inbox';
 import {
   createConsumerLagMetrics,
   createConsumerMetrics,
@@ -45,6 +46,11 @@ export interface MessagingOptions {
   metrics?: Registry;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows differ by subject
   consumers: readonly ConsumerSpec<any>[];
+  /**
+   * Pruning of the inbox, which lives in the outbox's database: with an outbox and consumers,
+   * records older than `retentionMs` (default 7 days) are deleted hourly.
+   */
+  inbox?: Pick<InboxPrunerOptions, 'retentionMs' | 'intervalMs'>;
 }
 
 /** A service's running messaging: the bus, the outbox relay and the consumers. */
@@ -72,10 +78,12 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     logger: options.logger,
   });
   let relay: OutboxRelay | undefined;
+  let pruner: InboxPruner | undefined;
   const consumers: ConsumerHandle[] = [];
 
   const stop = async () => {
     await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await pruner?.stop();
     await relay?.stop();
     await bus.close();
   };
@@ -118,6 +126,9 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     }
     for (const spec of options.consumers) {
       consumers.push(await bus.consume({ metrics: consumerMetrics, ...spec }));
+    }
+    if (options.outbox && options.consumers.length > 0) {
+      pruner = startInboxPruner({ pool: options.outbox.pool, logger: options.logger, ...options.inbox });
     }
   } catch (err) {
     await stop();
