@@ -148,6 +148,34 @@ describe('consume()', () => {
     expect(await deadLetters()).toEqual([]);
   });
 
+  it('dead-letters a message still asking to retry later past its limit', async () => {
+    await publishTicket();
+    let calls = 0;
+
+    await consume({
+      durable,
+      retryLaterLimitMs: 300,
+      handler: () => {
+        calls += 1;
+        return Promise.reject(new RetryLater(100, 'waiting for version 1'));
+      },
+    });
+
+    const [letter, ...more] = await waitFor(
+      async () => {
+        const found = await deadLetters();
+        return found.length > 0 ? found : undefined;
+      },
+      5_000,
+      'the dead letter',
+    );
+    expect(more).toEqual([]);
+    expect(letter!.reason).toBe('failed');
+    expect(letter!.error).toMatch(/still waiting after \d+ s: waiting for version 1/);
+    expect(calls).toBeGreaterThan(1);
+    expect(await settled()).toBe(true);
+  });
+
   it('retries a failing handler with backoff and acks once it succeeds', async () => {
     await publishTicket();
     const contexts: MessageContext[] = [];

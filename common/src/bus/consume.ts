@@ -31,7 +31,7 @@ export interface MessageContext {
 
 /**
  * Handles one event. Return to have it acked; throw {@link RetryLater} to have it redelivered after
- * a delay; throw anything else to have it retried with backoff and, after `maxDeliver` deliveries,
+ * a delay (for up to `retryLaterLimitMs`); throw anything else to have it retried with backoff and, after `maxDeliver` deliveries,
  * dead-lettered. Never ack yourself.
  */
 export type EventHandler<S extends Subject> = (
@@ -48,6 +48,12 @@ export interface ConsumeOptions<S extends Subject> {
   handler: EventHandler<S>;
   /** Deliveries of a failing message before it is dead-lettered. Default 5. */
   maxDeliver?: number;
+  /**
+   * How long a message may keep asking to be retried later ({@link RetryLater}, e.g. a replica
+   * waiting for a predecessor that never comes) before it is dead-lettered as failed. Measured
+   * from when the stream stored it. Default 24 h.
+   */
+  retryLaterLimitMs?: number;
   /** Delay before redelivering a failed message. Default 200 ms doubling up to 10 s. */
   backoff?: BackoffOptions;
   /** How long JetStream waits for an ack; kept alive while the handler runs. Default 30 s. */
@@ -83,6 +89,7 @@ export async function startConsumer<S extends Subject>(
 ): Promise<ConsumerHandle> {
   const { subject, durable, handler } = options;
   const maxDeliver = options.maxDeliver ?? 5;
+  const retryLaterLimitMs = options.retryLaterLimitMs ?? 24 * 60 * 60 * 1000;
   const backoff = options.backoff ?? defaultBackoff;
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const stream = bus.streamName(streamFor(subject));
@@ -225,7 +232,15 @@ export async function startConsumer<S extends Subject>(
     } catch (err) {
       clearInterval(keepAlive);
       endTimer?.();
-      if (err instanceof RetryLater) {
+      const waitedMs = Date.now() - msg.info.timestampNanos / 1e6;
+      if (err instanceof RetryLater && waitedMs >= retryLaterLimitMs) {
+        await giveUp(
+          msg,
+          'failed',
+          `still waiting after ${Math.round(waitedMs / 1000)} s: ${err.message}`,
+          settled,
+        );
+      } else if (err instanceof RetryLater) {
         context.logger.debug({ delayMs: err.delayMs, deliveryCount, reason: err.message }, 'retry later');
         msg.nak(err.delayMs);
         settled('retry_later');
