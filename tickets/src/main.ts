@@ -6,6 +6,7 @@ import { readConfig } from './config';
 import { migrationsFolder } from './db/migrate';
 import * as schema from './db/schema';
 import { ticketsConsumers } from './events/consumers';
+import { startOrderRecordsPruner } from './events/order-records';
 
 const config = readConfig(process.env);
 const logger = createLogger({ service: 'tickets', level: config.LOG_LEVEL });
@@ -29,6 +30,8 @@ void runService(
       consumers: ticketsConsumers(db),
     });
     lifecycle.onShutdown('messaging', () => messaging.stop());
+    const pruner = startOrderRecordsPruner(pool, logger);
+    lifecycle.onShutdown('pruner', () => pruner.stop());
     const { app } = createApp({ config, db, messaging, logger, registry });
     await lifecycle.listen(app, config.PORT);
   },

@@ -1,7 +1,6 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { Pool } from 'pg';
-import type { Logger } from 'pino';
 import type { DbTransaction } from '../db/pool';
+import { startTablePruner, type TablePruner, type TablePrunerOptions } from '../db/prune';
 import type { Envelope, Subject } from '../events';
 import type { EventHandler, MessageContext } from './consume';
 import { inbox } from './outbox.schema';
@@ -57,78 +56,27 @@ export function inboxHandler<S extends Subject, TSchema extends Record<string, u
 }
 
 /** Options of {@link startInboxPruner}. */
-export interface InboxPrunerOptions {
-  /** The pool of the database holding the inbox table. */
-  pool: Pool;
-  logger: Logger;
+export type InboxPrunerOptions = Omit<TablePrunerOptions, 'table' | 'column' | 'retentionMs'> & {
   /**
    * How long a handled event's record is kept. It only has to outlive any redelivery or
    * republication of that event (the ack wait times the delivery limit, the two-minute duplicate
-   * window): minutes. Default 7 days.
+   * window, a day of `RetryLater`). Default 7 days.
    */
   retentionMs?: number;
-  /** How often to prune. Default 1 hour. */
-  intervalMs?: number;
-  /** Rows deleted per statement, so a large backlog never holds long locks. Default 5000. */
-  batchSize?: number;
-}
-
-/** A running inbox pruner. */
-export interface InboxPruner {
-  /** Prunes now; answers the rows deleted. */
-  prune(): Promise<number>;
-  /** Stops the timer and waits for a prune in progress. */
-  stop(): Promise<void>;
-}
+};
 
 /** The inbox's default retention: 7 days. */
 export const defaultInboxRetentionMs = 7 * 24 * 60 * 60 * 1000;
 
 /**
- * Deletes inbox records older than the retention, in batches, now and then every `intervalMs`,
- * so the table stays the size of a week of traffic instead of growing forever.
+ * Deletes inbox records older than the retention, hourly by default, so the table holds about a
+ * week of traffic instead of growing forever.
  */
-export function startInboxPruner(options: InboxPrunerOptions): InboxPruner {
-  const retentionMs = options.retentionMs ?? defaultInboxRetentionMs;
-  const batchSize = options.batchSize ?? 5000;
-  const logger = options.logger.child({ component: 'inbox-pruner' });
-  let running: Promise<number> | undefined;
-
-  const pruneOnce = async (): Promise<number> => {
-    let deleted = 0;
-    for (;;) {
-      const { rowCount } = await options.pool.query(
-        `delete from inbox
-          where (consumer, event_id) in (
-                select consumer, event_id from inbox
-                 where processed_at < now() - make_interval(secs => $1::double precision / 1000)
-                 limit $2)`,
-        [retentionMs, batchSize],
-      );
-      deleted += rowCount ?? 0;
-      if ((rowCount ?? 0) < batchSize) break;
-    }
-    if (deleted > 0) logger.info({ deleted }, 'pruned the inbox');
-    return deleted;
-  };
-  const prune = (): Promise<number> => {
-    running ??= pruneOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const tick = () => {
-    prune().catch((err: unknown) => logger.warn({ err }, 'inbox prune failed; retrying next time'));
-  };
-  const timer = setInterval(tick, options.intervalMs ?? 60 * 60 * 1000);
-  timer.unref();
-  tick();
-
-  return {
-    prune,
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+export function startInboxPruner(options: InboxPrunerOptions): TablePruner {
+  return startTablePruner({
+    ...options,
+    table: 'inbox',
+    column: 'processed_at',
+    retentionMs: options.retentionMs ?? defaultInboxRetentionMs,
+  });
 }

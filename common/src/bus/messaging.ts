@@ -4,7 +4,8 @@ import type { Registry } from 'prom-client';
 import { streamFor, type Subject } from '../events';
 import { connectBus, type Bus } from './bus';
 import type { ConsumeOptions, ConsumerHandle } from './consume';
-import { startInboxPruner, type InboxPruner, type InboxPrunerOptions } from './inbox';
+import type { TablePruner } from '../db/prune';
+import { startInboxPruner, type InboxPrunerOptions } from './inbox';
 import {
   createConsumerLagMetrics,
   createConsumerMetrics,
@@ -78,7 +79,7 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     logger: options.logger,
   });
   let relay: OutboxRelay | undefined;
-  let pruner: InboxPruner | undefined;
+  let pruner: TablePruner | undefined;
   const consumers: ConsumerHandle[] = [];
 
   const stop = async () => {

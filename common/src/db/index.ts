@@ -1,3 +1,4 @@
 export * from './migrate';
 export * from './pg-errors';
 export * from './pool';
+export * from './prune';
