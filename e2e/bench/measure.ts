@@ -10,6 +10,7 @@ import {
   createTickets,
   mintUsers,
   postJson,
+  query,
   RowClock,
   until,
   waitReplicated,
@@ -264,6 +265,113 @@ export async function ordersThroughput(
     },
   });
   return { ...result, ticketsListed: ids.length, cpuMsPerRequest: await meter.stop(result.completed) };
+}
+
+/** The services that only consume the events an order causes; the diagnostic run stops them. */
+export const orderConsumers: ServiceName[] = ['tickets', 'payments', 'expiration'];
+
+/** The diagnostic orders run: the path of an order alone, its consumers stopped meanwhile. */
+export interface OrdersPathAlone extends OrdersThroughput {
+  /** Orders the run created (201 answers). */
+  created: number;
+  /** Once the consumers were back and had caught up: tickets reserved by those orders in tickets. */
+  reserved: number;
+  /** … and those orders in the payments replica. */
+  payable: number;
+  /** From the consumers' restart until every outbox and consumer had caught up. */
+  catchUpMs: number;
+  /** Every created order reached tickets and payments. */
+  nothingLost: boolean;
+}
+
+/**
+ * A diagnostic: what order creation costs on its own path (gateway, orders, its Postgres), with
+ * nothing else sharing the cores. Tickets are listed and replicated first; then tickets, payments
+ * and expiration are stopped (SIGTERM: their durable consumers keep the messages), the same load
+ * runs through the gateway, the three start again and the run waits until they caught up, checking
+ * every created order reserved its ticket in tickets and reached payments. `expectedRps` (the full
+ * run's) sizes the listing.
+ */
+export async function ordersPathAlone(
+  system: System,
+  gateway: { origin: string; pid: number | undefined },
+  settings: LoadSettings,
+  seller: TestUser,
+  buyers: TestUser[],
+  expectedRps: number,
+  listingBudgetMs = 30_000,
+): Promise<OrdersPathAlone> {
+  const ordersDb = databaseOf(system, 'orders');
+  // Alone, orders should be several times faster than with its consumers beside it.
+  const needed = Math.ceil((expectedRps * 7 * (settings.warmupMs + settings.durationMs)) / 1000) + 1000;
+  const listed = performance.now();
+  const ids = await createTickets(system.services.tickets.url, seller, needed, 16, listed + listingBudgetMs);
+  await waitReplicated(ordersDb, ids, 120_000);
+  log(`${ids.length} tickets listed and replicated in ${Math.round(performance.now() - listed)} ms`);
+  await waitQuiet(system);
+
+  const stopped = orderConsumers.map((name) => system.services[name]);
+  await Promise.all(stopped.map((service) => service.stop()));
+  let result: LoadResult;
+  let cpuMsPerRequest: Record<string, number>;
+  try {
+    const meter = cpuMeter(async () => {
+      const groups: ProcessGroups = {};
+      if (gateway.pid !== undefined) groups.gateway = [gateway.pid];
+      for (const [name, service] of Object.entries(system.services)) {
+        const running = service.process.exitCode === null && service.process.signalCode === null;
+        if (running && service.process.pid !== undefined) groups[name] = [service.process.pid];
+      }
+      groups.postgres = await postgresBackends(Object.values(system.databases));
+      groups['load generator'] = [process.pid];
+      return groups;
+    });
+    result = await runLoad({
+      url: gateway.origin,
+      ...settings,
+      onMeasureStart: () => meter.start(),
+      request: (n) => {
+        const ticketId = ids[n];
+        return ticketId === undefined
+          ? undefined
+          : postJson('/api/orders', buyers[n % buyers.length] as TestUser, { ticketId });
+      },
+    });
+    cpuMsPerRequest = await meter.stop(result.completed);
+  } finally {
+    await Promise.all(stopped.map((service) => service.restart()));
+  }
+  const restarted = performance.now();
+  await waitQuiet(system);
+  const catchUpMs = performance.now() - restarted;
+  const orderIds = (
+    await query<{ id: string }>(
+      ordersDb,
+      `select id from orders where ticket_id = any($1::uuid[]) and status <> 'cancelled'`,
+      [ids],
+    )
+  ).map((row) => row.id);
+  const [reserved] = await query<{ n: number }>(
+    databaseOf(system, 'tickets'),
+    'select count(*)::int as n from tickets where id = any($1::uuid[]) and order_id is not null',
+    [ids],
+  );
+  const [payable] = await query<{ n: number }>(
+    databaseOf(system, 'payments'),
+    'select count(*)::int as n from orders where id = any($1::uuid[])',
+    [orderIds],
+  );
+  const created = result.statuses['201'] ?? 0;
+  return {
+    ...result,
+    ticketsListed: ids.length,
+    cpuMsPerRequest,
+    created,
+    reserved: reserved?.n ?? 0,
+    payable: payable?.n ?? 0,
+    catchUpMs,
+    nothingLost: orderIds.length === created && reserved?.n === created && payable?.n === created,
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   FlashSale,
   LoadSettings,
   MeteredLoad,
+  OrdersPathAlone,
   OrdersThroughput,
   ServiceFigures,
 } from './measure';
@@ -34,11 +35,32 @@ export interface Figures {
     ratio: number;
     /** From the end of the order run until every outbox and consumer had caught up. */
     catchUpMs: number;
+    /** Diagnostic, not the target: the same load with tickets, payments and expiration stopped. */
+    alone: OrdersPathAlone & { ratio: number };
   };
+  /** CPU ms per order (per request for the baseline), in total and by process. */
+  cpuPerOrder: Record<'full' | 'alone' | 'baseline', CpuBreakdown>;
   propagation: { idle: Distribution; underLoad: Distribution };
   flashSales: FlashSale[];
   expiry: ExpiryFigures;
   services: Record<ServiceName, ServiceFigures>;
+}
+
+/** CPU time per request: the sum and each group of processes, largest first. */
+export interface CpuBreakdown {
+  totalMs: number;
+  byProcess: Record<string, number>;
+}
+
+/** Sums and orders a CPU-per-request measurement. */
+export function cpuBreakdown(perRequest: Record<string, number>): CpuBreakdown {
+  const parts = Object.entries(perRequest)
+    .filter(([, v]) => Number.isFinite(v))
+    .sort((a, b) => b[1] - a[1]);
+  return {
+    totalMs: parts.reduce((sum, [, v]) => sum + v, 0),
+    byProcess: Object.fromEntries(parts),
+  };
 }
 
 /** One line of the results table. */
@@ -75,7 +97,7 @@ const pair = (d: Distribution) => `${ms(d.p50)} / ${ms(d.p99)}`;
 
 /** The results table. */
 export function rows(f: Figures): Row[] {
-  const { orders, baseline, ratio } = f.throughput;
+  const { orders, baseline, ratio, alone } = f.throughput;
   const list: Row[] = [
     {
       metric: 'Order creation through the gateway',
@@ -103,6 +125,25 @@ export function rows(f: Figures): Row[] {
       value: cpu(baseline.cpuMsPerRequest),
       target: '–',
       pass: null,
+    },
+    {
+      metric: 'Diagnostic: order path alone (tickets, payments, expiration stopped)',
+      value: `${Math.round(alone.rps)} req/s, ${round(alone.ratio, 2)}× baseline${alone.windowMs < f.settings.durationMs ? ` (${round(alone.windowMs / 1000)} s: tickets ran out)` : ''}`,
+      target: 'diagnostic',
+      pass: null,
+    },
+    { metric: 'Diagnostic: latency p50 / p99', value: pair(alone.latency), target: 'diagnostic', pass: null },
+    {
+      metric: 'Diagnostic: CPU per created order, by process',
+      value: cpu(alone.cpuMsPerRequest),
+      target: 'diagnostic',
+      pass: null,
+    },
+    {
+      metric: 'Diagnostic: after the restart, orders created / tickets reserved / in payments',
+      value: `${alone.created} / ${alone.reserved} / ${alone.payable}, caught up in ${ms(alone.catchUpMs)}`,
+      target: 'none lost',
+      pass: alone.nothingLost,
     },
     {
       metric: 'ticket.created → orders replica, idle, p50 / p99',
@@ -150,11 +191,10 @@ export function rows(f: Figures): Row[] {
 
 /** "9.8 ms: orders 4.6, tickets 1.8, …", largest first. */
 function cpu(perRequest: Record<string, number>): string {
-  const parts = Object.entries(perRequest)
-    .filter(([, v]) => Number.isFinite(v))
-    .sort((a, b) => b[1] - a[1]);
-  const total = parts.reduce((sum, [, v]) => sum + v, 0);
-  return `${round(total, 2)} ms: ${parts.map(([k, v]) => `${k} ${round(v, 2)}`).join(', ')}`;
+  const { totalMs, byProcess } = cpuBreakdown(perRequest);
+  return `${round(totalMs, 2)} ms: ${Object.entries(byProcess)
+    .map(([k, v]) => `${k} ${round(v, 2)}`)
+    .join(', ')}`;
 }
 
 const verdict = (pass: boolean | null) => (pass === null ? '' : pass ? 'pass' : 'FAIL');
@@ -199,9 +239,10 @@ export function svg(f: Figures): string {
 
   text(10, y, 'Order creation throughput (req/s)', ' class="h"');
   y += 12;
-  const maxRps = Math.max(f.throughput.orders.rps, f.throughput.baseline.rps, 1);
+  const maxRps = Math.max(f.throughput.orders.rps, f.throughput.baseline.rps, f.throughput.alone.rps, 1);
   for (const [label, rps, cls] of [
     ['orders via gateway', f.throughput.orders.rps, f.throughput.ratio >= 0.5 ? 'ok' : 'bad'],
+    ['diagnostic: order path alone', f.throughput.alone.rps, 'ref'],
     ['baseline (node:http + INSERT)', f.throughput.baseline.rps, 'ref'],
   ] as const) {
     const w = Math.max(1, (rps / maxRps) * barMax);
@@ -211,7 +252,7 @@ export function svg(f: Figures): string {
     y += 26;
   }
   const halfX = labelWidth + 0.5 * (f.throughput.baseline.rps / maxRps) * barMax;
-  out.push(`<line x1="${halfX}" y1="${y - 56}" x2="${halfX}" y2="${y - 4}" class="target"/>`);
+  out.push(`<line x1="${halfX}" y1="${y - 82}" x2="${halfX}" y2="${y - 4}" class="target"/>`);
   text(halfX + 3, y + 8, '0.5× baseline', ' class="small"');
 
   y += 30;

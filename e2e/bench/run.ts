@@ -15,6 +15,8 @@ import {
   baselineThroughput,
   expiryLateness,
   flashSale,
+  orderConsumers,
+  ordersPathAlone,
   ordersThroughput,
   Propagation,
   propagationIdle,
@@ -24,7 +26,7 @@ import {
   type LoadSettings,
   waitQuiet,
 } from './measure';
-import { consoleTable, machineInfo, rows, writeResults, type Figures } from './report';
+import { consoleTable, cpuBreakdown, machineInfo, rows, writeResults, type Figures } from './report';
 import type { Distribution } from './stats';
 
 /** The pg Pool size of the orders service: pg's default, as createPool sets none. */
@@ -76,6 +78,13 @@ async function main(): Promise<void> {
   const catchUpMs = await waitQuiet(system);
   log(`the services caught up with the order run's events ${Math.round(catchUpMs)} ms after it`);
 
+  log(`diagnostic: the orders path alone, ${orderConsumers.join(', ')} stopped meanwhile`);
+  const alone = await ordersPathAlone(system, gateway, settings, seller, buyers, orders.rps);
+  log(
+    `orders path alone: ${Math.round(alone.rps)} req/s over ${Math.round(alone.windowMs)} ms; after the restart ` +
+      `${alone.created} orders created, ${alone.reserved} tickets reserved, ${alone.payable} in payments`,
+  );
+
   const flashSales: FlashSale[] = [];
   for (const [tickets, buyerCount] of [
     [1, 500],
@@ -93,7 +102,18 @@ async function main(): Promise<void> {
   const figures: Figures = {
     machine,
     settings: { ...settings, poolSize: ordersPoolSize },
-    throughput: { orders, baseline, ratio: orders.rps / baseline.rps, catchUpMs },
+    throughput: {
+      orders,
+      baseline,
+      ratio: orders.rps / baseline.rps,
+      catchUpMs,
+      alone: { ...alone, ratio: alone.rps / baseline.rps },
+    },
+    cpuPerOrder: {
+      full: cpuBreakdown(orders.cpuMsPerRequest),
+      alone: cpuBreakdown(alone.cpuMsPerRequest),
+      baseline: cpuBreakdown(baseline.cpuMsPerRequest),
+    },
     propagation: { idle, underLoad },
     flashSales,
     expiry,
