@@ -25,10 +25,11 @@ export function createApp({ config, db, logger }: AppDeps): ServiceApp {
     service: 'auth',
     logger,
     ...sessionOptions(config, config.JWT_TTL_SECONDS * 1000),
-    routes: usersRoutes(users, {
-      maxFailures: config.SIGNIN_MAX_FAILURES,
-      windowSeconds: config.SIGNIN_WINDOW_SECONDS,
-    }),
+    routes: usersRoutes(
+      users,
+      { maxFailures: config.SIGNIN_MAX_FAILURES, windowSeconds: config.SIGNIN_WINDOW_SECONDS },
+      db,
+    ),
     docsPath: '/api/users/docs',
     docsTitle: 'Glotixz auth API',
     readiness: { postgres: () => db.execute(sql`select 1`) },

@@ -1,4 +1,4 @@
-import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import { createDb, createPool, runMigrations, startTablePruner } from '@glotixz/common/db';
 import { createLogger, runService } from '@glotixz/common/express';
 import { createApp } from './app';
 import { readConfig } from './config';
@@ -15,6 +15,15 @@ void runService(
     lifecycle.onShutdown('postgres', () => pool.end());
     await runMigrations(pool, migrationsFolder);
     const db = createDb(pool, schema);
+    // Sign-in counters whose window has ended are of no use to anyone.
+    const pruner = startTablePruner({
+      pool,
+      logger,
+      table: 'signin_attempts',
+      column: 'reset_at',
+      retentionMs: 0,
+    });
+    lifecycle.onShutdown('pruner', () => pruner.stop());
     const { app } = createApp({ config, db, logger });
     await lifecycle.listen(app, config.PORT);
   },

@@ -231,4 +231,25 @@ describe('sign-in rate limit', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
   });
+
+  it('counts failures across replicas: they share the database, not a memory', async () => {
+    const env = { SIGNIN_MAX_FAILURES: '4', SIGNIN_WINDOW_SECONDS: '60' };
+    const replicas = [h.build(env).app, h.build(env).app] as const;
+    const email = freshEmail();
+    await request(replicas[0]).post('/api/users/signup').send({ email, password }).expect(201);
+    for (let i = 0; i < 4; i++) {
+      await request(replicas[i % 2 === 0 ? 0 : 1])
+        .post('/api/users/signin')
+        .send({ email, password: 'wrong password' })
+        .expect(401);
+    }
+    for (const replica of replicas) {
+      const limited = await request(replica).post('/api/users/signin').send({ email, password }).expect(429);
+      expect(limited.body.code).toBe('RATE_LIMITED');
+    }
+    // Only hashes are stored, never the address or the email.
+    const { rows } = await h.pool.query<{ key: string }>('select key from signin_attempts');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.some((r) => r.key.includes(email) || r.key.includes('127.0.0.1'))).toBe(false);
+  });
 });

@@ -1,6 +1,8 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { AppError } from '@glotixz/common/errors';
+import { SigninAttemptsStore } from './signin-attempts.store';
+import type { AuthDb } from './users.repo';
 
 /** Limits for failed sign-ins. */
 export interface SigninLimits {
@@ -17,9 +19,9 @@ function emailOf(body: unknown): string {
  * Counts failed sign-ins per client address and email, so one attacker cannot try many passwords
  * on one account, and per address alone (ten times the budget), so one attacker cannot spray many
  * accounts. Successful sign-ins are not counted. Over the limit: 429 `RATE_LIMITED` with
- * `Retry-After`.
+ * `Retry-After`. The counts live in auth's database, so replicas share them.
  */
-export function signinRateLimit(limits: SigninLimits): RequestHandler[] {
+export function signinRateLimit(limits: SigninLimits, db: AuthDb): RequestHandler[] {
   const windowMs = limits.windowSeconds * 1000;
   const common = {
     windowMs,
@@ -39,11 +41,13 @@ export function signinRateLimit(limits: SigninLimits): RequestHandler[] {
     rateLimit({
       ...common,
       limit: limits.maxFailures * 10,
+      store: new SigninAttemptsStore(db, 'ip'),
       keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
     }),
     rateLimit({
       ...common,
       limit: limits.maxFailures,
+      store: new SigninAttemptsStore(db, 'ip-email'),
       keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${emailOf(req.body)}`,
     }),
   ];

@@ -1,13 +1,14 @@
 import { defineRoute, endSession, startSession, type CurrentUser } from '@glotixz/common/express';
 import type { Request, Response } from 'express';
 import { signinRateLimit, type SigninLimits } from './signin-rate-limit';
+import type { AuthDb } from './users.repo';
 import { credentialsSchema, currentUserResponseSchema, signedInSchema } from './users.schemas';
 import type { Session, UsersService } from './users.service';
 
 const tags = ['users'];
 
 /** The auth routes: the table first, handlers below. */
-export function usersRoutes(users: UsersService, limits: SigninLimits) {
+export function usersRoutes(users: UsersService, limits: SigninLimits, db: AuthDb) {
   const routes = [
     defineRoute({
       method: 'post',
@@ -28,7 +29,7 @@ export function usersRoutes(users: UsersService, limits: SigninLimits) {
       summary: 'Sign in with email and password',
       tags,
       body: credentialsSchema,
-      before: signinRateLimit(limits),
+      before: signinRateLimit(limits, db),
       responses: { 200: { description: 'Signed in', schema: signedInSchema } },
       errors: ['INVALID_CREDENTIALS', 'RATE_LIMITED'],
       handler: async (req, res) => {
