@@ -1,20 +1,11 @@
 import type { Bus } from '@glotixz/common/bus';
 import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
-import { Client } from 'pg';
 import { api } from '../support/api';
+import { queryRows } from '../support/db';
 import type { System } from '../support/system';
 
 /** Runs `sql` on one of the system's databases and answers the rows. */
-export async function query<T>(url: string | undefined, sql: string, params: unknown[] = []): Promise<T[]> {
-  if (!url) throw new Error('that service has no database in this system');
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+export const query = queryRows;
 
 /** Answers one number from a `select count(*)::int as n …`. */
 export async function count(url: string | undefined, sql: string, params: unknown[] = []): Promise<number> {

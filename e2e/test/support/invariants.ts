@@ -1,23 +1,11 @@
 import { sleep } from '@glotixz/common/testing';
-import { Client } from 'pg';
+import { queryRows } from './db';
 import type { System } from './system';
 
 /** Options of {@link checkInvariants}. */
 export interface InvariantOptions {
   /** Dead-lettered messages the scenario expects (a poison message); default 0. */
   deadLetters?: number;
-}
-
-/** Runs `sql` on a database and answers the rows. */
-async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const result = await client.query(sql, params);
-    return result.rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 interface OrderRow {
@@ -48,20 +36,20 @@ export async function checkInvariants(system: System, options: InvariantOptions 
 
   for (const [name, url] of Object.entries({ auth, tickets, orders, payments })) {
     if (!url || name === 'auth') continue;
-    const [row] = await query<{ n: number }>(url, 'select count(*)::int as n from outbox');
+    const [row] = await queryRows<{ n: number }>(url, 'select count(*)::int as n from outbox');
     if (row && row.n > 0) problems.push(`${name}: ${row.n} events still in the outbox`);
   }
 
   let orderRows: OrderRow[] = [];
   if (orders) {
-    orderRows = await query<OrderRow>(orders, 'select id, ticket_id, status, version from orders');
-    const doubles = await query<{ ticket_id: string; n: number }>(
+    orderRows = await queryRows<OrderRow>(orders, 'select id, ticket_id, status, version from orders');
+    const doubles = await queryRows<{ ticket_id: string; n: number }>(
       orders,
       `select ticket_id, count(*)::int as n from orders where status <> 'cancelled'
        group by ticket_id having count(*) > 1`,
     );
     for (const d of doubles) problems.push(`I4: ticket ${d.ticket_id} has ${d.n} live orders`);
-    const overdue = await query<{ id: string }>(
+    const overdue = await queryRows<{ id: string }>(
       orders,
       `select id from orders where status = 'awaiting_payment' and expires_at < now() - interval '30 seconds'`,
     );
@@ -70,10 +58,12 @@ export async function checkInvariants(system: System, options: InvariantOptions 
   const orderById = new Map(orderRows.map((o) => [o.id, o]));
 
   if (tickets && orders) {
-    const ticketRows = await query<{ id: string; order_id: string | null; sold: boolean; version: number }>(
-      tickets,
-      'select id, order_id, sold_at is not null as sold, version from tickets',
-    );
+    const ticketRows = await queryRows<{
+      id: string;
+      order_id: string | null;
+      sold: boolean;
+      version: number;
+    }>(tickets, 'select id, order_id, sold_at is not null as sold, version from tickets');
     const ticketById = new Map(ticketRows.map((t) => [t.id, t]));
     for (const t of ticketRows) {
       if (t.order_id === null) continue;
@@ -90,7 +80,10 @@ export async function checkInvariants(system: System, options: InvariantOptions 
       if (ticket?.order_id !== o.id)
         problems.push(`live order ${o.id} does not hold its ticket ${o.ticket_id} in tickets`);
     }
-    const replica = await query<{ id: string; version: number }>(orders, 'select id, version from tickets');
+    const replica = await queryRows<{ id: string; version: number }>(
+      orders,
+      'select id, version from tickets',
+    );
     for (const r of replica) {
       const source = ticketById.get(r.id);
       if (source && source.version !== r.version)
@@ -101,13 +94,16 @@ export async function checkInvariants(system: System, options: InvariantOptions 
   }
 
   if (payments && orders) {
-    const replica = await query<{ id: string; status: string }>(payments, 'select id, status from orders');
+    const replica = await queryRows<{ id: string; status: string }>(
+      payments,
+      'select id, status from orders',
+    );
     for (const r of replica) {
       const source = orderById.get(r.id);
       if (source && source.status !== r.status)
         problems.push(`payments' replica of order ${r.id} is ${r.status}, orders says ${source.status}`);
     }
-    const paid = await query<{ order_id: string; status: string }>(
+    const paid = await queryRows<{ order_id: string; status: string }>(
       payments,
       `select order_id, status from payments where status in ('succeeded', 'refund_pending', 'refunded')`,
     );
