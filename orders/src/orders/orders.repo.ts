@@ -16,6 +16,21 @@ const orderWithTicket = {
   ticket: { id: tickets.id, title: tickets.title, price: tickets.price, currency: tickets.currency },
 };
 
+/** A row of the statement that places an order, as the driver answers it (timestamps as text). */
+interface PlacedRow extends Record<string, unknown> {
+  id: string;
+  user_id: string;
+  ticket_id: string;
+  status: OrderRow['status'];
+  expires_at: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  title: string;
+  price: string | number;
+  currency: string;
+}
+
 function seconds(value: number): SQL {
   return sql`make_interval(secs => ${value}::double precision)`;
 }
@@ -31,33 +46,59 @@ function selectWithTicket(db: OrdersExecutor) {
  */
 export const ordersRepo = {
   /**
-   * Inserts an order awaiting payment that expires `windowSeconds` from now (database clock) and
-   * enqueues `order.created`. A live order for the same ticket makes the insert fail with a unique
-   * violation of `orders_ticket_id_live_unique` (I4), which aborts the transaction.
+   * Inserts an order awaiting payment for `ticketId` that expires `windowSeconds` from now
+   * (database clock) and enqueues `order.created`. The replica's ticket is read by the insert
+   * itself, so there is no row, and `null` is answered, when the ticket is missing or is `userId`'s
+   * own (tell which with `ticketsRepo.findById`). A live order for the same ticket makes the
+   * insert fail with a unique violation of `orders_ticket_id_live_unique` (I4), which aborts the
+   * transaction.
    */
-  async insertAwaitingPayment(
+  async placeAwaitingPayment(
     tx: OrdersTx,
-    input: { userId: string; ticket: TicketRow; windowSeconds: number },
-  ): Promise<OrderRow> {
-    const [order] = await tx
-      .insert(orders)
-      .values({
-        userId: input.userId,
-        ticketId: input.ticket.id,
-        status: 'awaiting_payment',
-        expiresAt: sql`now() + ${seconds(input.windowSeconds)}`,
-      })
-      .returning();
-    if (!order) throw new Error('insert returned no row');
+    input: { userId: string; ticketId: string; windowSeconds: number },
+  ): Promise<OrderWithTicket | null> {
+    const { rows } = await tx.execute<PlacedRow>(sql`
+      with ticket as (
+        select id, title, price, currency from ${tickets}
+        where id = ${input.ticketId}::uuid and user_id <> ${input.userId}::uuid
+      ), placed as (
+        insert into ${orders} (user_id, ticket_id, status, expires_at)
+        select ${input.userId}::uuid, ticket.id, 'awaiting_payment', now() + ${seconds(input.windowSeconds)}
+        from ticket
+        returning id, user_id, ticket_id, status, expires_at, version, created_at, updated_at
+      )
+      select placed.*, ticket.title, ticket.price, ticket.currency
+      from placed join ticket on ticket.id = placed.ticket_id`);
+    const [row] = rows;
+    if (!row) return null;
+    const placed: OrderWithTicket = {
+      order: {
+        id: row.id,
+        userId: row.user_id,
+        ticketId: row.ticket_id,
+        status: row.status,
+        expiresAt: new Date(row.expires_at),
+        version: row.version,
+        createdAt: new Date(row.created_at),
+        updatedAt: new Date(row.updated_at),
+      },
+      ticket: {
+        id: row.ticket_id,
+        title: row.title,
+        price: Number(row.price),
+        currency: row.currency,
+      },
+    };
+    const { order, ticket } = placed;
     await enqueue(tx, orderCreatedSubject, {
       id: order.id,
       status: order.status,
       userId: order.userId,
       expiresAt: order.expiresAt.toISOString(),
       version: order.version,
-      ticket: { id: input.ticket.id, price: input.ticket.price, currency: input.ticket.currency },
+      ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
     });
-    return order;
+    return placed;
   },
 
   /**

@@ -43,15 +43,16 @@ export function createOrdersService(
     async place(userId: string, ticketId: string): Promise<OrderView> {
       try {
         const placed = await db.transaction(async (tx) => {
-          const ticket = await ticketsRepo.findById(tx, ticketId);
-          if (!ticket) throw notFound('Ticket');
-          if (ticket.userId === userId) throw new AppError('OWN_TICKET', 'You cannot order your own ticket');
-          const order = await ordersRepo.insertAwaitingPayment(tx, {
+          const row = await ordersRepo.placeAwaitingPayment(tx, {
             userId,
-            ticket,
+            ticketId,
             windowSeconds: settings.expirationWindowSeconds,
           });
-          return toView({ order, ticket });
+          if (row) return toView(row);
+          // Only on this error path: was the ticket missing, or the buyer's own?
+          const ticket = await ticketsRepo.findById(tx, ticketId);
+          if (!ticket) throw notFound('Ticket');
+          throw new AppError('OWN_TICKET', 'You cannot order your own ticket');
         });
         metrics.created.inc();
         return placed;
