@@ -1,10 +1,19 @@
-import { context, diag, DiagLogLevel, propagation, trace, type DiagLogger } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  propagation,
+  trace,
+  type DiagLogger,
+  type Tracer,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
+import { idOnlyTracer } from './id-only-tracer';
 
 /** Options of {@link startTracing}. */
 export interface TracingOptions {
@@ -12,8 +21,9 @@ export interface TracingOptions {
   service: string;
   /**
    * The OTLP/HTTP base endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`, e.g. `http://collector:4318`);
-   * spans are posted as JSON to `<endpoint>/v1/traces`. Without it spans are still created, so
-   * trace ids reach logs, headers and messages, but they are not exported.
+   * spans are posted as JSON to `<endpoint>/v1/traces`. Without it (and without `spanProcessors`)
+   * spans carry ids but record nothing, so trace ids reach logs, headers and messages at little
+   * cost, and nothing is exported.
    */
   endpoint?: string;
   logger: Logger;
@@ -29,6 +39,13 @@ export interface Tracing {
   flush(): Promise<void>;
   /** Flushes, stops the exporter and unregisters the global tracer provider. */
   shutdown(): Promise<void>;
+}
+
+/** The SDK provider (context manager, propagator, shutdown) handing out {@link idOnlyTracer}. */
+class IdOnlyTracerProvider extends NodeTracerProvider {
+  override getTracer(): Tracer {
+    return idOnlyTracer;
+  }
 }
 
 /** The OTLP/HTTP traces URL of a base endpoint, as the OpenTelemetry specification derives it. */
@@ -60,10 +77,13 @@ export function startTracing(options: TracingOptions): Tracing {
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (tracesUrl) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl })));
 
-  const provider = new NodeTracerProvider({
+  const config = {
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
     spanProcessors,
-  });
+  };
+  // With nowhere for spans to go, recording them is wasted work on every request and message.
+  const provider =
+    spanProcessors.length > 0 ? new NodeTracerProvider(config) : new IdOnlyTracerProvider(config);
   diag.setLogger(diagLogger(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   provider.register({ propagator: new W3CTraceContextPropagator() });
   logger.info({ tracesUrl: tracesUrl ?? null }, tracesUrl ? 'exporting traces' : 'tracing without export');
