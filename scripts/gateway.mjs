@@ -22,7 +22,7 @@
  * gets it back in `traceresponse`. With OTEL_EXPORTER_OTLP_ENDPOINT set, spans are exported over
  * OTLP/HTTP. OpenTelemetry is loaded lazily: the stack runner imports this file before `npm install`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { pipeline } from 'node:stream';
@@ -113,10 +113,19 @@ function requestIdOf(req) {
 
 const TRACE_HEADERS = ['traceparent', 'tracestate'];
 
+/** The hop-by-hop headers of a message: the fixed ones and any its Connection header names. */
+function hopByHop(connection) {
+  if (connection === undefined) return HOP_BY_HOP;
+  const named = String(connection)
+    .split(',')
+    .map((token) => token.trim().toLowerCase());
+  // Usually just `keep-alive` or `close`: nothing beyond the fixed set.
+  if (named.every((name) => HOP_BY_HOP.has(name) || name === 'close')) return HOP_BY_HOP;
+  return new Set([...HOP_BY_HOP, ...named]);
+}
+
 function upstreamHeaders(req, requestId, { upgrade = false, trace } = {}) {
-  const dropped = new Set(HOP_BY_HOP);
-  for (const token of String(req.headers.connection ?? '').split(','))
-    dropped.add(token.trim().toLowerCase());
+  const dropped = hopByHop(req.headers.connection);
   const headers = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (!dropped.has(name) && value !== undefined) headers[name] = value;
@@ -140,10 +149,7 @@ function upstreamHeaders(req, requestId, { upgrade = false, trace } = {}) {
 }
 
 function downstreamHeaders(upstreamRes, requestId, traceresponse) {
-  const dropped = new Set(HOP_BY_HOP);
-  for (const token of String(upstreamRes.headers.connection ?? '').split(',')) {
-    dropped.add(token.trim().toLowerCase());
-  }
+  const dropped = hopByHop(upstreamRes.headers.connection);
   const headers = {};
   for (const [name, value] of Object.entries(upstreamRes.headers)) {
     if (!dropped.has(name) && value !== undefined) headers[name] = value;
@@ -370,9 +376,29 @@ export function otlpTracesUrl(endpoint) {
 }
 
 /**
+ * A tracer whose spans record nothing but carry real ids: a span continues the caller's trace
+ * (flags and tracestate included) or starts a sampled one, as the SDK's default sampler would, so
+ * trace ids still reach the upstream, the caller and the access log.
+ */
+function idOnlyTracer(api) {
+  return {
+    startSpan(_name, options, parent) {
+      const caller = options?.root ? undefined : api.trace.getSpanContext(parent);
+      const continued = caller !== undefined && api.isSpanContextValid(caller);
+      return api.trace.wrapSpanContext({
+        traceId: continued ? caller.traceId : randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: continued ? caller.traceFlags : api.TraceFlags.SAMPLED,
+        ...(continued && caller.traceState ? { traceState: caller.traceState } : {}),
+      });
+    },
+  };
+}
+
+/**
  * Registers the gateway's tracer provider (`service.name` gateway) with W3C trace-context
  * propagation; with `endpoint` (OTEL_EXPORTER_OTLP_ENDPOINT) its spans are exported over
- * OTLP/HTTP as JSON, otherwise they only carry trace ids upstream.
+ * OTLP/HTTP as JSON; without it or `spanProcessors` they record nothing and only carry trace ids.
  * @param {{ endpoint?: string, spanProcessors?: object[] }} [options]
  * @returns {Promise<GatewayTracing>}
  */
@@ -393,7 +419,8 @@ export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}
     spanProcessors: processors,
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
-  const tracer = provider.getTracer('glotixz-gateway');
+  // With nowhere for spans to go, recording them is wasted work on every request.
+  const tracer = processors.length > 0 ? provider.getTracer('glotixz-gateway') : idOnlyTracer(api);
 
   return {
     tracesUrl,

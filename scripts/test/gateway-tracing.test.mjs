@@ -106,3 +106,62 @@ describe('gateway tracing', () => {
     assert.match(posted.body, /"name":"GET \/api\/users"/);
   });
 });
+
+describe('gateway tracing without an exporter', () => {
+  let upstream;
+  let gateway;
+  let tracing;
+  let port;
+
+  before(async () => {
+    upstream = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          traceparent: req.headers.traceparent ?? null,
+          tracestate: req.headers.tracestate ?? null,
+        }),
+      );
+    });
+    const upstreamPort = await listen(upstream);
+    tracing = await startGatewayTracing();
+    gateway = createGateway({
+      routes: TABLE,
+      resolve: () => ({ host: '127.0.0.1', port: upstreamPort }),
+      tracing,
+    });
+    port = await listen(gateway);
+  });
+
+  after(async () => {
+    await gateway.stop();
+    await tracing.shutdown();
+    upstream.close();
+  });
+
+  test('still starts sampled traces and hands their ids upstream and back', async () => {
+    const [first, second] = await Promise.all([get(port, '/api/users/a'), get(port, '/api/users/b')]);
+    for (const res of [first, second]) {
+      const seen = JSON.parse(res.body).traceparent;
+      assert.match(seen, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      assert.equal(res.headers.traceresponse, seen);
+    }
+    assert.notEqual(first.headers.traceresponse.split('-')[1], second.headers.traceresponse.split('-')[1]);
+  });
+
+  test('continues a caller’s trace with its flags and tracestate, under a span id of its own', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await get(port, '/api/users/signin', {
+      traceparent: `00-${traceId}-00f067aa0ba902b7-00`,
+      tracestate: 'vendor=x',
+    });
+    const body = JSON.parse(res.body);
+    const [, seenTrace, seenParent, seenFlags] = body.traceparent.split('-');
+    assert.equal(seenTrace, traceId);
+    assert.match(seenParent, /^[0-9a-f]{16}$/);
+    assert.notEqual(seenParent, '00f067aa0ba902b7');
+    assert.equal(seenFlags, '00');
+    assert.equal(body.tracestate, 'vendor=x');
+    assert.equal(res.headers.traceresponse, body.traceparent);
+  });
+});
