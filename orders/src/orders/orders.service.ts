@@ -43,16 +43,17 @@ export function createOrdersService(
     async place(userId: string, ticketId: string): Promise<OrderView> {
       try {
         const placed = await db.transaction(async (tx) => {
-          const row = await ordersRepo.placeAwaitingPayment(tx, {
-            userId,
-            ticketId,
-            windowSeconds: settings.expirationWindowSeconds,
-          });
+          const input = { userId, ticketId, windowSeconds: settings.expirationWindowSeconds };
+          const row = await ordersRepo.placeAwaitingPayment(tx, input);
           if (row) return toView(row);
           // Only on this error path: was the ticket missing, or the buyer's own?
           const ticket = await ticketsRepo.findById(tx, ticketId);
           if (!ticket) throw notFound('Ticket');
-          throw new AppError('OWN_TICKET', 'You cannot order your own ticket');
+          if (ticket.userId === userId) throw new AppError('OWN_TICKET', 'You cannot order your own ticket');
+          // It reached the replica between the two reads: place it now.
+          const retried = await ordersRepo.placeAwaitingPayment(tx, input);
+          if (!retried) throw notFound('Ticket');
+          return toView(retried);
         });
         metrics.created.inc();
         return placed;
