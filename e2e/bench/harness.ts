@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { freePort } from '../test/support/ports';
 import type { System } from '../test/support/system';
 import { until } from './fixtures';
 
@@ -70,20 +70,6 @@ export function cleanup(): Promise<void> {
 export function log(message: string): void {
   if (cleaning) throw new Error('interrupted');
   console.log(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${message}`);
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** The status of GET `url` on a fresh connection, or 0 when nothing answers. */

@@ -15,7 +15,8 @@ import {
   until,
   waitReplicated,
 } from './fixtures';
-import { freePort, killOnExit, log, onCleanup, owned, probe, rssMb, spawnOwned, stopChild } from './harness';
+import { freePort } from '../test/support/ports';
+import { killOnExit, log, onCleanup, owned, probe, rssMb, spawnOwned, stopChild } from './harness';
 import { cpuMeter, postgresBackends, type ProcessGroups } from './cpu';
 import { keepAliveAgent, runLoad, send, type LoadResult } from './load';
 import { distribution, type Distribution } from './stats';
