@@ -10,6 +10,13 @@
  * X-Forwarded-For/-Proto/-Host, adds x-request-id when absent, passes WebSocket upgrades
  * through, and answers 502 JSON { code: 'BAD_GATEWAY', message } when the upstream is down.
  *
+ * Limits (`gatewayLimits(env)`, defaults in GATEWAY_LIMITS): a request must bring its headers
+ * within GATEWAY_HEADERS_TIMEOUT_MS and all of its body within GATEWAY_REQUEST_TIMEOUT_MS, and its
+ * body may not stall for GATEWAY_BODY_IDLE_TIMEOUT_MS; past any of them it is answered
+ * 408 { code: 'REQUEST_TIMEOUT' } (when no answer has started yet) and its connection closed. One
+ * client address may hold GATEWAY_MAX_CONNECTIONS_PER_ADDRESS connections at once; the next is
+ * answered 503 { code: 'TOO_MANY_CONNECTIONS' } and closed.
+ *
  * `createGateway({ routes, resolve })` builds the server for tests and the stack runner (its
  * `stop()` closes it with every connection, WebSockets included); run directly (`node scripts/gateway.mjs`) it listens on GATEWAY_PORT (8080).
  * Run directly it also reads GATEWAY_HOST (listen address), GATEWAY_UPSTREAM_HOST (default
@@ -164,18 +171,22 @@ function errorBody(status, code, message) {
 }
 
 /**
- * Headers on the answers the gateway writes itself (404, 400, 502): the same protections the
- * services and the client send with theirs, so no answer from this origin goes out without them.
+ * Headers on the answers the gateway writes itself (404, 400, 408, 502, 503): the same
+ * protections the services send with theirs, so no answer from this origin goes out without them.
  */
 export const OWN_ANSWER_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy':
+    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=(), display-capture=(), interest-cohort=()',
   'cache-control': 'no-store',
 };
 
-function sendJson(res, { status, body }, requestId, traceresponse) {
+function sendJson(res, { status, body }, requestId, traceresponse, extraHeaders = {}) {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, {
     ...OWN_ANSWER_HEADERS,
@@ -183,9 +194,13 @@ function sendJson(res, { status, body }, requestId, traceresponse) {
     'content-length': Buffer.byteLength(body),
     'x-request-id': requestId,
     ...(traceresponse ? { traceresponse } : {}),
+    ...extraHeaders,
   });
   res.end(body);
 }
+
+/** How long a socket answered and ended by the gateway may linger before it is destroyed. */
+const LINGER_MS = 1000;
 
 function writeRawResponse(socket, { status, body }, extraHeaders = {}) {
   if (socket.destroyed) return;
@@ -196,7 +211,62 @@ function writeRawResponse(socket, { status, body }, extraHeaders = {}) {
     'connection: close',
     ...Object.entries({ ...OWN_ANSWER_HEADERS, ...extraHeaders }).map(([k, v]) => `${k}: ${v}`),
   ];
-  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  if (socket.writable) socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  // Ending only half-closes: a client that keeps sending (or never reads) is cut off shortly.
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
+}
+
+/** The gateway's limits, each set by the GATEWAY_* variable named beside it. */
+export const GATEWAY_LIMITS = {
+  /** GATEWAY_HEADERS_TIMEOUT_MS: time from a request's first byte to the end of its headers. */
+  headersTimeoutMs: 10_000,
+  /** GATEWAY_REQUEST_TIMEOUT_MS: time from a request's first byte to the end of its body. */
+  requestTimeoutMs: 30_000,
+  /** GATEWAY_BODY_IDLE_TIMEOUT_MS: longest pause while a request body is arriving. */
+  bodyIdleTimeoutMs: 10_000,
+  /** GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: open connections one client address may hold. */
+  maxConnectionsPerAddress: 256,
+};
+
+const LIMIT_VARIABLES = {
+  headersTimeoutMs: 'GATEWAY_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'GATEWAY_REQUEST_TIMEOUT_MS',
+  bodyIdleTimeoutMs: 'GATEWAY_BODY_IDLE_TIMEOUT_MS',
+  maxConnectionsPerAddress: 'GATEWAY_MAX_CONNECTIONS_PER_ADDRESS',
+};
+
+/**
+ * Reads the gateway's limits from the environment (unset or empty: the default); throws one error
+ * naming every bad value.
+ * @param {Record<string, string | undefined>} env
+ * @returns {typeof GATEWAY_LIMITS}
+ */
+export function gatewayLimits(env) {
+  const limits = { ...GATEWAY_LIMITS };
+  const problems = [];
+  for (const [key, name] of Object.entries(LIMIT_VARIABLES)) {
+    const text = env[name]?.trim();
+    if (!text) continue;
+    const value = Number(text);
+    if (Number.isInteger(value) && value > 0) limits[key] = value;
+    else problems.push(`${name} must be a positive integer (got ${JSON.stringify(env[name])})`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    problems.push('GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_REQUEST_TIMEOUT_MS');
+  }
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return limits;
+}
+
+/** The answer to a request the client failed to send in time or in shape (a 'clientError'). */
+function clientErrorBody(err) {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return errorBody(408, 'REQUEST_TIMEOUT', 'the request did not arrive in time');
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    return errorBody(431, 'HEADERS_TOO_LARGE', 'the request headers are too large');
+  }
+  return errorBody(400, 'BAD_REQUEST', 'malformed request');
 }
 
 function describe(err) {
@@ -216,10 +286,16 @@ function spanName(method, match) {
  * @param {{ routes: object, resolve?: (route: { service: string, port: number }) => { host: string,
  *   port: number }, log?: (entry: { method: string, path: string, service: string | null,
  *   status: number, durationMs: number, requestId: string, traceId?: string }) => void,
- *   tracing?: GatewayTracing }} options
+ *   tracing?: GatewayTracing, limits?: typeof GATEWAY_LIMITS }} options
  * @returns {import('node:http').Server & { stop: () => Promise<void> }}
  */
-export function createGateway({ routes, resolve = defaultResolve, log, tracing } = {}) {
+export function createGateway({
+  routes,
+  resolve = defaultResolve,
+  log,
+  tracing,
+  limits = GATEWAY_LIMITS,
+} = {}) {
   validateRoutes(routes);
   // Upstream connections are reused, and an upstream closes one it found idle for its keep-alive
   // timeout (5 s for Node). Reusing a socket the upstream is closing fails with ECONNRESET, a 502
@@ -227,64 +303,118 @@ export function createGateway({ routes, resolve = defaultResolve, log, tracing }
   // `Keep-Alive: timeout=N` hint, but only when the agent has a timeout of its own.
   const agent = new http.Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_TIMEOUT_MS });
 
-  const server = http.createServer((req, res) => {
-    const started = Date.now();
-    const requestId = requestIdOf(req);
-    const target = normalizeTarget(req.url);
-    const match = target ? matchRoute(routes, target.pathname) : undefined;
-    const traced = tracing?.startRequest(req, spanName(req.method, match), {
-      'http.request.method': req.method,
-      'url.path': target?.pathname ?? '',
-      ...(match?.route ? { 'glotixz.upstream': match.route.service } : {}),
-    });
-    let service = null;
-    res.on('close', () => {
-      traced?.end(res.statusCode, res.writableFinished);
-      log?.({
-        method: req.method,
-        path: target?.path ?? req.url,
-        service,
-        status: res.statusCode,
-        durationMs: Date.now() - started,
-        requestId,
-        ...(traced ? { traceId: traced.traceId } : {}),
+  /** Answers in flight per socket, so a timed-out request is answered only if none has started. */
+  const answers = new WeakMap();
+  /** Sockets refused for holding too many connections: whatever they send goes unanswered. */
+  const refused = new WeakSet();
+  const server = http.createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      // How often the timeouts above are checked (Node's default is every 30 s).
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      if (refused.has(req.socket)) return;
+      answers.set(req.socket, res);
+      const started = Date.now();
+      const requestId = requestIdOf(req);
+      const target = normalizeTarget(req.url);
+      const match = target ? matchRoute(routes, target.pathname) : undefined;
+      const traced = tracing?.startRequest(req, spanName(req.method, match), {
+        'http.request.method': req.method,
+        'url.path': target?.pathname ?? '',
+        ...(match?.route ? { 'glotixz.upstream': match.route.service } : {}),
       });
-    });
-    const reply = (error) => sendJson(res, error, requestId, traced?.traceresponse);
-    if (!target) return reply(errorBody(400, 'BAD_REQUEST', 'malformed request target'));
-    if (match.kind === 'not-found') {
-      return reply(errorBody(404, 'NOT_FOUND', `no API route for ${target.pathname}`));
-    }
-    service = match.route.service;
-    const { host, port } = resolve(match.route);
+      let service = null;
+      res.on('close', () => {
+        traced?.end(res.statusCode, res.writableFinished);
+        log?.({
+          method: req.method,
+          path: target?.path ?? req.url,
+          service,
+          status: res.statusCode,
+          durationMs: Date.now() - started,
+          requestId,
+          ...(traced ? { traceId: traced.traceId } : {}),
+        });
+      });
+      const reply = (error, headers) => sendJson(res, error, requestId, traced?.traceresponse, headers);
+      if (!target) return reply(errorBody(400, 'BAD_REQUEST', 'malformed request target'));
+      if (match.kind === 'not-found') {
+        return reply(errorBody(404, 'NOT_FOUND', `no API route for ${target.pathname}`));
+      }
+      service = match.route.service;
+      const { host, port } = resolve(match.route);
 
-    const upstream = http.request({
-      host,
-      port,
-      method: req.method,
-      path: target.path,
-      headers: upstreamHeaders(req, requestId, { trace: traced?.headers }),
-      agent,
-    });
-    upstream.on('response', (upstreamRes) => {
-      res.writeHead(
-        upstreamRes.statusCode ?? 502,
-        downstreamHeaders(upstreamRes, requestId, traced?.traceresponse),
+      const upstream = http.request({
+        host,
+        port,
+        method: req.method,
+        path: target.path,
+        headers: upstreamHeaders(req, requestId, { trace: traced?.headers }),
+        agent,
+      });
+      upstream.on('response', (upstreamRes) => {
+        res.writeHead(
+          upstreamRes.statusCode ?? 502,
+          downstreamHeaders(upstreamRes, requestId, traced?.traceresponse),
+        );
+        pipeline(upstreamRes, res, () => {});
+      });
+      upstream.on('error', (err) => {
+        if (res.headersSent) res.destroy();
+        else reply(errorBody(502, 'BAD_GATEWAY', `${service} is unavailable (${describe(err)})`));
+      });
+      res.on('close', () => {
+        clearTimeout(idle);
+        if (!res.writableFinished) upstream.destroy();
+      });
+      // A body that stalls holds the upstream's request open; past the idle limit, both are dropped.
+      const idleOut = () => {
+        upstream.destroy();
+        reply(errorBody(408, 'REQUEST_TIMEOUT', 'the request body stalled'), { connection: 'close' });
+        res.once('finish', () => req.socket.destroy());
+      };
+      let idle = setTimeout(idleOut, limits.bodyIdleTimeoutMs);
+      req.on('data', () => idle.refresh());
+      req.on('end', () => clearTimeout(idle));
+      pipeline(req, upstream, () => {});
+    },
+  );
+
+  server.on('clientError', (err, socket) => {
+    const answer = answers.get(socket);
+    if (err.code !== 'ECONNRESET' && !answer?.headersSent) writeRawResponse(socket, clientErrorBody(err));
+    else socket.destroy();
+  });
+
+  const perAddress = new Map();
+  // Before the HTTP machinery sees the connection, so a refused one is never parsed as a request.
+  server.prependListener('connection', (socket) => {
+    const address = clientAddress(socket);
+    const open = perAddress.get(address) ?? 0;
+    if (open >= limits.maxConnectionsPerAddress) {
+      refused.add(socket);
+      socket.on('error', () => socket.destroy());
+      writeRawResponse(
+        socket,
+        errorBody(503, 'TOO_MANY_CONNECTIONS', 'this address holds too many open connections'),
+        { 'retry-after': '1' },
       );
-      pipeline(upstreamRes, res, () => {});
+      return;
+    }
+    perAddress.set(address, open + 1);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
     });
-    upstream.on('error', (err) => {
-      if (res.headersSent) res.destroy();
-      else reply(errorBody(502, 'BAD_GATEWAY', `${service} is unavailable (${describe(err)})`));
-    });
-    res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    pipeline(req, upstream, () => {});
   });
 
   const upgraded = new Set();
   server.on('upgrade', (req, socket, head) => {
+    if (refused.has(socket)) return;
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -484,6 +614,7 @@ async function main() {
   const port = Number(process.env.GATEWAY_PORT ?? 8080);
   const upstreamHost = process.env.GATEWAY_UPSTREAM_HOST ?? '127.0.0.1';
   const upstreams = parseUpstreams(process.env.GATEWAY_UPSTREAMS);
+  const limits = gatewayLimits(process.env);
   const tracing = await startGatewayTracing({
     endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   });
@@ -492,6 +623,7 @@ async function main() {
     resolve: (route) => ({ host: upstreamHost, port: upstreams[route.service] ?? route.port }),
     log: (entry) => console.log(formatAccess(entry)),
     tracing,
+    limits,
   });
   server.listen(port, process.env.GATEWAY_HOST, () => {
     console.log(`gateway listening on http://localhost:${port} (routes from ${ROUTES_FILE})`);

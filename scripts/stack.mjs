@@ -25,7 +25,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemo } from './demo.mjs';
-import { createGateway, loadRoutes, startGatewayTracing } from './gateway.mjs';
+import { createGateway, gatewayLimits, loadRoutes, startGatewayTracing } from './gateway.mjs';
 import { ensureChromium } from './lib/browser.mjs';
 import { ensureDatabases } from './lib/databases.mjs';
 import { createInfra, stopLeftovers } from './lib/infra.mjs';
@@ -283,6 +283,7 @@ async function commandStart({ demo }) {
   const gateway = createGateway({
     routes: loadRoutes(),
     tracing,
+    limits: gatewayLimits(process.env),
     log: (entry) => {
       if (entry.status >= 500) {
         console.log(

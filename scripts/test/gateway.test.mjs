@@ -7,10 +7,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   createGateway,
+  GATEWAY_LIMITS,
+  gatewayLimits,
   loadRoutes,
   matchRoute,
   normalizeTarget,
@@ -448,6 +451,170 @@ describe('upstream keep-alive', () => {
         upstream.closeAllConnections();
         await new Promise((resolve) => upstream.close(resolve));
       }
+    },
+  );
+});
+
+/** A raw connection: what it writes, what it has received and when the gateway closed it. */
+function rawClient(port, { localAddress } = {}) {
+  const socket = net.connect({ host: '127.0.0.1', port, localAddress });
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk));
+  socket.on('error', () => {});
+  const closed = once(socket, 'close').then(() => Date.now());
+  const connected = once(socket, 'connect');
+  return {
+    socket,
+    connected,
+    closed,
+    received: () => received,
+    /** The status and JSON body of the answer received so far. */
+    answer() {
+      const [head, body = ''] = received.split('\r\n\r\n');
+      let json = null;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = null;
+      }
+      return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(head ?? '')?.[1]), head, json };
+    },
+  };
+}
+
+describe('limits', () => {
+  const limits = {
+    headersTimeoutMs: 800,
+    requestTimeoutMs: 1500,
+    bodyIdleTimeoutMs: 1000,
+    maxConnectionsPerAddress: 2,
+  };
+  let upstream;
+  let gateway;
+  let port;
+  const aborted = [];
+
+  before(async () => {
+    upstream = http.createServer((req, res) => {
+      req.on('aborted', () => aborted.push(req.url));
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    const upstreamPort = await listen(upstream);
+    gateway = createGateway({
+      routes: TABLE,
+      resolve: () => ({ host: '127.0.0.1', port: upstreamPort }),
+      limits,
+    });
+    port = await listen(gateway);
+  });
+
+  after(async () => {
+    await gateway.stop();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  test('reads its limits from GATEWAY_* variables, defaults when unset, and names bad values', () => {
+    assert.deepEqual(gatewayLimits({}), GATEWAY_LIMITS);
+    assert.deepEqual(
+      gatewayLimits({ GATEWAY_REQUEST_TIMEOUT_MS: '60000', GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '9' }),
+      { ...GATEWAY_LIMITS, requestTimeoutMs: 60_000, maxConnectionsPerAddress: 9 },
+    );
+    assert.throws(
+      () => gatewayLimits({ GATEWAY_BODY_IDLE_TIMEOUT_MS: 'soon', GATEWAY_REQUEST_TIMEOUT_MS: '5000' }),
+      /GATEWAY_BODY_IDLE_TIMEOUT_MS must be a positive integer.*GATEWAY_HEADERS_TIMEOUT_MS must not exceed/,
+    );
+  });
+
+  test(
+    'cuts a body trickled byte by byte once the request timeout has passed, with 408 REQUEST_TIMEOUT',
+    { timeout: 6000 },
+    async () => {
+      const client = rawClient(port);
+      await client.connected;
+      const started = Date.now();
+      client.socket.write('POST /api/tickets/trickle HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n');
+      const trickle = setInterval(() => client.socket.writable && client.socket.write('a'), 200);
+      try {
+        const closedAt = await client.closed;
+        assert.ok(
+          closedAt - started < limits.requestTimeoutMs + 1000,
+          `closed after ${closedAt - started} ms`,
+        );
+        assert.ok(
+          closedAt - started >= limits.requestTimeoutMs - 100,
+          `closed after ${closedAt - started} ms`,
+        );
+        const { status, json } = client.answer();
+        assert.equal(status, 408);
+        assert.equal(json.code, 'REQUEST_TIMEOUT');
+      } finally {
+        clearInterval(trickle);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(aborted.includes('/api/tickets/trickle'), 'the upstream request is dropped too');
+    },
+  );
+
+  test('answers 408 REQUEST_TIMEOUT when a body stalls for the idle timeout', { timeout: 5000 }, async () => {
+    const client = rawClient(port);
+    await client.connected;
+    const started = Date.now();
+    client.socket.write('POST /api/tickets/stall HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab');
+    const closedAt = await client.closed;
+    assert.ok(closedAt - started < limits.bodyIdleTimeoutMs + 400, `closed after ${closedAt - started} ms`);
+    const { status, head, json } = client.answer();
+    assert.equal(status, 408);
+    assert.equal(json.code, 'REQUEST_TIMEOUT');
+    assert.match(head, /x-frame-options: DENY/i);
+  });
+
+  test('answers 408 REQUEST_TIMEOUT to headers that do not arrive in time', { timeout: 5000 }, async () => {
+    const client = rawClient(port);
+    await client.connected;
+    const started = Date.now();
+    client.socket.write('GET /api/tickets HTTP/1.1\r\nHost: x\r\n');
+    const trickle = setInterval(() => client.socket.writable && client.socket.write('X-A: b\r\n'), 100);
+    try {
+      const closedAt = await client.closed;
+      assert.ok(closedAt - started < limits.headersTimeoutMs + 600, `closed after ${closedAt - started} ms`);
+      assert.equal(client.answer().json?.code, 'REQUEST_TIMEOUT');
+    } finally {
+      clearInterval(trickle);
+    }
+  });
+
+  test(
+    'refuses a connection past the per-address limit with 503 while other addresses still get through',
+    { timeout: 5000 },
+    async () => {
+      const held = [rawClient(port), rawClient(port)];
+      await Promise.all(held.map((c) => c.connected));
+      // Both are open and counted before the next one arrives.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const excess = rawClient(port);
+      await excess.closed;
+      const { status, head, json } = excess.answer();
+      assert.equal(status, 503);
+      assert.equal(json.code, 'TOO_MANY_CONNECTIONS');
+      assert.match(head, /retry-after: 1/i);
+
+      const other = rawClient(port, { localAddress: '127.0.0.2' });
+      await other.connected;
+      other.socket.write('GET /api/tickets HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await other.closed;
+      assert.equal(other.answer().status, 200);
+
+      held[0].socket.destroy();
+      await held[0].closed;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const again = rawClient(port);
+      await again.connected;
+      again.socket.write('GET /api/tickets HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await again.closed;
+      assert.equal(again.answer().status, 200, 'a freed slot can be used again');
+      held[1].socket.destroy();
     },
   );
 });
