@@ -25,6 +25,6 @@ void runService(
     });
     lifecycle.onShutdown('pruner', () => pruner.stop());
     const { app } = createApp({ config, db, logger });
-    await lifecycle.listen(app, config.PORT);
+    await lifecycle.listen(app, config);
   },
 );

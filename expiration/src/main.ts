@@ -9,6 +9,6 @@ void runService(
   { service: 'expiration', logger, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
   async (lifecycle) => {
     const { app } = await startExpirationService({ config, logger, lifecycle });
-    await lifecycle.listen(app.app, config.PORT);
+    await lifecycle.listen(app.app, config);
   },
 );

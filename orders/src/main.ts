@@ -55,6 +55,6 @@ void runService(
     sweeper.start();
     lifecycle.onShutdown('overdue-sweeper', () => sweeper.stop());
 
-    await lifecycle.listen(app, config.PORT);
+    await lifecycle.listen(app, config);
   },
 );

@@ -57,6 +57,6 @@ void runService(
       paymentMetrics,
       registry,
     });
-    await lifecycle.listen(app, config.PORT);
+    await lifecycle.listen(app, config);
   },
 );

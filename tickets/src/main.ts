@@ -33,6 +33,6 @@ void runService(
     const pruner = startOrderRecordsPruner(pool, logger);
     lifecycle.onShutdown('pruner', () => pruner.stop());
     const { app } = createApp({ config, db, messaging, logger, registry });
-    await lifecycle.listen(app, config.PORT);
+    await lifecycle.listen(app, config);
   },
 );

@@ -21,7 +21,12 @@ describe('the shared service environment', () => {
       JWT_ISSUER: 'glotixz-auth',
       JWT_AUDIENCE: 'glotixz',
       TRUST_PROXY: 'loopback',
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
     });
+    expect(schema.parse(valid).HOST).toBeUndefined();
+    expect(schema.parse({ ...valid, HOST: '' }).HOST).toBeUndefined();
+    expect(schema.parse({ ...valid, HOST: '127.0.0.1' }).HOST).toBe('127.0.0.1');
   });
 
   it('accepts a PEM with escaped newlines or as base64', () => {

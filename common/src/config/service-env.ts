@@ -12,11 +12,24 @@ export const tracingEnv = {
   ),
 };
 
-/** What every service reads: the runtime environment, the log level and where traces go. */
+/**
+ * How a service's HTTP server listens: `HOST`, the address (unset or empty: every interface, as a
+ * pod needs; the local stack sets 127.0.0.1 so nothing reaches a service past the gateway), and
+ * how long a client may take to send a request's headers and the whole request (answered
+ * 408 REQUEST_TIMEOUT past them).
+ */
+export const httpEnv = {
+  HOST: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
+  HTTP_HEADERS_TIMEOUT_MS: env.positiveInt(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(30_000),
+};
+
+/** What every service reads: the runtime environment, the log level, where traces go and {@link httpEnv}. */
 export const baseEnv = {
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
   ...tracingEnv,
+  ...httpEnv,
 };
 
 /**

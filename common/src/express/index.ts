@@ -31,4 +31,6 @@ export type { Registry } from 'prom-client';
 export { createLogger, type LoggerOptions } from './logger';
 export { httpTracing, traceResponseHeader, type HttpTracingOptions } from './http-tracing';
 export { runService, type Lifecycle, type RunServiceOptions } from './run-service';
+export { createHttpServer, listenHttp, type HttpSettings } from './http-server';
+export { securityHeaders, API_PERMISSIONS_POLICY, RAW_ANSWER_HEADERS } from './security-headers';
 export { sessionOptions, defaultSessionMaxAgeMs, type SessionConfig } from './session-options';

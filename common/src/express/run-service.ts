@@ -2,19 +2,20 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { startTracing } from '../tracing/start-tracing';
+import { listenHttp, type HttpSettings } from './http-server';
 
-/**
- * How long the HTTP server keeps an idle connection open: longer than any proxy in front keeps
- * its idle upstream connections (the Istio DestinationRules say 60 s).
- */
-export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+export { KEEP_ALIVE_TIMEOUT_MS } from './http-server';
 
 /** Resource bookkeeping for one process: what to close, in reverse order of opening. */
 export interface Lifecycle {
   /** Registers a closer; shutdown runs closers last-registered first. */
   onShutdown(name: string, close: () => Promise<unknown>): void;
-  /** Starts the HTTP server and registers its graceful close (stop accepting, finish in-flight). */
-  listen(app: Express, port: number): Promise<Server>;
+  /**
+   * Starts the HTTP server on the service's HOST:PORT with its request timeouts (the config's
+   * `httpEnv` fields, or just a port) and registers its graceful close (stop accepting, finish
+   * in-flight).
+   */
+  listen(app: Express, settings: HttpSettings | number): Promise<Server>;
 }
 
 /** Options for {@link runService}. */
@@ -87,23 +88,16 @@ export async function runService(
     onShutdown(name, close) {
       closers.push({ name, close });
     },
-    listen(app, port) {
-      return new Promise((resolve, reject) => {
-        const server = app.listen(port, (error?: Error) => {
-          if (error) {
-            reject(error);
-            return;
-          }
-          logger.info({ port }, `${options.service} listening`);
-          resolve(server);
-        });
-        // A proxy in front (the Istio sidecar, the local gateway) reuses idle connections; it
-        // must be the side that closes them, or a request it sends just as the service closes
-        // one fails with a 502. Their idle timeouts (DestinationRule, gateway agent) stay below.
-        server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-        server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-        closers.push({ name: 'http', close: () => closeServer(server) });
-      });
+    async listen(app, settings) {
+      const http = typeof settings === 'number' ? { PORT: settings } : settings;
+      const server = await listenHttp(app, http);
+      // A proxy in front (the Istio sidecar, the local gateway) reuses idle connections; it
+      // must be the side that closes them, or a request it sends just as the service closes
+      // one fails with a 502. Their idle timeouts (DestinationRule, gateway agent) stay below
+      // the server's keep-alive timeout.
+      closers.push({ name: 'http', close: () => closeServer(server) });
+      logger.info({ port: http.PORT, host: http.HOST ?? 'all interfaces' }, `${options.service} listening`);
+      return server;
     },
   };
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cookieSession from 'cookie-session';
 import express, { type Express, type Router } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Registry } from 'prom-client';
@@ -12,6 +11,7 @@ import { httpTracing } from './http-tracing';
 import { createHttpMetrics } from './metrics';
 import { createOpenApiRegistry, generateOpenApi, mountDocs } from './openapi';
 import { mountRoutes, type AnyRoute } from './route';
+import { securityHeaders } from './security-headers';
 
 /** A named readiness check: resolves when the dependency is reachable. */
 export type ReadinessCheck = () => Promise<unknown>;
@@ -96,12 +96,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.use(httpTracing({ skip: (path) => quietPaths.has(path) }));
   // Over plain HTTP (local development) HSTS is meaningless and upgrading requests breaks the docs UI.
   const secure = options.session?.secure ?? true;
-  app.use(
-    helmet({
-      strictTransportSecurity: secure,
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: secure ? [] : null } },
-    }),
-  );
+  app.use(securityHeaders({ docsPath: options.docsPath, secure }));
   app.use(
     pinoHttp({
       logger: options.logger,
