@@ -1,7 +1,8 @@
 /**
  * Schema validation of every object by apiVersion and kind, with the kubernetes-models packages
  * (Kubernetes, Istio, Knative, ArgoCD, SealedSecret). A kind without a schema here is a problem
- * too, so a new kind cannot slip in unchecked.
+ * too, so a new kind cannot slip in unchecked. Knative's schema leaves a Service's pod template
+ * open (any fields pass), so that template is also checked as a Kubernetes pod template.
  */
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
@@ -22,6 +23,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
+import { PodTemplate } from 'kubernetes-models/v1/PodTemplate';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { K8sObject, Loose } from './manifests';
 
@@ -65,6 +67,16 @@ export function schemaProblems(objects: K8sObject[]): string[] {
       new model(object).validate();
     } catch (error) {
       problems.push(`${id}: ${(error as Error).message}`);
+    }
+    if (object.kind === 'Service' && object.apiVersion === 'serving.knative.dev/v1') {
+      try {
+        new PodTemplate({
+          metadata: { name: object.metadata.name },
+          template: object.spec?.template,
+        }).validate();
+      } catch (error) {
+        problems.push(`${id} (pod template): ${(error as Error).message}`);
+      }
     }
   }
   return problems;
