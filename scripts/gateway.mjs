@@ -19,7 +19,7 @@
  *
  * `createGateway({ routes, resolve })` builds the server for tests and the stack runner (its
  * `stop()` closes it with every connection, WebSockets included); run directly (`node scripts/gateway.mjs`) it listens on GATEWAY_PORT (8080).
- * Run directly it also reads GATEWAY_HOST (listen address), GATEWAY_UPSTREAM_HOST (default
+ * Run directly it also reads GATEWAY_HOST (listen address, default 127.0.0.1), GATEWAY_UPSTREAM_HOST (default
  * 127.0.0.1) and GATEWAY_UPSTREAMS, a JSON object of service → port (`{"auth":41231,"client":41239}`)
  * overriding the table's ports, so the system tests can put it in front of services on random ports.
  *
@@ -625,7 +625,7 @@ async function main() {
     tracing,
     limits,
   });
-  server.listen(port, process.env.GATEWAY_HOST, () => {
+  server.listen(port, process.env.GATEWAY_HOST || '127.0.0.1', () => {
     console.log(`gateway listening on http://localhost:${port} (routes from ${ROUTES_FILE})`);
   });
   const shutdown = () =>

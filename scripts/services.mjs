@@ -22,6 +22,11 @@ export const JWT_AUDIENCE = 'glotixz';
 export const STRIPE_SANDBOX_PORT = 12111;
 const PAYMENTS_PORT = 3004;
 const SANDBOX_SECRET_KEY = 'sk_test_glotixz_sandbox';
+/**
+ * Where everything the stack starts listens: loopback, so nothing reaches a service except
+ * through the gateway (a client on the network could otherwise set X-Forwarded-For itself).
+ */
+const LOCAL_HOST = '127.0.0.1';
 
 /**
  * Real Stripe is used when the environment brings its own keys (STRIPE_SECRET_KEY and
@@ -45,6 +50,7 @@ export const services = [
     skip: (env) => usesRealStripe(env),
     env: ({ keys }) => ({
       STRIPE_SANDBOX_PORT: String(STRIPE_SANDBOX_PORT),
+      STRIPE_SANDBOX_HOST: LOCAL_HOST,
       STRIPE_WEBHOOK_URL: `http://127.0.0.1:${PAYMENTS_PORT}/api/payments/webhook`,
       STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
     }),
@@ -70,7 +76,7 @@ export const services = [
     workspace: 'client',
     port: 3000,
     needs: [],
-    command: ['npm', 'run', 'start', '--workspace', 'client'],
+    command: ['npm', 'run', 'start', '--workspace', 'client', '--', '--hostname', LOCAL_HOST],
     readyPath: '/healthz',
     // `next start` serves the production build; server rendering reaches the APIs via the gateway.
     env: () => ({
@@ -110,6 +116,7 @@ export function serviceEnv(service, context) {
   const env = {
     NODE_ENV: 'development',
     PORT: String(service.port),
+    HOST: LOCAL_HOST,
     LOG_LEVEL: context.logLevel ?? 'info',
     NATS_URL: infra.nats.url,
     REDIS_URL: infra.redis.url,
@@ -121,4 +128,24 @@ export function serviceEnv(service, context) {
   if (service.db) env.DATABASE_URL = databaseUrl(infra.pg.url, service.db);
   if (service.signsTokens) env.JWT_PRIVATE_KEY = keys.jwtPrivateKey;
   return { ...env, ...(service.env?.(context) ?? {}) };
+}
+
+/** Variables of the runner itself, which no service reads. */
+const RUNNER_ONLY = /^(STACK_|GATEWAY_)/;
+
+/**
+ * The whole environment a service process gets: everything in the runner's environment (so
+ * `EXPIRATION_WINDOW_SECONDS=20 npm start` reaches orders, and any new setting reaches its
+ * service) except the runner's own STACK_* and GATEWAY_* variables, overlaid with the wiring of
+ * {@link serviceEnv}. A `HOST` set in the environment wins over loopback, to open the services
+ * to the network on purpose.
+ * @param {object} service an entry of `services`
+ * @param {Parameters<typeof serviceEnv>[1]} context
+ * @param {Record<string, string | undefined>} [parent] the runner's environment
+ */
+export function serviceProcessEnv(service, context, parent = process.env) {
+  const inherited = Object.fromEntries(Object.entries(parent).filter(([name]) => !RUNNER_ONLY.test(name)));
+  const env = { ...inherited, ...serviceEnv(service, context) };
+  if (parent.HOST) env.HOST = parent.HOST;
+  return env;
 }

@@ -20,7 +20,6 @@
  * Private servers this runner started are stopped when it exits. Until `npm install` has run,
  * only Node built-ins may be imported at the top level here and in what this file imports.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +32,15 @@ import { ensureDependencies } from './lib/install.mjs';
 import { ensureDevKeys } from './lib/keys.mjs';
 import { StackError, color, createPrefixer, log, printTable, redactUrl } from './lib/log.mjs';
 import { probeTcp } from './lib/probes.mjs';
-import { run, stopChild, terminateRunning, waitFor } from './lib/proc.mjs';
-import { presentServices, serviceCommand, serviceEnv, services, workspacePackage } from './services.mjs';
+import { run, terminateRunning, waitFor } from './lib/proc.mjs';
+import { describeExit, startSupervised } from './lib/supervise.mjs';
+import {
+  presentServices,
+  serviceCommand,
+  serviceProcessEnv,
+  services,
+  workspacePackage,
+} from './services.mjs';
 
 const ROOT = resolvePath(fileURLToPath(new URL('..', import.meta.url)));
 const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 8080);
@@ -49,7 +55,10 @@ const USAGE = `usage: node scripts/stack.mjs <command>
   stop                stop private servers left running under .data/
 
 environment: PG_ADMIN_URL, NATS_URL, REDIS_URL (servers to use), STACK_PG_PORT, STACK_NATS_PORT,
-STACK_REDIS_PORT (ports of private servers), GATEWAY_PORT, STACK_READY_TIMEOUT_MS, LOG_LEVEL`;
+STACK_REDIS_PORT (ports of private servers), GATEWAY_PORT, GATEWAY_HOST (default 127.0.0.1),
+GATEWAY_HEADERS_TIMEOUT_MS, GATEWAY_REQUEST_TIMEOUT_MS, GATEWAY_BODY_IDLE_TIMEOUT_MS,
+GATEWAY_MAX_CONNECTIONS_PER_ADDRESS, STACK_READY_TIMEOUT_MS, LOG_LEVEL, HOST (where the services
+listen, default 127.0.0.1). Every other variable reaches the services as it is.`;
 
 /** A repeat within this window is the same interrupt delivered twice (terminal and npm both send it). */
 const REPEATED_SIGNAL_MS = 2000;
@@ -131,41 +140,46 @@ async function runMigrations(present, context) {
     log.step(`${service.name}: npm run db:migrate`);
     const { code } = await run('npm', ['run', 'db:migrate', '--workspace', service.workspace], {
       cwd: ROOT,
-      env: { ...process.env, ...serviceEnv(service, context) },
+      env: serviceProcessEnv(service, context),
     });
     if (code !== 0) throw new StackError(`${service.name}: migrations failed (exit code ${code})`);
   }
 }
 
-function spawnService(service, context, prefixer, stopping) {
+/** The URL that answers 200 once a service is ready. */
+function readyUrl(service) {
+  return `http://127.0.0.1:${service.port}${service.readyPath ?? '/readyz'}`;
+}
+
+/**
+ * Starts a service under supervision: once ready, a crash restarts it with backoff, told in the
+ * log and, once it is ready again, in a fresh status table.
+ */
+function spawnService(service, context, prefixer, printTable) {
   const [command, ...args] = serviceCommand(service);
-  const child = spawn(command, args, {
+  const handle = startSupervised({
+    name: service.name,
+    command,
+    args,
     cwd: ROOT,
-    env: { ...process.env, ...serviceEnv(service, context) },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  prefixer.attach(service.name, child.stdout);
-  prefixer.attach(service.name, child.stderr);
-  const handle = { service, child, status: 'starting', exit: null };
-  child.on('error', (err) => {
-    handle.status = 'failed';
-    handle.exit = { error: err.message };
-    log.fail(`${service.name}: could not start ${command}: ${err.message}`);
-  });
-  child.on('exit', (code, signal) => {
-    handle.exit = { code, signal };
-    if (stopping()) return;
-    const how = signal ? `killed by ${signal}` : `exit code ${code}`;
-    if (handle.status === 'ready') {
+    env: serviceProcessEnv(service, context),
+    attach: (child) => {
+      prefixer.attach(service.name, child.stdout);
+      prefixer.attach(service.name, child.stderr);
+    },
+    isReady: async () => (await readyzAnswer(readyUrl(service))).status === 200,
+    onCrash: (h, delayMs) =>
       log.fail(
         color.red(
-          `${service.name} exited unexpectedly (${how}); the gateway answers 502 for it until the stack restarts`,
+          `${service.name} exited unexpectedly (${describeExit(h.exit)}); restarting in ${seconds(delayMs)} (restart ${h.restarts + 1})`,
         ),
-      );
-    }
-    handle.status = 'exited';
+      ),
+    onRestarted: (h) => {
+      log.ok(`${service.name} restarted and ready (restarts: ${h.restarts})`);
+      printTable();
+    },
   });
+  handle.service = service;
   return handle;
 }
 
@@ -180,15 +194,14 @@ async function readyzAnswer(url) {
 
 async function waitReady(handle) {
   const { service } = handle;
-  const url = `http://127.0.0.1:${service.port}${service.readyPath ?? '/readyz'}`;
+  const url = readyUrl(service);
   let last;
   await waitFor(
     async () => {
       if (handle.exit) {
-        const how =
-          handle.exit.error ??
-          (handle.exit.signal ? `killed by ${handle.exit.signal}` : `exit code ${handle.exit.code}`);
-        throw new StackError(`${service.name} exited during start-up (${how}); see its output above`);
+        throw new StackError(
+          `${service.name} exited during start-up (${describeExit(handle.exit)}); see its output above`,
+        );
       }
       last = await readyzAnswer(url);
       return last.status === 200;
@@ -204,7 +217,7 @@ async function waitReady(handle) {
         }),
     },
   );
-  handle.status = 'ready';
+  handle.supervise();
 }
 
 function listen(server, port) {
@@ -212,12 +225,13 @@ function listen(server, port) {
     server.once('error', (err) =>
       reject(err.code === 'EADDRINUSE' ? new StackError(`gateway: port ${port} is already in use`) : err),
     );
-    server.listen(port, process.env.GATEWAY_HOST, () => resolve());
+    // Loopback only, like the services: GATEWAY_HOST=0.0.0.0 opens it to the network.
+    server.listen(port, process.env.GATEWAY_HOST || '127.0.0.1', () => resolve());
   });
 }
 
 function printStatus(handles, context) {
-  const rows = [['service', 'port', 'status']];
+  const rows = [['service', 'port', 'status', 'restarts']];
   for (const service of services) {
     const handle = handles.find((h) => h.service === service);
     const status = handle
@@ -225,13 +239,14 @@ function printStatus(handles, context) {
         ? color.green('ready')
         : color.red(handle.status)
       : color.dim('not in this checkout');
-    rows.push([service.name, service.port, status]);
+    rows.push([service.name, service.port, status, handle ? String(handle.restarts) : '']);
   }
-  rows.push(['gateway', GATEWAY_PORT, color.green('ready')]);
+  rows.push(['gateway', GATEWAY_PORT, color.green('ready'), '']);
   const infraRow = (name, endpoint, port) => [
     name,
     portOf(endpoint.url, port),
     endpoint.private ? `private (${endpoint.started ? 'started' : 'reused'})` : 'shared',
+    '',
   ];
   rows.push(infraRow('postgres', context.infra.pg, 5432));
   rows.push(infraRow('nats', context.infra.nats, 4222));
@@ -243,6 +258,12 @@ function printStatus(handles, context) {
 
 async function commandStart({ demo }) {
   interruptExitCode = 0;
+  let limits;
+  try {
+    limits = gatewayLimits(process.env);
+  } catch (err) {
+    throw new StackError(`gateway: ${err.message}`);
+  }
   const context = await bootstrap();
   const { present } = context;
   if (present.length === 0) throw new StackError('no service workspace exists yet: nothing to start');
@@ -258,18 +279,17 @@ async function commandStart({ demo }) {
   if (build.code !== 0) throw new StackError(`the build failed (exit code ${build.code})`);
   await runMigrations(present, context);
 
-  let stopping = false;
   const prefixer = createPrefixer([...present.map((s) => s.name), 'gateway']);
   log.step(`Starting ${present.map((s) => s.name).join(', ')}`);
-  const handles = present.map((service) => spawnService(service, context, prefixer, () => stopping));
+  const handles = [];
+  const showStatus = () => printStatus(handles, context);
+  handles.push(...present.map((service) => spawnService(service, context, prefixer, showStatus)));
   cleanups.push(async () => {
-    stopping = true;
     const running = handles.filter((h) => !h.exit);
-    if (running.length === 0) return;
-    log.step(`Stopping ${running.map((h) => h.service.name).join(', ')}`);
+    if (running.length > 0) log.step(`Stopping ${running.map((h) => h.service.name).join(', ')}`);
     await Promise.all(
-      running.map(async (h) => {
-        const inTime = await stopChild(h.child, { timeoutMs: STOP_TIMEOUT_MS, group: true });
+      handles.map(async (h) => {
+        const inTime = await h.stop({ timeoutMs: STOP_TIMEOUT_MS, group: true });
         if (!inTime) log.warn(`${h.service.name} did not stop within ${seconds(STOP_TIMEOUT_MS)}: killed`);
       }),
     );
@@ -283,7 +303,7 @@ async function commandStart({ demo }) {
   const gateway = createGateway({
     routes: loadRoutes(),
     tracing,
-    limits: gatewayLimits(process.env),
+    limits,
     log: (entry) => {
       if (entry.status >= 500) {
         console.log(

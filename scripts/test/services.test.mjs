@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadRoutes } from '../gateway.mjs';
 import { databaseUrl } from '../lib/databases.mjs';
-import { presentServices, serviceCommand, serviceEnv, services } from '../services.mjs';
+import { presentServices, serviceCommand, serviceEnv, serviceProcessEnv, services } from '../services.mjs';
 
 const byName = (name) => services.find((s) => s.name === name);
 
@@ -113,4 +113,34 @@ test('with real Stripe keys in the environment the sandbox is not started', () =
   const sandbox = byName('stripe-sandbox');
   assert.equal(sandbox.skip({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }), true);
   assert.equal(sandbox.skip({}), false);
+});
+
+test('everything the stack starts listens on loopback: services, the sandbox and the client', () => {
+  for (const service of services) {
+    assert.equal(serviceProcessEnv(service, context, {}).HOST, '127.0.0.1', service.name);
+  }
+  assert.equal(serviceEnv(byName('stripe-sandbox'), context).STRIPE_SANDBOX_HOST, '127.0.0.1');
+  assert.deepEqual(serviceCommand(byName('client')).slice(-2), ['--hostname', '127.0.0.1']);
+});
+
+test("every variable of the runner's environment reaches a service, except the runner's own", () => {
+  const parent = {
+    PATH: '/usr/bin',
+    EXPIRATION_WINDOW_SECONDS: '20',
+    SOME_FUTURE_LIMIT: '7',
+    PORT: '1',
+    GATEWAY_PORT: '9090',
+    STACK_READY_TIMEOUT_MS: '5',
+  };
+  const env = serviceProcessEnv(byName('orders'), context, parent);
+  assert.equal(env.EXPIRATION_WINDOW_SECONDS, '20');
+  assert.equal(env.SOME_FUTURE_LIMIT, '7');
+  assert.equal(env.PATH, '/usr/bin');
+  // The wiring is the runner's: each service on its own port and database.
+  assert.equal(env.PORT, String(byName('orders').port));
+  assert.equal(env.DATABASE_URL, 'postgres://postgres:pw@127.0.0.1:54329/glotixz_orders');
+  assert.equal(env.GATEWAY_PORT, undefined);
+  assert.equal(env.STACK_READY_TIMEOUT_MS, undefined);
+  // Opening the services to the network is a choice made in the environment.
+  assert.equal(serviceProcessEnv(byName('orders'), context, { HOST: '0.0.0.0' }).HOST, '0.0.0.0');
 });

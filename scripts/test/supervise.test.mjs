@@ -1,0 +1,154 @@
+/**
+ * The runner's supervision of a service, on a stand-in service started the way `npm start`
+ * starts one (its process environment from serviceProcessEnv) behind the gateway: a crash is
+ * restarted with backoff and served again, nothing restarts once stopped, and the variables of
+ * the runner's environment reach the service.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createGateway } from '../gateway.mjs';
+import { waitFor } from '../lib/proc.mjs';
+import { describeExit, startSupervised } from '../lib/supervise.mjs';
+import { serviceCommand, serviceProcessEnv } from '../services.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+async function freePort() {
+  const server = http.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function get(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return { status: res.status, json: await res.json().catch(() => null) };
+  } catch {
+    return { status: 0, json: null };
+  }
+}
+
+describe('a supervised service', () => {
+  const context = {
+    infra: {
+      pg: { url: 'postgres://127.0.0.1/postgres' },
+      nats: { url: 'nats://x' },
+      redis: { url: 'redis://x' },
+    },
+    keys: { jwtPrivateKey: 'k', jwtPublicKey: 'k', cookieKeys: ['c'] },
+  };
+  const crashes = [];
+  let service;
+  let handle;
+  let gateway;
+  let gatewayUrl;
+
+  before(async () => {
+    service = {
+      name: 'things',
+      workspace: 'things',
+      port: await freePort(),
+      needs: [],
+      command: [process.execPath, 'scripts/test/fixtures/env-service.mjs'],
+    };
+    const [command, ...args] = serviceCommand(service);
+    handle = startSupervised({
+      name: service.name,
+      command,
+      args,
+      cwd: ROOT,
+      env: serviceProcessEnv(service, context, {
+        ...process.env,
+        EXPIRATION_WINDOW_SECONDS: '20',
+        SOME_FUTURE_LIMIT: '7',
+      }),
+      isReady: async () => (await get(`http://127.0.0.1:${service.port}/readyz`)).status === 200,
+      readyIntervalMs: 50,
+      onCrash: (h, delayMs) => crashes.push({ how: describeExit(h.exit), delayMs }),
+      backoff: { initialMs: 100, maxMs: 400, resetAfterMs: 60_000 },
+    });
+    await waitFor(async () => (await get(`http://127.0.0.1:${service.port}/readyz`)).status === 200, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      onTimeout: () => new Error('the stand-in service did not start'),
+    });
+    handle.supervise();
+    gateway = createGateway({
+      routes: {
+        routes: [{ prefix: '/api/things', service: 'things', port: service.port }],
+        default: { service: 'things', port: service.port },
+      },
+    });
+    gateway.listen(0, '127.0.0.1');
+    await once(gateway, 'listening');
+    gatewayUrl = `http://127.0.0.1:${gateway.address().port}`;
+  });
+
+  after(async () => {
+    await handle?.stop({ timeoutMs: 2000, group: true });
+    await gateway?.stop();
+  });
+
+  test("gets every variable of the runner's environment and listens on loopback", async () => {
+    const res = await get(
+      `${gatewayUrl}/api/things/env?names=EXPIRATION_WINDOW_SECONDS,SOME_FUTURE_LIMIT,HOST`,
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json.env, {
+      EXPIRATION_WINDOW_SECONDS: '20',
+      SOME_FUTURE_LIMIT: '7',
+      HOST: '127.0.0.1',
+    });
+  });
+
+  test(
+    'is restarted after SIGKILL, with backoff, and serves through the gateway again',
+    { timeout: 15_000 },
+    async () => {
+      for (let crash = 1; crash <= 3; crash += 1) {
+        const before = await get(`${gatewayUrl}/api/things/env`);
+        assert.equal(before.status, 200);
+        process.kill(before.json.pid, 'SIGKILL');
+        const after = await waitFor(
+          async () => {
+            const res = await get(`${gatewayUrl}/api/things/env`);
+            return res.status === 200 && res.json.pid !== before.json.pid ? res : undefined;
+          },
+          {
+            timeoutMs: 10_000,
+            intervalMs: 50,
+            onTimeout: () => new Error(`not served again after crash ${crash}`),
+          },
+        );
+        assert.notEqual(after.json.pid, before.json.pid);
+        await waitFor(() => handle.status === 'ready', {
+          timeoutMs: 5000,
+          intervalMs: 20,
+          onTimeout: () => new Error(`status is ${handle.status}`),
+        });
+        assert.equal(handle.restarts, crash);
+      }
+      assert.deepEqual(crashes, [
+        { how: 'killed by SIGKILL', delayMs: 100 },
+        { how: 'killed by SIGKILL', delayMs: 200 },
+        { how: 'killed by SIGKILL', delayMs: 400 },
+      ]);
+    },
+  );
+
+  test('is not restarted once stopped', { timeout: 10_000 }, async () => {
+    const { pid } = (await get(`${gatewayUrl}/api/things/env`)).json;
+    assert.equal(await handle.stop({ timeoutMs: 2000, group: true }), true);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal((await get(`http://127.0.0.1:${service.port}/readyz`)).status, 0);
+    assert.equal(handle.restarts, 3);
+    assert.notEqual(handle.child.pid, undefined);
+    assert.equal(handle.child.pid, pid);
+  });
+});
