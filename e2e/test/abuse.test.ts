@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
 import { api } from './support/api';
 import { countRows } from './support/db';
@@ -10,18 +12,46 @@ import { forgedTokens, sessionCookie } from './support/tokens';
 const JSON_TYPE = { 'content-type': 'application/json' };
 const PASSWORD = 'correct horse battery';
 
-/** What a response must carry whatever it is: nosniff, a framing policy, a referrer policy, no X-Powered-By. */
+/**
+ * What a response must carry whatever it is: nosniff, no framing by anyone (X-Frame-Options DENY
+ * and, where there is a policy, frame-ancestors 'none'), a referrer policy, same-origin opener and
+ * resource policies, a Permissions-Policy, no X-Powered-By; HTML also a Content-Security-Policy.
+ */
 function missingSecurityHeaders(res: RawResponse, { html }: { html: boolean }): string[] {
   const missing: string[] = [];
   const header = (name: string) => res.headers.get(name) ?? undefined;
   if (header('x-content-type-options') !== 'nosniff') missing.push('X-Content-Type-Options: nosniff');
-  const frameAncestors = /frame-ancestors\s+('none'|'self')/.test(header('content-security-policy') ?? '');
-  if (!frameAncestors && !/^(DENY|SAMEORIGIN)$/i.test(header('x-frame-options') ?? ''))
-    missing.push('frame-ancestors or X-Frame-Options');
+  if (!/^DENY$/i.test(header('x-frame-options') ?? '')) missing.push('X-Frame-Options: DENY');
+  const policy = header('content-security-policy');
+  if (policy !== undefined && !/frame-ancestors\s+'none'/.test(policy))
+    missing.push("frame-ancestors 'none'");
   if (!header('referrer-policy')) missing.push('Referrer-Policy');
+  if (header('cross-origin-opener-policy') !== 'same-origin')
+    missing.push('Cross-Origin-Opener-Policy: same-origin');
+  if (header('cross-origin-resource-policy') !== 'same-origin')
+    missing.push('Cross-Origin-Resource-Policy: same-origin');
+  if (!/camera=/.test(header('permissions-policy') ?? '')) missing.push('Permissions-Policy');
   if (header('x-powered-by') !== undefined) missing.push(`no X-Powered-By (got ${header('x-powered-by')})`);
-  if (html && !header('content-security-policy')) missing.push('Content-Security-Policy');
+  if (html && !policy) missing.push('Content-Security-Policy');
   return missing;
+}
+
+/** The first IPv4 address of this machine that is not loopback, if it has one. */
+function externalAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((info) => info?.family === 'IPv4' && !info.internal)?.address;
+}
+
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /**
@@ -402,6 +432,20 @@ describe('abuse through the gateway', () => {
       if (missing.length > 0) problems.push(`${method} ${path} (${res.status}) lacks ${missing.join(', ')}`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('reaches no service, the client or the gateway past loopback, so none can be told a forged X-Forwarded-For', async () => {
+    const processes = [...Object.values(system.services), system.sandbox, system.client, system.gateway];
+    const ports = processes.map((p) => Number(new URL(p?.url ?? '').port));
+    expect(ports.every((port) => port > 0)).toBe(true);
+    for (const port of ports) expect(await connects('127.0.0.1', port)).toBe(true);
+    const external = externalAddress();
+    if (!external) return;
+    const reachable = [];
+    for (const [i, port] of ports.entries()) {
+      if (await connects(external, port)) reachable.push(processes[i]?.name);
+    }
+    expect(reachable).toEqual([]);
   });
 
   it('sets the session cookie HttpOnly, SameSite and on path /', async () => {

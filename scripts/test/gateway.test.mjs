@@ -332,6 +332,12 @@ describe('proxying', () => {
     assert.ok(res.headers['x-request-id']);
   });
 
+  test("sends the services' answer headers on its own answers", async () => {
+    // Built by `npm run build`, which `npm test` runs before these tests.
+    const { RAW_ANSWER_HEADERS } = await import('@glotixz/common/express');
+    assert.deepEqual(OWN_ANSWER_HEADERS, RAW_ANSWER_HEADERS);
+  });
+
   test('sends security headers on the answers it writes itself', async () => {
     for (const path of ['/api/nope', '/api/down/anything']) {
       const res = await request(port, { path });

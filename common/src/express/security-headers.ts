@@ -7,7 +7,6 @@ import helmet from 'helmet';
  */
 export const API_PERMISSIONS_POLICY = [
   'accelerometer',
-  'bluetooth',
   'camera',
   'display-capture',
   'geolocation',

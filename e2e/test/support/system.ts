@@ -222,6 +222,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const bus = await connectTestBus(prefix, { url: natsUrl });
 
   const shared = {
+    // Loopback only, as under `npm start`: nothing reaches a service except through the gateway.
+    HOST: '127.0.0.1',
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     NATS_URL: natsUrl,
