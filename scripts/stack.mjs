@@ -155,7 +155,7 @@ function readyUrl(service) {
  * Starts a service under supervision: once ready, a crash restarts it with backoff, told in the
  * log and, once it is ready again, in a fresh status table.
  */
-function spawnService(service, context, prefixer, printTable) {
+function spawnService(service, context, prefixer, showStatus) {
   const [command, ...args] = serviceCommand(service);
   const handle = startSupervised({
     name: service.name,
@@ -176,7 +176,7 @@ function spawnService(service, context, prefixer, printTable) {
       ),
     onRestarted: (h) => {
       log.ok(`${service.name} restarted and ready (restarts: ${h.restarts})`);
-      printTable();
+      showStatus();
     },
   });
   handle.service = service;

@@ -86,6 +86,12 @@ export function startSupervised(options) {
         handle.status = 'exited';
         return;
       }
+      // What the process started (`npm` runs `next`) goes with it, or it would hold the port.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
       if (Date.now() - startedAt >= backoff.resetAfterMs) delayMs = backoff.initialMs;
       handle.status = 'restarting';
       options.onCrash?.(handle, delayMs);
