@@ -133,7 +133,13 @@ export async function startGateway(system: System): Promise<{ origin: string; pi
   const child = await spawnOwned(
     'gateway',
     [process.execPath, path.join(root, 'scripts', 'gateway.mjs')],
-    { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_UPSTREAMS: JSON.stringify(upstreams) },
+    {
+      GATEWAY_PORT: String(port),
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_UPSTREAMS: JSON.stringify(upstreams),
+      // Every simulated buyer connects from 127.0.0.1: one address, a thousand clients.
+      GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '100000',
+    },
     { url: `${origin}/api/ready-probe`, status: 404 },
   );
   return { origin, pid: child.pid };

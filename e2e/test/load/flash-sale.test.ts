@@ -19,7 +19,12 @@ describe('flash sale through the gateway', () => {
   let seller: TestUser;
 
   beforeAll(async () => {
-    system = await startSystem({ services: ['tickets', 'orders'], gateway: true });
+    system = await startSystem({
+      services: ['tickets', 'orders'],
+      gateway: true,
+      // Every buyer here connects from 127.0.0.1: one address, a thousand clients.
+      env: { gateway: { GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: String(MAX_SOCKETS * 2) } },
+    });
     if (!system.gateway) throw new Error('no gateway');
     gateway = system.gateway.url;
     seller = createTestUser(system.keys);
