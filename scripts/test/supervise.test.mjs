@@ -1,18 +1,25 @@
 /**
- * The runner's supervision of a service, on a stand-in service started the way `npm start`
- * starts one (its process environment from serviceProcessEnv) behind the gateway: a crash is
- * restarted with backoff and served again, nothing restarts once stopped, and the variables of
- * the runner's environment reach the service.
+ * The runner's supervision of a service, started the way `npm start` starts one (its command
+ * and process environment from services.mjs) behind the gateway: a crash is restarted with
+ * backoff and served again, nothing restarts once stopped, and the variables of the runner's
+ * environment reach the service. First on a stand-in service, then on auth from its build.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createGateway } from '../gateway.mjs';
+import { createGateway, loadRoutes } from '../gateway.mjs';
+import { ensureDatabases } from '../lib/databases.mjs';
+import { ensureDevKeys } from '../lib/keys.mjs';
 import { waitFor } from '../lib/proc.mjs';
 import { describeExit, startSupervised } from '../lib/supervise.mjs';
-import { serviceCommand, serviceProcessEnv } from '../services.mjs';
+import { serviceCommand, serviceProcessEnv, services } from '../services.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -152,3 +159,102 @@ describe('a supervised service', () => {
     assert.equal(handle.child.pid, pid);
   });
 });
+
+describe(
+  'auth started by the runner',
+  { skip: !existsSync(join(ROOT, 'auth', 'dist', 'main.js')) && 'auth is not built' },
+  () => {
+    const adminUrl = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const database = `glotixz_restart_${randomBytes(6).toString('hex')}`;
+    let keysDir;
+    let service;
+    let handle;
+    let gateway;
+    let gatewayUrl;
+
+    const environOf = async (pid) =>
+      Object.fromEntries(
+        (await readFile(`/proc/${pid}/environ`, 'utf8'))
+          .split('\0')
+          .filter(Boolean)
+          .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+      );
+
+    before(async () => {
+      await ensureDatabases(adminUrl, [database]);
+      keysDir = await mkdtemp(join(tmpdir(), 'glotixz-keys-'));
+      const keys = await ensureDevKeys(join(keysDir, 'keys'));
+      service = { ...services.find((s) => s.name === 'auth'), port: await freePort(), db: database };
+      const context = {
+        infra: {
+          pg: { url: adminUrl },
+          nats: { url: 'nats://127.0.0.1:4222' },
+          redis: { url: 'redis://127.0.0.1:6379' },
+        },
+        keys,
+        logLevel: 'warn',
+      };
+      const [command, ...args] = serviceCommand(service);
+      const readyz = `http://127.0.0.1:${service.port}/readyz`;
+      handle = startSupervised({
+        name: service.name,
+        command,
+        args,
+        cwd: ROOT,
+        env: serviceProcessEnv(service, context, { ...process.env, SIGNIN_WINDOW_SECONDS: '123' }),
+        isReady: async () => (await get(readyz)).status === 200,
+        readyIntervalMs: 100,
+      });
+      await waitFor(async () => handle.exit ?? (await get(readyz)).status === 200, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        onTimeout: () => new Error('auth did not start'),
+      });
+      assert.equal(handle.exit, null, `auth exited: ${describeExit(handle.exit)}`);
+      handle.supervise();
+      gateway = createGateway({
+        routes: loadRoutes(),
+        resolve: () => ({ host: '127.0.0.1', port: service.port }),
+      });
+      gateway.listen(0, '127.0.0.1');
+      await once(gateway, 'listening');
+      gatewayUrl = `http://127.0.0.1:${gateway.address().port}`;
+    });
+
+    after(async () => {
+      await handle?.stop({ timeoutMs: 5000, group: true });
+      await gateway?.stop();
+      if (keysDir) await rm(keysDir, { recursive: true, force: true });
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists "${database}" with (force)`);
+      await client.end();
+    });
+
+    test(
+      "gets the runner's environment, serves again through the gateway after SIGKILL",
+      { timeout: 40_000 },
+      async () => {
+        const first = handle.child.pid;
+        const environ = await environOf(first);
+        assert.equal(environ.SIGNIN_WINDOW_SECONDS, '123');
+        assert.equal(environ.HOST, '127.0.0.1');
+        assert.equal((await get(`${gatewayUrl}/api/users/currentuser`)).status, 200);
+
+        process.kill(first, 'SIGKILL');
+        await waitFor(
+          async () =>
+            handle.child.pid !== first && (await get(`${gatewayUrl}/api/users/currentuser`)).status === 200,
+          {
+            timeoutMs: 30_000,
+            intervalMs: 100,
+            onTimeout: () => new Error(`auth was not served again (status ${handle.status})`),
+          },
+        );
+        assert.equal(handle.restarts, 1);
+        assert.equal((await environOf(handle.child.pid)).SIGNIN_WINDOW_SECONDS, '123');
+      },
+    );
+  },
+);
