@@ -23,6 +23,23 @@ import { serviceCommand, serviceProcessEnv, services } from '../services.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * A stand-in service: listens on HOST:PORT, answers /readyz, and tells its pid and the variables
+ * named in ?names= (comma-separated) at /api/things/env.
+ */
+const STAND_IN = `
+const http = require('node:http');
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://service.invalid');
+  const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean);
+  const env = Object.fromEntries(names.map((name) => [name, process.env[name] ?? null]));
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(url.pathname === '/readyz' ? { status: 'ok' } : { pid: process.pid, env }));
+});
+server.listen(Number(process.env.PORT), process.env.HOST);
+process.once('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
 async function freePort() {
   const server = http.createServer();
   server.listen(0, '127.0.0.1');
@@ -62,7 +79,7 @@ describe('a supervised service', () => {
       workspace: 'things',
       port: await freePort(),
       needs: [],
-      command: [process.execPath, 'scripts/test/fixtures/env-service.mjs'],
+      command: [process.execPath, '-e', STAND_IN],
     };
     const [command, ...args] = serviceCommand(service);
     handle = startSupervised({
