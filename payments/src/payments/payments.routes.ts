@@ -30,6 +30,8 @@ export function paymentsRoutes(payments: PaymentsService) {
         'ORDER_NOT_PAYABLE',
         'ORDER_ALREADY_PAID',
         'PAYMENT_DECLINED',
+        'PAYMENT_METHOD_INVALID',
+        'PAYMENT_REQUEST_INVALID',
         'PAYMENT_PROVIDER_UNAVAILABLE',
         'CONFLICT',
       ],
