@@ -24,6 +24,22 @@ export interface CreatedIntent {
   clientSecret: string;
 }
 
+/** What the reconciler needs to know of a PaymentIntent's state at Stripe. */
+export interface IntentState {
+  id: string;
+  status: Stripe.PaymentIntent.Status;
+  /** Why the last attempt failed, when it did. */
+  lastPaymentError: PaymentError | null;
+}
+
+function stateOf(intent: Stripe.PaymentIntent): IntentState {
+  return {
+    id: intent.id,
+    status: intent.status,
+    lastPaymentError: intent.last_payment_error ? paymentErrorOf(intent.last_payment_error) : null,
+  };
+}
+
 /** The card was declined: the buyer may try another one on the same PaymentIntent. */
 export class CardDeclinedError extends Error {
   override readonly name = 'CardDeclinedError';
@@ -166,6 +182,32 @@ export function createStripeGateway(stripe: Stripe) {
         stripe.paymentIntents.confirm(intentId, { payment_method: paymentMethodId }, { idempotencyKey }),
       );
       return intent.status;
+    },
+
+    /**
+     * Asks Stripe for the PaymentIntent's current state.
+     * @throws ProviderUnavailableError, or an InvalidStripeRequestError (e.g. an unknown id).
+     */
+    async retrieveIntent(intentId: string): Promise<IntentState> {
+      return stateOf(await call(() => stripe.paymentIntents.retrieve(intentId)));
+    },
+
+    /**
+     * Cancels a PaymentIntent that was never paid, so it can no longer be charged; asking again
+     * (key `cancel-<intentId>`) answers the same.
+     * @throws IntentStateError when it can no longer be canceled (e.g. it succeeded meanwhile),
+     * ProviderUnavailableError.
+     */
+    async cancelIntent(intentId: string): Promise<IntentState> {
+      return stateOf(
+        await call(() =>
+          stripe.paymentIntents.cancel(
+            intentId,
+            { cancellation_reason: 'abandoned' },
+            { idempotencyKey: `cancel-${intentId}` },
+          ),
+        ),
+      );
     },
 
     /**
