@@ -113,6 +113,19 @@ describe('when no webhook arrives', () => {
     expect(h.intentsFor(order.id)[0]?.amount_received).toBe(0);
   });
 
+  it('checks an open payment at once when its order is cancelled, however long its checks had backed off', async () => {
+    const { order } = await orderWithIntent();
+    await h.pool.query(
+      `update payments set reconcile_checks = 10, reconcile_at = now() + interval '1 hour' where order_id = $1`,
+      [order.id],
+    );
+
+    await h.cancelOrder(order);
+
+    await reaches(order.id, 'canceled');
+    expect(h.intentsFor(order.id)[0]?.status).toBe('canceled');
+  });
+
   it('changes nothing when the webhook turns up after all: the charge is recorded once', async () => {
     const buyer = h.user();
     const order = await h.placeOrder(buyer);

@@ -167,6 +167,18 @@ export const paymentsRepo = {
   },
 
   /**
+   * The order was cancelled: an open payment of it is due for the reconciler's next pass at once
+   * (whatever its backoff), so a charge that arrives without its webhook is refunded promptly and
+   * an unpaid PaymentIntent is canceled.
+   */
+  async reconcileSoon(tx: PaymentsTx, orderId: string): Promise<void> {
+    await tx
+      .update(payments)
+      .set({ reconcileAt: null })
+      .where(and(eq(payments.orderId, orderId), inArray(payments.status, openStatuses)));
+  },
+
+  /**
    * Claims the next payment whose refund is due, in a short transaction of its own: the row is
    * locked (`SKIP LOCKED`, so replicas never take the same one) only while its `next_refund_at`
    * moves `leaseMs` ahead, so no other worker takes it while this one asks Stripe, and no row stays
