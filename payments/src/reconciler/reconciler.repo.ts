@@ -45,7 +45,8 @@ export const reconcilerRepo = {
       attempts: number;
       order_status: OrderStatus;
     }>(sql`
-      with due as (
+      -- materialized: the rows are picked and locked once, never re-evaluated per updated row
+      with due as materialized (
         select p.id, o.status as order_status
           from payments p
           join orders o on o.id = p.order_id
