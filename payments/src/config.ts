@@ -52,6 +52,18 @@ export const configSchema = z
     STRIPE_TIMEOUT_MS: env.positiveInt(10_000),
     /** Backstop poll of the refund worker; it also wakes whenever this process marks a refund due. */
     REFUND_INTERVAL_SECONDS: env.positiveInt(5),
+    /** How long a refund being asked of Stripe is left to its worker before another may take it. */
+    REFUND_CLAIM_SECONDS: env.positiveInt(60),
+    /** Pause between the reconciler's passes, which ask Stripe about payments no webhook settled. */
+    RECONCILE_INTERVAL_SECONDS: env.positiveInt(30),
+    /** A payment still open this long after its PaymentIntent was created is checked with Stripe. */
+    RECONCILE_OPEN_AFTER_SECONDS: env.positiveInt(120),
+    /** A confirmation in flight this long is presumed lost with its process and checked with Stripe. */
+    RECONCILE_STALE_ATTEMPT_SECONDS: env.positiveInt(30),
+    /** Longest pause between two checks of the same open payment (they back off from the above). */
+    RECONCILE_BACKOFF_CAP_SECONDS: env.positiveInt(3600),
+    /** Payments claimed per reconciler batch. */
+    RECONCILE_BATCH_SIZE: env.positiveInt(50),
   })
   .refine(
     (raw) =>

@@ -7,6 +7,7 @@ import { migrationsFolder } from './db/migrate';
 import * as schema from './db/schema';
 import { paymentsConsumers } from './events/consumers';
 import { createPaymentMetrics } from './payments/payment-metrics';
+import { createReconciler } from './reconciler/reconciler';
 import { createRefundWorker } from './refunds/refund-worker';
 import { createStripeClient } from './stripe/stripe.client';
 import { createStripeGateway } from './stripe/stripe.gateway';
@@ -28,7 +29,20 @@ void runService(
       stripe,
       logger,
       intervalMs: config.REFUND_INTERVAL_SECONDS * 1000,
+      claimMs: config.REFUND_CLAIM_SECONDS * 1000,
       metrics: paymentMetrics,
+    });
+    const reconciler = createReconciler({
+      db,
+      stripe,
+      logger,
+      refunds,
+      metrics: paymentMetrics,
+      intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+      openAfterSeconds: config.RECONCILE_OPEN_AFTER_SECONDS,
+      staleAttemptSeconds: config.RECONCILE_STALE_ATTEMPT_SECONDS,
+      backoffCapSeconds: config.RECONCILE_BACKOFF_CAP_SECONDS,
+      batchSize: config.RECONCILE_BATCH_SIZE,
     });
 
     const registry = createMetricsRegistry();
@@ -46,6 +60,8 @@ void runService(
 
     refunds.start();
     lifecycle.onShutdown('refund-worker', () => refunds.stop());
+    reconciler.start();
+    lifecycle.onShutdown('reconciler', () => reconciler.stop());
 
     const { app } = createApp({
       config,

@@ -24,6 +24,7 @@ import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
 import { durableName, paymentsConsumers } from '../src/events/consumers';
 import { createPaymentMetrics } from '../src/payments/payment-metrics';
+import { createReconciler, type Reconciler } from '../src/reconciler/reconciler';
 import { createRefundWorker, type RefundWorker } from '../src/refunds/refund-worker';
 import { createStripeClient } from '../src/stripe/stripe.client';
 import { createStripeGateway, type StripeGateway } from '../src/stripe/stripe.gateway';
@@ -79,6 +80,8 @@ export interface PaymentsHarness {
   metrics: Registry;
   messaging: Messaging;
   refunds: RefundWorker;
+  /** Created with the configuration's RECONCILE_* settings; not started (tests start it, or call `reconcileDue`). */
+  reconciler: Reconciler;
   sandbox: StripeSandbox;
   /** Where the sandbox sends webhooks: the app listening on a free port. */
   webhookUrl: string;
@@ -149,6 +152,18 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     metrics: paymentMetrics,
     backoff: { baseMs: 100, capMs: 400 },
   });
+  const reconciler = createReconciler({
+    db,
+    stripe: gateway,
+    logger,
+    refunds,
+    metrics: paymentMetrics,
+    intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+    openAfterSeconds: config.RECONCILE_OPEN_AFTER_SECONDS,
+    staleAttemptSeconds: config.RECONCILE_STALE_ATTEMPT_SECONDS,
+    backoffCapSeconds: config.RECONCILE_BACKOFF_CAP_SECONDS,
+    batchSize: config.RECONCILE_BATCH_SIZE,
+  });
   const registry = createMetricsRegistry();
   const messaging = await startMessaging({
     service: 'payments',
@@ -183,6 +198,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   );
   testbed.onClose(() => sandbox.close());
   testbed.onClose(() => refunds.stop());
+  testbed.onClose(() => reconciler.stop());
   const { port } = server.address() as AddressInfo;
   const webhookUrl = `http://127.0.0.1:${port}/api/payments/webhook`;
   sandbox.setWebhookUrl(webhookUrl);
@@ -197,6 +213,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     metrics,
     messaging,
     refunds,
+    reconciler,
     sandbox,
     webhookUrl,
     stripe,

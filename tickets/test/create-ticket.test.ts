@@ -63,9 +63,48 @@ describe('POST /api/tickets', () => {
     expect(res.body.currency).toBe('eur');
   });
 
-  it('accepts the price cap of 100,000,000 minor units and a 200-character title', async () => {
-    const res = await post({ title: 'x'.repeat(200), price: 100_000_000 }).expect(201);
-    expect(res.body).toMatchObject({ title: 'x'.repeat(200), price: 100_000_000 });
+  it("accepts Stripe's maximum charge of 99,999,999 minor units and a 200-character title", async () => {
+    const res = await post({ title: 'x'.repeat(200), price: 99_999_999 }).expect(201);
+    expect(res.body).toMatchObject({ title: 'x'.repeat(200), price: 99_999_999 });
+  });
+
+  it.each([
+    [30, 'gbp'],
+    [50, 'usd'],
+    [50, 'jpy'],
+    [17_500, 'huf'],
+  ])("accepts %i minor units of %s, Stripe's minimum charge", async (price, currency) => {
+    await post({ title: 'At the minimum', price, currency }).expect(201);
+  });
+
+  it.each([
+    ['49 cents, below the 50 Stripe charges at least in usd', 49, 'usd', 50],
+    ['29 pence, below the 30 in gbp', 29, 'gbp', 30],
+    ['49 yen, below the 50 in jpy', 49, 'jpy', 50],
+    ['174.99 forints, below the 175.00 in huf', 17_499, 'huf', 17_500],
+  ])(
+    'refuses a price of %s with 400 VALIDATION_FAILED naming the limits',
+    async (_l, price, currency, min) => {
+      const before = await h.countTickets();
+      const res = await post({ title: 'Out of limits', price, currency }).expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: 'body.price', min, max: 99_999_999 })]),
+      );
+      expect(await h.countTickets()).toBe(before);
+    },
+  );
+
+  it('refuses a price of 100,000,000 minor units, one more than Stripe charges, naming the maximum', async () => {
+    const res = await post({ title: 'Too dear', price: 100_000_000, currency: 'usd' }).expect(400);
+    expect(res.body.details).toEqual([
+      { path: 'body.price', message: 'Price must be at most 99999999 minor units' },
+    ]);
+  });
+
+  it('refuses a currency whose charge limits Stripe does not document', async () => {
+    const res = await post({ title: 'Yuan', price: 10_000, currency: 'cny' }).expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ path: 'body.currency' })]);
   });
 
   it('answers 401 NOT_AUTHENTICATED without a valid token and writes nothing', async () => {
@@ -90,7 +129,7 @@ describe('POST /api/tickets', () => {
       ['a negative price', 'body.price', { title: 'A', price: -100 }],
       ['a fractional price', 'body.price', { title: 'A', price: 10.5 }],
       ['a price as a string', 'body.price', { title: 'A', price: '100' }],
-      ['a price over the cap', 'body.price', { title: 'A', price: 100_000_001 }],
+      ['a price over the cap', 'body.price', { title: 'A', price: 100_000_000 }],
       ['a null price', 'body.price', { title: 'A', price: null }],
       ['an unknown currency', 'body.currency', { title: 'A', price: 100, currency: 'xyz' }],
       [

@@ -125,6 +125,9 @@ describe('PUT /api/tickets/:id', () => {
       ['a fractional price', 'body.price', { price: 9.99 }],
       ['a price as a string', 'body.price', { price: '10' }],
       ['a price over the cap', 'body.price', { price: 100_000_001 }],
+      ["Stripe's maximum charge plus one", 'body.price', { price: 100_000_000 }],
+      ["a price below Stripe's minimum charge in the ticket's currency", 'body.price', { price: 49 }],
+      ["a currency whose minimum charge is above the ticket's price", 'body.price', { currency: 'huf' }],
       ['an unknown currency', 'body.currency', { currency: 'abc' }],
       ['a null title', 'body.title', { title: null }],
     ];

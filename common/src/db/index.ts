@@ -2,3 +2,4 @@ export * from './migrate';
 export * from './pg-errors';
 export * from './pool';
 export * from './prune';
+export * from './background-loop';

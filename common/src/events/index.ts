@@ -1,4 +1,5 @@
 export * from './primitives';
+export * from './money';
 export * from './ticket-created.event';
 export * from './ticket-updated.event';
 export * from './order-created.event';

@@ -3,8 +3,9 @@ import { currencySchema, idSchema, minorUnitsSchema } from './primitives';
 
 /**
  * Fires when Stripe confirms a PaymentIntent for an order that can still be completed (webhook
- * `payment_intent.succeeded`, deduplicated). Published by payments; consumed by orders, which
- * completes the order.
+ * `payment_intent.succeeded`, deduplicated, or the reconciler finding the PaymentIntent succeeded
+ * when no webhook came; once per payment either way). Published by payments; consumed by orders,
+ * which completes the order.
  */
 export const paymentSucceededSubject = 'payment.succeeded';
 

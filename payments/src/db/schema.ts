@@ -21,6 +21,8 @@ export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete'] as co
  * The payment statuses. `processing`: a confirmation was sent and Stripe's verdict (the webhook)
  * is awaited. `failed`: the last attempt was declined; the same PaymentIntent takes another card.
  * `refund_pending`: the charge succeeded but its order was cancelled; the refund worker owes a refund.
+ * `canceled`: the order was cancelled before it was paid, and its PaymentIntent canceled at Stripe,
+ * so it can no longer be charged.
  */
 export const paymentStatuses = [
   'requires_payment_method',
@@ -29,6 +31,7 @@ export const paymentStatuses = [
   'failed',
   'refund_pending',
   'refunded',
+  'canceled',
 ] as const;
 
 /** The unique constraint that keeps one payment, hence one PaymentIntent, per order (I6). */
@@ -91,6 +94,10 @@ export const payments = pgTable(
     nextRefundAt: timestamp('next_refund_at', { withTimezone: true, precision: 3 }),
     refundLastError: text('refund_last_error'),
     refundedAt: timestamp('refunded_at', { withTimezone: true, precision: 3 }),
+    /** Not before this does the reconciler ask Stripe about this payment again; null: not yet asked. */
+    reconcileAt: timestamp('reconcile_at', { withTimezone: true, precision: 3 }),
+    /** How often the reconciler has asked Stripe about this payment; its next check backs off. */
+    reconcileChecks: integer('reconcile_checks').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
@@ -100,7 +107,7 @@ export const payments = pgTable(
     uniqueIndex('payments_stripe_refund_id_unique').on(t.stripeRefundId),
     check(
       'payments_status_check',
-      sql`${t.status} in ('requires_payment_method', 'processing', 'succeeded', 'failed', 'refund_pending', 'refunded')`,
+      sql`${t.status} in ('requires_payment_method', 'processing', 'succeeded', 'failed', 'refund_pending', 'refunded', 'canceled')`,
     ),
     check('payments_amount_nonnegative', sql`${t.amount} >= 0`),
     check(
@@ -111,6 +118,10 @@ export const payments = pgTable(
     index('payments_refund_pending_idx')
       .on(t.nextRefundAt)
       .where(sql`status = 'refund_pending'`),
+    // The reconciler's candidates: payments Stripe may have settled without telling us.
+    index('payments_open_idx')
+      .on(t.createdAt)
+      .where(sql`status in ('requires_payment_method', 'processing', 'failed')`),
   ],
 );
 

@@ -46,7 +46,7 @@ export function onOrderCreated(db: PaymentsDb): EventHandler<typeof orderCreated
 /**
  * `order.cancelled`: marks the replica cancelled, so a payment that succeeds from now on is
  * refunded; a payment that already succeeded becomes `refund_pending` at once (I6): orders ignored
- * it because the cancellation won the race.
+ * it because the cancellation won the race. An open payment is left to the reconciler's next pass.
  */
 export function onOrderCancelled(
   db: PaymentsDb,
@@ -56,6 +56,7 @@ export function onOrderCancelled(
     const { id, version } = envelope.data;
     const outcome = await handleOnce(db, context.consumer, envelope, async (tx) => {
       if (!(await applyStatus(tx, { id, version, status: 'cancelled' }, context))) return null;
+      await paymentsRepo.reconcileSoon(tx, id);
       return paymentsRepo.markRefundDue(tx, id);
     });
     if (outcome.duplicate || !outcome.result) return;

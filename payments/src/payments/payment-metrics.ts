@@ -8,6 +8,8 @@ export interface PaymentMetrics {
   declined: Counter;
   /** Refunds issued by the refund worker. */
   refunded: Counter;
+  /** Payments the reconciler checked with Stripe, by what it did (`succeeded`, `refund_due`, `released`, …). */
+  reconciled: Counter<'outcome'>;
   /** Adds the counters to `registry`, e.g. the app's `/metrics` registry. */
   registerIn(registry: Registry): void;
 }
@@ -28,6 +30,12 @@ export function createPaymentMetrics(): PaymentMetrics {
     refunded: new Counter({
       name: 'payments_refunded_total',
       help: 'Charges refunded because their order was cancelled',
+      registers: [],
+    }),
+    reconciled: new Counter({
+      name: 'payments_reconciled_total',
+      help: 'Payments the reconciler checked with Stripe, by outcome: succeeded, refund_due, released, declined, canceled, unchanged, error',
+      labelNames: ['outcome'] as const,
       registers: [],
     }),
   };

@@ -1,7 +1,7 @@
 import { enqueue } from '@glotixz/common/bus';
 import { paymentRefundedSubject, paymentSucceededSubject } from '@glotixz/common/events';
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { PaymentsExecutor, PaymentsTx } from '../db/db';
+import type { PaymentsDb, PaymentsExecutor, PaymentsTx } from '../db/db';
 import { payments, type PaymentError, type PaymentRow, type PaymentStatus } from '../db/schema';
 
 /** Statuses in which Stripe has not (yet) taken the money: a new attempt or a failure may apply. */
@@ -93,15 +93,16 @@ export const paymentsRepo = {
 
   /**
    * Ends attempt `attempt` with `status` (`failed` with the decline reason, or back to what it was
-   * when Stripe could not be asked), unless the webhook or a newer attempt got there first.
+   * when Stripe could not be asked), unless the webhook or a newer attempt got there first;
+   * answers whether it did.
    */
   async settleAttempt(
     db: PaymentsExecutor,
     id: string,
     attempt: number,
     outcome: { status: 'requires_payment_method' | 'failed'; lastError?: PaymentError | null },
-  ): Promise<void> {
-    await db
+  ): Promise<boolean> {
+    const updated = await db
       .update(payments)
       .set({
         status: outcome.status,
@@ -109,9 +110,9 @@ export const paymentsRepo = {
         attemptStartedAt: null,
         updatedAt: sql`now()`,
       })
-      .where(
-        and(eq(payments.id, id), eq(payments.attempts, attempt), inArray(payments.status, openStatuses)),
-      );
+      .where(and(eq(payments.id, id), eq(payments.attempts, attempt), inArray(payments.status, openStatuses)))
+      .returning({ id: payments.id });
+    return updated.length > 0;
   },
 
   /**
@@ -166,27 +167,58 @@ export const paymentsRepo = {
   },
 
   /**
-   * Locks the next payment whose refund is due, skipping rows another worker holds, so each
-   * refund is worked on by one worker at a time.
+   * The order was cancelled: an open payment of it is due for the reconciler's next pass at once
+   * (whatever its backoff), so a charge that arrives without its webhook is refunded promptly and
+   * an unpaid PaymentIntent is canceled.
    */
-  async claimDueRefund(tx: PaymentsTx): Promise<PaymentRow | null> {
-    const [row] = await tx
-      .select()
-      .from(payments)
-      .where(
-        and(
-          eq(payments.status, 'refund_pending'),
-          or(isNull(payments.nextRefundAt), lte(payments.nextRefundAt, sql`now()`)),
-        ),
-      )
-      .orderBy(asc(payments.nextRefundAt))
-      .limit(1)
-      .for('update', { skipLocked: true });
-    return row ?? null;
+  async reconcileSoon(tx: PaymentsTx, orderId: string): Promise<void> {
+    await tx
+      .update(payments)
+      .set({ reconcileAt: null })
+      .where(and(eq(payments.orderId, orderId), inArray(payments.status, openStatuses)));
   },
 
-  /** Records Stripe's refund and enqueues `payment.refunded` in the same transaction (I1). */
-  async markRefunded(tx: PaymentsTx, payment: PaymentRow, refundId: string, reason: string): Promise<void> {
+  /**
+   * Claims the next payment whose refund is due, in a short transaction of its own: the row is
+   * locked (`SKIP LOCKED`, so replicas never take the same one) only while its `next_refund_at`
+   * moves `leaseMs` ahead, so no other worker takes it while this one asks Stripe, and no row stays
+   * locked during the call. Should the worker die, the refund is due again when the lease ends,
+   * and the retry (same idempotency key) gets the same refund back.
+   */
+  async claimDueRefund(db: PaymentsDb, leaseMs: number): Promise<PaymentRow | null> {
+    return db.transaction(async (tx) => {
+      const [due] = await tx
+        .select({ id: payments.id })
+        .from(payments)
+        .where(
+          and(
+            eq(payments.status, 'refund_pending'),
+            or(isNull(payments.nextRefundAt), lte(payments.nextRefundAt, sql`now()`)),
+          ),
+        )
+        .orderBy(asc(payments.nextRefundAt))
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (!due) return null;
+      const [row] = await tx
+        .update(payments)
+        .set({ nextRefundAt: sql`now() + ${seconds(leaseMs / 1000)}`, updatedAt: sql`now()` })
+        .where(eq(payments.id, due.id))
+        .returning();
+      return row ?? null;
+    });
+  },
+
+  /**
+   * Records Stripe's refund and enqueues `payment.refunded` in the same transaction (I1); `false`
+   * when the refund was recorded already (another worker whose lease ran out got there first).
+   */
+  async markRefunded(
+    tx: PaymentsTx,
+    payment: PaymentRow,
+    refundId: string,
+    reason: string,
+  ): Promise<boolean> {
     const [row] = await tx
       .update(payments)
       .set({
@@ -199,7 +231,7 @@ export const paymentsRepo = {
       })
       .where(and(eq(payments.id, payment.id), eq(payments.status, 'refund_pending')))
       .returning();
-    if (!row) throw new Error(`payment ${payment.id} is no longer awaiting its refund`);
+    if (!row) return false;
     await enqueue(tx, paymentRefundedSubject, {
       id: row.id,
       orderId: row.orderId,
@@ -208,11 +240,12 @@ export const paymentsRepo = {
       currency: row.currency,
       reason,
     });
+    return true;
   },
 
   /** A refund attempt failed: try again in `delayMs`. */
-  async postponeRefund(tx: PaymentsTx, id: string, delayMs: number, error: string): Promise<void> {
-    await tx
+  async postponeRefund(db: PaymentsExecutor, id: string, delayMs: number, error: string): Promise<void> {
+    await db
       .update(payments)
       .set({
         refundAttempts: sql`${payments.refundAttempts} + 1`,
@@ -220,6 +253,6 @@ export const paymentsRepo = {
         refundLastError: error,
         updatedAt: sql`now()`,
       })
-      .where(eq(payments.id, id));
+      .where(and(eq(payments.id, id), eq(payments.status, 'refund_pending')));
   },
 };

@@ -17,7 +17,9 @@ export function paymentsRoutes(payments: PaymentsService) {
         "Creates the order's one Stripe PaymentIntent, or returns it if it exists (201 when created, " +
         "200 otherwise). The amount and currency are the order's. With `paymentMethodId` the payment " +
         'is confirmed on the server; a decline answers 402 and the same PaymentIntent takes another ' +
-        "card. Whether it succeeded is known only from Stripe's webhook: poll `GET /api/payments`.",
+        'card; a PaymentMethod Stripe does not know answers 400 PAYMENT_METHOD_INVALID, any other ' +
+        'request Stripe refuses 400 PAYMENT_REQUEST_INVALID. Whether it succeeded is known from Stripe ' +
+        '(its webhook, or the reconciler asking it): poll `GET /api/payments`.',
       tags,
       auth: 'required',
       body: payBodySchema,
@@ -30,6 +32,8 @@ export function paymentsRoutes(payments: PaymentsService) {
         'ORDER_NOT_PAYABLE',
         'ORDER_ALREADY_PAID',
         'PAYMENT_DECLINED',
+        'PAYMENT_METHOD_INVALID',
+        'PAYMENT_REQUEST_INVALID',
         'PAYMENT_PROVIDER_UNAVAILABLE',
         'CONFLICT',
       ],

@@ -41,7 +41,7 @@ export const paymentSchema = z
     orderId: z.uuid(),
     status: z.enum(paymentStatuses).meta({
       description:
-        "`processing` awaits Stripe's verdict; `failed` takes another card; `succeeded`, `refund_pending` and `refunded` are final for the buyer",
+        "`processing` awaits Stripe's verdict; `failed` takes another card; `succeeded`, `refund_pending`, `refunded` and `canceled` (the order was cancelled unpaid) are final for the buyer",
     }),
     clientSecret: z.string().meta({ description: 'For Stripe.js / the Payment Element; keep it private' }),
     amount: z.number().int().meta({ description: 'Integer minor units (cents for usd)' }),

@@ -6,6 +6,8 @@ import { ordersRepo, type LockedOrder } from '../orders/orders.repo';
 import {
   CardDeclinedError,
   IntentStateError,
+  InvalidStripeRequestError,
+  PaymentMethodInvalidError,
   ProviderUnavailableError,
   type StripeGateway,
 } from '../stripe/stripe.gateway';
@@ -48,6 +50,23 @@ function providerFailure(err: unknown): unknown {
   if (err instanceof IntentStateError) {
     return new AppError('CONFLICT', 'This payment was already confirmed; wait for its outcome');
   }
+  if (err instanceof PaymentMethodInvalidError) {
+    return new AppError(
+      'PAYMENT_METHOD_INVALID',
+      'This payment method does not exist or cannot be used; choose another one',
+      { stripeCode: err.code, param: err.param },
+    );
+  }
+  if (err instanceof InvalidStripeRequestError) {
+    return new AppError(
+      'PAYMENT_REQUEST_INVALID',
+      `The payment provider refused this payment: ${err.message}`,
+      {
+        stripeCode: err.code,
+        param: err.param,
+      },
+    );
+  }
   return err;
 }
 
@@ -75,43 +94,67 @@ export function createPaymentsService({ db, stripe, publishableKey }: PaymentsSe
     return row;
   }
 
+  /**
+   * Checks the order (locked, in a short transaction), creates its PaymentIntent outside any
+   * transaction when it has none, then records it and claims the attempt in a second short
+   * transaction that checks the order again: it may have been cancelled, or a concurrent call may
+   * have recorded the same PaymentIntent, meanwhile.
+   */
+  async function prepare(
+    userId: string,
+    input: { orderId: string; paymentMethodId?: string },
+  ): Promise<{ created: boolean; payment: PaymentRow; claimed: boolean }> {
+    const first = await db.transaction(async (tx) => {
+      const locked = await ordersRepo.lock(tx, input.orderId);
+      if (!locked || locked.order.userId !== userId) throw notFound('Order');
+      const existing = await paymentsRepo.findByOrder(tx, locked.order.id);
+      assertPayable(locked, existing);
+      if (!existing) return { order: locked.order, existing };
+      const claimed = input.paymentMethodId ? await paymentsRepo.claimAttempt(tx, existing.id) : null;
+      return { order: locked.order, existing, claimed };
+    });
+    if (first.existing) {
+      const { existing, claimed } = first;
+      return { created: false, payment: claimed ?? existing, claimed: Boolean(claimed) };
+    }
+    const { order } = first;
+    const intent = await stripe.createIntent(
+      { orderId: order.id, userId: order.userId, amount: order.amount, currency: order.currency },
+      { traceparent: traceHeaders().traceparent },
+    );
+    return db.transaction(async (tx) => {
+      const locked = await ordersRepo.lock(tx, order.id);
+      if (!locked) throw notFound('Order');
+      const existing = await paymentsRepo.findByOrder(tx, order.id);
+      assertPayable(locked, existing);
+      const payment =
+        existing ??
+        (await paymentsRepo.insert(tx, {
+          orderId: order.id,
+          intentId: intent.id,
+          clientSecret: intent.clientSecret,
+          amount: order.amount,
+          currency: order.currency,
+        }));
+      const claimed = input.paymentMethodId ? await paymentsRepo.claimAttempt(tx, payment.id) : null;
+      return { created: !existing, payment: claimed ?? payment, claimed: claimed !== null };
+    });
+  }
+
   return {
     /**
      * Creates the order's PaymentIntent, or returns the one it has, and with `paymentMethodId`
-     * confirms it on the server. The order row stays locked while the PaymentIntent is created, so
-     * concurrent calls make one PaymentIntent and one row (I6); only one confirmation is in flight
-     * at a time, and it runs outside the lock so the webhook it triggers is never held up.
+     * confirms it on the server. Stripe is never called inside a transaction: the PaymentIntent is
+     * created between two short ones, with the order's idempotency key, so concurrent calls get
+     * one PaymentIntent and make one row (I6); only one confirmation is in flight at a time.
      * @throws AppError NOT_FOUND, ORDER_ALREADY_PAID, ORDER_NOT_PAYABLE, PAYMENT_DECLINED (with
-     * `details.declineCode`), PAYMENT_PROVIDER_UNAVAILABLE, CONFLICT.
+     * `details.declineCode`), PAYMENT_METHOD_INVALID, PAYMENT_REQUEST_INVALID (with Stripe's
+     * `details.stripeCode` and `details.param`), PAYMENT_PROVIDER_UNAVAILABLE, CONFLICT.
      */
     async pay(userId: string, input: { orderId: string; paymentMethodId?: string }): Promise<PayOutcome> {
-      const prepared = await db
-        .transaction(async (tx) => {
-          const locked = await ordersRepo.lock(tx, input.orderId);
-          if (!locked || locked.order.userId !== userId) throw notFound('Order');
-          const { order } = locked;
-          const existing = await paymentsRepo.findByOrder(tx, order.id);
-          assertPayable(locked, existing);
-          let payment = existing;
-          if (!payment) {
-            const intent = await stripe.createIntent(
-              { orderId: order.id, userId: order.userId, amount: order.amount, currency: order.currency },
-              { traceparent: traceHeaders().traceparent },
-            );
-            payment = await paymentsRepo.insert(tx, {
-              orderId: order.id,
-              intentId: intent.id,
-              clientSecret: intent.clientSecret,
-              amount: order.amount,
-              currency: order.currency,
-            });
-          }
-          const claimed = input.paymentMethodId ? await paymentsRepo.claimAttempt(tx, payment.id) : null;
-          return { created: !existing, payment: claimed ?? payment, claimed: claimed !== null };
-        })
-        .catch((err: unknown) => {
-          throw providerFailure(err);
-        });
+      const prepared = await prepare(userId, input).catch((err: unknown) => {
+        throw providerFailure(err);
+      });
 
       const { payment, created } = prepared;
       if (!prepared.claimed || !input.paymentMethodId) return { created, payment: toView(payment) };
@@ -135,8 +178,9 @@ export function createPaymentsService({ db, stripe, publishableKey }: PaymentsSe
           });
           throw new AppError('PAYMENT_DECLINED', err.reason.message, { declineCode: err.reason.declineCode });
         }
-        // Nothing is known to have been charged: the buyer may try again at once. Should the
-        // confirmation have gone through after all, its webhook still records it.
+        // Nothing is known to have been charged (a refused request charges nothing): the buyer
+        // may try again at once. Should the confirmation have gone through after all, its webhook
+        // (or the reconciler) still records it.
         await paymentsRepo.settleAttempt(db, payment.id, attempt, {
           status: payment.lastError ? 'failed' : 'requires_payment_method',
         });

@@ -1,4 +1,5 @@
 import { backoffDelay, type BackoffOptions } from '@glotixz/common/bus';
+import { createBackgroundLoop } from '@glotixz/common/db';
 import type { Logger } from 'pino';
 import type { PaymentsDb } from '../db/db';
 import type { PaymentMetrics } from '../payments/payment-metrics';
@@ -23,6 +24,11 @@ export interface RefundWorkerOptions {
   metrics?: Pick<PaymentMetrics, 'refunded'>;
   /** Delay before retrying a refund Stripe refused or could not take. Default 1 s doubling to 5 min. */
   backoff?: BackoffOptions;
+  /**
+   * How long a claimed refund is left to its worker before another may take it: longer than a
+   * Stripe call can last with its retries. Default 60 s.
+   */
+  claimMs?: number;
 }
 
 /** The loop that gives back charges whose order was cancelled (I6). */
@@ -44,50 +50,49 @@ function errorMessage(err: unknown): string {
 }
 
 /**
- * Creates the refund worker. Each refund runs in its own transaction: lock one due
- * `refund_pending` payment (`FOR UPDATE SKIP LOCKED`, so replicas never work on the same one), ask
- * Stripe for the refund with the idempotency key `refund-<paymentId>`, then mark it `refunded`
- * and enqueue `payment.refunded` (I1). A crash between Stripe's answer and the commit retries with
- * the same key and gets the same refund back, so a charge is never refunded twice. A failed
- * attempt is postponed with exponential backoff.
+ * Creates the refund worker. Each refund is claim, call, record, and Stripe is never called while
+ * a row is locked or a transaction is open: one statement claims a due `refund_pending` payment
+ * (`FOR UPDATE SKIP LOCKED` inside it, so replicas never take the same one) by moving its due
+ * time a lease ahead; Stripe is asked for the refund with the idempotency key
+ * `refund-<paymentId>`; one short transaction marks it `refunded` and enqueues `payment.refunded`
+ * (I1), only if it is still `refund_pending`. A crash anywhere retries, after the lease, with the
+ * same key and gets the same refund back, so a charge is never refunded twice. A failed attempt
+ * is postponed with exponential backoff.
  */
 export function createRefundWorker(options: RefundWorkerOptions): RefundWorker {
   const { db, stripe, intervalMs } = options;
   const backoff = options.backoff ?? defaultBackoff;
+  const claimMs = options.claimMs ?? 60_000;
   const logger = options.logger.child({ component: 'refund-worker' });
 
-  let stopped = true;
-  let loop: Promise<void> | undefined;
-  let wakeRequested = false;
-  let wakeUp: (() => void) | undefined;
-
-  async function refundOne(): Promise<'refunded' | 'postponed' | 'idle'> {
-    return db.transaction(async (tx) => {
-      const payment = await paymentsRepo.claimDueRefund(tx);
-      if (!payment) return 'idle';
-      const context = { paymentId: payment.id, orderId: payment.orderId };
-      let refundId: string;
-      try {
-        ({ id: refundId } = await stripe.refund({
-          paymentId: payment.id,
-          orderId: payment.orderId,
-          intentId: payment.stripePaymentIntentId,
-          reason: refundReason,
-        }));
-      } catch (err) {
-        const attempts = payment.refundAttempts + 1;
-        const retryInMs = backoffDelay(attempts, backoff);
-        await paymentsRepo.postponeRefund(tx, payment.id, retryInMs, errorMessage(err));
-        logger.warn({ ...context, err, attempts, retryInMs }, 'refund failed; will retry');
-        return 'postponed';
-      }
-      await paymentsRepo.markRefunded(tx, payment, refundId, refundReason);
-      logger.info(
-        { ...context, refundId, amount: payment.amount, currency: payment.currency },
-        'payment refunded',
-      );
-      return 'refunded';
-    });
+  async function refundOne(): Promise<'refunded' | 'postponed' | 'recorded-elsewhere' | 'idle'> {
+    const payment = await paymentsRepo.claimDueRefund(db, claimMs);
+    if (!payment) return 'idle';
+    const context = { paymentId: payment.id, orderId: payment.orderId };
+    let refundId: string;
+    try {
+      ({ id: refundId } = await stripe.refund({
+        paymentId: payment.id,
+        orderId: payment.orderId,
+        intentId: payment.stripePaymentIntentId,
+        reason: refundReason,
+      }));
+    } catch (err) {
+      const attempts = payment.refundAttempts + 1;
+      const retryInMs = backoffDelay(attempts, backoff);
+      await paymentsRepo.postponeRefund(db, payment.id, retryInMs, errorMessage(err));
+      logger.warn({ ...context, err, attempts, retryInMs }, 'refund failed; will retry');
+      return 'postponed';
+    }
+    const recorded = await db.transaction((tx) =>
+      paymentsRepo.markRefunded(tx, payment, refundId, refundReason),
+    );
+    if (!recorded) return 'recorded-elsewhere';
+    logger.info(
+      { ...context, refundId, amount: payment.amount, currency: payment.currency },
+      'payment refunded',
+    );
+    return 'refunded';
   }
 
   async function refundDue(): Promise<number> {
@@ -103,53 +108,13 @@ export function createRefundWorker(options: RefundWorkerOptions): RefundWorker {
     return refunded;
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
+  const loop = createBackgroundLoop({
+    name: 'refund-worker',
+    logger: options.logger,
+    intervalMs,
+    pass: refundDue,
+    backoff: { baseMs: backoff.baseMs, capMs: intervalMs },
+  });
 
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!stopped) {
-      wakeRequested = false;
-      let pauseMs = intervalMs;
-      try {
-        await refundDue();
-        failures = 0;
-      } catch (err) {
-        failures += 1;
-        pauseMs = Math.min(intervalMs, backoffDelay(failures, backoff));
-        logger.error({ err, retryInMs: pauseMs }, 'refund pass failed');
-      }
-      if (!stopped && !wakeRequested) await sleep(pauseMs);
-    }
-  }
-
-  return {
-    refundDue,
-    wake() {
-      wakeRequested = true;
-      wakeUp?.();
-    },
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      logger.info({ intervalMs }, 'refund worker started');
-      loop = run();
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      wakeUp?.();
-      await loop;
-      logger.info('refund worker stopped');
-    },
-  };
+  return { refundDue, wake: loop.wake, start: loop.start, stop: loop.stop };
 }

@@ -2,6 +2,8 @@ import Stripe from 'stripe';
 import {
   CardDeclinedError,
   IntentStateError,
+  InvalidStripeRequestError,
+  PaymentMethodInvalidError,
   ProviderUnavailableError,
   translateStripeError,
 } from './stripe.gateway';
@@ -55,12 +57,32 @@ describe('translateStripeError()', () => {
     expect(translateStripeError(err)).toBeInstanceOf(IntentStateError);
   });
 
-  it('leaves our own faults as they are: a bad key, a bad parameter, anything else', () => {
+  it.each([
+    ['an unknown PaymentMethod', { code: 'resource_missing', param: 'payment_method' }],
+    ['an unusable PaymentMethod', { code: 'payment_method_unexpected_state', param: undefined }],
+  ])('recognises %s', (_label, fields) => {
+    const err = new errors.StripeInvalidRequestError({ message: "No such PaymentMethod: 'pm_a'", ...fields });
+    const translated = translateStripeError(err);
+    expect(translated).toBeInstanceOf(PaymentMethodInvalidError);
+    expect(translated).toMatchObject({ code: fields.code, param: fields.param ?? null });
+  });
+
+  it('turns any other invalid request into a refusal naming Stripe code and parameter', () => {
+    const err = new errors.StripeInvalidRequestError({
+      message: 'Amount must be no more than $999,999.99',
+      code: 'amount_too_large',
+      param: 'amount',
+    });
+    const translated = translateStripeError(err);
+    expect(translated).toBeInstanceOf(InvalidStripeRequestError);
+    expect(translated).not.toBeInstanceOf(PaymentMethodInvalidError);
+    expect(translated).toMatchObject({ code: 'amount_too_large', param: 'amount' });
+  });
+
+  it('leaves our own faults as they are: a bad key, anything else', () => {
     const auth = new errors.StripeAuthenticationError({ message: 'Invalid API Key' });
-    const param = new errors.StripeInvalidRequestError({ message: 'Unknown', code: 'parameter_unknown' });
     const other = new Error('bug');
     expect(translateStripeError(auth)).toBe(auth);
-    expect(translateStripeError(param)).toBe(param);
     expect(translateStripeError(other)).toBe(other);
   });
 });

@@ -24,6 +24,22 @@ export interface CreatedIntent {
   clientSecret: string;
 }
 
+/** What the reconciler needs to know of a PaymentIntent's state at Stripe. */
+export interface IntentState {
+  id: string;
+  status: Stripe.PaymentIntent.Status;
+  /** Why the last attempt failed, when it did. */
+  lastPaymentError: PaymentError | null;
+}
+
+function stateOf(intent: Stripe.PaymentIntent): IntentState {
+  return {
+    id: intent.id,
+    status: intent.status,
+    lastPaymentError: intent.last_payment_error ? paymentErrorOf(intent.last_payment_error) : null,
+  };
+}
+
 /** The card was declined: the buyer may try another one on the same PaymentIntent. */
 export class CardDeclinedError extends Error {
   override readonly name = 'CardDeclinedError';
@@ -47,6 +63,26 @@ export class IntentStateError extends Error {
   override readonly name = 'IntentStateError';
 }
 
+/** Stripe refused a request Stripe understood but will not carry out (`invalid_request_error`). */
+export class InvalidStripeRequestError extends Error {
+  override readonly name: string = 'InvalidStripeRequestError';
+
+  constructor(
+    /** Stripe's error code, e.g. `amount_too_large`; `null` when Stripe sent none. */
+    readonly code: string | null,
+    /** The request parameter Stripe named, e.g. `amount`. */
+    readonly param: string | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The PaymentMethod does not exist, or cannot be used for this payment. */
+export class PaymentMethodInvalidError extends InvalidStripeRequestError {
+  override readonly name = 'PaymentMethodInvalidError';
+}
+
 /** The decline reason of a Stripe card error or of a PaymentIntent's `last_payment_error`. */
 export function paymentErrorOf(source: {
   code?: string | null;
@@ -60,10 +96,16 @@ export function paymentErrorOf(source: {
   };
 }
 
+/** Whether an `invalid_request_error` is about the PaymentMethod the buyer chose. */
+function aboutPaymentMethod(err: Stripe.errors.StripeInvalidRequestError): boolean {
+  return err.param === 'payment_method' || (err.code?.startsWith('payment_method_') ?? false);
+}
+
 /**
  * Turns the SDK's errors into the few outcomes the service acts on: a decline, an outage (also
- * after the SDK's own retries), a PaymentIntent in the wrong state. Anything else (a bad key, a bad
- * parameter) is our fault and stays as it is, to be logged and answered 500.
+ * after the SDK's own retries), a PaymentIntent in the wrong state, an unusable PaymentMethod, a
+ * request Stripe refuses (e.g. an amount out of its limits). Anything else (a bad key) is our
+ * fault and stays as it is, to be logged and answered 500.
  */
 export function translateStripeError(err: unknown): unknown {
   const { errors } = Stripe;
@@ -75,8 +117,10 @@ export function translateStripeError(err: unknown): unknown {
   ) {
     return new ProviderUnavailableError(err);
   }
-  if (err instanceof errors.StripeInvalidRequestError && err.code === 'payment_intent_unexpected_state') {
-    return new IntentStateError(err.message);
+  if (err instanceof errors.StripeInvalidRequestError) {
+    if (err.code === 'payment_intent_unexpected_state') return new IntentStateError(err.message);
+    const Refusal = aboutPaymentMethod(err) ? PaymentMethodInvalidError : InvalidStripeRequestError;
+    return new Refusal(err.code ?? null, err.param ?? null, err.message);
   }
   return err;
 }
@@ -126,7 +170,8 @@ export function createStripeGateway(stripe: Stripe) {
     /**
      * Confirms the PaymentIntent with a payment method. Answers Stripe's status; the outcome is
      * recorded from the webhook, never from here.
-     * @throws CardDeclinedError, ProviderUnavailableError, IntentStateError.
+     * @throws CardDeclinedError, ProviderUnavailableError, IntentStateError,
+     * PaymentMethodInvalidError, InvalidStripeRequestError.
      */
     async confirm(
       intentId: string,
@@ -137,6 +182,32 @@ export function createStripeGateway(stripe: Stripe) {
         stripe.paymentIntents.confirm(intentId, { payment_method: paymentMethodId }, { idempotencyKey }),
       );
       return intent.status;
+    },
+
+    /**
+     * Asks Stripe for the PaymentIntent's current state.
+     * @throws ProviderUnavailableError, or an InvalidStripeRequestError (e.g. an unknown id).
+     */
+    async retrieveIntent(intentId: string): Promise<IntentState> {
+      return stateOf(await call(() => stripe.paymentIntents.retrieve(intentId)));
+    },
+
+    /**
+     * Cancels a PaymentIntent that was never paid, so it can no longer be charged; asking again
+     * (key `cancel-<intentId>`) answers the same.
+     * @throws IntentStateError when it can no longer be canceled (e.g. it succeeded meanwhile),
+     * ProviderUnavailableError.
+     */
+    async cancelIntent(intentId: string): Promise<IntentState> {
+      return stateOf(
+        await call(() =>
+          stripe.paymentIntents.cancel(
+            intentId,
+            { cancellation_reason: 'abandoned' },
+            { idempotencyKey: `cancel-${intentId}` },
+          ),
+        ),
+      );
     },
 
     /**

@@ -5,6 +5,7 @@ import Stripe from 'stripe';
 import type { PaymentsDb, PaymentsTx } from '../db/db';
 import type { OrderRow, PaymentRow } from '../db/schema';
 import { ordersRepo } from '../orders/orders.repo';
+import { recordStripeCharge } from '../payments/charge';
 import type { PaymentMetrics } from '../payments/payment-metrics';
 import { paymentsRepo } from '../payments/payments.repo';
 import type { WebhookAck } from '../payments/payments.schemas';
@@ -82,12 +83,7 @@ export function createWebhookService({
   }
 
   function onSucceeded(event: Stripe.PaymentIntentSucceededEvent): Promise<Outcome> {
-    return once(event, async (tx, payment, order) => {
-      const refund = order?.status === 'cancelled';
-      const changed = await paymentsRepo.recordCharge(tx, payment.id, refund);
-      if (!changed) return { kind: 'unchanged', payment };
-      return { kind: refund ? 'refund-due' : 'succeeded', payment: changed };
-    });
+    return once(event, (tx, payment, order) => recordStripeCharge(tx, payment, order));
   }
 
   function onFailed(event: Stripe.PaymentIntentPaymentFailedEvent): Promise<Outcome> {

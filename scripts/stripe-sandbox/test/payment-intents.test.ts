@@ -125,6 +125,52 @@ describe('creating and retrieving a PaymentIntent', () => {
     expect(error.message).toContain('Invalid currency: xyz');
   });
 
+  it.each([
+    [
+      '100,000,000 cents',
+      100_000_000,
+      'usd',
+      'amount_too_large',
+      'Amount must be no more than $999,999.99 usd',
+    ],
+    [
+      '100,000,000 yen',
+      100_000_000,
+      'jpy',
+      'amount_too_large',
+      'Amount must be no more than ¥99,999,999 jpy',
+    ],
+    ['49 cents', 49, 'usd', 'amount_too_small', 'Amount must be at least $0.50 usd'],
+    ['29 pence', 29, 'gbp', 'amount_too_small', 'Amount must be at least £0.30 gbp'],
+    ['49 yen', 49, 'jpy', 'amount_too_small', 'Amount must be at least ¥50 jpy'],
+  ])(
+    'refuses %s as Stripe does: 400 invalid_request_error %s on amount',
+    async (_what, amount, currency, code, message) => {
+      const count = sandbox.paymentIntents().length;
+      const error = await rejectionOf(stripe.paymentIntents.create(intentParams({ amount, currency })));
+      expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(error).toMatchObject({
+        statusCode: 400,
+        type: 'StripeInvalidRequestError',
+        code,
+        param: 'amount',
+        message,
+      });
+      expect(sandbox.paymentIntents()).toHaveLength(count);
+    },
+  );
+
+  it.each([
+    [50, 'usd'],
+    [30, 'gbp'],
+    [99_999_999, 'jpy'],
+  ])('accepts %i minor units of %s, within Stripe limits', async (amount, currency) => {
+    await expect(stripe.paymentIntents.create(intentParams({ amount, currency }))).resolves.toMatchObject({
+      amount,
+      currency,
+    });
+  });
+
   it('names nested parameters the way Stripe does', async () => {
     const error = await rejectionOf(
       stripe.paymentIntents.create(
@@ -239,8 +285,14 @@ describe('confirming a PaymentIntent', () => {
 
   it('refuses an unknown payment method with 400 resource_missing', async () => {
     const intent = await stripe.paymentIntents.create(intentParams());
-    const error = await rejectionOf(stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_nope' }));
-    expect(error).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'payment_method' });
+    const error = await rejectionOf(stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_a' }));
+    expect(error).toMatchObject({
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+      code: 'resource_missing',
+      param: 'payment_method',
+      message: "No such PaymentMethod: 'pm_a'",
+    });
     expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe('requires_payment_method');
   });
 

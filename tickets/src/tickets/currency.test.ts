@@ -10,7 +10,7 @@ describe('currency input', () => {
     expect(currencyInputSchema.parse(input)).toBe(expected);
   });
 
-  it.each(['', 'us', 'usdd', 'u$d', 'zzz', 'abc'])('rejects %j', (input) => {
+  it.each(['', 'us', 'usdd', 'u$d', 'zzz', 'abc', 'cny'])('rejects %j', (input) => {
     expect(currencyInputSchema.safeParse(input).success).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
+import { chargeCurrencies, isChargeCurrency } from '@glotixz/common/events';
 import { z } from 'zod';
 
-/** Every ISO 4217 code this runtime knows, lower-cased as Stripe writes them. */
-export const supportedCurrencies: ReadonlySet<string> = new Set(
-  Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()),
-);
+/**
+ * The currencies a ticket may be priced in, lower-cased as Stripe writes them: those whose
+ * charge limits Stripe documents (see `amountLimits` in `@glotixz/common/events`).
+ */
+export const supportedCurrencies: ReadonlySet<string> = new Set(chargeCurrencies);
 
 /** A currency as clients send it: an ISO 4217 code in any case, answered lower-cased (`USD` → `usd`). */
 export const currencyInputSchema = z
@@ -11,5 +13,5 @@ export const currencyInputSchema = z
   .trim()
   .regex(/^[A-Za-z]{3}$/, 'Currency must be a three-letter ISO 4217 code')
   .transform((code) => code.toLowerCase())
-  .refine((code) => supportedCurrencies.has(code), 'Currency is not a known ISO 4217 code')
+  .refine(isChargeCurrency, `Currency must be one of ${chargeCurrencies.join(', ')}`)
   .meta({ example: 'usd', description: 'ISO 4217 code, any case; stored and answered lower-case' });

@@ -1,11 +1,14 @@
-import type { TicketUpdatedData } from '@glotixz/common/events';
+import { stripeMaxAmount, type TicketUpdatedData } from '@glotixz/common/events';
 import { z } from 'zod';
 import type { TicketRow } from '../db/schema';
 import { currencyInputSchema } from './currency';
 import { cursorSchema } from './cursor';
 
-/** Largest price a ticket may have, in minor units (1,000,000.00 in a two-decimal currency). */
-export const MAX_PRICE = 100_000_000;
+/**
+ * Largest price a ticket may have, in minor units: the most Stripe charges at once (999,999.99 in
+ * a two-decimal currency). The smallest depends on the currency, checked by the service.
+ */
+export const MAX_PRICE = stripeMaxAmount;
 
 const titleSchema = z
   .string()
@@ -19,7 +22,11 @@ const priceSchema = z
   .int('Price must be a whole number of minor units (cents)')
   .positive('Price must be greater than 0')
   .max(MAX_PRICE, `Price must be at most ${MAX_PRICE} minor units`)
-  .meta({ example: 12_500, description: 'Integer minor units of the currency (cents for usd)' });
+  .meta({
+    example: 12_500,
+    description:
+      "Integer minor units of the currency (cents for usd), within Stripe's limits for it: at least its minimum charge (e.g. 50 for usd, 30 for gbp, 50 for jpy), at most 99,999,999",
+  });
 
 /** `POST /api/tickets` body. */
 export const createTicketBodySchema = z

@@ -1,6 +1,6 @@
 import { enqueue } from '@glotixz/common/bus';
 import { AppError, notFound } from '@glotixz/common/errors';
-import { ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
+import { amountLimits, ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
 import type { ListCursor } from './cursor';
 import { encodeCursor } from './cursor';
 import type { TicketRow } from '../db/schema';
@@ -52,17 +52,35 @@ async function notEditableError(repo: TicketsRepo, id: string, userId: string): 
 }
 
 /**
+ * Refuses a price Stripe would not charge in its currency (below its minimum charge, above eight
+ * digits), so no listing can fail at payment time.
+ * @throws AppError VALIDATION_FAILED naming the limits.
+ */
+function assertChargeable(price: number, currency: string): void {
+  const limits = amountLimits(currency);
+  if (limits && price >= limits.min && price <= limits.max) return;
+  const message = limits
+    ? `Price must be between ${limits.min} and ${limits.max} minor units of ${currency}`
+    : `Tickets cannot be priced in ${currency}`;
+  throw new AppError('VALIDATION_FAILED', message, [
+    { path: 'body.price', message, currency, min: limits?.min ?? null, max: limits?.max ?? null },
+  ]);
+}
+
+/**
  * Listing, reading and editing tickets. Every change is written together with its `ticket.*` event
  * in one transaction (outbox, I1).
  */
 export function createTicketsService(db: TicketsDb, options: TicketsServiceOptions) {
   return {
     async create(userId: string, input: NewTicket): Promise<Ticket> {
+      const currency = input.currency ?? options.defaultCurrency;
+      assertChargeable(input.price, currency);
       return db.transaction(async (tx) => {
         const row = await ticketsRepo(tx).insert({
           title: input.title,
           price: input.price,
-          currency: input.currency ?? options.defaultCurrency,
+          currency,
           userId,
         });
         await enqueue(tx, ticketCreatedSubject, toTicketEventData(row));
@@ -101,6 +119,11 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
         const repo = ticketsRepo(tx);
         const row = await repo.updateIfEditable(id, userId, changes);
         if (!row) throw await notEditableError(repo, id, userId);
+        // Checked on the row as changed, so a price-only or currency-only edit is checked against
+        // the other half of the ticket's terms; throwing rolls the change back.
+        if (changes.price !== undefined || changes.currency !== undefined) {
+          assertChargeable(row.price, row.currency);
+        }
         await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
         return toTicket(row);
       });

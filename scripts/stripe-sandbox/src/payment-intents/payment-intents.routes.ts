@@ -2,6 +2,7 @@ import type { ChargesService } from '../charges/charges.service';
 import type { PaymentMethodsService } from '../payment-methods/payment-methods.service';
 import { route, type ApiRequest, type ApiRoute } from '../server/api-route';
 import { Params, initialMetadata } from '../server/params';
+import { amountLimits, stripeMaxAmount } from '@glotixz/common/events';
 import { invalidParam } from '../server/stripe-error';
 import type { PaymentIntentObject } from './payment-intent.object';
 import type { PaymentIntentsService } from './payment-intents.service';
@@ -24,9 +25,34 @@ export function paymentIntentRoutes(deps: PaymentIntentRoutesDeps): ApiRoute[] {
   ];
 }
 
-const MAX_AMOUNT = 99_999_999;
 const EXPANDABLE = ['latest_charge', 'payment_method'] as const;
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()));
+
+/** Stripe's written form of a minor-unit amount in its messages: `$0.50 usd`. */
+function written(amount: number, currency: string): string {
+  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return `${format.format(amount / 10 ** digits)} ${currency}`;
+}
+
+/**
+ * Stripe's limits on one charge: at most eight digits in any currency, at least the minimum
+ * charge of the currency (from its table; other currencies have a minimum that follows exchange
+ * rates, which the sandbox does not model). The same 400s as Stripe, on `amount`.
+ */
+function checkAmountLimits(amount: number, currency: string): void {
+  if (amount > stripeMaxAmount) {
+    throw invalidParam(
+      'amount',
+      `Amount must be no more than ${written(stripeMaxAmount, currency)}`,
+      'amount_too_large',
+    );
+  }
+  const min = amountLimits(currency)?.min;
+  if (min !== undefined && amount < min) {
+    throw invalidParam('amount', `Amount must be at least ${written(min, currency)}`, 'amount_too_small');
+  }
+}
 
 function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRequest): unknown {
   const params = Params.of(body, [
@@ -44,13 +70,6 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
     'expand',
   ]);
   const amount = params.integer('amount', { required: true, min: 1 })!;
-  if (amount > MAX_AMOUNT) {
-    throw invalidParam(
-      'amount',
-      `Amount must be no more than ${MAX_AMOUNT} (in the currency's minor unit).`,
-      'amount_too_large',
-    );
-  }
   const currency = params.string('currency', { required: true })!.toLowerCase();
   if (!CURRENCIES.has(currency)) {
     throw invalidParam(
@@ -58,6 +77,7 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
       `Invalid currency: ${currency}. Use a three-letter ISO 4217 code such as usd.`,
     );
   }
+  checkAmountLimits(amount, currency);
   const automatic = params.hash('automatic_payment_methods', ['enabled', 'allow_redirects']);
   const enabled = automatic?.boolean('enabled', { required: true });
   const allowRedirects = automatic?.oneOf('allow_redirects', ['always', 'never'] as const);
