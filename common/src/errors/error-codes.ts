@@ -12,6 +12,7 @@ export const errorStatus = {
   INVALID_CREDENTIALS: 401,
   PAYMENT_DECLINED: 402,
   FORBIDDEN: 403,
+  CROSS_ORIGIN_REQUEST: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
@@ -27,6 +28,7 @@ export const errorStatus = {
   BAD_GATEWAY: 502,
   PAYMENT_PROVIDER_UNAVAILABLE: 503,
   SERVICE_UNAVAILABLE: 503,
+  SERVER_BUSY: 503,
 } as const;
 
 /** A machine-readable error code. */

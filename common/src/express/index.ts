@@ -20,7 +20,10 @@ export { currentUser, requireAuth, startSession, endSession, type SessionData } 
 export {
   signUserToken,
   verifyUserToken,
+  verifySessionToken,
   type CurrentUser,
+  type TokenSession,
+  type VerifiedToken,
   type JwtSignOptions,
   type JwtVerifyOptions,
 } from './jwt';
@@ -32,3 +35,5 @@ export { createLogger, type LoggerOptions } from './logger';
 export { httpTracing, traceResponseHeader, type HttpTracingOptions } from './http-tracing';
 export { runService, type Lifecycle, type RunServiceOptions } from './run-service';
 export { sessionOptions, defaultSessionMaxAgeMs, type SessionConfig } from './session-options';
+export { RevokedSessions, type SessionRevocationCheck, type SessionRef } from './session-revocations';
+export { isCrossOrigin, isUnsafeMethod, ownOrigin } from './cross-origin';
