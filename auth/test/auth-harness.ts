@@ -39,6 +39,7 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
       // Tests sign up many users from one address at once; the limits have tests of their own.
       SIGNUP_MAX_PER_ADDRESS: '1000',
       PASSWORD_HASH_QUEUE_MAX: '100',
+      PASSWORD_HASH_CONCURRENCY: '4',
       ...env,
       ...overrides,
     });
