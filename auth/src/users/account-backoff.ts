@@ -34,24 +34,28 @@ export function createAccountBackoff(db: AuthDb, limits: AccountBackoffLimits) {
 
   return {
     /**
-     * Claims the right to try a password for `email`.
+     * Claims the right to try a password for `email`, in one statement. Answers whether the
+     * account has recent failures (only then does a success need to clear them).
      * @throws AppError `RATE_LIMITED` (with `details.retryAfterSeconds`) while the account is locked.
      */
-    async claim(email: string): Promise<void> {
+    async claim(email: string): Promise<{ hasFailures: boolean }> {
       const key = accountKey(email);
-      const claimed = await db.execute(sql`
-        update signin_backoff
-           set locked_until = now() + ${delay(sql`failures`)}
-         where key = ${key} and expires_at > now() and failures >= ${limits.freeFailures}::int
-           and locked_until <= now()
-        returning 1`);
-      if (claimed.rows.length > 0) return;
       const { rows } = await db.execute<{ wait: number }>(sql`
-        select extract(epoch from locked_until - now())::double precision as wait
+        with claimed as (
+          update signin_backoff
+             set locked_until = now() + ${delay(sql`failures`)}
+           where key = ${key} and expires_at > now() and failures >= ${limits.freeFailures}::int
+             and locked_until <= now()
+          returning 0::double precision as wait
+        )
+        select wait from claimed
+        union all
+        select extract(epoch from locked_until - now())::double precision
           from signin_backoff
-         where key = ${key} and expires_at > now() and locked_until > now()`);
+         where key = ${key} and expires_at > now() and not exists (select 1 from claimed)`);
       const wait = rows[0]?.wait;
-      if (wait === undefined) return;
+      if (wait === undefined) return { hasFailures: false };
+      if (Number(wait) <= 0) return { hasFailures: true };
       const retryAfterSeconds = Math.max(1, Math.ceil(Number(wait)));
       throw new AppError(
         'RATE_LIMITED',

@@ -46,7 +46,7 @@ export function createUsersService({ db, users, sessions, backoff, hashing, jwt 
     },
 
     async signin(email: string, password: string): Promise<Session> {
-      await backoff.claim(email);
+      const { hasFailures } = await backoff.claim(email);
       const user = await users.findByEmail(email);
       const valid = await hashing.run('signin', async () =>
         verifyPassword(password, user?.passwordHash ?? (await decoyHash())),
@@ -55,7 +55,7 @@ export function createUsersService({ db, users, sessions, backoff, hashing, jwt 
         await backoff.failed(email);
         throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
       }
-      await backoff.succeeded(email);
+      if (hasFailures) await backoff.succeeded(email);
       const { row, session } = newSession(user);
       await sessions.insert(row);
       return session;
