@@ -78,20 +78,22 @@ describe('sign-out', () => {
     expect((await revokedEvents()).filter((e) => e.userId === signup.body.id)).toHaveLength(1);
   });
 
-  it('refuses a cross-site sign-out form post with the cookie (403 CROSS_ORIGIN_REQUEST), and the session lives on', async () => {
+  it('refuses cross-origin form, text and multipart sign-out posts with the cookie (403 CROSS_ORIGIN_REQUEST), and the session lives on', async () => {
     const signup = await request(h.app)
       .post('/api/users/signup')
       .send({ email: freshEmail(), password })
       .expect(201);
     const cookie = cookieOf(signup);
-    const res = await request(h.app)
-      .post('/api/users/signout')
-      .set('cookie', cookie)
-      .set('sec-fetch-site', 'cross-site')
-      .type('form')
-      .send('x=1')
-      .expect(403);
-    expect(res.body.code).toBe('CROSS_ORIGIN_REQUEST');
+    const post = () => request(h.app).post('/api/users/signout').set('cookie', cookie);
+    const attempts = [
+      post().set('sec-fetch-site', 'cross-site').type('form').send('x=1'),
+      post().set('sec-fetch-site', 'same-site').set('content-type', 'text/plain').send('x'),
+      post().set('origin', 'https://evil.example').field('x', '1'),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt.expect(403);
+      expect(res.body.code).toBe('CROSS_ORIGIN_REQUEST');
+    }
     expect(await currentUser({ cookie })).toMatchObject({ id: signup.body.id });
     await request(h.app)
       .post('/api/users/signout')
