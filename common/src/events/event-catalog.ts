@@ -67,7 +67,7 @@ const described: { [S in Subject]: Described } = {
     publisher: 'auth',
     consumers: ['tickets', 'orders', 'payments'],
     description:
-      'A user signed out (one session) or signed out everywhere (all their sessions); every service refuses those tokens from then on.',
+      'A user signed out (one session) or signed out everywhere (all their sessions); every service refuses those tokens from then on. Not a durable consumer: every process of every service reads it with its own ordered consumer, replaying the last token lifetime at start-up.',
   },
 };
 
