@@ -109,6 +109,8 @@ function documentedResponses(route: RouteShape): RouteConfig['responses'] {
       codes.add(c as ErrorCode),
     );
   if (route.auth === 'required') codes.add('NOT_AUTHENTICATED');
+  // The shared auth middleware refuses a cross-origin write the session cookie would authenticate.
+  if (route.auth === 'required' && route.method !== 'get') codes.add('CROSS_ORIGIN_REQUEST');
   codes.add('INTERNAL');
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
