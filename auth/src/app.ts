@@ -1,7 +1,12 @@
-import { createServiceApp, sessionOptions, type ServiceApp } from '@glotixz/common/express';
+import type { Messaging } from '@glotixz/common/bus';
+import { createServiceApp, sessionOptions, type Registry, type ServiceApp } from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import { createSessionsRepo } from './sessions/sessions.repo';
+import { createAccountBackoff } from './users/account-backoff';
+import { HashingQueue } from './users/hashing-queue';
+import { signinRateLimit, signupRateLimit } from './users/signin-rate-limit';
 import { createUsersRepo, type AuthDb } from './users/users.repo';
 import { usersRoutes } from './users/users.routes';
 import { createUsersService } from './users/users.service';
@@ -11,27 +16,59 @@ export interface AppDeps {
   config: Config;
   db: AuthDb;
   logger: Logger;
+  /** The running messaging (the outbox relay publishes `session.revoked`); `/readyz` asks it whether NATS answers. */
+  messaging?: Pick<Messaging, 'ready'>;
+  /** The registry `/metrics` serves, shared with `startMessaging`; a new one by default. */
+  registry?: Registry;
 }
 
 /** Builds the auth Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
-export function createApp({ config, db, logger }: AppDeps): ServiceApp {
-  const users = createUsersService(createUsersRepo(db), {
-    privateKey: config.JWT_PRIVATE_KEY,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    ttlSeconds: config.JWT_TTL_SECONDS,
+export function createApp({ config, db, logger, messaging, registry }: AppDeps): ServiceApp {
+  const sessions = createSessionsRepo(db);
+  const users = createUsersService({
+    db,
+    users: createUsersRepo(db),
+    sessions,
+    backoff: createAccountBackoff(db, {
+      freeFailures: config.SIGNIN_ACCOUNT_FREE_FAILURES,
+      maxDelaySeconds: config.SIGNIN_ACCOUNT_MAX_DELAY_SECONDS,
+      windowSeconds: config.SIGNIN_ACCOUNT_WINDOW_SECONDS,
+    }),
+    hashing: new HashingQueue({
+      concurrency: config.PASSWORD_HASH_CONCURRENCY,
+      maxQueued: config.PASSWORD_HASH_QUEUE_MAX,
+    }),
+    jwt: {
+      privateKey: config.JWT_PRIVATE_KEY,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.JWT_TTL_SECONDS,
+    },
   });
   return createServiceApp({
     service: 'auth',
     logger,
     ...sessionOptions(config, config.JWT_TTL_SECONDS * 1000),
-    routes: usersRoutes(
-      users,
-      { maxFailures: config.SIGNIN_MAX_FAILURES, windowSeconds: config.SIGNIN_WINDOW_SECONDS },
-      db,
-    ),
+    // Auth owns the sessions: it asks its database, so a sign-out holds here at once.
+    revocations: { isRevoked: (session) => sessions.isRevoked(session.id, session.userId) },
+    routes: usersRoutes(users, {
+      signup: [
+        signupRateLimit(
+          { maxPerAddress: config.SIGNUP_MAX_PER_ADDRESS, windowSeconds: config.SIGNUP_WINDOW_SECONDS },
+          db,
+        ),
+      ],
+      signin: signinRateLimit(
+        { maxFailures: config.SIGNIN_MAX_FAILURES, windowSeconds: config.SIGNIN_WINDOW_SECONDS },
+        db,
+      ),
+    }),
     docsPath: '/api/users/docs',
     docsTitle: 'Glotixz auth API',
-    readiness: { postgres: () => db.execute(sql`select 1`) },
+    readiness: {
+      postgres: () => db.execute(sql`select 1`),
+      ...(messaging ? { nats: () => messaging.ready() } : {}),
+    },
+    registry,
   });
 }

@@ -27,7 +27,7 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
   const db = createDb(pool, schema);
   const keys = createTestKeys();
   const cookieKeys = createCookieKeys().join(',');
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
   const build = (overrides: Record<string, string> = {}) => {
     const config = configSchema.parse({
@@ -35,6 +35,11 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
       DATABASE_URL: database.url,
       JWT_PRIVATE_KEY: keys.privateKey,
       COOKIE_KEYS: cookieKeys,
+      NATS_URL: 'nats://127.0.0.1:4222',
+      // Tests sign up many users from one address at once; the limits have tests of their own.
+      SIGNUP_MAX_PER_ADDRESS: '1000',
+      PASSWORD_HASH_QUEUE_MAX: '100',
+      PASSWORD_HASH_CONCURRENCY: '4',
       ...env,
       ...overrides,
     });

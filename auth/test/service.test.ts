@@ -71,6 +71,7 @@ describe('server faults', () => {
     const config = configSchema.parse({
       NODE_ENV: 'test',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere',
+      NATS_URL: 'nats://127.0.0.1:4222',
       JWT_PRIVATE_KEY: keys.privateKey,
       COOKIE_KEYS: createCookieKeys().join(','),
     });

@@ -6,14 +6,22 @@ import request from 'supertest';
 import { startAuthHarness, type AuthHarness } from './auth-harness';
 
 let h: AuthHarness;
+/** A real account and the id of a live session of it, so only the token's own flaw can fail it. */
+let user: { id: string; email: string };
+let sid: string;
 beforeAll(async () => {
   h = await startAuthHarness();
+  const email = `token-${randomUUID()}@example.com`;
+  const res = await request(h.app)
+    .post('/api/users/signup')
+    .send({ email, password: 'long enough password' })
+    .expect(201);
+  user = { id: res.body.id as string, email };
+  sid = (jwt.decode(res.body.token as string) as { sid: string }).sid;
 });
 afterAll(async () => {
   await h.close();
 });
-
-const user = { id: randomUUID(), email: 'token@example.com' };
 
 async function currentUserWith(token: string) {
   const res = await request(h.app)
@@ -29,18 +37,33 @@ function unsigned(payload: object, header: object): string {
 }
 
 describe('token verification', () => {
-  it('accepts a token signed with the auth key', async () => {
-    expect(await currentUserWith(signUserToken(user, h.keys.sign))).toEqual(user);
+  it('accepts a token signed with the auth key for a live session', async () => {
+    expect(await currentUserWith(signUserToken(user, h.keys.sign, sid))).toEqual(user);
+  });
+
+  it('refuses a well-signed token whose session auth never issued', async () => {
+    expect(await currentUserWith(signUserToken(user, h.keys.sign, randomUUID()))).toBeNull();
+  });
+
+  it('refuses a well-signed token without a session id', async () => {
+    const token = jwt.sign({ email: user.email }, h.keys.privateKey, {
+      algorithm: 'ES256',
+      subject: user.id,
+      issuer: h.keys.sign.issuer,
+      audience: h.keys.sign.audience,
+      expiresIn: 60,
+    });
+    expect(await currentUserWith(token)).toBeNull();
   });
 
   it('rejects a token signed by another key', async () => {
     const other = createTestKeys();
-    expect(await currentUserWith(signUserToken(user, other.sign))).toBeNull();
+    expect(await currentUserWith(signUserToken(user, other.sign, sid))).toBeNull();
   });
 
   it('rejects an expired token', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = jwt.sign({ email: user.email, iat: now - 120, exp: now - 60 }, h.keys.privateKey, {
+    const token = jwt.sign({ email: user.email, sid, iat: now - 120, exp: now - 60 }, h.keys.privateKey, {
       algorithm: 'ES256',
       subject: user.id,
       issuer: h.keys.sign.issuer,
@@ -55,6 +78,7 @@ describe('token verification', () => {
       {
         sub: user.id,
         email: user.email,
+        sid,
         iss: h.keys.sign.issuer,
         aud: h.keys.sign.audience,
         iat: now,
@@ -72,6 +96,7 @@ describe('token verification', () => {
       JSON.stringify({
         sub: user.id,
         email: user.email,
+        sid,
         iss: h.keys.sign.issuer,
         aud: h.keys.sign.audience,
         iat: now,
@@ -84,15 +109,17 @@ describe('token verification', () => {
   });
 
   it('rejects a wrong issuer or audience', async () => {
-    expect(await currentUserWith(signUserToken(user, { ...h.keys.sign, issuer: 'someone-else' }))).toBeNull();
     expect(
-      await currentUserWith(signUserToken(user, { ...h.keys.sign, audience: 'another-app' })),
+      await currentUserWith(signUserToken(user, { ...h.keys.sign, issuer: 'someone-else' }, sid)),
+    ).toBeNull();
+    expect(
+      await currentUserWith(signUserToken(user, { ...h.keys.sign, audience: 'another-app' }, sid)),
     ).toBeNull();
   });
 
   it('rejects garbage and a token without a subject', async () => {
     expect(await currentUserWith('not.a.token')).toBeNull();
-    const noSub = jwt.sign({ email: user.email }, h.keys.privateKey, {
+    const noSub = jwt.sign({ email: user.email, sid }, h.keys.privateKey, {
       algorithm: 'ES256',
       issuer: h.keys.sign.issuer,
       audience: h.keys.sign.audience,
@@ -112,6 +139,7 @@ describe('token verification', () => {
       sub: res.body.id,
       iss: 'glotixz-auth',
       aud: 'glotixz',
+      sid: expect.any(String),
       exp: expect.any(Number),
     });
   });

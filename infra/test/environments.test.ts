@@ -61,7 +61,7 @@ describe('production', () => {
   it('gives every stream as many replicas as there are NATS servers', () => {
     const servers = get(objects, 'StatefulSet', 'nats').spec.replicas as number;
     expect(servers).toBe(3);
-    for (const name of ['tickets', 'orders', 'payments', 'expiration'])
+    for (const name of ['auth', 'tickets', 'orders', 'payments', 'expiration'])
       expect({
         name,
         replicas: Number(get(objects, 'ConfigMap', `${name}-config`).data.NATS_STREAM_REPLICAS),

@@ -1,4 +1,10 @@
-import { createServiceApp, sessionOptions, type Registry, type ServiceApp } from '@glotixz/common/express';
+import {
+  createServiceApp,
+  sessionOptions,
+  type Registry,
+  type ServiceApp,
+  type SessionRevocationCheck,
+} from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -18,10 +24,20 @@ export interface AppDeps {
   registry?: Registry;
   /** The order counters, registered in `registry` by the caller (see `createOrdersMetrics`). */
   ordersMetrics?: OrdersMetrics;
+  /** Revoked sessions (`Messaging.revokedSessions`): their tokens are refused. */
+  revocations?: SessionRevocationCheck;
 }
 
 /** Builds the orders Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
-export function createApp({ config, db, logger, natsReady, registry, ordersMetrics }: AppDeps): ServiceApp {
+export function createApp({
+  config,
+  db,
+  logger,
+  natsReady,
+  registry,
+  ordersMetrics,
+  revocations,
+}: AppDeps): ServiceApp {
   const orders = createOrdersService(
     db,
     { expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS },
@@ -31,6 +47,7 @@ export function createApp({ config, db, logger, natsReady, registry, ordersMetri
     service: 'orders',
     logger,
     ...sessionOptions(config),
+    revocations,
     routes: ordersRoutes(orders),
     docsPath: '/api/orders/docs',
     docsTitle: 'Glotixz orders API',

@@ -30,6 +30,7 @@ void runService(
       logger,
       outbox: { pool },
       metrics: registry,
+      revocations: { replaySeconds: config.JWT_TTL_SECONDS },
       consumers: ordersConsumers(db, ordersMetrics),
     });
     lifecycle.onShutdown('messaging', () => messaging.stop());
@@ -41,6 +42,7 @@ void runService(
       natsReady: () => messaging.ready(),
       registry,
       ordersMetrics,
+      revocations: messaging.revokedSessions,
     });
 
     const sweeper = createOverdueSweeper({

@@ -1,4 +1,10 @@
-import { createServiceApp, sessionOptions, type Registry, type ServiceApp } from '@glotixz/common/express';
+import {
+  createServiceApp,
+  sessionOptions,
+  type Registry,
+  type ServiceApp,
+  type SessionRevocationCheck,
+} from '@glotixz/common/express';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -25,6 +31,8 @@ export interface AppDeps {
   paymentMetrics: PaymentMetrics;
   /** The registry `/metrics` serves, shared with `startMessaging` for the bus metrics; a new one by default. */
   registry?: Registry;
+  /** Revoked sessions (`Messaging.revokedSessions`): their tokens are refused. */
+  revocations?: SessionRevocationCheck;
 }
 
 /** Builds the payments Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
@@ -37,6 +45,7 @@ export function createApp({
   refunds,
   paymentMetrics,
   registry,
+  revocations,
 }: AppDeps): ServiceApp {
   const payments = createPaymentsService({ db, stripe, publishableKey: config.STRIPE_PUBLISHABLE_KEY });
   const webhooks = createWebhookService({
@@ -51,6 +60,7 @@ export function createApp({
     service: 'payments',
     logger,
     ...sessionOptions(config),
+    revocations,
     rawRoutes: mountWebhookBody,
     routes: [...paymentsRoutes(payments), ...webhookRoutes(webhooks)],
     docsPath: '/api/payments/docs',

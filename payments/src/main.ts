@@ -54,6 +54,7 @@ void runService(
       logger,
       outbox: { pool },
       metrics: registry,
+      revocations: { replaySeconds: config.JWT_TTL_SECONDS },
       consumers: paymentsConsumers(db, refunds),
     });
     lifecycle.onShutdown('messaging', () => messaging.stop());
@@ -72,6 +73,7 @@ void runService(
       refunds,
       paymentMetrics,
       registry,
+      revocations: messaging.revokedSessions,
     });
     await lifecycle.listen(app, config);
   },

@@ -27,12 +27,20 @@ void runService(
       logger,
       outbox: { pool },
       metrics: registry,
+      revocations: { replaySeconds: config.JWT_TTL_SECONDS },
       consumers: ticketsConsumers(db),
     });
     lifecycle.onShutdown('messaging', () => messaging.stop());
     const pruner = startOrderRecordsPruner(pool, logger);
     lifecycle.onShutdown('pruner', () => pruner.stop());
-    const { app } = createApp({ config, db, messaging, logger, registry });
+    const { app } = createApp({
+      config,
+      db,
+      messaging,
+      logger,
+      registry,
+      revocations: messaging.revokedSessions,
+    });
     await lifecycle.listen(app, config);
   },
 );

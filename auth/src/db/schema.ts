@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export { outbox } from '@glotixz/common/bus';
 
 /** Accounts. `email` is stored normalised (trimmed, lower case) and unique. */
 export const users = pgTable('users', {
@@ -20,5 +22,36 @@ export const signinAttempts = pgTable('signin_attempts', {
   hits: integer('hits').notNull(),
   resetAt: timestamp('reset_at', { withTimezone: true, precision: 3 }).notNull(),
 });
+
+/**
+ * Per-account sign-in backoff, shared by every auth replica: one row per account key (a SHA-256 of
+ * the normalised email, never the email itself) while it has recent failures. Past the free
+ * failures every attempt waits until `locked_until`, which doubles with each further failure;
+ * the row is forgotten at `expires_at`, or at the next successful sign-in.
+ */
+export const signinBackoff = pgTable('signin_backoff', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true, precision: 3 }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+});
+
+/**
+ * Sign-in sessions: one row per token auth issued, keyed by the token's `sid`. Signing out sets
+ * `revoked_at` (and publishes `session.revoked`); a row is of no use after `expires_at`.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_expires_at_idx').on(t.expiresAt)],
+);
 
 export type UserRow = typeof users.$inferSelect;

@@ -1,12 +1,18 @@
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
 import { AppError } from '@glotixz/common/errors';
 import { SigninAttemptsStore } from './signin-attempts.store';
 import type { AuthDb } from './users.repo';
 
-/** Limits for failed sign-ins. */
+/** Limits for failed sign-ins from one address. */
 export interface SigninLimits {
   maxFailures: number;
+  windowSeconds: number;
+}
+
+/** Limits for sign-ups from one address. */
+export interface SignupLimits {
+  maxPerAddress: number;
   windowSeconds: number;
 }
 
@@ -15,40 +21,72 @@ function emailOf(body: unknown): string {
   return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
 }
 
+function limitedHandler(windowSeconds: number, what: string): RequestHandler {
+  return (req, _res, next) => {
+    const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+    const retryAfterSeconds = resetTime
+      ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+      : windowSeconds;
+    next(
+      new AppError('RATE_LIMITED', `Too many ${what}; try again in ${retryAfterSeconds} s`, {
+        retryAfterSeconds,
+      }),
+    );
+  };
+}
+
+const commonOptions = {
+  standardHeaders: 'draft-7',
+  legacyHeaders: false,
+} satisfies Partial<Options>;
+
 /**
- * Counts failed sign-ins per client address and email, so one attacker cannot try many passwords
- * on one account, and per address alone (ten times the budget), so one attacker cannot spray many
- * accounts. Successful sign-ins are not counted. Over the limit: 429 `RATE_LIMITED` with
- * `Retry-After`. The counts live in auth's database, so replicas share them.
+ * Counts failed sign-ins per client address and email, so one client cannot try many passwords
+ * on one account, and per address alone (ten times the budget), so one client cannot spray many
+ * accounts. Only credential failures (401) count: mount it after validation, so a malformed
+ * request is neither hashed nor counted, and a success, a 429 or a busy server is not counted
+ * either. Over the limit: 429 `RATE_LIMITED` with `Retry-After`. The counts live in auth's
+ * database, so replicas share them. Guessing one account from many addresses is the concern of
+ * the per-account backoff.
  */
 export function signinRateLimit(limits: SigninLimits, db: AuthDb): RequestHandler[] {
-  const windowMs = limits.windowSeconds * 1000;
-  const common = {
-    windowMs,
-    standardHeaders: 'draft-7' as const,
-    legacyHeaders: false,
+  const options = {
+    ...commonOptions,
+    windowMs: limits.windowSeconds * 1000,
     skipSuccessfulRequests: true,
-    handler: ((req, res, next) => {
-      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = resetTime
-        ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
-        : limits.windowSeconds;
-      res.setHeader('Retry-After', String(seconds));
-      next(new AppError('RATE_LIMITED', `Too many failed sign-in attempts; try again in ${seconds} s`));
-    }) satisfies RequestHandler,
-  };
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    handler: limitedHandler(limits.windowSeconds, 'failed sign-in attempts'),
+  } satisfies Partial<Options>;
   return [
     rateLimit({
-      ...common,
+      ...options,
       limit: limits.maxFailures * 10,
       store: new SigninAttemptsStore(db, 'ip'),
       keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
     }),
     rateLimit({
-      ...common,
+      ...options,
       limit: limits.maxFailures,
       store: new SigninAttemptsStore(db, 'ip-email'),
       keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${emailOf(req.body)}`,
     }),
   ];
+}
+
+/**
+ * Counts sign-ups per client address (each costs a 128 MiB password hash), shared by replicas
+ * like the sign-in counts. Mounted after validation; an attempt the server turned away (429,
+ * 503) is not counted. Over the limit: 429 `RATE_LIMITED` with `Retry-After`.
+ */
+export function signupRateLimit(limits: SignupLimits, db: AuthDb): RequestHandler {
+  return rateLimit({
+    ...commonOptions,
+    windowMs: limits.windowSeconds * 1000,
+    limit: limits.maxPerAddress,
+    skipFailedRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode < 429,
+    store: new SigninAttemptsStore(db, 'signup'),
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    handler: limitedHandler(limits.windowSeconds, 'sign-ups from this address'),
+  });
 }

@@ -1,9 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type * as schema from '../db/schema';
 import { users, type UserRow } from '../db/schema';
 
 /** The auth database. */
-export type AuthDb = NodePgDatabase<{ users: typeof users }>;
+export type AuthDb = NodePgDatabase<typeof schema>;
+
+/** A drizzle database or transaction on the auth database. */
+type Executor = Pick<AuthDb, 'insert' | 'select'>;
 
 /** Data access for accounts. */
 export function createUsersRepo(db: AuthDb) {
@@ -12,8 +16,8 @@ export function createUsersRepo(db: AuthDb) {
      * Inserts a user; `null` when the email is taken. The unique constraint decides, so two
      * concurrent sign-ups for one email can never both succeed.
      */
-    async insert(email: string, passwordHash: string): Promise<UserRow | null> {
-      const [row] = await db
+    async insert(email: string, passwordHash: string, tx: Executor = db): Promise<UserRow | null> {
+      const [row] = await tx
         .insert(users)
         .values({ email, passwordHash })
         .onConflictDoNothing({ target: users.email })

@@ -34,3 +34,14 @@ export const signedInSchema = userSchema
 export const currentUserResponseSchema = z
   .object({ currentUser: userSchema.nullable() })
   .meta({ id: 'CurrentUserResponse' });
+
+/** `POST /api/users/signout-all` answer. */
+export const signedOutEverywhereSchema = z
+  .object({
+    revokedSessions: z
+      .number()
+      .int()
+      .nonnegative()
+      .meta({ description: 'Sessions that were live and are now revoked' }),
+  })
+  .meta({ id: 'SignedOutEverywhere' });

@@ -9,3 +9,4 @@ export * from './outbox.schema';
 export * from './retry-later.error';
 export * from './messaging';
 export * from './metrics';
+export * from './revocation-listener';

@@ -5,6 +5,8 @@ import { streamFor, type Subject } from '../events';
 import { connectBus, type Bus } from './bus';
 import type { ConsumeOptions, ConsumerHandle } from './consume';
 import type { TablePruner } from '../db/prune';
+import { startRevocationListener, type RevocationListener } from './revocation-listener';
+import type { RevokedSessions } from '../express/session-revocations';
 import { startInboxPruner, type InboxPrunerOptions } from './inbox';
 import {
   createConsumerLagMetrics,
@@ -52,6 +54,12 @@ export interface MessagingOptions {
    * records older than `retentionMs` (default 7 days) are deleted hourly.
    */
   inbox?: Pick<InboxPrunerOptions, 'retentionMs' | 'intervalMs'>;
+  /**
+   * Keep the sessions auth revoked (`session.revoked`) in memory, replaying the last
+   * `replaySeconds` (the token lifetime) at start-up: for services that verify tokens. The set is
+   * `Messaging.revokedSessions`; pass it to `createServiceApp`.
+   */
+  revocations?: { replaySeconds: number };
 }
 
 /** A service's running messaging: the bus, the outbox relay and the consumers. */
@@ -59,6 +67,8 @@ export interface Messaging {
   bus: Bus;
   relay?: OutboxRelay;
   consumers: ConsumerHandle[];
+  /** The revoked sessions, with the `revocations` option. */
+  revokedSessions?: RevokedSessions;
   /** Resolves when NATS is connected and JetStream answers. */
   ready(): Promise<void>;
   /** Stops consumers (finishing the message in hand), then the relay, then drains NATS. */
@@ -80,9 +90,11 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
   });
   let relay: OutboxRelay | undefined;
   let pruner: TablePruner | undefined;
+  let revocations: RevocationListener | undefined;
   const consumers: ConsumerHandle[] = [];
 
   const stop = async () => {
+    await revocations?.stop();
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await pruner?.stop();
     await relay?.stop();
@@ -125,6 +137,13 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
       // Events that waited out the outage go out as soon as NATS is back, not after their backoff.
       bus.onReconnect(() => started.resume());
     }
+    if (options.revocations) {
+      revocations = await startRevocationListener({
+        bus,
+        logger: options.logger,
+        replaySeconds: options.revocations.replaySeconds,
+      });
+    }
     for (const spec of options.consumers) {
       consumers.push(await bus.consume({ metrics: consumerMetrics, ...spec }));
     }
@@ -140,6 +159,7 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     bus,
     relay,
     consumers,
+    revokedSessions: revocations?.revoked,
     async ready() {
       if (bus.nc.isClosed()) throw new Error('NATS connection closed');
       await bus.jsm.getAccountInfo();

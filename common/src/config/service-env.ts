@@ -53,8 +53,13 @@ export const sessionEnv = {
   TRUST_PROXY: env.trustProxy(),
 };
 
-/** {@link sessionEnv} plus the auth service's public key, for every service but auth. */
+/**
+ * {@link sessionEnv} plus the auth service's public key and the longest a token lives
+ * (`JWT_TTL_SECONDS`, as auth issues them: how far back a service replays session revocations at
+ * start-up), for every service but auth.
+ */
 export const tokenVerifierEnv = {
   ...sessionEnv,
   JWT_PUBLIC_KEY: env.ecPublicKey(),
+  JWT_TTL_SECONDS: env.positiveInt(8 * 3600),
 };

@@ -14,6 +14,7 @@ export const errorStatus = {
   INVALID_CREDENTIALS: 401,
   PAYMENT_DECLINED: 402,
   FORBIDDEN: 403,
+  CROSS_ORIGIN_REQUEST: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   REQUEST_TIMEOUT: 408,
@@ -32,6 +33,7 @@ export const errorStatus = {
   PAYMENT_PROVIDER_UNAVAILABLE: 503,
   SERVICE_UNAVAILABLE: 503,
   TOO_MANY_CONNECTIONS: 503,
+  SERVER_BUSY: 503,
 } as const;
 
 /** A machine-readable error code. */

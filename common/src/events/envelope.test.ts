@@ -71,9 +71,17 @@ describe('streams and catalog', () => {
       ['payment.succeeded', 'PAYMENTS'],
       ['payment.refunded', 'PAYMENTS'],
       ['expiration.completed', 'EXPIRATION'],
+      ['session.revoked', 'SESSIONS'],
     ]);
     expect(streamFor(deadLetterSubject('orders-ticket-created'))).toBe('DEADLETTER');
-    expect(Object.keys(streams)).toEqual(['TICKETS', 'ORDERS', 'PAYMENTS', 'EXPIRATION', 'DEADLETTER']);
+    expect(Object.keys(streams)).toEqual([
+      'TICKETS',
+      'ORDERS',
+      'PAYMENTS',
+      'EXPIRATION',
+      'SESSIONS',
+      'DEADLETTER',
+    ]);
   });
 
   it('documents every event exactly once, with its schema', () => {

@@ -63,6 +63,12 @@ const described: { [S in Subject]: Described } = {
     consumers: ['orders'],
     description: "An order's reservation window ended; orders cancels it unless it is complete.",
   },
+  'session.revoked': {
+    publisher: 'auth',
+    consumers: ['tickets', 'orders', 'payments'],
+    description:
+      'A user signed out (one session) or signed out everywhere (all their sessions); every service refuses those tokens from then on. Not a durable consumer: every process of every service reads it with its own ordered consumer, replaying the last token lifetime at start-up.',
+  },
 };
 
 /** Every event with its stream, publisher, consumers and schema: the source of `docs/events.md`. */

@@ -5,6 +5,7 @@ import { orderCompletedSchema, orderCompletedSubject } from './order-completed.e
 import { orderCreatedSchema, orderCreatedSubject } from './order-created.event';
 import { paymentRefundedSchema, paymentRefundedSubject } from './payment-refunded.event';
 import { paymentSucceededSchema, paymentSucceededSubject } from './payment-succeeded.event';
+import { sessionRevokedSchema, sessionRevokedSubject } from './session-revoked.event';
 import { ticketCreatedSchema, ticketCreatedSubject } from './ticket-created.event';
 import { ticketUpdatedSchema, ticketUpdatedSubject } from './ticket-updated.event';
 
@@ -18,6 +19,7 @@ export const eventSchemas = {
   [paymentSucceededSubject]: paymentSucceededSchema,
   [paymentRefundedSubject]: paymentRefundedSchema,
   [expirationCompletedSubject]: expirationCompletedSchema,
+  [sessionRevokedSubject]: sessionRevokedSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Maps every subject to the type of its event's `data`. */

@@ -8,6 +8,7 @@ export * from './order-completed.event';
 export * from './payment-succeeded.event';
 export * from './payment-refunded.event';
 export * from './expiration-completed.event';
+export * from './session-revoked.event';
 export * from './event-map';
 export * from './envelope';
 export * from './streams';

@@ -9,6 +9,7 @@ export const streams = {
   ORDERS: 'order.>',
   PAYMENTS: 'payment.>',
   EXPIRATION: 'expiration.>',
+  SESSIONS: 'session.>',
   DEADLETTER: 'deadletter.>',
 } as const;
 
@@ -20,6 +21,7 @@ const streamByToken: Record<string, StreamName> = {
   order: 'ORDERS',
   payment: 'PAYMENTS',
   expiration: 'EXPIRATION',
+  session: 'SESSIONS',
   deadletter: 'DEADLETTER',
 };
 

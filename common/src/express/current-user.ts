@@ -1,6 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors';
-import { verifyUserToken, type CurrentUser, type JwtVerifyOptions } from './jwt';
+import { isCrossOrigin, isUnsafeMethod } from './cross-origin';
+import { verifySessionToken, type CurrentUser, type JwtVerifyOptions, type TokenSession } from './jwt';
+import type { SessionRevocationCheck } from './session-revocations';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -8,6 +10,8 @@ declare global {
     interface Request {
       /** Set by {@link currentUser} when the request carries a valid token. */
       currentUser?: CurrentUser;
+      /** The session of that token (its `sid` and expiry), set with {@link Request.currentUser}. */
+      currentSession?: TokenSession;
     }
   }
 }
@@ -31,16 +35,39 @@ function sessionToken(req: Request): string | undefined {
 
 /**
  * Reads the JWT from `Authorization: Bearer` or else from the session cookie and, when it
- * verifies, sets `req.currentUser`. An invalid token leaves the request anonymous.
+ * verifies and its session was not revoked (`revocations`), sets `req.currentUser` and
+ * `req.currentSession`. An invalid or revoked token leaves the request anonymous, so routes that
+ * need a user answer 401 `NOT_AUTHENTICATED`.
+ *
+ * A state-changing request (any method but GET, HEAD, OPTIONS) that the session cookie would
+ * authenticate is refused with 403 `CROSS_ORIGIN_REQUEST` when a page of another origin sent it
+ * (see {@link isCrossOrigin}): the browser attaches the cookie to such requests, so the cookie
+ * alone does not show the user meant them. Bearer requests carry their credential explicitly and
+ * are exempt.
  */
-export function currentUser(options: JwtVerifyOptions): RequestHandler {
+export function currentUser(options: JwtVerifyOptions, revocations?: SessionRevocationCheck): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const token = bearerToken(req) ?? sessionToken(req);
-    if (token) {
-      const user = verifyUserToken(token, options);
-      if (user) req.currentUser = user;
+    const bearer = bearerToken(req);
+    const token = bearer ?? sessionToken(req);
+    if (bearer === undefined && token !== undefined && isUnsafeMethod(req.method) && isCrossOrigin(req)) {
+      next(new AppError('CROSS_ORIGIN_REQUEST', 'Cross-origin requests may not use the session cookie'));
+      return;
     }
-    next();
+    const verified = token ? verifySessionToken(token, options) : null;
+    if (!verified) {
+      next();
+      return;
+    }
+    const accept = (revoked: boolean) => {
+      if (!revoked) {
+        req.currentUser = verified.user;
+        req.currentSession = verified.session;
+      }
+      next();
+    };
+    const revoked = revocations?.isRevoked({ ...verified.session, userId: verified.user.id }) ?? false;
+    if (typeof revoked === 'boolean') accept(revoked);
+    else revoked.then(accept, next);
   };
 }
 

@@ -65,9 +65,18 @@ function toAppError(error: unknown): AppError | undefined {
   return fromClientError(error);
 }
 
+/** `details.retryAfterSeconds` of an error that says when to try again, if any. */
+function retryAfterSeconds(error: AppError): number | undefined {
+  const seconds = (error.details as { retryAfterSeconds?: unknown } | null | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? Math.ceil(seconds)
+    : undefined;
+}
+
 /**
  * The last middleware of every service: expected errors answer `{ code, message, details }`
- * with their status; anything else is logged with its stack and answers a bare 500.
+ * with their status (and `Retry-After` when `details.retryAfterSeconds` says when to try again);
+ * anything else is logged with its stack and answers a bare 500.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -77,6 +86,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const appError = toAppError(error);
     if (appError) {
+      const retryAfter = retryAfterSeconds(appError);
+      if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
       res.status(appError.status).json(appError.toBody());
       return;
     }

@@ -20,7 +20,10 @@ export { currentUser, requireAuth, startSession, endSession, type SessionData } 
 export {
   signUserToken,
   verifyUserToken,
+  verifySessionToken,
   type CurrentUser,
+  type TokenSession,
+  type VerifiedToken,
   type JwtSignOptions,
   type JwtVerifyOptions,
 } from './jwt';
@@ -34,3 +37,5 @@ export { runService, type Lifecycle, type RunServiceOptions } from './run-servic
 export { createHttpServer, listenHttp, type HttpSettings } from './http-server';
 export { securityHeaders, API_PERMISSIONS_POLICY, RAW_ANSWER_HEADERS } from './security-headers';
 export { sessionOptions, defaultSessionMaxAgeMs, type SessionConfig } from './session-options';
+export { RevokedSessions, type SessionRevocationCheck, type SessionRef } from './session-revocations';
+export { isCrossOrigin, isUnsafeMethod, ownOrigin } from './cross-origin';

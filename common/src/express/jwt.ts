@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 
@@ -25,14 +25,35 @@ export interface JwtSignOptions {
 
 const ALGORITHM = 'ES256' as const;
 
+/** The session a verified token belongs to: its `sid` and when the token expires. */
+export interface TokenSession {
+  id: string;
+  expiresAt: Date;
+}
+
+/** What a verified token says: the user and the session. */
+export interface VerifiedToken {
+  user: CurrentUser;
+  session: TokenSession;
+}
+
 const claimsSchema = z.object({
   sub: z.uuid(),
   email: z.string(),
+  sid: z.uuid(),
+  exp: z.number(),
 });
 
-/** Signs an ES256 JWT for a user with `sub`, `email`, `iat`, `exp`, `iss` and `aud`. */
-export function signUserToken(user: CurrentUser, options: JwtSignOptions): string {
-  return jwt.sign({ email: user.email }, options.privateKey, {
+/**
+ * Signs an ES256 JWT for a user with `sub`, `email`, `sid` (the session it belongs to, revocable
+ * on sign-out), `iat`, `exp`, `iss` and `aud`. `sessionId` defaults to a random one.
+ */
+export function signUserToken(
+  user: CurrentUser,
+  options: JwtSignOptions,
+  sessionId: string = randomUUID(),
+): string {
+  return jwt.sign({ email: user.email, sid: sessionId }, options.privateKey, {
     algorithm: ALGORITHM,
     subject: user.id,
     issuer: options.issuer,
@@ -55,9 +76,15 @@ function publicKeyObject(pem: string): KeyObject {
 
 /**
  * Verifies a token with the pinned algorithm, issuer, audience and expiry, and returns the user
- * it names, or `null` for any token that is forged, expired, malformed or unsigned.
+ * it names, or `null` for any token that is forged, expired, malformed, unsigned or without a
+ * session id. Whether the session was revoked is not its concern (see `currentUser`).
  */
 export function verifyUserToken(token: string, options: JwtVerifyOptions): CurrentUser | null {
+  return verifySessionToken(token, options)?.user ?? null;
+}
+
+/** {@link verifyUserToken}, also answering the token's session. */
+export function verifySessionToken(token: string, options: JwtVerifyOptions): VerifiedToken | null {
   try {
     const payload = jwt.verify(token, publicKeyObject(options.publicKey), {
       algorithms: [ALGORITHM],
@@ -65,7 +92,11 @@ export function verifyUserToken(token: string, options: JwtVerifyOptions): Curre
       audience: options.audience,
     });
     const claims = claimsSchema.safeParse(payload);
-    return claims.success ? { id: claims.data.sub, email: claims.data.email } : null;
+    if (!claims.success) return null;
+    return {
+      user: { id: claims.data.sub, email: claims.data.email },
+      session: { id: claims.data.sid, expiresAt: new Date(claims.data.exp * 1000) },
+    };
   } catch {
     return null;
   }

@@ -135,6 +135,7 @@ describe('routes from the express kit', () => {
       '201',
       '400',
       '401',
+      '403',
       '409',
       '413',
       '415',

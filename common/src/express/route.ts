@@ -41,8 +41,13 @@ export interface RouteSpec<
   responses: Record<number, ResponseSpec>;
   /** Error codes this route may answer, documented under their statuses. */
   errors?: ErrorCode[];
-  /** Extra middleware that runs after auth and before validation (e.g. a rate limiter). */
+  /** Extra middleware that runs after auth and before validation. */
   before?: RequestHandler[];
+  /**
+   * Extra middleware that runs after validation, just before the handler: e.g. a rate limiter
+   * that must not count malformed requests.
+   */
+  afterValidation?: RequestHandler[];
   handler: (req: ValidRequest<B, Q, P>, res: Response) => unknown;
 }
 
@@ -104,6 +109,8 @@ function documentedResponses(route: RouteShape): RouteConfig['responses'] {
       codes.add(c as ErrorCode),
     );
   if (route.auth === 'required') codes.add('NOT_AUTHENTICATED');
+  // The shared auth middleware refuses a cross-origin write the session cookie would authenticate.
+  if (route.auth === 'required' && route.method !== 'get') codes.add('CROSS_ORIGIN_REQUEST');
   codes.add('INTERNAL');
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
@@ -127,6 +134,7 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: r
     if (route.body) chain.push(requireJson);
     chain.push(...(route.before ?? []));
     chain.push(validate({ body: route.body, query: route.query, params: route.params }));
+    chain.push(...(route.afterValidation ?? []));
     chain.push(route.handler as RequestHandler);
     router[route.method](route.path, ...chain);
 

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { currentUser } from './current-user';
 import { errorHandler, notFoundHandler } from './error-handler';
 import type { JwtVerifyOptions } from './jwt';
+import type { SessionRevocationCheck } from './session-revocations';
 import { httpTracing } from './http-tracing';
 import { createHttpMetrics } from './metrics';
 import { createOpenApiRegistry, generateOpenApi, mountDocs } from './openapi';
@@ -35,6 +36,11 @@ export interface ServiceAppOptions {
   logger: Logger;
   /** Verifies tokens for `req.currentUser`; omit for a service without user-facing routes. */
   auth?: JwtVerifyOptions;
+  /**
+   * Tells revoked sessions from live ones: their tokens are refused like invalid ones. Auth checks
+   * its database; the other services pass the `RevokedSessions` their messaging keeps.
+   */
+  revocations?: SessionRevocationCheck;
   /** The session cookie; omit together with `auth`. */
   session?: SessionOptions;
   routes: readonly AnyRoute[];
@@ -156,7 +162,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       }),
     );
   }
-  if (auth) app.use(currentUser(auth));
+  if (auth) app.use(currentUser(auth, options.revocations));
 
   const registry = createOpenApiRegistry(sessionCookieName(secure));
   const router = express.Router();

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import type { TestKeys, TestUser } from '@glotixz/common/testing';
 
 function base64url(value: string | Buffer): string {
@@ -32,6 +32,8 @@ export function forgedTokens(keys: TestKeys, user: TestUser, victimId: string): 
   const claims = {
     email: user.email,
     sub: user.id,
+    // A session id, as every real token has, so each token is refused for the flaw its name says.
+    sid: randomUUID(),
     iss: keys.sign.issuer,
     aud: keys.sign.audience,
     iat: now,
