@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { TicketCard } from '@/components/ticket-card';
 import { listTickets } from '@/lib/api-server';
+import { truncateText } from '@/lib/text';
 import { LoadMoreTickets } from './load-more-tickets';
 import { Icon } from '@/components/icon';
 
@@ -15,7 +16,7 @@ function first(value: string | string[] | undefined): string {
 /** The marketplace: available tickets, newest first, with search and more on demand. */
 export default async function MarketplacePage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const q = first(params.q).slice(0, 200);
+  const q = truncateText(first(params.q), 200);
   const page = await listTickets({ q, limit: PAGE_SIZE });
 
   return (
