@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import {
   eventually,
+  failOnConsoleErrors,
   launchBrowser,
   listTicketViaApi,
   newVisitor,
@@ -8,6 +9,8 @@ import {
   snapshot,
 } from '../support/browser';
 import { startSystem, type System } from '../support/system';
+
+failOnConsoleErrors();
 
 const WINDOW_SECONDS = 10;
 
@@ -42,8 +45,8 @@ describe('the web client: an unpaid order expires', () => {
   it('offers the Payment Element (reporting Stripe.js unreachable), counts down, shows the order expired and returns the ticket', async () => {
     const title = `Matinee ${Date.now()}`;
     const { id } = await listTicketViaApi(gateway, { title, price: 13500 });
-    const { context, page } = await newVisitor(browser, gateway);
     // Stripe.js cannot be reached from here; make that certain wherever the test runs.
+    const { context, page } = await newVisitor(browser, gateway);
     await context.route('https://js.stripe.com/**', (route) => route.abort());
     await signUpInBrowser(page, 'buyer');
     await eventually(

@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { api } from '../support/api';
 import {
   eventually,
+  failOnConsoleErrors,
   launchBrowser,
   listTicketViaApi,
   newVisitor,
@@ -14,6 +15,8 @@ import {
   uniqueEmail,
 } from '../support/browser';
 import { startSystem, type System } from '../support/system';
+
+failOnConsoleErrors();
 
 /**
  * Buyers and sellers in Chromium against the whole system behind the gateway: the services,
@@ -278,6 +281,38 @@ describe('the web client: listing, buying and paying', () => {
     await visitor.page.waitForURL((url) => url.pathname === '/' && url.host === new URL(gateway).host);
     await visitor.context.close();
   }, 90_000);
+
+  it('sends every page with a nonce CSP (no inline scripts allowed) and the isolation headers', async () => {
+    const { id } = await listTicketViaApi(gateway, { title: `Headers ${Date.now()}`, price: 1200 });
+    const nonces = new Set<string>();
+    for (const path of ['/', '/signin', '/signup', `/tickets/${id}`, '/sell', '/orders', '/no-such-page']) {
+      const res = await fetch(`${gateway}${path}`, { redirect: 'manual' });
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+      expect(scriptSrc).not.toContain("'unsafe-inline'");
+      const nonce = /'nonce-([^']+)'/.exec(scriptSrc)?.[1];
+      expect(nonce).toBeDefined();
+      nonces.add(nonce!);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("object-src 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+      expect(res.headers.get('permissions-policy')).toContain('camera=(self)');
+      expect(res.headers.get('permissions-policy')).toContain('microphone=()');
+      expect(res.headers.get('permissions-policy')).toContain('geolocation=()');
+      if (res.status === 200 || res.status === 404) {
+        // Every script the page ships carries this answer's nonce.
+        const html = await res.text();
+        const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+        expect(scripts.length).toBeGreaterThan(0);
+        for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+      } else {
+        await res.arrayBuffer();
+      }
+    }
+    expect(nonces.size).toBe(7);
+  });
 
   it('pages through search results with "Show more tickets"', async () => {
     const tag = `Paging${Date.now()}`;
