@@ -40,8 +40,10 @@ export interface OrderDbRow {
   user_id: string;
   ticket_id: string;
   status: string;
+  cancel_reason: string | null;
   expires_at: Date;
   version: number;
+  created_at: Date;
 }
 
 /**

@@ -27,7 +27,9 @@ describe('POST /api/orders', () => {
     expect(res.body).toEqual({
       id: expect.any(String),
       status: 'awaiting_payment',
+      cancelReason: null,
       userId: buyer.id,
+      createdAt: expect.any(String),
       expiresAt: expect.any(String),
       ticket: { id: ticket.id, title: 'Opera night', price: 4200, currency: 'eur' },
       version: 0,
@@ -44,6 +46,8 @@ describe('POST /api/orders', () => {
       version: 0,
     });
     expect(row?.expires_at.toISOString()).toBe(res.body.expiresAt);
+    expect(row?.created_at.toISOString()).toBe(res.body.createdAt);
+    expect(Date.parse(res.body.createdAt)).toBeGreaterThanOrEqual(before - 1_000);
 
     const [created, ...more] = await waitFor(
       async () => {

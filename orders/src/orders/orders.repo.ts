@@ -2,7 +2,7 @@ import { enqueue } from '@glotixz/common/bus';
 import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
-import { orders, tickets, type OrderRow, type TicketRow } from '../db/schema';
+import { orders, tickets, type CancelReason, type OrderRow, type TicketRow } from '../db/schema';
 import type { OrderCursor } from './cursor';
 
 /** An order with the replica's view of its ticket. */
@@ -22,6 +22,7 @@ interface PlacedRow extends Record<string, unknown> {
   user_id: string;
   ticket_id: string;
   status: OrderRow['status'];
+  cancel_reason: OrderRow['cancelReason'];
   expires_at: string;
   version: number;
   created_at: string;
@@ -65,7 +66,7 @@ export const ordersRepo = {
         insert into ${orders} (user_id, ticket_id, status, expires_at)
         select ${input.userId}::uuid, ticket.id, 'awaiting_payment', now() + ${seconds(input.windowSeconds)}
         from ticket
-        returning id, user_id, ticket_id, status, expires_at, version, created_at, updated_at
+        returning id, user_id, ticket_id, status, cancel_reason, expires_at, version, created_at, updated_at
       )
       select placed.*, ticket.title, ticket.price, ticket.currency
       from placed join ticket on ticket.id = placed.ticket_id`);
@@ -77,6 +78,7 @@ export const ordersRepo = {
         userId: row.user_id,
         ticketId: row.ticket_id,
         status: row.status,
+        cancelReason: row.cancel_reason,
         expiresAt: new Date(row.expires_at),
         version: row.version,
         createdAt: new Date(row.created_at),
@@ -102,13 +104,23 @@ export const ordersRepo = {
   },
 
   /**
-   * Cancels the order if it is still awaiting payment (and belongs to `userId`, when given):
-   * version + 1 and `order.cancelled`. `null` when nothing changed.
+   * Cancels the order if it is still awaiting payment (and belongs to `userId`, when given) for
+   * `reason`: version + 1 and `order.cancelled`. `null` when nothing changed.
    */
-  async cancelAwaitingPayment(tx: OrdersTx, id: string, userId?: string): Promise<OrderRow | null> {
+  async cancelAwaitingPayment(
+    tx: OrdersTx,
+    id: string,
+    reason: CancelReason,
+    userId?: string,
+  ): Promise<OrderRow | null> {
     const [order] = await tx
       .update(orders)
-      .set({ status: 'cancelled', version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+      .set({
+        status: 'cancelled',
+        cancelReason: reason,
+        version: sql`${orders.version} + 1`,
+        updatedAt: sql`now()`,
+      })
       .where(
         and(
           eq(orders.id, id),
@@ -144,7 +156,7 @@ export const ordersRepo = {
 
   /**
    * Cancels up to `batchSize` orders still awaiting payment whose `expiresAt` passed more than
-   * `graceSeconds` ago, each with version + 1 and `order.cancelled`, in one transaction. Rows
+   * `graceSeconds` ago, as expired, each with version + 1 and `order.cancelled`, in one transaction. Rows
    * another transaction holds (a replica's sweep, an expiry or payment in flight) are skipped and
    * re-read under lock, so each order is cancelled once. Answers how many it cancelled.
    */
@@ -165,7 +177,12 @@ export const ordersRepo = {
       if (due.length === 0) return 0;
       const cancelled = await tx
         .update(orders)
-        .set({ status: 'cancelled', version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+        .set({
+          status: 'cancelled',
+          cancelReason: 'expired',
+          version: sql`${orders.version} + 1`,
+          updatedAt: sql`now()`,
+        })
         .where(
           and(
             inArray(

@@ -18,7 +18,9 @@ function toView({ order, ticket }: OrderWithTicket): OrderView {
   return {
     id: order.id,
     status: order.status,
+    cancelReason: order.cancelReason,
     userId: order.userId,
+    createdAt: order.createdAt.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
     ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
     version: order.version,
@@ -94,7 +96,7 @@ export function createOrdersService(
      */
     async cancel(userId: string, id: string): Promise<OrderView> {
       return db.transaction(async (tx) => {
-        await ordersRepo.cancelAwaitingPayment(tx, id, userId);
+        await ordersRepo.cancelAwaitingPayment(tx, id, 'buyer', userId);
         const row = await ordersRepo.findOwned(tx, id, userId);
         if (!row) throw notFound('Order');
         if (row.order.status === 'complete') {
