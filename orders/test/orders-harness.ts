@@ -41,6 +41,10 @@ export interface OrderDbRow {
   ticket_id: string;
   status: string;
   cancel_reason: string | null;
+  title: string;
+  /** bigint, as text. */
+  price: string;
+  currency: string;
   expires_at: Date;
   version: number;
   created_at: Date;

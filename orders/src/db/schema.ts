@@ -55,6 +55,12 @@ export const orders = pgTable(
       .notNull()
       .references(() => tickets.id),
     status: text('status', { enum: orderStatuses }).notNull(),
+    // The order's terms (I8), copied from the ticket by the statement that places the order and
+    // never changed after: every view of the order and the charge use these, not the replica.
+    title: text('title').notNull(),
+    /** Integer minor units of `currency`. */
+    price: bigint('price', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
     /** Set exactly when `status` is `cancelled`, by the same UPDATE. */
     cancelReason: text('cancel_reason', { enum: cancelReasons }),
@@ -63,6 +69,7 @@ export const orders = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
+    check('orders_price_nonnegative', sql`${t.price} >= 0`),
     check('orders_status_check', sql`${t.status} in ('awaiting_payment', 'cancelled', 'complete')`),
     check(
       'orders_cancel_reason_check',

@@ -45,12 +45,17 @@ export const orderSchema = z
     userId: z.uuid(),
     createdAt: z.iso.datetime().meta({ description: 'When the order was placed' }),
     expiresAt: z.iso.datetime().meta({ description: 'When the reservation ends unless paid' }),
-    ticket: z.object({
-      id: z.uuid(),
-      title: z.string(),
-      price: z.number().int().meta({ description: 'Integer minor units (cents for usd)' }),
-      currency: z.string().meta({ example: 'usd' }),
-    }),
+    ticket: z
+      .object({
+        id: z.uuid(),
+        title: z.string(),
+        price: z.number().int().meta({ description: 'Integer minor units (cents for usd)' }),
+        currency: z.string().meta({ example: 'usd' }),
+      })
+      .meta({
+        description:
+          "The order's terms: the ticket's title, price and currency when the order was placed, fixed from then on",
+      }),
     version: z.number().int().nonnegative(),
   })
   .meta({ id: 'Order' });
