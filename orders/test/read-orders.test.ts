@@ -37,7 +37,9 @@ describe('GET /api/orders', () => {
     expect(res.body.items[0]).toEqual({
       id: mine[2],
       status: 'awaiting_payment',
+      cancelReason: null,
       userId: buyer.id,
+      createdAt: expect.any(String),
       expiresAt: expect.any(String),
       ticket: { id: expect.any(String), title: 'Show 2', price: 2500, currency: 'usd' },
       version: 0,

@@ -29,7 +29,7 @@ function orderCreated(ticket: Ticket, orderId = randomUUID()): OrderCreatedData 
     userId: randomUUID(),
     expiresAt: new Date(Date.now() + 900_000).toISOString(),
     version: 0,
-    ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+    ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
   };
 }
 

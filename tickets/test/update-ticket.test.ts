@@ -153,7 +153,7 @@ describe('an edit racing a reservation', () => {
       userId: buyer,
       expiresAt: new Date(Date.now() + 900_000).toISOString(),
       version: 0,
-      ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+      ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
     });
     const results = await Promise.all(edits);
     await waitFor(async () => (await h.row(ticket.id))?.order_id === orderId, 5_000, 'the reservation');

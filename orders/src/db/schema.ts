@@ -16,6 +16,9 @@ export { inbox, outbox } from '@glotixz/common/bus';
 /** The order statuses, as stored and as the API shows them. */
 export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete'] as const;
 
+/** Why an order was cancelled: its reservation ran out, or its buyer cancelled it. */
+export const cancelReasons = ['expired', 'buyer'] as const;
+
 /** The name of the index that lets at most one live (not cancelled) order hold a ticket (I4). */
 export const liveOrderPerTicketIndex = 'orders_ticket_id_live_unique';
 
@@ -52,13 +55,26 @@ export const orders = pgTable(
       .notNull()
       .references(() => tickets.id),
     status: text('status', { enum: orderStatuses }).notNull(),
+    // The order's terms (I8), copied from the ticket by the statement that places the order and
+    // never changed after: every view of the order and the charge use these, not the replica.
+    title: text('title').notNull(),
+    /** Integer minor units of `currency`. */
+    price: bigint('price', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+    /** Set exactly when `status` is `cancelled`, by the same UPDATE. */
+    cancelReason: text('cancel_reason', { enum: cancelReasons }),
     version: integer('version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
+    check('orders_price_nonnegative', sql`${t.price} >= 0`),
     check('orders_status_check', sql`${t.status} in ('awaiting_payment', 'cancelled', 'complete')`),
+    check(
+      'orders_cancel_reason_check',
+      sql`(${t.status} = 'cancelled') = (${t.cancelReason} is not null) and (${t.cancelReason} is null or ${t.cancelReason} in ('expired', 'buyer'))`,
+    ),
     uniqueIndex(liveOrderPerTicketIndex)
       .on(t.ticketId)
       .where(sql`status <> 'cancelled'`),
@@ -71,3 +87,4 @@ export const orders = pgTable(
 export type TicketRow = typeof tickets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderStatus = (typeof orderStatuses)[number];
+export type CancelReason = (typeof cancelReasons)[number];

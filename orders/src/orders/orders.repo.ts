@@ -2,19 +2,8 @@ import { enqueue } from '@glotixz/common/bus';
 import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
-import { orders, tickets, type OrderRow, type TicketRow } from '../db/schema';
+import { orders, tickets, type CancelReason, type OrderRow } from '../db/schema';
 import type { OrderCursor } from './cursor';
-
-/** An order with the replica's view of its ticket. */
-export interface OrderWithTicket {
-  order: OrderRow;
-  ticket: Pick<TicketRow, 'id' | 'title' | 'price' | 'currency'>;
-}
-
-const orderWithTicket = {
-  order: orders,
-  ticket: { id: tickets.id, title: tickets.title, price: tickets.price, currency: tickets.currency },
-};
 
 /** A row of the statement that places an order, as the driver answers it (timestamps as text). */
 interface PlacedRow extends Record<string, unknown> {
@@ -22,21 +11,18 @@ interface PlacedRow extends Record<string, unknown> {
   user_id: string;
   ticket_id: string;
   status: OrderRow['status'];
+  cancel_reason: OrderRow['cancelReason'];
+  title: string;
+  price: string | number;
+  currency: string;
   expires_at: string;
   version: number;
   created_at: string;
   updated_at: string;
-  title: string;
-  price: string | number;
-  currency: string;
 }
 
 function seconds(value: number): SQL {
   return sql`make_interval(secs => ${value}::double precision)`;
-}
-
-function selectWithTicket(db: OrdersExecutor) {
-  return db.select(orderWithTicket).from(orders).innerJoin(tickets, eq(orders.ticketId, tickets.id));
 }
 
 /**
@@ -48,67 +34,69 @@ export const ordersRepo = {
   /**
    * Inserts an order awaiting payment for `ticketId` that expires `windowSeconds` from now
    * (database clock) and enqueues `order.created`. The replica's ticket is read by the insert
-   * itself, so there is no row, and `null` is answered, when the ticket is missing or is `userId`'s
-   * own (tell which with `ticketsRepo.findById`). A live order for the same ticket makes the
-   * insert fail with a unique violation of `orders_ticket_id_live_unique` (I4), which aborts the
-   * transaction.
+   * itself, which copies its title, price and currency into the order: the order's terms (I8),
+   * fixed from then on whatever the seller edits. There is no row, and `null` is answered, when the
+   * ticket is missing or is `userId`'s own (tell which with `ticketsRepo.findById`). A live order
+   * for the same ticket makes the insert fail with a unique violation of
+   * `orders_ticket_id_live_unique` (I4), which aborts the transaction.
    */
   async placeAwaitingPayment(
     tx: OrdersTx,
     input: { userId: string; ticketId: string; windowSeconds: number },
-  ): Promise<OrderWithTicket | null> {
+  ): Promise<OrderRow | null> {
     const { rows } = await tx.execute<PlacedRow>(sql`
-      with ticket as (
-        select id, title, price, currency from ${tickets}
-        where id = ${input.ticketId}::uuid and user_id <> ${input.userId}::uuid
-      ), placed as (
-        insert into ${orders} (user_id, ticket_id, status, expires_at)
-        select ${input.userId}::uuid, ticket.id, 'awaiting_payment', now() + ${seconds(input.windowSeconds)}
-        from ticket
-        returning id, user_id, ticket_id, status, expires_at, version, created_at, updated_at
-      )
-      select placed.*, ticket.title, ticket.price, ticket.currency
-      from placed join ticket on ticket.id = placed.ticket_id`);
+      insert into ${orders} (user_id, ticket_id, status, title, price, currency, expires_at)
+      select ${input.userId}::uuid, id, 'awaiting_payment', title, price, currency,
+             now() + ${seconds(input.windowSeconds)}
+      from ${tickets}
+      where id = ${input.ticketId}::uuid and user_id <> ${input.userId}::uuid
+      returning id, user_id, ticket_id, status, cancel_reason, title, price, currency, expires_at,
+                version, created_at, updated_at`);
     const [row] = rows;
     if (!row) return null;
-    const placed: OrderWithTicket = {
-      order: {
-        id: row.id,
-        userId: row.user_id,
-        ticketId: row.ticket_id,
-        status: row.status,
-        expiresAt: new Date(row.expires_at),
-        version: row.version,
-        createdAt: new Date(row.created_at),
-        updatedAt: new Date(row.updated_at),
-      },
-      ticket: {
-        id: row.ticket_id,
-        title: row.title,
-        price: Number(row.price),
-        currency: row.currency,
-      },
+    const order: OrderRow = {
+      id: row.id,
+      userId: row.user_id,
+      ticketId: row.ticket_id,
+      status: row.status,
+      cancelReason: row.cancel_reason,
+      title: row.title,
+      price: Number(row.price),
+      currency: row.currency,
+      expiresAt: new Date(row.expires_at),
+      version: row.version,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
     };
-    const { order, ticket } = placed;
     await enqueue(tx, orderCreatedSubject, {
       id: order.id,
       status: order.status,
       userId: order.userId,
       expiresAt: order.expiresAt.toISOString(),
       version: order.version,
-      ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+      ticket: { id: order.ticketId, title: order.title, price: order.price, currency: order.currency },
     });
-    return placed;
+    return order;
   },
 
   /**
-   * Cancels the order if it is still awaiting payment (and belongs to `userId`, when given):
-   * version + 1 and `order.cancelled`. `null` when nothing changed.
+   * Cancels the order if it is still awaiting payment (and belongs to `userId`, when given) for
+   * `reason`: version + 1 and `order.cancelled`. `null` when nothing changed.
    */
-  async cancelAwaitingPayment(tx: OrdersTx, id: string, userId?: string): Promise<OrderRow | null> {
+  async cancelAwaitingPayment(
+    tx: OrdersTx,
+    id: string,
+    reason: CancelReason,
+    userId?: string,
+  ): Promise<OrderRow | null> {
     const [order] = await tx
       .update(orders)
-      .set({ status: 'cancelled', version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+      .set({
+        status: 'cancelled',
+        cancelReason: reason,
+        version: sql`${orders.version} + 1`,
+        updatedAt: sql`now()`,
+      })
       .where(
         and(
           eq(orders.id, id),
@@ -144,7 +132,7 @@ export const ordersRepo = {
 
   /**
    * Cancels up to `batchSize` orders still awaiting payment whose `expiresAt` passed more than
-   * `graceSeconds` ago, each with version + 1 and `order.cancelled`, in one transaction. Rows
+   * `graceSeconds` ago, as expired, each with version + 1 and `order.cancelled`, in one transaction. Rows
    * another transaction holds (a replica's sweep, an expiry or payment in flight) are skipped and
    * re-read under lock, so each order is cancelled once. Answers how many it cancelled.
    */
@@ -165,7 +153,12 @@ export const ordersRepo = {
       if (due.length === 0) return 0;
       const cancelled = await tx
         .update(orders)
-        .set({ status: 'cancelled', version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+        .set({
+          status: 'cancelled',
+          cancelReason: 'expired',
+          version: sql`${orders.version} + 1`,
+          updatedAt: sql`now()`,
+        })
         .where(
           and(
             inArray(
@@ -188,8 +181,10 @@ export const ordersRepo = {
   },
 
   /** The order `id` if it belongs to `userId`. */
-  async findOwned(db: OrdersExecutor, id: string, userId: string): Promise<OrderWithTicket | null> {
-    const [row] = await selectWithTicket(db)
+  async findOwned(db: OrdersExecutor, id: string, userId: string): Promise<OrderRow | null> {
+    const [row] = await db
+      .select()
+      .from(orders)
       .where(and(eq(orders.id, id), eq(orders.userId, userId)))
       .limit(1);
     return row ?? null;
@@ -200,9 +195,11 @@ export const ordersRepo = {
     db: OrdersExecutor,
     userId: string,
     options: { limit: number; after?: OrderCursor },
-  ): Promise<OrderWithTicket[]> {
+  ): Promise<OrderRow[]> {
     const { after } = options;
-    return selectWithTicket(db)
+    return db
+      .select()
+      .from(orders)
       .where(
         and(
           eq(orders.userId, userId),

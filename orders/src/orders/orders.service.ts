@@ -1,11 +1,11 @@
 import { AppError, notFound } from '@glotixz/common/errors';
 import { isUniqueViolation } from '@glotixz/common/db';
 import type { OrdersDb } from '../db/db';
-import { liveOrderPerTicketIndex } from '../db/schema';
+import { liveOrderPerTicketIndex, type OrderRow } from '../db/schema';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { decodeCursor, encodeCursor } from './cursor';
 import { createOrdersMetrics, type OrdersMetrics } from './orders.metrics';
-import { ordersRepo, type OrderWithTicket } from './orders.repo';
+import { ordersRepo } from './orders.repo';
 import type { OrderPage, OrderView } from './orders.schemas';
 
 /** Settings of the order rules. */
@@ -14,13 +14,16 @@ export interface OrdersSettings {
   expirationWindowSeconds: number;
 }
 
-function toView({ order, ticket }: OrderWithTicket): OrderView {
+/** The order as the API shows it: its own terms (I8), never the replica's current ticket. */
+function toView(order: OrderRow): OrderView {
   return {
     id: order.id,
     status: order.status,
+    cancelReason: order.cancelReason,
     userId: order.userId,
+    createdAt: order.createdAt.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
-    ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
+    ticket: { id: order.ticketId, title: order.title, price: order.price, currency: order.currency },
     version: order.version,
   };
 }
@@ -74,9 +77,7 @@ export function createOrdersService(
       return {
         items: items.map(toView),
         nextCursor:
-          rows.length > page.limit && last
-            ? encodeCursor({ createdAt: last.order.createdAt, id: last.order.id })
-            : null,
+          rows.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
       };
     },
 
@@ -94,10 +95,10 @@ export function createOrdersService(
      */
     async cancel(userId: string, id: string): Promise<OrderView> {
       return db.transaction(async (tx) => {
-        await ordersRepo.cancelAwaitingPayment(tx, id, userId);
+        await ordersRepo.cancelAwaitingPayment(tx, id, 'buyer', userId);
         const row = await ordersRepo.findOwned(tx, id, userId);
         if (!row) throw notFound('Order');
-        if (row.order.status === 'complete') {
+        if (row.status === 'complete') {
           throw new AppError('ORDER_NOT_CANCELLABLE', 'A paid order cannot be cancelled');
         }
         return toView(row);
