@@ -140,6 +140,14 @@ export function OrderView({ initial }: { initial: Order }) {
         )}
 
         <div aria-live="polite">
+          {state === 'paid' && (
+            <div className="alert alert-success" role="status">
+              <p>
+                Payment received — opening your receipt…{' '}
+                <Link href={`/orders/${order.id}/confirmation`}>Open it now</Link>
+              </p>
+            </div>
+          )}
           {expired && (
             <div className="alert alert-warning" role="status" data-testid="order-expired">
               <p>
