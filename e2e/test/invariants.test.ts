@@ -56,7 +56,11 @@ describe('the invariant checker', () => {
       [orderId, buyer.id, ticketId],
     );
     // A ticket held by an order nobody knows, and an event stuck in an outbox.
-    await exec(tickets, `update tickets set order_id = $1 where id = $2`, [randomUUID(), ticketId]);
+    await exec(
+      tickets,
+      `update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency where id = $2`,
+      [randomUUID(), ticketId],
+    );
     await exec(
       tickets,
       `insert into outbox (id, subject, envelope, next_attempt_at) values ($1, 'ticket.updated', '{}', now() + interval '1 hour')`,
