@@ -316,6 +316,49 @@ describe('the web client: listing, buying and paying', () => {
     await buyer.context.close();
   }, 60_000);
 
+  it("shows a seller's reserved listing, and the buyer's order, at the terms it was reserved at", async () => {
+    const seller = await newVisitor(browser, gateway);
+    const email = await signUpInBrowser(seller.page, 'seller');
+    const signin = await api(gateway, 'POST', '/api/users/signin', { body: { email, password: PASSWORD } });
+    const title = `Gala ${Date.now()}`;
+    const created = await api(gateway, 'POST', '/api/tickets', {
+      token: signin.body.token,
+      body: { title, price: 90000, currency: 'usd' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await marketplaceShows(title, true);
+
+    const buyer = await newVisitor(browser, gateway);
+    await signUpInBrowser(buyer.page, 'buyer');
+    await buyer.page.goto(`/tickets/${id}`);
+    await buyer.page.getByRole('button', { name: 'Buy for $900.00' }).click();
+    // The seller edits at once: before tickets has heard of the order the edit may still land.
+    const edit = await api(gateway, 'PUT', `/api/tickets/${id}`, {
+      token: signin.body.token,
+      body: { title: `${title} (edited)`, price: 100 },
+    });
+    expect([200, 409]).toContain(edit.status);
+    await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    await expect(buyer.page.getByTestId('order-total').textContent()).resolves.toBe('$900.00');
+    await expect(buyer.page.getByRole('button', { name: /^Pay / }).textContent()).resolves.toBe(
+      'Pay $900.00',
+    );
+
+    const listing = seller.page.getByTestId('listing').filter({ hasText: title });
+    await eventually(
+      seller.page,
+      '/my/listings',
+      async () => (await listing.getByTestId('listing-status').textContent()) === 'Reserved',
+      'the listing to show as reserved',
+    );
+    await expect(listing.getByTestId('listing-price').textContent()).resolves.toBe('$900.00');
+    await expect(listing.getByText(`${title} (edited)`).count()).resolves.toBe(0);
+    await snapshot(seller.page, 'my-listings-held');
+    await seller.context.close();
+    await buyer.context.close();
+  }, 60_000);
+
   it('sends signed-out visitors to sign in and brings them back', async () => {
     const email = uniqueEmail('returning');
     const signup = await api(gateway, 'POST', '/api/users/signup', { body: { email, password: PASSWORD } });
