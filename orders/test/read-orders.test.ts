@@ -5,7 +5,8 @@ import { startOrdersHarness, type OrdersHarness, type TestUser } from './orders-
 let h: OrdersHarness;
 
 beforeAll(async () => {
-  h = await startOrdersHarness();
+  // One buyer holds many orders here to page through them: room beyond the default hold cap.
+  h = await startOrdersHarness({ MAX_HOLDS_PER_BUYER: '50', ORDER_RATE_MAX: '200' });
 });
 afterAll(async () => {
   await h.close();

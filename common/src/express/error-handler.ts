@@ -65,9 +65,16 @@ function toAppError(error: unknown): AppError | undefined {
   return fromClientError(error);
 }
 
+/** An error that says when to try again (`details.retryAfterSeconds`) answers it as `Retry-After`. */
+function retryAfterSeconds(error: AppError): number | undefined {
+  const value = (error.details as { retryAfterSeconds?: unknown } | null | undefined)?.retryAfterSeconds;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
 /**
  * The last middleware of every service: expected errors answer `{ code, message, details }`
- * with their status; anything else is logged with its stack and answers a bare 500.
+ * with their status (and `Retry-After` when their details carry `retryAfterSeconds`); anything
+ * else is logged with its stack and answers a bare 500.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -77,6 +84,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const appError = toAppError(error);
     if (appError) {
+      const retryAfter = retryAfterSeconds(appError);
+      if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
       res.status(appError.status).json(appError.toBody());
       return;
     }

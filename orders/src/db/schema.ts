@@ -81,8 +81,25 @@ export const orders = pgTable(
     // Scanned backwards for "mine, newest first" (`order by created_at desc, id desc`).
     index('orders_user_id_created_at_id_idx').on(t.userId, t.createdAt, t.id),
     index('orders_status_expires_at_idx').on(t.status, t.expiresAt),
+    // A buyer's live holds, counted under the buyer's lock by every placement (the hold cap).
+    index('orders_user_id_awaiting_payment_idx')
+      .on(t.userId)
+      .where(sql`status = 'awaiting_payment'`),
+    // A buyer's earlier orders for one ticket (the cool-down after a cancellation or expiry).
+    index('orders_ticket_id_user_id_idx').on(t.ticketId, t.userId),
   ],
 );
+
+/**
+ * Order placements per buyer in a fixed window started by the first one (the placement rate
+ * limit), kept here so every replica counts against the same budget. Rows whose window ended are
+ * pruned.
+ */
+export const orderAttempts = pgTable('order_attempts', {
+  userId: uuid('user_id').primaryKey(),
+  hits: integer('hits').notNull(),
+  resetAt: timestamp('reset_at', { withTimezone: true, precision: 3 }).notNull(),
+});
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
