@@ -126,10 +126,12 @@ export default async function TicketPage({
                 </div>
               )}
 
-              <ul className="muted small" style={{ margin: 0, paddingLeft: '1.2rem' }}>
-                <li>Your ticket is held for you while you pay — nobody else can buy it meanwhile.</li>
-                <li>Pay securely by card. Unpaid holds expire and the ticket is released.</li>
-              </ul>
+              {!mine && !myOrder && ticket.status === 'available' && (
+                <ul className="muted small" style={{ margin: 0, paddingLeft: '1.2rem' }}>
+                  <li>Your ticket is held for you while you pay — nobody else can buy it meanwhile.</li>
+                  <li>Pay securely by card. Unpaid holds expire and the ticket is released.</li>
+                </ul>
+              )}
             </div>
           </div>
         </div>
