@@ -1,25 +1,5 @@
 import type { NextConfig } from 'next';
-
-const development = process.env.NODE_ENV === 'development';
-
-/**
- * The pages' Content-Security-Policy. Next.js streams its page data in inline scripts and React
- * renders inline styles, so both allow 'unsafe-inline'; Stripe.js and its Payment Element frames
- * are the only other origins. `next dev` also needs eval and its HMR WebSocket.
- */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "base-uri 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-  `script-src 'self' 'unsafe-inline' https://js.stripe.com https://*.js.stripe.com${development ? " 'unsafe-eval'" : ''}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob: https://*.stripe.com",
-  "font-src 'self' data:",
-  `connect-src 'self' https://api.stripe.com${development ? ' ws: wss:' : ''}`,
-  "frame-src 'self' https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com",
-].join('; ');
+import { STATIC_SECURITY_HEADERS } from './src/lib/security-headers';
 
 /**
  * The web client runs behind the gateway (locally scripts/gateway.mjs, in the cluster the Istio
@@ -46,12 +26,9 @@ const nextConfig: NextConfig = {
     return Promise.resolve([
       {
         source: '/:path*',
-        headers: [
-          { key: 'X-Content-Type-Options', value: 'nosniff' },
-          { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
-          { key: 'X-Frame-Options', value: 'DENY' },
-          { key: 'Content-Security-Policy', value: contentSecurityPolicy },
-        ],
+        // The same on every answer; each page's Content-Security-Policy (with its nonce) comes
+        // from src/proxy.ts.
+        headers: [...STATIC_SECURITY_HEADERS],
       },
     ]);
   },

@@ -7,7 +7,7 @@
  * Options: `--seconds N` measured window of the throughput runs (default 10); `--no-readme`.
  */
 import type { TestUser } from '@glotixz/common/testing';
-import { startSystem } from '../test/support/system';
+import { startSystem, unlimitedOrders } from '../test/support/system';
 import { mintUsers } from './fixtures';
 import { cleanup, killOnExit, log, owned, root, startGateway } from './harness';
 import {
@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   const machine = machineInfo(root);
 
   log('starting the system');
-  const system = await startSystem({ services: allServices });
+  // 256 buyers place every order of the throughput runs between them, far past any per-buyer limit.
+  const system = await startSystem({ services: allServices, orderLimits: unlimitedOrders });
   const stopSystem = owned('system', () => system.stop());
   killOnExit(() => Object.values(system.services).map((s) => s.process));
   const gateway = await startGateway(system);

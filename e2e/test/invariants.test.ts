@@ -43,6 +43,11 @@ describe('the invariant checker', () => {
     });
     expect(created.status).toBe(201);
     const ticketId = created.body.id as string;
+    const another = await api(system.services.tickets.url, 'POST', '/api/tickets', {
+      token: seller.token,
+      body: { title: 'Repriced', price: 900 },
+    });
+    const anotherId = another.body.id as string;
     await expectInvariants(system);
     const orders = system.databases.orders!;
     const tickets = system.databases.tickets!;
@@ -51,16 +56,34 @@ describe('the invariant checker', () => {
     const orderId = randomUUID();
     await exec(
       orders,
-      `insert into orders (id, user_id, ticket_id, status, expires_at)
-       values ($1, $2, $3, 'awaiting_payment', now() - interval '1 hour')`,
+      `insert into orders (id, user_id, ticket_id, status, title, price, currency, expires_at)
+       values ($1, $2, $3, 'awaiting_payment', 'Checked', 900, 'usd', now() - interval '1 hour')`,
       [orderId, buyer.id, ticketId],
     );
     // A ticket held by an order nobody knows, and an event stuck in an outbox.
-    await exec(tickets, `update tickets set order_id = $1 where id = $2`, [randomUUID(), ticketId]);
+    await exec(
+      tickets,
+      `update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency where id = $2`,
+      [randomUUID(), ticketId],
+    );
     await exec(
       tickets,
       `insert into outbox (id, subject, envelope, next_attempt_at) values ($1, 'ticket.updated', '{}', now() + interval '1 hour')`,
       [randomUUID()],
+    );
+
+    // An order placed at 9.00 whose ticket says it is held at 0.01 (I8).
+    const heldOrderId = randomUUID();
+    await exec(
+      orders,
+      `insert into orders (id, user_id, ticket_id, status, title, price, currency, expires_at)
+       values ($1, $2, $3, 'awaiting_payment', 'Repriced', 900, 'usd', now() + interval '1 hour')`,
+      [heldOrderId, buyer.id, anotherId],
+    );
+    await exec(
+      tickets,
+      `update tickets set order_id = $1, held_title = title, held_price = 1, held_currency = currency where id = $2`,
+      [heldOrderId, anotherId],
     );
 
     const problems = await checkInvariants(system);
@@ -70,6 +93,9 @@ describe('the invariant checker', () => {
         expect.stringContaining(`live order ${orderId} does not hold its ticket`),
         expect.stringContaining('which orders does not know'),
         'tickets: 1 events still in the outbox',
+        expect.stringContaining(
+          `I8: ticket ${anotherId} is held at Repriced 1 usd, its order ${heldOrderId}`,
+        ),
       ]),
     );
     await expect(expectInvariants(system, { timeoutMs: 300 })).rejects.toThrow(/invariants broken/);

@@ -17,6 +17,8 @@ describe('reservation flow across the services', () => {
     system = await startSystem({
       services: ['auth', 'tickets', 'orders', 'expiration'],
       // The sweeper may only cancel 4 s after expiry: a cancellation before that is the expiration service's.
+      // The buyers poll POST /api/orders until the replica knows the ticket: room for the polls.
+      orderLimits: { rateMax: 1_000 },
       env: {
         orders: { EXPIRATION_WINDOW_SECONDS: '2', SWEEP_INTERVAL_SECONDS: '20', SWEEP_GRACE_SECONDS: '4' },
       },
@@ -119,6 +121,7 @@ describe('expiry when the expiry jobs are lost', () => {
   beforeAll(async () => {
     system = await startSystem({
       services: ['auth', 'tickets', 'orders', 'expiration'],
+      orderLimits: { rateMax: 1_000 },
       env: {
         orders: { EXPIRATION_WINDOW_SECONDS: '3', SWEEP_INTERVAL_SECONDS: '1', SWEEP_GRACE_SECONDS: '1' },
       },

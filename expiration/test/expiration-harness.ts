@@ -103,7 +103,7 @@ export async function startExpirationHarness(redisUrl: string = testRedisUrl()):
         userId: randomUUID(),
         expiresAt: new Date(Date.now() + 60_000).toISOString(),
         version: 0,
-        ticket: { id: randomUUID(), price: 2500, currency: 'usd' },
+        ticket: { id: randomUUID(), title: 'Concert', price: 2500, currency: 'usd' },
         ...overrides,
       };
       await bus.publish(createEnvelope(orderCreatedSubject, data, { id: eventId }));

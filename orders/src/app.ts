@@ -40,7 +40,13 @@ export function createApp({
 }: AppDeps): ServiceApp {
   const orders = createOrdersService(
     db,
-    { expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS },
+    {
+      expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
+      maxHoldsPerBuyer: config.MAX_HOLDS_PER_BUYER,
+      orderRateMax: config.ORDER_RATE_MAX,
+      orderRateWindowSeconds: config.ORDER_RATE_WINDOW_SECONDS,
+      holdCooldownSeconds: config.HOLD_COOLDOWN_SECONDS,
+    },
     ordersMetrics,
   );
   return createServiceApp({

@@ -16,6 +16,13 @@ export const configSchema = z
     SWEEP_INTERVAL_SECONDS: env.positiveInt(5),
     SWEEP_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(2),
     SWEEP_BATCH_SIZE: env.positiveInt(100),
+    /** Orders one buyer may hold awaiting payment at once; one more answers 409 HOLD_LIMIT_REACHED. */
+    MAX_HOLDS_PER_BUYER: env.positiveInt(5),
+    /** Order placements one buyer may attempt per window; more answer 429 RATE_LIMITED. */
+    ORDER_RATE_MAX: env.positiveInt(20),
+    ORDER_RATE_WINDOW_SECONDS: env.positiveInt(60),
+    /** How long a buyer whose order was cancelled or expired waits to hold that ticket again; 0: no wait. */
+    HOLD_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(60),
   })
   .refine((raw) => raw.SWEEP_INTERVAL_SECONDS + raw.SWEEP_GRACE_SECONDS < expiryBoundSeconds, {
     message: `SWEEP_INTERVAL_SECONDS + SWEEP_GRACE_SECONDS must stay below ${expiryBoundSeconds} (I5)`,

@@ -1,5 +1,5 @@
 import { startMessaging } from '@glotixz/common/bus';
-import { createDb, createPool, runMigrations } from '@glotixz/common/db';
+import { createDb, createPool, runMigrations, startTablePruner } from '@glotixz/common/db';
 import { createLogger, createMetricsRegistry, runService } from '@glotixz/common/express';
 import { createApp } from './app';
 import { readConfig } from './config';
@@ -19,6 +19,15 @@ void runService(
     lifecycle.onShutdown('postgres', () => pool.end());
     await runMigrations(pool, migrationsFolder);
     const db = createDb(pool, schema);
+    // Placement counters whose window ended count for nothing.
+    const pruner = startTablePruner({
+      pool,
+      logger,
+      table: 'order_attempts',
+      column: 'reset_at',
+      retentionMs: 0,
+    });
+    lifecycle.onShutdown('pruner', () => pruner.stop());
 
     const registry = createMetricsRegistry();
     const ordersMetrics = createOrdersMetrics(registry);

@@ -35,10 +35,15 @@ describe.each([
     expect(res.body).toMatchObject({
       id: order.id,
       status: 'cancelled',
+      cancelReason: 'buyer',
       version: 1,
       ticket: { id: ticket.id },
     });
-    expect(await h.orderRow(order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await h.orderRow(order.id)).toMatchObject({
+      status: 'cancelled',
+      cancel_reason: 'buyer',
+      version: 1,
+    });
     const events = await settledCancellations(order.id);
     expect(events.map((e) => e.data)).toEqual([{ id: order.id, version: 1, ticket: { id: ticket.id } }]);
   });
@@ -49,7 +54,7 @@ describe.each([
 
     const again = await cancel(order.id).set('authorization', buyer.authorization).expect(200);
 
-    expect(again.body).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(again.body).toMatchObject({ status: 'cancelled', cancelReason: 'buyer', version: 1 });
     expect(await h.orderRow(order.id)).toMatchObject({ status: 'cancelled', version: 1 });
     expect(await settledCancellations(order.id)).toHaveLength(1);
   });

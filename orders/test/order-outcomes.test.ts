@@ -39,7 +39,7 @@ async function settled(subject: 'order.cancelled' | 'order.completed', orderId: 
 
 describe('expiration.completed', () => {
   it('cancels an order awaiting payment once, however often the expiry is delivered', async () => {
-    const { ticket, orderId } = await placedOrder();
+    const { buyer, ticket, orderId } = await placedOrder();
 
     const expiry = await h.publish('expiration.completed', { orderId });
     await h.republish(expiry);
@@ -48,7 +48,13 @@ describe('expiration.completed', () => {
     await waitFor(async () => (await h.orderRow(orderId))?.status === 'cancelled', 5_000, 'order cancelled');
     const events = await settled('order.cancelled', orderId);
     expect(events.map((e) => e.data)).toEqual([{ id: orderId, version: 1, ticket: { id: ticket.id } }]);
-    expect(await h.orderRow(orderId)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await h.orderRow(orderId)).toMatchObject({
+      status: 'cancelled',
+      cancel_reason: 'expired',
+      version: 1,
+    });
+    const res = await request(h.app).get(`/api/orders/${orderId}`).set('authorization', buyer.authorization);
+    expect(res.body).toMatchObject({ status: 'cancelled', cancelReason: 'expired' });
   });
 
   it('does nothing to a complete order', async () => {

@@ -40,8 +40,14 @@ export interface OrderDbRow {
   user_id: string;
   ticket_id: string;
   status: string;
+  cancel_reason: string | null;
+  title: string;
+  /** bigint, as text. */
+  price: string;
+  currency: string;
   expires_at: Date;
   version: number;
+  created_at: Date;
 }
 
 /**

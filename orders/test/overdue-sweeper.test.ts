@@ -71,7 +71,7 @@ describe('overdue sweeper (I5)', () => {
     );
 
     const row = await h.orderRow(orderId!);
-    expect(row).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(row).toMatchObject({ status: 'cancelled', cancel_reason: 'expired', version: 1 });
     expect(Date.now() - row!.expires_at.getTime()).toBeLessThan(5_000);
     const cancellations = await waitFor(
       async () => {
@@ -92,7 +92,10 @@ describe('overdue sweeper (I5)', () => {
     const [paid, cancelled, fresh] = await placeOrders(3);
     await makeOverdue([paid!, cancelled!]);
     await h.pool.query(`update orders set status = 'complete', version = 1 where id = $1`, [paid]);
-    await h.pool.query(`update orders set status = 'cancelled', version = 1 where id = $1`, [cancelled]);
+    await h.pool.query(
+      `update orders set status = 'cancelled', cancel_reason = 'buyer', version = 1 where id = $1`,
+      [cancelled],
+    );
 
     expect(await sweeper().sweepOnce()).toBe(0);
 

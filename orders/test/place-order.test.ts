@@ -27,7 +27,9 @@ describe('POST /api/orders', () => {
     expect(res.body).toEqual({
       id: expect.any(String),
       status: 'awaiting_payment',
+      cancelReason: null,
       userId: buyer.id,
+      createdAt: expect.any(String),
       expiresAt: expect.any(String),
       ticket: { id: ticket.id, title: 'Opera night', price: 4200, currency: 'eur' },
       version: 0,
@@ -44,6 +46,8 @@ describe('POST /api/orders', () => {
       version: 0,
     });
     expect(row?.expires_at.toISOString()).toBe(res.body.expiresAt);
+    expect(row?.created_at.toISOString()).toBe(res.body.createdAt);
+    expect(Date.parse(res.body.createdAt)).toBeGreaterThanOrEqual(before - 1_000);
 
     const [created, ...more] = await waitFor(
       async () => {
@@ -60,8 +64,42 @@ describe('POST /api/orders', () => {
       userId: buyer.id,
       expiresAt: res.body.expiresAt,
       version: 0,
-      ticket: { id: ticket.id, price: 4200, currency: 'eur' },
+      ticket: { id: ticket.id, title: 'Opera night', price: 4200, currency: 'eur' },
     });
+  });
+
+  it("keeps the order's terms when the seller's edit reaches the replica afterwards (I8)", async () => {
+    const ticket = await h.listTicket({ title: 'Gala', price: 90_000, currency: 'usd' });
+    const buyer = h.user();
+    const order = await h.placeOrder(buyer, ticket.id);
+    const terms = { id: ticket.id, title: 'Gala', price: 90_000, currency: 'usd' };
+
+    // The seller's edit was accepted by tickets before it saw the order, and reaches the replica.
+    await h.publish('ticket.updated', {
+      ...ticket,
+      title: 'Cheap gala',
+      price: 100,
+      currency: 'eur',
+      version: 1,
+    });
+    await waitFor(
+      async () => (await h.ticketRow(ticket.id))?.version === 1,
+      5_000,
+      'the edit in the replica',
+    );
+
+    const shown = await request(h.app)
+      .get(`/api/orders/${order.id}`)
+      .set('authorization', buyer.authorization);
+    expect(shown.body.ticket).toEqual(terms);
+    const listed = await request(h.app).get('/api/orders').set('authorization', buyer.authorization);
+    expect(listed.body.items.find((o: { id: string }) => o.id === order.id)?.ticket).toEqual(terms);
+    const cancelled = await request(h.app)
+      .post(`/api/orders/${order.id}/cancel`)
+      .set('authorization', buyer.authorization)
+      .expect(200);
+    expect(cancelled.body.ticket).toEqual(terms);
+    expect(await h.orderRow(order.id)).toMatchObject({ title: 'Gala', price: '90000', currency: 'usd' });
   });
 
   it('lets exactly one of 50 buyers racing for one ticket win; the others get 409 TICKET_RESERVED', async () => {

@@ -29,7 +29,7 @@ describe('the order replica', () => {
     const expiresAt = new Date(Date.now() + 600_000).toISOString();
     const order = await h.placeOrder(buyer, {
       expiresAt,
-      ticket: { id: randomUUID(), price: 1999, currency: 'gbp' },
+      ticket: { id: randomUUID(), title: 'Concert', price: 1999, currency: 'gbp' },
     });
     const [created] = await h.eventsFor('order.created', order.id);
     if (!created) throw new Error('order.created not on the stream');
@@ -53,7 +53,7 @@ describe('the order replica', () => {
   it('holds back an order.cancelled that overtakes its order.created until the order arrives (I3)', async () => {
     const buyer = h.user();
     const id = randomUUID();
-    const ticket = { id: randomUUID(), price: 500, currency: 'usd' };
+    const ticket = { id: randomUUID(), title: 'Concert', price: 500, currency: 'usd' };
     await h.publish('order.cancelled', { id, version: 1, ticket: { id: ticket.id } });
     await sleep(300);
     expect(await h.orderRow(id)).toBeUndefined();

@@ -15,7 +15,7 @@ describe('paying for an order', () => {
   it('takes an order from created to paid: one PaymentIntent for the order amount, payment.succeeded once, then 409 ORDER_ALREADY_PAID', async () => {
     const buyer = h.user();
     const order = await h.placeOrder(buyer, {
-      ticket: { id: randomUUID(), price: 4200, currency: 'eur' },
+      ticket: { id: randomUUID(), title: 'Concert', price: 4200, currency: 'eur' },
     });
 
     const res = await h.pay(buyer, order.id, 'pm_card_visa').expect(201);

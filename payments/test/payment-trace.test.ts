@@ -19,7 +19,9 @@ afterAll(async () => {
 describe('a payment’s trace', () => {
   it('rides in the PaymentIntent’s metadata and goes on from its webhook into payment.succeeded', async () => {
     const buyer = h.user();
-    const order = await h.placeOrder(buyer, { ticket: { id: randomUUID(), price: 1500, currency: 'usd' } });
+    const order = await h.placeOrder(buyer, {
+      ticket: { id: randomUUID(), title: 'Concert', price: 1500, currency: 'usd' },
+    });
 
     await h.pay(buyer, order.id, 'pm_card_visa').set('traceparent', traceparent).expect(201);
     await h.paymentReaches(order.id, 'succeeded');

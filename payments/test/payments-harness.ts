@@ -229,7 +229,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
         userId: buyer.id,
         expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
         version: 0,
-        ticket: { id: randomUUID(), price: 2500, currency: 'usd' },
+        ticket: { id: randomUUID(), title: 'Concert', price: 2500, currency: 'usd' },
         ...overrides,
       };
       await harness.publish('order.created', data);

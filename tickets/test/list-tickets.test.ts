@@ -59,10 +59,10 @@ describe('GET /api/tickets', () => {
     );
     const reserved = await h.createTicket(seller, { title: 'Reserved show' });
     reservedId = reserved.id;
-    await h.pool.query('update tickets set order_id = $1, version = version + 1 where id = $2', [
-      randomUUID(),
-      reservedId,
-    ]);
+    await h.pool.query(
+      'update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency, version = version + 1 where id = $2',
+      [randomUUID(), reservedId],
+    );
   });
 
   it('answers available tickets newest first with a default page of 20, public', async () => {
@@ -79,6 +79,7 @@ describe('GET /api/tickets', () => {
       userId: seller.id,
       orderId: null,
       status: 'available',
+      heldTerms: null,
       version: 0,
     });
   });
@@ -198,10 +199,19 @@ describe('GET /api/tickets/:id', () => {
     await request(h.app).get(`/api/tickets/${ticket.id}`).expect(200, ticket);
 
     const orderId = randomUUID();
-    await h.pool.query('update tickets set order_id = $1, version = 1 where id = $2', [orderId, ticket.id]);
+    await h.pool.query(
+      'update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency, version = 1 where id = $2',
+      [orderId, ticket.id],
+    );
     await request(h.app)
       .get(`/api/tickets/${ticket.id}`)
-      .expect(200, { ...ticket, orderId, status: 'reserved', version: 1 });
+      .expect(200, {
+        ...ticket,
+        orderId,
+        status: 'reserved',
+        heldTerms: { title: ticket.title, price: ticket.price, currency: ticket.currency },
+        version: 1,
+      });
   });
 
   it('answers 404 NOT_FOUND for an unknown id', async () => {

@@ -25,7 +25,7 @@ function orderCreated(ticket: Ticket, orderId = randomUUID()): OrderCreatedData 
     userId: randomUUID(),
     expiresAt: new Date(Date.now() + 900_000).toISOString(),
     version: 0,
-    ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+    ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
   };
 }
 
@@ -45,7 +45,7 @@ async function holder(ticketId: string, orderId: string | null, version: number)
 }
 
 /** What a `ticket.*` event carries for `ticket`: the API shape without the derived status. */
-function eventData({ status: _status, ...data }: Ticket): TicketUpdatedData {
+function eventData({ status: _status, heldTerms: _heldTerms, ...data }: Ticket): TicketUpdatedData {
   return data;
 }
 
@@ -77,8 +77,48 @@ describe('order.created', () => {
     expect(await listedIds()).not.toContain(ticket.id);
     await request(h.app)
       .get(`/api/tickets/${ticket.id}`)
-      .expect(200, { ...ticket, orderId: order.id, status: 'reserved', version: 1 });
+      .expect(200, {
+        ...ticket,
+        orderId: order.id,
+        status: 'reserved',
+        heldTerms: { title: ticket.title, price: ticket.price, currency: ticket.currency },
+        version: 1,
+      });
     expect(await updates(ticket.id, 1)).toEqual([{ ...eventData(ticket), orderId: order.id, version: 1 }]);
+  });
+
+  it("holds the ticket at the order's terms; the seller's edit made before it arrived applies when it is on sale again (I8)", async () => {
+    const ticket = await h.createTicket(seller, { title: 'Gala', price: 90_000, currency: 'usd' });
+    // The order is placed at 900.00; the seller's edit lands before tickets hears of the order.
+    const order = orderCreated(ticket);
+    await request(h.app)
+      .put(`/api/tickets/${ticket.id}`)
+      .set('authorization', seller.authorization)
+      .send({ title: 'Cheap gala', price: 100 })
+      .expect(200);
+    await h.publish('order.created', order);
+    await holder(ticket.id, order.id, 2);
+
+    const terms = { title: 'Gala', price: 90_000, currency: 'usd' };
+    const shown = await request(h.app).get(`/api/tickets/${ticket.id}`).expect(200);
+    expect(shown.body).toMatchObject({
+      status: 'reserved',
+      title: 'Cheap gala',
+      price: 100,
+      heldTerms: terms,
+    });
+    const mine = await request(h.app).get('/api/tickets/mine').set('authorization', seller.authorization);
+    expect((mine.body.items as Ticket[]).find((t) => t.id === ticket.id)?.heldTerms).toEqual(terms);
+
+    await h.publish('order.cancelled', orderCancelled(ticket.id, order.id));
+    await holder(ticket.id, null, 3);
+    const back = await request(h.app).get(`/api/tickets/${ticket.id}`).expect(200);
+    expect(back.body).toMatchObject({
+      status: 'available',
+      title: 'Cheap gala',
+      price: 100,
+      heldTerms: null,
+    });
   });
 
   it('changes the ticket once when the same event is redelivered or the order is announced twice', async () => {
@@ -110,6 +150,7 @@ describe('order.created', () => {
       userId: randomUUID(),
       orderId: null,
       status: 'available',
+      heldTerms: null,
       version: 0,
     };
     const envelope = await h.publish('order.created', orderCreated(ghost));

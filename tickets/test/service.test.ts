@@ -55,7 +55,7 @@ describe('service defaults', () => {
       userId: randomUUID(),
       expiresAt: new Date(Date.now() + 900_000).toISOString(),
       version: 0,
-      ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+      ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
     });
     await h.settled('tickets-order-created');
     await waitFor(async () => (await h.messaging.relay?.backlog())?.count === 0, 5_000, 'an empty outbox');

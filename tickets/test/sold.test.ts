@@ -29,7 +29,7 @@ function orderCreated(ticket: Ticket, orderId = randomUUID()): OrderCreatedData 
     userId: randomUUID(),
     expiresAt: new Date(Date.now() + 900_000).toISOString(),
     version: 0,
-    ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+    ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
   };
 }
 
@@ -42,7 +42,7 @@ function orderCancelled(ticketId: string, orderId: string): OrderCancelledData {
 }
 
 /** What a `ticket.*` event carries for `ticket`: the API shape without the derived status. */
-function eventData({ status: _status, ...data }: Ticket): TicketUpdatedData {
+function eventData({ status: _status, heldTerms: _heldTerms, ...data }: Ticket): TicketUpdatedData {
   return data;
 }
 
@@ -113,7 +113,13 @@ describe('order.completed', () => {
     await state(ticket.id, order.id, 2, true);
     await h.settled('tickets-order-completed');
 
-    expect(await show(ticket.id)).toEqual({ ...ticket, orderId: order.id, status: 'sold', version: 2 });
+    expect(await show(ticket.id)).toEqual({
+      ...ticket,
+      orderId: order.id,
+      status: 'sold',
+      heldTerms: { title: ticket.title, price: ticket.price, currency: ticket.currency },
+      version: 2,
+    });
     expect(await updates(ticket.id, 2)).toEqual([
       { ...eventData(ticket), orderId: order.id, version: 1 },
       { ...eventData(ticket), orderId: order.id, version: 2 },

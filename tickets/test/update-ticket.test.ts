@@ -50,7 +50,7 @@ describe('PUT /api/tickets/:id', () => {
 
     const events = await updatedEvents(ticket.id, 2);
     // The events carry the ticket without the API's derived status.
-    const { status: _status, ...data } = expected;
+    const { status: _status, heldTerms: _heldTerms, ...data } = expected;
     expect(events.map((e) => e.data)).toEqual([data, { ...data, price: 1_500, version: 2 }]);
   });
 
@@ -78,7 +78,10 @@ describe('PUT /api/tickets/:id', () => {
   it('answers 409 TICKET_RESERVED while an order holds the ticket and changes nothing', async () => {
     const ticket = await h.createTicket(seller, { title: 'Held', price: 800 });
     const orderId = randomUUID();
-    await h.pool.query('update tickets set order_id = $1, version = 1 where id = $2', [orderId, ticket.id]);
+    await h.pool.query(
+      'update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency, version = 1 where id = $2',
+      [orderId, ticket.id],
+    );
     const res = await put(ticket.id, { price: 1 }).expect(409);
     expect(res.body.code).toBe('TICKET_RESERVED');
     expect(await h.row(ticket.id)).toMatchObject({ price: 800, order_id: orderId, version: 1 });
@@ -86,7 +89,10 @@ describe('PUT /api/tickets/:id', () => {
 
   it("answers 403 rather than 409 for someone else's reserved ticket", async () => {
     const ticket = await h.createTicket(seller);
-    await h.pool.query('update tickets set order_id = $1 where id = $2', [randomUUID(), ticket.id]);
+    await h.pool.query(
+      'update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency where id = $2',
+      [randomUUID(), ticket.id],
+    );
     const res = await put(ticket.id, { price: 1 }, h.user().authorization).expect(403);
     expect(res.body.code).toBe('FORBIDDEN');
   });
@@ -156,7 +162,7 @@ describe('an edit racing a reservation', () => {
       userId: buyer,
       expiresAt: new Date(Date.now() + 900_000).toISOString(),
       version: 0,
-      ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+      ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
     });
     const results = await Promise.all(edits);
     await waitFor(async () => (await h.row(ticket.id))?.order_id === orderId, 5_000, 'the reservation');

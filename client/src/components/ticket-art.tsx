@@ -1,4 +1,5 @@
 import type { CSSProperties } from 'react';
+import { initialsOf } from '@/lib/text';
 
 /** Gradients dark enough for white text (WCAG AA for large text at both ends). */
 const PALETTE: readonly (readonly [string, string])[] = [
@@ -20,16 +21,6 @@ export function colorsOf(id: string): CSSProperties {
   for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
   const [from, to] = PALETTE[hash % PALETTE.length] ?? ['#4338ca', '#7c3aed'];
   return { '--from': from, '--to': to } as CSSProperties;
-}
-
-/** Up to two initials of a title: "Jazz in the Park" → "JP". */
-export function initialsOf(title: string): string {
-  const words = title
-    .replace(/^demo:\s*/i, '')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 0 && !/^(the|a|an|of|in|at|on|and|for|no)$/i.test(w));
-  const letters = words.slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '');
-  return letters.join('') || '★';
 }
 
 /** The coloured stub of a ticket. */

@@ -48,6 +48,35 @@ describe('messageFor', () => {
     );
   });
 
+  it('says how long to wait for a hold cool-down or a busy server, from Retry-After or details', () => {
+    expect(
+      messageFor(
+        ApiError.fromBody(409, { code: 'HOLD_COOLDOWN', message: 'x', details: { retryAfterSeconds: 45 } }),
+      ),
+    ).toBe('You let this ticket go a moment ago. You can reserve it again in 45 seconds.');
+    expect(messageFor(ApiError.fromBody(409, { code: 'HOLD_COOLDOWN', message: 'x' }, 120))).toMatch(
+      /again in 2 minutes\.$/,
+    );
+    expect(messageFor(ApiError.fromBody(503, { code: 'SERVER_BUSY', message: 'x' }, 1))).toBe(
+      'Glotixz is very busy right now. Please try again in 1 second.',
+    );
+    expect(messageFor(ApiError.fromBody(429, { code: 'RATE_LIMITED', message: 'x' }, 5))).toBe(
+      'Too many attempts. Try again in 5 seconds.',
+    );
+  });
+
+  it.each([
+    ['HOLD_LIMIT_REACHED', /holding as many tickets/],
+    ['HOLD_COOLDOWN', /reserve it again shortly/],
+    ['RATE_LIMITED', /Too many attempts/],
+    ['CROSS_ORIGIN_REQUEST', /did not come from a Glotixz page/],
+    ['SERVER_BUSY', /very busy/],
+    ['PAYMENT_METHOD_INVALID', /That card cannot be used/],
+    ['PAYMENT_REQUEST_INVALID', /could not be started/],
+  ])('turns %s into a sentence, not the service message', (code, sentence) => {
+    expect(messageFor(ApiError.fromBody(400, { code, message: 'service text' }))).toMatch(sentence);
+  });
+
   it('falls back to the service message for an unknown code, and survives a non-JSON answer', () => {
     expect(messageFor(ApiError.fromBody(400, { code: 'SOMETHING_NEW', message: 'Specific text' }))).toBe(
       'Specific text',

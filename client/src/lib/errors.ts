@@ -63,7 +63,34 @@ const MESSAGES: Record<string, string> = {
   PAYMENT_DECLINED: 'Your card was declined. Try another card.',
   PAYMENT_PROVIDER_UNAVAILABLE:
     'Our payment provider is not responding. Your card was not charged; try again.',
+  PAYMENT_METHOD_INVALID: 'That card cannot be used. Check its details or try another card.',
+  PAYMENT_REQUEST_INVALID:
+    'The payment could not be started. Your card was not charged; reload the page and try again.',
+  HOLD_LIMIT_REACHED:
+    'You are already holding as many tickets as you can at once. Pay for or cancel one of your orders first.',
+  HOLD_COOLDOWN: 'You let this ticket go a moment ago. You can reserve it again shortly.',
+  CROSS_ORIGIN_REQUEST:
+    'That request did not come from a Glotixz page, so it was refused. Reload the page and try again.',
+  SERVER_BUSY: 'Glotixz is very busy right now. Please try again in a few seconds.',
 };
+
+/** "in 45 seconds", "in 10 minutes": how long a Retry-After asks to wait. */
+function waitPhrase(seconds: number): string {
+  if (seconds < 60) {
+    const s = Math.max(1, Math.ceil(seconds));
+    return `in ${s} second${s === 1 ? '' : 's'}`;
+  }
+  const minutes = Math.ceil(seconds / 60);
+  return `in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** Seconds to wait: the Retry-After header, else `details.retryAfterSeconds`. */
+function retryAfterOf(error: ApiError): number | null {
+  if (error.retryAfter) return error.retryAfter;
+  const details = error.details as { retryAfterSeconds?: unknown } | null | undefined;
+  const seconds = typeof details === 'object' && details !== null ? details.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+}
 
 /** Decline codes (Stripe's `decline_code`) a buyer can act on. */
 const DECLINES: Record<string, string> = {
@@ -98,9 +125,14 @@ export function messageFor(error: unknown): string {
       const decline = declineCodeOf(error.details);
       return (decline && DECLINES[decline]) ?? MESSAGES.PAYMENT_DECLINED ?? error.message;
     }
-    if (error.code === 'RATE_LIMITED' && error.retryAfter) {
-      const minutes = Math.max(1, Math.ceil(error.retryAfter / 60));
-      return `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    const wait = retryAfterOf(error);
+    if (wait !== null) {
+      if (error.code === 'RATE_LIMITED') return `Too many attempts. Try again ${waitPhrase(wait)}.`;
+      if (error.code === 'HOLD_COOLDOWN') {
+        return `You let this ticket go a moment ago. You can reserve it again ${waitPhrase(wait)}.`;
+      }
+      if (error.code === 'SERVER_BUSY')
+        return `Glotixz is very busy right now. Please try again ${waitPhrase(wait)}.`;
     }
     return MESSAGES[error.code] ?? error.message;
   }

@@ -20,20 +20,40 @@ export interface Ticket {
   /** The order holding (or, once sold, that bought) the ticket; null while it is available. */
   orderId: string | null;
   status: TicketStatus;
+  /**
+   * The terms of the order holding the ticket (reserved or sold): what the buyer pays, whatever
+   * the seller edited since. Null while available; absent from a service that does not send it.
+   */
+  heldTerms?: TicketTerms | null;
   version: number;
+}
+
+/** What a ticket is sold as: its title and price (integer minor units of `currency`). */
+export interface TicketTerms {
+  title: string;
+  price: number;
+  currency: string;
 }
 
 /** An order's life: it holds its ticket while awaiting payment, until paid or cancelled. */
 export type OrderStatus = 'awaiting_payment' | 'cancelled' | 'complete';
+
+/** Why an order was cancelled: its hold ran out unpaid, or its buyer cancelled it. */
+export type CancelReason = 'expired' | 'buyer';
 
 /** A buyer's order for one ticket. */
 export interface Order {
   id: string;
   status: OrderStatus;
   userId: string;
+  /** ISO 8601 UTC: when the order was placed (absent from a service that does not send it). */
+  createdAt?: string;
   /** ISO 8601 UTC: the ticket is released if the order is still unpaid then. */
   expiresAt: string;
-  ticket: { id: string; title: string; price: number; currency: string };
+  /** Set once cancelled; null otherwise; absent from a service that does not send it. */
+  cancelReason?: CancelReason | null;
+  /** The order's own terms, fixed when it was placed: every view and the charge use these. */
+  ticket: TicketTerms & { id: string };
   version: number;
 }
 

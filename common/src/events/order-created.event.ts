@@ -10,8 +10,12 @@ import {
 
 /**
  * Fires when a buyer reserves a ticket by placing an order. Published by orders; consumed by
- * tickets (marks the ticket reserved), expiration (schedules the expiry job for `expiresAt`) and
- * payments (copies the order into its replica).
+ * tickets (marks the ticket reserved and records the terms it is held at), expiration (schedules
+ * the expiry job for `expiresAt`) and payments (copies the order into its replica and charges
+ * `ticket.price` in `ticket.currency`).
+ *
+ * `ticket` carries the order's own terms, copied from the ticket by the statement that placed the
+ * order (I8): a seller's later edit of the ticket never changes them.
  */
 export const orderCreatedSubject = 'order.created';
 
@@ -24,6 +28,7 @@ export const orderCreatedSchema = z.object({
   version: aggregateVersionSchema,
   ticket: z.object({
     id: idSchema,
+    title: z.string().min(1),
     price: minorUnitsSchema,
     currency: currencySchema,
   }),

@@ -51,7 +51,7 @@ describe('poison messages on the bus', () => {
       userId: randomUUID(),
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       version: 0,
-      ticket: { id: randomUUID(), price: 1000, currency: 'usd' },
+      ticket: { id: randomUUID(), title: 'Concert', price: 1000, currency: 'usd' },
     });
     await sys.bus.publish(orphan);
 

@@ -26,13 +26,67 @@ export function launchBrowser(): Promise<Browser> {
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/** A fresh browser profile (its own cookies) on the system's gateway. */
+/**
+ * What the pages wrote to the console as errors, threw, or had blocked by the Content-Security-
+ * Policy, since the last {@link failOnConsoleErrors} check. A 4xx answer the page asked for (a
+ * reserved ticket's 409) is part of the flow and not counted, nor is Stripe.js being unreachable.
+ */
+const consoleProblems: string[] = [];
+const EXPECTED_CONSOLE_ERRORS = [/^Failed to load resource: the server responded with a status of 4\d\d/];
+
+function isStripeUrl(url: string): boolean {
+  try {
+    return new URL(url).hostname.endsWith('.stripe.com');
+  } catch {
+    return false;
+  }
+}
+
+/** Runs in every page before its own scripts (init scripts are outside the page's CSP). */
+const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (event) => {
+  console.error('CSP violation: ' + event.effectiveDirective + ' blocked ' +
+    (event.blockedURI || 'an inline script or style') + ' at ' + event.sourceFile + ':' + event.lineNumber);
+});`;
+
+/**
+ * Fails the running test (after it) when any visitor's page logged a console error, threw, failed
+ * to hydrate, or hit a CSP violation. Call once at the top of a browser test file.
+ */
+export function failOnConsoleErrors(): void {
+  beforeEach(() => {
+    consoleProblems.length = 0;
+  });
+  afterEach(() => {
+    const seen = consoleProblems.splice(0);
+    if (seen.length > 0) throw new Error(`the pages reported errors:\n${seen.join('\n')}`);
+  });
+}
+
+/**
+ * A fresh browser profile (its own cookies) on the system's gateway. Its console errors, page
+ * errors and CSP violations are recorded for {@link failOnConsoleErrors}; `allowConsole` names
+ * the console errors a test provokes on purpose.
+ */
 export async function newVisitor(
   browser: Browser,
   baseURL: string,
+  options: { allowConsole?: RegExp[] } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL, viewport: DESKTOP, locale: 'en-US' });
   context.setDefaultTimeout(15_000);
+  const allowed = [...EXPECTED_CONSOLE_ERRORS, ...(options.allowConsole ?? [])];
+  await context.addInitScript({ content: REPORT_CSP_VIOLATIONS });
+  context.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    if (allowed.some((pattern) => pattern.test(text))) return;
+    // Stripe.js loads from Stripe's servers, which cannot be reached from here.
+    if (text.startsWith('Failed to load resource') && isStripeUrl(message.location().url)) return;
+    consoleProblems.push(`console error on ${message.page()?.url() ?? '?'}: ${text}`);
+  });
+  context.on('weberror', (error) => {
+    consoleProblems.push(`page error at ${error.location().url}: ${error.error().message}`);
+  });
   const page = await context.newPage();
   return { context, page };
 }

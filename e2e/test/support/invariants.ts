@@ -13,6 +13,10 @@ interface OrderRow {
   ticket_id: string;
   status: string;
   version: number;
+  title: string;
+  /** bigint, as text. */
+  price: string;
+  currency: string;
 }
 
 /**
@@ -28,6 +32,9 @@ interface OrderRow {
  * - I6: payments' replica of each order has the order's status; no succeeded payment belongs to a
  *   cancelled order (it must be refunded); every complete order has a succeeded payment; a refunded
  *   payment never belongs to a complete order.
+ * - I8: an order's terms are what everyone else holds it at: every payment of an order charges
+ *   the order's own price in its currency, payments' replica of the order has that amount, and a
+ *   ticket held by an order records that order's title, price and currency as its held terms.
  * - No message was dead-lettered, unless the scenario expects some.
  */
 export async function checkInvariants(system: System, options: InvariantOptions = {}): Promise<string[]> {
@@ -42,7 +49,10 @@ export async function checkInvariants(system: System, options: InvariantOptions 
 
   let orderRows: OrderRow[] = [];
   if (orders) {
-    orderRows = await queryRows<OrderRow>(orders, 'select id, ticket_id, status, version from orders');
+    orderRows = await queryRows<OrderRow>(
+      orders,
+      'select id, ticket_id, status, version, title, price, currency from orders',
+    );
     const doubles = await queryRows<{ ticket_id: string; n: number }>(
       orders,
       `select ticket_id, count(*)::int as n from orders where status <> 'cancelled'
@@ -63,7 +73,15 @@ export async function checkInvariants(system: System, options: InvariantOptions 
       order_id: string | null;
       sold: boolean;
       version: number;
-    }>(tickets, 'select id, order_id, sold_at is not null as sold, version from tickets');
+      held_title: string | null;
+      held_price: number | null;
+      held_currency: string | null;
+    }>(
+      tickets,
+      `select id, order_id, sold_at is not null as sold, version, held_title, held_price,
+              trim(held_currency) as held_currency
+         from tickets`,
+    );
     const ticketById = new Map(ticketRows.map((t) => [t.id, t]));
     for (const t of ticketRows) {
       if (t.order_id === null) continue;
@@ -73,6 +91,16 @@ export async function checkInvariants(system: System, options: InvariantOptions 
         problems.push(`ticket ${t.id} is held by cancelled order ${order.id}`);
       else if (t.sold !== (order.status === 'complete'))
         problems.push(`ticket ${t.id} sold=${t.sold} but its order ${order.id} is ${order.status}`);
+      if (
+        order &&
+        (t.held_title !== order.title ||
+          String(t.held_price) !== order.price ||
+          t.held_currency !== order.currency)
+      )
+        problems.push(
+          `I8: ticket ${t.id} is held at ${t.held_title} ${t.held_price} ${t.held_currency}, ` +
+            `its order ${order.id} at ${order.title} ${order.price} ${order.currency}`,
+        );
     }
     for (const o of orderRows) {
       if (o.status === 'cancelled') continue;
@@ -94,14 +122,29 @@ export async function checkInvariants(system: System, options: InvariantOptions 
   }
 
   if (payments && orders) {
-    const replica = await queryRows<{ id: string; status: string }>(
+    const replica = await queryRows<{ id: string; status: string; amount: string; currency: string }>(
       payments,
-      'select id, status from orders',
+      'select id, status, amount, currency from orders',
     );
     for (const r of replica) {
       const source = orderById.get(r.id);
       if (source && source.status !== r.status)
         problems.push(`payments' replica of order ${r.id} is ${r.status}, orders says ${source.status}`);
+      if (source && (r.amount !== source.price || r.currency !== source.currency))
+        problems.push(
+          `I8: payments holds order ${r.id} at ${r.amount} ${r.currency}, orders at ${source.price} ${source.currency}`,
+        );
+    }
+    const charged = await queryRows<{ order_id: string; amount: string; currency: string }>(
+      payments,
+      'select order_id, amount, currency from payments',
+    );
+    for (const p of charged) {
+      const order = orderById.get(p.order_id);
+      if (order && (p.amount !== order.price || p.currency !== order.currency))
+        problems.push(
+          `I8: the payment of order ${p.order_id} is for ${p.amount} ${p.currency}, the order's terms are ${order.price} ${order.currency}`,
+        );
     }
     const paid = await queryRows<{ order_id: string; status: string }>(
       payments,

@@ -67,9 +67,41 @@ export interface System {
   stop(): Promise<void>;
 }
 
+/**
+ * The orders service's per-buyer limits. Each one left out keeps the service's default
+ * (5 holds, 20 placements a minute, a 60 s cool-down).
+ */
+export interface OrderLimits {
+  /** `MAX_HOLDS_PER_BUYER`: orders one buyer may hold awaiting payment at once. */
+  maxHoldsPerBuyer?: number;
+  /** `ORDER_RATE_MAX` per `ORDER_RATE_WINDOW_SECONDS`: placements one buyer may attempt. */
+  rateMax?: number;
+  rateWindowSeconds?: number;
+  /** `HOLD_COOLDOWN_SECONDS`: a buyer's wait before re-holding a ticket their order lost. */
+  cooldownSeconds?: number;
+}
+
+/**
+ * Limits no scenario reaches, for load and benchmarks where a few buyers place thousands of orders;
+ * the limits themselves are exercised by the orders tests and the API tests that set them.
+ */
+export const unlimitedOrders: OrderLimits = { maxHoldsPerBuyer: 1_000_000, rateMax: 1_000_000 };
+
+function orderLimitsEnv(limits: OrderLimits = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (limits.maxHoldsPerBuyer !== undefined) env.MAX_HOLDS_PER_BUYER = String(limits.maxHoldsPerBuyer);
+  if (limits.rateMax !== undefined) env.ORDER_RATE_MAX = String(limits.rateMax);
+  if (limits.rateWindowSeconds !== undefined)
+    env.ORDER_RATE_WINDOW_SECONDS = String(limits.rateWindowSeconds);
+  if (limits.cooldownSeconds !== undefined) env.HOLD_COOLDOWN_SECONDS = String(limits.cooldownSeconds);
+  return env;
+}
+
 /** Options of {@link startSystem}. */
 export interface SystemOptions {
   services: ServiceName[];
+  /** The orders service's per-buyer limits (an explicit `env.orders` entry wins). */
+  orderLimits?: OrderLimits;
   /** Extra environment per process. */
   env?: Partial<Record<ServiceName | ExtraName, Record<string, string>>>;
   /**
@@ -294,6 +326,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       }
       if (name === 'expiration') env.QUEUE_PREFIX = queuePrefix;
       if (name === 'payments' && sandbox) Object.assign(env, stripe, { STRIPE_API_BASE: sandbox.url });
+      if (name === 'orders') Object.assign(env, orderLimitsEnv(options.orderLimits));
       Object.assign(env, options.env?.[name]);
       const service = await startProcess(name, serviceLaunch(name), env);
       started.push(service);

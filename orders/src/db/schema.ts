@@ -16,6 +16,9 @@ export { inbox, outbox } from '@glotixz/common/bus';
 /** The order statuses, as stored and as the API shows them. */
 export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete'] as const;
 
+/** Why an order was cancelled: its reservation ran out, or its buyer cancelled it. */
+export const cancelReasons = ['expired', 'buyer'] as const;
+
 /** The name of the index that lets at most one live (not cancelled) order hold a ticket (I4). */
 export const liveOrderPerTicketIndex = 'orders_ticket_id_live_unique';
 
@@ -52,22 +55,53 @@ export const orders = pgTable(
       .notNull()
       .references(() => tickets.id),
     status: text('status', { enum: orderStatuses }).notNull(),
+    // The order's terms (I8), copied from the ticket by the statement that places the order and
+    // never changed after: every view of the order and the charge use these, not the replica.
+    title: text('title').notNull(),
+    /** Integer minor units of `currency`. */
+    price: bigint('price', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+    /** Set exactly when `status` is `cancelled`, by the same UPDATE. */
+    cancelReason: text('cancel_reason', { enum: cancelReasons }),
     version: integer('version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
+    check('orders_price_nonnegative', sql`${t.price} >= 0`),
     check('orders_status_check', sql`${t.status} in ('awaiting_payment', 'cancelled', 'complete')`),
+    check(
+      'orders_cancel_reason_check',
+      sql`(${t.status} = 'cancelled') = (${t.cancelReason} is not null) and (${t.cancelReason} is null or ${t.cancelReason} in ('expired', 'buyer'))`,
+    ),
     uniqueIndex(liveOrderPerTicketIndex)
       .on(t.ticketId)
       .where(sql`status <> 'cancelled'`),
     // Scanned backwards for "mine, newest first" (`order by created_at desc, id desc`).
     index('orders_user_id_created_at_id_idx').on(t.userId, t.createdAt, t.id),
     index('orders_status_expires_at_idx').on(t.status, t.expiresAt),
+    // A buyer's live holds, counted under the buyer's lock by every placement (the hold cap).
+    index('orders_user_id_awaiting_payment_idx')
+      .on(t.userId)
+      .where(sql`status = 'awaiting_payment'`),
+    // A buyer's earlier orders for one ticket (the cool-down after a cancellation or expiry).
+    index('orders_ticket_id_user_id_idx').on(t.ticketId, t.userId),
   ],
 );
+
+/**
+ * Order placements per buyer in a fixed window started by the first one (the placement rate
+ * limit), kept here so every replica counts against the same budget. Rows whose window ended are
+ * pruned.
+ */
+export const orderAttempts = pgTable('order_attempts', {
+  userId: uuid('user_id').primaryKey(),
+  hits: integer('hits').notNull(),
+  resetAt: timestamp('reset_at', { withTimezone: true, precision: 3 }).notNull(),
+});
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderStatus = (typeof orderStatuses)[number];
+export type CancelReason = (typeof cancelReasons)[number];

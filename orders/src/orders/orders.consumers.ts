@@ -15,7 +15,7 @@ export function onExpirationCompleted(
   return async (envelope, context) => {
     const { orderId } = envelope.data;
     const outcome = await handleOnce(db, context.consumer, envelope, (tx) =>
-      ordersRepo.cancelAwaitingPayment(tx, orderId),
+      ordersRepo.cancelAwaitingPayment(tx, orderId, 'expired'),
     );
     if (outcome.duplicate) {
       context.markDuplicate();

@@ -2,41 +2,62 @@ import { enqueue } from '@glotixz/common/bus';
 import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
-import { orders, tickets, type OrderRow, type TicketRow } from '../db/schema';
+import { orderAttempts, orders, tickets, type CancelReason, type OrderRow } from '../db/schema';
 import type { OrderCursor } from './cursor';
 
-/** An order with the replica's view of its ticket. */
-export interface OrderWithTicket {
-  order: OrderRow;
-  ticket: Pick<TicketRow, 'id' | 'title' | 'price' | 'currency'>;
-}
-
-const orderWithTicket = {
-  order: orders,
-  ticket: { id: tickets.id, title: tickets.title, price: tickets.price, currency: tickets.currency },
-};
-
-/** A row of the statement that places an order, as the driver answers it (timestamps as text). */
-interface PlacedRow extends Record<string, unknown> {
-  id: string;
+/**
+ * The one row of the statement that places an order, as the driver answers it (timestamps as
+ * text): what it found about the buyer and the ticket, and the order's columns when it inserted one.
+ */
+interface PlaceRow extends Record<string, unknown> {
+  ticket_found: boolean;
+  holds: number;
+  holds_this_ticket: boolean;
+  cooldown_seconds: number | null;
+  id: string | null;
   user_id: string;
   ticket_id: string;
   status: OrderRow['status'];
+  cancel_reason: OrderRow['cancelReason'];
+  title: string;
+  price: string | number;
+  currency: string;
   expires_at: string;
   version: number;
   created_at: string;
   updated_at: string;
-  title: string;
-  price: string | number;
-  currency: string;
 }
+
+/** What a buyer asks for and the rules the placement applies. */
+export interface PlaceInput {
+  userId: string;
+  ticketId: string;
+  /** How long the order reserves the ticket. */
+  windowSeconds: number;
+  /** Live holds (orders awaiting payment) a buyer may have. */
+  maxHolds: number;
+  /** How long after an order of this buyer for this ticket was cancelled they may hold it again. */
+  cooldownSeconds: number;
+}
+
+/** The outcome of {@link ordersRepo.placeAwaitingPayment}. */
+export type PlaceOutcome =
+  | { status: 'placed'; order: OrderRow }
+  /** The replica has no such ticket, or it is the buyer's own. */
+  | { status: 'ticket-unseen' }
+  /** The buyer already holds (or bought) this ticket. */
+  | { status: 'holds-ticket' }
+  | { status: 'cooldown'; retryAfterSeconds: number }
+  | { status: 'hold-limit'; holds: number };
+
+/**
+ * The namespace of the per-buyer placement locks (the first key of the two-key advisory lock,
+ * which never meets the one-key locks of migrations and the outbox relay). Any constant works.
+ */
+const buyerLockNamespace = 410_811;
 
 function seconds(value: number): SQL {
   return sql`make_interval(secs => ${value}::double precision)`;
-}
-
-function selectWithTicket(db: OrdersExecutor) {
-  return db.select(orderWithTicket).from(orders).innerJoin(tickets, eq(orders.ticketId, tickets.id));
 }
 
 /**
@@ -46,69 +67,143 @@ function selectWithTicket(db: OrdersExecutor) {
  */
 export const ordersRepo = {
   /**
-   * Inserts an order awaiting payment for `ticketId` that expires `windowSeconds` from now
-   * (database clock) and enqueues `order.created`. The replica's ticket is read by the insert
-   * itself, so there is no row, and `null` is answered, when the ticket is missing or is `userId`'s
-   * own (tell which with `ticketsRepo.findById`). A live order for the same ticket makes the
-   * insert fail with a unique violation of `orders_ticket_id_live_unique` (I4), which aborts the
-   * transaction.
+   * Makes the buyer's placements run one at a time, until the caller's transaction ends.
+   *
+   * The hold cap counts the buyer's live orders and then inserts one: two placements by the same
+   * buyer counting side by side would both see room for one more. A transaction-scoped advisory
+   * lock per buyer, taken before counting, serialises them. Chosen over a counter row per buyer
+   * because it needs no bookkeeping that every cancel, expiry and payment would have to keep in
+   * step (the count is the orders themselves), it only serialises one buyer's own requests, and
+   * it is released by commit, rollback or a dropped connection alike.
    */
-  async placeAwaitingPayment(
-    tx: OrdersTx,
-    input: { userId: string; ticketId: string; windowSeconds: number },
-  ): Promise<OrderWithTicket | null> {
-    const { rows } = await tx.execute<PlacedRow>(sql`
+  async lockBuyer(tx: OrdersTx, userId: string): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(${buyerLockNamespace}, hashtext(${userId}))`);
+  },
+
+  /**
+   * Inserts an order awaiting payment for `ticketId` that expires `windowSeconds` from now
+   * (database clock) and enqueues `order.created`, unless the buyer's rules refuse it. Call it
+   * after {@link ordersRepo.lockBuyer} in the same transaction: the statement starts after the
+   * lock, so it sees every earlier placement of this buyer committed.
+   *
+   * The replica's ticket is read by the insert itself, which copies its title, price and currency
+   * into the order: the order's terms (I8), fixed from then on whatever the seller edits. The same
+   * statement counts the buyer's live holds (at most `maxHolds`) and reads the buyer's earlier
+   * orders for this ticket: one cancelled within `cooldownSeconds` refuses the hold, and so does
+   * one still live. That last rule keeps the cool-down exact when the buyer's own live order is
+   * being cancelled right now: this statement saw it live, so it inserts nothing, rather than
+   * waiting on the unique index for the cancellation and then holding the ticket at once.
+   *
+   * Another buyer's live order for the ticket makes the insert fail with a unique violation of
+   * `orders_ticket_id_live_unique` (I4), which aborts the transaction.
+   */
+  async placeAwaitingPayment(tx: OrdersTx, input: PlaceInput): Promise<PlaceOutcome> {
+    const cooldown = seconds(input.cooldownSeconds);
+    const { rows } = await tx.execute<PlaceRow>(sql`
       with ticket as (
         select id, title, price, currency from ${tickets}
         where id = ${input.ticketId}::uuid and user_id <> ${input.userId}::uuid
+      ), holds as (
+        select count(*)::int as n from ${orders}
+        where user_id = ${input.userId}::uuid and status = 'awaiting_payment'
+      ), earlier as (
+        select coalesce(bool_or(status <> 'cancelled'), false) as live,
+               max(updated_at) filter (where status = 'cancelled') + ${cooldown} as cooldown_until
+        from ${orders}
+        where ticket_id = ${input.ticketId}::uuid and user_id = ${input.userId}::uuid
       ), placed as (
-        insert into ${orders} (user_id, ticket_id, status, expires_at)
-        select ${input.userId}::uuid, ticket.id, 'awaiting_payment', now() + ${seconds(input.windowSeconds)}
-        from ticket
-        returning id, user_id, ticket_id, status, expires_at, version, created_at, updated_at
+        insert into ${orders} (user_id, ticket_id, status, title, price, currency, expires_at)
+        select ${input.userId}::uuid, ticket.id, 'awaiting_payment', ticket.title, ticket.price,
+               ticket.currency, now() + ${seconds(input.windowSeconds)}
+        from ticket, holds, earlier
+        where holds.n < ${input.maxHolds}
+          and not earlier.live
+          and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
+        returning id, user_id, ticket_id, status, cancel_reason, title, price, currency, expires_at,
+                  version, created_at, updated_at
       )
-      select placed.*, ticket.title, ticket.price, ticket.currency
-      from placed join ticket on ticket.id = placed.ticket_id`);
+      select exists (select 1 from ticket) as ticket_found,
+             holds.n as holds,
+             earlier.live as holds_this_ticket,
+             case when earlier.cooldown_until > now()
+                  then ceil(extract(epoch from earlier.cooldown_until - now()))::int end as cooldown_seconds,
+             placed.*
+      from holds cross join earlier left join placed on true`);
     const [row] = rows;
-    if (!row) return null;
-    const placed: OrderWithTicket = {
-      order: {
-        id: row.id,
-        userId: row.user_id,
-        ticketId: row.ticket_id,
-        status: row.status,
-        expiresAt: new Date(row.expires_at),
-        version: row.version,
-        createdAt: new Date(row.created_at),
-        updatedAt: new Date(row.updated_at),
-      },
-      ticket: {
-        id: row.ticket_id,
-        title: row.title,
-        price: Number(row.price),
-        currency: row.currency,
-      },
+    if (!row) throw new Error('the placing statement answered no row');
+    if (row.id === null) {
+      if (!row.ticket_found) return { status: 'ticket-unseen' };
+      if (row.holds_this_ticket) return { status: 'holds-ticket' };
+      if (row.cooldown_seconds !== null) {
+        return { status: 'cooldown', retryAfterSeconds: Math.max(1, row.cooldown_seconds) };
+      }
+      return { status: 'hold-limit', holds: row.holds };
+    }
+    const order: OrderRow = {
+      id: row.id,
+      userId: row.user_id,
+      ticketId: row.ticket_id,
+      status: row.status,
+      cancelReason: row.cancel_reason,
+      title: row.title,
+      price: Number(row.price),
+      currency: row.currency,
+      expiresAt: new Date(row.expires_at),
+      version: row.version,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
     };
-    const { order, ticket } = placed;
     await enqueue(tx, orderCreatedSubject, {
       id: order.id,
       status: order.status,
       userId: order.userId,
       expiresAt: order.expiresAt.toISOString(),
       version: order.version,
-      ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+      ticket: { id: order.ticketId, title: order.title, price: order.price, currency: order.currency },
     });
-    return placed;
+    return { status: 'placed', order };
   },
 
   /**
-   * Cancels the order if it is still awaiting payment (and belongs to `userId`, when given):
-   * version + 1 and `order.cancelled`. `null` when nothing changed.
+   * Counts one placement attempt by `userId` in its fixed window of `windowSeconds` (started by
+   * the first attempt) and answers the attempts so far, including this one, and the seconds until
+   * the window ends. One upsert, so concurrent attempts on any replica are each counted once.
    */
-  async cancelAwaitingPayment(tx: OrdersTx, id: string, userId?: string): Promise<OrderRow | null> {
+  async countAttempt(
+    db: OrdersExecutor,
+    userId: string,
+    windowSeconds: number,
+  ): Promise<{ hits: number; resetInSeconds: number }> {
+    const { rows } = await db.execute<{ hits: number; reset_in: number }>(sql`
+      insert into ${orderAttempts} as a (user_id, hits, reset_at)
+      values (${userId}::uuid, 1, now() + ${seconds(windowSeconds)})
+      on conflict (user_id) do update
+        set hits = case when a.reset_at <= now() then 1 else a.hits + 1 end,
+            reset_at = case when a.reset_at <= now() then excluded.reset_at else a.reset_at end
+      returning hits, ceil(extract(epoch from reset_at - now()))::int as reset_in`);
+    const [row] = rows;
+    if (!row) throw new Error('the order_attempts upsert answered no row');
+    return { hits: Number(row.hits), resetInSeconds: Math.max(1, Number(row.reset_in)) };
+  },
+
+  /**
+   * Cancels the order if it is still awaiting payment (and belongs to `userId`, when given) for
+   * `reason`: version + 1 and `order.cancelled`. `null` when nothing changed.
+   */
+  async cancelAwaitingPayment(
+    tx: OrdersTx,
+    id: string,
+    reason: CancelReason,
+    userId?: string,
+  ): Promise<OrderRow | null> {
     const [order] = await tx
       .update(orders)
-      .set({ status: 'cancelled', version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+      .set({
+        status: 'cancelled',
+        cancelReason: reason,
+        version: sql`${orders.version} + 1`,
+        updatedAt: sql`now()`,
+      })
       .where(
         and(
           eq(orders.id, id),
@@ -144,7 +239,7 @@ export const ordersRepo = {
 
   /**
    * Cancels up to `batchSize` orders still awaiting payment whose `expiresAt` passed more than
-   * `graceSeconds` ago, each with version + 1 and `order.cancelled`, in one transaction. Rows
+   * `graceSeconds` ago, as expired, each with version + 1 and `order.cancelled`, in one transaction. Rows
    * another transaction holds (a replica's sweep, an expiry or payment in flight) are skipped and
    * re-read under lock, so each order is cancelled once. Answers how many it cancelled.
    */
@@ -165,7 +260,12 @@ export const ordersRepo = {
       if (due.length === 0) return 0;
       const cancelled = await tx
         .update(orders)
-        .set({ status: 'cancelled', version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+        .set({
+          status: 'cancelled',
+          cancelReason: 'expired',
+          version: sql`${orders.version} + 1`,
+          updatedAt: sql`now()`,
+        })
         .where(
           and(
             inArray(
@@ -188,8 +288,10 @@ export const ordersRepo = {
   },
 
   /** The order `id` if it belongs to `userId`. */
-  async findOwned(db: OrdersExecutor, id: string, userId: string): Promise<OrderWithTicket | null> {
-    const [row] = await selectWithTicket(db)
+  async findOwned(db: OrdersExecutor, id: string, userId: string): Promise<OrderRow | null> {
+    const [row] = await db
+      .select()
+      .from(orders)
       .where(and(eq(orders.id, id), eq(orders.userId, userId)))
       .limit(1);
     return row ?? null;
@@ -200,9 +302,11 @@ export const ordersRepo = {
     db: OrdersExecutor,
     userId: string,
     options: { limit: number; after?: OrderCursor },
-  ): Promise<OrderWithTicket[]> {
+  ): Promise<OrderRow[]> {
     const { after } = options;
-    return selectWithTicket(db)
+    return db
+      .select()
+      .from(orders)
       .where(
         and(
           eq(orders.userId, userId),

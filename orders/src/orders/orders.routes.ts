@@ -21,12 +21,24 @@ export function ordersRoutes(orders: OrdersService) {
       method: 'post',
       path: '/api/orders',
       summary: 'Reserve a ticket by placing an order',
-      description: 'The order awaits payment and expires after the reservation window.',
+      description:
+        'The order awaits payment and expires after the reservation window. A buyer holds at most ' +
+        '`MAX_HOLDS_PER_BUYER` unpaid orders (409 `HOLD_LIMIT_REACHED`), may attempt `ORDER_RATE_MAX` ' +
+        'placements per `ORDER_RATE_WINDOW_SECONDS` (429 `RATE_LIMITED`, `Retry-After`), and after an ' +
+        'order for a ticket was cancelled or expired waits `HOLD_COOLDOWN_SECONDS` before holding that ' +
+        'ticket again (409 `HOLD_COOLDOWN`, `Retry-After`).',
       tags,
       auth: 'required',
       body: placeOrderBodySchema,
       responses: { 201: { description: 'The order, awaiting payment', schema: orderSchema } },
-      errors: ['NOT_FOUND', 'OWN_TICKET', 'TICKET_RESERVED'],
+      errors: [
+        'NOT_FOUND',
+        'OWN_TICKET',
+        'TICKET_RESERVED',
+        'HOLD_LIMIT_REACHED',
+        'HOLD_COOLDOWN',
+        'RATE_LIMITED',
+      ],
       handler: placeOrder,
     }),
     defineRoute({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orderStatuses } from '../db/schema';
+import { cancelReasons, orderStatuses } from '../db/schema';
 import { decodeCursor } from './cursor';
 
 const uuidExample = '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f';
@@ -38,14 +38,24 @@ export const orderSchema = z
   .object({
     id: z.uuid(),
     status: z.enum(orderStatuses),
-    userId: z.uuid(),
-    expiresAt: z.iso.datetime().meta({ description: 'When the reservation ends unless paid' }),
-    ticket: z.object({
-      id: z.uuid(),
-      title: z.string(),
-      price: z.number().int().meta({ description: 'Integer minor units (cents for usd)' }),
-      currency: z.string().meta({ example: 'usd' }),
+    cancelReason: z.enum(cancelReasons).nullable().meta({
+      description:
+        'Why a cancelled order was cancelled: `expired` (its reservation ran out), `buyer` (its buyer cancelled it); null unless `status` is `cancelled`',
     }),
+    userId: z.uuid(),
+    createdAt: z.iso.datetime().meta({ description: 'When the order was placed' }),
+    expiresAt: z.iso.datetime().meta({ description: 'When the reservation ends unless paid' }),
+    ticket: z
+      .object({
+        id: z.uuid(),
+        title: z.string(),
+        price: z.number().int().meta({ description: 'Integer minor units (cents for usd)' }),
+        currency: z.string().meta({ example: 'usd' }),
+      })
+      .meta({
+        description:
+          "The order's terms: the ticket's title, price and currency when the order was placed, fixed from then on",
+      }),
     version: z.number().int().nonnegative(),
   })
   .meta({ id: 'Order' });

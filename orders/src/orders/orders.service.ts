@@ -1,26 +1,59 @@
 import { AppError, notFound } from '@glotixz/common/errors';
 import { isUniqueViolation } from '@glotixz/common/db';
 import type { OrdersDb } from '../db/db';
-import { liveOrderPerTicketIndex } from '../db/schema';
+import { liveOrderPerTicketIndex, type OrderRow } from '../db/schema';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { decodeCursor, encodeCursor } from './cursor';
 import { createOrdersMetrics, type OrdersMetrics } from './orders.metrics';
-import { ordersRepo, type OrderWithTicket } from './orders.repo';
+import { ordersRepo, type PlaceInput, type PlaceOutcome } from './orders.repo';
 import type { OrderPage, OrderView } from './orders.schemas';
 
 /** Settings of the order rules. */
 export interface OrdersSettings {
   /** How long an order reserves its ticket before it expires unpaid. */
   expirationWindowSeconds: number;
+  /** Orders one buyer may hold awaiting payment at once. */
+  maxHoldsPerBuyer: number;
+  /** Placements one buyer may attempt per `orderRateWindowSeconds`. */
+  orderRateMax: number;
+  orderRateWindowSeconds: number;
+  /** How long a buyer whose order for a ticket was cancelled or expired waits to hold it again. */
+  holdCooldownSeconds: number;
 }
 
-function toView({ order, ticket }: OrderWithTicket): OrderView {
+/** The error for a placement the buyer's rules refused. */
+function refusal(
+  outcome: Exclude<PlaceOutcome, { status: 'placed' | 'ticket-unseen' }>,
+  max: number,
+): AppError {
+  switch (outcome.status) {
+    case 'holds-ticket':
+      return new AppError('TICKET_RESERVED', 'This ticket is already reserved by another order');
+    case 'cooldown':
+      return new AppError(
+        'HOLD_COOLDOWN',
+        `Your last order for this ticket ended; you can reserve it again in ${outcome.retryAfterSeconds} s`,
+        { retryAfterSeconds: outcome.retryAfterSeconds },
+      );
+    case 'hold-limit':
+      return new AppError(
+        'HOLD_LIMIT_REACHED',
+        `You already hold ${outcome.holds} unpaid orders, the most allowed; pay or cancel one first`,
+        { maxHolds: max },
+      );
+  }
+}
+
+/** The order as the API shows it: its own terms (I8), never the replica's current ticket. */
+function toView(order: OrderRow): OrderView {
   return {
     id: order.id,
     status: order.status,
+    cancelReason: order.cancelReason,
     userId: order.userId,
+    createdAt: order.createdAt.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
-    ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
+    ticket: { id: order.ticketId, title: order.title, price: order.price, currency: order.currency },
     version: order.version,
   };
 }
@@ -37,23 +70,43 @@ export function createOrdersService(
   return {
     /**
      * Reserves a ticket for `userId`. The partial unique index decides who gets a contested
-     * ticket (I4), never an earlier read.
-     * @throws AppError NOT_FOUND (ticket not in the replica), OWN_TICKET, TICKET_RESERVED.
+     * ticket (I4), never an earlier read; the buyer's lock makes the hold cap and the cool-down
+     * exact under concurrency. Every attempt counts toward the buyer's placement rate, in its own
+     * statement, so a refused attempt counts too.
+     * @throws AppError RATE_LIMITED, NOT_FOUND (ticket not in the replica), OWN_TICKET,
+     *   TICKET_RESERVED, HOLD_COOLDOWN, HOLD_LIMIT_REACHED.
      */
     async place(userId: string, ticketId: string): Promise<OrderView> {
+      const attempts = await ordersRepo.countAttempt(db, userId, settings.orderRateWindowSeconds);
+      if (attempts.hits > settings.orderRateMax) {
+        throw new AppError(
+          'RATE_LIMITED',
+          `Too many orders placed; try again in ${attempts.resetInSeconds} s`,
+          { retryAfterSeconds: attempts.resetInSeconds },
+        );
+      }
+      const input: PlaceInput = {
+        userId,
+        ticketId,
+        windowSeconds: settings.expirationWindowSeconds,
+        maxHolds: settings.maxHoldsPerBuyer,
+        cooldownSeconds: settings.holdCooldownSeconds,
+      };
       try {
         const placed = await db.transaction(async (tx) => {
-          const input = { userId, ticketId, windowSeconds: settings.expirationWindowSeconds };
-          const row = await ordersRepo.placeAwaitingPayment(tx, input);
-          if (row) return toView(row);
+          await ordersRepo.lockBuyer(tx, userId);
+          const outcome = await ordersRepo.placeAwaitingPayment(tx, input);
+          if (outcome.status === 'placed') return toView(outcome.order);
+          if (outcome.status !== 'ticket-unseen') throw refusal(outcome, settings.maxHoldsPerBuyer);
           // Only on this error path: was the ticket missing, or the buyer's own?
           const ticket = await ticketsRepo.findById(tx, ticketId);
           if (!ticket) throw notFound('Ticket');
           if (ticket.userId === userId) throw new AppError('OWN_TICKET', 'You cannot order your own ticket');
           // It reached the replica between the two reads: place it now.
           const retried = await ordersRepo.placeAwaitingPayment(tx, input);
-          if (!retried) throw notFound('Ticket');
-          return toView(retried);
+          if (retried.status === 'placed') return toView(retried.order);
+          if (retried.status !== 'ticket-unseen') throw refusal(retried, settings.maxHoldsPerBuyer);
+          throw notFound('Ticket');
         });
         metrics.created.inc();
         return placed;
@@ -74,9 +127,7 @@ export function createOrdersService(
       return {
         items: items.map(toView),
         nextCursor:
-          rows.length > page.limit && last
-            ? encodeCursor({ createdAt: last.order.createdAt, id: last.order.id })
-            : null,
+          rows.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
       };
     },
 
@@ -94,10 +145,10 @@ export function createOrdersService(
      */
     async cancel(userId: string, id: string): Promise<OrderView> {
       return db.transaction(async (tx) => {
-        await ordersRepo.cancelAwaitingPayment(tx, id, userId);
+        await ordersRepo.cancelAwaitingPayment(tx, id, 'buyer', userId);
         const row = await ordersRepo.findOwned(tx, id, userId);
         if (!row) throw notFound('Order');
-        if (row.order.status === 'complete') {
+        if (row.status === 'complete') {
           throw new AppError('ORDER_NOT_CANCELLABLE', 'A paid order cannot be cancelled');
         }
         return toView(row);

@@ -21,6 +21,14 @@ export const tickets = pgTable(
     currency: char('currency', { length: 3 }).notNull(),
     userId: uuid('user_id').notNull(),
     orderId: uuid('order_id'),
+    /**
+     * The terms of the order holding the ticket (I8), as `order.created` carried them: what its
+     * buyer reserved and pays, whatever the seller changed before the reservation arrived. Null
+     * while available; the ticket's own title, price and currency are what it is sold at next.
+     */
+    heldTitle: text('held_title'),
+    heldPrice: integer('held_price'),
+    heldCurrency: char('held_currency', { length: 3 }),
     /** When the holding order was paid (`order.completed`); null while available or reserved. */
     soldAt: timestamp('sold_at', { withTimezone: true }),
     version: integer('version').notNull().default(0),
@@ -34,6 +42,11 @@ export const tickets = pgTable(
     check('tickets_version_non_negative', sql`${t.version} >= 0`),
     // A sold ticket stays with the order that bought it.
     check('tickets_sold_has_order', sql`${t.soldAt} is null or ${t.orderId} is not null`),
+    // A held ticket knows the terms it is held at; an available one has none.
+    check(
+      'tickets_held_terms',
+      sql`(${t.orderId} is null) = (${t.heldTitle} is null) and (${t.orderId} is null) = (${t.heldPrice} is null) and (${t.orderId} is null) = (${t.heldCurrency} is null)`,
+    ),
     index('tickets_available_idx')
       .on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.orderId} is null`),

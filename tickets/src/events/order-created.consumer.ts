@@ -7,8 +7,8 @@ import { reserveTicket } from '../tickets/reservations';
 export const HELD_BY_ANOTHER_RETRY_MS = 1_000;
 
 /**
- * `order.created`: the order's ticket becomes reserved by it (`ticket.updated`), or sold if the
- * order's `order.completed` was handled first. While another
+ * `order.created`: the order's ticket becomes reserved by it at the order's terms (`ticket.updated`),
+ * or sold if the order's `order.completed` was handled first. While another
  * order holds the ticket the message is retried: one of the two orders is cancelled and its
  * `order.cancelled` decides. An unknown ticket is an error, so the message is retried and finally
  * dead-lettered rather than dropped.
@@ -18,7 +18,8 @@ export const onOrderCreated: TransactionalEventHandler<typeof orderCreatedSubjec
   tx,
   { logger },
 ) => {
-  const outcome = await reserveTicket(tx, data.ticket.id, data.id);
+  const { title, price, currency } = data.ticket;
+  const outcome = await reserveTicket(tx, data.ticket.id, data.id, { title, price, currency });
   const context = { ticketId: data.ticket.id, orderId: data.id };
   switch (outcome.status) {
     case 'reserved':

@@ -1,6 +1,6 @@
 import { enqueue } from '@glotixz/common/bus';
 import { ticketUpdatedSubject } from '@glotixz/common/events';
-import { ticketsRepo, type TicketsTx } from './tickets.repo';
+import { ticketsRepo, type HeldTerms, type TicketsTx } from './tickets.repo';
 import { toTicket, toTicketEventData, type Ticket } from './tickets.schemas';
 
 /** The outcome of {@link reserveTicket}. */
@@ -27,8 +27,9 @@ export type SellOutcome =
   | { status: 'unknown-ticket' };
 
 /**
- * Makes `orderId` the holder of the ticket and records `ticket.updated`, inside the caller's
- * transaction. Changes nothing when the order already holds it or was already cancelled (its
+ * Makes `orderId` the holder of the ticket at the order's `terms` (I8) and records
+ * `ticket.updated`, inside the caller's transaction. The ticket's own terms stay as the seller last
+ * set them, for when it is on sale again. Changes nothing when the order already holds it or was already cancelled (its
  * cancellation overtook it). When another order holds the ticket, one of the two orders is
  * cancelled (orders allows one live order per ticket) and that event is still to come, so the
  * caller should retry later. An order whose `order.completed` overtook it reserves the ticket
@@ -38,6 +39,7 @@ export async function reserveTicket(
   tx: TicketsTx,
   ticketId: string,
   orderId: string,
+  terms: HeldTerms,
 ): Promise<ReserveOutcome> {
   const repo = ticketsRepo(tx);
   const current = await repo.lockById(ticketId);
@@ -46,7 +48,7 @@ export async function reserveTicket(
   if (await repo.isOrderCancelled(orderId)) return { status: 'order-cancelled' };
   if (current.orderId !== null) return { status: 'held-by-another', heldBy: current.orderId };
   const sold = await repo.isOrderCompleted(orderId);
-  const row = await repo.setHolder(ticketId, orderId, { sold });
+  const row = await repo.setHolder(ticketId, orderId, terms, { sold });
   await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
   return { status: sold ? 'sold' : 'reserved', ticket: toTicket(row) };
 }
@@ -68,7 +70,7 @@ export async function releaseTicket(
   if (!current) return { status: 'unknown-ticket' };
   if (current.orderId !== orderId) return { status: 'not-held', heldBy: current.orderId };
   if (current.soldAt) return { status: 'sold' };
-  const row = await repo.setHolder(ticketId, null);
+  const row = await repo.release(ticketId);
   await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
   return { status: 'released', ticket: toTicket(row) };
 }

@@ -17,6 +17,13 @@ export interface TicketChanges {
   currency?: string;
 }
 
+/** The terms an order holds a ticket at: its title, price and currency when it was placed. */
+export interface HeldTerms {
+  title: string;
+  price: number;
+  currency: string;
+}
+
 /** What {@link TicketsRepo.listAvailable} reads. */
 export interface AvailableQuery {
   limit: number;
@@ -105,13 +112,39 @@ export function ticketsRepo(db: TicketsDb | TicketsTx) {
     },
 
     /**
-     * Sets the order holding the ticket (null frees it) as a new version; `sold` also marks it sold
-     * to that order.
+     * Makes `orderId` hold the ticket at `terms` (the order's, I8) as a new version; `sold` also
+     * marks it sold to that order.
      */
-    async setHolder(id: string, orderId: string | null, { sold = false } = {}): Promise<TicketRow> {
+    async setHolder(
+      id: string,
+      orderId: string,
+      terms: HeldTerms,
+      { sold = false } = {},
+    ): Promise<TicketRow> {
       const [row] = await db
         .update(tickets)
-        .set({ orderId, ...(sold ? { soldAt: sql`now()` } : {}), ...bumpVersion() })
+        .set({
+          orderId,
+          heldTitle: terms.title,
+          heldPrice: terms.price,
+          heldCurrency: terms.currency,
+          ...(sold ? { soldAt: sql`now()` } : {}),
+          ...bumpVersion(),
+        })
+        .where(eq(tickets.id, id))
+        .returning();
+      if (!row) throw new Error(`ticket ${id} vanished inside its own transaction`);
+      return row;
+    },
+
+    /**
+     * Frees the ticket as a new version: it is on sale again at its own terms, which carry any edit
+     * the seller made before the reservation arrived.
+     */
+    async release(id: string): Promise<TicketRow> {
+      const [row] = await db
+        .update(tickets)
+        .set({ orderId: null, heldTitle: null, heldPrice: null, heldCurrency: null, ...bumpVersion() })
         .where(eq(tickets.id, id))
         .returning();
       if (!row) throw new Error(`ticket ${id} vanished inside its own transaction`);

@@ -94,6 +94,17 @@ export const ticketSchema = z
       description: 'The order holding (or, when sold, that bought) the ticket; null when available',
     }),
     status: ticketStatusSchema,
+    heldTerms: z
+      .object({
+        title: z.string(),
+        price: z.number().int(),
+        currency: z.string().meta({ example: 'usd' }),
+      })
+      .nullable()
+      .meta({
+        description:
+          "The terms of the order holding the ticket (reserved or sold), fixed when it was placed; null when available. The ticket's own title, price and currency are what it is listed at when on sale again",
+      }),
     version: z.number().int().meta({ description: '0 on creation, +1 per change' }),
   })
   .meta({ id: 'Ticket' });
@@ -123,7 +134,15 @@ export function ticketStatus(row: Pick<TicketRow, 'orderId' | 'soldAt'>): Ticket
 
 /** The API shape of a stored ticket. */
 export function toTicket(row: TicketRow): Ticket {
-  return { ...toTicketEventData(row), status: ticketStatus(row) };
+  return { ...toTicketEventData(row), status: ticketStatus(row), heldTerms: heldTerms(row) };
+}
+
+/** The terms the holding order reserved the ticket at (I8); null while available. */
+function heldTerms(row: TicketRow): Ticket['heldTerms'] {
+  if (row.orderId === null || row.heldTitle === null || row.heldPrice === null || row.heldCurrency === null) {
+    return null;
+  }
+  return { title: row.heldTitle, price: row.heldPrice, currency: row.heldCurrency };
 }
 
 /**

@@ -1,6 +1,8 @@
 import Link from 'next/link';
+import { FreshPage } from '@/components/fresh-page';
 import { TicketCard } from '@/components/ticket-card';
 import { listTickets } from '@/lib/api-server';
+import { truncateText } from '@/lib/text';
 import { LoadMoreTickets } from './load-more-tickets';
 import { Icon } from '@/components/icon';
 
@@ -15,11 +17,12 @@ function first(value: string | string[] | undefined): string {
 /** The marketplace: available tickets, newest first, with search and more on demand. */
 export default async function MarketplacePage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const q = first(params.q).slice(0, 200);
+  const q = truncateText(first(params.q), 200);
   const page = await listTickets({ q, limit: PAGE_SIZE });
+  const renderId = crypto.randomUUID();
 
   return (
-    <>
+    <FreshPage renderId={renderId}>
       <section className="hero" aria-labelledby="hero-title">
         <div className="container">
           <h1 id="hero-title">Find your next night out</h1>
@@ -89,10 +92,15 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
                 <TicketCard key={ticket.id} ticket={ticket} />
               ))}
             </ul>
-            <LoadMoreTickets key={q} q={q} pageSize={PAGE_SIZE} initialCursor={page.nextCursor} />
+            <LoadMoreTickets
+              key={`${q}:${renderId}`}
+              q={q}
+              pageSize={PAGE_SIZE}
+              initialCursor={page.nextCursor}
+            />
           </>
         )}
       </div>
-    </>
+    </FreshPage>
   );
 }

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { FreshPage } from '@/components/fresh-page';
 import { OrderStatusBadge } from '@/components/status-badge';
 import { TicketSwatch } from '@/components/ticket-art';
 import { requireUser, serverFetch } from '@/lib/api-server';
 import { formatMoney } from '@/lib/money';
+import { orderState } from '@/lib/order-state';
 import { formatDateTime } from '@/lib/time';
 import type { Order, Page } from '@/lib/types';
 import { Icon } from '@/components/icon';
@@ -16,57 +18,64 @@ export default async function OrdersPage() {
   const page = await serverFetch<Page<Order>>('/api/orders?limit=50');
   const now = Date.now();
   return (
-    <div className="container">
-      <div className="page-header">
-        <div>
-          <h1>My orders</h1>
-          <p>Tickets you reserved and bought.</p>
-        </div>
-      </div>
-      {page.items.length === 0 ? (
-        <div className="empty" data-testid="orders-empty">
-          <div className="empty-icon">
-            <Icon name="receipt" size={36} />
+    <FreshPage renderId={crypto.randomUUID()}>
+      <div className="container">
+        <div className="page-header">
+          <div>
+            <h1>My orders</h1>
+            <p>Tickets you reserved and bought.</p>
           </div>
-          <h2>No orders yet</h2>
-          <p>When you buy a ticket, it shows up here.</p>
-          <Link href="/" className="btn btn-primary">
-            Browse tickets
-          </Link>
         </div>
-      ) : (
-        <ul className="list" aria-label="Your orders">
-          {page.items.map((order) => {
-            const expired = order.status === 'awaiting_payment' && Date.parse(order.expiresAt) <= now;
-            return (
-              <li key={order.id} className="list-item" data-testid="order-row">
-                <TicketSwatch id={order.ticket.id} title={order.ticket.title} />
-                <div className="list-item-main">
-                  <Link href={`/orders/${order.id}`} className="list-item-title">
-                    {order.ticket.title}
-                  </Link>
-                  <div className="list-item-sub">
-                    {formatMoney(order.ticket.price, order.ticket.currency)}
-                    {order.status === 'awaiting_payment' && !expired && (
-                      <> · pay by {formatDateTime(order.expiresAt)}</>
-                    )}
+        {page.items.length === 0 ? (
+          <div className="empty" data-testid="orders-empty">
+            <div className="empty-icon">
+              <Icon name="receipt" size={36} />
+            </div>
+            <h2>No orders yet</h2>
+            <p>When you buy a ticket, it shows up here.</p>
+            <Link href="/" className="btn btn-primary">
+              Browse tickets
+            </Link>
+          </div>
+        ) : (
+          <ul className="list" aria-label="Your orders">
+            {page.items.map((order) => {
+              const state = orderState(order, now);
+              const payable = state === 'awaiting';
+              return (
+                <li key={order.id} className="list-item" data-testid="order-row">
+                  <TicketSwatch id={order.ticket.id} title={order.ticket.title} />
+                  <div className="list-item-main">
+                    <Link href={`/orders/${order.id}`} className="list-item-title">
+                      {order.ticket.title}
+                    </Link>
+                    <div className="list-item-sub">
+                      {formatMoney(order.ticket.price, order.ticket.currency)}
+                      {order.createdAt && (
+                        <>
+                          {' · '}
+                          <span data-testid="order-date">ordered {formatDateTime(order.createdAt)}</span>
+                        </>
+                      )}
+                      {payable && <> · pay by {formatDateTime(order.expiresAt)}</>}
+                    </div>
                   </div>
-                </div>
-                <div className="row">
-                  <OrderStatusBadge status={order.status} expired={expired} />
-                  <Link
-                    href={`/orders/${order.id}`}
-                    className={`btn btn-sm ${order.status === 'awaiting_payment' && !expired ? 'btn-primary' : 'btn-secondary'}`}
-                  >
-                    {order.status === 'awaiting_payment' && !expired ? 'Pay now' : 'View'}
-                  </Link>
-                </div>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-      {page.nextCursor && <p className="muted small center mt-5">Showing your 50 most recent orders.</p>}
-    </div>
+                  <div className="row">
+                    <OrderStatusBadge state={state} />
+                    <Link
+                      href={`/orders/${order.id}`}
+                      className={`btn btn-sm ${payable ? 'btn-primary' : 'btn-secondary'}`}
+                    >
+                      {payable ? 'Pay now' : 'View'}
+                    </Link>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        {page.nextCursor && <p className="muted small center mt-5">Showing your 50 most recent orders.</p>}
+      </div>
+    </FreshPage>
   );
 }

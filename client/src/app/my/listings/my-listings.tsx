@@ -80,6 +80,8 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
   const [busy, setBusy] = useState(false);
   const state = listingState(ticket.status);
   const titleId = `listing-${ticket.id}-title`;
+  // Reserved or sold: shown at the terms the buyer's order holds, whatever the listing says now.
+  const terms = ticket.status !== 'available' && ticket.heldTerms ? ticket.heldTerms : ticket;
 
   function startEditing() {
     setValues(valuesOf(ticket));
@@ -125,7 +127,7 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
 
   return (
     <li className="list-item" data-testid="listing" aria-labelledby={titleId}>
-      <TicketSwatch id={ticket.id} title={ticket.title} />
+      <TicketSwatch id={ticket.id} title={terms.title} />
       <div className="list-item-main">
         {editing ? (
           <form
@@ -164,13 +166,13 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
           <>
             <div className="row" style={{ gap: '0.5rem' }}>
               <Link id={titleId} href={`/tickets/${ticket.id}`} className="list-item-title">
-                {ticket.title}
+                {terms.title}
               </Link>
               <ListingStatusBadge status={ticket.status} />
             </div>
             <div className="list-item-sub">
-              <span className="price" style={{ fontSize: '1rem' }}>
-                {formatMoney(ticket.price, ticket.currency)}
+              <span className="price" style={{ fontSize: '1rem' }} data-testid="listing-price">
+                {formatMoney(terms.price, terms.currency)}
               </span>
               {state.note && ` · ${state.note}`}
             </div>

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireUser, serverFetch } from '@/lib/api-server';
 import type { Page, Ticket } from '@/lib/types';
+import { FreshPage } from '@/components/fresh-page';
 import { MyListings } from './my-listings';
 import { Icon } from '@/components/icon';
 
@@ -11,31 +12,34 @@ export const metadata: Metadata = { title: 'My listings' };
 export default async function MyListingsPage() {
   await requireUser('/my/listings');
   const page = await serverFetch<Page<Ticket>>('/api/tickets/mine?limit=50');
+  const renderId = crypto.randomUUID();
   return (
-    <div className="container">
-      <div className="page-header">
-        <div>
-          <h1>My listings</h1>
-          <p>Edit a ticket while it is on sale. Once a buyer reserves it, it is locked.</p>
-        </div>
-        <Link href="/sell" className="btn btn-primary">
-          + Sell a ticket
-        </Link>
-      </div>
-      {page.items.length === 0 ? (
-        <div className="empty" data-testid="listings-empty">
-          <div className="empty-icon">
-            <Icon name="tag" size={36} />
+    <FreshPage renderId={renderId}>
+      <div className="container">
+        <div className="page-header">
+          <div>
+            <h1>My listings</h1>
+            <p>Edit a ticket while it is on sale. Once a buyer reserves it, it is locked.</p>
           </div>
-          <h2>You are not selling anything yet</h2>
-          <p>List a ticket you cannot use — buyers are waiting.</p>
           <Link href="/sell" className="btn btn-primary">
-            Sell a ticket
+            + Sell a ticket
           </Link>
         </div>
-      ) : (
-        <MyListings initial={page.items} initialCursor={page.nextCursor} />
-      )}
-    </div>
+        {page.items.length === 0 ? (
+          <div className="empty" data-testid="listings-empty">
+            <div className="empty-icon">
+              <Icon name="tag" size={36} />
+            </div>
+            <h2>You are not selling anything yet</h2>
+            <p>List a ticket you cannot use — buyers are waiting.</p>
+            <Link href="/sell" className="btn btn-primary">
+              Sell a ticket
+            </Link>
+          </div>
+        ) : (
+          <MyListings key={renderId} initial={page.items} initialCursor={page.nextCursor} />
+        )}
+      </div>
+    </FreshPage>
   );
 }

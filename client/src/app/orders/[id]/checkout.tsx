@@ -45,14 +45,24 @@ export function Checkout({
   order,
   onPaid,
   onOrderChanged,
+  onPayingChange,
 }: {
   order: Order;
   onPaid: (order: Order) => void;
   onOrderChanged: (order: Order) => void;
+  /** True from the moment a payment is submitted until it is declined or the order moves on. */
+  onPayingChange: (paying: boolean) => void;
 }) {
   const [stage, setStage] = useState<Stage>({ kind: 'preparing' });
   const [decline, setDecline] = useState<string | null>(null);
+  // A card form is sending its payment (before the confirming stage begins).
+  const [submitting, setSubmitting] = useState(false);
   const polling = useRef<AbortController | null>(null);
+
+  const paying = submitting || stage.kind === 'confirming' || stage.kind === 'slow';
+  useEffect(() => {
+    onPayingChange(paying);
+  }, [paying, onPayingChange]);
 
   /** Follows the order (and its payment) until the webhook has completed it, or a late decline. */
   const waitForCompletion = useCallback(async () => {
@@ -94,6 +104,15 @@ export function Checkout({
       // aborted: the component went away or a new attempt started
     }
   }, [order.id, onPaid, onOrderChanged]);
+
+  const onDeclined = useCallback((message: string | null) => {
+    setDecline(message);
+    if (message !== null) setSubmitting(false);
+  }, []);
+  const onSubmitted = useCallback(() => {
+    setSubmitting(false);
+    void waitForCompletion();
+  }, [waitForCompletion]);
 
   const prepare = useCallback(async () => {
     setStage({ kind: 'preparing' });
@@ -183,15 +202,17 @@ export function Checkout({
             publishableKey={stage.payment.publishableKey}
             amount={amount}
             returnPath={`/orders/${order.id}`}
-            onSubmitted={() => void waitForCompletion()}
-            onDeclined={setDecline}
+            onSubmitting={() => setSubmitting(true)}
+            onSubmitted={onSubmitted}
+            onDeclined={onDeclined}
           />
         ) : (
           <SandboxCardForm
             orderId={order.id}
             amount={amount}
-            onSubmitted={() => void waitForCompletion()}
-            onDeclined={setDecline}
+            onSubmitting={() => setSubmitting(true)}
+            onSubmitted={onSubmitted}
+            onDeclined={onDeclined}
           />
         ))}
     </section>

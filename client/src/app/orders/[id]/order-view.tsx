@@ -9,6 +9,7 @@ import { TicketSwatch } from '@/components/ticket-art';
 import { apiFetch, sleep } from '@/lib/api-client';
 import { messageFor } from '@/lib/errors';
 import { formatMoney } from '@/lib/money';
+import { orderState } from '@/lib/order-state';
 import { describeCountdown, formatCountdown, msUntil } from '@/lib/time';
 import type { Order } from '@/lib/types';
 import { Checkout } from './checkout';
@@ -16,11 +17,19 @@ import { Checkout } from './checkout';
 /**
  * An order that is not paid yet: the hold's live countdown, the payment form and a cancel
  * button. When the hold runs out it shows the order as expired and follows it until the orders
- * service has cancelled it; once paid it moves on to the confirmation.
+ * service has cancelled it; once paid it moves on to the confirmation. Once a payment is
+ * submitted the countdown stops and Cancel is disabled until the payment is settled. Everything
+ * shown (title, price) is the order's own terms, never the live listing's.
  */
 export function OrderView({ initial }: { initial: Order }) {
   const router = useRouter();
   const [order, setOrder] = useState(initial);
+  // A newer render from the server (Back, a refresh) replaces what this page knew.
+  const [seenInitial, setSeenInitial] = useState(initial);
+  if (initial !== seenInitial) {
+    setSeenInitial(initial);
+    if (initial.version > order.version) setOrder(initial);
+  }
   const [now, setNow] = useState(() => Date.now());
   const [cancelling, setCancelling] = useState(false);
   const [confirmingCancel, setConfirmingCancel] = useState(false);
@@ -28,17 +37,25 @@ export function OrderView({ initial }: { initial: Order }) {
   const [error, setError] = useState<string | null>(null);
 
   const [sawExpiry, setSawExpiry] = useState(false);
+  // A payment has been submitted and is being confirmed: the countdown stops, Cancel waits.
+  const [paying, setPaying] = useState(false);
 
   const remaining = msUntil(order.expiresAt, now);
   const awaiting = order.status === 'awaiting_payment';
-  // Expired: the hold ran out while this page was open (the orders service then cancels it).
-  const expired = awaiting ? remaining === 0 : order.status === 'cancelled' && sawExpiry;
+  const state = orderState(order, now, sawExpiry);
+  const expired = state === 'expired';
 
   useEffect(() => {
-    if (!awaiting) return;
+    if (!awaiting || paying) return;
+    setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
-  }, [awaiting]);
+  }, [awaiting, paying]);
+
+  const onPayingChange = useCallback((submitted: boolean) => {
+    setPaying(submitted);
+    if (submitted) setConfirmingCancel(false);
+  }, []);
 
   // Past the deadline: follow the order until the expiry is recorded, then refresh the page data.
   useEffect(() => {
@@ -96,27 +113,41 @@ export function OrderView({ initial }: { initial: Order }) {
       <div className="stack">
         <div className="row" style={{ justifyContent: 'space-between' }}>
           <h1 style={{ margin: 0 }}>{awaiting && !expired ? 'Complete your purchase' : 'Your order'}</h1>
-          <OrderStatusBadge status={order.status} expired={expired} />
+          <OrderStatusBadge state={state} />
         </div>
 
         {awaiting && !expired && (
           <div
-            className={`countdown${urgent ? ' countdown-urgent' : ''}`}
+            className={`countdown${urgent && !paying ? ' countdown-urgent' : ''}${paying ? ' countdown-stopped' : ''}`}
             data-testid="countdown"
+            data-stopped={paying ? 'true' : undefined}
             role="timer"
-            aria-label={`Time left to pay: ${describeCountdown(remaining)}`}
+            aria-label={
+              paying
+                ? 'Payment submitted: the hold is kept while it is confirmed'
+                : `Time left to pay: ${describeCountdown(remaining)}`
+            }
           >
             <Icon name="clock" size={22} />
             <span>
-              Ticket held for you for{' '}
+              {paying ? 'Payment submitted with ' : 'Ticket held for you for '}
               <span className="countdown-time" aria-hidden="true">
                 {formatCountdown(remaining)}
               </span>
+              {paying && ' left on the hold'}
             </span>
           </div>
         )}
 
         <div aria-live="polite">
+          {state === 'paid' && (
+            <div className="alert alert-success" role="status">
+              <p>
+                Payment received — opening your receipt…{' '}
+                <Link href={`/orders/${order.id}/confirmation`}>Open it now</Link>
+              </p>
+            </div>
+          )}
           {expired && (
             <div className="alert alert-warning" role="status" data-testid="order-expired">
               <p>
@@ -133,7 +164,7 @@ export function OrderView({ initial }: { initial: Order }) {
           {order.status === 'cancelled' && !expired && (
             <div className="alert alert-info" role="status" data-testid="order-cancelled">
               <p>
-                {cancelledHere
+                {cancelledHere || order.cancelReason === 'buyer'
                   ? 'You cancelled this order.'
                   : now < Date.parse(order.expiresAt)
                     ? 'This order was cancelled.'
@@ -150,7 +181,9 @@ export function OrderView({ initial }: { initial: Order }) {
           )}
         </div>
 
-        {awaiting && !expired && <Checkout order={order} onPaid={onPaid} onOrderChanged={setOrder} />}
+        {awaiting && !expired && (
+          <Checkout order={order} onPaid={onPaid} onOrderChanged={setOrder} onPayingChange={onPayingChange} />
+        )}
       </div>
 
       <aside className="card stack" aria-label="Order summary">
@@ -179,13 +212,22 @@ export function OrderView({ initial }: { initial: Order }) {
           Order <span style={{ fontFamily: 'var(--font-mono)' }}>{order.id.slice(0, 8)}</span>
         </p>
         {awaiting && !expired && !confirmingCancel && (
-          <button
-            type="button"
-            className="btn btn-danger btn-block"
-            onClick={() => setConfirmingCancel(true)}
-          >
-            Cancel order
-          </button>
+          <>
+            <button
+              type="button"
+              className="btn btn-danger btn-block"
+              onClick={() => setConfirmingCancel(true)}
+              disabled={paying}
+              aria-describedby={paying ? 'cancel-paying' : undefined}
+            >
+              Cancel order
+            </button>
+            {paying && (
+              <p id="cancel-paying" className="muted small" style={{ margin: 0 }}>
+                Your payment is being confirmed, so the order cannot be cancelled now.
+              </p>
+            )}
+          </>
         )}
         {awaiting && !expired && confirmingCancel && (
           <div className="stack" role="group" aria-label="Confirm cancellation">
@@ -197,7 +239,7 @@ export function OrderView({ initial }: { initial: Order }) {
                 type="button"
                 className="btn btn-danger"
                 onClick={() => void cancel()}
-                disabled={cancelling}
+                disabled={cancelling || paying}
                 autoFocus
               >
                 {cancelling ? 'Cancelling…' : 'Yes, cancel'}

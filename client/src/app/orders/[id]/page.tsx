@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { FreshPage } from '@/components/fresh-page';
 import { requireUser, serverFetchOrNull } from '@/lib/api-server';
 import type { Order } from '@/lib/types';
 import { Confirmation } from './confirmation-view';
@@ -17,11 +18,13 @@ export default async function OrderPage({ params }: { params: Params }) {
   const order = await serverFetchOrNull<Order>(`/api/orders/${encodeURIComponent(id)}`);
   if (!order) notFound();
   return (
-    <div className="container">
-      <Link href="/orders" className="back-link">
-        ← My orders
-      </Link>
-      {order.status === 'complete' ? <Confirmation order={order} /> : <OrderView initial={order} />}
-    </div>
+    <FreshPage renderId={crypto.randomUUID()}>
+      <div className="container">
+        <Link href="/orders" className="back-link">
+          ← My orders
+        </Link>
+        {order.status === 'complete' ? <Confirmation order={order} /> : <OrderView initial={order} />}
+      </div>
+    </FreshPage>
   );
 }

@@ -21,12 +21,16 @@ import type { Payment } from '@/lib/types';
 export function SandboxCardForm({
   orderId,
   amount,
+  onSubmitting,
   onSubmitted,
   onDeclined,
 }: {
   orderId: string;
   amount: string;
+  /** The payment is on its way: from here the order page stops its countdown. */
+  onSubmitting: () => void;
   onSubmitted: () => void;
+  /** A decline (or null to clear one); a decline also ends the submission. */
   onDeclined: (message: string | null) => void;
 }) {
   const [card, setCard] = useState<CardInput>({ number: '', expiry: '', cvc: '' });
@@ -43,6 +47,7 @@ export function SandboxCardForm({
     setErrors({});
     onDeclined(null);
     setBusy(true);
+    onSubmitting();
     try {
       await apiFetch<Payment>('/api/payments', {
         method: 'POST',

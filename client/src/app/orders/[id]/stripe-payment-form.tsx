@@ -28,6 +28,7 @@ export function StripePaymentForm({
   publishableKey,
   amount,
   returnPath,
+  onSubmitting,
   onSubmitted,
   onDeclined,
 }: {
@@ -35,7 +36,10 @@ export function StripePaymentForm({
   publishableKey: string;
   amount: string;
   returnPath: string;
+  /** The payment is on its way: from here the order page stops its countdown. */
+  onSubmitting: () => void;
   onSubmitted: () => void;
+  /** A decline (or null to clear one); a decline also ends the submission. */
   onDeclined: (message: string | null) => void;
 }) {
   const stripe = useMemo(() => stripeFor(publishableKey), [publishableKey]);
@@ -70,6 +74,7 @@ export function StripePaymentForm({
       <PaymentElementForm
         amount={amount}
         returnPath={returnPath}
+        onSubmitting={onSubmitting}
         onSubmitted={onSubmitted}
         onDeclined={onDeclined}
       />
@@ -80,12 +85,16 @@ export function StripePaymentForm({
 function PaymentElementForm({
   amount,
   returnPath,
+  onSubmitting,
   onSubmitted,
   onDeclined,
 }: {
   amount: string;
   returnPath: string;
+  /** The payment is on its way: from here the order page stops its countdown. */
+  onSubmitting: () => void;
   onSubmitted: () => void;
+  /** A decline (or null to clear one); a decline also ends the submission. */
   onDeclined: (message: string | null) => void;
 }) {
   const stripe = useStripe();
@@ -98,6 +107,7 @@ function PaymentElementForm({
     if (!stripe || !elements) return;
     onDeclined(null);
     setBusy(true);
+    onSubmitting();
     const { error } = await stripe.confirmPayment({
       elements,
       redirect: 'if_required',

@@ -2,21 +2,48 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { usePageStale } from '@/components/fresh-page';
 import { apiFetch, sleep } from '@/lib/api-client';
 import { ApiError, messageFor } from '@/lib/errors';
 import { signInPath } from '@/lib/next-path';
-import type { Order } from '@/lib/types';
+import type { Order, Ticket } from '@/lib/types';
+import { useTicketLive } from './ticket-live';
 
 /**
  * Reserves the ticket: creates the order, then goes to it to pay. Orders learns about a new
  * ticket through events, so a ticket listed a moment ago may be unknown there for a short while:
  * a 404 is retried briefly before it is reported.
+ *
+ * When someone else reserved it first (TICKET_RESERVED), Buy stays disabled, the page says the
+ * ticket is reserved, and the ticket is read again until the tickets service agrees, so the page
+ * re-renders in its reserved state. While the page is being read again after Back, Buy waits.
  */
 export function BuyButton({ ticketId, price }: { ticketId: string; price: string }) {
   const router = useRouter();
+  const stale = usePageStale();
+  const live = useTicketLive();
   const [busy, setBusy] = useState(false);
+  const [taken, setTaken] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
+
+  // Taken: re-read the ticket until the tickets service has recorded the reservation, then the page.
+  useEffect(() => {
+    if (!taken) return;
+    const controller = new AbortController();
+    void (async () => {
+      for (let attempt = 0; attempt < 20 && !controller.signal.aborted; attempt++) {
+        const fresh = await apiFetch<Ticket>(`/api/tickets/${ticketId}`, { signal: controller.signal }).catch(
+          () => null,
+        );
+        if (controller.signal.aborted) return;
+        if (fresh && fresh.status !== 'available') break;
+        await sleep(500, controller.signal).catch(() => undefined);
+      }
+      if (!controller.signal.aborted) router.refresh();
+    })();
+    return () => controller.abort();
+  }, [taken, ticketId, router]);
 
   async function buy() {
     setBusy(true);
@@ -38,6 +65,10 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
     } catch (err) {
       setBusy(false);
       const code = err instanceof ApiError ? err.code : 'UNEXPECTED';
+      if (code === 'TICKET_RESERVED') {
+        setTaken(true);
+        live.markTaken();
+      }
       setError({
         code,
         message:
@@ -48,18 +79,26 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
     }
   }
 
+  const disabled = busy || taken || stale || live.status !== 'available';
+
   return (
     <div className="stack">
       <button
         type="button"
         className="btn btn-primary btn-lg btn-block"
         onClick={() => void buy()}
-        disabled={busy}
-        aria-busy={busy}
+        disabled={disabled}
+        aria-busy={busy || stale}
       >
         {busy ? (
           <>
             <span className="spinner" aria-hidden="true" /> Reserving your ticket…
+          </>
+        ) : taken ? (
+          'Reserved by another buyer'
+        ) : stale ? (
+          <>
+            <span className="spinner" aria-hidden="true" /> Checking availability…
           </>
         ) : (
           `Buy for ${price}`
@@ -77,6 +116,7 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
                 <Link href={signInPath(`/tickets/${ticketId}`)}>Sign in</Link>
               )}
               {error.code === 'TICKET_RESERVED' && <Link href="/">Browse other tickets</Link>}
+              {error.code === 'HOLD_LIMIT_REACHED' && <Link href="/orders">See your orders</Link>}
             </p>
           </div>
         )}

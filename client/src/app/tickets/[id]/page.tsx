@@ -1,13 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { ListingStatusBadge } from '@/components/status-badge';
+import { FreshPage } from '@/components/fresh-page';
 import { TicketArt } from '@/components/ticket-art';
 import { currentUser, serverFetchOrNull } from '@/lib/api-server';
 import { formatMoney } from '@/lib/money';
 import { signInPath } from '@/lib/next-path';
 import type { Order, Ticket } from '@/lib/types';
 import { BuyButton } from './buy-button';
+import { LiveStatusBadge, TicketLive } from './ticket-live';
 
 type Params = Promise<{ id: string }>;
 
@@ -36,94 +37,105 @@ export default async function TicketPage({
   // A reserved ticket may be held by this visitor's own order: then point them at it.
   const myOrder =
     ticket.orderId && user && !mine ? await serverFetchOrNull<Order>(`/api/orders/${ticket.orderId}`) : null;
-  const price = formatMoney(ticket.price, ticket.currency);
+  // A held ticket is shown at the terms it was reserved at, not a later edit of the listing.
+  const terms = ticket.status !== 'available' && ticket.heldTerms ? ticket.heldTerms : ticket;
+  const price = formatMoney(terms.price, terms.currency);
 
   return (
-    <div className="container">
-      <Link href="/" className="back-link">
-        ← All tickets
-      </Link>
-      {listed === '1' && mine && (
-        <div className="alert alert-success" role="status" style={{ marginBottom: '1.5rem' }}>
-          <p>
-            Your ticket is on sale. <Link href="/my/listings">See all your listings</Link>
-          </p>
-        </div>
-      )}
-      <div className="split">
-        <TicketArt id={ticket.id} title={ticket.title} large />
-        <div className="card stack">
-          <div className="row" style={{ justifyContent: 'space-between' }}>
-            <ListingStatusBadge status={ticket.status} />
-            <span className="muted small">Sold by a fan · Ticket #{ticket.id.slice(0, 8)}</span>
-          </div>
-          <h1 style={{ margin: 0 }}>{ticket.title}</h1>
-          <div>
-            <div className="price price-lg" data-testid="ticket-price">
-              {price}
-            </div>
-            <div className="muted small">{ticket.currency.toUpperCase()} · fees included</div>
-          </div>
-
-          {mine ? (
-            <div className="alert alert-info" role="note">
+    <FreshPage renderId={crypto.randomUUID()}>
+      <TicketLive key={`${ticket.id}:${ticket.version}`} status={ticket.status}>
+        <div className="container">
+          <Link href="/" className="back-link">
+            ← All tickets
+          </Link>
+          {listed === '1' && mine && (
+            <div className="alert alert-success" role="status" style={{ marginBottom: '1.5rem' }}>
               <p>
-                This is your listing.{' '}
-                {ticket.status === 'sold' ? (
-                  'A buyer has bought it.'
-                ) : ticket.status === 'reserved' ? (
-                  'A buyer has reserved it.'
-                ) : (
-                  <Link href="/my/listings">Edit it in My listings</Link>
-                )}
-              </p>
-            </div>
-          ) : myOrder ? (
-            <div className="stack">
-              <div className="alert alert-info" role="note">
-                <p>
-                  {myOrder.status === 'complete'
-                    ? 'You bought this ticket.'
-                    : 'You have reserved this ticket. Pay before the hold runs out to keep it.'}
-                </p>
-              </div>
-              <Link href={`/orders/${myOrder.id}`} className="btn btn-primary btn-lg btn-block">
-                Go to your order
-              </Link>
-            </div>
-          ) : ticket.status === 'sold' ? (
-            <div className="alert alert-warning" role="note">
-              <p>Another buyer has bought this ticket.</p>
-            </div>
-          ) : ticket.orderId ? (
-            <div className="alert alert-warning" role="note">
-              <p>
-                Another buyer has reserved this ticket. If their reservation runs out unpaid, it comes back to
-                the marketplace.
-              </p>
-            </div>
-          ) : user ? (
-            <BuyButton ticketId={ticket.id} price={price} />
-          ) : (
-            <div className="stack">
-              <Link href={signInPath(`/tickets/${ticket.id}`)} className="btn btn-primary btn-lg btn-block">
-                Sign in to buy
-              </Link>
-              <p className="muted small center" style={{ margin: 0 }}>
-                New here?{' '}
-                <Link href={`/signup?next=${encodeURIComponent(`/tickets/${ticket.id}`)}`}>
-                  Create an account
-                </Link>
+                Your ticket is on sale. <Link href="/my/listings">See all your listings</Link>
               </p>
             </div>
           )}
+          <div className="split">
+            <TicketArt id={ticket.id} title={terms.title} large />
+            <div className="card stack">
+              <div className="row" style={{ justifyContent: 'space-between' }}>
+                <LiveStatusBadge />
+                <span className="muted small">Sold by a fan · Ticket #{ticket.id.slice(0, 8)}</span>
+              </div>
+              <h1 style={{ margin: 0 }}>{terms.title}</h1>
+              <div>
+                <div className="price price-lg" data-testid="ticket-price">
+                  {price}
+                </div>
+                <div className="muted small">{terms.currency.toUpperCase()} · fees included</div>
+              </div>
 
-          <ul className="muted small" style={{ margin: 0, paddingLeft: '1.2rem' }}>
-            <li>Your ticket is held for you while you pay — nobody else can buy it meanwhile.</li>
-            <li>Pay securely by card. Unpaid holds expire and the ticket is released.</li>
-          </ul>
+              {mine ? (
+                <div className="alert alert-info" role="note">
+                  <p>
+                    This is your listing.{' '}
+                    {ticket.status === 'sold' ? (
+                      'A buyer has bought it.'
+                    ) : ticket.status === 'reserved' ? (
+                      'A buyer has reserved it.'
+                    ) : (
+                      <Link href="/my/listings">Edit it in My listings</Link>
+                    )}
+                  </p>
+                </div>
+              ) : myOrder ? (
+                <div className="stack">
+                  <div className="alert alert-info" role="note">
+                    <p>
+                      {myOrder.status === 'complete'
+                        ? `You bought this ticket for ${formatMoney(myOrder.ticket.price, myOrder.ticket.currency)}.`
+                        : `You have reserved this ticket for ${formatMoney(myOrder.ticket.price, myOrder.ticket.currency)}. Pay before the hold runs out to keep it.`}
+                    </p>
+                  </div>
+                  <Link href={`/orders/${myOrder.id}`} className="btn btn-primary btn-lg btn-block">
+                    Go to your order
+                  </Link>
+                </div>
+              ) : ticket.status === 'sold' ? (
+                <div className="alert alert-warning" role="note">
+                  <p>Another buyer has bought this ticket.</p>
+                </div>
+              ) : ticket.orderId ? (
+                <div className="alert alert-warning" role="note">
+                  <p>
+                    Another buyer has reserved this ticket. If their reservation runs out unpaid, it comes
+                    back to the marketplace.
+                  </p>
+                </div>
+              ) : user ? (
+                <BuyButton ticketId={ticket.id} price={price} />
+              ) : (
+                <div className="stack">
+                  <Link
+                    href={signInPath(`/tickets/${ticket.id}`)}
+                    className="btn btn-primary btn-lg btn-block"
+                  >
+                    Sign in to buy
+                  </Link>
+                  <p className="muted small center" style={{ margin: 0 }}>
+                    New here?{' '}
+                    <Link href={`/signup?next=${encodeURIComponent(`/tickets/${ticket.id}`)}`}>
+                      Create an account
+                    </Link>
+                  </p>
+                </div>
+              )}
+
+              {!mine && !myOrder && ticket.status === 'available' && (
+                <ul className="muted small" style={{ margin: 0, paddingLeft: '1.2rem' }}>
+                  <li>Your ticket is held for you while you pay — nobody else can buy it meanwhile.</li>
+                  <li>Pay securely by card. Unpaid holds expire and the ticket is released.</li>
+                </ul>
+              )}
+            </div>
+          </div>
         </div>
-      </div>
-    </div>
+      </TicketLive>
+    </FreshPage>
   );
 }
