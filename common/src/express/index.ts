@@ -32,3 +32,10 @@ export { createLogger, type LoggerOptions } from './logger';
 export { httpTracing, traceResponseHeader, type HttpTracingOptions } from './http-tracing';
 export { runService, type Lifecycle, type RunServiceOptions } from './run-service';
 export { sessionOptions, defaultSessionMaxAgeMs, type SessionConfig } from './session-options';
+export {
+  encodePageCursor,
+  decodePageCursor,
+  pageCursorSchema,
+  maxCursorLength,
+  type PageCursor,
+} from './cursor';

@@ -1,9 +1,9 @@
 import { enqueue } from '@glotixz/common/bus';
 import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
+import type { PageCursor } from '@glotixz/common/express';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
 import { orders, tickets, type OrderRow, type TicketRow } from '../db/schema';
-import type { OrderCursor } from './cursor';
 
 /** An order with the replica's view of its ticket. */
 export interface OrderWithTicket {
@@ -199,7 +199,7 @@ export const ordersRepo = {
   async listOwned(
     db: OrdersExecutor,
     userId: string,
-    options: { limit: number; after?: OrderCursor },
+    options: { limit: number; after?: PageCursor },
   ): Promise<OrderWithTicket[]> {
     const { after } = options;
     return selectWithTicket(db)

@@ -1,6 +1,6 @@
+import { pageCursorSchema } from '@glotixz/common/express';
 import { z } from 'zod';
 import { orderStatuses } from '../db/schema';
-import { decodeCursor } from './cursor';
 
 const uuidExample = '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f';
 
@@ -26,11 +26,7 @@ export const listOrdersQuerySchema = z.object({
     .max(100, 'limit must be at most 100')
     .default(20)
     .meta({ description: 'Page size, 1–100 (default 20)' }),
-  cursor: z
-    .string()
-    .refine((text) => decodeCursor(text) !== null, 'cursor is not one this API returned')
-    .optional()
-    .meta({ description: 'The `nextCursor` of the previous page' }),
+  cursor: pageCursorSchema.optional(),
 });
 
 /** An order as the API shows it. */

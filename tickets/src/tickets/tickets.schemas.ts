@@ -1,8 +1,8 @@
 import type { TicketUpdatedData } from '@glotixz/common/events';
+import { pageCursorSchema } from '@glotixz/common/express';
 import { z } from 'zod';
 import type { TicketRow } from '../db/schema';
 import { currencyInputSchema } from './currency';
-import { cursorSchema } from './cursor';
 
 /** Largest price a ticket may have, in minor units (1,000,000.00 in a two-decimal currency). */
 export const MAX_PRICE = 100_000_000;
@@ -54,7 +54,7 @@ export const listTicketsQuerySchema = z.object({
     .pipe(z.number().min(1, 'Limit must be at least 1').max(100, 'Limit must be at most 100'))
     .optional()
     .meta({ description: 'Page size, 1–100 (default 20)', example: '20' }),
-  cursor: cursorSchema.optional(),
+  cursor: pageCursorSchema.optional(),
   q: z
     .string()
     .trim()
