@@ -10,6 +10,8 @@ export {
   defineRoute,
   mountRoutes,
   errorBodySchema,
+  defaultOperationId,
+  authSecurity,
   type RouteSpec,
   type AnyRoute,
   type ValidRequest,
@@ -25,7 +27,13 @@ export {
   type JwtVerifyOptions,
 } from './jwt';
 export { errorHandler, notFoundHandler } from './error-handler';
-export { createOpenApiRegistry, generateOpenApi, mountDocs, type OpenApiInfo } from './openapi';
+export {
+  createOpenApiRegistry,
+  generateOpenApi,
+  mountDocs,
+  type OpenApiInfo,
+  type OpenApiRegistryOptions,
+} from './openapi';
 export { createHttpMetrics, createMetricsRegistry, type HttpMetrics } from './metrics';
 export type { Registry } from 'prom-client';
 export { createLogger, type LoggerOptions } from './logger';
@@ -36,6 +44,8 @@ export {
   encodePageCursor,
   decodePageCursor,
   pageCursorSchema,
+  pageLimitSchema,
+  type PageLimitOptions,
   maxCursorLength,
   type PageCursor,
-} from './cursor';
+} from './paging';

@@ -1,4 +1,4 @@
-import { pageCursorSchema } from '@glotixz/common/express';
+import { pageCursorSchema, pageLimitSchema } from '@glotixz/common/express';
 import { z } from 'zod';
 import { orderStatuses } from '../db/schema';
 
@@ -19,13 +19,7 @@ export const orderIdParamsSchema = z.object({
 
 /** `GET /api/orders` query. */
 export const listOrdersQuerySchema = z.object({
-  limit: z.coerce
-    .number('limit must be a number')
-    .int('limit must be an integer')
-    .min(1, 'limit must be at least 1')
-    .max(100, 'limit must be at most 100')
-    .default(20)
-    .meta({ description: 'Page size, 1–100 (default 20)' }),
+  limit: pageLimitSchema({ max: 100, default: 20 }),
   cursor: pageCursorSchema.optional(),
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodePageCursor, encodePageCursor, pageCursorSchema } from './cursor';
+import { decodePageCursor, encodePageCursor, pageCursorSchema, pageLimitSchema } from './paging';
 
 const payload = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -34,5 +34,27 @@ describe('page cursors', () => {
   ])('rejects %s', (_name, value) => {
     expect(decodePageCursor(value)).toBeNull();
     expect(pageCursorSchema.safeParse(value).success).toBe(false);
+  });
+});
+
+describe('page limits', () => {
+  const limit = pageLimitSchema({ max: 100, default: 20 });
+
+  it('reads plain digits from 1 to the maximum, and the default when absent', () => {
+    expect(limit.parse('1')).toBe(1);
+    expect(limit.parse('100')).toBe(100);
+    expect(limit.parse('007')).toBe(7);
+    expect(limit.parse(undefined)).toBe(20);
+  });
+
+  it.each(['0', '101', '999', '1000', '', ' 5', '5 ', '2e1', '0x10', '1.5', '-1', 'ten'])(
+    'rejects %j',
+    (value) => {
+      expect(limit.safeParse(value).success).toBe(false);
+    },
+  );
+
+  it('rejects a repeated parameter', () => {
+    expect(limit.safeParse(['1', '2']).success).toBe(false);
   });
 });

@@ -69,3 +69,29 @@ export const pageCursorSchema = z
     description: 'The nextCursor of the previous page',
     example: 'WyIyMDI1LTAxLTAxVDAwOjAwOjAwLjAwMFoiLCIwYjdmNmMxZS0yZjRkLTRkOGEtOWMzZS01YTZiN2M4ZDllMGYiXQ',
   });
+
+/** Options of {@link pageLimitSchema}. */
+export interface PageLimitOptions {
+  /** Largest page. Default 100. */
+  max?: number;
+  /** Page size when the query has none. Default 20. */
+  default?: number;
+}
+
+/**
+ * A `limit` query parameter: a page size written in plain digits (`20`, not `2e1` or ` 20`),
+ * from 1 to `max`. Documented as the integer it is, with its bounds and default.
+ */
+export function pageLimitSchema(options: PageLimitOptions = {}) {
+  const max = options.max ?? 100;
+  const fallback = options.default ?? 20;
+  const message = `Limit must be a whole number from 1 to ${max}`;
+  const digits = new RegExp(`^[0-9]{1,${String(max).length}}$`);
+  return z
+    .preprocess(
+      (value) => (typeof value === 'string' && digits.test(value) ? Number(value) : value),
+      z.number({ error: message }).int(message).min(1, message).max(max, message),
+    )
+    .default(fallback)
+    .meta({ description: `Page size, 1–${max} (default ${fallback})`, example: fallback });
+}
