@@ -13,6 +13,7 @@ export function usersRoutes(users: UsersService, limits: SigninLimits, db: AuthD
     defineRoute({
       method: 'post',
       path: '/api/users/signup',
+      operationId: 'signUp',
       summary: 'Create an account and sign in',
       tags,
       body: credentialsSchema,
@@ -26,6 +27,7 @@ export function usersRoutes(users: UsersService, limits: SigninLimits, db: AuthD
     defineRoute({
       method: 'post',
       path: '/api/users/signin',
+      operationId: 'signIn',
       summary: 'Sign in with email and password',
       tags,
       body: credentialsSchema,
@@ -40,6 +42,7 @@ export function usersRoutes(users: UsersService, limits: SigninLimits, db: AuthD
     defineRoute({
       method: 'post',
       path: '/api/users/signout',
+      operationId: 'signOut',
       summary: 'Sign out (clears the session cookie)',
       tags,
       responses: { 204: { description: 'Signed out' } },
@@ -48,6 +51,7 @@ export function usersRoutes(users: UsersService, limits: SigninLimits, db: AuthD
     defineRoute({
       method: 'get',
       path: '/api/users/currentuser',
+      operationId: 'getCurrentUser',
       summary: 'The signed-in user, or null',
       tags,
       responses: { 200: { description: 'The current user', schema: currentUserResponseSchema } },

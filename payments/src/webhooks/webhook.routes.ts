@@ -20,6 +20,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     defineRoute({
       method: 'post',
       path: webhookPath,
+      operationId: 'receiveStripeEvent',
       summary: 'Stripe webhook',
       description:
         'Stripe posts an Event (`application/json`) signed in the `Stripe-Signature` header over the ' +
