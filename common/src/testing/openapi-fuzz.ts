@@ -292,9 +292,7 @@ function bodyValue(
       if (how === 1) {
         return nastyJson.map((extra) => ({ ...object, [`extra_${key}`]: extra }));
       }
-      return invalidValue(schema.properties?.[key], document).map(
-        (bad) => ({ ...object, [key]: bad }),
-      );
+      return invalidValue(schema.properties?.[key], document).map((bad) => ({ ...object, [key]: bad }));
     });
   return fc.oneof(
     { weight: 3, arbitrary: valid },
@@ -521,13 +519,13 @@ export async function fuzzOpenApi(options: FuzzOptions): Promise<{ runs: number;
   await fc.assert(
     fc.asyncProperty(fc.oneof(...operations), async (fuzz) => {
       const { status, text } = await sendFuzzRequest(options.app, fuzz);
-        console.log(
-          status,
-          fuzz.operation,
-          fuzz.url,
-          JSON.stringify(fuzz.body),
-          fuzz.headers.authorization?.slice(0, 12),
-        );
+      console.log(
+        status,
+        fuzz.operation,
+        fuzz.url,
+        JSON.stringify(fuzz.body),
+        fuzz.headers.authorization?.slice(0, 12),
+      );
       if (status >= 500) {
         throw new Error(`${fuzz.method.toUpperCase()} ${fuzz.url} answered ${status}: ${text.slice(0, 300)}`);
       }
