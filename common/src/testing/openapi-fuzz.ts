@@ -516,21 +516,22 @@ export async function fuzzOpenApi(options: FuzzOptions): Promise<{ runs: number;
   }
   if (operations.length === 0) return { runs: 0, operations: names };
   const runs = options.runs ?? 150;
-  await fc.assert(
+  const details = await fc.check(
     fc.asyncProperty(fc.oneof(...operations), async (fuzz) => {
       const { status, text } = await sendFuzzRequest(options.app, fuzz);
-      console.log(
-        status,
-        fuzz.operation,
-        fuzz.url,
-        JSON.stringify(fuzz.body),
-        fuzz.headers.authorization?.slice(0, 12),
-      );
       if (status >= 500) {
         throw new Error(`${fuzz.method.toUpperCase()} ${fuzz.url} answered ${status}: ${text.slice(0, 300)}`);
       }
     }),
-    { numRuns: runs, seed: options.seed ?? 11, endOnFailure: false },
+    { numRuns: runs, seed: options.seed ?? 11 },
   );
+  if (details.failed) {
+    const cause =
+      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    throw new Error(
+      `${cause}\nThe smallest such request: ${JSON.stringify(details.counterexample?.[0])}\n` +
+        `Replay: seed ${details.seed}, path "${details.counterexamplePath ?? ''}" (after ${details.numRuns} runs)`,
+    );
+  }
   return { runs, operations: names };
 }
