@@ -61,6 +61,15 @@ describe('a NUL character anywhere in a request', () => {
     expect(paths(res.body)).toEqual(['body.k\\u0000']);
   });
 
+  it('is looked for at any depth: a body nested past 32 levels is refused', async () => {
+    let deep: unknown = 'end';
+    for (let i = 0; i < 40; i += 1) deep = [deep];
+    const res = await request(app).post('/api/echo/a').send({ text: 'x', deep }).expect(400);
+    expect(res.body.details).toEqual([
+      { path: `body.deep${'.0'.repeat(31)}`, message: 'Must not be nested more than 32 levels deep' },
+    ]);
+  });
+
   it('is refused on a route that declares no schemas', async () => {
     const res = await request(app).get('/api/plain?anything=%00').expect(400);
     expect(paths(res.body)).toEqual(['query.anything']);

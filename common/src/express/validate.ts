@@ -19,6 +19,7 @@ export function validationDetails(error: z.ZodError, prefix?: string): FieldIssu
 
 const NUL = '\u0000';
 const nulMessage = 'Must not contain the NUL character (U+0000)';
+const maxDepth = 32;
 
 /**
  * Every string (and object key) holding U+0000 in `value`, named by its path. No text column in
@@ -26,8 +27,9 @@ const nulMessage = 'Must not contain the NUL character (U+0000)';
  */
 function nulIssues(value: unknown, path: string, depth = 0): FieldIssue[] {
   if (typeof value === 'string') return value.includes(NUL) ? [{ path, message: nulMessage }] : [];
-  // Bodies are at most the JSON limit deep; the bound only keeps a hostile nesting from recursing far.
-  if (typeof value !== 'object' || value === null || depth > 64 || Buffer.isBuffer(value)) return [];
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return [];
+  // No route takes anything this deep; refusing it keeps the walk bounded and unchecked text out.
+  if (depth >= maxDepth) return [{ path, message: `Must not be nested more than ${maxDepth} levels deep` }];
   const issues: FieldIssue[] = [];
   for (const [key, inner] of Object.entries(value)) {
     const at = `${path}.${key.includes(NUL) ? JSON.stringify(key).slice(1, -1) : key}`;
