@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { encodeCursor } from '../src/tickets/cursor';
+import { encodePageCursor } from '@glotixz/common/express';
 import type { Ticket } from '../src/tickets/tickets.schemas';
 import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
 
@@ -188,7 +188,7 @@ describe('GET /api/tickets', () => {
   });
 
   it('accepts a cursor for a position that no longer exists', async () => {
-    const cursor = encodeCursor({ createdAt: new Date('2000-01-01T00:00:00.000Z'), id: randomUUID() });
+    const cursor = encodePageCursor({ createdAt: new Date('2000-01-01T00:00:00.000Z'), id: randomUUID() });
     expect(await page({ cursor })).toEqual({ items: [], nextCursor: null });
   });
 });

@@ -29,6 +29,7 @@ export function usersRoutes(users: UsersService, limiters: UsersLimiters) {
     defineRoute({
       method: 'post',
       path: '/api/users/signup',
+      operationId: 'signUp',
       summary: 'Create an account and sign in',
       tags,
       body: credentialsSchema,
@@ -43,6 +44,7 @@ export function usersRoutes(users: UsersService, limiters: UsersLimiters) {
     defineRoute({
       method: 'post',
       path: '/api/users/signin',
+      operationId: 'signIn',
       summary: 'Sign in with email and password',
       tags,
       body: credentialsSchema,
@@ -57,6 +59,7 @@ export function usersRoutes(users: UsersService, limiters: UsersLimiters) {
     defineRoute({
       method: 'post',
       path: '/api/users/signout',
+      operationId: 'signOut',
       summary: 'Sign out this session',
       description:
         'Revokes the session of the token the request carries (cookie or Bearer): every service refuses that token from then on. Clears the session cookie and answers `Clear-Site-Data`. Without a live session it only clears the cookie.',
@@ -92,6 +95,7 @@ export function usersRoutes(users: UsersService, limiters: UsersLimiters) {
     defineRoute({
       method: 'get',
       path: '/api/users/currentuser',
+      operationId: 'getCurrentUser',
       summary: 'The signed-in user, or null',
       tags,
       responses: { 200: { description: 'The current user', schema: currentUserResponseSchema } },

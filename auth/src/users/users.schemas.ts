@@ -7,7 +7,8 @@ export const emailSchema = z
   .toLowerCase()
   .max(254, 'Email must be at most 254 characters')
   .pipe(z.email('Enter a valid email address'))
-  .meta({ example: 'buyer@example.com' });
+  // The document shows the input side of the pipe, a plain string; say what it must be.
+  .meta({ example: 'buyer@example.com', format: 'email' });
 
 /** Sign-up and sign-in body. */
 export const credentialsSchema = z

@@ -10,6 +10,8 @@ export {
   defineRoute,
   mountRoutes,
   errorBodySchema,
+  defaultOperationId,
+  authSecurity,
   type RouteSpec,
   type AnyRoute,
   type ValidRequest,
@@ -28,7 +30,13 @@ export {
   type JwtVerifyOptions,
 } from './jwt';
 export { errorHandler, notFoundHandler } from './error-handler';
-export { createOpenApiRegistry, generateOpenApi, mountDocs, type OpenApiInfo } from './openapi';
+export {
+  createOpenApiRegistry,
+  generateOpenApi,
+  mountDocs,
+  type OpenApiInfo,
+  type OpenApiRegistryOptions,
+} from './openapi';
 export { createHttpMetrics, createMetricsRegistry, type HttpMetrics } from './metrics';
 export type { Registry } from 'prom-client';
 export { createLogger, type LoggerOptions } from './logger';
@@ -39,3 +47,12 @@ export { securityHeaders, API_PERMISSIONS_POLICY, RAW_ANSWER_HEADERS } from './s
 export { sessionOptions, defaultSessionMaxAgeMs, type SessionConfig } from './session-options';
 export { RevokedSessions, type SessionRevocationCheck, type SessionRef } from './session-revocations';
 export { isCrossOrigin, isUnsafeMethod, ownOrigin } from './cross-origin';
+export {
+  encodePageCursor,
+  decodePageCursor,
+  pageCursorSchema,
+  pageLimitSchema,
+  type PageLimitOptions,
+  maxCursorLength,
+  type PageCursor,
+} from './paging';

@@ -2,9 +2,19 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-open
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 
+/** Options of {@link createOpenApiRegistry}. */
+export interface OpenApiRegistryOptions {
+  /** Register the cookie and bearer schemes; leave them out when no route requires them. Default true. */
+  securitySchemes?: boolean;
+}
+
 /** Creates a registry with the security schemes every service shares. */
-export function createOpenApiRegistry(cookieName: string): OpenAPIRegistry {
+export function createOpenApiRegistry(
+  cookieName: string,
+  options: OpenApiRegistryOptions = {},
+): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
+  if (options.securitySchemes === false) return registry;
   registry.registerComponent('securitySchemes', 'cookieAuth', {
     type: 'apiKey',
     in: 'cookie',
@@ -29,7 +39,7 @@ export interface OpenApiInfo {
 export function generateOpenApi(registry: OpenAPIRegistry, info: OpenApiInfo) {
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
-    info: { ...info },
+    info: { license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' }, ...info },
     servers: [{ url: '/' }],
   });
 }

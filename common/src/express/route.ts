@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
-import { AppError, errorStatus, type ErrorCode } from '../errors';
+import { AppError, errorCodes, errorStatus, type ErrorCode } from '../errors';
 import { requireAuth } from './current-user';
 import { validate } from './validate';
 
@@ -30,10 +30,18 @@ export interface RouteSpec<
   method: HttpMethod;
   /** Express-style path, e.g. `/api/tickets/:id`. */
   path: string;
+  /**
+   * The operation's name in the OpenAPI document (what generated clients call it), unique in the
+   * service. Default: the method and the path, e.g. `getTicketsById` for `GET /api/tickets/:id`.
+   */
+  operationId?: string;
   summary: string;
   description?: string;
   tags?: string[];
-  /** `required` answers 401 without a valid token; `optional` only reads it. Default `optional`. */
+  /**
+   * `required` answers 401 without a valid token; `optional` only reads it, and the operation is
+   * documented as public (`security: []`). Default `optional`.
+   */
   auth?: 'required' | 'optional';
   body?: B;
   query?: Q;
@@ -64,12 +72,25 @@ export function defineRoute<
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = RouteSpec<any, any, any>;
 
+const fieldIssueSchema = z
+  .object({
+    path: z.string().meta({ description: 'Where: `body.email`, `query.limit`, `params.id`…' }),
+    message: z.string(),
+  })
+  .meta({ id: 'FieldIssue' });
+
 /** The error body schema shared by every error response in the docs. */
 export const errorBodySchema = z
   .object({
-    code: z.string().meta({ example: 'VALIDATION_FAILED' }),
+    code: z.enum(errorCodes as [ErrorCode, ...ErrorCode[]]).meta({ example: 'VALIDATION_FAILED' }),
     message: z.string(),
-    details: z.unknown().optional(),
+    details: z
+      .union([z.array(fieldIssueSchema), z.looseObject({}).meta({ additionalProperties: true })])
+      .optional()
+      .meta({
+        description:
+          'VALIDATION_FAILED: one entry per problem; other codes: facts about the error, e.g. `{ "retryAfterSeconds": 30 }`',
+      }),
   })
   .meta({ id: 'Error' });
 
@@ -87,6 +108,22 @@ type RequestParts = NonNullable<RouteConfig['request']>;
 function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
+
+const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/** `GET /api/tickets/:id` → `getTicketsById`, `POST /api/orders/:id/cancel` → `postOrdersByIdCancel`. */
+export function defaultOperationId(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== 'api')
+    .map((segment) => (segment.startsWith(':') ? `By-${segment.slice(1)}` : segment))
+    .flatMap((segment) => segment.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return method + words.map(capitalized).join('');
+}
+
+/** The security requirement of a route: a session cookie or a bearer token, or none (public). */
+export const authSecurity: Record<string, string[]>[] = [{ cookieAuth: [] }, { bearerAuth: [] }];
 
 /** A route seen without its request types, as the mounting code needs it. */
 type RouteShape = Omit<AnyRoute, 'body' | 'query' | 'params'> & {
@@ -128,7 +165,14 @@ function documentedResponses(route: RouteShape): RouteConfig['responses'] {
 
 /** Mounts routes on a router and registers each in the OpenAPI registry. */
 export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: readonly AnyRoute[]): void {
+  const operationIds = new Set<string>();
   for (const route of routes as RouteShape[]) {
+    const operationId = route.operationId ?? defaultOperationId(route.method, route.path);
+    if (operationIds.has(operationId)) {
+      throw new Error(`Two routes share the operationId ${operationId}; give one its own`);
+    }
+    operationIds.add(operationId);
+
     const chain: RequestHandler[] = [];
     if (route.auth === 'required') chain.push(requireAuth);
     if (route.body) chain.push(requireJson);
@@ -141,10 +185,11 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: r
     registry.registerPath({
       method: route.method,
       path: toOpenApiPath(route.path),
+      operationId,
       summary: route.summary,
       description: route.description,
       tags: route.tags,
-      security: route.auth === 'required' ? [{ cookieAuth: [] }, { bearerAuth: [] }] : undefined,
+      security: route.auth === 'required' ? authSecurity : [],
       request: {
         params: route.params as RequestParts['params'],
         query: route.query as RequestParts['query'],

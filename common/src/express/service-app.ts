@@ -164,7 +164,9 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   }
   if (auth) app.use(currentUser(auth, options.revocations));
 
-  const registry = createOpenApiRegistry(sessionCookieName(secure));
+  const registry = createOpenApiRegistry(sessionCookieName(secure), {
+    securitySchemes: options.routes.some((route) => route.auth === 'required'),
+  });
   const router = express.Router();
   mountRoutes(router, registry, options.routes);
   const openapi = generateOpenApi(registry, { title: options.docsTitle, version: '1.0.0' });

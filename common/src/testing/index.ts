@@ -4,3 +4,5 @@ export * from './auth';
 export * from './wait';
 export * from './service-testbed';
 export * from './tracing';
+export * from './openapi-fuzz';
+export * from './openapi-lint';

@@ -1,9 +1,9 @@
 import { enqueue } from '@glotixz/common/bus';
 import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
+import type { PageCursor } from '@glotixz/common/express';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
 import { orderAttempts, orders, tickets, type CancelReason, type OrderRow } from '../db/schema';
-import type { OrderCursor } from './cursor';
 
 /**
  * The one row of the statement that places an order, as the driver answers it (timestamps as
@@ -301,7 +301,7 @@ export const ordersRepo = {
   async listOwned(
     db: OrdersExecutor,
     userId: string,
-    options: { limit: number; after?: OrderCursor },
+    options: { limit: number; after?: PageCursor },
   ): Promise<OrderRow[]> {
     const { after } = options;
     return db

@@ -20,6 +20,7 @@ export function ordersRoutes(orders: OrdersService) {
     defineRoute({
       method: 'post',
       path: '/api/orders',
+      operationId: 'placeOrder',
       summary: 'Reserve a ticket by placing an order',
       description:
         'The order awaits payment and expires after the reservation window. A buyer holds at most ' +
@@ -44,6 +45,7 @@ export function ordersRoutes(orders: OrdersService) {
     defineRoute({
       method: 'get',
       path: '/api/orders',
+      operationId: 'listOrders',
       summary: 'My orders, newest first',
       tags,
       auth: 'required',
@@ -54,6 +56,7 @@ export function ordersRoutes(orders: OrdersService) {
     defineRoute({
       method: 'get',
       path: '/api/orders/:id',
+      operationId: 'getOrder',
       summary: 'One of my orders',
       tags,
       auth: 'required',
@@ -62,15 +65,16 @@ export function ordersRoutes(orders: OrdersService) {
       errors: ['NOT_FOUND'],
       handler: getOrder,
     }),
-    cancelRoute('post', '/api/orders/:id/cancel'),
-    cancelRoute('delete', '/api/orders/:id'),
+    cancelRoute('post', '/api/orders/:id/cancel', 'cancelOrder'),
+    cancelRoute('delete', '/api/orders/:id', 'deleteOrder'),
   ];
 
   /** Cancelling answers on two routes: `POST …/cancel` for forms, `DELETE` for API clients. */
-  function cancelRoute(method: 'post' | 'delete', path: string) {
+  function cancelRoute(method: 'post' | 'delete', path: string, operationId: string) {
     return defineRoute({
       method,
       path,
+      operationId,
       summary: 'Cancel my order while it awaits payment',
       description:
         'Frees the ticket. An already cancelled order is answered unchanged; a paid order answers 409.',

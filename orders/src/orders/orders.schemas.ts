@@ -1,6 +1,6 @@
+import { pageCursorSchema, pageLimitSchema } from '@glotixz/common/express';
 import { z } from 'zod';
 import { cancelReasons, orderStatuses } from '../db/schema';
-import { decodeCursor } from './cursor';
 
 const uuidExample = '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f';
 
@@ -19,18 +19,8 @@ export const orderIdParamsSchema = z.object({
 
 /** `GET /api/orders` query. */
 export const listOrdersQuerySchema = z.object({
-  limit: z.coerce
-    .number('limit must be a number')
-    .int('limit must be an integer')
-    .min(1, 'limit must be at least 1')
-    .max(100, 'limit must be at most 100')
-    .default(20)
-    .meta({ description: 'Page size, 1–100 (default 20)' }),
-  cursor: z
-    .string()
-    .refine((text) => decodeCursor(text) !== null, 'cursor is not one this API returned')
-    .optional()
-    .meta({ description: 'The `nextCursor` of the previous page' }),
+  limit: pageLimitSchema({ max: 100, default: 20 }),
+  cursor: pageCursorSchema.optional(),
 });
 
 /** An order as the API shows it. */

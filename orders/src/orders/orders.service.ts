@@ -1,9 +1,9 @@
 import { AppError, notFound } from '@glotixz/common/errors';
+import { encodePageCursor, type PageCursor } from '@glotixz/common/express';
 import { isUniqueViolation } from '@glotixz/common/db';
 import type { OrdersDb } from '../db/db';
 import { liveOrderPerTicketIndex, type OrderRow } from '../db/schema';
 import { ticketsRepo } from '../tickets/tickets.repo';
-import { decodeCursor, encodeCursor } from './cursor';
 import { createOrdersMetrics, type OrdersMetrics } from './orders.metrics';
 import { ordersRepo, type PlaceInput, type PlaceOutcome } from './orders.repo';
 import type { OrderPage, OrderView } from './orders.schemas';
@@ -118,16 +118,16 @@ export function createOrdersService(
       }
     },
 
-    /** The user's orders, newest first. `cursor` must have passed the query schema. */
-    async list(userId: string, page: { limit: number; cursor?: string }): Promise<OrderPage> {
-      const after = page.cursor === undefined ? undefined : (decodeCursor(page.cursor) ?? undefined);
+    /** The user's orders, newest first, after `cursor` in that order (keyset pagination). */
+    async list(userId: string, page: { limit: number; cursor?: PageCursor }): Promise<OrderPage> {
+      const after = page.cursor;
       const rows = await ordersRepo.listOwned(db, userId, { limit: page.limit + 1, after });
       const items = rows.slice(0, page.limit);
       const last = items.at(-1);
       return {
         items: items.map(toView),
         nextCursor:
-          rows.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+          rows.length > page.limit && last ? encodePageCursor({ createdAt: last.createdAt, id: last.id }) : null,
       };
     },
 

@@ -12,6 +12,7 @@ export function paymentsRoutes(payments: PaymentsService) {
     defineRoute({
       method: 'post',
       path: '/api/payments',
+      operationId: 'pay',
       summary: 'Pay for my order',
       description:
         "Creates the order's one Stripe PaymentIntent, or returns it if it exists (201 when created, " +
@@ -42,6 +43,7 @@ export function paymentsRoutes(payments: PaymentsService) {
     defineRoute({
       method: 'get',
       path: '/api/payments',
+      operationId: 'getPayment',
       summary: "My order's payment, to poll for its outcome",
       tags,
       auth: 'required',

@@ -2,6 +2,7 @@ import { AppError } from '@glotixz/common/errors';
 import { inContinuedTrace } from '@glotixz/common/tracing';
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
+import { z } from 'zod';
 import type { PaymentsDb, PaymentsTx } from '../db/db';
 import type { OrderRow, PaymentRow } from '../db/schema';
 import { ordersRepo } from '../orders/orders.repo';
@@ -33,6 +34,19 @@ type Outcome =
   | { kind: 'succeeded' | 'refund-due' | 'failed'; payment: PaymentRow };
 
 type IntentEvent = Stripe.PaymentIntentSucceededEvent | Stripe.PaymentIntentPaymentFailedEvent;
+
+const stripeId = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/);
+
+/**
+ * What this service reads of a PaymentIntent event. Stripe never signs one without it, but a
+ * signed body is still input: one that lacks it is answered 400, not a crash.
+ */
+const intentEventShape = z.object({
+  id: stripeId,
+  data: z.object({
+    object: z.object({ id: stripeId, metadata: z.record(z.string(), z.string()).nullish() }),
+  }),
+});
 
 /**
  * Stripe's webhook: the single source of truth for how a payment ended. Each event is verified on
@@ -129,10 +143,19 @@ export function createWebhookService({
     /**
      * Verifies and handles one delivery.
      * @throws AppError INVALID_SIGNATURE for a forged, stale or unsigned body,
-     * UNSUPPORTED_MEDIA_TYPE when the body is not JSON.
+     * UNSUPPORTED_MEDIA_TYPE when the body is not JSON, BAD_REQUEST for a signed body that is not
+     * an event, or a PaymentIntent event without its ids.
      */
     async receive(rawBody: unknown, signature: string | undefined): Promise<WebhookAck> {
       const event = verify(rawBody, signature);
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+        throw new AppError('BAD_REQUEST', 'The Stripe event is not an object');
+      }
+      const handled =
+        event.type === 'payment_intent.succeeded' || event.type === 'payment_intent.payment_failed';
+      if (handled && !intentEventShape.safeParse(event).success) {
+        throw new AppError('BAD_REQUEST', `The ${event.type} event lacks its id or its PaymentIntent`);
+      }
       let handle: () => Promise<Outcome>;
       switch (event.type) {
         case 'payment_intent.succeeded':

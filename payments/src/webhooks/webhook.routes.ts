@@ -20,6 +20,7 @@ export function webhookRoutes(webhooks: WebhookService) {
     defineRoute({
       method: 'post',
       path: webhookPath,
+      operationId: 'receiveStripeEvent',
       summary: 'Stripe webhook',
       description:
         'Stripe posts an Event (`application/json`) signed in the `Stripe-Signature` header over the ' +
@@ -30,7 +31,7 @@ export function webhookRoutes(webhooks: WebhookService) {
         'answers 200 with `duplicate: true`.',
       tags: ['webhooks'],
       responses: { 200: { description: 'Received', schema: webhookAckSchema } },
-      errors: ['INVALID_SIGNATURE', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE'],
+      errors: ['INVALID_SIGNATURE', 'BAD_REQUEST', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE'],
       handler: receive,
     }),
   ];

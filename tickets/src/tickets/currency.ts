@@ -14,4 +14,9 @@ export const currencyInputSchema = z
   .regex(/^[A-Za-z]{3}$/, 'Currency must be a three-letter ISO 4217 code')
   .transform((code) => code.toLowerCase())
   .refine(isChargeCurrency, `Currency must be one of ${chargeCurrencies.join(', ')}`)
-  .meta({ example: 'usd', description: 'ISO 4217 code, any case; stored and answered lower-case' });
+  .meta({
+    example: 'usd',
+    // The document lists exactly the codes the refine above lets through.
+    enum: [...chargeCurrencies].sort(),
+    description: 'ISO 4217 code, listed lower-case; any case is accepted, and stored and answered lower-case',
+  });

@@ -1,9 +1,9 @@
 import type { DbTransaction } from '@glotixz/common/db';
+import type { PageCursor } from '@glotixz/common/express';
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type * as schema from '../db/schema';
 import { cancelledOrders, completedOrders, tickets, type TicketRow } from '../db/schema';
-import type { ListCursor } from './cursor';
 
 /** The tickets database. */
 export type TicketsDb = NodePgDatabase<typeof schema>;
@@ -27,7 +27,7 @@ export interface HeldTerms {
 /** What {@link TicketsRepo.listAvailable} reads. */
 export interface AvailableQuery {
   limit: number;
-  after?: ListCursor;
+  after?: PageCursor;
   search?: string;
 }
 
@@ -37,11 +37,11 @@ const bumpVersion = () => ({ version: sql`${tickets.version} + 1`, updatedAt: sq
 export interface SellerQuery {
   userId: string;
   limit: number;
-  after?: ListCursor;
+  after?: PageCursor;
 }
 
 /** Rows after `after` in the listings' order: newest first, then id descending. */
-function afterCursor(after: ListCursor): SQL {
+function afterCursor(after: PageCursor): SQL {
   return sql`(${tickets.createdAt}, ${tickets.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`;
 }
 

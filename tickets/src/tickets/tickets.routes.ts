@@ -26,6 +26,7 @@ export function ticketsRoutes(tickets: TicketsService) {
     defineRoute({
       method: 'post',
       path: '/api/tickets',
+      operationId: 'createTicket',
       summary: 'List a ticket for sale',
       tags,
       auth: 'required',
@@ -36,6 +37,7 @@ export function ticketsRoutes(tickets: TicketsService) {
     defineRoute({
       method: 'get',
       path: '/api/tickets',
+      operationId: 'listTickets',
       summary: 'Available tickets, newest first',
       description: 'Tickets no order holds, newest first, in pages; `q` filters by title.',
       tags,
@@ -47,6 +49,7 @@ export function ticketsRoutes(tickets: TicketsService) {
     defineRoute({
       method: 'get',
       path: '/api/tickets/mine',
+      operationId: 'listMyTickets',
       summary: "The signed-in seller's tickets, available, reserved or sold",
       description:
         'Every ticket the signed-in user listed, newest first; `status` says whether it is available, reserved by an unpaid order, or sold.',
@@ -59,6 +62,7 @@ export function ticketsRoutes(tickets: TicketsService) {
     defineRoute({
       method: 'get',
       path: '/api/tickets/:id',
+      operationId: 'getTicket',
       summary: 'One ticket, available, reserved or sold',
       tags,
       params: ticketParamsSchema,
@@ -69,6 +73,7 @@ export function ticketsRoutes(tickets: TicketsService) {
     defineRoute({
       method: 'put',
       path: '/api/tickets/:id',
+      operationId: 'updateTicket',
       summary: "Edit one's own ticket while no order holds it",
       description:
         'Only an available ticket can be edited; a reserved or sold one answers 409 `TICKET_RESERVED`.',

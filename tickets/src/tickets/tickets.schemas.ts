@@ -1,8 +1,8 @@
 import { stripeMaxAmount, type TicketUpdatedData } from '@glotixz/common/events';
+import { pageCursorSchema, pageLimitSchema } from '@glotixz/common/express';
 import { z } from 'zod';
 import type { TicketRow } from '../db/schema';
 import { currencyInputSchema } from './currency';
-import { cursorSchema } from './cursor';
 
 /**
  * Largest price a ticket may have, in minor units: the most Stripe charges at once (999,999.99 in
@@ -54,14 +54,8 @@ export const ticketParamsSchema = z.object({
 
 /** `GET /api/tickets` query. */
 export const listTicketsQuerySchema = z.object({
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, 'Limit must be a whole number from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().min(1, 'Limit must be at least 1').max(100, 'Limit must be at most 100'))
-    .optional()
-    .meta({ description: 'Page size, 1–100 (default 20)', example: '20' }),
-  cursor: cursorSchema.optional(),
+  limit: pageLimitSchema({ max: 100, default: 20 }),
+  cursor: pageCursorSchema.optional(),
   q: z
     .string()
     .trim()

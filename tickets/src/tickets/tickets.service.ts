@@ -1,8 +1,7 @@
 import { enqueue } from '@glotixz/common/bus';
 import { AppError, notFound } from '@glotixz/common/errors';
+import { encodePageCursor, type PageCursor } from '@glotixz/common/express';
 import { amountLimits, ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
-import type { ListCursor } from './cursor';
-import { encodeCursor } from './cursor';
 import type { TicketRow } from '../db/schema';
 import { ticketsRepo, type TicketChanges, type TicketsDb, type TicketsRepo } from './tickets.repo';
 import { toTicket, toTicketEventData, type Ticket, type TicketPage } from './tickets.schemas';
@@ -17,7 +16,7 @@ export interface NewTicket {
 /** A request for a page of available tickets. */
 export interface ListRequest {
   limit?: number;
-  cursor?: ListCursor;
+  cursor?: PageCursor;
   q?: string;
 }
 
@@ -35,7 +34,8 @@ function toPage(rows: TicketRow[], limit: number): TicketPage {
   const last = page.at(-1);
   return {
     items: page.map(toTicket),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last ? encodePageCursor({ createdAt: last.createdAt, id: last.id }) : null,
   };
 }
 

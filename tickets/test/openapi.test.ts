@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { fuzzOpenApi, lintOpenApi } from '@glotixz/common/testing';
+import request from 'supertest';
+import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+
+const docsPath = '/api/tickets/docs';
+let h: TicketsHarness;
+let seller: TestUser;
+let buyer: TestUser;
+const ids: string[] = [];
+
+beforeAll(async () => {
+  h = await startTicketsHarness();
+  seller = h.user();
+  buyer = h.user();
+  for (const title of ['Front row', 'Balcony'])
+    ids.push((await h.createTicket(seller, { title, price: 2500 })).id);
+  await h.pool.query('update tickets set order_id = $1, version = version + 1 where id = $2', [
+    randomUUID(),
+    ids[1],
+  ]);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe('the served OpenAPI document', () => {
+  it("passes Redocly's recommended rules with no errors, every operation named", async () => {
+    const { body } = await request(h.app).get(`${docsPath}/openapi.json`).expect(200);
+    const report = await lintOpenApi(body);
+    expect(report.errors).toEqual([]);
+    expect(report.warnings.filter((w) => w.rule === 'operation-operationId')).toEqual([]);
+  });
+
+  it('answers no request generated from it with 5xx, signed in or not', async () => {
+    const { operations } = await fuzzOpenApi({
+      app: h.app,
+      docsPath,
+      authorizations: [seller.authorization, buyer.authorization],
+      knownValues: { id: ids },
+      runs: Number(process.env.FUZZ_RUNS ?? 200),
+      seed: Number(process.env.FUZZ_SEED ?? 11),
+    });
+    expect(operations.length).toBeGreaterThanOrEqual(5);
+  }, 60_000);
+});
