@@ -127,7 +127,9 @@ export function createOrdersService(
       return {
         items: items.map(toView),
         nextCursor:
-          rows.length > page.limit && last ? encodePageCursor({ createdAt: last.createdAt, id: last.id }) : null,
+          rows.length > page.limit && last
+            ? encodePageCursor({ createdAt: last.createdAt, id: last.id })
+            : null,
       };
     },
 
