@@ -46,6 +46,6 @@ describe('the served OpenAPI document', () => {
       runs: Number(process.env.FUZZ_RUNS ?? 200),
       seed: Number(process.env.FUZZ_SEED ?? 11),
     });
-    expect(operations).toEqual(['getPayment', 'pay', 'receiveStripeEvent']);
+    expect([...operations].sort()).toEqual(['getPayment', 'pay', 'receiveStripeEvent']);
   }, 90_000);
 });

@@ -15,10 +15,12 @@ beforeAll(async () => {
   buyer = h.user();
   for (const title of ['Front row', 'Balcony'])
     ids.push((await h.createTicket(seller, { title, price: 2500 })).id);
-  await h.pool.query('update tickets set order_id = $1, version = version + 1 where id = $2', [
-    randomUUID(),
-    ids[1],
-  ]);
+  // One ticket held by an order, at the terms it was listed at (I8).
+  await h.pool.query(
+    `update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency,
+       version = version + 1 where id = $2`,
+    [randomUUID(), ids[1]],
+  );
 });
 afterAll(async () => {
   await h.close();
