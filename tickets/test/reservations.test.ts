@@ -121,6 +121,17 @@ describe('order.created', () => {
     });
   });
 
+  it('holds the ticket at its own title for an order.created published before events carried one', async () => {
+    const ticket = await h.createTicket(seller, { title: 'Matinee', price: 4_000, currency: 'usd' });
+    const { title: _title, ...untitled } = orderCreated(ticket).ticket;
+    const order = { ...orderCreated(ticket), ticket: untitled };
+    await h.publish('order.created', order);
+
+    await holder(ticket.id, order.id, 1);
+    const shown = await request(h.app).get(`/api/tickets/${ticket.id}`).expect(200);
+    expect(shown.body.heldTerms).toEqual({ title: 'Matinee', price: 4_000, currency: 'usd' });
+  });
+
   it('changes the ticket once when the same event is redelivered or the order is announced twice', async () => {
     const ticket = await h.createTicket(seller);
     const envelope = createEnvelope('order.created', orderCreated(ticket));

@@ -28,7 +28,8 @@ export const orderCreatedSchema = z.object({
   version: aggregateVersionSchema,
   ticket: z.object({
     id: idSchema,
-    title: z.string().min(1),
+    /** Absent only from events published before orders carried it; tickets then keeps its own. */
+    title: z.string().min(1).optional(),
     price: minorUnitsSchema,
     currency: currencySchema,
   }),

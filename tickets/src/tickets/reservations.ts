@@ -39,7 +39,7 @@ export async function reserveTicket(
   tx: TicketsTx,
   ticketId: string,
   orderId: string,
-  terms: HeldTerms,
+  terms: Omit<HeldTerms, 'title'> & { title?: string | undefined },
 ): Promise<ReserveOutcome> {
   const repo = ticketsRepo(tx);
   const current = await repo.lockById(ticketId);
@@ -48,7 +48,9 @@ export async function reserveTicket(
   if (await repo.isOrderCancelled(orderId)) return { status: 'order-cancelled' };
   if (current.orderId !== null) return { status: 'held-by-another', heldBy: current.orderId };
   const sold = await repo.isOrderCompleted(orderId);
-  const row = await repo.setHolder(ticketId, orderId, terms, { sold });
+  // An order.created from before orders carried the title: the title the ticket has now.
+  const held = { ...terms, title: terms.title ?? current.title };
+  const row = await repo.setHolder(ticketId, orderId, held, { sold });
   await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
   return { status: sold ? 'sold' : 'reserved', ticket: toTicket(row) };
 }
