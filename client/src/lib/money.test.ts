@@ -1,4 +1,12 @@
-import { formatMoney, minorDigits, parsePrice, toMajorInput } from './money';
+import { amountLimits } from '@glotixz/common/events';
+import {
+  LISTING_CURRENCIES,
+  MAX_PRICE_MINOR,
+  formatMoney,
+  minorDigits,
+  parsePrice,
+  toMajorInput,
+} from './money';
 
 describe('formatMoney', () => {
   it('formats two-decimal currencies from cents', () => {
@@ -30,20 +38,20 @@ describe('parsePrice', () => {
     ['25', 2500],
     ['25.5', 2550],
     ['25.50', 2550],
-    ['0.01', 1],
+    ['0.50', 50],
     ['19.99', 1999],
     ['1,234.56', 123456],
     ['1,234', 123400],
     ['9,99', 999],
     [' 12 ', 1200],
     ['0012.30', 1230],
-    ['1000000', 100000000],
+    ['999999.99', 99999999],
   ])('reads %s USD as %i cents', (input, minor) => {
     expect(ok(input)).toEqual({ ok: true, minor });
   });
 
-  it('never goes through floating point (0.29 and 1.005-style amounts stay exact)', () => {
-    expect(ok('0.29')).toEqual({ ok: true, minor: 29 });
+  it('never goes through floating point (1.29 and 1.005-style amounts stay exact)', () => {
+    expect(ok('1.29')).toEqual({ ok: true, minor: 129 });
     expect(ok('4.35')).toEqual({ ok: true, minor: 435 });
     expect(ok('1.15')).toEqual({ ok: true, minor: 115 });
   });
@@ -62,7 +70,8 @@ describe('parsePrice', () => {
     ['0.00', 'The price must be greater than zero'],
     ['-5', 'The price must be greater than zero'],
     ['1e3', 'Enter the price as a number, like 25.00'],
-    ['1000000.01', 'The price can be at most $1,000,000.00'],
+    ['1000000.00', 'The price can be at most $999,999.99'],
+    ['0.49', 'The price must be at least $0.50'],
     ['99999999999999', 'That price is too high'],
   ])('refuses %j: %s', (input, message) => {
     expect(ok(input)).toEqual({ ok: false, message });
@@ -79,11 +88,25 @@ describe('minor units helpers', () => {
   it('shows minor units as an editable major amount and reads it back unchanged', () => {
     for (const [minor, currency, text] of [
       [2500, 'usd', '25.00'],
-      [5, 'usd', '0.05'],
+      [105, 'usd', '1.05'],
       [1500, 'jpy', '1500'],
     ] as const) {
       expect(toMajorInput(minor, currency)).toBe(text);
       expect(parsePrice(text, currency)).toEqual({ ok: true, minor });
     }
+  });
+});
+
+describe('listing limits', () => {
+  it.each(LISTING_CURRENCIES.map((c) => [c.code, c.minMinor]))(
+    "matches the tickets service's limits for %s",
+    (code, minMinor) => {
+      expect(amountLimits(code)).toEqual({ min: minMinor, max: MAX_PRICE_MINOR });
+    },
+  );
+
+  it('refuses a price below the minimum of a zero-decimal currency', () => {
+    expect(parsePrice('49', 'jpy')).toEqual({ ok: false, message: 'The price must be at least ¥50' });
+    expect(parsePrice('50', 'jpy')).toEqual({ ok: true, minor: 50 });
   });
 });

@@ -27,19 +27,29 @@ const ZERO_DECIMAL = new Set([
 /** Currencies Stripe charges in thousandths. */
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
-/** The currencies a seller can pick when listing a ticket. */
+/**
+ * The currencies a seller can pick when listing a ticket, each with Stripe's smallest charge in it
+ * (minor units). The tickets service checks the same limits from `@glotixz/common`'s table, which
+ * decides; a unit test keeps these equal to it.
+ */
 export const LISTING_CURRENCIES = [
-  { code: 'usd', label: 'USD — US dollar' },
-  { code: 'eur', label: 'EUR — Euro' },
-  { code: 'gbp', label: 'GBP — British pound' },
-  { code: 'cad', label: 'CAD — Canadian dollar' },
-  { code: 'aud', label: 'AUD — Australian dollar' },
-  { code: 'chf', label: 'CHF — Swiss franc' },
-  { code: 'jpy', label: 'JPY — Japanese yen' },
+  { code: 'usd', label: 'USD — US dollar', minMinor: 50 },
+  { code: 'eur', label: 'EUR — Euro', minMinor: 50 },
+  { code: 'gbp', label: 'GBP — British pound', minMinor: 30 },
+  { code: 'cad', label: 'CAD — Canadian dollar', minMinor: 50 },
+  { code: 'aud', label: 'AUD — Australian dollar', minMinor: 50 },
+  { code: 'chf', label: 'CHF — Swiss franc', minMinor: 50 },
+  { code: 'jpy', label: 'JPY — Japanese yen', minMinor: 50 },
 ] as const;
 
-/** Largest price the tickets service accepts, in minor units. */
-export const MAX_PRICE_MINOR = 100_000_000;
+/** Largest price the tickets service accepts, in minor units: the most Stripe charges at once. */
+export const MAX_PRICE_MINOR = 99_999_999;
+
+/** Stripe's smallest charge in `currency`, in minor units, when the client knows it. */
+function minPriceMinor(currency: string): number | undefined {
+  const code = currency.toLowerCase();
+  return LISTING_CURRENCIES.find((c) => c.code === code)?.minMinor;
+}
 
 /** How many digits the minor unit of `currency` has (0 for JPY, 2 for USD, 3 for KWD). */
 export function minorDigits(currency: string): number {
@@ -80,7 +90,8 @@ export type ParsedPrice = { ok: true; minor: number } | { ok: false; message: st
 /**
  * Reads a price typed in major units into integer minor units, exactly: `"25"` → 2500,
  * `"12.5"` → 1250, `"1,234.56"` and `"1,234"` → 123456 and 123400, `"9,99"` (decimal comma) → 999, `"1500"` in JPY →
- * 1500. Too many decimals for the currency, zero, negative and out-of-range amounts are refused
+ * 1500. Too many decimals for the currency, zero, negative and out-of-range amounts (below Stripe's
+ * minimum charge in the currency, above its maximum) are refused
  * with a message for the price field.
  */
 export function parsePrice(input: string, currency: string): ParsedPrice {
@@ -119,6 +130,10 @@ export function parsePrice(input: string, currency: string): ParsedPrice {
   if (minorText.length > 12) return { ok: false, message: 'That price is too high' };
   const minor = Number(minorText);
   if (minor <= 0) return { ok: false, message: 'The price must be greater than zero' };
+  const min = minPriceMinor(currency);
+  if (min !== undefined && minor < min) {
+    return { ok: false, message: `The price must be at least ${formatMoney(min, currency)}` };
+  }
   if (minor > MAX_PRICE_MINOR) {
     return { ok: false, message: `The price can be at most ${formatMoney(MAX_PRICE_MINOR, currency)}` };
   }
