@@ -1,4 +1,4 @@
-import { fuzzOpenApi, lintOpenApi } from '@glotixz/common/testing';
+import { fuzzOpenApi, servedOpenApiProblems } from '@glotixz/common/testing';
 import request from 'supertest';
 import { startAuthHarness, type AuthHarness } from './auth-harness';
 
@@ -20,10 +20,7 @@ afterAll(async () => {
 
 describe('the served OpenAPI document', () => {
   it("passes Redocly's recommended rules with no errors, every operation named", async () => {
-    const { body } = await request(h.app).get(`${docsPath}/openapi.json`).expect(200);
-    const report = await lintOpenApi(body);
-    expect(report.errors).toEqual([]);
-    expect(report.warnings.filter((w) => w.rule === 'operation-operationId')).toEqual([]);
+    expect(await servedOpenApiProblems(h.app, docsPath)).toEqual([]);
   });
 
   // Fewer runs than elsewhere: each valid sign-up or sign-in costs a 128 MiB scrypt hash.
@@ -33,8 +30,7 @@ describe('the served OpenAPI document', () => {
       docsPath,
       authorizations: [authorization],
       knownValues: { email: ['fuzz@example.com'] },
-      runs: Number(process.env.FUZZ_RUNS ?? 100),
-      seed: Number(process.env.FUZZ_SEED ?? 11),
+      runs: 100,
     });
     expect(operations.length).toBeGreaterThanOrEqual(4);
   }, 90_000);

@@ -1,5 +1,4 @@
-import { fuzzOpenApi, lintOpenApi } from '@glotixz/common/testing';
-import request from 'supertest';
+import { fuzzOpenApi, servedOpenApiProblems } from '@glotixz/common/testing';
 import { startOrdersHarness, type OrdersHarness, type TestUser } from './orders-harness';
 
 const docsPath = '/api/orders/docs';
@@ -22,10 +21,7 @@ afterAll(async () => {
 
 describe('the served OpenAPI document', () => {
   it("passes Redocly's recommended rules with no errors, every operation named", async () => {
-    const { body } = await request(h.app).get(`${docsPath}/openapi.json`).expect(200);
-    const report = await lintOpenApi(body);
-    expect(report.errors).toEqual([]);
-    expect(report.warnings.filter((w) => w.rule === 'operation-operationId')).toEqual([]);
+    expect(await servedOpenApiProblems(h.app, docsPath)).toEqual([]);
   });
 
   it('answers no request generated from it with 5xx, signed in or not', async () => {
@@ -34,8 +30,7 @@ describe('the served OpenAPI document', () => {
       docsPath,
       authorizations: [buyer.authorization, other.authorization],
       knownValues: { id: orderIds, ticketId: ticketIds },
-      runs: Number(process.env.FUZZ_RUNS ?? 200),
-      seed: Number(process.env.FUZZ_SEED ?? 11),
+      runs: 200,
     });
     expect(operations.length).toBeGreaterThanOrEqual(5);
   }, 60_000);

@@ -1,5 +1,4 @@
-import { fuzzOpenApi, lintOpenApi } from '@glotixz/common/testing';
-import request from 'supertest';
+import { fuzzOpenApi, servedOpenApiProblems } from '@glotixz/common/testing';
 import { startPaymentsHarness, type PaymentsHarness, type TestUser } from './payments-harness';
 
 const docsPath = '/api/payments/docs';
@@ -24,10 +23,7 @@ afterAll(async () => {
 
 describe('the served OpenAPI document', () => {
   it("passes Redocly's recommended rules with no errors, every operation named", async () => {
-    const { body } = await request(h.app).get(`${docsPath}/openapi.json`).expect(200);
-    const report = await lintOpenApi(body);
-    expect(report.errors).toEqual([]);
-    expect(report.warnings.filter((w) => w.rule === 'operation-operationId')).toEqual([]);
+    expect(await servedOpenApiProblems(h.app, docsPath)).toEqual([]);
   });
 
   it('answers no request generated from it with 5xx, signed in or not', async () => {
@@ -43,8 +39,7 @@ describe('the served OpenAPI document', () => {
           'pm_card_visa_chargeDeclinedInsufficientFunds',
         ],
       },
-      runs: Number(process.env.FUZZ_RUNS ?? 200),
-      seed: Number(process.env.FUZZ_SEED ?? 11),
+      runs: 200,
     });
     expect([...operations].sort()).toEqual(['getPayment', 'pay', 'receiveStripeEvent']);
   }, 90_000);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fuzzOpenApi, lintOpenApi } from '@glotixz/common/testing';
-import request from 'supertest';
+import { fuzzOpenApi, servedOpenApiProblems } from '@glotixz/common/testing';
 import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
 
 const docsPath = '/api/tickets/docs';
@@ -28,10 +27,7 @@ afterAll(async () => {
 
 describe('the served OpenAPI document', () => {
   it("passes Redocly's recommended rules with no errors, every operation named", async () => {
-    const { body } = await request(h.app).get(`${docsPath}/openapi.json`).expect(200);
-    const report = await lintOpenApi(body);
-    expect(report.errors).toEqual([]);
-    expect(report.warnings.filter((w) => w.rule === 'operation-operationId')).toEqual([]);
+    expect(await servedOpenApiProblems(h.app, docsPath)).toEqual([]);
   });
 
   it('answers no request generated from it with 5xx, signed in or not', async () => {
@@ -40,8 +36,7 @@ describe('the served OpenAPI document', () => {
       docsPath,
       authorizations: [seller.authorization, buyer.authorization],
       knownValues: { id: ids },
-      runs: Number(process.env.FUZZ_RUNS ?? 200),
-      seed: Number(process.env.FUZZ_SEED ?? 11),
+      runs: 200,
     });
     expect(operations.length).toBeGreaterThanOrEqual(5);
   }, 60_000);

@@ -515,7 +515,8 @@ export async function fuzzOpenApi(options: FuzzOptions): Promise<{ runs: number;
     }
   }
   if (operations.length === 0) return { runs: 0, operations: names };
-  const runs = options.runs ?? 150;
+  // FUZZ_RUNS and FUZZ_SEED override a test's own figures, to search longer or replay a failure.
+  const runs = Number(process.env.FUZZ_RUNS ?? options.runs ?? 150);
   const details = await fc.check(
     fc.asyncProperty(fc.oneof(...operations), async (fuzz) => {
       const { status, text } = await sendFuzzRequest(options.app, fuzz);
@@ -523,7 +524,7 @@ export async function fuzzOpenApi(options: FuzzOptions): Promise<{ runs: number;
         throw new Error(`${fuzz.method.toUpperCase()} ${fuzz.url} answered ${status}: ${text.slice(0, 300)}`);
       }
     }),
-    { numRuns: runs, seed: options.seed ?? 11 },
+    { numRuns: runs, seed: Number(process.env.FUZZ_SEED ?? options.seed ?? 11) },
   );
   if (details.failed) {
     const cause =

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import request from 'supertest';
 
 /** One finding of the OpenAPI linter. */
 export interface LintProblem {
@@ -56,4 +57,18 @@ export async function lintOpenApi(document: object): Promise<LintReport> {
       .filter((p) => p.severity === severity)
       .map(({ rule, message, pointer }) => ({ rule, message, pointer }));
   return { errors: pick('error'), warnings: pick('warn') };
+}
+
+/**
+ * What must be fixed in the OpenAPI document a service serves at `${docsPath}/openapi.json`: every
+ * error of Redocly's `recommended` rules and every operation without an `operationId`. A service's
+ * test expects none.
+ */
+export async function servedOpenApiProblems(
+  app: Parameters<typeof request>[0],
+  docsPath: string,
+): Promise<LintProblem[]> {
+  const served = await request(app).get(`${docsPath}/openapi.json`).expect(200);
+  const { errors, warnings } = await lintOpenApi(served.body as object);
+  return [...errors, ...warnings.filter((w) => w.rule === 'operation-operationId')];
 }
