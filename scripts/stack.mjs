@@ -7,8 +7,9 @@
  * private ones under .data/, (c) create one database per service present in this checkout,
  * (d) generate development keys once into .data/keys/. Then:
  *
- *   start [--demo]      build, migrate, start every present service, wait for its /readyz, start
- *                       the gateway on :8080 and run until Ctrl-C (--demo also seeds demo data)
+ *   start [--demo]      build, start every present service (each migrates its own database), wait
+ *                       for its /readyz, start the gateway on :8080 and run until Ctrl-C (--demo
+ *                       also seeds demo data)
  *   test                build, typecheck, lint, the workspace tests against the bootstrapped servers
  *                       (TEST_PG_ADMIN_URL, TEST_NATS_URL, TEST_REDIS_URL; TEST_NATS_SERVER_BIN and
  *                       TEST_REDIS_SERVER_BIN for the fault tests' private servers, installed if
@@ -34,13 +35,7 @@ import { StackError, color, createPrefixer, log, printTable, redactUrl } from '.
 import { probeTcp } from './lib/probes.mjs';
 import { run, terminateRunning, waitFor } from './lib/proc.mjs';
 import { describeExit, startSupervised } from './lib/supervise.mjs';
-import {
-  presentServices,
-  serviceCommand,
-  serviceProcessEnv,
-  services,
-  workspacePackage,
-} from './services.mjs';
+import { presentServices, serviceCommand, serviceProcessEnv, services } from './services.mjs';
 
 const ROOT = resolvePath(fileURLToPath(new URL('..', import.meta.url)));
 const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 8080);
@@ -132,18 +127,6 @@ async function bootstrap() {
   log.ok(`Dev keys in .data/keys${keys.generated.length ? ` (generated ${keys.generated.join(', ')})` : ''}`);
 
   return { infra: endpoints, infraControl: infra, keys, present, logLevel: process.env.LOG_LEVEL };
-}
-
-async function runMigrations(present, context) {
-  for (const service of present) {
-    if (!workspacePackage(ROOT, service)?.scripts?.['db:migrate']) continue;
-    log.step(`${service.name}: npm run db:migrate`);
-    const { code } = await run('npm', ['run', 'db:migrate', '--workspace', service.workspace], {
-      cwd: ROOT,
-      env: serviceProcessEnv(service, context),
-    });
-    if (code !== 0) throw new StackError(`${service.name}: migrations failed (exit code ${code})`);
-  }
 }
 
 /** The URL that answers 200 once a service is ready. */
@@ -277,7 +260,6 @@ async function commandStart({ demo }) {
   log.step('Building: npm run build');
   const build = await run('npm', ['run', 'build'], { cwd: ROOT });
   if (build.code !== 0) throw new StackError(`the build failed (exit code ${build.code})`);
-  await runMigrations(present, context);
 
   const prefixer = createPrefixer([...present.map((s) => s.name), 'gateway']);
   log.step(`Starting ${present.map((s) => s.name).join(', ')}`);
