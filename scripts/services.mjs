@@ -37,7 +37,14 @@ export function usesRealStripe(env) {
 }
 
 export const services = [
-  { name: 'auth', workspace: 'auth', port: 3001, db: 'glotixz_auth', needs: ['pg'], signsTokens: true },
+  {
+    name: 'auth',
+    workspace: 'auth',
+    port: 3001,
+    db: 'glotixz_auth',
+    needs: ['pg', 'nats'],
+    signsTokens: true,
+  },
   { name: 'tickets', workspace: 'tickets', port: 3002, db: 'glotixz_tickets', needs: ['pg', 'nats'] },
   { name: 'orders', workspace: 'orders', port: 3003, db: 'glotixz_orders', needs: ['pg', 'nats'] },
   {
