@@ -1,4 +1,3 @@
-import { AppError } from '@glotixz/common/errors';
 import { defineRoute, endSession, startSession, type CurrentUser } from '@glotixz/common/express';
 import type { Request, RequestHandler, Response } from 'express';
 import {
@@ -86,7 +85,6 @@ export function usersRoutes(users: UsersService, limiters: UsersLimiters) {
       },
       errors: ['CROSS_ORIGIN_REQUEST'],
       handler: async (req, res) => {
-        if (!req.currentUser) throw new AppError('NOT_AUTHENTICATED', 'Sign in to continue');
         const revoked = await users.signoutEverywhere(req.currentUser.id);
         signedOut(req, res);
         res.status(200).json({ revokedSessions: revoked });

@@ -15,6 +15,9 @@ export {
   type RouteSpec,
   type AnyRoute,
   type ValidRequest,
+  type AuthedRequest,
+  type RouteAuth,
+  type RouteRequest,
   type ResponseSpec,
 } from './route';
 export { validate, validationDetails, type FieldIssue, type RequestSchemas } from './validate';

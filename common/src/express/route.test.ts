@@ -3,7 +3,8 @@ import request from 'supertest';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { createCookieKeys, createTestKeys, createTestUser } from '../testing/auth';
-import { defineRoute } from './route';
+import type { Response } from 'express';
+import { defineRoute, type AuthedRequest } from './route';
 import { createServiceApp } from './service-app';
 
 const keys = createTestKeys();
@@ -34,7 +35,7 @@ const routes = [
       await Promise.resolve();
       if (req.body.name === 'taken') throw new AppError('CONFLICT', 'Name taken', { name: req.body.name });
       if (req.body.name === 'boom') throw new Error('secret connection string postgres://u:p@db');
-      res.status(201).json({ name: req.body.name, owner: req.currentUser?.id });
+      res.status(201).json({ name: req.body.name, owner: req.currentUser.id });
     },
   }),
 ];
@@ -142,6 +143,56 @@ describe('routes from the express kit', () => {
       '500',
     ]);
     expect(post?.security).toEqual([{ cookieAuth: [] }, { bearerAuth: [] }]);
+  });
+});
+
+describe('the request type of a handler', () => {
+  const spec = {
+    method: 'get',
+    path: '/api/things',
+    summary: 'Things',
+    responses: { 200: { description: 'ok' } },
+  } as const;
+  const needsUser = (req: AuthedRequest<undefined, undefined, undefined>, res: Response) =>
+    res.json({ id: req.currentUser.id });
+
+  // Checked by the typecheck: each @ts-expect-error fails it when its line stops being an error.
+  it('carries the signed-in user on a required route only', () => {
+    const routes = [
+      defineRoute({
+        ...spec,
+        auth: 'required',
+        handler: (req, res) => res.json({ id: req.currentUser.id }),
+      }),
+      defineRoute({ ...spec, auth: 'required', handler: needsUser }),
+      defineRoute({
+        ...spec,
+        handler: (req, res) => {
+          // @ts-expect-error a public route's request may carry no user
+          res.json({ id: req.currentUser.id });
+        },
+      }),
+      defineRoute({
+        ...spec,
+        auth: 'optional',
+        handler: (req, res) => {
+          // @ts-expect-error an optional route's request may carry no user
+          res.json({ id: req.currentUser.id });
+        },
+      }),
+      defineRoute({
+        ...spec,
+        // @ts-expect-error a handler that needs a user cannot serve a public route
+        handler: needsUser,
+      }),
+    ];
+    expect(routes.map((route) => route.auth)).toEqual([
+      'required',
+      'required',
+      undefined,
+      'optional',
+      undefined,
+    ]);
   });
 });
 

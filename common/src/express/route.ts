@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError, errorCodes, errorStatus, type ErrorCode } from '../errors';
 import { requireAuth } from './current-user';
+import type { CurrentUser } from './jwt';
 import { validate } from './validate';
 
 type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -11,6 +12,20 @@ type Parsed<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 
 /** A request whose body, query and params have been validated by the route's schemas. */
 export type ValidRequest<B, Q, P> = Request<Parsed<P>, unknown, Parsed<B>, Parsed<Q>>;
+
+/**
+ * A validated request of a route with `auth: 'required'`: `requireAuth` answered 401 before the
+ * handler unless a user signed in, so `currentUser` is always there.
+ */
+export type AuthedRequest<B, Q, P> = ValidRequest<B, Q, P> & { currentUser: CurrentUser };
+
+/** Who may call a route; see {@link RouteSpec.auth}. */
+export type RouteAuth = 'required' | 'optional';
+
+/** The request a route's handler receives: signed in on an `auth: 'required'` route. */
+export type RouteRequest<B, Q, P, A extends RouteAuth> = [A] extends ['required']
+  ? AuthedRequest<B, Q, P>
+  : ValidRequest<B, Q, P>;
 
 /** One documented response of a route. */
 export interface ResponseSpec {
@@ -26,6 +41,7 @@ export interface RouteSpec<
   B extends z.ZodType | undefined,
   Q extends z.ZodType | undefined,
   P extends z.ZodType | undefined,
+  A extends RouteAuth = RouteAuth,
 > {
   method: HttpMethod;
   /** Express-style path, e.g. `/api/tickets/:id`. */
@@ -40,9 +56,10 @@ export interface RouteSpec<
   tags?: string[];
   /**
    * `required` answers 401 without a valid token; `optional` only reads it, and the operation is
-   * documented as public (`security: []`). Default `optional`.
+   * documented as public (`security: []`). Default `optional`. With `required` the handler's
+   * `req.currentUser` is typed as set ({@link AuthedRequest}).
    */
-  auth?: 'required' | 'optional';
+  auth?: A;
   body?: B;
   query?: Q;
   params?: P;
@@ -56,21 +73,30 @@ export interface RouteSpec<
    * that must not count malformed requests.
    */
   afterValidation?: RequestHandler[];
-  handler: (req: ValidRequest<B, Q, P>, res: Response) => unknown;
+  handler: (req: RouteRequest<B, Q, P, A>, res: Response) => unknown;
 }
 
-/** Identity helper that infers a route's request types from its schemas. */
+/**
+ * Identity helper that infers a route's request types from its schemas, and from `auth` whether
+ * the handler's request carries a signed-in user.
+ */
 export function defineRoute<
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   P extends z.ZodType | undefined = undefined,
->(spec: RouteSpec<B, Q, P>): RouteSpec<B, Q, P> {
+  A extends RouteAuth = 'optional',
+>(spec: RouteSpec<B, Q, P, A>): RouteSpec<B, Q, P, A> {
   return spec;
 }
 
-/** Any route, whatever its schemas. */
+/**
+ * Any route, whatever its schemas and auth. Its handler takes a request no caller could build
+ * (`never`): only the mounting code calls it, after the middleware that makes its request type true.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoute = RouteSpec<any, any, any>;
+export type AnyRoute = Omit<RouteSpec<any, any, any>, 'handler'> & {
+  handler: (req: never, res: Response) => unknown;
+};
 
 const fieldIssueSchema = z
   .object({
@@ -179,7 +205,8 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: r
     chain.push(...(route.before ?? []));
     chain.push(validate({ body: route.body, query: route.query, params: route.params }));
     chain.push(...(route.afterValidation ?? []));
-    chain.push(route.handler as RequestHandler);
+    // The chain above makes the handler's request type true: validated parts, and a user if required.
+    chain.push(route.handler as unknown as RequestHandler);
     router[route.method](route.path, ...chain);
 
     registry.registerPath({

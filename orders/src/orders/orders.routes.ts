@@ -1,6 +1,5 @@
-import { AppError } from '@glotixz/common/errors';
-import { defineRoute, type CurrentUser, type ValidRequest } from '@glotixz/common/express';
-import type { Request, Response } from 'express';
+import { defineRoute, type AuthedRequest } from '@glotixz/common/express';
+import type { Response } from 'express';
 import {
   listOrdersQuerySchema,
   orderIdParamsSchema,
@@ -12,7 +11,7 @@ import type { OrdersService } from './orders.service';
 
 const tags = ['orders'];
 
-type OrderIdRequest = ValidRequest<undefined, undefined, typeof orderIdParamsSchema>;
+type OrderIdRequest = AuthedRequest<undefined, undefined, typeof orderIdParamsSchema>;
 
 /** The orders routes: the table first, handlers below. */
 export function ordersRoutes(orders: OrdersService) {
@@ -88,30 +87,24 @@ export function ordersRoutes(orders: OrdersService) {
   }
 
   async function placeOrder(
-    req: ValidRequest<typeof placeOrderBodySchema, undefined, undefined>,
+    req: AuthedRequest<typeof placeOrderBodySchema, undefined, undefined>,
     res: Response,
   ): Promise<void> {
-    res.status(201).json(await orders.place(userOf(req).id, req.body.ticketId));
+    res.status(201).json(await orders.place(req.currentUser.id, req.body.ticketId));
   }
 
   async function listOrders(
-    req: ValidRequest<undefined, typeof listOrdersQuerySchema, undefined>,
+    req: AuthedRequest<undefined, typeof listOrdersQuerySchema, undefined>,
     res: Response,
   ): Promise<void> {
-    res.json(await orders.list(userOf(req).id, req.query));
+    res.json(await orders.list(req.currentUser.id, req.query));
   }
 
   async function getOrder(req: OrderIdRequest, res: Response): Promise<void> {
-    res.json(await orders.get(userOf(req).id, req.params.id));
+    res.json(await orders.get(req.currentUser.id, req.params.id));
   }
 
   async function cancelOrder(req: OrderIdRequest, res: Response): Promise<void> {
-    res.json(await orders.cancel(userOf(req).id, req.params.id));
+    res.json(await orders.cancel(req.currentUser.id, req.params.id));
   }
-}
-
-/** The signed-in user; the routes require auth, so a missing one is a 401, not a crash. */
-function userOf(req: Pick<Request, 'currentUser'>): CurrentUser {
-  if (!req.currentUser) throw new AppError('NOT_AUTHENTICATED', 'Sign in to continue');
-  return req.currentUser;
 }

@@ -1,6 +1,5 @@
-import { AppError } from '@glotixz/common/errors';
-import { defineRoute, type CurrentUser, type ValidRequest } from '@glotixz/common/express';
-import type { Request, Response } from 'express';
+import { defineRoute, type AuthedRequest } from '@glotixz/common/express';
+import type { Response } from 'express';
 import { payBodySchema, paymentQuerySchema, paymentSchema } from './payments.schemas';
 import type { PaymentsService } from './payments.service';
 
@@ -55,23 +54,17 @@ export function paymentsRoutes(payments: PaymentsService) {
   ];
 
   async function pay(
-    req: ValidRequest<typeof payBodySchema, undefined, undefined>,
+    req: AuthedRequest<typeof payBodySchema, undefined, undefined>,
     res: Response,
   ): Promise<void> {
-    const { created, payment } = await payments.pay(userOf(req).id, req.body);
+    const { created, payment } = await payments.pay(req.currentUser.id, req.body);
     res.status(created ? 201 : 200).json(payment);
   }
 
   async function getPayment(
-    req: ValidRequest<undefined, typeof paymentQuerySchema, undefined>,
+    req: AuthedRequest<undefined, typeof paymentQuerySchema, undefined>,
     res: Response,
   ): Promise<void> {
-    res.json(await payments.get(userOf(req).id, req.query.orderId));
+    res.json(await payments.get(req.currentUser.id, req.query.orderId));
   }
-}
-
-/** The signed-in user; the routes require auth, so a missing one is a 401, not a crash. */
-function userOf(req: Pick<Request, 'currentUser'>): CurrentUser {
-  if (!req.currentUser) throw new AppError('NOT_AUTHENTICATED', 'Sign in to continue');
-  return req.currentUser;
 }

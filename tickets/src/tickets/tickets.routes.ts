@@ -1,6 +1,5 @@
-import { AppError } from '@glotixz/common/errors';
-import { defineRoute, type CurrentUser, type ValidRequest } from '@glotixz/common/express';
-import type { Request, Response } from 'express';
+import { defineRoute, type AuthedRequest, type ValidRequest } from '@glotixz/common/express';
+import type { Response } from 'express';
 import {
   createTicketBodySchema,
   listMyTicketsQuerySchema,
@@ -14,11 +13,11 @@ import type { TicketsService } from './tickets.service';
 
 const tags = ['tickets'];
 
-type CreateRequest = ValidRequest<typeof createTicketBodySchema, undefined, undefined>;
+type CreateRequest = AuthedRequest<typeof createTicketBodySchema, undefined, undefined>;
 type ListRequest = ValidRequest<undefined, typeof listTicketsQuerySchema, undefined>;
-type ListMineRequest = ValidRequest<undefined, typeof listMyTicketsQuerySchema, undefined>;
+type ListMineRequest = AuthedRequest<undefined, typeof listMyTicketsQuerySchema, undefined>;
 type ShowRequest = ValidRequest<undefined, undefined, typeof ticketParamsSchema>;
-type UpdateRequest = ValidRequest<typeof updateTicketBodySchema, undefined, typeof ticketParamsSchema>;
+type UpdateRequest = AuthedRequest<typeof updateTicketBodySchema, undefined, typeof ticketParamsSchema>;
 
 /** The tickets routes: the table first, handlers below. */
 export function ticketsRoutes(tickets: TicketsService) {
@@ -89,7 +88,7 @@ export function ticketsRoutes(tickets: TicketsService) {
   return routes;
 
   async function create(req: CreateRequest, res: Response): Promise<void> {
-    const ticket = await tickets.create(signedInUser(req).id, req.body);
+    const ticket = await tickets.create(req.currentUser.id, req.body);
     res.status(201).location(`/api/tickets/${ticket.id}`).json(ticket);
   }
 
@@ -98,7 +97,7 @@ export function ticketsRoutes(tickets: TicketsService) {
   }
 
   async function listMine(req: ListMineRequest, res: Response): Promise<void> {
-    res.json(await tickets.listMine(signedInUser(req).id, req.query));
+    res.json(await tickets.listMine(req.currentUser.id, req.query));
   }
 
   async function show(req: ShowRequest, res: Response): Promise<void> {
@@ -106,11 +105,6 @@ export function ticketsRoutes(tickets: TicketsService) {
   }
 
   async function update(req: UpdateRequest, res: Response): Promise<void> {
-    res.json(await tickets.update(signedInUser(req).id, req.params.id, req.body));
+    res.json(await tickets.update(req.currentUser.id, req.params.id, req.body));
   }
-}
-
-function signedInUser(req: Pick<Request, 'currentUser'>): CurrentUser {
-  if (!req.currentUser) throw new AppError('NOT_AUTHENTICATED', 'Sign in to continue');
-  return req.currentUser;
 }
