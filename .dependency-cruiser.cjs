@@ -59,8 +59,9 @@ module.exports = {
     },
   ],
   options: {
-    // common's build is kept in the graph, unfollowed, so a relative import of its files is seen.
-    exclude: { path: ['(^|/)(node_modules|[.]next|coverage)/', '^(?!common/).*(^|/)dist/'] },
+    // common's build is kept in the graph, unfollowed, so a relative import of its files is seen;
+    // names starting with @ are package specifiers that did not resolve, never folders.
+    exclude: { path: ['(^|/)(node_modules|[.]next|coverage)/', '^(?!common/)[^@]*/dist/'] },
     doNotFollow: { path: ['(^|/)node_modules/', '^common/dist/'] },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {
