@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { cruise } from 'dependency-cruiser';
 import ts from 'typescript';
 
@@ -54,7 +55,7 @@ export async function checkArchitecture() {
   return { report: result.output, violations: result.exitCode };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { report, violations } = await checkArchitecture();
   process.stdout.write(report);
   process.exitCode = violations > 0 ? 1 : 0;
