@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { activeSpanContext, contextFromHeaders, traceHeaders, tracer } from '../tracing/propagation';
-import type { MessageHeaders } from './bus';
+import type { MessageHeaders } from './message';
 import type { MessageOutcome } from './metrics';
 
 /**

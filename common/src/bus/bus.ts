@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { JetStreamApiError, JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
-import { connect, headers as natsHeaders } from '@nats-io/transport-node';
-import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { safeParseEnvelope, streams } from '../events';
@@ -9,9 +9,7 @@ import type { Envelope, StreamName, Subject } from '../events';
 import { publishInSpan } from './bus-tracing';
 import { startConsumer } from './consume';
 import type { ConsumeOptions, ConsumerHandle } from './consume';
-
-/** Headers carried beside a message, e.g. W3C trace context (`traceparent`). */
-export type MessageHeaders = Record<string, string>;
+import { toNatsHeaders, type PublishOptions, type PublishRawOptions, type PublishResult } from './message';
 
 /** Options of {@link connectBus}. */
 export interface ConnectBusOptions {
@@ -33,46 +31,11 @@ export interface ConnectBusOptions {
   timeoutMs?: number;
 }
 
-/** Options of {@link Bus.publish}. */
-export interface PublishOptions {
-  headers?: MessageHeaders;
-}
-
-/** Options of {@link Bus.publishRaw}. */
-export interface PublishRawOptions {
-  /** JetStream deduplication id: the event id. */
-  msgID: string;
-  headers?: MessageHeaders;
-}
-
-/** What JetStream answered to a publish. `duplicate` means it had the `msgID` already. */
-export interface PublishResult {
-  stream: string;
-  seq: number;
-  duplicate: boolean;
-}
-
 const minDuplicateWindowMs = 2 * 60_000;
 const prefixPattern = /^[A-Za-z0-9_-]*$/;
 
 function isApiError(err: unknown, code: number): err is JetStreamApiError {
   return err instanceof Error && 'code' in err && err.code === code;
-}
-
-/** Converts a plain map into NATS headers (undefined when empty). */
-export function toNatsHeaders(map: MessageHeaders | undefined): MsgHdrs | undefined {
-  if (!map || Object.keys(map).length === 0) return undefined;
-  const h = natsHeaders();
-  for (const [key, value] of Object.entries(map)) h.set(key, value);
-  return h;
-}
-
-/** Converts NATS headers into a plain map, keeping the last value of a repeated key. */
-export function fromNatsHeaders(h: MsgHdrs | undefined): MessageHeaders {
-  const map: MessageHeaders = {};
-  if (!h) return map;
-  for (const key of h.keys()) map[key] = h.last(key);
-  return map;
 }
 
 /**

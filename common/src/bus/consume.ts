@@ -1,16 +1,15 @@
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { context as otelContext } from '@opentelemetry/api';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { deadLetterSubject, safeParseEnvelope, streamFor } from '../events';
-import type { Envelope, Subject } from '../events';
+import type { Envelope, StreamName, Subject } from '../events';
 import { traceHeaders } from '../tracing/propagation';
 import { backoffDelay } from './backoff';
 import type { BackoffOptions } from './backoff';
-import type { Bus, MessageHeaders } from './bus';
-import { fromNatsHeaders } from './bus';
 import { messagingAttributes, startConsumerSpan, type ConsumerSpan } from './bus-tracing';
 import type { DeadLetter } from './dead-letter';
+import { fromNatsHeaders, type MessageHeaders, type PublishRawOptions } from './message';
 import type { ConsumerMetrics, MessageOutcome } from './metrics';
 import { RetryLater } from './retry-later.error';
 
@@ -39,7 +38,7 @@ export type EventHandler<S extends Subject> = (
   context: MessageContext,
 ) => Promise<void>;
 
-/** Options of {@link Bus.consume}. */
+/** Options of `Bus.consume`. */
 export interface ConsumeOptions<S extends Subject> {
   /** The one subject this consumer receives (NATS 2.9 allows one filter subject). */
   subject: S;
@@ -82,9 +81,20 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Provisions the durable pull consumer and starts its loop. Called by {@link Bus.consume}. */
+/** What a consumer's loop uses of the `Bus` that starts it (the bus passes itself). */
+export interface ConsumerBus {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly logger: Logger;
+  streamName(stream: StreamName): string;
+  subjectFor(subject: string): string;
+  logicalSubject(natsSubject: string): string;
+  publishRaw(subject: string, payload: string | Uint8Array, options: PublishRawOptions): Promise<unknown>;
+}
+
+/** Provisions the durable pull consumer and starts its loop. Called by `Bus.consume`. */
 export async function startConsumer<S extends Subject>(
-  bus: Bus,
+  bus: ConsumerBus,
   options: ConsumeOptions<S>,
 ): Promise<ConsumerHandle> {
   const { subject, durable, handler } = options;

@@ -1,5 +1,6 @@
 export * from './backoff';
 export * from './bus';
+export * from './message';
 export type { ConsumeOptions, ConsumerHandle, EventHandler, MessageContext } from './consume';
 export * from './dead-letter';
 export * from './inbox';

@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { OutboxBacklog } from './outbox.relay';
+
+/** How far the relay is behind, for metrics and readiness. */
+export interface OutboxBacklog {
+  /** Rows not yet published. */
+  count: number;
+  /** Age of the oldest such row in milliseconds; null when there is none. */
+  oldestAgeMs: number | null;
+}
 
 /** How {@link Bus.consume} settled a message. */
 export type MessageOutcome = 'acked' | 'duplicate' | 'retried' | 'retry_later' | 'dead_lettered' | 'invalid';

@@ -4,7 +4,7 @@ import type { PgDatabase } from 'drizzle-orm/pg-core';
 import { createEnvelope } from '../events';
 import { traceHeaders } from '../tracing/propagation';
 import type { CreateEnvelopeOptions, Envelope, EventMap, Subject } from '../events';
-import type { MessageHeaders } from './bus';
+import type { MessageHeaders } from './message';
 import { outbox } from './outbox.schema';
 
 /** The `NOTIFY` channel the relay listens on, by default. */

@@ -3,18 +3,11 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff';
 import type { BackoffOptions } from './backoff';
-import type { Bus, MessageHeaders } from './bus';
+import type { Bus } from './bus';
+import type { MessageHeaders } from './message';
 import { publishInSpan } from './bus-tracing';
-import type { OutboxMetrics } from './metrics';
+import type { OutboxBacklog, OutboxMetrics } from './metrics';
 import { defaultOutboxChannel } from './outbox.enqueue';
-
-/** How far the relay is behind, for metrics and readiness. */
-export interface OutboxBacklog {
-  /** Rows not yet published. */
-  count: number;
-  /** Age of the oldest such row in milliseconds; null when there is none. */
-  oldestAgeMs: number | null;
-}
 
 /** Options of {@link startOutboxRelay}. */
 export interface OutboxRelayOptions {

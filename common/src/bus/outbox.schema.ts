@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { Envelope } from '../events';
-import type { MessageHeaders } from './bus';
+import type { MessageHeaders } from './message';
 
 /**
  * Events waiting to be published (I1). A row is written in the same transaction as the domain

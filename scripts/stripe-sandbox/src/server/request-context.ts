@@ -1,4 +1,4 @@
-import type { StripeEventObject } from '../webhooks/event-log';
+import type { StripeEventObject } from '../webhooks/stripe-event';
 
 /** What a service call needs to know about the API request that caused it. */
 export interface RequestContext {

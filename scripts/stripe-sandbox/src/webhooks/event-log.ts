@@ -1,29 +1,9 @@
 import { newId, unixNow } from '../server/ids';
 import type { RequestContext } from '../server/request-context';
+import type { StripeEventObject, StripeEventType } from './stripe-event';
 
 /** The API version the sandbox writes into events (the one `stripe` v23 pins). */
 export const API_VERSION = '2026-10-28.endive';
-
-/** The event types the sandbox creates (the webhook endpoint is subscribed to all of them). */
-export type StripeEventType =
-  | 'payment_intent.succeeded'
-  | 'payment_intent.payment_failed'
-  | 'payment_intent.canceled'
-  | 'charge.refunded'
-  | 'refund.created';
-
-/** An Event as Stripe's API and webhooks carry it. */
-export interface StripeEventObject {
-  id: string;
-  object: 'event';
-  api_version: string;
-  created: number;
-  data: { object: unknown };
-  livemode: false;
-  pending_webhooks: number;
-  request: { id: string | null; idempotency_key: string | null };
-  type: StripeEventType;
-}
 
 /**
  * Every event the sandbox has created, in order. An event holds a snapshot of its object taken

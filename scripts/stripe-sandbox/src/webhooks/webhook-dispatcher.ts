@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { StripeEventObject, StripeEventType } from './event-log';
+import type { StripeEventObject, StripeEventType } from './stripe-event';
 import { signatureHeader } from './signature';
 
 /** One attempt to deliver one event to the webhook endpoint. */
