@@ -1,8 +1,8 @@
-import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
+import { waitFor } from '@glotixz/common/testing';
 import { api } from '../support/api';
 import { expectInvariants } from '../support/invariants';
 import { startSystem, type System } from '../support/system';
-import { count, listTickets, pay, placeOrder, query, waitForReplica } from './support';
+import { pay, payableOrder, query } from './support';
 
 /** How long the reconciler may take to settle a payment no webhook told payments about. */
 const bound = 30_000;
@@ -40,25 +40,6 @@ describe('purchases whose webhooks never arrive', () => {
     await system?.stop();
   });
 
-  async function payableOrder(): Promise<{ buyer: TestUser; orderId: string }> {
-    const sys = system as System;
-    const { ticketIds } = await listTickets(sys, 1);
-    await waitForReplica(sys, ticketIds);
-    const buyer = createTestUser(sys.keys);
-    const placed = await placeOrder(sys, buyer, ticketIds[0]!);
-    expect(placed.status).toBe(201);
-    const orderId = placed.body.id as string;
-    await waitFor(
-      async () =>
-        (await count(sys.databases.payments, 'select count(*)::int as n from orders where id = $1', [
-          orderId,
-        ])) === 1,
-      20_000,
-      'payments to copy the order',
-    );
-    return { buyer, orderId };
-  }
-
   async function outcome(orderId: string) {
     const sys = system as System;
     const [order] = await query<{ status: string }>(
@@ -89,7 +70,7 @@ describe('purchases whose webhooks never arrive', () => {
 
   it('completes a paid order within a bounded time, through payment.succeeded', async () => {
     const sys = system as System;
-    const { buyer, orderId } = await payableOrder();
+    const { buyer, orderId } = await payableOrder(system as System);
     const started = Date.now();
 
     expect((await pay(sys, buyer, orderId)).status).toBe(201);
@@ -112,7 +93,7 @@ describe('purchases whose webhooks never arrive', () => {
 
   it('refunds a charge whose order was cancelled before payments heard of it', async () => {
     const sys = system as System;
-    const { buyer, orderId } = await payableOrder();
+    const { buyer, orderId } = await payableOrder(system as System);
 
     // Stripe charges the card; with no webhook, payments still awaits the verdict when the buyer cancels.
     expect((await pay(sys, buyer, orderId)).status).toBe(201);

@@ -1,9 +1,9 @@
-import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
+import { waitFor } from '@glotixz/common/testing';
 import { api } from '../support/api';
 import { expectInvariants } from '../support/invariants';
 import { freePort } from '../support/ports';
 import { startSystem, type System } from '../support/system';
-import { count, listTickets, pay, placeOrder, query, waitForReplica } from './support';
+import { count, pay, payableOrder, query } from './support';
 
 /** A port nothing listens on: a webhook sent there is refused, as by a payments that is down. */
 const closedPort = freePort;
@@ -44,26 +44,6 @@ describe('services restarting during a purchase', () => {
   async function sandboxEvents(): Promise<SandboxEvent[]> {
     return (await api((system as System).sandbox!.url, 'GET', '/_sandbox/events')).body
       .data as SandboxEvent[];
-  }
-
-  /** A buyer's order that payments knows, ready to pay. */
-  async function payableOrder(): Promise<{ buyer: TestUser; orderId: string }> {
-    const sys = system as System;
-    const { ticketIds } = await listTickets(sys, 1);
-    await waitForReplica(sys, ticketIds);
-    const buyer = createTestUser(sys.keys);
-    const placed = await placeOrder(sys, buyer, ticketIds[0]!);
-    expect(placed.status).toBe(201);
-    const orderId = placed.body.id as string;
-    await waitFor(
-      async () =>
-        (await count(sys.databases.payments, 'select count(*)::int as n from orders where id = $1', [
-          orderId,
-        ])) === 1,
-      20_000,
-      'payments to copy the order',
-    );
-    return { buyer, orderId };
   }
 
   /** The order, from orders; the payments of it, from payments; the sandbox's charges and refunds. */
@@ -110,7 +90,7 @@ describe('services restarting during a purchase', () => {
 
   it('completes the order once when payments dies between the charge and its webhook', async () => {
     const sys = system as System;
-    const { buyer, orderId } = await payableOrder();
+    const { buyer, orderId } = await payableOrder(system as System);
 
     // The webhook cannot get through until payments is back: Stripe retries it with backoff.
     await setWebhook(`http://127.0.0.1:${await closedPort()}/api/payments/webhook`);
@@ -147,7 +127,7 @@ describe('services restarting during a purchase', () => {
 
   it('completes the order once when orders dies between payment.succeeded and order.completed', async () => {
     const sys = system as System;
-    const { buyer, orderId } = await payableOrder();
+    const { buyer, orderId } = await payableOrder(system as System);
     const succeededBefore = (await sys.bus.jsm.streams.info(sys.bus.streamName('PAYMENTS'))).state.messages;
 
     // Orders' replica is current, so only the purchase's own events are left for it.

@@ -111,3 +111,22 @@ export function pay(system: System, buyer: TestUser, orderId: string) {
     body: { orderId, paymentMethodId: 'pm_card_visa' },
   });
 }
+
+/** A buyer's order for a new ticket, once payments has copied it: ready to pay. */
+export async function payableOrder(sys: System): Promise<{ buyer: TestUser; orderId: string }> {
+  const { ticketIds } = await listTickets(sys, 1);
+  await waitForReplica(sys, ticketIds);
+  const buyer = createTestUser(sys.keys);
+  const placed = await placeOrder(sys, buyer, ticketIds[0]!);
+  expect(placed.status).toBe(201);
+  const orderId = placed.body.id as string;
+  await waitFor(
+    async () =>
+      (await count(sys.databases.payments, 'select count(*)::int as n from orders where id = $1', [
+        orderId,
+      ])) === 1,
+    20_000,
+    'payments to copy the order',
+  );
+  return { buyer, orderId };
+}
