@@ -1,59 +1,31 @@
 /**
- * The local API gateway: routes by path prefix exactly as the Istio VirtualService does, from
- * the same table, infra/routes.json. A prefix matches the path itself and anything below it
- * (/api/users and /api/users/signin, never /api/usersx); routes are tried in file order; an
- * unmatched path under a `notFoundPrefixes` entry (/api) answers 404 JSON; anything else goes to
- * the default route (the web client). Paths are normalised (dot segments resolved) before
- * matching and forwarded in that form.
- *
- * Proxying streams bodies both ways, keeps method and end-to-end headers (Host included), sets
- * X-Forwarded-For/-Proto/-Host, adds x-request-id when absent, passes WebSocket upgrades
- * through, and answers 502 JSON { code: 'BAD_GATEWAY', message } when the upstream is down.
- *
- * Limits (`gatewayLimits(env)`, defaults in GATEWAY_LIMITS): a request must bring its headers
- * within GATEWAY_HEADERS_TIMEOUT_MS and all of its body within GATEWAY_REQUEST_TIMEOUT_MS, and its
- * body may not stall for GATEWAY_BODY_IDLE_TIMEOUT_MS; past any of them it is answered
- * 408 { code: 'REQUEST_TIMEOUT' } (when no answer has started yet) and its connection closed. One
- * client address may hold GATEWAY_MAX_CONNECTIONS_PER_ADDRESS connections at once; the next is
- * answered 503 { code: 'TOO_MANY_CONNECTIONS' } and closed.
- *
- * `createGateway({ routes, resolve })` builds the server for tests and the stack runner (its
- * `stop()` closes it with every connection, WebSockets included); run directly (`node scripts/gateway.mjs`) it listens on GATEWAY_PORT (8080).
- * Run directly it also reads GATEWAY_HOST (listen address, default 127.0.0.1), GATEWAY_UPSTREAM_HOST (default
- * 127.0.0.1) and GATEWAY_UPSTREAMS, a JSON object of service → port (`{"auth":41231,"client":41239}`)
- * overriding the table's ports, so the system tests can put it in front of services on random ports.
- *
- * Tracing (`startGatewayTracing`, on when run directly): each proxied request gets a SERVER span
- * that continues the caller's `traceparent` or starts a new trace, and its `traceparent` is what
- * the upstream receives, so one browser request is one trace through every service. The caller
- * gets it back in `traceresponse`. With OTEL_EXPORTER_OTLP_ENDPOINT set, spans are exported over
- * OTLP/HTTP. OpenTelemetry is loaded lazily: the stack runner imports this file before `npm install`.
+ * The local API gateway, the stand-in for the Istio VirtualService, on http-proxy-3. Routes come
+ * from the same table, infra/routes.json: a prefix matches itself and paths below it (/api/users,
+ * /api/users/signin, never /api/usersx), tried in order; an unmatched path under a
+ * `notFoundPrefixes` entry answers 404 JSON; anything else goes to the default route (the web
+ * client). Paths are normalised before matching and forwarded so. Bodies stream both ways;
+ * end-to-end headers (Host included) are kept; X-Forwarded-For is replaced (the gateway is the
+ * edge), -Proto/-Host set, x-request-id added; WebSockets pass through; a down upstream is 502 JSON.
+ * Limits (`gatewayLimits`, GATEWAY_* variables): headers, whole request and body idle time (408),
+ * open connections per client address (503). Tracing is @glotixz/common's (`startGatewayTracing`).
+ * Run directly it listens on GATEWAY_PORT (8080) at GATEWAY_HOST and sends to GATEWAY_UPSTREAM_HOST
+ * (both 127.0.0.1), GATEWAY_UPSTREAMS ({"auth":41231}) overriding the table's ports. Only Node
+ * built-ins load at the top level: the stack runner imports this file before `npm install`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import { pipeline } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROUTES_FILE = fileURLToPath(new URL('../infra/routes.json', import.meta.url));
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'expect',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+const isPort = (p) => Number.isInteger(p) && p > 0 && p < 65536;
 
 /** Checks a routes table and throws one error listing every problem. */
 export function validateRoutes(table) {
   const problems = [];
-  const isPort = (p) => Number.isInteger(p) && p > 0 && p < 65536;
   const isPrefix = (p) => typeof p === 'string' && p.startsWith('/') && (p === '/' || !p.endsWith('/'));
   const checkTarget = (target, where) => {
     if (typeof target?.service !== 'string' || target.service === '')
@@ -74,19 +46,14 @@ export function validateRoutes(table) {
 }
 
 /** Reads and validates infra/routes.json (or another file of the same shape). */
-export function loadRoutes(file = ROUTES_FILE) {
-  return validateRoutes(JSON.parse(readFileSync(file, 'utf8')));
-}
+export const loadRoutes = (file = ROUTES_FILE) => validateRoutes(JSON.parse(readFileSync(file, 'utf8')));
 
 /** True if `pathname` is `prefix` itself or lies below it. */
 export function underPrefix(pathname, prefix) {
   return pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 }
 
-/**
- * Which way a path goes: `{ kind: 'route', route }` for the first matching route,
- * `{ kind: 'not-found' }` under a notFoundPrefixes entry, else `{ kind: 'default', route }`.
- */
+/** `{ kind: 'route', route }` (first match), `{ kind: 'not-found' }` or `{ kind: 'default', route }`. */
 export function matchRoute(table, pathname) {
   const route = table.routes.find((r) => underPrefix(pathname, r.prefix));
   if (route) return { kind: 'route', route };
@@ -104,76 +71,40 @@ export function normalizeTarget(rawUrl) {
   }
 }
 
-/** Longest an idle upstream connection is kept; shorter when the upstream announces less. */
-const UPSTREAM_IDLE_TIMEOUT_MS = 60_000;
+const HOP_BY_HOP = `connection expect keep-alive proxy-authenticate proxy-authorization proxy-connection te
+  trailer transfer-encoding upgrade`.split(/\s+/);
 
-const defaultResolve = (route) => ({ host: '127.0.0.1', port: route.port });
-
-function clientAddress(socket) {
-  return (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+/** `headers` without the hop-by-hop ones: the fixed list and any its Connection header names. */
+function endToEnd(headers) {
+  const named = `${headers.connection ?? ''}`.toLowerCase().split(/\s*,\s*/);
+  const kept = ([name, value]) => value !== undefined && !HOP_BY_HOP.includes(name) && !named.includes(name);
+  return Object.fromEntries(Object.entries(headers).filter(kept));
 }
+
+const clientAddress = (socket) => (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 
 function requestIdOf(req) {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
 }
 
-const TRACE_HEADERS = ['traceparent', 'tracestate'];
-
-/** The hop-by-hop headers of a message: the fixed ones and any its Connection header names. */
-function hopByHop(connection) {
-  if (connection === undefined) return HOP_BY_HOP;
-  const named = String(connection)
-    .split(',')
-    .map((token) => token.trim().toLowerCase());
-  // Usually just `keep-alive` or `close`: nothing beyond the fixed set.
-  if (named.every((name) => HOP_BY_HOP.has(name) || name === 'close')) return HOP_BY_HOP;
-  return new Set([...HOP_BY_HOP, ...named]);
+/** Rewrites `req` into what the upstream gets (http-proxy-3 sends `req.url` and `req.headers`). */
+function forwardAs(req, path, requestId, extra = {}) {
+  const headers = {
+    ...endToEnd(req.headers),
+    'x-forwarded-for': clientAddress(req.socket),
+    'x-forwarded-proto': req.socket.encrypted ? 'https' : 'http',
+    ...(req.headers.host ? { 'x-forwarded-host': req.headers.host } : {}),
+    'x-request-id': requestId,
+    ...extra,
+  };
+  if (extra.traceparent && !extra.tracestate) delete headers.tracestate;
+  for (const name of Object.keys(req.headers)) delete req.headers[name];
+  Object.assign(req.headers, headers);
+  req.url = path;
 }
 
-function upstreamHeaders(req, requestId, { upgrade = false, trace } = {}) {
-  const dropped = hopByHop(req.headers.connection);
-  const headers = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (!dropped.has(name) && value !== undefined) headers[name] = value;
-  }
-  if (upgrade) {
-    headers.connection = 'upgrade';
-    headers.upgrade = req.headers.upgrade;
-  }
-  const client = clientAddress(req.socket);
-  // The gateway is the edge: whatever X-Forwarded-For a client sends is its own claim, so the
-  // services (which trust the gateway's hop) only ever see the address the gateway saw.
-  headers['x-forwarded-for'] = client;
-  headers['x-forwarded-proto'] = req.socket.encrypted ? 'https' : 'http';
-  if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
-  headers['x-request-id'] = requestId;
-  if (trace) {
-    for (const name of TRACE_HEADERS) delete headers[name];
-    Object.assign(headers, trace);
-  }
-  return headers;
-}
-
-function downstreamHeaders(upstreamRes, requestId, traceresponse) {
-  const dropped = hopByHop(upstreamRes.headers.connection);
-  const headers = {};
-  for (const [name, value] of Object.entries(upstreamRes.headers)) {
-    if (!dropped.has(name) && value !== undefined) headers[name] = value;
-  }
-  headers['x-request-id'] ??= requestId;
-  if (traceresponse) headers.traceresponse ??= traceresponse;
-  return headers;
-}
-
-function errorBody(status, code, message) {
-  return { status, body: JSON.stringify({ code, message }) };
-}
-
-/**
- * Headers on the answers the gateway writes itself (404, 400, 408, 502, 503): the same
- * protections the services send with theirs, so no answer from this origin goes out without them.
- */
+/** Headers on the gateway's own answers: those the services send (common's RAW_ANSWER_HEADERS). */
 export const OWN_ANSWER_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
@@ -181,76 +112,56 @@ export const OWN_ANSWER_HEADERS = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
-  // The list common's API answers send (common/src/express/security-headers.ts).
   'permissions-policy':
     'accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), payment=(), serial=(), usb=()',
   'cache-control': 'no-store',
 };
 
-function sendJson(res, { status, body }, requestId, traceresponse, extraHeaders = {}) {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, {
-    ...OWN_ANSWER_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'x-request-id': requestId,
-    ...(traceresponse ? { traceresponse } : {}),
-    ...extraHeaders,
-  });
-  res.end(body);
-}
+const answer = (status, code, message) => ({ status, body: JSON.stringify({ code, message }) });
+const answerHeaders = ({ body }) => ({
+  ...OWN_ANSWER_HEADERS,
+  'content-type': 'application/json; charset=utf-8',
+  'content-length': Buffer.byteLength(body),
+});
+const unavailable = (service, err) =>
+  answer(
+    502,
+    'BAD_GATEWAY',
+    `${service} is unavailable (${err?.code === 'ECONNREFUSED' ? 'connection refused' : (err?.code ?? err?.message ?? 'error')})`,
+  );
 
-/** How long a socket answered and ended by the gateway may linger before it is destroyed. */
-const LINGER_MS = 1000;
-
-function writeRawResponse(socket, { status, body }, extraHeaders = {}) {
+/** Answers on a bare socket (refused, malformed, upgrades) and closes it. */
+function answerRaw(socket, reply, extraHeaders = {}) {
   if (socket.destroyed) return;
-  const head = [
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`,
-    'content-type: application/json; charset=utf-8',
-    `content-length: ${Buffer.byteLength(body)}`,
-    'connection: close',
-    ...Object.entries({ ...OWN_ANSWER_HEADERS, ...extraHeaders }).map(([k, v]) => `${k}: ${v}`),
-  ];
-  if (socket.writable) socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  const headers = { ...answerHeaders(reply), connection: 'close', ...extraHeaders };
+  const head = [`HTTP/1.1 ${reply.status} ${http.STATUS_CODES[reply.status]}`];
+  for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
+  if (socket.writable) socket.end(`${head.join('\r\n')}\r\n\r\n${reply.body}`);
   // Ending only half-closes: a client that keeps sending (or never reads) is cut off shortly.
-  setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
-/** The gateway's limits, each set by the GATEWAY_* variable named beside it. */
+/**
+ * The gateway's limits, each set by GATEWAY_<NAME>_MS / GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: time to
+ * a request's last header and to its last body byte, the longest pause in a body, and the open
+ * connections one client address may hold.
+ */
 export const GATEWAY_LIMITS = {
-  /** GATEWAY_HEADERS_TIMEOUT_MS: time from a request's first byte to the end of its headers. */
   headersTimeoutMs: 10_000,
-  /** GATEWAY_REQUEST_TIMEOUT_MS: time from a request's first byte to the end of its body. */
   requestTimeoutMs: 30_000,
-  /** GATEWAY_BODY_IDLE_TIMEOUT_MS: longest pause while a request body is arriving. */
   bodyIdleTimeoutMs: 10_000,
-  /** GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: open connections one client address may hold. */
   maxConnectionsPerAddress: 256,
 };
 
-const LIMIT_VARIABLES = {
-  headersTimeoutMs: 'GATEWAY_HEADERS_TIMEOUT_MS',
-  requestTimeoutMs: 'GATEWAY_REQUEST_TIMEOUT_MS',
-  bodyIdleTimeoutMs: 'GATEWAY_BODY_IDLE_TIMEOUT_MS',
-  maxConnectionsPerAddress: 'GATEWAY_MAX_CONNECTIONS_PER_ADDRESS',
-};
-
-/**
- * Reads the gateway's limits from the environment (unset or empty: the default); throws one error
- * naming every bad value.
- * @param {Record<string, string | undefined>} env
- * @returns {typeof GATEWAY_LIMITS}
- */
+/** Reads the limits from `env` (unset or empty: the default); throws one error naming every bad value. */
 export function gatewayLimits(env) {
   const limits = { ...GATEWAY_LIMITS };
   const problems = [];
-  for (const [key, name] of Object.entries(LIMIT_VARIABLES)) {
+  for (const key of Object.keys(limits)) {
+    const name = `GATEWAY_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
     const text = env[name]?.trim();
-    if (!text) continue;
-    const value = Number(text);
-    if (Number.isInteger(value) && value > 0) limits[key] = value;
-    else problems.push(`${name} must be a positive integer (got ${JSON.stringify(env[name])})`);
+    if (text && Number.isInteger(Number(text)) && Number(text) > 0) limits[key] = Number(text);
+    else if (text) problems.push(`${name} must be a positive integer (got ${JSON.stringify(env[name])})`);
   }
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     problems.push('GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_REQUEST_TIMEOUT_MS');
@@ -259,52 +170,41 @@ export function gatewayLimits(env) {
   return limits;
 }
 
-/** The answer to a request the client failed to send in time or in shape (a 'clientError'). */
-function clientErrorBody(err) {
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return errorBody(408, 'REQUEST_TIMEOUT', 'the request did not arrive in time');
-  }
-  if (err.code === 'HPE_HEADER_OVERFLOW') {
-    return errorBody(431, 'HEADERS_TOO_LARGE', 'the request headers are too large');
-  }
-  return errorBody(400, 'BAD_REQUEST', 'malformed request');
-}
-
-function describe(err) {
-  return err?.code === 'ECONNREFUSED' ? 'connection refused' : (err?.code ?? err?.message ?? 'error');
-}
-
-/** The span name of a request: the route prefix it matched, like a service's route pattern. */
-function spanName(method, match) {
-  if (match?.kind === 'route') return `${method} ${match.route.prefix}`;
-  if (match?.kind === 'default') return `${method} /`;
-  return method;
-}
+const CLIENT_ERRORS = {
+  ERR_HTTP_REQUEST_TIMEOUT: answer(408, 'REQUEST_TIMEOUT', 'the request did not arrive in time'),
+  HPE_HEADER_OVERFLOW: answer(431, 'HEADERS_TOO_LARGE', 'the request headers are too large'),
+};
 
 /**
- * Builds the gateway server (not yet listening). With `tracing` (see `startGatewayTracing`) every
- * proxied request gets a span whose trace context the upstream receives.
+ * Builds the gateway server (not yet listening); `stop()` closes it with every connection.
  * @param {{ routes: object, resolve?: (route: { service: string, port: number }) => { host: string,
  *   port: number }, log?: (entry: { method: string, path: string, service: string | null,
  *   status: number, durationMs: number, requestId: string, traceId?: string }) => void,
- *   tracing?: GatewayTracing, limits?: typeof GATEWAY_LIMITS }} options
+ *   tracing?: Awaited<ReturnType<typeof startGatewayTracing>>, limits?: typeof GATEWAY_LIMITS }} options
  * @returns {import('node:http').Server & { stop: () => Promise<void> }}
  */
 export function createGateway({
   routes,
-  resolve = defaultResolve,
+  resolve = (r) => ({ host: '127.0.0.1', port: r.port }),
   log,
   tracing,
   limits = GATEWAY_LIMITS,
 } = {}) {
   validateRoutes(routes);
-  // Upstream connections are reused, and an upstream closes one it found idle for its keep-alive
-  // timeout (5 s for Node). Reusing a socket the upstream is closing fails with ECONNRESET, a 502
-  // for the caller. Node's agent drops an idle socket a second before the upstream's
-  // `Keep-Alive: timeout=N` hint, but only when the agent has a timeout of its own.
-  const agent = new http.Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_TIMEOUT_MS });
+  const { createProxyServer } = createRequire(import.meta.url)('http-proxy-3');
+  const proxy = createProxyServer({ selfHandleResponse: true });
+  proxy.on('proxyRes', (upstreamRes, _req, res) => {
+    if (res.headersSent) return upstreamRes.resume();
+    res.writeHead(upstreamRes.statusCode, endToEnd(upstreamRes.headers));
+    pipeline(upstreamRes, res, () => {});
+  });
+  proxy.on('error', (_err, _req, resOrSocket) => resOrSocket?.destroy());
+  // An upstream closes a connection idle for its keep-alive timeout (5 s for Node), and reusing one
+  // it is closing is a 502. The agent drops an idle socket a second before the upstream's
+  // `Keep-Alive: timeout=N` hint, but only when it has a timeout of its own.
+  const agent = new http.Agent({ keepAlive: true, timeout: 60_000 });
 
-  /** Answers in flight per socket, so a timed-out request is answered only if none has started. */
+  /** The response in flight per socket: a timed-out request is answered only if it has not started. */
   const answers = new WeakMap();
   /** Sockets refused for holding too many connections: whatever they send goes unanswered. */
   const refused = new WeakSet();
@@ -322,72 +222,51 @@ export function createGateway({
       const requestId = requestIdOf(req);
       const target = normalizeTarget(req.url);
       const match = target ? matchRoute(routes, target.pathname) : undefined;
-      const traced = tracing?.startRequest(req, spanName(req.method, match), {
+      const service = match?.route?.service ?? null;
+      const name = match?.route ? `${req.method} ${match.route.prefix ?? '/'}` : req.method;
+      const traced = tracing?.startRequest(req, name, {
         'http.request.method': req.method,
         'url.path': target?.pathname ?? '',
-        ...(match?.route ? { 'glotixz.upstream': match.route.service } : {}),
+        ...(service ? { 'glotixz.upstream': service } : {}),
       });
-      let service = null;
+      // Set first, so the upstream's own values win.
+      res.setHeader('x-request-id', requestId);
+      if (traced) res.setHeader('traceresponse', traced.traceresponse);
       res.on('close', () => {
         traced?.end(res.statusCode, res.writableFinished);
+        const entry = { method: req.method, path: target?.path ?? req.url, service, status: res.statusCode };
         log?.({
-          method: req.method,
-          path: target?.path ?? req.url,
-          service,
-          status: res.statusCode,
+          ...entry,
           durationMs: Date.now() - started,
           requestId,
           ...(traced ? { traceId: traced.traceId } : {}),
         });
       });
-      const reply = (error, headers) => sendJson(res, error, requestId, traced?.traceresponse, headers);
-      if (!target) return reply(errorBody(400, 'BAD_REQUEST', 'malformed request target'));
-      if (match.kind === 'not-found') {
-        return reply(errorBody(404, 'NOT_FOUND', `no API route for ${target.pathname}`));
-      }
-      service = match.route.service;
-      const { host, port } = resolve(match.route);
-
-      const upstream = http.request({
-        host,
-        port,
-        method: req.method,
-        path: target.path,
-        headers: upstreamHeaders(req, requestId, { trace: traced?.headers }),
-        agent,
-      });
-      upstream.on('response', (upstreamRes) => {
-        res.writeHead(
-          upstreamRes.statusCode ?? 502,
-          downstreamHeaders(upstreamRes, requestId, traced?.traceresponse),
-        );
-        pipeline(upstreamRes, res, () => {});
-      });
-      upstream.on('error', (err) => {
-        if (res.headersSent) res.destroy();
-        else reply(errorBody(502, 'BAD_GATEWAY', `${service} is unavailable (${describe(err)})`));
-      });
-      res.on('close', () => {
-        clearTimeout(idle);
-        if (!res.writableFinished) upstream.destroy();
-      });
-      // A body that stalls holds the upstream's request open; past the idle limit, both are dropped.
-      const idleOut = () => {
-        upstream.destroy();
-        reply(errorBody(408, 'REQUEST_TIMEOUT', 'the request body stalled'), { connection: 'close' });
-        res.once('finish', () => req.socket.destroy());
+      const reply = (reply, headers = {}) => {
+        if (!res.headersSent && !res.destroyed)
+          res.writeHead(reply.status, { ...answerHeaders(reply), ...headers }).end(reply.body);
       };
-      let idle = setTimeout(idleOut, limits.bodyIdleTimeoutMs);
+      if (!target) return reply(answer(400, 'BAD_REQUEST', 'malformed request target'));
+      if (!service) return reply(answer(404, 'NOT_FOUND', `no API route for ${target.pathname}`));
+      // A stalled body holds the upstream's request open: past the idle limit the client is answered
+      // and its connection closed, which aborts the upstream request.
+      const idle = setTimeout(() => {
+        reply(answer(408, 'REQUEST_TIMEOUT', 'the request body stalled'), { connection: 'close' });
+        res.once('finish', () => req.socket.destroy());
+      }, limits.bodyIdleTimeoutMs);
       req.on('data', () => idle.refresh());
       req.on('end', () => clearTimeout(idle));
-      pipeline(req, upstream, () => {});
+      res.on('close', () => clearTimeout(idle));
+      forwardAs(req, target.path, requestId, traced?.headers);
+      proxy.web(req, res, { target: resolve(match.route), agent }, (err) =>
+        res.headersSent ? res.destroy() : reply(unavailable(service, err)),
+      );
     },
   );
 
   server.on('clientError', (err, socket) => {
-    const answer = answers.get(socket);
-    if (err.code !== 'ECONNRESET' && !answer?.headersSent) writeRawResponse(socket, clientErrorBody(err));
-    else socket.destroy();
+    if (err.code === 'ECONNRESET' || answers.get(socket)?.headersSent) return socket.destroy();
+    answerRaw(socket, CLIENT_ERRORS[err.code] ?? answer(400, 'BAD_REQUEST', 'malformed request'));
   });
 
   const perAddress = new Map();
@@ -398,17 +277,12 @@ export function createGateway({
     if (open >= limits.maxConnectionsPerAddress) {
       refused.add(socket);
       socket.on('error', () => socket.destroy());
-      writeRawResponse(
-        socket,
-        errorBody(503, 'TOO_MANY_CONNECTIONS', 'this address holds too many open connections'),
-        { 'retry-after': '1' },
-      );
-      return;
+      const tooMany = answer(503, 'TOO_MANY_CONNECTIONS', 'this address holds too many open connections');
+      return answerRaw(socket, tooMany, { 'retry-after': '1' });
     }
     perAddress.set(address, open + 1);
     socket.once('close', () => {
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
+      if (perAddress.get(address) > 1) perAddress.set(address, perAddress.get(address) - 1);
       else perAddress.delete(address);
     });
   });
@@ -421,64 +295,18 @@ export function createGateway({
     socket.on('error', () => socket.destroy());
     const requestId = requestIdOf(req);
     const target = normalizeTarget(req.url);
-    const match = target ? matchRoute(routes, target.pathname) : { kind: 'not-found' };
-    if (match.kind === 'not-found') {
-      return writeRawResponse(socket, errorBody(404, 'NOT_FOUND', 'no route for this upgrade'));
-    }
-    const { host, port } = resolve(match.route);
-    const upstream = http.request({
-      host,
-      port,
-      method: req.method,
-      path: target.path,
-      headers: upstreamHeaders(req, requestId, { upgrade: true }),
-      agent: false,
-    });
-    socket.on('close', () => upstream.destroy());
-    upstream.on('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {
-      upstreamSocket.on('error', () => socket.destroy());
-      socket.on('close', () => upstreamSocket.destroy());
-      upstreamSocket.on('close', () => socket.destroy());
-      const lines = [`HTTP/1.1 ${upstreamRes.statusCode} ${upstreamRes.statusMessage ?? ''}`];
-      for (let i = 0; i < upstreamRes.rawHeaders.length; i += 2) {
-        lines.push(`${upstreamRes.rawHeaders[i]}: ${upstreamRes.rawHeaders[i + 1]}`);
-      }
-      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-      if (upstreamHead.length > 0) socket.write(upstreamHead);
-      if (head.length > 0) upstreamSocket.write(head);
-      upstreamSocket.pipe(socket);
-      socket.pipe(upstreamSocket);
-    });
-    upstream.on('response', (upstreamRes) => {
-      const chunks = [];
-      upstreamRes.on('data', (chunk) => chunks.push(chunk));
-      upstreamRes.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const headers = downstreamHeaders(upstreamRes, requestId);
-        delete headers['content-length'];
-        const lines = [`HTTP/1.1 ${upstreamRes.statusCode} ${upstreamRes.statusMessage ?? ''}`];
-        for (const [name, value] of Object.entries(headers)) {
-          for (const v of [value].flat()) lines.push(`${name}: ${v}`);
-        }
-        lines.push(`content-length: ${body.length}`, 'connection: close');
-        socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
-      });
-    });
-    upstream.on('error', (err) => {
-      writeRawResponse(
-        socket,
-        errorBody(502, 'BAD_GATEWAY', `${match.route.service} is unavailable (${describe(err)})`),
-        { 'x-request-id': requestId },
-      );
-    });
-    upstream.end();
+    const route = target && matchRoute(routes, target.pathname).route;
+    if (!route) return answerRaw(socket, answer(404, 'NOT_FOUND', 'no route for this upgrade'));
+    forwardAs(req, target.path, requestId, { connection: 'upgrade', upgrade: req.headers.upgrade });
+    proxy.ws(req, socket, head, { target: resolve(route), agent: false }, (err) =>
+      answerRaw(socket, unavailable(route.service, err), { 'x-request-id': requestId }),
+    );
   });
 
   server.on('close', () => agent.destroy());
-  /** Stops listening and closes every connection, upgraded ones included. */
   server.stop = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
+    new Promise((done) => {
+      server.close(() => done());
       server.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
     });
@@ -486,97 +314,39 @@ export function createGateway({
 }
 
 /**
- * @typedef {object} TracedRequest
- * @property {string} traceId
- * @property {Record<string, string>} headers the trace headers the upstream gets (`traceparent`, `tracestate`)
- * @property {string} traceresponse the `traceresponse` header for the caller
- * @property {(status: number, completed: boolean) => void} end ends the span with the response status
- */
-
-/**
- * @typedef {object} GatewayTracing
- * @property {(req: import('node:http').IncomingMessage, name: string,
- *   attributes: Record<string, string>) => TracedRequest} startRequest starts a request's SERVER span
- * @property {string | undefined} tracesUrl where spans are exported, if anywhere
- * @property {() => Promise<void>} shutdown exports what is left and unregisters the provider
- */
-
-/** The OTLP/HTTP traces URL of a base endpoint (`<endpoint>/v1/traces`). */
-export function otlpTracesUrl(endpoint) {
-  return new URL('v1/traces', endpoint.endsWith('/') ? endpoint : `${endpoint}/`).toString();
-}
-
-/**
- * A tracer whose spans record nothing but carry real ids: a span continues the caller's trace
- * (flags and tracestate included) or starts a sampled one, as the SDK's default sampler would, so
- * trace ids still reach the upstream, the caller and the access log.
- */
-function idOnlyTracer(api) {
-  return {
-    startSpan(_name, options, parent) {
-      const caller = options?.root ? undefined : api.trace.getSpanContext(parent);
-      const continued = caller !== undefined && api.isSpanContextValid(caller);
-      return api.trace.wrapSpanContext({
-        traceId: continued ? caller.traceId : randomBytes(16).toString('hex'),
-        spanId: randomBytes(8).toString('hex'),
-        traceFlags: continued ? caller.traceFlags : api.TraceFlags.SAMPLED,
-        ...(continued && caller.traceState ? { traceState: caller.traceState } : {}),
-      });
-    },
-  };
-}
-
-/**
- * Registers the gateway's tracer provider (`service.name` gateway) with W3C trace-context
- * propagation; with `endpoint` (OTEL_EXPORTER_OTLP_ENDPOINT) its spans are exported over
- * OTLP/HTTP as JSON; without it or `spanProcessors` they record nothing and only carry trace ids.
+ * Starts @glotixz/common's tracing as service `gateway` (spans exported over OTLP/HTTP to
+ * `endpoint`, OTEL_EXPORTER_OTLP_ENDPOINT, if given; else they carry ids and record nothing).
+ * `startRequest` opens a request's SERVER span, continuing the caller's trace: the trace headers
+ * for the upstream, `traceresponse` for the caller, and `end(status, completed)`.
  * @param {{ endpoint?: string, spanProcessors?: object[] }} [options]
- * @returns {Promise<GatewayTracing>}
  */
 export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}) {
-  const api = await import('@opentelemetry/api');
-  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
-  const { resourceFromAttributes } = await import('@opentelemetry/resources');
-  const { BatchSpanProcessor, NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
-  const { ATTR_SERVICE_NAME } = await import('@opentelemetry/semantic-conventions');
-  const processors = [...spanProcessors];
-  const tracesUrl = endpoint ? otlpTracesUrl(endpoint) : undefined;
-  if (tracesUrl) {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl })));
-  }
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'gateway' }),
-    spanProcessors: processors,
+  const common = await import('@glotixz/common/tracing');
+  const { createLogger } = await import('@glotixz/common/express');
+  const { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = await import('@opentelemetry/api');
+  const logger = createLogger({ service: 'gateway', level: 'warn' });
+  const { tracesUrl, shutdown } = common.startTracing({
+    service: 'gateway',
+    endpoint,
+    spanProcessors,
+    logger,
   });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
-  // With nowhere for spans to go, recording them is wasted work on every request.
-  const tracer = processors.length > 0 ? provider.getTracer('glotixz-gateway') : idOnlyTracer(api);
-
   return {
     tracesUrl,
+    shutdown,
     startRequest(req, name, attributes) {
-      const parent = api.propagation.extract(api.ROOT_CONTEXT, req.headers);
-      const span = tracer.startSpan(name, { kind: api.SpanKind.SERVER, attributes }, parent);
-      const headers = {};
-      api.propagation.inject(api.trace.setSpan(parent, span), headers);
-      const { traceId, spanId, traceFlags } = span.spanContext();
+      const parent = common.contextFromHeaders(req.headers, ROOT_CONTEXT);
+      const span = common.tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
       return {
-        traceId,
-        headers,
-        traceresponse: `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`,
+        traceId: span.spanContext().traceId,
+        headers: common.traceHeaders(trace.setSpan(parent, span)),
+        traceresponse: common.formatTraceparent(span.spanContext()),
         end(status, completed) {
           span.setAttribute('http.response.status_code', status);
-          if (status >= 500 || !completed) span.setStatus({ code: api.SpanStatusCode.ERROR });
+          if (status >= 500 || !completed) span.setStatus({ code: SpanStatusCode.ERROR });
           span.end();
         },
       };
-    },
-    async shutdown() {
-      await provider.shutdown();
-      api.trace.disable();
-      api.context.disable();
-      api.propagation.disable();
     },
   };
 }
@@ -586,12 +356,7 @@ export function formatAccess({ method, path, service, status, durationMs }) {
   return `${method} ${path} → ${service ?? '-'} ${status} ${durationMs} ms`;
 }
 
-/**
- * Reads GATEWAY_UPSTREAMS: a JSON object mapping service names to ports. Unset or empty answers
- * `{}`; anything else that is not such an object throws, naming the problem.
- * @param {string | undefined} text
- * @returns {Record<string, number>}
- */
+/** Reads GATEWAY_UPSTREAMS, a JSON object of service → port (unset or blank: `{}`); throws naming the problem. */
 export function parseUpstreams(text) {
   if (text === undefined || text.trim() === '') return {};
   let value;
@@ -603,17 +368,13 @@ export function parseUpstreams(text) {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error('GATEWAY_UPSTREAMS must be a JSON object of service → port');
   }
-  for (const [service, port] of Object.entries(value)) {
-    if (!Number.isInteger(port) || port <= 0 || port >= 65536) {
-      throw new Error(`GATEWAY_UPSTREAMS: the port of ${service} must be an integer port`);
-    }
-  }
+  const bad = Object.keys(value).find((service) => !isPort(value[service]));
+  if (bad !== undefined) throw new Error(`GATEWAY_UPSTREAMS: the port of ${bad} must be an integer port`);
   return value;
 }
 
 async function main() {
-  const port = Number(process.env.GATEWAY_PORT ?? 8080);
-  const upstreamHost = process.env.GATEWAY_UPSTREAM_HOST ?? '127.0.0.1';
+  const { GATEWAY_PORT = 8080, GATEWAY_HOST, GATEWAY_UPSTREAM_HOST = '127.0.0.1' } = process.env;
   const upstreams = parseUpstreams(process.env.GATEWAY_UPSTREAMS);
   const limits = gatewayLimits(process.env);
   const tracing = await startGatewayTracing({
@@ -621,23 +382,21 @@ async function main() {
   });
   const server = createGateway({
     routes: loadRoutes(),
-    resolve: (route) => ({ host: upstreamHost, port: upstreams[route.service] ?? route.port }),
+    resolve: (route) => ({ host: GATEWAY_UPSTREAM_HOST, port: upstreams[route.service] ?? route.port }),
     log: (entry) => console.log(formatAccess(entry)),
     tracing,
     limits,
   });
-  server.listen(port, process.env.GATEWAY_HOST || '127.0.0.1', () => {
-    console.log(`gateway listening on http://localhost:${port} (routes from ${ROUTES_FILE})`);
+  server.listen(Number(GATEWAY_PORT), GATEWAY_HOST || '127.0.0.1', () => {
+    console.log(`gateway listening on http://localhost:${GATEWAY_PORT} (routes from ${ROUTES_FILE})`);
   });
   const shutdown = () =>
     server
       .stop()
-      .then(() => tracing.shutdown())
+      .then(tracing.shutdown)
       .finally(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main();
-}
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
