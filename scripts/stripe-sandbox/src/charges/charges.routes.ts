@@ -1,5 +1,6 @@
 import { route, type ApiRequest, type ApiRoute } from '../server/api-route';
-import { Params } from '../server/params';
+import { z } from 'zod';
+import { parseParams } from '../server/params';
 import type { ChargesService } from './charges.service';
 
 /** `GET /v1/charges/:id`: the charges PaymentIntents created (read-only). */
@@ -8,6 +9,6 @@ export function chargeRoutes(charges: ChargesService): ApiRoute[] {
 }
 
 function retrieveCharge(charges: ChargesService, { params: path, query }: ApiRequest): unknown {
-  Params.of(query, []);
+  parseParams(z.strictObject({}), query);
   return charges.retrieve(path.id!);
 }

@@ -1,7 +1,20 @@
 import type { ChargesService } from '../charges/charges.service';
 import type { PaymentMethodsService } from '../payment-methods/payment-methods.service';
 import { route, type ApiRequest, type ApiRoute } from '../server/api-route';
-import { Params, initialMetadata } from '../server/params';
+import { z } from 'zod';
+import {
+  boolean,
+  expand,
+  hash,
+  initialMetadata,
+  integer,
+  metadata,
+  nullableString,
+  oneOf,
+  parseParams,
+  string,
+  stringArray,
+} from '../server/params';
 import { amountLimits, stripeMaxAmount } from '@glotixz/common/events';
 import { invalidParam } from '../server/stripe-error';
 import type { PaymentIntentObject } from './payment-intent.object';
@@ -26,6 +39,41 @@ export function paymentIntentRoutes(deps: PaymentIntentRoutesDeps): ApiRoute[] {
 }
 
 const EXPANDABLE = ['latest_charge', 'payment_method'] as const;
+
+/** The parameters of each route, in the order Stripe checks them. */
+const CreateParams = z.strictObject({
+  amount: integer({ required: true, min: 1 }),
+  currency: string({ required: true }),
+  automatic_payment_methods: hash({
+    enabled: boolean({ required: true }),
+    allow_redirects: oneOf(['always', 'never']),
+  }),
+  payment_method_types: stringArray(),
+  allowed_payment_method_types: stringArray(),
+  confirm: boolean(),
+  return_url: string(),
+  expand: expand(EXPANDABLE),
+  description: string(),
+  receipt_email: string(),
+  metadata: metadata(),
+  payment_method: string(),
+});
+const RetrieveParams = z.strictObject({ client_secret: string(), expand: expand(EXPANDABLE) });
+const UpdateParams = z.strictObject({
+  metadata: metadata(),
+  description: nullableString(),
+  receipt_email: nullableString(),
+  expand: expand(EXPANDABLE),
+});
+const ConfirmParams = z.strictObject({
+  payment_method: string(),
+  return_url: string(),
+  expand: expand(EXPANDABLE),
+});
+const CancelParams = z.strictObject({
+  cancellation_reason: oneOf(['abandoned', 'duplicate', 'fraudulent', 'requested_by_customer']),
+  expand: expand(EXPANDABLE),
+});
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()));
 
 /** Stripe's written form of a minor-unit amount in its messages: `$0.50 usd`. */
@@ -55,22 +103,9 @@ function checkAmountLimits(amount: number, currency: string): void {
 }
 
 function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRequest): unknown {
-  const params = Params.of(body, [
-    'amount',
-    'currency',
-    'metadata',
-    'description',
-    'receipt_email',
-    'automatic_payment_methods',
-    'payment_method_types',
-    'allowed_payment_method_types',
-    'payment_method',
-    'confirm',
-    'return_url',
-    'expand',
-  ]);
-  const amount = params.integer('amount', { required: true, min: 1 })!;
-  const currency = params.string('currency', { required: true })!.toLowerCase();
+  const params = parseParams(CreateParams, body);
+  const amount = params.amount;
+  const currency = params.currency.toLowerCase();
   if (!CURRENCIES.has(currency)) {
     throw invalidParam(
       'currency',
@@ -78,11 +113,10 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
     );
   }
   checkAmountLimits(amount, currency);
-  const automatic = params.hash('automatic_payment_methods', ['enabled', 'allow_redirects']);
-  const enabled = automatic?.boolean('enabled', { required: true });
-  const allowRedirects = automatic?.oneOf('allow_redirects', ['always', 'never'] as const);
-  const types = params.stringArray('payment_method_types');
-  const allowed = params.stringArray('allowed_payment_method_types');
+  const enabled = params.automatic_payment_methods?.enabled;
+  const allowRedirects = params.automatic_payment_methods?.allow_redirects;
+  const types = params.payment_method_types;
+  const allowed = params.allowed_payment_method_types;
   if (types && enabled) {
     throw invalidParam(
       'automatic_payment_methods',
@@ -103,70 +137,61 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
       );
     }
   }
-  const confirm = params.boolean('confirm') ?? false;
-  const returnUrl = params.string('return_url');
+  const confirm = params.confirm ?? false;
+  const returnUrl = params.return_url;
   if (returnUrl && !confirm) {
     throw invalidParam('return_url', 'You can only pass `return_url` together with `confirm=true`.');
   }
-  const expand = params.expand(EXPANDABLE);
   // Without any of these parameters, current API versions turn automatic payment methods on.
   const byType = enabled === false || (enabled === undefined && Boolean(types ?? allowed));
   const intent = deps.intents.create(ctx, {
     amount,
     currency,
-    description: params.string('description'),
-    receiptEmail: params.string('receipt_email'),
-    metadata: initialMetadata(params.metadata()),
+    description: params.description,
+    receiptEmail: params.receipt_email,
+    metadata: initialMetadata(params.metadata),
     automaticPaymentMethods: byType ? null : { allow_redirects: allowRedirects ?? 'always', enabled: true },
     allowedPaymentMethodTypes: allowed,
-    paymentMethod: params.string('payment_method'),
+    paymentMethod: params.payment_method,
     confirm,
     returnUrl,
   });
-  return present(deps, intent, expand);
+  return present(deps, intent, params.expand);
 }
 
 function retrievePaymentIntent(deps: PaymentIntentRoutesDeps, { params: path, query }: ApiRequest): unknown {
-  const params = Params.of(query, ['client_secret', 'expand']);
-  return present(deps, deps.intents.retrieve(path.id!), params.expand(EXPANDABLE));
+  const { expand } = parseParams(RetrieveParams, query);
+  return present(deps, deps.intents.retrieve(path.id!), expand);
 }
 
 function updatePaymentIntent(deps: PaymentIntentRoutesDeps, { params: path, body }: ApiRequest): unknown {
-  const params = Params.of(body, ['metadata', 'description', 'receipt_email', 'expand']);
+  const params = parseParams(UpdateParams, body);
   const intent = deps.intents.update(path.id!, {
-    metadata: params.metadata(),
-    description: params.has('description') ? (params.string('description') ?? null) : undefined,
-    receiptEmail: params.has('receipt_email') ? (params.string('receipt_email') ?? null) : undefined,
+    metadata: params.metadata,
+    description: params.description,
+    receiptEmail: params.receipt_email,
   });
-  return present(deps, intent, params.expand(EXPANDABLE));
+  return present(deps, intent, params.expand);
 }
 
 function confirmPaymentIntent(
   deps: PaymentIntentRoutesDeps,
   { params: path, body, ctx }: ApiRequest,
 ): unknown {
-  const params = Params.of(body, ['payment_method', 'return_url', 'expand']);
-  const expand = params.expand(EXPANDABLE);
+  const params = parseParams(ConfirmParams, body);
   const intent = deps.intents.confirm(ctx, path.id!, {
-    paymentMethod: params.string('payment_method'),
-    returnUrl: params.string('return_url'),
+    paymentMethod: params.payment_method,
+    returnUrl: params.return_url,
   });
-  return present(deps, intent, expand);
+  return present(deps, intent, params.expand);
 }
 
 function cancelPaymentIntent(
   deps: PaymentIntentRoutesDeps,
   { params: path, body, ctx }: ApiRequest,
 ): unknown {
-  const params = Params.of(body, ['cancellation_reason', 'expand']);
-  const reason = params.oneOf('cancellation_reason', [
-    'abandoned',
-    'duplicate',
-    'fraudulent',
-    'requested_by_customer',
-  ] as const);
-  const expand = params.expand(EXPANDABLE);
-  return present(deps, deps.intents.cancel(ctx, path.id!, reason), expand);
+  const params = parseParams(CancelParams, body);
+  return present(deps, deps.intents.cancel(ctx, path.id!, params.cancellation_reason), params.expand);
 }
 
 /** The PaymentIntent as answered, with `expand[]` fields replaced by their objects. */

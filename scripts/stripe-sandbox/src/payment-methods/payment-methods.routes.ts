@@ -1,5 +1,6 @@
 import { route, type ApiRequest, type ApiRoute } from '../server/api-route';
-import { Params, initialMetadata } from '../server/params';
+import { z } from 'zod';
+import { hash, initialMetadata, integer, metadata, oneOf, parseParams, string } from '../server/params';
 import type { PaymentMethodsService } from './payment-methods.service';
 
 /** `POST /v1/payment_methods`, `GET /v1/payment_methods/:id`. */
@@ -10,23 +11,35 @@ export function paymentMethodRoutes(methods: PaymentMethodsService): ApiRoute[] 
   ];
 }
 
+const CreateParams = z.strictObject({
+  type: oneOf(['card'], { required: true }),
+  card: hash(
+    {
+      number: string({ required: true }),
+      exp_month: integer({ required: true }),
+      exp_year: integer({ required: true }),
+      cvc: string(),
+    },
+    { required: true },
+  ),
+  billing_details: hash({ name: string(), email: string() }),
+  metadata: metadata(),
+});
+
 function createPaymentMethod(methods: PaymentMethodsService, { body }: ApiRequest): unknown {
-  const params = Params.of(body, ['type', 'card', 'billing_details', 'metadata']);
-  params.oneOf('type', ['card'] as const, { required: true });
-  const card = params.hash('card', ['number', 'exp_month', 'exp_year', 'cvc'], { required: true })!;
-  const billing = params.hash('billing_details', ['name', 'email']);
+  const { card, billing_details: billing, ...params } = parseParams(CreateParams, body);
   return methods.create({
-    number: card.string('number', { required: true })!,
-    expMonth: card.integer('exp_month', { required: true })!,
-    expYear: card.integer('exp_year', { required: true })!,
-    cvc: card.string('cvc'),
-    name: billing?.string('name'),
-    email: billing?.string('email'),
-    metadata: initialMetadata(params.metadata()),
+    number: card.number,
+    expMonth: card.exp_month,
+    expYear: card.exp_year,
+    cvc: card.cvc,
+    name: billing?.name,
+    email: billing?.email,
+    metadata: initialMetadata(params.metadata),
   });
 }
 
 function retrievePaymentMethod(methods: PaymentMethodsService, { params: path, query }: ApiRequest): unknown {
-  Params.of(query, []);
+  parseParams(z.strictObject({}), query);
   return methods.retrieve(path.id!);
 }

@@ -1,5 +1,6 @@
 import { route, type ApiRequest, type ApiRoute } from '../server/api-route';
-import { Params, initialMetadata } from '../server/params';
+import { z } from 'zod';
+import { initialMetadata, integer, metadata, oneOf, parseParams, string } from '../server/params';
 import { invalidParam } from '../server/stripe-error';
 import type { RefundsService } from './refunds.service';
 
@@ -11,10 +12,17 @@ export function refundRoutes(refunds: RefundsService): ApiRoute[] {
   ];
 }
 
+const CreateParams = z.strictObject({
+  payment_intent: string(),
+  charge: string(),
+  amount: integer({ min: 1 }),
+  reason: oneOf(['duplicate', 'fraudulent', 'requested_by_customer']),
+  metadata: metadata(),
+});
+
 function createRefund(refunds: RefundsService, { body, ctx }: ApiRequest): unknown {
-  const params = Params.of(body, ['payment_intent', 'charge', 'amount', 'reason', 'metadata']);
-  const paymentIntent = params.string('payment_intent');
-  const charge = params.string('charge');
+  const params = parseParams(CreateParams, body);
+  const { payment_intent: paymentIntent, charge } = params;
   if (paymentIntent === undefined && charge === undefined) {
     throw invalidParam(
       'payment_intent',
@@ -32,13 +40,13 @@ function createRefund(refunds: RefundsService, { body, ctx }: ApiRequest): unkno
   return refunds.create(ctx, {
     paymentIntent,
     charge,
-    amount: params.integer('amount', { min: 1 }),
-    reason: params.oneOf('reason', ['duplicate', 'fraudulent', 'requested_by_customer'] as const),
-    metadata: initialMetadata(params.metadata()),
+    amount: params.amount,
+    reason: params.reason,
+    metadata: initialMetadata(params.metadata),
   });
 }
 
 function retrieveRefund(refunds: RefundsService, { params: path, query }: ApiRequest): unknown {
-  Params.of(query, []);
+  parseParams(z.strictObject({}), query);
   return refunds.retrieve(path.id!);
 }

@@ -1,4 +1,5 @@
-import { Params, mergeMetadata } from './params';
+import { z } from 'zod';
+import { boolean, hash, integer, mergeMetadata, metadata, parseParams, string } from './params';
 import { StripeApiError } from './stripe-error';
 
 function errorOf(read: () => unknown): StripeApiError {
@@ -11,49 +12,46 @@ function errorOf(read: () => unknown): StripeApiError {
   throw new Error('expected a StripeApiError');
 }
 
-describe('Params', () => {
+describe('parseParams', () => {
   it('names nested unknown parameters the way Stripe does', () => {
-    const params = Params.of({ card: { number: '4242', pin: '1' } }, ['card']);
-    const error = errorOf(() => params.hash('card', ['number']));
+    const schema = z.strictObject({ card: hash({ number: string() }) });
+    const error = errorOf(() => parseParams(schema, { card: { number: '4242', pin: '1' } }));
     expect(error.body).toMatchObject({ code: 'parameter_unknown', param: 'card[pin]' });
     expect(error.saved).toBe(false);
   });
 
   it('reads integers written in digits only', () => {
-    const params = Params.of({ a: '42', b: '4.2', c: '1e3', d: '-1' }, ['a', 'b', 'c', 'd']);
-    expect(params.integer('a')).toBe(42);
-    expect(errorOf(() => params.integer('b')).body.code).toBe('parameter_invalid_integer');
-    expect(errorOf(() => params.integer('c')).body.code).toBe('parameter_invalid_integer');
-    expect(errorOf(() => params.integer('d', { min: 1 })).body.message).toBe(
+    const read = (value: string, field = integer()) =>
+      parseParams(z.strictObject({ n: field }), { n: value }).n;
+    expect(read('42')).toBe(42);
+    expect(errorOf(() => read('4.2')).body.code).toBe('parameter_invalid_integer');
+    expect(errorOf(() => read('1e3')).body.code).toBe('parameter_invalid_integer');
+    expect(errorOf(() => read('-1', integer({ min: 1 }))).body.message).toBe(
       'This value must be greater than or equal to 1.',
     );
   });
 
   it('refuses an empty string for a required parameter and reads it as unset otherwise', () => {
-    const params = Params.of({ currency: '', description: '' }, ['currency', 'description']);
-    expect(errorOf(() => params.string('currency', { required: true })).body.code).toBe(
-      'parameter_invalid_empty',
-    );
-    expect(params.string('description')).toBeUndefined();
+    const body = { currency: '', description: '' };
+    const required = z.strictObject({ currency: string({ required: true }), description: string() });
+    expect(errorOf(() => parseParams(required, body)).body.code).toBe('parameter_invalid_empty');
+    const optional = z.strictObject({ currency: string(), description: string() });
+    expect(parseParams(optional, body).description).toBeUndefined();
   });
 
   it('reads booleans as Stripe writes them', () => {
-    const params = Params.of({ yes: 'true', no: 'false', maybe: '1' }, ['yes', 'no', 'maybe']);
-    expect(params.boolean('yes')).toBe(true);
-    expect(params.boolean('no')).toBe(false);
-    expect(errorOf(() => params.boolean('maybe')).body.message).toBe('Invalid boolean: 1');
+    const read = (value: string) => parseParams(z.strictObject({ b: boolean() }), { b: value }).b;
+    expect(read('true')).toBe(true);
+    expect(read('false')).toBe(false);
+    expect(errorOf(() => read('1')).body.message).toBe('Invalid boolean: 1');
   });
 
   it('holds metadata to strings within Stripe’s limits', () => {
-    expect(
-      errorOf(() => Params.of({ metadata: { a: { b: 'c' } } }, ['metadata']).metadata()).body.param,
-    ).toBe('metadata[a]');
-    expect(
-      errorOf(() => Params.of({ metadata: { ['k'.repeat(41)]: 'v' } }, ['metadata']).metadata()).body.message,
-    ).toContain('up to 40 characters');
-    expect(
-      errorOf(() => Params.of({ metadata: { k: 'v'.repeat(501) } }, ['metadata']).metadata()).body.message,
-    ).toContain('up to 500 characters');
+    const read = (value: unknown) =>
+      parseParams(z.strictObject({ metadata: metadata() }), { metadata: value });
+    expect(errorOf(() => read({ a: { b: 'c' } })).body.param).toBe('metadata[a]');
+    expect(errorOf(() => read({ ['k'.repeat(41)]: 'v' })).body.message).toContain('up to 40 characters');
+    expect(errorOf(() => read({ k: 'v'.repeat(501) })).body.message).toContain('up to 500 characters');
   });
 });
 
