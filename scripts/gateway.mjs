@@ -123,12 +123,10 @@ const answerHeaders = ({ body }) => ({
   'content-type': 'application/json; charset=utf-8',
   'content-length': Buffer.byteLength(body),
 });
-const unavailable = (service, err) =>
-  answer(
-    502,
-    'BAD_GATEWAY',
-    `${service} is unavailable (${err?.code === 'ECONNREFUSED' ? 'connection refused' : (err?.code ?? err?.message ?? 'error')})`,
-  );
+function unavailable(service, err) {
+  const why = err?.code === 'ECONNREFUSED' ? 'connection refused' : (err?.code ?? err?.message ?? 'error');
+  return answer(502, 'BAD_GATEWAY', `${service} is unavailable (${why})`);
+}
 
 /** Answers on a bare socket (refused, malformed, upgrades) and closes it. */
 function answerRaw(socket, reply, extraHeaders = {}) {
@@ -322,9 +320,10 @@ export function createGateway({
  */
 export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}) {
   const common = await import('@glotixz/common/tracing');
-  const { createLogger } = await import('@glotixz/common/express');
+  const { pino } = await import('pino');
   const { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = await import('@opentelemetry/api');
-  const logger = createLogger({ service: 'gateway', level: 'warn' });
+  // Only the exporter's trouble is logged (common's diagnostics at warn).
+  const logger = pino({ base: { service: 'gateway' }, level: 'warn' });
   const { tracesUrl, shutdown } = common.startTracing({
     service: 'gateway',
     endpoint,
