@@ -118,7 +118,7 @@ export const OWN_ANSWER_HEADERS = {
 };
 
 const answer = (status, code, message) => ({ status, body: JSON.stringify({ code, message }) });
-const answerHeaders = ({ body }) => ({
+const answerHeaders = (body) => ({
   ...OWN_ANSWER_HEADERS,
   'content-type': 'application/json; charset=utf-8',
   'content-length': Buffer.byteLength(body),
@@ -129,12 +129,12 @@ function unavailable(service, err) {
 }
 
 /** Answers on a bare socket (refused, malformed, upgrades) and closes it. */
-function answerRaw(socket, reply, extraHeaders = {}) {
+function answerRaw(socket, { status, body }, extraHeaders = {}) {
   if (socket.destroyed) return;
-  const headers = { ...answerHeaders(reply), connection: 'close', ...extraHeaders };
-  const head = [`HTTP/1.1 ${reply.status} ${http.STATUS_CODES[reply.status]}`];
+  const headers = { ...answerHeaders(body), connection: 'close', ...extraHeaders };
+  const head = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`];
   for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
-  if (socket.writable) socket.end(`${head.join('\r\n')}\r\n\r\n${reply.body}`);
+  if (socket.writable) socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
   // Ending only half-closes: a client that keeps sending (or never reads) is cut off shortly.
   setTimeout(() => socket.destroy(), 1000).unref();
 }
@@ -240,9 +240,9 @@ export function createGateway({
           ...(traced ? { traceId: traced.traceId } : {}),
         });
       });
-      const reply = (reply, headers = {}) => {
+      const reply = ({ status, body }, headers = {}) => {
         if (!res.headersSent && !res.destroyed)
-          res.writeHead(reply.status, { ...answerHeaders(reply), ...headers }).end(reply.body);
+          res.writeHead(status, { ...answerHeaders(body), ...headers }).end(body);
       };
       if (!target) return reply(answer(400, 'BAD_REQUEST', 'malformed request target'));
       if (!service) return reply(answer(404, 'NOT_FOUND', `no API route for ${target.pathname}`));
