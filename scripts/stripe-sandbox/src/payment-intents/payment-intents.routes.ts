@@ -40,7 +40,7 @@ export function paymentIntentRoutes(deps: PaymentIntentRoutesDeps): ApiRoute[] {
 
 const EXPANDABLE = ['latest_charge', 'payment_method'] as const;
 
-/** The parameters of each route, in the order Stripe checks them. */
+/** The parameters each route accepts, checked in this order (unknown ones first). */
 const CreateParams = z.strictObject({
   amount: integer({ required: true, min: 1 }),
   currency: string({ required: true }),
