@@ -7,7 +7,8 @@ import { createSessionsRepo } from './sessions/sessions.repo';
 import { createAccountBackoff } from './users/account-backoff';
 import { HashingQueue } from './users/hashing-queue';
 import { signinRateLimit, signupRateLimit } from './users/signin-rate-limit';
-import { createUsersRepo, type AuthDb } from './users/users.repo';
+import type { AuthDb } from './db/db';
+import { createUsersRepo } from './users/users.repo';
 import { usersRoutes } from './users/users.routes';
 import { createUsersService } from './users/users.service';
 

@@ -8,16 +8,24 @@ import {
   type Envelope,
   type OrderCreatedData,
 } from '@glotixz/common/events';
+import { bootService, type BootOptions } from '@glotixz/common/service';
 import { connectTestBus, deleteTestStreams, randomPrefix, testNatsUrl } from '@glotixz/common/testing';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { configSchema, type Config } from '../src/config';
 import { createExpirationQueue, type ExpirationQueue } from '../src/expirations/expiration.queue';
-import { startExpirationService, type ExpirationService, type StartOptions } from '../src/service';
+import { declareExpirationService, type ExpirationServiceOptions } from '../src/service';
 
 /** The Redis tests use: `TEST_REDIS_URL`, or the local default. */
 export function testRedisUrl(): string {
   return process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/** A booted service, as `startService` brings it up before listening. */
+type ExpirationService = Awaited<ReturnType<typeof bootExpiration>>;
+
+function bootExpiration(options: ExpirationServiceOptions, boot: BootOptions<Config>) {
+  return bootService(declareExpirationService(options), boot);
 }
 
 /** A running service instance, stopped through the same closers as in production. */
@@ -38,7 +46,7 @@ export interface ExpirationHarness {
   bus: Bus;
   /** A queue handle on the same Redis keys, for inspecting jobs. */
   queue: ExpirationQueue;
-  startInstance(options?: Pick<StartOptions, 'publisher'>): Promise<TestInstance>;
+  startInstance(options?: ExpirationServiceOptions): Promise<TestInstance>;
   publishOrderCreated(overrides?: Partial<OrderCreatedData>, eventId?: string): Promise<OrderCreatedData>;
   expirations(orderId?: string): Promise<StoredExpiration[]>;
   close(): Promise<void>;
@@ -63,18 +71,17 @@ export async function startExpirationHarness(redisUrl: string = testRedisUrl()):
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const running = new Set<TestInstance>();
 
-  async function startInstance(options: Pick<StartOptions, 'publisher'> = {}): Promise<TestInstance> {
+  async function startInstance(options: ExpirationServiceOptions = {}): Promise<TestInstance> {
     const closers: { name: string; close: () => Promise<unknown> }[] = [];
     const stop = async () => {
       for (const { close } of closers.splice(0).reverse()) await close();
     };
     let service: ExpirationService;
     try {
-      service = await startExpirationService({
+      service = await bootExpiration(options, {
         config,
         logger,
         lifecycle: { onShutdown: (name, close) => void closers.push({ name, close }) },
-        ...options,
       });
     } catch (err) {
       await stop();

@@ -9,7 +9,7 @@ import {
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import type { TicketsDb } from './tickets/tickets.repo';
+import type { TicketsDb } from './db/db';
 import { ticketsRoutes } from './tickets/tickets.routes';
 import { createTicketsService } from './tickets/tickets.service';
 

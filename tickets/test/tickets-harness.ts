@@ -11,7 +11,7 @@ import { configSchema, type Config } from '../src/config';
 import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
 import { ticketsConsumers } from '../src/events/consumers';
-import type { TicketsDb } from '../src/tickets/tickets.repo';
+import type { TicketsDb } from '../src/db/db';
 import type { Ticket } from '../src/tickets/tickets.schemas';
 
 export type { TestUser };

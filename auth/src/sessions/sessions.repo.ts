@@ -2,7 +2,7 @@ import { enqueue } from '@glotixz/common/bus';
 import { maxSessionsPerRevocation, sessionRevokedSubject } from '@glotixz/common/events';
 import { sql } from 'drizzle-orm';
 import { sessions } from '../db/schema';
-import type { AuthDb } from '../users/users.repo';
+import type { AuthDb } from '../db/db';
 
 /** A drizzle database or transaction on the auth database. */
 type Executor = Pick<AuthDb, 'execute' | 'insert'>;

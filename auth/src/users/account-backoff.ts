@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { AppError } from '@glotixz/common/errors';
-import type { AuthDb } from './users.repo';
+import type { AuthDb } from '../db/db';
 
 /** Per-account backoff settings. */
 export interface AccountBackoffLimits {

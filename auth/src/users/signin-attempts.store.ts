@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
-import type { AuthDb } from './users.repo';
+import type { AuthDb } from '../db/db';
 
 function digest(key: string): string {
   return createHash('sha256').update(key).digest('base64url');

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
 import { AppError } from '@glotixz/common/errors';
 import { SigninAttemptsStore } from './signin-attempts.store';
-import type { AuthDb } from './users.repo';
+import type { AuthDb } from '../db/db';
 
 /** Limits for failed sign-ins from one address. */
 export interface SigninLimits {

@@ -1,10 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type * as schema from '../db/schema';
+import type { AuthDb } from '../db/db';
 import { users, type UserRow } from '../db/schema';
-
-/** The auth database. */
-export type AuthDb = NodePgDatabase<typeof schema>;
 
 /** A drizzle database or transaction on the auth database. */
 type Executor = Pick<AuthDb, 'insert' | 'select'>;

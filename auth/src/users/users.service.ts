@@ -5,7 +5,8 @@ import type { SessionsRepo } from '../sessions/sessions.repo';
 import type { AccountBackoff } from './account-backoff';
 import type { HashingQueue } from './hashing-queue';
 import { decoyHash, hashPassword, verifyPassword } from './password';
-import type { AuthDb, UsersRepo } from './users.repo';
+import type { AuthDb } from '../db/db';
+import type { UsersRepo } from './users.repo';
 
 /** A user together with the token that signs them in. */
 export interface Session {

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { createBackgroundLoop, type BackgroundLoop } from './background-loop';
 
-/** Options of {@link startTablePruner}. */
+/** Options of {@link createTablePruner}. */
 export interface TablePrunerOptions {
   pool: Pool;
   logger: Logger;
@@ -16,22 +17,23 @@ export interface TablePrunerOptions {
   batchSize?: number;
 }
 
-/** A running pruner. */
-export interface TablePruner {
+/** A pruner: a background loop whose pass deletes the old rows. */
+export interface TablePruner extends BackgroundLoop {
   /** Prunes now (or joins the prune in progress); answers the rows deleted. */
   prune(): Promise<number>;
-  /** Stops the timer and waits for a prune in progress. */
-  stop(): Promise<void>;
 }
 
 const identifier = /^[a-z_][a-z0-9_]*$/;
 
 /**
- * Deletes rows whose `column` is older than the retention, in batches, at start and then every
- * `intervalMs`: for bookkeeping tables (the inbox, records of seen orders) that are only needed
- * while a message about them could still arrive, and would otherwise grow forever.
+ * Creates a pruner that, once started, deletes rows whose `column` is older than the retention,
+ * in batches, at start and then every `intervalMs` (a failed pass is retried sooner, with
+ * backoff): for bookkeeping tables (the inbox, records of seen orders, expired sessions) that are
+ * only needed while a message or request about them could still arrive, and would otherwise grow
+ * forever. Safe with several replicas: each batch takes its rows with `FOR UPDATE SKIP LOCKED`,
+ * so replicas pruning at once share the backlog instead of waiting on each other's locks.
  */
-export function startTablePruner(options: TablePrunerOptions): TablePruner {
+export function createTablePruner(options: TablePrunerOptions): TablePruner {
   const { table, column } = options;
   if (!identifier.test(table) || !identifier.test(column)) throw new Error(`invalid name ${table}.${column}`);
   const batchSize = options.batchSize ?? 5000;
@@ -46,7 +48,8 @@ export function startTablePruner(options: TablePrunerOptions): TablePruner {
           where ctid = any(array(
                 select ctid from ${table}
                  where ${column} < now() - make_interval(secs => $1::double precision / 1000)
-                 limit $2))`,
+                 limit $2
+                 for update skip locked))`,
         [options.retentionMs, batchSize],
       );
       deleted += rowCount ?? 0;
@@ -61,18 +64,18 @@ export function startTablePruner(options: TablePrunerOptions): TablePruner {
     });
     return running;
   };
-  const tick = () => {
-    prune().catch((err: unknown) => logger.warn({ err }, 'prune failed; retrying next time'));
-  };
-  const timer = setInterval(tick, options.intervalMs ?? 60 * 60 * 1000);
-  timer.unref();
-  tick();
+  const loop = createBackgroundLoop({
+    name: `${table}-pruner`,
+    logger: options.logger,
+    intervalMs: options.intervalMs ?? 60 * 60 * 1000,
+    pass: prune,
+  });
+  return { ...loop, prune };
+}
 
-  return {
-    prune,
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+/** Creates a {@link createTablePruner} pruner and starts it. */
+export function startTablePruner(options: TablePrunerOptions): TablePruner {
+  const pruner = createTablePruner(options);
+  pruner.start();
+  return pruner;
 }

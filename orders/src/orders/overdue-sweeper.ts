@@ -1,3 +1,4 @@
+import { createBackgroundLoop } from '@glotixz/common/db';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { OrdersDb } from '../db/db';
@@ -24,7 +25,7 @@ export interface OverdueSweeperOptions {
 export interface OverdueSweeper {
   /** Cancels every order that is overdue now, batch by batch; answers how many. */
   sweepOnce(): Promise<number>;
-  /** Sweeps now and then every `intervalMs` until {@link OverdueSweeper.stop}. */
+  /** Sweeps now and then every `intervalMs` (sooner, with backoff, after a failed sweep) until {@link OverdueSweeper.stop}. */
   start(): void;
   /** Stops the loop and waits for a sweep in progress to commit or roll back. */
   stop(): Promise<void>;
@@ -35,6 +36,8 @@ export interface OverdueSweeper {
  * `graceSeconds` past `expiresAt` are cancelled with `order.cancelled`. Safe with several replicas
  * and with `expiration.completed` racing it: rows are claimed with `FOR UPDATE SKIP LOCKED` and
  * changed only while still awaiting payment, so each order is cancelled, and announced, once.
+ * Runs on `createBackgroundLoop`: sweeps never overlap within a process and `stop` waits for
+ * the sweep in progress.
  */
 export function createOverdueSweeper(options: OverdueSweeperOptions): OverdueSweeper {
   const { db, intervalMs, graceSeconds, batchSize } = options;
@@ -44,10 +47,6 @@ export function createOverdueSweeper(options: OverdueSweeperOptions): OverdueSwe
     help: 'Orders cancelled by the overdue sweeper because no expiry arrived in time',
     registers: options.metrics ? [options.metrics] : [],
   });
-
-  let stopped = true;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
 
   async function sweepOnce(): Promise<number> {
     let total = 0;
@@ -65,37 +64,11 @@ export function createOverdueSweeper(options: OverdueSweeperOptions): OverdueSwe
     return total;
   }
 
-  async function sweepAndLog(): Promise<void> {
-    try {
-      await sweepOnce();
-    } catch (err) {
-      logger.error({ err }, 'overdue sweep failed; retrying next interval');
-    }
-  }
-
-  function run(): void {
-    timer = undefined;
-    running = sweepAndLog().finally(() => {
-      running = undefined;
-      if (!stopped) timer = setTimeout(run, intervalMs);
-    });
-  }
-
-  return {
-    sweepOnce,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      logger.info({ intervalMs, graceSeconds, batchSize }, 'overdue sweeper started');
-      run();
-    },
-    async stop() {
-      if (stopped && !running) return;
-      stopped = true;
-      clearTimeout(timer);
-      timer = undefined;
-      await running;
-      logger.info('overdue sweeper stopped');
-    },
-  };
+  const loop = createBackgroundLoop({
+    name: 'overdue-sweeper',
+    logger: options.logger,
+    intervalMs,
+    pass: sweepOnce,
+  });
+  return { sweepOnce, start: loop.start, stop: loop.stop };
 }

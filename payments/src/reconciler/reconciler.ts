@@ -64,8 +64,9 @@ const awaitingBuyer = new Set<IntentState['status']>([
  *   so a late confirmation cannot charge; if it succeeded meanwhile, it is recorded and refunded;
  * - awaiting the buyer otherwise: a confirmation lost with its process is released, so the buyer
  *   can pay again; a decline is recorded.
- * Safe with several replicas: claims skip each other's rows and every change is conditional on
- * the state it expects, so a webhook racing the reconciler is applied once.
+ * Runs on `createBackgroundLoop`. Safe with several replicas: claims take their rows with
+ * `FOR UPDATE SKIP LOCKED`, so replicas skip each other's, and every change is conditional on the
+ * state it expects, so a webhook racing the reconciler is applied once.
  */
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { db, stripe, refunds, metrics } = options;

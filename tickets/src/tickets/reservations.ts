@@ -1,6 +1,7 @@
 import { enqueue } from '@glotixz/common/bus';
 import { ticketUpdatedSubject } from '@glotixz/common/events';
-import { ticketsRepo, type HeldTerms, type TicketsTx } from './tickets.repo';
+import type { TicketsTx } from '../db/db';
+import { ticketsRepo, type HeldTerms } from './tickets.repo';
 import { toTicket, toTicketEventData, type Ticket } from './tickets.schemas';
 
 /** The outcome of {@link reserveTicket}. */

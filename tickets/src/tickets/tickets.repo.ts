@@ -1,14 +1,9 @@
-import type { DbTransaction } from '@glotixz/common/db';
 import type { PageCursor } from '@glotixz/common/express';
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type * as schema from '../db/schema';
+import type { TicketsDb, TicketsTx } from '../db/db';
 import { cancelledOrders, completedOrders, tickets, type TicketRow } from '../db/schema';
 
-/** The tickets database. */
-export type TicketsDb = NodePgDatabase<typeof schema>;
-/** A transaction on the tickets database. */
-export type TicketsTx = DbTransaction<typeof schema>;
+export type { TicketsDb, TicketsTx } from '../db/db';
 
 /** Fields a seller may change. */
 export interface TicketChanges {

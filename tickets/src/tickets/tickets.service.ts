@@ -3,7 +3,8 @@ import { AppError, notFound } from '@glotixz/common/errors';
 import { encodePageCursor, type PageCursor } from '@glotixz/common/express';
 import { amountLimits, ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
 import type { TicketRow } from '../db/schema';
-import { ticketsRepo, type TicketChanges, type TicketsDb, type TicketsRepo } from './tickets.repo';
+import type { TicketsDb } from '../db/db';
+import { ticketsRepo, type TicketChanges, type TicketsRepo } from './tickets.repo';
 import { toTicket, toTicketEventData, type Ticket, type TicketPage } from './tickets.schemas';
 
 /** What a seller sends to list a ticket; `currency` falls back to the service default. */

@@ -1,0 +1,8 @@
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type * as schema from './schema';
+
+/** The tables of the auth database. */
+export type AuthSchema = typeof schema;
+
+/** The auth database. */
+export type AuthDb = NodePgDatabase<AuthSchema>;

@@ -1,0 +1,31 @@
+import { createTablePruner } from '@glotixz/common/db';
+import { defineService } from '@glotixz/common/service';
+import { createApp } from './app';
+import { readConfig } from './config';
+import { migrationsFolder } from './db/migrate';
+import * as schema from './db/schema';
+
+/** Bookkeeping rows of no further use: ended sign-in windows and backoffs, expired sessions. */
+const prunedTables = [
+  { table: 'signin_attempts', column: 'reset_at' },
+  { table: 'signin_backoff', column: 'expires_at' },
+  { table: 'sessions', column: 'expires_at' },
+];
+
+/** The auth service: accounts, sign-in and the sessions whose tokens the other services verify. */
+export const authService = defineService({
+  name: 'auth',
+  config: readConfig,
+  database: { schema, migrationsFolder },
+  // `session.revoked` goes out through the outbox; auth checks revocations in its own database.
+  outbox: true,
+  tasks: ({ pool, logger }) =>
+    Object.fromEntries(
+      prunedTables.map(({ table, column }) => [
+        `${table}-pruner`,
+        createTablePruner({ pool, logger, table, column, retentionMs: 0 }),
+      ]),
+    ),
+  createApp: ({ config, db, logger, messaging, registry }) =>
+    createApp({ config, db, logger, messaging, registry }),
+});
