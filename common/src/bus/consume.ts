@@ -137,6 +137,7 @@ async function runHandler<S extends Subject>(
   let duplicate = false;
   const context: MessageContext = {
     consumer: setup.durable,
+    eventId: envelope.id,
     deliveryCount: msg.info.deliveryCount,
     streamSequence: msg.seq,
     headers: fromNatsHeaders(msg.headers),

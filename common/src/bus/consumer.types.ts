@@ -7,8 +7,10 @@ import type { ConsumerMetrics } from './metrics';
 
 /** What a handler learns about the message besides its envelope. */
 export interface MessageContext {
-  /** The durable consumer name; also the inbox key of {@link inboxHandler}. */
+  /** The durable consumer name; also the inbox key. */
   consumer: string;
+  /** The event's id (the envelope's `id`), e.g. to key an idempotent side effect. */
+  eventId: string;
   /** 1 on the first delivery. */
   deliveryCount: number;
   streamSequence: number;

@@ -92,10 +92,12 @@ export function durableNameFor(service: string, subject: Subject): string {
 /** Declares the consumers of a service with a database; see {@link consumerTable}. */
 export type DeclareTransactional<TTx> = <S extends Subject, T = void>(
   declaration: TransactionalConsumer<S, TTx, T>,
-) => ConsumerSpec<S>;
+) => ConsumerSpec<NoInfer<S>>;
 
 /** Declares the consumers of a service without a database; see {@link consumerTable}. */
-export type DeclarePlain = <S extends Subject, T = void>(declaration: PlainConsumer<S, T>) => ConsumerSpec<S>;
+export type DeclarePlain = <S extends Subject, T = void>(
+  declaration: PlainConsumer<S, T>,
+) => ConsumerSpec<NoInfer<S>>;
 
 /** What the handler's transaction answered: applied (with the handler's result) or already seen. */
 type Applied<T> = { applied: true; result: T } | { applied: false; current: number };
