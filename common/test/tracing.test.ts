@@ -219,7 +219,10 @@ describe('tracing across HTTP and the bus', () => {
             subject: ticketCreatedSubject,
             order: 'none',
             handle: async (tx, data) => {
-              seen.push({ subject: ticketCreatedSubject, traceId: trace.getActiveSpan()?.spanContext().traceId });
+              seen.push({
+                subject: ticketCreatedSubject,
+                traceId: trace.getActiveSpan()?.spanContext().traceId,
+              });
               await enqueue(tx, ticketUpdatedSubject, { ...data, version: 1 });
             },
           }),

@@ -171,7 +171,11 @@ async function settleDelivery<S extends Subject>(setup: ConsumerSetup<S>, msg: J
   if (msg.info.deliveryCount > 1) setup.metrics?.redelivered(setup.durable);
   const decoded = decodeDelivery(msg.string(), setup.subject);
   if (!decoded.valid) {
-    await applySettlement(setup, msg, traced, { action: 'dead-letter', reason: 'invalid', error: decoded.error });
+    await applySettlement(setup, msg, traced, {
+      action: 'dead-letter',
+      reason: 'invalid',
+      error: decoded.error,
+    });
     return;
   }
   traced.span.setAttribute(messagingAttributes.messageId, decoded.envelope.id);
@@ -239,7 +243,10 @@ class PullLoop<S extends Subject> {
       try {
         await handleDelivery(this.setup, msg);
       } catch (err) {
-        this.setup.logger.error({ err, seq: msg.seq }, 'could not settle a message; JetStream will redeliver it');
+        this.setup.logger.error(
+          { err, seq: msg.seq },
+          'could not settle a message; JetStream will redeliver it',
+        );
       }
     }
     if (!this.stopping) {

@@ -39,7 +39,11 @@ export function settleFailure(err: unknown, delivery: FailedDelivery, policy: Fa
       return { action: 'nak', delayMs: err.delayMs, outcome: 'retry_later' };
     }
     const seconds = Math.round(delivery.waitedMs / 1000);
-    return { action: 'dead-letter', reason: 'failed', error: `still waiting after ${seconds} s: ${err.message}` };
+    return {
+      action: 'dead-letter',
+      reason: 'failed',
+      error: `still waiting after ${seconds} s: ${err.message}`,
+    };
   }
   if (delivery.deliveryCount >= policy.maxDeliver) {
     return { action: 'dead-letter', reason: 'failed', error: errorMessage(err) };

@@ -150,7 +150,11 @@ async function startParts(
     started.consumers.push(await bus.consume({ metrics: consumerMetrics, ...spec }));
   }
   if (options.outbox && options.consumers.length > 0) {
-    started.pruner = startInboxPruner({ pool: options.outbox.pool, logger: options.logger, ...options.inbox });
+    started.pruner = startInboxPruner({
+      pool: options.outbox.pool,
+      logger: options.logger,
+      ...options.inbox,
+    });
   }
 }
 

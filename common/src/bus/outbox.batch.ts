@@ -90,7 +90,11 @@ async function publishRows(
 }
 
 /** Reschedules the row that failed with backoff; answers the delay. */
-async function reschedule(client: PoolClient, options: BatchOptions, failure: FailedPublish): Promise<number> {
+async function reschedule(
+  client: PoolClient,
+  options: BatchOptions,
+  failure: FailedPublish,
+): Promise<number> {
   const { row, err } = failure;
   options.metrics?.publishFailed();
   const retryInMs = backoffDelay(row.attempts + 1, options.backoff);

@@ -59,7 +59,6 @@ export async function readOutboxBacklog(pool: Pool): Promise<OutboxBacklog> {
   };
 }
 
-
 /**
  * The relay's loop: drains when woken (a notification, a resume, the poll), pauses after a failed
  * publish for its backoff, and otherwise sleeps until the next poll or wake-up.

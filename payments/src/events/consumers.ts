@@ -1,7 +1,11 @@
 import { consumerTable, durableNameFor } from '@glotixz/common/bus';
 import type { Subject } from '@glotixz/common/events';
 import type { PaymentsDb } from '../db/db';
-import { orderCancelledConsumer, orderCompletedConsumer, orderCreatedConsumer } from '../orders/orders.consumers';
+import {
+  orderCancelledConsumer,
+  orderCompletedConsumer,
+  orderCreatedConsumer,
+} from '../orders/orders.consumers';
 import type { RefundTrigger } from '../refunds/refund-worker';
 
 /** The durable consumer name of a subject: `payments-<subject with dots as dashes>`. */

@@ -21,7 +21,10 @@ export const orderCancelledConsumer: TransactionalConsumer<typeof orderCancelled
         logger.info({ ...context, heldBy: outcome.heldBy }, 'ticket not held by this order; left as it is');
         return;
       case 'sold':
-        logger.warn(context, 'order.cancelled for the order that bought the ticket; a sold ticket stays sold');
+        logger.warn(
+          context,
+          'order.cancelled for the order that bought the ticket; a sold ticket stays sold',
+        );
         return;
       case 'unknown-ticket':
         logger.warn(context, 'order.cancelled names a ticket that does not exist; nothing to release');
