@@ -23,7 +23,8 @@ export interface MessageContext {
 }
 
 /**
- * Handles one event. Return to have it acked; throw {@link RetryLater} to have it redelivered after
+ * Handles one event; services do not write these by hand but declare their consumers with
+ * `consumerTable`, which builds the handler (inbox, version order). Return to have it acked; throw {@link RetryLater} to have it redelivered after
  * a delay (for up to `retryLaterLimitMs`); throw anything else to have it retried with backoff and, after `maxDeliver` deliveries,
  * dead-lettered. Never ack yourself.
  */
@@ -36,7 +37,10 @@ export type EventHandler<S extends Subject> = (
 export interface ConsumeOptions<S extends Subject> {
   /** The one subject this consumer receives (NATS 2.9 allows one filter subject). */
   subject: S;
-  /** Durable consumer name, unique per service and subject, e.g. `orders-ticket-created`. */
+  /**
+   * Durable consumer name, unique per service and subject, e.g. `orders-ticket-created`; a
+   * declared consumer gets it from `durableNameFor(service, subject)`.
+   */
   durable: string;
   handler: EventHandler<S>;
   /** Deliveries of a failing message before it is dead-lettered. Default 5. */
