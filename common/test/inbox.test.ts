@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { createEnvelope, ticketCreatedSubject } from '../src/events';
 import type { Envelope } from '../src/events';
-import { handleOnce, inbox, inboxHandler, startInboxPruner } from '../src/bus';
+import { consumerTable, handleOnce, inbox, startInboxPruner } from '../src/bus';
 import type { DbTransaction } from '../src/db';
 import { readSubject } from '../src/testing/nats';
 import { counters, createHarness, silentLogger, sleep, ticketData, waitFor } from './support/harness';
@@ -73,15 +73,19 @@ describe('handleOnce()', () => {
   });
 });
 
-describe('inboxHandler() under consume()', () => {
+describe('a declared consumer under consume()', () => {
   it('changes state once when a message is redelivered after its transaction committed', async () => {
     const envelope = newEnvelope();
     await h.bus.publish(envelope);
     const deliveries: number[] = [];
     let applied = 0;
-    const once = inboxHandler<typeof ticketCreatedSubject, typeof schema>(h.db, async (received, tx) => {
-      applied += 1;
-      await increment(tx, received.id);
+    const { handler: once } = consumerTable({ service: 'redelivery', db: h.db })({
+      subject: ticketCreatedSubject,
+      order: 'none',
+      handle: async (tx) => {
+        applied += 1;
+        await increment(tx, envelope.id);
+      },
     });
 
     await h.bus.consume({
@@ -113,6 +117,11 @@ describe('inboxHandler() under consume()', () => {
     );
     expect(copies).toHaveLength(2);
     let deliveries = 0;
+    const { handler: once } = consumerTable({ service: 'duplicates', db: h.db })({
+      subject: ticketCreatedSubject,
+      order: 'none',
+      handle: (tx) => increment(tx, envelope.id),
+    });
 
     await h.bus.consume({
       subject: ticketCreatedSubject,
@@ -120,10 +129,7 @@ describe('inboxHandler() under consume()', () => {
       handler: async (received, context) => {
         if (received.id !== envelope.id) return;
         deliveries += 1;
-        await inboxHandler<typeof ticketCreatedSubject, typeof schema>(h.db, (e, tx) => increment(tx, e.id))(
-          received,
-          context,
-        );
+        await once(received, context);
       },
     });
 

@@ -3,8 +3,9 @@ import { createEnvelope, ticketCreatedSubject } from '../src/events';
 import {
   createConsumerLagMetrics,
   createOutboxMetrics,
+  consumerTable,
+  durableNameFor,
   enqueue,
-  inboxHandler,
   outbox,
   readOutboxBacklog,
   startMessaging,
@@ -64,7 +65,7 @@ async function start(options: Partial<Parameters<typeof startMessaging>[0]>): Pr
 
 describe('bus metrics', () => {
   it('counts acked, duplicate, retried and dead-lettered messages, redeliveries and handler time', async () => {
-    const durable = 'metrics-outcomes';
+    const durable = durableNameFor('metrics-outcomes', ticketCreatedSubject);
     const handled = new Set<string>();
     const poison = createEnvelope(ticketCreatedSubject, ticketData({ title: 'poison' }));
     const good = createEnvelope(ticketCreatedSubject, ticketData());
@@ -75,17 +76,16 @@ describe('bus metrics', () => {
 
     await start({
       consumers: [
-        {
+        consumerTable({ service: 'metrics-outcomes', db: h.db })({
           subject: ticketCreatedSubject,
-          durable,
-          maxDeliver: 2,
-          backoff: { baseMs: 50, capMs: 100 },
-          handler: inboxHandler(h.db, (envelope) => {
-            if (envelope.id === poison.id) return Promise.reject(new Error('boom'));
-            handled.add(envelope.id);
+          order: 'none',
+          limits: { maxDeliver: 2, backoff: { baseMs: 50, capMs: 100 } },
+          handle: (_tx, _data, context) => {
+            if (context.eventId === poison.id) return Promise.reject(new Error('boom'));
+            handled.add(context.eventId);
             return Promise.resolve();
-          }),
-        },
+          },
+        }),
       ],
     });
 

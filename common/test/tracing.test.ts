@@ -9,7 +9,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import request from 'supertest';
 import { z } from 'zod';
 import { createEnvelope, ticketCreatedSubject, ticketUpdatedSubject } from '../src/events';
-import { enqueue, inboxHandler, startMessaging } from '../src/bus';
+import { consumerTable, enqueue, startMessaging } from '../src/bus';
 import type { Messaging } from '../src/bus';
 import { createLogger, createServiceApp, defineRoute, traceResponseHeader } from '../src/express';
 import { readSubject, testNatsUrl } from '../src/testing/nats';
@@ -215,12 +215,18 @@ describe('tracing across HTTP and the bus', () => {
       outbox: { pool: h.pool, pollIntervalMs: 100 },
       consumers: [
         {
-          subject: ticketCreatedSubject,
-          durable: 'tracing-created',
-          handler: inboxHandler(h.db, async (envelope, tx) => {
-            seen.push({ subject: envelope.subject, traceId: trace.getActiveSpan()?.spanContext().traceId });
-            await enqueue(tx, ticketUpdatedSubject, { ...envelope.data, version: 1 });
+          ...consumerTable({ service: 'tracing', db: h.db })({
+            subject: ticketCreatedSubject,
+            order: 'none',
+            handle: async (tx, data) => {
+              seen.push({
+                subject: ticketCreatedSubject,
+                traceId: trace.getActiveSpan()?.spanContext().traceId,
+              });
+              await enqueue(tx, ticketUpdatedSubject, { ...data, version: 1 });
+            },
           }),
+          durable: 'tracing-created',
         },
         {
           subject: ticketUpdatedSubject,

@@ -97,4 +97,27 @@ describe('the order replica', () => {
     expect(res.body.code).toBe('ORDER_ALREADY_PAID');
     await noDeadLetters();
   });
+
+  it('counts a redelivered order.cancelled as a duplicate in the bus metrics, not as acked', async () => {
+    const durable = 'payments-order-cancelled';
+    const handled = async (outcome: string): Promise<number> => {
+      const metric = await h.metrics.getSingleMetric('bus_messages_handled_total')?.get();
+      const value = metric?.values.find((v) => v.labels.consumer === durable && v.labels.outcome === outcome);
+      return value?.value ?? 0;
+    };
+    const order = await h.placeOrder(h.user());
+    await h.cancelOrder(order);
+    await h.consumerIdle('order.cancelled');
+    const [cancelled] = await h.eventsFor('order.cancelled', order.id);
+    if (!cancelled) throw new Error('order.cancelled not on the stream');
+    const before = { acked: await handled('acked'), duplicate: await handled('duplicate') };
+
+    await republish(cancelled);
+    await waitFor(async () => (await handled('duplicate')) > before.duplicate, 5_000, 'the duplicate');
+    await h.consumerIdle('order.cancelled');
+
+    expect(await handled('duplicate')).toBe(before.duplicate + 1);
+    expect(await handled('acked')).toBe(before.acked);
+    expect(await h.orderRow(order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+  });
 });

@@ -6,10 +6,10 @@ import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { safeParseEnvelope, streams } from '../events';
 import type { Envelope, StreamName, Subject } from '../events';
-import { publishInSpan } from './bus-tracing';
 import { startConsumer } from './consume';
-import type { ConsumeOptions, ConsumerHandle } from './consume';
-import { toNatsHeaders, type PublishOptions, type PublishRawOptions, type PublishResult } from './message';
+import type { ConsumeOptions, ConsumerHandle } from './consumer.types';
+import type { PublishOptions, PublishRawOptions, PublishResult } from './message';
+import { publishMessage } from './publish';
 
 /** Options of {@link connectBus}. */
 export interface ConnectBusOptions {
@@ -140,33 +140,29 @@ export class Bus {
   ): Promise<PublishResult> {
     const parsed = safeParseEnvelope(envelope);
     if (!parsed.success) throw new Error(parsed.error);
-    const payload = JSON.stringify(parsed.envelope);
-    return publishInSpan(
-      envelope.subject,
-      envelope.id,
-      options.headers,
-      (headers) => this.publishRaw(envelope.subject, payload, { msgID: envelope.id, headers }),
-      context.active(),
-    );
+    return this.publishRaw(envelope.subject, JSON.stringify(parsed.envelope), {
+      msgID: envelope.id,
+      headers: options.headers,
+      parent: context.active(),
+    });
   }
 
   /**
-   * Publishes an already serialised payload to `subject` (prefix applied) and waits for the PubAck.
-   * No validation: for the outbox relay (rows were validated when enqueued), dead letters and tests.
+   * Publishes an already serialised payload to `subject` (prefix applied) and waits for the PubAck,
+   * through the one publish path ({@link publishMessage}: `msgID`, headers, trace context). No
+   * validation: for the outbox relay (rows were validated when enqueued), dead letters and tests.
    */
   async publishRaw(
     subject: string,
     payload: string | Uint8Array,
     options: PublishRawOptions,
   ): Promise<PublishResult> {
-    // While disconnected a publish would sit in the client's buffer until its PubAck times out;
-    // failing at once lets the outbox back off now and retry the moment the connection is back.
-    if (!this.connected) throw new Error('NATS is disconnected');
-    const ack = await this.js.publish(this.subjectFor(subject), payload, {
-      msgID: options.msgID,
-      headers: toNatsHeaders(options.headers),
-    });
-    return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+    return publishMessage(this, subject, payload, options);
+  }
+
+  /** False while NATS is disconnected (publishing fails at once then). */
+  isConnected(): boolean {
+    return this.connected;
   }
 
   /**

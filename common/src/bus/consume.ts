@@ -1,95 +1,268 @@
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { context as otelContext } from '@opentelemetry/api';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { deadLetterSubject, safeParseEnvelope, streamFor } from '../events';
-import type { Envelope, StreamName, Subject } from '../events';
-import { traceHeaders } from '../tracing/propagation';
+import { streamFor } from '../events';
+import type { Envelope, Subject } from '../events';
 import { backoffDelay } from './backoff';
 import type { BackoffOptions } from './backoff';
 import { messagingAttributes, startConsumerSpan, type ConsumerSpan } from './bus-tracing';
-import type { DeadLetter } from './dead-letter';
-import { fromNatsHeaders, type MessageHeaders, type PublishRawOptions } from './message';
+import type { ConsumeOptions, ConsumerBus, ConsumerHandle, MessageContext } from './consumer.types';
+import { publishDeadLetter } from './dead-lettering';
+import { decodeDelivery } from './delivery';
+import { errorMessage, settleFailure, type FailurePolicy, type Settlement } from './failure-policy';
+import { fromNatsHeaders } from './message';
 import type { ConsumerMetrics, MessageOutcome } from './metrics';
-import { RetryLater } from './retry-later.error';
 
-/** What a handler learns about the message besides its envelope. */
-export interface MessageContext {
-  /** The durable consumer name; also the inbox key of {@link inboxHandler}. */
-  consumer: string;
-  /** 1 on the first delivery. */
-  deliveryCount: number;
-  streamSequence: number;
-  /** NATS headers, e.g. trace context. */
-  headers: MessageHeaders;
-  /** A logger bound to the consumer, subject and event id. */
-  logger: Logger;
-  /** Marks the message as a repeat that was skipped (the inbox does this); it is still acked. */
-  markDuplicate(): void;
-}
-
-/**
- * Handles one event. Return to have it acked; throw {@link RetryLater} to have it redelivered after
- * a delay (for up to `retryLaterLimitMs`); throw anything else to have it retried with backoff and, after `maxDeliver` deliveries,
- * dead-lettered. Never ack yourself.
- */
-export type EventHandler<S extends Subject> = (
-  envelope: Envelope<S>,
-  context: MessageContext,
-) => Promise<void>;
-
-/** Options of `Bus.consume`. */
-export interface ConsumeOptions<S extends Subject> {
-  /** The one subject this consumer receives (NATS 2.9 allows one filter subject). */
-  subject: S;
-  /** Durable consumer name, unique per service and subject, e.g. `orders-ticket-created`. */
-  durable: string;
-  handler: EventHandler<S>;
-  /** Deliveries of a failing message before it is dead-lettered. Default 5. */
-  maxDeliver?: number;
-  /**
-   * How long a message may keep asking to be retried later ({@link RetryLater}, e.g. a replica
-   * waiting for a predecessor that never comes) before it is dead-lettered as failed. Measured
-   * from when the stream stored it. Default 24 h.
-   */
-  retryLaterLimitMs?: number;
-  /** Delay before redelivering a failed message. Default 200 ms doubling up to 10 s. */
-  backoff?: BackoffOptions;
-  /** How long JetStream waits for an ack; kept alive while the handler runs. Default 30 s. */
-  ackWaitMs?: number;
-  /** Messages pulled ahead of the handler. Default 10. */
-  prefetch?: number;
-  /** Where outcomes, redeliveries and handler time are counted; see {@link createConsumerMetrics}. */
-  metrics?: ConsumerMetrics;
-}
-
-/** A running consumer. */
-export interface ConsumerHandle {
-  readonly durable: string;
-  /** Stops pulling, waits for the handler in flight, and returns unhandled prefetched messages. */
-  stop(): Promise<void>;
-}
+export type {
+  ConsumeOptions,
+  ConsumerBus,
+  ConsumerHandle,
+  EventHandler,
+  MessageContext,
+} from './consumer.types';
 
 const defaultBackoff: BackoffOptions = { baseMs: 200, capMs: 10_000 };
 const restartDelayMs = 1_000;
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** What a consumer's loop uses of the `Bus` that starts it (the bus passes itself). */
-export interface ConsumerBus {
-  readonly js: JetStreamClient;
-  readonly jsm: JetStreamManager;
-  readonly logger: Logger;
-  streamName(stream: StreamName): string;
-  subjectFor(subject: string): string;
-  logicalSubject(natsSubject: string): string;
-  publishRaw(subject: string, payload: string | Uint8Array, options: PublishRawOptions): Promise<unknown>;
+/** One consumer's settings, with their defaults applied, and what it reports to. */
+interface ConsumerSetup<S extends Subject> {
+  bus: ConsumerBus;
+  subject: S;
+  durable: string;
+  handler: ConsumeOptions<S>['handler'];
+  policy: FailurePolicy;
+  ackWaitMs: number;
+  logger: Logger;
+  metrics: ConsumerMetrics | undefined;
+}
+
+function resolveOptions<S extends Subject>(bus: ConsumerBus, options: ConsumeOptions<S>): ConsumerSetup<S> {
+  const maxDeliver = options.maxDeliver ?? 5;
+  if (maxDeliver < 1) throw new Error('maxDeliver must be at least 1');
+  return {
+    bus,
+    subject: options.subject,
+    durable: options.durable,
+    handler: options.handler,
+    policy: {
+      maxDeliver,
+      retryLaterLimitMs: options.retryLaterLimitMs ?? 24 * 60 * 60 * 1000,
+      backoff: options.backoff ?? defaultBackoff,
+    },
+    ackWaitMs: options.ackWaitMs ?? 30_000,
+    logger: bus.logger.child({ consumer: options.durable, subject: options.subject }),
+    metrics: options.metrics,
+  };
+}
+
+/**
+ * Creates (or updates) the durable pull consumer. JetStream's own max_deliver stays unlimited:
+ * only this wrapper decides when to give up, so a message is never dropped without a dead letter.
+ */
+async function provision<S extends Subject>(setup: ConsumerSetup<S>): Promise<Consumer> {
+  const stream = setup.bus.streamName(streamFor(setup.subject));
+  await setup.bus.jsm.consumers.add(stream, {
+    durable_name: setup.durable,
+    filter_subject: setup.bus.subjectFor(setup.subject),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: setup.ackWaitMs * 1_000_000,
+    max_deliver: -1,
+  });
+  return setup.bus.js.consumers.get(stream, setup.durable);
+}
+
+/** Settles `msg` as decided, counts the outcome and closes the delivery's span. */
+async function applySettlement<S extends Subject>(
+  setup: ConsumerSetup<S>,
+  msg: JsMsg,
+  traced: ConsumerSpan,
+  settlement: Settlement,
+  error?: unknown,
+): Promise<void> {
+  let outcome: MessageOutcome;
+  if (settlement.action === 'ack') {
+    msg.ack();
+    outcome = settlement.outcome;
+  } else if (settlement.action === 'nak') {
+    msg.nak(settlement.delayMs);
+    outcome = settlement.outcome;
+  } else {
+    outcome = await deadLetter(setup, msg, settlement);
+    error = settlement.error;
+  }
+  setup.metrics?.handled(setup.durable, setup.subject, outcome);
+  traced.settle(outcome, outcome === 'acked' || outcome === 'duplicate' ? undefined : error);
+}
+
+/**
+ * Terminates `msg` after publishing its dead letter; if the letter cannot be published, naks it
+ * with backoff instead, so nothing is dropped without a letter.
+ */
+async function deadLetter<S extends Subject>(
+  setup: ConsumerSetup<S>,
+  msg: JsMsg,
+  failure: Extract<Settlement, { action: 'dead-letter' }>,
+): Promise<MessageOutcome> {
+  try {
+    await publishDeadLetter(setup.bus, setup.durable, msg, failure);
+  } catch (err) {
+    setup.logger.error({ err, seq: msg.seq }, 'could not dead-letter a message; will retry it');
+    msg.nak(backoffDelay(msg.info.deliveryCount, setup.policy.backoff));
+    return 'retried';
+  }
+  // No term reason: servers before 2.11 do not parse one, and the dead letter carries it anyway.
+  msg.term();
+  setup.logger.error(
+    { seq: msg.seq, reason: failure.reason, deliveries: msg.info.deliveryCount, error: failure.error },
+    'message dead-lettered',
+  );
+  return failure.reason === 'invalid' ? 'invalid' : 'dead_lettered';
+}
+
+/**
+ * Runs the handler on a valid envelope, keeping the message's ack wait alive meanwhile, and
+ * answers how to settle it and the error, if any.
+ */
+async function runHandler<S extends Subject>(
+  setup: ConsumerSetup<S>,
+  msg: JsMsg,
+  envelope: Envelope<S>,
+): Promise<{ settlement: Settlement; error?: unknown }> {
+  let duplicate = false;
+  const context: MessageContext = {
+    consumer: setup.durable,
+    eventId: envelope.id,
+    deliveryCount: msg.info.deliveryCount,
+    streamSequence: msg.seq,
+    headers: fromNatsHeaders(msg.headers),
+    logger: setup.logger.child({ eventId: envelope.id }),
+    markDuplicate: () => {
+      duplicate = true;
+    },
+  };
+  const keepAlive = setInterval(() => msg.working(), Math.max(setup.ackWaitMs / 2, 100));
+  const endTimer = setup.metrics?.startHandler(setup.durable);
+  try {
+    await setup.handler(envelope, context);
+    return { settlement: { action: 'ack', outcome: duplicate ? 'duplicate' : 'acked' } };
+  } catch (err) {
+    const waitedMs = Date.now() - msg.info.timestampNanos / 1e6;
+    const settlement = settleFailure(err, { deliveryCount: context.deliveryCount, waitedMs }, setup.policy);
+    if (settlement.action === 'nak' && settlement.outcome === 'retry_later') {
+      context.logger.debug({ delayMs: settlement.delayMs, reason: errorMessage(err) }, 'retry later');
+    } else if (settlement.action === 'nak') {
+      context.logger.warn({ err, delayMs: settlement.delayMs }, 'handler failed; will retry');
+    }
+    return { settlement, error: err };
+  } finally {
+    clearInterval(keepAlive);
+    endTimer?.();
+  }
+}
+
+/** Decides and settles one delivery: invalid messages are dead-lettered at once. */
+async function settleDelivery<S extends Subject>(setup: ConsumerSetup<S>, msg: JsMsg, traced: ConsumerSpan) {
+  if (msg.info.deliveryCount > 1) setup.metrics?.redelivered(setup.durable);
+  const decoded = decodeDelivery(msg.string(), setup.subject);
+  if (!decoded.valid) {
+    await applySettlement(setup, msg, traced, {
+      action: 'dead-letter',
+      reason: 'invalid',
+      error: decoded.error,
+    });
+    return;
+  }
+  traced.span.setAttribute(messagingAttributes.messageId, decoded.envelope.id);
+  const { settlement, error } = await runHandler(setup, msg, decoded.envelope);
+  await applySettlement(setup, msg, traced, settlement, error);
+}
+
+/**
+ * Handles one delivery inside its CONSUMER span, which continues the trace in the message's
+ * headers; whatever the handler enqueues carries that trace on.
+ */
+async function handleDelivery<S extends Subject>(setup: ConsumerSetup<S>, msg: JsMsg): Promise<void> {
+  const traced = startConsumerSpan(setup.subject, fromNatsHeaders(msg.headers), {
+    consumer: setup.durable,
+    deliveryCount: msg.info.deliveryCount,
+    streamSequence: msg.seq,
+  });
+  try {
+    await otelContext.with(traced.context, () => settleDelivery(setup, msg, traced));
+  } catch (err) {
+    // Neither acked nor nak'd: JetStream redelivers it after ack_wait.
+    traced.settle('retried', err);
+    throw err;
+  }
+}
+
+/** The pull loop of one consumer: restarts the subscription when it ends or fails, until stopped. */
+class PullLoop<S extends Subject> {
+  private stopping = false;
+  private messages: ConsumerMessages | undefined;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly setup: ConsumerSetup<S>,
+    private readonly consumer: Consumer,
+    private readonly prefetch: number,
+  ) {
+    this.done = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.pullOnce();
+      } catch (err) {
+        if (this.stopping) break;
+        this.setup.logger.error({ err }, 'consumer loop failed; restarting');
+        await sleep(restartDelayMs);
+      }
+    }
+  }
+
+  private async pullOnce(): Promise<void> {
+    const current = await this.consumer.consume({ max_messages: this.prefetch });
+    this.messages = current;
+    if (this.stopping) {
+      await current.close();
+      return;
+    }
+    for await (const msg of current) {
+      if (this.stopping) {
+        msg.nak();
+        continue;
+      }
+      try {
+        await handleDelivery(this.setup, msg);
+      } catch (err) {
+        this.setup.logger.error(
+          { err, seq: msg.seq },
+          'could not settle a message; JetStream will redeliver it',
+        );
+      }
+    }
+    if (!this.stopping) {
+      this.setup.logger.warn('consumer iterator ended; restarting');
+      await sleep(restartDelayMs);
+    }
+  }
+
+  /** Stops pulling, waits for the handler in flight, and returns unhandled prefetched messages. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.done;
+    this.stopping = true;
+    await this.messages?.close();
+    await this.done;
+    this.setup.logger.info('consumer stopped');
+  }
 }
 
 /** Provisions the durable pull consumer and starts its loop. Called by `Bus.consume`. */
@@ -97,221 +270,9 @@ export async function startConsumer<S extends Subject>(
   bus: ConsumerBus,
   options: ConsumeOptions<S>,
 ): Promise<ConsumerHandle> {
-  const { subject, durable, handler } = options;
-  const maxDeliver = options.maxDeliver ?? 5;
-  const retryLaterLimitMs = options.retryLaterLimitMs ?? 24 * 60 * 60 * 1000;
-  const backoff = options.backoff ?? defaultBackoff;
-  const ackWaitMs = options.ackWaitMs ?? 30_000;
-  const stream = bus.streamName(streamFor(subject));
-  const logger = bus.logger.child({ consumer: durable, subject });
-  const metrics = options.metrics;
-  const count = (outcome: MessageOutcome) => metrics?.handled(durable, subject, outcome);
-  /** Counts the outcome of a delivery and closes its span. */
-  type Settle = (outcome: MessageOutcome, error?: unknown) => void;
-  const settler =
-    (traced: ConsumerSpan): Settle =>
-    (outcome, error) => {
-      count(outcome);
-      traced.settle(outcome, error);
-    };
-  if (maxDeliver < 1) throw new Error('maxDeliver must be at least 1');
-
-  // JetStream's own max_deliver stays unlimited: only this wrapper decides when to give up, so a
-  // message is never dropped without a dead letter.
-  await bus.jsm.consumers.add(stream, {
-    durable_name: durable,
-    filter_subject: bus.subjectFor(subject),
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: ackWaitMs * 1_000_000,
-    max_deliver: -1,
-  });
-  const consumer = await bus.js.consumers.get(stream, durable);
-
-  let stopping = false;
-  let messages: ConsumerMessages | undefined;
-
-  /** Publishes the dead letter inside the delivery's span, so it keeps the message's trace. */
-  async function deadLetter(msg: JsMsg, reason: DeadLetter['reason'], error: string): Promise<void> {
-    const letter: DeadLetter = {
-      reason,
-      consumer: durable,
-      subject: bus.logicalSubject(msg.subject),
-      streamSequence: msg.seq,
-      deliveries: msg.info.deliveryCount,
-      error,
-      payload: msg.string(),
-      headers: fromNatsHeaders(msg.headers),
-      failedAt: new Date().toISOString(),
-    };
-    await bus.publishRaw(deadLetterSubject(durable), JSON.stringify(letter), {
-      msgID: `${durable}:${msg.seq}`,
-      headers: traceHeaders(),
-    });
-  }
-
-  async function giveUp(
-    msg: JsMsg,
-    reason: DeadLetter['reason'],
-    error: string,
-    settle: Settle,
-  ): Promise<void> {
-    try {
-      await deadLetter(msg, reason, error);
-    } catch (err) {
-      logger.error({ err, seq: msg.seq }, 'could not dead-letter a message; will retry it');
-      msg.nak(backoffDelay(msg.info.deliveryCount, backoff));
-      settle('retried', err);
-      return;
-    }
-    // No term reason: servers before 2.11 do not parse one, and the dead letter carries it anyway.
-    msg.term();
-    settle(reason === 'invalid' ? 'invalid' : 'dead_lettered', error);
-    logger.error(
-      { seq: msg.seq, reason, deliveries: msg.info.deliveryCount, error },
-      'message dead-lettered',
-    );
-  }
-
-  /**
-   * Handles one delivery inside its CONSUMER span, which continues the trace in the message's
-   * headers; whatever the handler enqueues carries that trace on.
-   */
-  async function handle(msg: JsMsg): Promise<void> {
-    const headers = fromNatsHeaders(msg.headers);
-    const traced = startConsumerSpan(subject, headers, {
-      consumer: durable,
-      deliveryCount: msg.info.deliveryCount,
-      streamSequence: msg.seq,
-    });
-    try {
-      await otelContext.with(traced.context, () => settle(msg, headers, settler(traced), traced));
-    } catch (err) {
-      // Neither acked nor nak'd: JetStream redelivers it after ack_wait.
-      traced.settle('retried', err);
-      throw err;
-    }
-  }
-
-  async function settle(
-    msg: JsMsg,
-    headers: MessageHeaders,
-    settled: Settle,
-    traced: ConsumerSpan,
-  ): Promise<void> {
-    const deliveryCount = msg.info.deliveryCount;
-    if (deliveryCount > 1) metrics?.redelivered(durable);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(msg.string());
-    } catch (err) {
-      await giveUp(msg, 'invalid', `invalid JSON: ${errorMessage(err)}`, settled);
-      return;
-    }
-    const parsed = safeParseEnvelope(raw);
-    if (!parsed.success) {
-      await giveUp(msg, 'invalid', parsed.error, settled);
-      return;
-    }
-    if (parsed.envelope.subject !== subject) {
-      await giveUp(
-        msg,
-        'invalid',
-        `envelope subject "${parsed.envelope.subject}" on a ${subject} consumer`,
-        settled,
-      );
-      return;
-    }
-    const envelope = parsed.envelope as Envelope<S>;
-    traced.span.setAttribute(messagingAttributes.messageId, envelope.id);
-    let duplicate = false;
-    const context: MessageContext = {
-      consumer: durable,
-      deliveryCount,
-      streamSequence: msg.seq,
-      headers,
-      logger: logger.child({ eventId: envelope.id }),
-      markDuplicate: () => {
-        duplicate = true;
-      },
-    };
-    const keepAlive = setInterval(() => msg.working(), Math.max(ackWaitMs / 2, 100));
-    const endTimer = metrics?.startHandler(durable);
-    try {
-      await handler(envelope, context);
-    } catch (err) {
-      clearInterval(keepAlive);
-      endTimer?.();
-      const waitedMs = Date.now() - msg.info.timestampNanos / 1e6;
-      if (err instanceof RetryLater && waitedMs >= retryLaterLimitMs) {
-        await giveUp(
-          msg,
-          'failed',
-          `still waiting after ${Math.round(waitedMs / 1000)} s: ${err.message}`,
-          settled,
-        );
-      } else if (err instanceof RetryLater) {
-        context.logger.debug({ delayMs: err.delayMs, deliveryCount, reason: err.message }, 'retry later');
-        msg.nak(err.delayMs);
-        settled('retry_later');
-      } else if (deliveryCount >= maxDeliver) {
-        await giveUp(msg, 'failed', errorMessage(err), settled);
-      } else {
-        const delayMs = backoffDelay(deliveryCount, backoff);
-        context.logger.warn({ err, deliveryCount, delayMs }, 'handler failed; will retry');
-        msg.nak(delayMs);
-        settled('retried', err);
-      }
-      return;
-    }
-    clearInterval(keepAlive);
-    endTimer?.();
-    msg.ack();
-    settled(duplicate ? 'duplicate' : 'acked');
-  }
-
-  async function run(): Promise<void> {
-    while (!stopping) {
-      try {
-        const current = await consumer.consume({ max_messages: options.prefetch ?? 10 });
-        messages = current;
-        if (stopping) {
-          await current.close();
-          break;
-        }
-        for await (const msg of current) {
-          if (stopping) {
-            msg.nak();
-            continue;
-          }
-          try {
-            await handle(msg);
-          } catch (err) {
-            logger.error({ err, seq: msg.seq }, 'could not settle a message; JetStream will redeliver it');
-          }
-        }
-        if (!stopping) {
-          logger.warn('consumer iterator ended; restarting');
-          await sleep(restartDelayMs);
-        }
-      } catch (err) {
-        if (stopping) break;
-        logger.error({ err }, 'consumer loop failed; restarting');
-        await sleep(restartDelayMs);
-      }
-    }
-  }
-
-  const loop = run();
-  logger.info('consumer started');
-  return {
-    durable,
-    stop: async () => {
-      if (stopping) return loop;
-      stopping = true;
-      await messages?.close();
-      await loop;
-      logger.info('consumer stopped');
-    },
-  };
+  const setup = resolveOptions(bus, options);
+  const consumer = await provision(setup);
+  const loop = new PullLoop(setup, consumer, options.prefetch ?? 10);
+  setup.logger.info('consumer started');
+  return { durable: setup.durable, stop: () => loop.stop() };
 }

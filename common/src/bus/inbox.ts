@@ -1,15 +1,15 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { DbTransaction } from '../db/pool';
 import { startTablePruner, type TablePruner, type TablePrunerOptions } from '../db/prune';
-import type { Envelope, Subject } from '../events';
-import type { EventHandler, MessageContext } from './consume';
+import type { Envelope } from '../events';
 import { inbox } from './outbox.schema';
 
 /** The outcome of {@link handleOnce}. */
 export type HandleOnceResult<T> = { duplicate: true } | { duplicate: false; result: T };
 
 /**
- * Runs `fn` at most once per consumer and event (I2). In one transaction, records
+ * Runs `fn` at most once per consumer and event (I2); what a declared consumer
+ * ({@link consumerTable}) with a database runs its handler in. In one transaction, records
  * `(consumer, envelope.id)` in the inbox and runs `fn` with that transaction; if the pair is
  * already recorded, skips `fn` and answers `{ duplicate: true }`. If `fn` throws, nothing is
  * recorded and the error propagates (so the message is retried).
@@ -29,30 +29,6 @@ export async function handleOnce<TSchema extends Record<string, unknown>, T>(
     if (recorded.length === 0) return { duplicate: true };
     return { duplicate: false, result: await fn(tx) };
   });
-}
-
-/** A handler that runs inside an inbox transaction; see {@link inboxHandler}. */
-export type TransactionalEventHandler<S extends Subject, TSchema extends Record<string, unknown>> = (
-  envelope: Envelope<S>,
-  tx: DbTransaction<TSchema>,
-  context: MessageContext,
-) => Promise<void>;
-
-/**
- * Turns a transactional handler into a {@link EventHandler} for {@link Bus.consume} that handles
- * each event once per consumer (the durable name is the inbox key) and acks repeats.
- */
-export function inboxHandler<S extends Subject, TSchema extends Record<string, unknown>>(
-  db: NodePgDatabase<TSchema>,
-  handler: TransactionalEventHandler<S, TSchema>,
-): EventHandler<S> {
-  return async (envelope, context) => {
-    const outcome = await handleOnce(db, context.consumer, envelope, (tx) => handler(envelope, tx, context));
-    if (outcome.duplicate) {
-      context.markDuplicate();
-      context.logger.debug('duplicate event skipped');
-    }
-  };
 }
 
 /** Options of {@link startInboxPruner}. */

@@ -1,7 +1,8 @@
 export * from './backoff';
 export * from './bus';
 export * from './message';
-export type { ConsumeOptions, ConsumerHandle, EventHandler, MessageContext } from './consume';
+export type { ConsumeOptions, ConsumerHandle, EventHandler, MessageContext } from './consumer.types';
+export * from './declared-consumer';
 export * from './dead-letter';
 export * from './inbox';
 export * from './outbox.enqueue';

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { MsgHdrs } from '@nats-io/transport-node';
 
@@ -14,6 +15,11 @@ export interface PublishRawOptions {
   /** JetStream deduplication id: the event id. */
   msgID: string;
   headers?: MessageHeaders;
+  /**
+   * The context whose trace the message continues when `headers` carry no `traceparent`; the
+   * active one by default. The outbox relay passes the root context: a row's trace is its own.
+   */
+  parent?: Context;
 }
 
 /** What JetStream answered to a publish. `duplicate` means it had the `msgID` already. */

@@ -1,9 +1,10 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { streamFor, type Subject } from '../events';
+import { streamFor } from '../events';
 import { connectBus, type Bus } from './bus';
-import type { ConsumeOptions, ConsumerHandle } from './consume';
+import type { ConsumerHandle } from './consumer.types';
+import type { ConsumerSpec } from './declared-consumer';
 import type { TablePruner } from '../db/prune';
 import { startRevocationListener, type RevocationListener } from './revocation-listener';
 import type { RevokedSessions } from '../express/session-revocations';
@@ -13,6 +14,7 @@ import {
   createConsumerMetrics,
   createOutboxMetrics,
   type ConsumerLag,
+  type ConsumerMetrics,
 } from './metrics';
 import {
   readOutboxBacklog,
@@ -20,14 +22,6 @@ import {
   type OutboxRelay,
   type OutboxRelayOptions,
 } from './outbox.relay';
-
-/** One row of a service's consumer table: the subject, the durable name and the handler. */
-export type ConsumerSpec<S extends Subject = Subject> = ConsumeOptions<S>;
-
-/** Identity helper that keeps each row's handler typed by its subject. */
-export function defineConsumer<S extends Subject>(spec: ConsumerSpec<S>): ConsumerSpec<S> {
-  return spec;
-}
 
 /** Options of {@link startMessaging}. */
 export interface MessagingOptions {
@@ -47,6 +41,7 @@ export interface MessagingOptions {
    * `startMessaging`.
    */
   metrics?: Registry;
+  /** The service's consumer table, declared with {@link consumerTable}. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows differ by subject
   consumers: readonly ConsumerSpec<any>[];
   /**
@@ -75,6 +70,94 @@ export interface Messaging {
   stop(): Promise<void>;
 }
 
+/** Registers each consumer's lag (`bus_consumer_pending`, ...), read from JetStream on each scrape. */
+function registerLagMetrics(
+  registry: Registry,
+  bus: Bus,
+  consumers: MessagingOptions['consumers'],
+  logger: Logger,
+): void {
+  const readLag = async (): Promise<ConsumerLag[]> => {
+    const lags = await Promise.allSettled(
+      consumers.map(async ({ subject, durable }: ConsumerSpec): Promise<ConsumerLag> => {
+        const info = await bus.jsm.consumers.info(bus.streamName(streamFor(subject)), durable);
+        return { consumer: durable, subject, pending: info.num_pending, ackPending: info.num_ack_pending };
+      }),
+    );
+    const failed = lags.filter((lag) => lag.status === 'rejected');
+    if (failed.length > 0) {
+      logger.warn({ err: failed[0]?.reason, failed: failed.length }, 'could not read consumer lag');
+    }
+    return lags.flatMap((lag) => (lag.status === 'fulfilled' ? [lag.value] : []));
+  };
+  createConsumerLagMetrics(registry, { readLag, logger });
+}
+
+/** Starts the outbox relay, which retries at once whenever NATS comes back. */
+async function startRelay(
+  bus: Bus,
+  outbox: NonNullable<MessagingOptions['outbox']>,
+  registry: Registry | undefined,
+  logger: Logger,
+): Promise<OutboxRelay> {
+  const metrics = registry
+    ? createOutboxMetrics(registry, () => readOutboxBacklog(outbox.pool), logger)
+    : undefined;
+  const relay = await startOutboxRelay({ ...outbox, bus, logger, metrics });
+  // Events that waited out the outage go out as soon as NATS is back, not after their backoff.
+  bus.onReconnect(() => relay.resume());
+  return relay;
+}
+
+/** What {@link startMessaging} has started so far, and how to stop it in order. */
+class Started {
+  relay?: OutboxRelay;
+  pruner?: TablePruner;
+  revocations?: RevocationListener;
+  readonly consumers: ConsumerHandle[] = [];
+
+  constructor(private readonly bus: Bus) {}
+
+  /** Stops consumers (finishing the message in hand), then the relay, then drains NATS. */
+  async stop(): Promise<void> {
+    await this.revocations?.stop();
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await this.pruner?.stop();
+    await this.relay?.stop();
+    await this.bus.close();
+  }
+}
+
+/** Starts the relay, the revocation listener, the consumers and the inbox pruner, in that order. */
+async function startParts(
+  bus: Bus,
+  options: MessagingOptions,
+  started: Started,
+  consumerMetrics: ConsumerMetrics | undefined,
+): Promise<void> {
+  await bus.ensureStreams();
+  if (options.outbox) {
+    started.relay = await startRelay(bus, options.outbox, options.metrics, options.logger);
+  }
+  if (options.revocations) {
+    started.revocations = await startRevocationListener({
+      bus,
+      logger: options.logger,
+      replaySeconds: options.revocations.replaySeconds,
+    });
+  }
+  for (const spec of options.consumers) {
+    started.consumers.push(await bus.consume({ metrics: consumerMetrics, ...spec }));
+  }
+  if (options.outbox && options.consumers.length > 0) {
+    started.pruner = startInboxPruner({
+      pool: options.outbox.pool,
+      logger: options.logger,
+      ...options.inbox,
+    });
+  }
+}
+
 /**
  * Wires the messaging side of a service: connects to JetStream, provisions the streams, starts
  * the outbox relay and one durable consumer per table row. Whatever started is stopped again if a
@@ -88,82 +171,27 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     streamReplicas: options.streamReplicas,
     logger: options.logger,
   });
-  let relay: OutboxRelay | undefined;
-  let pruner: TablePruner | undefined;
-  let revocations: RevocationListener | undefined;
-  const consumers: ConsumerHandle[] = [];
-
-  const stop = async () => {
-    await revocations?.stop();
-    await Promise.all(consumers.map((consumer) => consumer.stop()));
-    await pruner?.stop();
-    await relay?.stop();
-    await bus.close();
-  };
-
+  const started = new Started(bus);
   const registry = options.metrics;
   const consumerMetrics = registry ? createConsumerMetrics(registry) : undefined;
-  if (registry) {
-    const readLag = async (): Promise<ConsumerLag[]> => {
-      const lags = await Promise.allSettled(
-        options.consumers.map(async ({ subject, durable }: ConsumerSpec): Promise<ConsumerLag> => {
-          const info = await bus.jsm.consumers.info(bus.streamName(streamFor(subject)), durable);
-          return { consumer: durable, subject, pending: info.num_pending, ackPending: info.num_ack_pending };
-        }),
-      );
-      const failed = lags.filter((lag) => lag.status === 'rejected');
-      if (failed.length > 0) {
-        options.logger.warn({ err: failed[0]?.reason, failed: failed.length }, 'could not read consumer lag');
-      }
-      return lags.flatMap((lag) => (lag.status === 'fulfilled' ? [lag.value] : []));
-    };
-    createConsumerLagMetrics(registry, { readLag, logger: options.logger });
-  }
+  if (registry) registerLagMetrics(registry, bus, options.consumers, options.logger);
 
   try {
-    await bus.ensureStreams();
-    if (options.outbox) {
-      const { pool } = options.outbox;
-      const outboxMetrics = registry
-        ? createOutboxMetrics(registry, () => readOutboxBacklog(pool), options.logger)
-        : undefined;
-      const started = await startOutboxRelay({
-        ...options.outbox,
-        bus,
-        logger: options.logger,
-        metrics: outboxMetrics,
-      });
-      relay = started;
-      // Events that waited out the outage go out as soon as NATS is back, not after their backoff.
-      bus.onReconnect(() => started.resume());
-    }
-    if (options.revocations) {
-      revocations = await startRevocationListener({
-        bus,
-        logger: options.logger,
-        replaySeconds: options.revocations.replaySeconds,
-      });
-    }
-    for (const spec of options.consumers) {
-      consumers.push(await bus.consume({ metrics: consumerMetrics, ...spec }));
-    }
-    if (options.outbox && options.consumers.length > 0) {
-      pruner = startInboxPruner({ pool: options.outbox.pool, logger: options.logger, ...options.inbox });
-    }
+    await startParts(bus, options, started, consumerMetrics);
   } catch (err) {
-    await stop();
+    await started.stop();
     throw err;
   }
 
   return {
     bus,
-    relay,
-    consumers,
-    revokedSessions: revocations?.revoked,
+    relay: started.relay,
+    consumers: started.consumers,
+    revokedSessions: started.revocations?.revoked,
     async ready() {
       if (bus.nc.isClosed()) throw new Error('NATS connection closed');
       await bus.jsm.getAccountInfo();
     },
-    stop,
+    stop: () => started.stop(),
   };
 }

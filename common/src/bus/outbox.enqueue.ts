@@ -27,7 +27,7 @@ export interface EnqueueOptions extends CreateEnvelopeOptions {
  * transaction of the domain change; a rolled-back transaction publishes nothing. The active trace
  * context (`traceparent`, `tracestate`) is stored with the row, so the event continues the trace
  * of the request or message that caused it.
- * @throws z.ZodError when `data` breaks the contract.
+ * @throws EventContractError when `data` breaks the contract (a server fault: HTTP 500, not 400).
  */
 export async function enqueue<S extends Subject>(
   tx: SqlExecutor,

@@ -1,12 +1,11 @@
-import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay } from './backoff';
 import type { BackoffOptions } from './backoff';
 import type { Bus } from './bus';
-import type { MessageHeaders } from './message';
-import { publishInSpan } from './bus-tracing';
 import type { OutboxBacklog, OutboxMetrics } from './metrics';
+import { publishBatch, type BatchOptions } from './outbox.batch';
+import { OutboxListener } from './outbox.listener';
 import { defaultOutboxChannel } from './outbox.enqueue';
 
 /** Options of {@link startOutboxRelay}. */
@@ -44,18 +43,7 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-interface PendingRow {
-  id: string;
-  subject: string;
-  envelope: string;
-  headers: MessageHeaders | null;
-  attempts: number;
-}
-
 const defaultBackoff: BackoffOptions = { baseMs: 500, capMs: 30_000 };
-const listenRetryMs = 1_000;
-// Any constant works: advisory locks are scoped to the database.
-const drainLockKey = '5301884473361180237';
 
 /** Reads the backlog of the outbox table behind `pool`. */
 export async function readOutboxBacklog(pool: Pool): Promise<OutboxBacklog> {
@@ -71,257 +59,154 @@ export async function readOutboxBacklog(pool: Pool): Promise<OutboxBacklog> {
   };
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
+/**
+ * The relay's loop: drains when woken (a notification, a resume, the poll), pauses after a failed
+ * publish for its backoff, and otherwise sleeps until the next poll or wake-up.
+ */
+class RelayLoop {
+  private stopped = false;
+  private wakeRequested = true;
+  private resumeRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private failures = 0;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly batch: BatchOptions,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.done = this.run();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  resume(): void {
+    this.resumeRequested = true;
+    this.wake();
+  }
+
+  /** Ends the loop after the batch in progress; resolves when it has. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    return this.done;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const pauseMs = this.wakeRequested ? await this.drainOnce() : undefined;
+      if (this.stopped) break;
+      if (pauseMs !== undefined) {
+        // A resume that came while the batch ran ends the pause before it starts.
+        if (!this.resumeRequested) await this.sleep(pauseMs, false);
+        this.wakeRequested = true;
+      } else if (!this.wakeRequested) {
+        await this.sleep(this.pollIntervalMs, true);
+        this.wakeRequested = true;
+      }
+    }
+  }
+
+  /** Drains once; answers how long to pause before the next try, if a publish failed. */
+  private async drainOnce(): Promise<number | undefined> {
+    this.wakeRequested = false;
+    try {
+      if (this.resumeRequested) {
+        this.resumeRequested = false;
+        this.failures = 0;
+        await this.clearBackoff();
+      }
+      const pauseMs = await this.drain();
+      this.failures = 0;
+      return pauseMs;
+    } catch (err) {
+      this.failures += 1;
+      const pauseMs = backoffDelay(this.failures, this.batch.backoff);
+      this.batch.logger.error({ err, retryInMs: pauseMs }, 'outbox drain failed');
+      return pauseMs;
+    }
+  }
+
+  /** Publishes batches until the outbox has no due row, a publish fails, or the relay stops. */
+  private async drain(): Promise<number | undefined> {
+    for (;;) {
+      const { published, retryInMs } = await publishBatch(this.batch);
+      if (retryInMs !== undefined) return retryInMs;
+      if (published < this.batch.batchSize || this.stopped) return undefined;
+    }
+  }
+
+  /** Makes every row waiting out a backoff due now, so the next batch takes them in order. */
+  private async clearBackoff(): Promise<void> {
+    const { rowCount } = await this.batch.pool.query(
+      'update outbox set next_attempt_at = now() where next_attempt_at > now()',
+    );
+    if (rowCount) this.batch.logger.info({ rows: rowCount }, 'broker back: retrying the outbox now');
+  }
+
+  /** Waits `ms`; a wake-up ends it early if `interruptible`, a stop or resume always does. */
+  private sleep(ms: number, interruptible: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = () => {
+        if (interruptible || this.stopped || this.resumeRequested) done();
+      };
+    });
+  }
 }
 
 /**
  * Starts the outbox relay (I1). It listens for `NOTIFY` on `channel` and polls every
  * `pollIntervalMs`; each time it drains the outbox in batches: lock pending rows oldest first
- * (`FOR UPDATE SKIP LOCKED`), publish each with `msgID` = event id and
- * wait for the PubAck, then delete the published rows in the same transaction. A row is deleted
- * only after its PubAck, so a crash republishes at worst, and JetStream drops the repeat.
- * One relay per database drains at a time (an advisory lock), so events leave in `created_at`
- * order. When a publish fails the batch stops there, the row is rescheduled with backoff and this
- * relay pauses until then; the row is retried before later ones (another replica may publish
- * later rows during that pause; consumers order by aggregate version, I3).
+ * (`FOR UPDATE SKIP LOCKED`), publish each through the bus's one publish path (`msgID` = event
+ * id, the row's trace context, awaiting the PubAck), then delete the published rows in the same
+ * transaction. A row is deleted only after its PubAck, so a crash republishes at worst, and
+ * JetStream drops the repeat. One relay per database drains at a time (an advisory lock), so
+ * events leave in `created_at` order. When a publish fails the batch stops there, the row is
+ * rescheduled with backoff and this relay pauses until then; the row is retried before later
+ * ones (another replica may publish later rows during that pause; consumers order by aggregate
+ * version, I3).
  */
 export async function startOutboxRelay(options: OutboxRelayOptions): Promise<OutboxRelay> {
-  const { pool, bus } = options;
   const channel = options.channel ?? defaultOutboxChannel;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const batchSize = options.batchSize ?? 100;
-  const backoff = options.backoff ?? defaultBackoff;
   const logger = options.logger.child({ component: 'outbox-relay' });
-
-  let stopped = false;
-  let wakeRequested = true;
-  let resumeRequested = false;
-  let wakeUp: (() => void) | undefined;
-  let listener: PoolClient | undefined;
-  let listenTimer: NodeJS.Timeout | undefined;
-
-  function wake(): void {
-    wakeRequested = true;
-    wakeUp?.();
-  }
-
-  function resume(): void {
-    resumeRequested = true;
-    wake();
-  }
-
-  /** Makes every row waiting out a backoff due now, so the next batch takes them in order. */
-  async function clearBackoff(): Promise<void> {
-    const { rowCount } = await pool.query(
-      'update outbox set next_attempt_at = now() where next_attempt_at > now()',
-    );
-    if (rowCount) logger.info({ rows: rowCount }, 'broker back: retrying the outbox now');
-  }
-
-  function sleep(ms: number, interruptible: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = () => {
-        if (interruptible || stopped || resumeRequested) done();
-      };
-    });
-  }
-
-  function dropListener(err?: Error): void {
-    const client = listener;
-    listener = undefined;
-    if (!client) return;
-    client.removeAllListeners('notification');
-    client.release(err ?? true);
-  }
-
-  function scheduleListen(): void {
-    if (stopped || listenTimer) return;
-    listenTimer = setTimeout(() => {
-      listenTimer = undefined;
-      listen().catch((err: unknown) => {
-        logger.error({ err }, 'outbox LISTEN failed; retrying');
-        scheduleListen();
-      });
-    }, listenRetryMs);
-  }
-
-  async function listen(): Promise<void> {
-    const client = await pool.connect();
-    if (stopped) {
-      client.release();
-      return;
-    }
-    listener = client;
-    client.on('notification', () => wake());
-    client.on('error', (err: Error) => {
-      if (listener !== client) return;
-      logger.warn({ err }, 'outbox LISTEN connection lost; reconnecting');
-      dropListener(err);
-      scheduleListen();
-    });
-    try {
-      await client.query(`listen ${quoteIdent(channel)}`);
-    } catch (err) {
-      if (listener === client) dropListener(err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    }
-    // Notifications sent while we were not listening are lost: look at the table once.
-    wake();
-  }
-
-  async function publishBatch(): Promise<{ published: number; retryInMs?: number }> {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('begin');
-      // One drainer at a time per database keeps replicas from interleaving batches out of order;
-      // the lock ends with the transaction, so another replica takes over at once after a crash.
-      const { rows: locked } = await client.query<{ locked: boolean }>(
-        'select pg_try_advisory_xact_lock($1) as locked',
-        [drainLockKey],
-      );
-      if (!locked[0]?.locked) {
-        await client.query('commit');
-        return { published: 0 };
-      }
-      const { rows } = await client.query<PendingRow>(
-        `select id, subject, envelope::text as envelope, headers, attempts
-           from outbox
-          where next_attempt_at <= now()
-          order by created_at, id
-          limit $1
-            for update skip locked`,
-        [batchSize],
-      );
-      const published: string[] = [];
-      let failure: { row: PendingRow; err: unknown } | undefined;
-      for (const row of rows) {
-        try {
-          // The row's trace context (captured at enqueue) is the parent of the publish span.
-          await publishInSpan(
-            row.subject,
-            row.id,
-            row.headers ?? undefined,
-            (headers) => bus.publishRaw(row.subject, row.envelope, { msgID: row.id, headers }),
-            ROOT_CONTEXT,
-          );
-        } catch (err) {
-          failure = { row, err };
-          break;
-        }
-        published.push(row.id);
-        await options.hooks?.afterPublish?.(row.id);
-      }
-      if (published.length > 0) {
-        await client.query('delete from outbox where id = any($1::uuid[])', [published]);
-      }
-      let retryInMs: number | undefined;
-      if (failure) {
-        options.metrics?.publishFailed();
-        retryInMs = backoffDelay(failure.row.attempts + 1, backoff);
-        const message = failure.err instanceof Error ? failure.err.message : String(failure.err);
-        await client.query(
-          `update outbox
-              set attempts = attempts + 1,
-                  next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
-                  last_error = $3
-            where id = $1`,
-          [failure.row.id, retryInMs, message],
-        );
-        logger.warn(
-          {
-            eventId: failure.row.id,
-            subject: failure.row.subject,
-            attempts: failure.row.attempts + 1,
-            retryInMs,
-            err: failure.err,
-          },
-          'outbox publish failed; will retry',
-        );
-      }
-      await client.query('commit');
-      if (published.length > 0) options.metrics?.published(published.length);
-      if (published.length > 0) logger.debug({ published: published.length }, 'outbox rows published');
-      return { published: published.length, retryInMs };
-    } catch (err) {
-      try {
-        await client.query('rollback');
-      } catch (rollbackErr) {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      }
-      throw err;
-    } finally {
-      client.release(broken);
-    }
-  }
-
-  async function drain(): Promise<number | undefined> {
-    for (;;) {
-      const { published, retryInMs } = await publishBatch();
-      if (retryInMs !== undefined) return retryInMs;
-      if (published < batchSize || stopped) return undefined;
-    }
-  }
-
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!stopped) {
-      let pauseMs: number | undefined;
-      if (wakeRequested) {
-        wakeRequested = false;
-        try {
-          if (resumeRequested) {
-            resumeRequested = false;
-            failures = 0;
-            await clearBackoff();
-          }
-          pauseMs = await drain();
-          failures = 0;
-        } catch (err) {
-          failures += 1;
-          pauseMs = backoffDelay(failures, backoff);
-          logger.error({ err, retryInMs: pauseMs }, 'outbox drain failed');
-        }
-      }
-      if (stopped) break;
-      if (pauseMs !== undefined) {
-        // A resume that came while the batch ran ends the pause before it starts.
-        if (!resumeRequested) await sleep(pauseMs, false);
-        wakeRequested = true;
-      } else if (!wakeRequested) {
-        await sleep(pollIntervalMs, true);
-        wakeRequested = true;
-      }
-    }
-  }
-
-  try {
-    await listen();
-  } catch (err) {
-    logger.error({ err }, 'outbox LISTEN failed; relying on polling until it reconnects');
-    scheduleListen();
-  }
-  const loop = run();
+  const batch: BatchOptions = {
+    pool: options.pool,
+    bus: options.bus,
+    logger,
+    batchSize,
+    backoff: options.backoff ?? defaultBackoff,
+    metrics: options.metrics,
+    hooks: options.hooks,
+  };
+  const running = new RelayLoop(batch, pollIntervalMs);
+  // Each (re)connect of the listener wakes the loop once: what was sent before it listened is drained.
+  const listener = new OutboxListener(options.pool, channel, logger, () => running.wake());
+  await listener.start();
   logger.info({ channel, pollIntervalMs, batchSize }, 'outbox relay started');
 
   return {
-    wake,
-    resume,
-    backlog: () => readOutboxBacklog(pool),
+    wake: () => running.wake(),
+    resume: () => running.resume(),
+    backlog: () => readOutboxBacklog(options.pool),
     stop: async () => {
-      if (stopped) return loop;
-      stopped = true;
-      clearTimeout(listenTimer);
-      wakeUp?.();
-      dropListener();
-      await loop;
+      if (running.isStopped) return running.done;
+      listener.stop();
+      await running.stop();
       logger.info('outbox relay stopped');
     },
   };

@@ -41,20 +41,39 @@ export interface CreateEnvelopeOptions {
 }
 
 /**
+ * Thrown when the service builds an event that breaks its own contract. It is a fault of the
+ * service, not of whoever sent the request that caused it, so it is deliberately not a `ZodError`:
+ * the HTTP error handler answers it 500 without internals instead of 400 with the issues.
+ */
+export class EventContractError extends Error {
+  override readonly name = 'EventContractError';
+
+  constructor(
+    readonly subject: Subject,
+    /** The schema's complaint (kept for the log, never sent to a client). */
+    override readonly cause: z.ZodError,
+  ) {
+    super(`${subject} event breaks its contract: ${z.prettifyError(cause)}`);
+  }
+}
+
+/**
  * Wraps the `data` of an event in a new envelope, after validating it against its subject's schema.
- * @throws z.ZodError when `data` breaks the contract.
+ * @throws EventContractError when `data` breaks the contract.
  */
 export function createEnvelope<S extends Subject>(
   subject: S,
   data: EventMap[S],
   options: CreateEnvelopeOptions = {},
 ): Envelope<S> {
+  const parsed = eventSchemas[subject].safeParse(data);
+  if (!parsed.success) throw new EventContractError(subject, parsed.error);
   return {
     id: options.id ?? randomUUID(),
     subject,
     version: contractVersion,
     occurredAt: (options.occurredAt ?? new Date()).toISOString(),
-    data: eventSchemas[subject].parse(data) as EventMap[S],
+    data: parsed.data as EventMap[S],
   };
 }
 

@@ -2,9 +2,10 @@ import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { AppError } from '../errors';
+import { createEnvelope, ticketCreatedSubject, type TicketCreatedData } from '../events';
 import { errorHandler } from './error-handler';
 
-function appThrowing(error: AppError) {
+function appThrowing(error: unknown) {
   const app = express();
   app.get('/', () => {
     throw error;
@@ -30,5 +31,16 @@ describe('errorHandler', () => {
       .get('/')
       .expect(409);
     expect(res.headers['retry-after']).toBeUndefined();
+  });
+
+  it('answers a bare 500 for an event the service built against its contract, not a 400', async () => {
+    const app = express();
+    app.get('/', () => {
+      // A price that is not an integer: the service's fault, whatever the request said.
+      createEnvelope(ticketCreatedSubject, { price: 1.5 } as unknown as TicketCreatedData);
+    });
+    app.use(errorHandler(pino({ level: 'silent' })));
+    const res = await request(app).get('/').expect(500);
+    expect(res.body).toEqual({ code: 'INTERNAL', message: 'Internal server error' });
   });
 });

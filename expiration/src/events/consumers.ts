@@ -1,3 +1,4 @@
+import { consumerTable } from '@glotixz/common/bus';
 import type { ExpirationMetrics } from '../expirations/expiration.metrics';
 import type { ExpirationQueue } from '../expirations/expiration.queue';
 import { orderCreatedConsumer } from '../expirations/order-created.consumer';
@@ -10,5 +11,6 @@ export interface ConsumerDeps {
 
 /** The service's consumer table: one durable consumer per subject. */
 export function expirationConsumers({ queue, metrics }: ConsumerDeps) {
-  return [orderCreatedConsumer(queue, metrics)] as const;
+  const consumer = consumerTable({ service: 'expiration' });
+  return [consumer(orderCreatedConsumer(queue, metrics))] as const;
 }

@@ -1,19 +1,13 @@
-import { defineConsumer } from '@glotixz/common/bus';
-import {
-  expirationCompletedSubject,
-  paymentSucceededSubject,
-  ticketCreatedSubject,
-  ticketUpdatedSubject,
-  type Subject,
-} from '@glotixz/common/events';
+import { consumerTable, durableNameFor } from '@glotixz/common/bus';
+import type { Subject } from '@glotixz/common/events';
 import type { OrdersDb } from '../db/db';
-import { onExpirationCompleted, onPaymentSucceeded } from '../orders/orders.consumers';
+import { expirationCompletedConsumer, paymentSucceededConsumer } from '../orders/orders.consumers';
 import { createOrdersMetrics, type OrdersMetrics } from '../orders/orders.metrics';
-import { onTicketCreated, onTicketUpdated } from '../tickets/tickets.consumers';
+import { ticketCreatedConsumer, ticketUpdatedConsumer } from '../tickets/tickets.consumers';
 
 /** The durable consumer name of a subject: `orders-<subject with dots as dashes>`. */
 export function durableName(subject: Subject): string {
-  return `orders-${subject.replaceAll('.', '-')}`;
+  return durableNameFor('orders', subject);
 }
 
 /**
@@ -21,26 +15,11 @@ export function durableName(subject: Subject): string {
  * counts completed and expired orders (unserved counters by default).
  */
 export function ordersConsumers(db: OrdersDb, metrics: OrdersMetrics = createOrdersMetrics()) {
+  const consumer = consumerTable({ service: 'orders', db });
   return [
-    defineConsumer({
-      subject: ticketCreatedSubject,
-      durable: durableName(ticketCreatedSubject),
-      handler: onTicketCreated(db),
-    }),
-    defineConsumer({
-      subject: ticketUpdatedSubject,
-      durable: durableName(ticketUpdatedSubject),
-      handler: onTicketUpdated(db),
-    }),
-    defineConsumer({
-      subject: expirationCompletedSubject,
-      durable: durableName(expirationCompletedSubject),
-      handler: onExpirationCompleted(db, metrics),
-    }),
-    defineConsumer({
-      subject: paymentSucceededSubject,
-      durable: durableName(paymentSucceededSubject),
-      handler: onPaymentSucceeded(db, metrics),
-    }),
+    consumer(ticketCreatedConsumer),
+    consumer(ticketUpdatedConsumer),
+    consumer(expirationCompletedConsumer(metrics)),
+    consumer(paymentSucceededConsumer(metrics)),
   ];
 }

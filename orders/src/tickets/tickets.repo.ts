@@ -19,6 +19,20 @@ export const ticketsRepo = {
     return row ?? null;
   },
 
+  /**
+   * The version of the ticket the replica holds, locked until the transaction ends, or `null` when
+   * it has none: what a `ticket.updated` is ordered against (I3).
+   */
+  async lockVersion(db: OrdersExecutor, id: string): Promise<number | null> {
+    const [row] = await db
+      .select({ version: tickets.version })
+      .from(tickets)
+      .where(eq(tickets.id, id))
+      .limit(1)
+      .for('update');
+    return row?.version ?? null;
+  },
+
   /** Inserts a newly listed ticket; `false` when the replica has it already (a repeat). */
   async insertCreated(db: OrdersExecutor, data: TicketCreatedData): Promise<boolean> {
     const inserted = await db

@@ -60,6 +60,20 @@ export const ordersRepo = {
     return current && current.version >= change.version ? 'already-seen' : 'predecessor-missing';
   },
 
+  /**
+   * The version of the order the replica holds, locked until the transaction ends, or `null` when
+   * it has none: what an order event is ordered against (I3).
+   */
+  async lockVersion(db: PaymentsExecutor, id: string): Promise<number | null> {
+    const [row] = await db
+      .select({ version: orders.version })
+      .from(orders)
+      .where(eq(orders.id, id))
+      .limit(1)
+      .for('update');
+    return row?.version ?? null;
+  },
+
   async find(db: PaymentsExecutor, id: string): Promise<OrderRow | null> {
     const [row] = await db.select().from(orders).where(eq(orders.id, id)).limit(1);
     return row ?? null;

@@ -1,27 +1,14 @@
-import { defineConsumer, inboxHandler } from '@glotixz/common/bus';
-import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
+import { consumerTable } from '@glotixz/common/bus';
 import type { TicketsDb } from '../tickets/tickets.repo';
-import { onOrderCancelled } from './order-cancelled.consumer';
-import { onOrderCompleted } from './order-completed.consumer';
-import { onOrderCreated } from './order-created.consumer';
+import { orderCancelledConsumer } from './order-cancelled.consumer';
+import { orderCompletedConsumer } from './order-completed.consumer';
+import { orderCreatedConsumer } from './order-created.consumer';
 
-/** The events tickets consumes: subject, durable name, handler (each once per event, I2). */
+/**
+ * The events tickets consumes, each handled once per event (I2). Order events need no version
+ * order here: tickets keeps no order replica, each handler decides from the ticket's own row.
+ */
 export function ticketsConsumers(db: TicketsDb) {
-  return [
-    defineConsumer({
-      subject: orderCreatedSubject,
-      durable: 'tickets-order-created',
-      handler: inboxHandler(db, onOrderCreated),
-    }),
-    defineConsumer({
-      subject: orderCancelledSubject,
-      durable: 'tickets-order-cancelled',
-      handler: inboxHandler(db, onOrderCancelled),
-    }),
-    defineConsumer({
-      subject: orderCompletedSubject,
-      durable: 'tickets-order-completed',
-      handler: inboxHandler(db, onOrderCompleted),
-    }),
-  ];
+  const consumer = consumerTable({ service: 'tickets', db });
+  return [consumer(orderCreatedConsumer), consumer(orderCancelledConsumer), consumer(orderCompletedConsumer)];
 }

@@ -1,6 +1,6 @@
-import { RetryLater, type TransactionalEventHandler } from '@glotixz/common/bus';
-import type { orderCreatedSubject } from '@glotixz/common/events';
-import type * as schema from '../db/schema';
+import { RetryLater, type TransactionalConsumer } from '@glotixz/common/bus';
+import { orderCreatedSubject } from '@glotixz/common/events';
+import type { TicketsTx } from '../tickets/tickets.repo';
 import { reserveTicket } from '../tickets/reservations';
 
 /** How long an order waits while another order still holds its ticket. */
@@ -13,38 +13,38 @@ export const HELD_BY_ANOTHER_RETRY_MS = 1_000;
  * `order.cancelled` decides. An unknown ticket is an error, so the message is retried and finally
  * dead-lettered rather than dropped.
  */
-export const onOrderCreated: TransactionalEventHandler<typeof orderCreatedSubject, typeof schema> = async (
-  { data },
-  tx,
-  { logger },
-) => {
-  const { title, price, currency } = data.ticket;
-  const outcome = await reserveTicket(tx, data.ticket.id, data.id, { title, price, currency });
-  const context = { ticketId: data.ticket.id, orderId: data.id };
-  switch (outcome.status) {
-    case 'reserved':
-      logger.info({ ...context, version: outcome.ticket.version }, 'ticket reserved');
-      return;
-    case 'sold':
-      logger.info(
-        { ...context, version: outcome.ticket.version },
-        'ticket reserved by an order already paid; sold',
-      );
-      return;
-    case 'already-held':
-      logger.info(context, 'ticket already held by this order; nothing to change');
-      return;
-    case 'order-cancelled':
-      logger.info(context, 'order was cancelled before its creation arrived; ticket left as it is');
-      return;
-    case 'held-by-another':
-      logger.info({ ...context, heldBy: outcome.heldBy }, 'ticket held by another order; waiting');
-      throw new RetryLater(
-        HELD_BY_ANOTHER_RETRY_MS,
-        `ticket ${data.ticket.id} is held by order ${outcome.heldBy}`,
-      );
-    case 'unknown-ticket':
-      logger.error(context, 'order.created names a ticket that does not exist');
-      throw new Error(`ticket ${data.ticket.id} of order ${data.id} does not exist`);
-  }
+export const orderCreatedConsumer: TransactionalConsumer<typeof orderCreatedSubject, TicketsTx, void> = {
+  subject: orderCreatedSubject,
+  order: 'none',
+  async handle(tx, data, { logger }) {
+    const { title, price, currency } = data.ticket;
+    const outcome = await reserveTicket(tx, data.ticket.id, data.id, { title, price, currency });
+    const context = { ticketId: data.ticket.id, orderId: data.id };
+    switch (outcome.status) {
+      case 'reserved':
+        logger.info({ ...context, version: outcome.ticket.version }, 'ticket reserved');
+        return;
+      case 'sold':
+        logger.info(
+          { ...context, version: outcome.ticket.version },
+          'ticket reserved by an order already paid; sold',
+        );
+        return;
+      case 'already-held':
+        logger.info(context, 'ticket already held by this order; nothing to change');
+        return;
+      case 'order-cancelled':
+        logger.info(context, 'order was cancelled before its creation arrived; ticket left as it is');
+        return;
+      case 'held-by-another':
+        logger.info({ ...context, heldBy: outcome.heldBy }, 'ticket held by another order; waiting');
+        throw new RetryLater(
+          HELD_BY_ANOTHER_RETRY_MS,
+          `ticket ${data.ticket.id} is held by order ${outcome.heldBy}`,
+        );
+      case 'unknown-ticket':
+        logger.error(context, 'order.created names a ticket that does not exist');
+        throw new Error(`ticket ${data.ticket.id} of order ${data.id} does not exist`);
+    }
+  },
 };

@@ -1,0 +1,215 @@
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { DbTransaction } from '../db/pool';
+import type { Envelope, EventMap, Subject } from '../events';
+import { backoffDelay, type BackoffOptions } from './backoff';
+import type { ConsumeOptions, EventHandler, MessageContext } from './consumer.types';
+import { handleOnce } from './inbox';
+import { RetryLater } from './retry-later.error';
+
+/**
+ * How a consumer orders the events it applies.
+ * - `'version'`: the event updates a replica of an aggregate that carries a `version` (+1 per
+ *   change, I3). The library applies version n only on top of n-1: an older or equal version is
+ *   acked as already seen without running the handler, a newer one is redelivered later
+ *   ({@link RetryLater}, {@link predecessorBackoff}) until its predecessor has been applied. Use it
+ *   for every event that changes an existing aggregate (`*.updated`, `order.cancelled`, ...).
+ * - `'none'`: the handler decides on its own; for events that create an aggregate (version 0,
+ *   written with an insert that ignores a repeat) or that carry no aggregate version at all.
+ */
+export type ConsumerOrder = 'version' | 'none';
+
+/** Limits of the delivery loop a declaration may change; see {@link ConsumeOptions}. */
+export type ConsumerLimits = Partial<
+  Pick<ConsumeOptions<Subject>, 'maxDeliver' | 'retryLaterLimitMs' | 'backoff' | 'ackWaitMs' | 'prefetch'>
+>;
+
+interface DeclarationBase<S extends Subject, T> {
+  /** The one subject consumed; the durable name is derived from it and the service. */
+  subject: S;
+  /**
+   * Runs once the handler's transaction committed, and only then: not for a duplicate, nor for a
+   * version already seen. For what must not be rolled back with the transaction (metrics, waking
+   * a worker). It must not fail: an error is logged and the message stays acked.
+   */
+  afterCommit?: (result: T, data: EventMap[S], context: MessageContext) => void | Promise<void>;
+  /** Overrides of the delivery limits. */
+  limits?: ConsumerLimits;
+}
+
+/** A consumer of a service with a database: the handler runs in the inbox transaction (I2). */
+export type TransactionalConsumer<S extends Subject, TTx, T> = DeclarationBase<S, T> & {
+  /**
+   * Applies the event with `tx`, the transaction that also records it in the inbox: its writes
+   * and the inbox row commit together or not at all. Return to have the message acked; throw
+   * {@link RetryLater} to have it redelivered after a delay; throw anything else to have it
+   * retried with backoff and finally dead-lettered.
+   */
+  handle(tx: TTx, data: EventMap[S], context: MessageContext): Promise<T>;
+} & (
+    | { order: 'none' }
+    | {
+        order: 'version';
+        /**
+         * The version of the aggregate (`data.id`) the replica holds now, or `null` when it has
+         * none; read inside `tx`, with a row lock (`for update`), so that nothing moves it before
+         * the handler writes. The event's data must carry `id` and `version`.
+         */
+        currentVersion(tx: TTx, data: EventMap[S]): Promise<number | null>;
+      }
+  );
+
+/**
+ * A consumer of a service without a database: there is no inbox, so `handle` must be idempotent
+ * by itself (e.g. a job keyed by the event), and may call `context.markDuplicate()` when it finds
+ * its effect already there. Otherwise the same declaration as {@link TransactionalConsumer}.
+ */
+export type PlainConsumer<S extends Subject, T> = DeclarationBase<S, T> & {
+  order: 'none';
+  handle(data: EventMap[S], context: MessageContext): Promise<T>;
+};
+
+/**
+ * One row of a service's consumer table, ready for `startMessaging({ consumers })`: the subject,
+ * the durable name and the handler that does what the declaration asked.
+ */
+export type ConsumerSpec<S extends Subject = Subject> = ConsumeOptions<S>;
+
+/**
+ * The delay before an event whose predecessor is missing is tried again, by delivery: 250 ms
+ * doubling up to 5 s (then every 5 s, until the consumer's `retryLaterLimitMs`).
+ */
+export const predecessorBackoff: BackoffOptions = { baseMs: 250, capMs: 5_000 };
+
+/**
+ * The durable consumer name of `service` for `subject`: `<service>-<subject with dots as dashes>`,
+ * e.g. `orders-ticket-updated`. It is the consumer's position in JetStream and its inbox key, so
+ * it must never change for a deployed consumer.
+ */
+export function durableNameFor(service: string, subject: Subject): string {
+  return `${service}-${subject.replaceAll('.', '-')}`;
+}
+
+/** Declares the consumers of a service with a database; see {@link consumerTable}. */
+export type DeclareTransactional<TTx> = <S extends Subject, T = void>(
+  declaration: TransactionalConsumer<S, TTx, T>,
+) => ConsumerSpec<NoInfer<S>>;
+
+/** Declares the consumers of a service without a database; see {@link consumerTable}. */
+export type DeclarePlain = <S extends Subject, T = void>(
+  declaration: PlainConsumer<S, T>,
+) => ConsumerSpec<NoInfer<S>>;
+
+/** What the handler's transaction answered: applied (with the handler's result) or already seen. */
+type Applied<T> = { applied: true; result: T } | { applied: false; current: number };
+
+/**
+ * The I3 check of an `order: 'version'` consumer, inside the inbox transaction: `'apply'` when
+ * the replica holds version n-1, the version it holds when that is n or later; throws
+ * {@link RetryLater} (rolling the inbox row back too) while the predecessor is missing.
+ */
+function checkPredecessor(
+  current: number | null,
+  subject: Subject,
+  data: { id: string; version: number },
+  context: MessageContext,
+): 'apply' | number {
+  if (current !== null && current >= data.version) return current;
+  if ((current ?? -1) === data.version - 1) return 'apply';
+  throw new RetryLater(
+    backoffDelay(context.deliveryCount, predecessorBackoff),
+    `${subject} ${data.id} v${data.version} arrived before v${data.version - 1}`,
+  );
+}
+
+function versionOf(subject: Subject, data: unknown): { id: string; version: number } {
+  const { id, version } = (data ?? {}) as { id?: unknown; version?: unknown };
+  if (typeof id !== 'string' || typeof version !== 'number') {
+    throw new Error(`an order: 'version' consumer of ${subject} needs data with an id and a version`);
+  }
+  return { id, version };
+}
+
+async function runAfterCommit<S extends Subject, T>(
+  declaration: DeclarationBase<S, T>,
+  result: T,
+  data: EventMap[S],
+  context: MessageContext,
+): Promise<void> {
+  try {
+    await declaration.afterCommit?.(result, data, context);
+  } catch (err) {
+    context.logger.error({ err }, 'afterCommit failed; the event stays handled');
+  }
+}
+
+function transactionalHandler<S extends Subject, TSchema extends Record<string, unknown>, T>(
+  db: NodePgDatabase<TSchema>,
+  declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
+): EventHandler<S> {
+  const { subject } = declaration;
+  return async (envelope: Envelope<S>, context) => {
+    const { data } = envelope;
+    const outcome = await handleOnce(db, context.consumer, envelope, async (tx): Promise<Applied<T>> => {
+      if (declaration.order === 'version') {
+        const current = await declaration.currentVersion(tx, data);
+        const decision = checkPredecessor(current, subject, versionOf(subject, data), context);
+        if (decision !== 'apply') return { applied: false, current: decision };
+      }
+      return { applied: true, result: await declaration.handle(tx, data, context) };
+    });
+    if (outcome.duplicate) {
+      context.markDuplicate();
+      context.logger.debug('duplicate event skipped');
+      return;
+    }
+    if (!outcome.result.applied) {
+      context.logger.debug({ current: outcome.result.current }, 'version already seen; skipped');
+      return;
+    }
+    await runAfterCommit(declaration, outcome.result.result, data, context);
+  };
+}
+
+function plainHandler<S extends Subject, T>(declaration: PlainConsumer<S, T>): EventHandler<S> {
+  return async (envelope, context) => {
+    const result = await declaration.handle(envelope.data, context);
+    await runAfterCommit(declaration, result, envelope.data, context);
+  };
+}
+
+/**
+ * The one way a service declares what it consumes. Given the service's name (and its database,
+ * when it has one) it answers a `consumer(declaration)` function; each call is one row of the
+ * service's consumer table. The library then owns, for every row:
+ * - the durable name, {@link durableNameFor}(service, subject);
+ * - the inbox (I2): with a database, the handler runs in one transaction with the inbox record of
+ *   `(durable, event id)`; a repeat skips the handler and is acked and counted as `duplicate`;
+ * - the version order (I3) of `order: 'version'` rows, see {@link ConsumerOrder};
+ * - ack, nak with backoff, `RetryLater` and dead-lettering, by `consume()`.
+ * Without a database the declaration has no `tx` and the handler is idempotent by itself.
+ */
+export function consumerTable<TSchema extends Record<string, unknown>>(options: {
+  service: string;
+  db: NodePgDatabase<TSchema>;
+}): DeclareTransactional<DbTransaction<TSchema>>;
+export function consumerTable(options: { service: string }): DeclarePlain;
+export function consumerTable<TSchema extends Record<string, unknown>>(options: {
+  service: string;
+  db?: NodePgDatabase<TSchema>;
+}): DeclareTransactional<DbTransaction<TSchema>> | DeclarePlain {
+  const { service, db } = options;
+  if (db) {
+    return <S extends Subject, T>(declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>) => ({
+      ...declaration.limits,
+      subject: declaration.subject,
+      durable: durableNameFor(service, declaration.subject),
+      handler: transactionalHandler(db, declaration),
+    });
+  }
+  return <S extends Subject, T>(declaration: PlainConsumer<S, T>) => ({
+    ...declaration.limits,
+    subject: declaration.subject,
+    durable: durableNameFor(service, declaration.subject),
+    handler: plainHandler(declaration),
+  });
+}
