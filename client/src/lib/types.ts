@@ -16,27 +16,14 @@ export type Ticket = Tickets['schemas']['Ticket'];
 /** Where a ticket stands: on sale, held by an unpaid order, or bought by a paid one. */
 export type TicketStatus = Ticket['status'];
 
-/** What a ticket is sold as: its title and price (integer minor units of `currency`). */
-export type TicketTerms = NonNullable<Ticket['heldTerms']>;
-
 /** A page of tickets. */
 export type TicketPage = Tickets['schemas']['TicketPage'];
 
-/** What a seller sends to list a ticket, and to edit one. */
+/** What a seller sends to list a ticket. */
 export type NewTicket = Tickets['schemas']['CreateTicket'];
-export type TicketChanges = Tickets['schemas']['UpdateTicket'];
 
 /** A buyer's order for one ticket; its `ticket` holds the terms fixed when it was placed. */
 export type Order = Orders['schemas']['Order'];
-
-/** An order's life: it holds its ticket while awaiting payment, until paid or cancelled. */
-export type OrderStatus = Order['status'];
-
-/** Why an order was cancelled: its hold ran out unpaid, or its buyer cancelled it. */
-export type CancelReason = NonNullable<Order['cancelReason']>;
-
-/** A page of orders. */
-export type OrderPage = Orders['schemas']['OrderPage'];
 
 /** A payment attempt for an order (payments service). */
 export type Payment = Payments['schemas']['Payment'];
