@@ -12,6 +12,8 @@ export default tseslint.config(
       '.data/**',
       '**/coverage/**',
       '**/migrations/**',
+      // Generated from the services' OpenAPI documents (npm run api:generate -w @glotixz/client).
+      'client/src/lib/api/*.d.ts',
     ],
   },
   js.configs.recommended,

@@ -3,9 +3,8 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { apiFetch } from '@/lib/api-client';
+import { api, call } from '@/lib/api-client';
 import { ApiError, fieldErrors, messageFor } from '@/lib/errors';
-import type { User } from '@/lib/types';
 import { Field, FormMessage, SubmitButton } from './field';
 
 type Mode = 'signin' | 'signup';
@@ -51,7 +50,10 @@ export function AuthForm({ mode, next }: { mode: Mode; next: string }) {
     if (Object.keys(problems).length > 0) return;
     setBusy(true);
     try {
-      await apiFetch<User>(`/api/users/${mode}`, { method: 'POST', body: { email: email.trim(), password } });
+      const body = { email: email.trim(), password };
+      await call(
+        mode === 'signin' ? api.POST('/api/users/signin', { body }) : api.POST('/api/users/signup', { body }),
+      );
       router.replace(next);
       router.refresh();
     } catch (err) {

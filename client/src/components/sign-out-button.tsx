@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { apiFetch } from '@/lib/api-client';
+import { api, call } from '@/lib/api-client';
 import { messageFor } from '@/lib/errors';
 
 /** Ends the session (the auth service clears its cookie) and returns to the marketplace. */
@@ -15,7 +15,7 @@ export function SignOutButton() {
     setBusy(true);
     setError(null);
     try {
-      await apiFetch('/api/users/signout', { method: 'POST' });
+      await call(api.POST('/api/users/signout'));
       router.push('/');
       router.refresh();
     } catch (err) {

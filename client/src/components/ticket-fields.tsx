@@ -1,6 +1,7 @@
 'use client';
 
 import { LISTING_CURRENCIES, minorDigits, parsePrice } from '@/lib/money';
+import type { NewTicket } from '@/lib/types';
 import { Field } from './field';
 
 /** What the seller types. `price` is text in major units, converted only on submit. */
@@ -12,7 +13,7 @@ export interface TicketFieldValues {
 
 /** The body the tickets API takes, or the problems per field. */
 export function validateTicketFields(values: TicketFieldValues): {
-  body: { title: string; price: number; currency: string } | null;
+  body: Required<NewTicket> | null;
   errors: Record<string, string>;
 } {
   const errors: Record<string, string> = {};
@@ -22,7 +23,10 @@ export function validateTicketFields(values: TicketFieldValues): {
   const price = parsePrice(values.price, values.currency);
   if (!price.ok) errors.price = price.message;
   if (Object.keys(errors).length > 0 || !price.ok) return { body: null, errors };
-  return { body: { title, price: price.minor, currency: values.currency }, errors };
+  // The currency is one the form offers: a listing currency or the ticket's own, both the
+  // service's; the service checks it all the same.
+  const currency = values.currency as Required<NewTicket>['currency'];
+  return { body: { title, price: price.minor, currency }, errors };
 }
 
 /** Title, currency and price fields, shared by listing and editing. */

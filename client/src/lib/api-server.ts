@@ -1,48 +1,43 @@
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import createClient from 'openapi-fetch';
 import { cache } from 'react';
+import { dataOf, type Answer, type ApiClient, type DataOf } from './api/call';
 import { serverConfig } from './config';
-import { ApiError, NETWORK_ERROR } from './errors';
+import { ApiError } from './errors';
 import { signInPath } from './next-path';
-import type { Page, Ticket, User } from './types';
+import type { TicketPage, User } from './types';
+
+const TIMEOUT_MS = 10_000;
 
 /**
- * Calls a Glotixz API while rendering on the server, through API_URL (the gateway), as the user
- * whose request is being rendered: their cookie is forwarded. Throws {@link ApiError}.
+ * The typed client of the Glotixz APIs while rendering on the server, through API_URL (the
+ * gateway), as the user whose request is being rendered: their cookie and request id are
+ * forwarded. One per request.
  */
-export async function serverFetch<T>(path: string): Promise<T> {
+export const serverApi = cache(async (): Promise<ApiClient> => {
   const incoming = await headers();
   const forwarded: Record<string, string> = { accept: 'application/json' };
   const cookie = incoming.get('cookie');
   if (cookie) forwarded.cookie = cookie;
   const requestId = incoming.get('x-request-id');
   if (requestId) forwarded['x-request-id'] = requestId;
+  return createClient({
+    baseUrl: serverConfig().apiUrl,
+    headers: forwarded,
+    fetch: (request) => fetch(request, { cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) }),
+  });
+});
 
-  let res: Response;
-  try {
-    res = await fetch(`${serverConfig().apiUrl}${path}`, {
-      headers: forwarded,
-      cache: 'no-store',
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch {
-    throw new ApiError(0, NETWORK_ERROR, `could not reach ${serverConfig().apiUrl}`);
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? (JSON.parse(text) as unknown) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!res.ok) throw ApiError.fromBody(res.status, body);
-  return body as T;
+/** The data of a call made with {@link serverApi}; throws {@link ApiError}. */
+export function serverCall<A extends Answer>(pending: Promise<A>): Promise<DataOf<A>> {
+  return dataOf(pending, { unreachable: `could not reach ${serverConfig().apiUrl}`, retryAfter: false });
 }
 
-/** Like {@link serverFetch}, but a 404 (or a malformed id's 400) answers null. */
-export async function serverFetchOrNull<T>(path: string): Promise<T | null> {
+/** Like {@link serverCall}, but a 404 (or a malformed id's 400) answers null. */
+export async function serverCallOrNull<A extends Answer>(pending: Promise<A>): Promise<DataOf<A> | null> {
   try {
-    return await serverFetch<T>(path);
+    return await serverCall(pending);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 400)) return null;
     throw err;
@@ -52,7 +47,8 @@ export async function serverFetchOrNull<T>(path: string): Promise<T | null> {
 /** The signed-in user of this request, or null; asked once per render. */
 export const currentUser = cache(async (): Promise<User | null> => {
   try {
-    const answer = await serverFetch<{ currentUser: User | null }>('/api/users/currentuser');
+    const api = await serverApi();
+    const answer = await serverCall(api.GET('/api/users/currentuser'));
     return answer.currentUser;
   } catch {
     // Auth unreachable: render as signed out rather than failing every page.
@@ -71,10 +67,17 @@ export async function requireUser(path: string): Promise<User> {
 }
 
 /** A page of available tickets. */
-export function listTickets(query: { q?: string; cursor?: string; limit?: number }): Promise<Page<Ticket>> {
-  const params = new URLSearchParams();
-  if (query.q) params.set('q', query.q);
-  if (query.cursor) params.set('cursor', query.cursor);
-  params.set('limit', String(query.limit ?? 12));
-  return serverFetch<Page<Ticket>>(`/api/tickets?${params.toString()}`);
+export async function listTickets(query: {
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}): Promise<TicketPage> {
+  const api = await serverApi();
+  return serverCall(
+    api.GET('/api/tickets', {
+      params: {
+        query: { q: query.q || undefined, cursor: query.cursor || undefined, limit: query.limit ?? 12 },
+      },
+    }),
+  );
 }

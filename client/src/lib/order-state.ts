@@ -10,7 +10,7 @@ export type OrderState = 'awaiting' | 'expired' | 'cancelled' | 'paid';
  * `sawExpiry` says this page watched the hold run out.
  */
 export function orderState(
-  order: Pick<Order, 'status' | 'expiresAt' | 'cancelReason'>,
+  order: Pick<Order, 'status' | 'expiresAt'> & Partial<Pick<Order, 'cancelReason'>>,
   now: number,
   sawExpiry = false,
 ): OrderState {

@@ -6,3 +6,4 @@ export * from './service-testbed';
 export * from './tracing';
 export * from './openapi-fuzz';
 export * from './openapi-lint';
+export * from './openapi-document';

@@ -2,9 +2,9 @@
 
 import { useState } from 'react';
 import { TicketCard } from '@/components/ticket-card';
-import { apiFetch } from '@/lib/api-client';
+import { api, call } from '@/lib/api-client';
 import { messageFor } from '@/lib/errors';
-import type { Page, Ticket } from '@/lib/types';
+import type { Ticket } from '@/lib/types';
 
 /**
  * The marketplace's next pages: follows `nextCursor` from the browser and appends, so the first
@@ -29,9 +29,9 @@ export function LoadMoreTickets({
     setLoading(true);
     setError(null);
     try {
-      const params = new URLSearchParams({ cursor, limit: String(pageSize) });
-      if (q) params.set('q', q);
-      const page = await apiFetch<Page<Ticket>>(`/api/tickets?${params.toString()}`);
+      const page = await call(
+        api.GET('/api/tickets', { params: { query: { cursor, limit: pageSize, q: q || undefined } } }),
+      );
       setItems((previous) => {
         const seen = new Set(previous.map((t) => t.id));
         return [...previous, ...page.items.filter((t) => !seen.has(t.id))];

@@ -3,11 +3,10 @@ import Link from 'next/link';
 import { FreshPage } from '@/components/fresh-page';
 import { OrderStatusBadge } from '@/components/status-badge';
 import { TicketSwatch } from '@/components/ticket-art';
-import { requireUser, serverFetch } from '@/lib/api-server';
+import { requireUser, serverApi, serverCall } from '@/lib/api-server';
 import { formatMoney } from '@/lib/money';
 import { orderState } from '@/lib/order-state';
 import { formatDateTime } from '@/lib/time';
-import type { Order, Page } from '@/lib/types';
 import { Icon } from '@/components/icon';
 
 export const metadata: Metadata = { title: 'My orders' };
@@ -15,7 +14,8 @@ export const metadata: Metadata = { title: 'My orders' };
 /** The buyer's orders, newest first. */
 export default async function OrdersPage() {
   await requireUser('/orders');
-  const page = await serverFetch<Page<Order>>('/api/orders?limit=50');
+  const api = await serverApi();
+  const page = await serverCall(api.GET('/api/orders', { params: { query: { limit: 50 } } }));
   const now = Date.now();
   return (
     <FreshPage renderId={crypto.randomUUID()}>

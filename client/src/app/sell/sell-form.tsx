@@ -4,9 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { TicketFields, validateTicketFields, type TicketFieldValues } from '@/components/ticket-fields';
 import { FormMessage, SubmitButton } from '@/components/field';
-import { apiFetch } from '@/lib/api-client';
+import { api, call } from '@/lib/api-client';
 import { ApiError, fieldErrors, messageFor } from '@/lib/errors';
-import type { Ticket } from '@/lib/types';
 
 /** The listing form: title, price in major units (sent as integer minor units) and currency. */
 export function SellForm() {
@@ -24,7 +23,7 @@ export function SellForm() {
     if (!checked.body) return;
     setBusy(true);
     try {
-      const ticket = await apiFetch<Ticket>('/api/tickets', { method: 'POST', body: checked.body });
+      const ticket = await call(api.POST('/api/tickets', { body: checked.body }));
       router.push(`/tickets/${ticket.id}?listed=1`);
     } catch (err) {
       setBusy(false);

@@ -6,11 +6,11 @@ import { FormMessage, SubmitButton } from '@/components/field';
 import { ListingStatusBadge } from '@/components/status-badge';
 import { TicketSwatch } from '@/components/ticket-art';
 import { TicketFields, validateTicketFields, type TicketFieldValues } from '@/components/ticket-fields';
-import { apiFetch } from '@/lib/api-client';
+import { api, call } from '@/lib/api-client';
 import { ApiError, fieldErrors, messageFor } from '@/lib/errors';
 import { listingState, lockedNotice } from '@/lib/listing-status';
 import { formatMoney, toMajorInput } from '@/lib/money';
-import type { Page, Ticket } from '@/lib/types';
+import type { Ticket } from '@/lib/types';
 
 /** The seller's tickets with inline editing, and more pages on demand. */
 export function MyListings({ initial, initialCursor }: { initial: Ticket[]; initialCursor: string | null }) {
@@ -24,9 +24,7 @@ export function MyListings({ initial, initialCursor }: { initial: Ticket[]; init
     setLoading(true);
     setError(null);
     try {
-      const page = await apiFetch<Page<Ticket>>(
-        `/api/tickets/mine?limit=50&cursor=${encodeURIComponent(cursor)}`,
-      );
+      const page = await call(api.GET('/api/tickets/mine', { params: { query: { limit: 50, cursor } } }));
       setTickets((previous) => [
         ...previous,
         ...page.items.filter((t) => !previous.some((p) => p.id === t.id)),
@@ -107,7 +105,9 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
     }
     setBusy(true);
     try {
-      const saved = await apiFetch<Ticket>(`/api/tickets/${ticket.id}`, { method: 'PUT', body: changes });
+      const saved = await call(
+        api.PUT('/api/tickets/{id}', { params: { path: { id: ticket.id } }, body: changes }),
+      );
       onSaved(saved);
       setEditing(false);
       setNotice({ ok: true, text: 'Saved.' });
@@ -115,7 +115,9 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
       const fields = fieldErrors(err);
       if (Object.keys(fields).length > 0) setErrors(fields);
       else if (err instanceof ApiError && err.code === 'TICKET_RESERVED') {
-        const fresh = await apiFetch<Ticket>(`/api/tickets/${ticket.id}`).catch(() => null);
+        const fresh = await call(api.GET('/api/tickets/{id}', { params: { path: { id: ticket.id } } })).catch(
+          () => null,
+        );
         if (fresh) onSaved(fresh);
         setEditing(false);
         setNotice({ ok: false, text: lockedNotice(fresh) });

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { requireUser, serverFetch } from '@/lib/api-server';
-import type { Page, Ticket } from '@/lib/types';
+import { requireUser, serverApi, serverCall } from '@/lib/api-server';
 import { FreshPage } from '@/components/fresh-page';
 import { MyListings } from './my-listings';
 import { Icon } from '@/components/icon';
@@ -11,7 +10,8 @@ export const metadata: Metadata = { title: 'My listings' };
 /** The seller's own tickets: available (editable), reserved by a buyer, or sold. */
 export default async function MyListingsPage() {
   await requireUser('/my/listings');
-  const page = await serverFetch<Page<Ticket>>('/api/tickets/mine?limit=50');
+  const api = await serverApi();
+  const page = await serverCall(api.GET('/api/tickets/mine', { params: { query: { limit: 50 } } }));
   const renderId = crypto.randomUUID();
   return (
     <FreshPage renderId={renderId}>

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Icon } from '@/components/icon';
-import { apiFetch, sleep } from '@/lib/api-client';
+import { api, call, sleep } from '@/lib/api-client';
 import { ApiError, declineMessage, messageFor } from '@/lib/errors';
 import { formatMoney } from '@/lib/money';
 import type { Order, Payment } from '@/lib/types';
@@ -23,7 +23,7 @@ type Stage =
 async function createPayment(orderId: string): Promise<Payment> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await apiFetch<Payment>('/api/payments', { method: 'POST', body: { orderId } });
+      return await call(api.POST('/api/payments', { body: { orderId } }));
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 'NOT_FOUND') || attempt >= 8) throw err;
       await sleep(300 * (attempt + 1));
@@ -74,18 +74,18 @@ export function Checkout({
     const started = Date.now();
     try {
       for (let attempt = 0; ; attempt++) {
-        const fresh = await apiFetch<Order>(`/api/orders/${order.id}`, { signal: controller.signal }).catch(
-          (err: unknown) => {
-            if (controller.signal.aborted) throw err;
-            return null;
-          },
-        );
+        const fresh = await call(
+          api.GET('/api/orders/{id}', { params: { path: { id: order.id } }, signal: controller.signal }),
+        ).catch((err: unknown) => {
+          if (controller.signal.aborted) throw err;
+          return null;
+        });
         if (fresh?.status === 'complete') return onPaid(fresh);
         if (fresh && fresh.status !== 'awaiting_payment') return onOrderChanged(fresh);
         if (attempt % 3 === 2) {
-          const payment = await apiFetch<Payment>(`/api/payments?orderId=${order.id}`, {
-            signal: controller.signal,
-          }).catch(() => null);
+          const payment = await call(
+            api.GET('/api/payments', { params: { query: { orderId: order.id } }, signal: controller.signal }),
+          ).catch(() => null);
           // Stripe may decline after accepting the confirmation; the webhook records it.
           if (payment?.status === 'failed') {
             setDecline(
@@ -133,7 +133,12 @@ export function Checkout({
       }
       const payable = !(err instanceof ApiError && err.code === 'ORDER_NOT_PAYABLE');
       setStage({ kind: 'failed', message: messageFor(err), retry: payable });
-      if (!payable) apiFetch<Order>(`/api/orders/${order.id}`).then(onOrderChanged, () => undefined);
+      if (!payable) {
+        call(api.GET('/api/orders/{id}', { params: { path: { id: order.id } } })).then(
+          onOrderChanged,
+          () => undefined,
+        );
+      }
     }
   }, [order.id, onOrderChanged, waitForCompletion]);
 

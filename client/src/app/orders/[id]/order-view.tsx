@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Icon } from '@/components/icon';
 import { OrderStatusBadge } from '@/components/status-badge';
 import { TicketSwatch } from '@/components/ticket-art';
-import { apiFetch, sleep } from '@/lib/api-client';
+import { api, call, sleep } from '@/lib/api-client';
 import { messageFor } from '@/lib/errors';
 import { formatMoney } from '@/lib/money';
 import { orderState } from '@/lib/order-state';
@@ -64,7 +64,9 @@ export function OrderView({ initial }: { initial: Order }) {
     void (async () => {
       for (let attempt = 0; !controller.signal.aborted; attempt++) {
         try {
-          const fresh = await apiFetch<Order>(`/api/orders/${order.id}`, { signal: controller.signal });
+          const fresh = await call(
+            api.GET('/api/orders/{id}', { params: { path: { id: order.id } }, signal: controller.signal }),
+          );
           if (fresh.status !== 'awaiting_payment') {
             setSawExpiry(fresh.status === 'cancelled');
             setOrder(fresh);
@@ -93,7 +95,9 @@ export function OrderView({ initial }: { initial: Order }) {
     setCancelling(true);
     setError(null);
     try {
-      const cancelled = await apiFetch<Order>(`/api/orders/${order.id}/cancel`, { method: 'POST' });
+      const cancelled = await call(
+        api.POST('/api/orders/{id}/cancel', { params: { path: { id: order.id } } }),
+      );
       setCancelledHere(true);
       setOrder(cancelled);
       router.refresh();

@@ -2,8 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { FreshPage } from '@/components/fresh-page';
-import { requireUser, serverFetchOrNull } from '@/lib/api-server';
-import type { Order } from '@/lib/types';
+import { requireUser, serverApi, serverCallOrNull } from '@/lib/api-server';
 import { Confirmation } from './confirmation-view';
 import { OrderView } from './order-view';
 
@@ -15,7 +14,8 @@ type Params = Promise<{ id: string }>;
 export default async function OrderPage({ params }: { params: Params }) {
   const { id } = await params;
   await requireUser(`/orders/${id}`);
-  const order = await serverFetchOrNull<Order>(`/api/orders/${encodeURIComponent(id)}`);
+  const api = await serverApi();
+  const order = await serverCallOrNull(api.GET('/api/orders/{id}', { params: { path: { id } } }));
   if (!order) notFound();
   return (
     <FreshPage renderId={crypto.randomUUID()}>

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { Field, SubmitButton } from '@/components/field';
-import { apiFetch } from '@/lib/api-client';
+import { api, call } from '@/lib/api-client';
 import { ApiError, messageFor } from '@/lib/errors';
 import {
   formatCardNumber,
@@ -11,7 +11,6 @@ import {
   validateCard,
   type CardInput,
 } from '@/lib/test-cards';
-import type { Payment } from '@/lib/types';
 
 /**
  * The card form for the Stripe sandbox (no publishable key configured): it accepts Stripe's
@@ -49,10 +48,7 @@ export function SandboxCardForm({
     setBusy(true);
     onSubmitting();
     try {
-      await apiFetch<Payment>('/api/payments', {
-        method: 'POST',
-        body: { orderId, paymentMethodId: checked.paymentMethodId },
-      });
+      await call(api.POST('/api/payments', { body: { orderId, paymentMethodId: checked.paymentMethodId } }));
       onSubmitted();
     } catch (err) {
       setBusy(false);

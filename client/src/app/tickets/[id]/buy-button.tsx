@@ -4,10 +4,10 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { usePageStale } from '@/components/fresh-page';
-import { apiFetch, sleep } from '@/lib/api-client';
+import { api, call, sleep } from '@/lib/api-client';
 import { ApiError, messageFor } from '@/lib/errors';
 import { signInPath } from '@/lib/next-path';
-import type { Order, Ticket } from '@/lib/types';
+import type { Order } from '@/lib/types';
 import { useTicketLive } from './ticket-live';
 
 /**
@@ -33,9 +33,9 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
     const controller = new AbortController();
     void (async () => {
       for (let attempt = 0; attempt < 20 && !controller.signal.aborted; attempt++) {
-        const fresh = await apiFetch<Ticket>(`/api/tickets/${ticketId}`, { signal: controller.signal }).catch(
-          () => null,
-        );
+        const fresh = await call(
+          api.GET('/api/tickets/{id}', { params: { path: { id: ticketId } }, signal: controller.signal }),
+        ).catch(() => null);
         if (controller.signal.aborted) return;
         if (fresh && fresh.status !== 'available') break;
         await sleep(500, controller.signal).catch(() => undefined);
@@ -52,7 +52,7 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
       let order: Order | null = null;
       for (let attempt = 0; order === null; attempt++) {
         try {
-          order = await apiFetch<Order>('/api/orders', { method: 'POST', body: { ticketId } });
+          order = await call(api.POST('/api/orders', { body: { ticketId } }));
         } catch (err) {
           if (err instanceof ApiError && err.code === 'NOT_FOUND' && attempt < 6) {
             await sleep(500 * (attempt + 1));

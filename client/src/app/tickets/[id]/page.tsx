@@ -3,18 +3,23 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { FreshPage } from '@/components/fresh-page';
 import { TicketArt } from '@/components/ticket-art';
-import { currentUser, serverFetchOrNull } from '@/lib/api-server';
+import { currentUser, serverApi, serverCallOrNull } from '@/lib/api-server';
 import { formatMoney } from '@/lib/money';
 import { signInPath } from '@/lib/next-path';
-import type { Order, Ticket } from '@/lib/types';
 import { BuyButton } from './buy-button';
 import { LiveStatusBadge, TicketLive } from './ticket-live';
 
 type Params = Promise<{ id: string }>;
 
+/** The ticket, or null when there is none with that id. */
+async function findTicket(id: string) {
+  const api = await serverApi();
+  return serverCallOrNull(api.GET('/api/tickets/{id}', { params: { path: { id } } }));
+}
+
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
-  const ticket = await serverFetchOrNull<Ticket>(`/api/tickets/${encodeURIComponent(id)}`);
+  const ticket = await findTicket(id);
   return { title: ticket?.title ?? 'Ticket' };
 }
 
@@ -27,16 +32,15 @@ export default async function TicketPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const [{ id }, { listed }] = await Promise.all([params, searchParams]);
-  const [ticket, user] = await Promise.all([
-    serverFetchOrNull<Ticket>(`/api/tickets/${encodeURIComponent(id)}`),
-    currentUser(),
-  ]);
+  const [ticket, user, api] = await Promise.all([findTicket(id), currentUser(), serverApi()]);
   if (!ticket) notFound();
 
   const mine = user?.id === ticket.userId;
   // A reserved ticket may be held by this visitor's own order: then point them at it.
   const myOrder =
-    ticket.orderId && user && !mine ? await serverFetchOrNull<Order>(`/api/orders/${ticket.orderId}`) : null;
+    ticket.orderId && user && !mine
+      ? await serverCallOrNull(api.GET('/api/orders/{id}', { params: { path: { id: ticket.orderId } } }))
+      : null;
   // A held ticket is shown at the terms it was reserved at, not a later edit of the listing.
   const terms = ticket.status !== 'available' && ticket.heldTerms ? ticket.heldTerms : ticket;
   const price = formatMoney(terms.price, terms.currency);

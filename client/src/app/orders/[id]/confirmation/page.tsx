@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
-import { requireUser, serverFetchOrNull } from '@/lib/api-server';
-import type { Order } from '@/lib/types';
+import { requireUser, serverApi, serverCallOrNull } from '@/lib/api-server';
 import { Confirmation } from '../confirmation-view';
 
 export const metadata: Metadata = { title: 'Order confirmed' };
@@ -13,7 +12,8 @@ type Params = Promise<{ id: string }>;
 export default async function ConfirmationPage({ params }: { params: Params }) {
   const { id } = await params;
   await requireUser(`/orders/${id}/confirmation`);
-  const order = await serverFetchOrNull<Order>(`/api/orders/${encodeURIComponent(id)}`);
+  const api = await serverApi();
+  const order = await serverCallOrNull(api.GET('/api/orders/{id}', { params: { path: { id } } }));
   if (!order) notFound();
   if (order.status !== 'complete') redirect(`/orders/${order.id}`);
   return (
