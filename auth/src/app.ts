@@ -1,7 +1,5 @@
-import type { Messaging } from '@glotixz/common/bus';
-import { createServiceApp, sessionOptions, type Registry, type ServiceApp } from '@glotixz/common/express';
-import { sql } from 'drizzle-orm';
-import type { Logger } from 'pino';
+import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { appDefaults, type AppDeps as BaseAppDeps } from '@glotixz/common/service';
 import type { Config } from './config';
 import { createSessionsRepo } from './sessions/sessions.repo';
 import { createAccountBackoff } from './users/account-backoff';
@@ -12,19 +10,15 @@ import { createUsersRepo } from './users/users.repo';
 import { usersRoutes } from './users/users.routes';
 import { createUsersService } from './users/users.service';
 
-/** What the auth app needs from the outside world. */
-export interface AppDeps {
-  config: Config;
-  db: AuthDb;
-  logger: Logger;
-  /** The running messaging (the outbox relay publishes `session.revoked`); `/readyz` asks it whether NATS answers. */
-  messaging?: Pick<Messaging, 'ready'>;
-  /** The registry `/metrics` serves, shared with `startMessaging`; a new one by default. */
-  registry?: Registry;
-}
+/**
+ * What the auth app needs from the outside world. Its `natsReady` is the outbox relay's NATS
+ * (`session.revoked`); `revocations` is not read: auth asks its own sessions table.
+ */
+export type AppDeps = BaseAppDeps<Config, AuthDb>;
 
 /** Builds the auth Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
-export function createApp({ config, db, logger, messaging, registry }: AppDeps): ServiceApp {
+export function createApp(deps: AppDeps): ServiceApp {
+  const { config, db } = deps;
   const sessions = createSessionsRepo(db);
   const users = createUsersService({
     db,
@@ -47,9 +41,7 @@ export function createApp({ config, db, logger, messaging, registry }: AppDeps):
     },
   });
   return createServiceApp({
-    service: 'auth',
-    logger,
-    ...sessionOptions(config, config.JWT_TTL_SECONDS * 1000),
+    ...appDefaults('auth', deps, config.JWT_TTL_SECONDS * 1000),
     // Auth owns the sessions: it asks its database, so a sign-out holds here at once.
     revocations: { isRevoked: (session) => sessions.isRevoked(session.id, session.userId) },
     routes: usersRoutes(users, {
@@ -66,10 +58,5 @@ export function createApp({ config, db, logger, messaging, registry }: AppDeps):
     }),
     docsPath: '/api/users/docs',
     docsTitle: 'Glotixz auth API',
-    readiness: {
-      postgres: () => db.execute(sql`select 1`),
-      ...(messaging ? { nats: () => messaging.ready() } : {}),
-    },
-    registry,
   });
 }

@@ -26,6 +26,5 @@ export const authService = defineService({
         createTablePruner({ pool, logger, table, column, retentionMs: 0 }),
       ]),
     ),
-  createApp: ({ config, db, logger, messaging, registry }) =>
-    createApp({ config, db, logger, messaging, registry }),
+  createApp,
 });

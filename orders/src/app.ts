@@ -1,12 +1,5 @@
-import {
-  createServiceApp,
-  sessionOptions,
-  type Registry,
-  type ServiceApp,
-  type SessionRevocationCheck,
-} from '@glotixz/common/express';
-import { sql } from 'drizzle-orm';
-import type { Logger } from 'pino';
+import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { appDefaults, type AppDeps as BaseAppDeps } from '@glotixz/common/service';
 import type { Config } from './config';
 import type { OrdersDb } from './db/db';
 import { ordersRoutes } from './orders/orders.routes';
@@ -14,30 +7,14 @@ import type { OrdersMetrics } from './orders/orders.metrics';
 import { createOrdersService } from './orders/orders.service';
 
 /** What the orders app needs from the outside world. */
-export interface AppDeps {
-  config: Config;
-  db: OrdersDb;
-  logger: Logger;
-  /** Resolves when NATS and JetStream answer (the running messaging's `ready`). */
-  natsReady: () => Promise<void>;
-  /** The registry `/metrics` serves, shared with `startMessaging` for the bus metrics; a new one by default. */
-  registry?: Registry;
+export interface AppDeps extends BaseAppDeps<Config, OrdersDb> {
   /** The order counters, registered in `registry` by the caller (see `createOrdersMetrics`). */
   ordersMetrics?: OrdersMetrics;
-  /** Revoked sessions (`Messaging.revokedSessions`): their tokens are refused. */
-  revocations?: SessionRevocationCheck;
 }
 
 /** Builds the orders Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
-export function createApp({
-  config,
-  db,
-  logger,
-  natsReady,
-  registry,
-  ordersMetrics,
-  revocations,
-}: AppDeps): ServiceApp {
+export function createApp(deps: AppDeps): ServiceApp {
+  const { config, db, ordersMetrics } = deps;
   const orders = createOrdersService(
     db,
     {
@@ -50,14 +27,9 @@ export function createApp({
     ordersMetrics,
   );
   return createServiceApp({
-    service: 'orders',
-    logger,
-    ...sessionOptions(config),
-    revocations,
+    ...appDefaults('orders', deps),
     routes: ordersRoutes(orders),
     docsPath: '/api/orders/docs',
     docsTitle: 'Glotixz orders API',
-    readiness: { postgres: () => db.execute(sql`select 1`), nats: natsReady },
-    registry,
   });
 }

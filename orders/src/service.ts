@@ -30,14 +30,5 @@ export const ordersService = defineService({
       ordersMetrics,
     }),
   }),
-  createApp: ({ config, db, logger, messaging, registry, ordersMetrics }) =>
-    createApp({
-      config,
-      db,
-      logger,
-      natsReady: () => messaging.ready(),
-      registry,
-      ordersMetrics,
-      revocations: messaging.revokedSessions,
-    }),
+  createApp,
 });

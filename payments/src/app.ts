@@ -1,12 +1,5 @@
-import {
-  createServiceApp,
-  sessionOptions,
-  type Registry,
-  type ServiceApp,
-  type SessionRevocationCheck,
-} from '@glotixz/common/express';
-import { sql } from 'drizzle-orm';
-import type { Logger } from 'pino';
+import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
+import { appDefaults, type AppDeps as BaseAppDeps } from '@glotixz/common/service';
 import type { Config } from './config';
 import type { PaymentsDb } from './db/db';
 import type { PaymentMetrics } from './payments/payment-metrics';
@@ -18,35 +11,17 @@ import { createWebhookService } from './webhooks/stripe-webhook.service';
 import { mountWebhookBody, webhookRoutes } from './webhooks/webhook.routes';
 
 /** What the payments app needs from the outside world. */
-export interface AppDeps {
-  config: Config;
-  db: PaymentsDb;
-  logger: Logger;
-  /** Resolves when NATS and JetStream answer (the running messaging's `ready`). */
-  natsReady: () => Promise<void>;
+export interface AppDeps extends BaseAppDeps<Config, PaymentsDb> {
   stripe: StripeGateway;
   /** Woken when a webhook finds a refund due. */
   refunds: RefundTrigger;
   /** The business counters; the app serves them on `/metrics`. */
   paymentMetrics: PaymentMetrics;
-  /** The registry `/metrics` serves, shared with `startMessaging` for the bus metrics; a new one by default. */
-  registry?: Registry;
-  /** Revoked sessions (`Messaging.revokedSessions`): their tokens are refused. */
-  revocations?: SessionRevocationCheck;
 }
 
 /** Builds the payments Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
-export function createApp({
-  config,
-  db,
-  logger,
-  natsReady,
-  stripe,
-  refunds,
-  paymentMetrics,
-  registry,
-  revocations,
-}: AppDeps): ServiceApp {
+export function createApp(deps: AppDeps): ServiceApp {
+  const { config, db, logger, stripe, refunds, paymentMetrics } = deps;
   const payments = createPaymentsService({ db, stripe, publishableKey: config.STRIPE_PUBLISHABLE_KEY });
   const webhooks = createWebhookService({
     db,
@@ -57,16 +32,11 @@ export function createApp({
     refunds,
   });
   const service = createServiceApp({
-    service: 'payments',
-    logger,
-    ...sessionOptions(config),
-    revocations,
+    ...appDefaults('payments', deps),
     rawRoutes: mountWebhookBody,
     routes: [...paymentsRoutes(payments), ...webhookRoutes(webhooks)],
     docsPath: '/api/payments/docs',
     docsTitle: 'Glotixz payments API',
-    readiness: { postgres: () => db.execute(sql`select 1`), nats: natsReady },
-    registry,
   });
   paymentMetrics.registerIn(service.metrics);
   return service;

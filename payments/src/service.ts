@@ -47,16 +47,5 @@ export const paymentsService = defineService({
       batchSize: config.RECONCILE_BATCH_SIZE,
     }),
   }),
-  createApp: ({ config, db, logger, messaging, stripe, refunds, paymentMetrics, registry }) =>
-    createApp({
-      config,
-      db,
-      logger,
-      natsReady: () => messaging.ready(),
-      stripe,
-      refunds,
-      paymentMetrics,
-      registry,
-      revocations: messaging.revokedSessions,
-    }),
+  createApp,
 });

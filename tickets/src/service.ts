@@ -17,6 +17,5 @@ export const ticketsService = defineService({
   tasks: ({ pool, logger }) => ({
     pruner: deferredTask(() => startOrderRecordsPruner(pool, logger)),
   }),
-  createApp: ({ config, db, logger, messaging, registry }) =>
-    createApp({ config, db, messaging, logger, registry, revocations: messaging.revokedSessions }),
+  createApp,
 });

@@ -32,7 +32,7 @@ describe('service defaults', () => {
     const { app } = createApp({
       config: h.config,
       db: h.db,
-      messaging: { ready: () => Promise.reject(new Error('NATS connection closed')) },
+      natsReady: () => Promise.reject(new Error('NATS connection closed')),
       logger: pino({ level: 'silent' }),
     });
     await request(app)

@@ -69,7 +69,7 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
     consumers: ticketsConsumers(db),
   });
   testbed.onClose(() => messaging.stop());
-  const { app } = createApp({ config, db, messaging, logger, registry });
+  const { app } = createApp({ config, db, natsReady: () => messaging.ready(), logger, registry });
 
   const harness: TicketsHarness = {
     pool,

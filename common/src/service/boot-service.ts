@@ -86,7 +86,12 @@ export async function bootService<
     consumers: declaration.consumers?.(deps) ?? [],
   });
   lifecycle.onShutdown('messaging', () => messaging.stop());
-  const running = { ...deps, messaging } as RunningDeps<TConfig, TSchema, TExtra>;
+  const running = {
+    ...deps,
+    messaging,
+    natsReady: () => messaging.ready(),
+    revocations: declaration.verifiesTokens ? messaging.revokedSessions : undefined,
+  } as RunningDeps<TConfig, TSchema, TExtra>;
 
   const tasks = declaration.tasks?.(running) ?? {};
   for (const [taskName, task] of Object.entries(tasks)) {

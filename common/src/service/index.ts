@@ -14,3 +14,4 @@ export {
 } from './service-declaration';
 export { bootService, type BootOptions, type BootedService } from './boot-service';
 export { startService, type StartServiceOptions } from './start-service';
+export { appDefaults, type AppDeps, type ReadinessDb } from './app-deps';

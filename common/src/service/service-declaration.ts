@@ -6,6 +6,7 @@ import type { Messaging, MessagingOptions } from '../bus/messaging';
 import type { HttpSettings } from '../express/http-server';
 import type { Lifecycle } from '../express/run-service';
 import type { ServiceApp } from '../express/service-app';
+import type { SessionRevocationCheck } from '../express/session-revocations';
 
 /**
  * What `startService` reads from a service's parsed configuration: the log level, where traces
@@ -69,6 +70,10 @@ export type RunningDeps<TConfig, TSchema extends ServiceSchema, TExtra> = Servic
   TExtra
 > & {
   messaging: Messaging;
+  /** Resolves when NATS and JetStream answer: what `/readyz` asks. */
+  natsReady: () => Promise<void>;
+  /** The sessions auth revoked, kept by the messaging when the service verifies tokens. */
+  revocations?: SessionRevocationCheck;
 };
 
 /**
