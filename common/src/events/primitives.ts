@@ -15,8 +15,11 @@ export const aggregateVersionSchema = z.number().int().nonnegative();
 /** An ISO 8601 timestamp in UTC (`2025-01-01T12:00:00.000Z`). */
 export const isoUtcSchema = z.iso.datetime();
 
+/** The statuses of an order, as orders stores and publishes them and its replicas keep them. */
+export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete'] as const;
+
 /** The lifecycle of an order. */
-export const orderStatusSchema = z.enum(['awaiting_payment', 'cancelled', 'complete']);
+export const orderStatusSchema = z.enum(orderStatuses);
 
 /** The lifecycle of an order. */
 export type OrderStatus = z.infer<typeof orderStatusSchema>;

@@ -1,3 +1,4 @@
+import { orderStatuses } from '@glotixz/common/events';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -12,9 +13,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export { inbox, outbox } from '@glotixz/common/bus';
-
-/** The order statuses, as stored and as the API shows them. */
-export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete'] as const;
+export { orderStatuses, type OrderStatus } from '@glotixz/common/events';
 
 /** Why an order was cancelled: its reservation ran out, or its buyer cancelled it. */
 export const cancelReasons = ['expired', 'buyer'] as const;
@@ -103,5 +102,4 @@ export const orderAttempts = pgTable('order_attempts', {
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
-export type OrderStatus = (typeof orderStatuses)[number];
 export type CancelReason = (typeof cancelReasons)[number];

@@ -1,3 +1,4 @@
+import { orderStatuses } from '@glotixz/common/events';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -13,9 +14,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export { inbox, outbox } from '@glotixz/common/bus';
-
-/** The order statuses, as the orders service publishes them. */
-export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete'] as const;
+export { orderStatuses, type OrderStatus } from '@glotixz/common/events';
 
 /**
  * The payment statuses. `processing`: a confirmation was sent and Stripe's verdict (the webhook)
@@ -133,6 +132,5 @@ export const stripeEvents = pgTable('stripe_events', {
 });
 
 export type OrderRow = typeof orders.$inferSelect;
-export type OrderStatus = (typeof orderStatuses)[number];
 export type PaymentRow = typeof payments.$inferSelect;
 export type PaymentStatus = (typeof paymentStatuses)[number];
