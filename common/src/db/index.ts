@@ -3,3 +3,4 @@ export * from './pg-errors';
 export * from './pool';
 export * from './prune';
 export * from './background-loop';
+export * from './versioned-rows';

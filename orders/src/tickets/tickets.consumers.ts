@@ -22,7 +22,7 @@ export const ticketUpdatedConsumer: TransactionalConsumer<typeof ticketUpdatedSu
   order: 'version',
   currentVersion: (tx, data) => ticketsRepo.lockVersion(tx, data.id),
   async handle(tx, data, context) {
-    const outcome = await ticketsRepo.applyUpdate(tx, data);
-    context.logger.debug({ ticketId: data.id, version: data.version, outcome }, 'ticket.updated handled');
+    const applied = await ticketsRepo.applyUpdate(tx, data);
+    context.logger.debug({ ticketId: data.id, version: data.version, applied }, 'ticket.updated handled');
   },
 };

@@ -1,16 +1,8 @@
 import type { TicketCreatedData, TicketUpdatedData } from '@glotixz/common/events';
+import { lockVersion } from '@glotixz/common/db';
 import { and, eq } from 'drizzle-orm';
 import type { OrdersExecutor } from '../db/db';
 import { tickets, type TicketRow } from '../db/schema';
-
-/** What applying a `ticket.updated` did to the replica. */
-export type ReplicaUpdateOutcome =
-  /** The update was the next version and is now applied. */
-  | 'applied'
-  /** The replica already holds this version or a later one. */
-  | 'already-seen'
-  /** The ticket or its previous version has not arrived yet. */
-  | 'predecessor-missing';
 
 /** Data access for the local ticket replica. */
 export const ticketsRepo = {
@@ -24,13 +16,7 @@ export const ticketsRepo = {
    * it has none: what a `ticket.updated` is ordered against (I3).
    */
   async lockVersion(db: OrdersExecutor, id: string): Promise<number | null> {
-    const [row] = await db
-      .select({ version: tickets.version })
-      .from(tickets)
-      .where(eq(tickets.id, id))
-      .limit(1)
-      .for('update');
-    return row?.version ?? null;
+    return lockVersion(db, tickets, id);
   },
 
   /** Inserts a newly listed ticket; `false` when the replica has it already (a repeat). */
@@ -55,7 +41,7 @@ export const ticketsRepo = {
    * Applies version `data.version` only on top of `data.version - 1` (I3), in one conditional
    * UPDATE so two deliveries can never both apply.
    */
-  async applyUpdate(db: OrdersExecutor, data: TicketUpdatedData): Promise<ReplicaUpdateOutcome> {
+  async applyUpdate(db: OrdersExecutor, data: TicketUpdatedData): Promise<boolean> {
     const updated = await db
       .update(tickets)
       .set({
@@ -68,12 +54,6 @@ export const ticketsRepo = {
       })
       .where(and(eq(tickets.id, data.id), eq(tickets.version, data.version - 1)))
       .returning({ id: tickets.id });
-    if (updated.length > 0) return 'applied';
-    const [current] = await db
-      .select({ version: tickets.version })
-      .from(tickets)
-      .where(eq(tickets.id, data.id))
-      .limit(1);
-    return current && current.version >= data.version ? 'already-seen' : 'predecessor-missing';
+    return updated.length > 0;
   },
 };

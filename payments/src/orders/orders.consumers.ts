@@ -30,9 +30,9 @@ export function orderCancelledConsumer(
     order: 'version',
     currentVersion: (tx, data) => ordersRepo.lockVersion(tx, data.id),
     async handle(tx, { id, version }, context) {
-      const outcome = await ordersRepo.applyStatus(tx, { id, version, status: 'cancelled' });
-      context.logger.debug({ orderId: id, version, outcome }, 'order cancelled');
-      if (outcome !== 'applied') return null;
+      const applied = await ordersRepo.applyStatus(tx, { id, version, status: 'cancelled' });
+      context.logger.debug({ orderId: id, version, applied }, 'order cancelled');
+      if (!applied) return null;
       await paymentsRepo.reconcileSoon(tx, id);
       return paymentsRepo.markRefundDue(tx, id);
     },
@@ -56,7 +56,7 @@ export const orderCompletedConsumer: TransactionalConsumer<typeof orderCompleted
   order: 'version',
   currentVersion: (tx, data) => ordersRepo.lockVersion(tx, data.id),
   async handle(tx, { id, version }, context) {
-    const outcome = await ordersRepo.applyStatus(tx, { id, version, status: 'complete' });
-    context.logger.debug({ orderId: id, version, outcome }, 'order complete');
+    const applied = await ordersRepo.applyStatus(tx, { id, version, status: 'complete' });
+    context.logger.debug({ orderId: id, version, applied }, 'order complete');
   },
 };

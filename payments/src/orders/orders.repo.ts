@@ -1,16 +1,8 @@
 import type { OrderCreatedData } from '@glotixz/common/events';
+import { lockVersion } from '@glotixz/common/db';
 import { and, eq, sql } from 'drizzle-orm';
 import type { PaymentsExecutor, PaymentsTx } from '../db/db';
 import { orders, type OrderRow, type OrderStatus } from '../db/schema';
-
-/** What applying an order event did to the replica. */
-export type ReplicaUpdateOutcome =
-  /** The event was the next version and is now applied. */
-  | 'applied'
-  /** The replica already holds this version or a later one. */
-  | 'already-seen'
-  /** The order or its previous version has not arrived yet. */
-  | 'predecessor-missing';
 
 /** An order of the replica, with whether its reservation window has passed (database clock). */
 export interface LockedOrder {
@@ -45,19 +37,13 @@ export const ordersRepo = {
   async applyStatus(
     db: PaymentsExecutor,
     change: { id: string; version: number; status: OrderStatus },
-  ): Promise<ReplicaUpdateOutcome> {
+  ): Promise<boolean> {
     const updated = await db
       .update(orders)
       .set({ status: change.status, version: change.version })
       .where(and(eq(orders.id, change.id), eq(orders.version, change.version - 1)))
       .returning({ id: orders.id });
-    if (updated.length > 0) return 'applied';
-    const [current] = await db
-      .select({ version: orders.version })
-      .from(orders)
-      .where(eq(orders.id, change.id))
-      .limit(1);
-    return current && current.version >= change.version ? 'already-seen' : 'predecessor-missing';
+    return updated.length > 0;
   },
 
   /**
@@ -65,13 +51,7 @@ export const ordersRepo = {
    * it has none: what an order event is ordered against (I3).
    */
   async lockVersion(db: PaymentsExecutor, id: string): Promise<number | null> {
-    const [row] = await db
-      .select({ version: orders.version })
-      .from(orders)
-      .where(eq(orders.id, id))
-      .limit(1)
-      .for('update');
-    return row?.version ?? null;
+    return lockVersion(db, orders, id);
   },
 
   async find(db: PaymentsExecutor, id: string): Promise<OrderRow | null> {
