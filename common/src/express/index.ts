@@ -55,6 +55,7 @@ export {
   decodePageCursor,
   pageCursorSchema,
   pageLimitSchema,
+  pageSchema,
   type PageLimitOptions,
   maxCursorLength,
   type PageCursor,

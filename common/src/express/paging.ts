@@ -95,3 +95,19 @@ export function pageLimitSchema(options: PageLimitOptions = {}) {
     .default(fallback)
     .meta({ description: `Page size, 1–${max} (default ${fallback})`, example: fallback });
 }
+
+/**
+ * A page of `item` as a list route answers it: the items and the cursor of the next page. `id`
+ * names the schema in the OpenAPI document (`TicketPage`).
+ */
+export function pageSchema<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({
+      items: z.array(item),
+      nextCursor: z
+        .string()
+        .nullable()
+        .meta({ description: 'Pass as `cursor` for the next page; null at the end' }),
+    })
+    .meta({ id });
+}

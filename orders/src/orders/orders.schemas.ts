@@ -1,4 +1,4 @@
-import { pageCursorSchema, pageLimitSchema } from '@glotixz/common/express';
+import { pageCursorSchema, pageLimitSchema, pageSchema } from '@glotixz/common/express';
 import { z } from 'zod';
 import { cancelReasons, orderStatuses } from '../db/schema';
 
@@ -51,15 +51,7 @@ export const orderSchema = z
   .meta({ id: 'Order' });
 
 /** A page of orders. */
-export const orderPageSchema = z
-  .object({
-    items: z.array(orderSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .meta({ description: 'Pass as `cursor` for the next page; null at the end' }),
-  })
-  .meta({ id: 'OrderPage' });
+export const orderPageSchema = pageSchema(orderSchema, 'OrderPage');
 
 /** An order as the API shows it. */
 export type OrderView = z.infer<typeof orderSchema>;

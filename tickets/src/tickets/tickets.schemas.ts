@@ -1,5 +1,5 @@
 import { stripeMaxAmount, type TicketUpdatedData } from '@glotixz/common/events';
-import { pageCursorSchema, pageLimitSchema } from '@glotixz/common/express';
+import { pageCursorSchema, pageLimitSchema, pageSchema } from '@glotixz/common/express';
 import { z } from 'zod';
 import type { TicketRow } from '../db/schema';
 import { currencyInputSchema } from './currency';
@@ -107,15 +107,7 @@ export const ticketSchema = z
 export type Ticket = z.infer<typeof ticketSchema>;
 
 /** A page of tickets. */
-export const ticketPageSchema = z
-  .object({
-    items: z.array(ticketSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .meta({ description: 'Pass as cursor for the next page; null at the end' }),
-  })
-  .meta({ id: 'TicketPage' });
+export const ticketPageSchema = pageSchema(ticketSchema, 'TicketPage');
 
 /** A page of tickets. */
 export type TicketPage = z.infer<typeof ticketPageSchema>;

@@ -136,7 +136,7 @@ export interface components {
         };
         TicketPage: {
             items: components["schemas"]["Ticket"][];
-            /** @description Pass as cursor for the next page; null at the end */
+            /** @description Pass as `cursor` for the next page; null at the end */
             nextCursor: string | null;
         };
         UpdateTicket: {
