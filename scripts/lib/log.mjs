@@ -18,12 +18,9 @@ export const color = {
   red: paint('31'),
   green: paint('32'),
   yellow: paint('33'),
-  blue: paint('34'),
-  magenta: paint('35'),
-  cyan: paint('36'),
 };
 
-const NAME_COLORS = [color.cyan, color.magenta, color.blue, color.yellow, color.green];
+const NAME_COLORS = ['36', '35', '34', '33', '32'].map(paint);
 
 /** A thrown StackError is a user-facing problem: its message is printed without a stack. */
 export class StackError extends Error {
@@ -95,7 +92,7 @@ export function formatLogLine(line) {
   } catch {
     return line;
   }
-  if (typeof entry !== 'object' || entry === null || typeof entry.level !== 'number') return line;
+  if (typeof entry?.level !== 'number') return line;
 
   const time = new Date(entry.time ?? Date.now()).toISOString().slice(11, 23);
   const levelName = (LEVELS[entry.level] ?? String(entry.level)).padEnd(5);
@@ -127,14 +124,13 @@ export function createPrefixer(names) {
     prefix(name) {
       return (paints.get(name) ?? color.dim)(name.padEnd(width)) + color.dim(' |');
     },
-    attach(name, stream, { pretty = true } = {}) {
+    /** Prints each line of `stream` as "name | line", those `show` accepts. */
+    attach(name, stream, show = () => true) {
       const prefix = this.prefix(name);
-      const lines = createInterface({ input: stream, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        const text = pretty ? formatLogLine(line) : line;
-        for (const part of text.split('\n')) console.log(`${prefix} ${part}`);
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        if (!show(line)) return;
+        for (const part of formatLogLine(line).split('\n')) console.log(`${prefix} ${part}`);
       });
-      return lines;
     },
   };
 }
