@@ -89,6 +89,9 @@ process.once('exit', () => owned.forEach((child) => child.kill('SIGKILL')));
  * with its data in `dir`, in its own process group with its output appended to `logFile`; resolves
  * once it logged that it is ready and accepts connections. With `pidFile` the pid is written there
  * (and the server outlives this process); otherwise it is killed when this process exits.
+ * @param {'nats' | 'redis'} kind
+ * @param {{ bin: string, port: number, dir: string, logFile?: string, pidFile?: string,
+ *   options?: { persistence?: 'aof' | 'none' } }} settings
  */
 export async function startDaemon(
   kind,
