@@ -29,7 +29,10 @@ export function describeError(err) {
 async function probe(timeoutMs, check) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })), timeoutMs + 1000);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })),
+      timeoutMs + 1000,
+    );
   });
   try {
     return { ok: true, detail: await Promise.race([check(), timeout]) };
@@ -57,7 +60,11 @@ export function probeTcp(host, port, timeoutMs = 1000) {
 export function probePostgres(url, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
   return probe(timeoutMs, async () => {
     const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
     client.on('error', () => {});
     try {
       await client.connect();

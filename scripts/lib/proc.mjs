@@ -89,7 +89,10 @@ export async function stopChild(child, { timeoutMs = 10_000, group = false } = {
     }
   };
   signal('SIGTERM');
-  const inTime = await Promise.race([exited(child).then(() => true), sleep(timeoutMs, false, { ref: false })]);
+  const inTime = await Promise.race([
+    exited(child).then(() => true),
+    sleep(timeoutMs, false, { ref: false }),
+  ]);
   if (!inTime) {
     signal('SIGKILL');
     await exited(child);
