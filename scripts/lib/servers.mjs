@@ -170,32 +170,33 @@ export async function startDaemon(
   return server;
 }
 
-/** What the bootstrap is told to use, from the environment. */
-export function serverConfig(env = process.env) {
-  const port = (name, fallback) => {
-    const value = Number(env[name] ?? fallback);
-    if (!Number.isInteger(value) || value < 1 || value > 65535)
-      throw new StackError(`${name} must be a port`);
-    return value;
-  };
-  return {
-    pg: {
-      url: env.PG_ADMIN_URL || `postgres://${PG_USER}@${HOST}:5432/postgres`,
-      port: port('STACK_PG_PORT', 54329),
-    },
-    nats: { url: env.NATS_URL || `nats://${HOST}:4222`, port: port('STACK_NATS_PORT', 42229) },
-    redis: { url: env.REDIS_URL || `redis://${HOST}:6379`, port: port('STACK_REDIS_PORT', 63799) },
-  };
-}
-
+/** Each server: the variables naming the one to use and the private one's port, and its probe. */
 const KINDS = {
-  pg: { label: 'Postgres', vars: 'PG_ADMIN_URL/STACK_PG_PORT', probe: probePostgres, scheme: 'postgres' },
-  nats: { label: 'NATS', vars: 'NATS_URL/STACK_NATS_PORT', probe: probeNats, scheme: 'nats' },
-  redis: { label: 'Redis', vars: 'REDIS_URL/STACK_REDIS_PORT', probe: probeRedis, scheme: 'redis' },
+  pg: {
+    label: 'Postgres',
+    urlVar: 'PG_ADMIN_URL',
+    portVar: 'STACK_PG_PORT',
+    ports: [5432, 54329],
+    probe: probePostgres,
+  },
+  nats: {
+    label: 'NATS',
+    urlVar: 'NATS_URL',
+    portVar: 'STACK_NATS_PORT',
+    ports: [4222, 42229],
+    probe: probeNats,
+  },
+  redis: {
+    label: 'Redis',
+    urlVar: 'REDIS_URL',
+    portVar: 'STACK_REDIS_PORT',
+    ports: [6379, 63799],
+    probe: probeRedis,
+  },
 };
 
-const privateUrl = (key, port) =>
-  key === 'pg' ? `postgres://${PG_USER}@${HOST}:${port}/postgres` : `${KINDS[key].scheme}://${HOST}:${port}`;
+const urlOf = (key, port) =>
+  key === 'pg' ? `postgres://${PG_USER}@${HOST}:${port}/postgres` : `${key}://${HOST}:${port}`;
 
 /**
  * Makes Postgres, NATS and Redis reachable for the stack rooted at `root`. Answers, per server,
@@ -206,9 +207,18 @@ export function createServers(root, env = process.env) {
   const started = [];
   return {
     async ensure() {
-      const config = serverConfig(env);
       const endpoints = {};
-      for (const key of Object.keys(KINDS)) endpoints[key] = await ensureOne(root, key, config[key], started);
+      for (const [key, { urlVar, portVar, ports }] of Object.entries(KINDS)) {
+        const port = Number(env[portVar] ?? ports[1]);
+        if (!Number.isInteger(port) || port < 1 || port > 65535)
+          throw new StackError(`${portVar} must be a port`);
+        endpoints[key] = await ensureOne(
+          root,
+          key,
+          { url: env[urlVar] || urlOf(key, ports[0]), port },
+          started,
+        );
+      }
       return endpoints;
     },
     async stop() {
@@ -233,7 +243,7 @@ async function ensureOne(root, key, { url, port }, started) {
     return { url, private: false, started: false };
   }
   log.info(`${kind.label}: ${redactUrl(url)} is not usable: ${configured.reason}`);
-  const own = privateUrl(key, port);
+  const own = urlOf(key, port);
   const leftover = own === url ? configured : await kind.probe(own);
   if (leftover.ok) {
     log.ok(`${kind.label}: reusing the private instance at ${own} (${leftover.detail})`);
@@ -242,12 +252,12 @@ async function ensureOne(root, key, { url, port }, started) {
   if (await probeTcp(HOST, port)) {
     throw new StackError(
       `${kind.label}: port ${port} is taken by something that is not a usable ${kind.label}. ` +
-        `Free the port or set ${kind.vars} to a running server or another port.`,
+        `Free the port, set ${kind.portVar} to another port, or set ${kind.urlVar} to a running server.`,
     );
   }
   log.step(`${kind.label}: starting a private instance on ${HOST}:${port}`);
   const why = `${kind.label} is not reachable`;
-  const hint = `Or set ${kind.vars.split('/')[0]} to a running server.`;
+  const hint = `Or set ${kind.urlVar} to a running server.`;
   let server;
   if (key === 'pg') server = await startPostgres(root, port);
   else {
