@@ -4,11 +4,13 @@
  * "time level msg" plus the useful fields).
  */
 import { createInterface } from 'node:readline';
+import { stripVTControlCharacters as stripAnsi } from 'node:util';
 
-const useColor =
-  process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0'
-    ? true
-    : Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+// A terminal's own answer (NO_COLOR, FORCE_COLOR, TERM=dumb); FORCE_COLOR also when piped.
+const { FORCE_COLOR } = process.env;
+const useColor = process.stdout.isTTY
+  ? process.stdout.hasColors()
+  : Boolean(FORCE_COLOR && FORCE_COLOR !== '0');
 
 const paint = (code) => (text) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : String(text));
 
@@ -60,11 +62,6 @@ export function printTable(rows, indent = '  ') {
       .trimEnd();
     console.log(indent + (index === 0 ? color.bold(line) : line));
   });
-}
-
-function stripAnsi(text) {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
 
 const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
