@@ -99,7 +99,7 @@ export async function startDaemon(
 ) {
   const daemon = DAEMONS[kind];
   let child;
-  const running = () => child !== undefined && !(child.exitCode !== null || child.signalCode !== null);
+  const running = () => child?.exitCode === null && child.signalCode === null;
   const server = {
     url: `${kind}://${HOST}:${port}`,
     port,
@@ -118,9 +118,9 @@ export async function startDaemon(
       closeSync(fd);
       let spawnError;
       child.once('error', (err) => (spawnError = err));
-      if (pidFile) await writeFile(pidFile, `${child.pid}\n`);
       const current = child;
-      if (!pidFile) {
+      if (pidFile) await writeFile(pidFile, `${current.pid}\n`);
+      else {
         owned.add(current);
         current.once('exit', () => owned.delete(current));
       }
