@@ -1,22 +1,13 @@
 #!/usr/bin/env node
 /**
- * The local stack runner behind `npm start` and `npm test`.
- *
- * Both commands run the same bootstrap: (a) install dependencies when node_modules is missing or
- * stale, (b) make Postgres, NATS (JetStream) and Redis reachable, using running servers or
- * private ones under .data/, (c) create one database per service present in this checkout,
- * (d) generate development keys once into .data/keys/. Then:
- *
- *   start [--demo]      build, start every present process of the launch spec (services.mjs),
- *                       supervised, wait until each is ready and run until Ctrl-C (--demo also
- *                       seeds demo data)
- *   test                build, typecheck, lint, the workspace tests against the bootstrapped servers
- *                       (TEST_PG_ADMIN_URL, TEST_NATS_URL, TEST_REDIS_URL; TEST_NATS_SERVER_BIN and
- *                       TEST_REDIS_SERVER_BIN for the fault tests' private servers, installed if
- *                       missing), then scripts/test/; stops at the first failure
- *   bootstrap [--keep]  the bootstrap only, printing the URLs chosen (--keep leaves private
- *                       servers running)
- *   stop                stop private servers left running under .data/
+ * The local stack runner behind `npm start` and `npm test` (commands in USAGE below). Both run
+ * the same bootstrap: (a) install dependencies when node_modules is missing or stale, (b) make
+ * Postgres, NATS (JetStream) and Redis reachable, using running servers or private ones under
+ * .data/, (c) create one database per service present, (d) generate development keys once into
+ * .data/keys/. `start` then runs every process of the launch spec (services.mjs) supervised;
+ * `test` runs the steps, handing the tests the servers chosen (TEST_PG_ADMIN_URL, TEST_NATS_URL,
+ * TEST_REDIS_URL) and the binaries of the fault tests' private servers (TEST_NATS_SERVER_BIN,
+ * TEST_REDIS_SERVER_BIN, installed if missing), and stops at the first failure.
  *
  * Until `npm install` has run, only Node built-ins may be imported at the top level here and in
  * what this file imports.
