@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -23,6 +22,7 @@ import {
   services,
   workspaceDir,
 } from '../../../scripts/services.mjs';
+import { exited, stopChild } from '../../../scripts/lib/proc.mjs';
 import { freePort } from './ports';
 
 const root = path.resolve(__dirname, '../../..');
@@ -187,16 +187,11 @@ async function startProcess(
     output,
     process: spawnProcess(launch, env, output),
     async stop() {
-      if (service.process.exitCode !== null || service.process.signalCode !== null) return;
-      const exited = once(service.process, 'exit');
-      service.process.kill('SIGTERM');
-      await exited;
+      await stopChild(service.process, { timeoutMs: 60_000 });
     },
     async kill() {
-      if (service.process.exitCode !== null || service.process.signalCode !== null) return;
-      const exited = once(service.process, 'exit');
       service.process.kill('SIGKILL');
-      await exited;
+      await exited(service.process);
     },
     async restart() {
       await service.stop();
