@@ -23,10 +23,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-export const LOCAL_HOST = '127.0.0.1';
+const LOCAL_HOST = '127.0.0.1';
 
 /** Real Stripe is used when the environment brings both keys; otherwise the sandbox stands in. */
-export function usesRealStripe(env) {
+function usesRealStripe(env) {
   return Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);
 }
 
@@ -56,7 +56,7 @@ export const services = /** @type {const} */ ([
 ]);
 
 /** A local stand-in for Stripe's API that posts signed webhooks to payments. */
-export const stripeSandbox = {
+const stripeSandbox = {
   name: 'stripe-sandbox',
   workspace: 'scripts/stripe-sandbox',
   port: 12111,
@@ -73,7 +73,7 @@ export const stripeSandbox = {
 };
 
 /** The web client's production build (`next start`); server rendering reaches the APIs via the gateway. */
-export const webClient = {
+const webClient = {
   name: 'client',
   port: 3000,
   needs: [],
@@ -89,7 +89,7 @@ export const webClient = {
 };
 
 /** The gateway (scripts/gateway.mjs): routes like the Istio VirtualService, to the ports chosen. */
-export const gateway = {
+const gateway = {
   name: 'gateway',
   workspace: '.',
   port: 8080,

@@ -11,7 +11,7 @@ import { connect as connectTcp } from 'node:net';
 const DEFAULT_TIMEOUT_MS = 3000;
 
 /** Turns a connection error into a short human phrase. */
-export function describeError(err) {
+function describeError(err) {
   const code = err?.code ?? err?.cause?.code ?? /ECONNREFUSED|ETIMEDOUT|ENOTFOUND/.exec(err?.message)?.[0];
   const phrases = {
     ECONNREFUSED: 'connection refused',
