@@ -44,19 +44,16 @@ export const DEMO_SELLERS = [
 async function call(baseUrl, method, path, { body, token } = {}) {
   const res = await fetch(new URL(path, baseUrl), {
     method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
   let json = null;
   try {
-    json = text ? JSON.parse(text) : null;
+    json = JSON.parse(text);
   } catch {
-    json = null;
+    // not JSON: the caller reports `text`
   }
   return { status: res.status, json, text };
 }

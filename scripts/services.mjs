@@ -1,158 +1,174 @@
 /**
- * The one list of what the local stack runs. The runner, the database bootstrap and the gateway
- * checks all read it; a service whose workspace has no package.json yet is listed but skipped.
+ * The launch spec: how each process of Glotixz is started, written once. `npm start`
+ * (scripts/stack.mjs), the system tests (e2e/test/support/system.ts) and the bench read it;
+ * adding a service is adding an entry to `services`. Only this file's callers choose ports,
+ * databases and keys: the stack its fixed ones, the system tests free ports and random databases.
  *
- * Fields of a service:
- *   name       how it is shown in logs and the status table
- *   workspace  its npm workspace folder
- *   port       its HTTP port (infra/routes.json must agree; a test checks)
- *   db         its Postgres database, created by the bootstrap (omit for none)
- *   needs      the infrastructure its /readyz depends on: 'pg', 'nats', 'redis'
- *   signsTokens  receives the JWT private key (only auth)
- *   command    how to start it, relative to the repository root (default: node <workspace>/dist/main.js)
- *   readyPath  polled until it answers 200 (default /readyz)
- *   env        extra environment: (context) => ({ NAME: value })
+ * Fields of an entry:
+ *   name         its name in logs, the status table and the system tests (`system.services.<name>`)
+ *   workspace    its folder (default: its name); it is present when the folder has a package.json
+ *   port         its port under `npm start` (infra/routes.json must agree; a test checks)
+ *   database     its Postgres database under `npm start`; it gets DATABASE_URL
+ *   needs        what its readiness depends on: 'pg', 'nats', 'redis'
+ *   signsTokens  it gets the JWT private key (only auth)
+ *   main         its entry file in the workspace (default dist/main.js), or `command`: (root) => argv
+ *   ready        what it answers once ready (default GET /readyz → 200)
+ *   env          its own variables: (wiring & { url(name) }) => ({ NAME: value })
+ *   skip         (environment) => true when `npm start` should not run it
+ *
+ * Everything listens on 127.0.0.1, so nothing reaches a service except through the gateway (a
+ * client on the network could otherwise set X-Forwarded-For itself).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { databaseUrl } from './lib/databases.mjs';
 
-export const JWT_ISSUER = 'glotixz-auth';
-export const JWT_AUDIENCE = 'glotixz';
-export const STRIPE_SANDBOX_PORT = 12111;
-const PAYMENTS_PORT = 3004;
-const SANDBOX_SECRET_KEY = 'sk_test_glotixz_sandbox';
-/**
- * Where everything the stack starts listens: loopback, so nothing reaches a service except
- * through the gateway (a client on the network could otherwise set X-Forwarded-For itself).
- */
 const LOCAL_HOST = '127.0.0.1';
 
-/**
- * Real Stripe is used when the environment brings its own keys (STRIPE_SECRET_KEY and
- * STRIPE_WEBHOOK_SECRET); otherwise the local sandbox stands in for it.
- */
-export function usesRealStripe(env) {
+/** Real Stripe is used when the environment brings both keys; otherwise the sandbox stands in. */
+function usesRealStripe(env) {
   return Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);
 }
 
-export const services = [
-  {
-    name: 'auth',
-    workspace: 'auth',
-    port: 3001,
-    db: 'glotixz_auth',
-    needs: ['pg', 'nats'],
-    signsTokens: true,
-  },
-  { name: 'tickets', workspace: 'tickets', port: 3002, db: 'glotixz_tickets', needs: ['pg', 'nats'] },
-  { name: 'orders', workspace: 'orders', port: 3003, db: 'glotixz_orders', needs: ['pg', 'nats'] },
-  {
-    name: 'stripe-sandbox',
-    workspace: 'scripts/stripe-sandbox',
-    port: STRIPE_SANDBOX_PORT,
-    needs: [],
-    readyPath: '/healthz',
-    // Stands in for Stripe unless real keys are configured; posts signed webhooks to payments.
-    skip: (env) => usesRealStripe(env),
-    env: ({ keys }) => ({
-      STRIPE_SANDBOX_PORT: String(STRIPE_SANDBOX_PORT),
-      STRIPE_SANDBOX_HOST: LOCAL_HOST,
-      STRIPE_WEBHOOK_URL: `http://127.0.0.1:${PAYMENTS_PORT}/api/payments/webhook`,
-      STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
-    }),
-  },
+const pgAndNats = ['pg', 'nats'];
+
+/** The five services. */
+export const services = /** @type {const} */ ([
+  { name: 'auth', port: 3001, database: 'glotixz_auth', needs: pgAndNats, signsTokens: true },
+  { name: 'tickets', port: 3002, database: 'glotixz_tickets', needs: pgAndNats },
+  { name: 'orders', port: 3003, database: 'glotixz_orders', needs: pgAndNats },
   {
     name: 'payments',
-    workspace: 'payments',
-    port: PAYMENTS_PORT,
-    db: 'glotixz_payments',
-    needs: ['pg', 'nats'],
-    env: ({ keys }) =>
-      usesRealStripe(process.env)
-        ? {}
-        : {
-            STRIPE_SECRET_KEY: SANDBOX_SECRET_KEY,
+    port: 3004,
+    database: 'glotixz_payments',
+    needs: pgAndNats,
+    // With the sandbox running, payments talks to it; with real keys they come from the environment.
+    env: ({ url, keys }) =>
+      url('stripe-sandbox')
+        ? {
+            STRIPE_SECRET_KEY: keys.stripeSecretKey,
             STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
-            STRIPE_API_BASE: `http://127.0.0.1:${STRIPE_SANDBOX_PORT}`,
-          },
+            STRIPE_API_BASE: url('stripe-sandbox'),
+          }
+        : {},
   },
-  { name: 'expiration', workspace: 'expiration', port: 3005, needs: ['nats', 'redis'] },
-  {
-    name: 'client',
-    workspace: 'client',
-    port: 3000,
-    needs: [],
-    command: ['npm', 'run', 'start', '--workspace', 'client', '--', '--hostname', LOCAL_HOST],
-    readyPath: '/healthz',
-    // `next start` serves the production build; server rendering reaches the APIs via the gateway.
-    env: () => ({
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      API_URL: `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`,
-    }),
-  },
-];
+  { name: 'expiration', port: 3005, needs: ['nats', 'redis'] },
+]);
 
-/** Reads a workspace's package.json, or null when the workspace does not exist yet. */
-export function workspacePackage(root, service) {
-  const file = join(root, service.workspace, 'package.json');
-  if (!existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, 'utf8'));
+/** A local stand-in for Stripe's API that posts signed webhooks to payments. */
+const stripeSandbox = {
+  name: 'stripe-sandbox',
+  workspace: 'scripts/stripe-sandbox',
+  port: 12111,
+  needs: [],
+  ready: { path: '/healthz', status: 200 },
+  skip: usesRealStripe,
+  env: ({ ports, url, keys }) => ({
+    STRIPE_SANDBOX_PORT: String(ports['stripe-sandbox']),
+    STRIPE_SANDBOX_HOST: LOCAL_HOST,
+    STRIPE_WEBHOOK_URL: `${url('payments')}/api/payments/webhook`,
+    STRIPE_SECRET_KEY: keys.stripeSecretKey,
+    STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
+  }),
+};
+
+/** The web client's production build (`next start`); server rendering reaches the APIs via the gateway. */
+const webClient = {
+  name: 'client',
+  port: 3000,
+  needs: [],
+  ready: { path: '/healthz', status: 200 },
+  command: (root) => [
+    process.execPath,
+    createRequire(join(root, 'client', 'package.json')).resolve('next/dist/bin/next'),
+    'start',
+    '--hostname',
+    LOCAL_HOST,
+  ],
+  env: ({ url }) => ({ NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', API_URL: url('gateway') }),
+};
+
+/** The gateway (scripts/gateway.mjs): routes like the Istio VirtualService, to the ports chosen. */
+const gateway = {
+  name: 'gateway',
+  workspace: '.',
+  port: 8080,
+  needs: [],
+  main: 'scripts/gateway.mjs',
+  // Any /api path no route claims answers 404 once the gateway listens.
+  ready: { path: '/api/ready-probe', status: 404 },
+  env: ({ ports }) => ({
+    GATEWAY_PORT: String(ports.gateway),
+    GATEWAY_HOST: LOCAL_HOST,
+    GATEWAY_UPSTREAMS: JSON.stringify(
+      Object.fromEntries(Object.entries(ports).filter(([n]) => n !== 'gateway')),
+    ),
+  }),
+};
+
+/** Every process `npm start` runs, in start order (the gateway last, the client through it). */
+export const processes = [...services, stripeSandbox, gateway, webClient];
+
+/** The processes whose workspace exists under `root` and which `env` does not skip, in order. */
+export function presentProcesses(root, env = process.env, list = processes) {
+  return list.filter((p) => existsSync(join(workspaceDir(root, p), 'package.json')) && !p.skip?.(env));
 }
 
-/** The services whose workspace exists in this checkout (and that are not skipped), in list order. */
-export function presentServices(root, list = services, env = process.env) {
-  return list.filter((service) => workspacePackage(root, service) !== null && !service.skip?.(env));
+export function workspaceDir(root, proc) {
+  return join(root, proc.workspace ?? proc.name);
 }
 
-/** The command line that starts a service: [executable, ...args]. */
-export function serviceCommand(service) {
-  return service.command ?? [process.execPath, join(service.workspace, 'dist', 'main.js')];
+/** The command line that starts a process: [executable, ...args]. */
+export function launchCommand(proc, root) {
+  return (
+    proc.command?.(root) ?? [process.execPath, join(workspaceDir(root, proc), proc.main ?? 'dist/main.js')]
+  );
+}
+
+/** What a process answers once it is ready. */
+export function readiness(proc) {
+  return proc.ready ?? { path: '/readyz', status: 200 };
 }
 
 /**
- * The environment a service is started with (added to the runner's own).
- * @param {object} service an entry of `services`
- * @param {{ infra: { pg: { url: string }, nats: { url: string }, redis: { url: string } },
- *   keys: { jwtPrivateKey: string, jwtPublicKey: string, cookieKeys: string[] },
- *   logLevel?: string }} context
+ * The variables a process is started with, beside whatever its caller passes on.
+ * @param {{ name: string, database?: string, signsTokens?: boolean, env?: Function }} proc
+ * @param {{ ports: Record<string, number>, databases: Record<string, string>, natsUrl: string,
+ *   redisUrl: string, keys: { jwtPrivateKey: string, jwtPublicKey: string, cookieKeys: string[],
+ *   stripeSecretKey?: string, stripeWebhookSecret?: string }, nodeEnv?: string, logLevel?: string }} wiring
+ *   every running process's port (the gateway's too), each service's database URL, the servers
+ *   and keys
+ * @returns {Record<string, string>}
  */
-export function serviceEnv(service, context) {
-  const { infra, keys } = context;
-  const env = {
-    NODE_ENV: 'development',
-    PORT: String(service.port),
+export function launchEnv(proc, wiring) {
+  const url = (name) => (wiring.ports[name] ? `http://${LOCAL_HOST}:${wiring.ports[name]}` : undefined);
+  return {
+    NODE_ENV: wiring.nodeEnv ?? 'development',
+    PORT: String(wiring.ports[proc.name]),
     HOST: LOCAL_HOST,
-    LOG_LEVEL: context.logLevel ?? 'info',
-    NATS_URL: infra.nats.url,
-    REDIS_URL: infra.redis.url,
-    JWT_PUBLIC_KEY: keys.jwtPublicKey,
-    JWT_ISSUER,
-    JWT_AUDIENCE,
-    COOKIE_KEYS: keys.cookieKeys.join(','),
+    LOG_LEVEL: wiring.logLevel ?? 'info',
+    NATS_URL: wiring.natsUrl,
+    REDIS_URL: wiring.redisUrl,
+    JWT_PUBLIC_KEY: wiring.keys.jwtPublicKey,
+    JWT_ISSUER: 'glotixz-auth',
+    JWT_AUDIENCE: 'glotixz',
+    COOKIE_KEYS: wiring.keys.cookieKeys.join(','),
+    ...(proc.database ? { DATABASE_URL: wiring.databases[proc.name] } : {}),
+    ...(proc.signsTokens ? { JWT_PRIVATE_KEY: wiring.keys.jwtPrivateKey } : {}),
+    ...proc.env?.({ ...wiring, url }),
   };
-  if (service.db) env.DATABASE_URL = databaseUrl(infra.pg.url, service.db);
-  if (service.signsTokens) env.JWT_PRIVATE_KEY = keys.jwtPrivateKey;
-  return { ...env, ...(service.env?.(context) ?? {}) };
 }
 
-/** Variables of the runner itself, which no service reads. */
-const RUNNER_ONLY = /^(STACK_|GATEWAY_)/;
-
 /**
- * The whole environment a service process gets: everything in the runner's environment (so
- * `EXPIRATION_WINDOW_SECONDS=20 npm start` reaches orders, and any new setting reaches its
- * service) except the runner's own STACK_* and GATEWAY_* variables, overlaid with the wiring of
- * {@link serviceEnv}. A `HOST` set in the environment wins over loopback, to open the services
- * to the network on purpose.
- * @param {object} service an entry of `services`
- * @param {Parameters<typeof serviceEnv>[1]} context
- * @param {Record<string, string | undefined>} [parent] the runner's environment
+ * The whole environment of a process under `npm start`: the runner's environment (so
+ * `EXPIRATION_WINDOW_SECONDS=20 npm start` reaches orders) without its own STACK_* variables and,
+ * except for the gateway, GATEWAY_* ones, overlaid with {@link launchEnv}. A `HOST` or
+ * `GATEWAY_HOST` in the environment wins over loopback, to open a port to the network on purpose.
  */
-export function serviceProcessEnv(service, context, parent = process.env) {
-  const inherited = Object.fromEntries(Object.entries(parent).filter(([name]) => !RUNNER_ONLY.test(name)));
-  const env = { ...inherited, ...serviceEnv(service, context) };
-  if (parent.HOST) env.HOST = parent.HOST;
+export function processEnv(proc, wiring, parent = process.env) {
+  const runnerOnly = proc.name === 'gateway' ? /^STACK_/ : /^(STACK_|GATEWAY_)/;
+  const env = Object.fromEntries(Object.entries(parent).filter(([name]) => !runnerOnly.test(name)));
+  Object.assign(env, launchEnv(proc, wiring));
+  for (const name of ['HOST', 'GATEWAY_HOST']) if (parent[name] && env[name]) env[name] = parent[name];
   return env;
 }

@@ -4,8 +4,6 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort } from '../test/support/ports';
-import type { System } from '../test/support/system';
 import { until } from './fixtures';
 
 /** The repository root. */
@@ -117,32 +115,6 @@ export async function spawnOwned(
     20,
   );
   return child;
-}
-
-/**
- * Starts the local gateway (scripts/gateway.mjs, the routes of the Istio VirtualService) in front
- * of the system's services and answers its origin and process id. Its access log goes nowhere.
- */
-export async function startGateway(system: System): Promise<{ origin: string; pid: number | undefined }> {
-  const port = await freePort();
-  const upstreams: Record<string, number> = {};
-  for (const [name, service] of Object.entries(system.services)) {
-    upstreams[name] = Number(new URL(service.url).port);
-  }
-  const origin = `http://127.0.0.1:${port}`;
-  const child = await spawnOwned(
-    'gateway',
-    [process.execPath, path.join(root, 'scripts', 'gateway.mjs')],
-    {
-      GATEWAY_PORT: String(port),
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_UPSTREAMS: JSON.stringify(upstreams),
-      // Every simulated buyer connects from 127.0.0.1: one address, a thousand clients.
-      GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '100000',
-    },
-    { url: `${origin}/api/ready-probe`, status: 404 },
-  );
-  return { origin, pid: child.pid };
 }
 
 /** Resident set size of a process in MiB (VmRSS). */

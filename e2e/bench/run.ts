@@ -9,7 +9,7 @@
 import type { TestUser } from '@glotixz/common/testing';
 import { startSystem, unlimitedOrders } from '../test/support/system';
 import { mintUsers } from './fixtures';
-import { cleanup, killOnExit, log, owned, root, startGateway } from './harness';
+import { cleanup, killOnExit, log, owned, root } from './harness';
 import {
   allServices,
   baselineThroughput,
@@ -47,10 +47,20 @@ async function main(): Promise<void> {
 
   log('starting the system');
   // 256 buyers place every order of the throughput runs between them, far past any per-buyer limit.
-  const system = await startSystem({ services: allServices, orderLimits: unlimitedOrders });
+  // The gateway in front, its access log kept in memory; every simulated buyer connects from
+  // 127.0.0.1: one address, a thousand clients.
+  const system = await startSystem({
+    services: allServices,
+    orderLimits: unlimitedOrders,
+    gateway: true,
+    env: { gateway: { GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '100000' } },
+  });
   const stopSystem = owned('system', () => system.stop());
-  killOnExit(() => Object.values(system.services).map((s) => s.process));
-  const gateway = await startGateway(system);
+  killOnExit(() =>
+    [...Object.values(system.services), system.gateway].flatMap((s) => (s ? [s.process] : [])),
+  );
+  if (!system.gateway) throw new Error('no gateway');
+  const gateway = { origin: system.gateway.url, pid: system.gateway.process.pid };
 
   log('start-up time and idle memory per service');
   const services = await startupFigures(system);

@@ -5,28 +5,7 @@
  */
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-
-const FILES = {
-  jwtPrivateKey: 'jwt-private.pem',
-  jwtPublicKey: 'jwt-public.pem',
-  cookieKeys: 'cookie-keys',
-  stripeWebhookSecret: 'stripe-webhook-secret',
-};
-
-async function readIfPresent(file) {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  }
-}
-
-async function writeSecret(file, content) {
-  await writeFile(file, content, { mode: 0o600 });
-  await chmod(file, 0o600);
-}
+import { join } from 'node:path';
 
 /**
  * Loads the development keys from `dir`, generating whatever is missing. The public key is always
@@ -35,40 +14,35 @@ async function writeSecret(file, content) {
  *   stripeWebhookSecret: string, generated: string[] }>}
  */
 export async function ensureDevKeys(dir) {
-  await mkdir(dirname(dir), { recursive: true });
   await mkdir(dir, { recursive: true });
   await chmod(dir, 0o700);
-  const path = (name) => join(dir, FILES[name]);
   const generated = [];
-
-  let jwtPrivateKey = await readIfPresent(path('jwtPrivateKey'));
-  if (!jwtPrivateKey) {
-    ({ privateKey: jwtPrivateKey } = generateKeyPairSync('ec', {
-      namedCurve: 'P-256',
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    }));
-    await writeSecret(path('jwtPrivateKey'), jwtPrivateKey);
-    generated.push('JWT key pair (ES256)');
-  }
+  /** The content of `file`, written by `make()` (readable by its owner only) when missing or empty. */
+  const secret = async (file, what, make) => {
+    const kept = (await readFile(join(dir, file), 'utf8').catch(() => '')).trim();
+    if (kept) return kept;
+    const made = make();
+    await writeFile(join(dir, file), `${made}\n`, { mode: 0o600 });
+    await chmod(join(dir, file), 0o600);
+    generated.push(what);
+    return made;
+  };
+  const jwtPrivateKey = `${await secret('jwt-private.pem', 'JWT key pair (ES256)', () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .trim(),
+  )}\n`;
   const jwtPublicKey = createPublicKey(jwtPrivateKey).export({ type: 'spki', format: 'pem' }).toString();
-  if ((await readIfPresent(path('jwtPublicKey'))) !== jwtPublicKey) {
-    await writeFile(path('jwtPublicKey'), jwtPublicKey, { mode: 0o644 });
+  const publicFile = join(dir, 'jwt-public.pem');
+  if ((await readFile(publicFile, 'utf8').catch(() => null)) !== jwtPublicKey) {
+    await writeFile(publicFile, jwtPublicKey, { mode: 0o644 });
   }
-
-  let cookieKeys = (await readIfPresent(path('cookieKeys')))?.split('\n').filter(Boolean) ?? [];
-  if (cookieKeys.length === 0) {
-    cookieKeys = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')];
-    await writeSecret(path('cookieKeys'), cookieKeys.join('\n') + '\n');
-    generated.push('cookie keys');
-  }
-
-  let stripeWebhookSecret = (await readIfPresent(path('stripeWebhookSecret')))?.trim();
-  if (!stripeWebhookSecret) {
-    stripeWebhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
-    await writeSecret(path('stripeWebhookSecret'), stripeWebhookSecret + '\n');
-    generated.push('Stripe webhook secret');
-  }
-
+  const key = () => randomBytes(32).toString('base64url');
+  const cookieKeys = (await secret('cookie-keys', 'cookie keys', () => `${key()}\n${key()}`)).split('\n');
+  const stripeWebhookSecret = await secret(
+    'stripe-webhook-secret',
+    'Stripe webhook secret',
+    () => `whsec_${randomBytes(24).toString('hex')}`,
+  );
   return { jwtPrivateKey, jwtPublicKey, cookieKeys, stripeWebhookSecret, generated };
 }

@@ -4,11 +4,13 @@
  * "time level msg" plus the useful fields).
  */
 import { createInterface } from 'node:readline';
+import { stripVTControlCharacters as stripAnsi } from 'node:util';
 
-const useColor =
-  process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0'
-    ? true
-    : Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+// A terminal's own answer (NO_COLOR, FORCE_COLOR, TERM=dumb); FORCE_COLOR also when piped.
+const { FORCE_COLOR } = process.env;
+const useColor = process.stdout.isTTY
+  ? process.stdout.hasColors()
+  : Boolean(FORCE_COLOR && FORCE_COLOR !== '0');
 
 const paint = (code) => (text) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : String(text));
 
@@ -18,12 +20,9 @@ export const color = {
   red: paint('31'),
   green: paint('32'),
   yellow: paint('33'),
-  blue: paint('34'),
-  magenta: paint('35'),
-  cyan: paint('36'),
 };
 
-const NAME_COLORS = [color.cyan, color.magenta, color.blue, color.yellow, color.green];
+const NAME_COLORS = ['36', '35', '34', '33', '32'].map(paint);
 
 /** A thrown StackError is a user-facing problem: its message is printed without a stack. */
 export class StackError extends Error {
@@ -65,11 +64,6 @@ export function printTable(rows, indent = '  ') {
   });
 }
 
-function stripAnsi(text) {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;]*m/g, '');
-}
-
 const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const LEVEL_COLORS = { 40: color.yellow, 50: color.red, 60: color.red };
 const OMITTED_KEYS = new Set([
@@ -95,7 +89,7 @@ export function formatLogLine(line) {
   } catch {
     return line;
   }
-  if (typeof entry !== 'object' || entry === null || typeof entry.level !== 'number') return line;
+  if (typeof entry?.level !== 'number') return line;
 
   const time = new Date(entry.time ?? Date.now()).toISOString().slice(11, 23);
   const levelName = (LEVELS[entry.level] ?? String(entry.level)).padEnd(5);
@@ -127,14 +121,13 @@ export function createPrefixer(names) {
     prefix(name) {
       return (paints.get(name) ?? color.dim)(name.padEnd(width)) + color.dim(' |');
     },
-    attach(name, stream, { pretty = true } = {}) {
+    /** Prints each line of `stream` as "name | line", those `show` accepts. */
+    attach(name, stream, show = () => true) {
       const prefix = this.prefix(name);
-      const lines = createInterface({ input: stream, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        const text = pretty ? formatLogLine(line) : line;
-        for (const part of text.split('\n')) console.log(`${prefix} ${part}`);
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        if (!show(line)) return;
+        for (const part of formatLogLine(line).split('\n')) console.log(`${prefix} ${part}`);
       });
-      return lines;
     },
   };
 }

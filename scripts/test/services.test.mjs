@@ -1,6 +1,6 @@
 /**
- * The service list and what the runner derives from it: agreement with infra/routes.json, the
- * environment each service gets, database URLs, and which workspaces count as present.
+ * The launch spec and what is derived from it: agreement with infra/routes.json, the environment
+ * each process gets, database URLs, and which workspaces count as present.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,31 +8,45 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadRoutes } from '../gateway.mjs';
-import { databaseUrl } from '../lib/databases.mjs';
-import { presentServices, serviceCommand, serviceEnv, serviceProcessEnv, services } from '../services.mjs';
+import { fileURLToPath } from 'node:url';
+import { databaseUrl } from '../lib/servers.mjs';
+import {
+  launchCommand,
+  launchEnv,
+  presentProcesses,
+  processEnv,
+  processes as services,
+} from '../services.mjs';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const byName = (name) => services.find((s) => s.name === name);
+const pgUrl = 'postgres://postgres:pw@127.0.0.1:54329/postgres';
 
+/** The wiring `npm start` chooses: every process on its spec port, each database on the chosen server. */
 const context = {
-  infra: {
-    pg: { url: 'postgres://postgres:pw@127.0.0.1:54329/postgres' },
-    nats: { url: 'nats://127.0.0.1:42229' },
-    redis: { url: 'redis://127.0.0.1:63799' },
-  },
+  ports: Object.fromEntries(services.map((s) => [s.name, s.port])),
+  databases: Object.fromEntries(
+    services.filter((s) => s.database).map((s) => [s.name, databaseUrl(pgUrl, s.database)]),
+  ),
+  natsUrl: 'nats://127.0.0.1:42229',
+  redisUrl: 'redis://127.0.0.1:63799',
   keys: {
     jwtPrivateKey: 'PRIVATE PEM',
     jwtPublicKey: 'PUBLIC PEM',
     cookieKeys: ['k1'.repeat(20), 'k2'.repeat(20)],
+    stripeSecretKey: 'sk_test_glotixz_sandbox',
     stripeWebhookSecret: 'whsec_abc',
   },
 };
+const serviceEnv = launchEnv;
+const serviceProcessEnv = processEnv;
 
 test('names, ports and databases are unique', () => {
   for (const field of ['name', 'workspace', 'port']) {
-    const values = services.map((s) => s[field]);
+    const values = services.map((s) => (field === 'workspace' ? (s.workspace ?? s.name) : s[field]));
     assert.equal(new Set(values).size, values.length, field);
   }
-  const dbs = services.filter((s) => s.db).map((s) => s.db);
+  const dbs = services.filter((s) => s.database).map((s) => s.database);
   assert.equal(new Set(dbs).size, dbs.length);
   for (const db of dbs) assert.match(db, /^glotixz_[a-z]+$/);
 });
@@ -41,7 +55,7 @@ test('infra/routes.json routes to the services and ports of the service list', (
   const table = loadRoutes();
   for (const target of [...table.routes, table.default]) {
     const service = byName(target.service);
-    assert.ok(service, `${target.service} is not in scripts/services.mjs`);
+    assert.ok(service, `${target.service} is not in the launch spec (scripts/services.mjs)`);
     assert.equal(target.port, service.port, target.service);
   }
   assert.equal(table.default.service, 'client');
@@ -84,7 +98,7 @@ test('a service is present only when its workspace has a package.json', async ()
     await writeFile(join(root, 'auth', 'package.json'), '{"name":"@glotixz/auth"}');
     await mkdir(join(root, 'tickets'));
     assert.deepEqual(
-      presentServices(root).map((s) => s.name),
+      presentProcesses(root).map((s) => s.name),
       ['auth'],
     );
   } finally {
@@ -93,8 +107,11 @@ test('a service is present only when its workspace has a package.json', async ()
 });
 
 test('a service starts from its built main unless it names a command', () => {
-  assert.deepEqual(serviceCommand(byName('auth')), [process.execPath, join('auth', 'dist', 'main.js')]);
-  assert.equal(serviceCommand(byName('client'))[0], 'npm');
+  assert.deepEqual(launchCommand(byName('auth'), ROOT), [
+    process.execPath,
+    join(ROOT, 'auth', 'dist', 'main.js'),
+  ]);
+  assert.match(launchCommand(byName('client'), ROOT)[1], /next/);
 });
 
 test('without real Stripe keys payments talks to the sandbox, which signs webhooks with the same secret', () => {
@@ -120,7 +137,8 @@ test('everything the stack starts listens on loopback: services, the sandbox and
     assert.equal(serviceProcessEnv(service, context, {}).HOST, '127.0.0.1', service.name);
   }
   assert.equal(serviceEnv(byName('stripe-sandbox'), context).STRIPE_SANDBOX_HOST, '127.0.0.1');
-  assert.deepEqual(serviceCommand(byName('client')).slice(-2), ['--hostname', '127.0.0.1']);
+  assert.deepEqual(launchCommand(byName('client'), ROOT).slice(-2), ['--hostname', '127.0.0.1']);
+  assert.equal(serviceEnv(byName('gateway'), context).GATEWAY_HOST, '127.0.0.1');
 });
 
 test("every variable of the runner's environment reaches a service, except the runner's own", () => {
@@ -141,6 +159,15 @@ test("every variable of the runner's environment reaches a service, except the r
   assert.equal(env.DATABASE_URL, 'postgres://postgres:pw@127.0.0.1:54329/glotixz_orders');
   assert.equal(env.GATEWAY_PORT, undefined);
   assert.equal(env.STACK_READY_TIMEOUT_MS, undefined);
+  // The gateway's limits are the gateway's: they reach it, beside the ports it routes to.
+  const gateway = serviceProcessEnv(byName('gateway'), context, parent);
+  assert.equal(gateway.GATEWAY_PORT, '8080');
+  assert.equal(JSON.parse(gateway.GATEWAY_UPSTREAMS).orders, byName('orders').port);
+  assert.equal(
+    serviceProcessEnv(byName('gateway'), context, { GATEWAY_REQUEST_TIMEOUT_MS: '9' })
+      .GATEWAY_REQUEST_TIMEOUT_MS,
+    '9',
+  );
   // Opening the services to the network is a choice made in the environment.
   assert.equal(serviceProcessEnv(byName('orders'), context, { HOST: '0.0.0.0' }).HOST, '0.0.0.0');
 });

@@ -1,6 +1,6 @@
 /**
  * The runner's supervision of a service, started the way `npm start` starts one (its command
- * and process environment from services.mjs) behind the gateway: a crash is restarted with
+ * and process environment from the launch spec, services.mjs) behind the gateway: a crash is restarted with
  * backoff and served again, nothing restarts once stopped, and the variables of the runner's
  * environment reach the service. First on a stand-in service, then on auth from its build.
  */
@@ -15,11 +15,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createGateway, loadRoutes } from '../gateway.mjs';
-import { ensureDatabases } from '../lib/databases.mjs';
 import { ensureDevKeys } from '../lib/keys.mjs';
-import { waitFor } from '../lib/proc.mjs';
-import { describeExit, startSupervised } from '../lib/supervise.mjs';
-import { serviceCommand, serviceProcessEnv, services } from '../services.mjs';
+import { describeExit, startSupervised, waitFor } from '../lib/proc.mjs';
+import { databaseUrl, ensureDatabases } from '../lib/servers.mjs';
+import { launchCommand, processEnv, services } from '../services.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -59,14 +58,13 @@ async function get(url) {
 }
 
 describe('a supervised service', () => {
-  const context = {
-    infra: {
-      pg: { url: 'postgres://127.0.0.1/postgres' },
-      nats: { url: 'nats://x' },
-      redis: { url: 'redis://x' },
-    },
+  const wiring = (port) => ({
+    ports: { things: port },
+    databases: {},
+    natsUrl: 'nats://x',
+    redisUrl: 'redis://x',
     keys: { jwtPrivateKey: 'k', jwtPublicKey: 'k', cookieKeys: ['c'] },
-  };
+  });
   const crashes = [];
   let service;
   let handle;
@@ -79,15 +77,15 @@ describe('a supervised service', () => {
       workspace: 'things',
       port: await freePort(),
       needs: [],
-      command: [process.execPath, '-e', STAND_IN],
+      command: () => [process.execPath, '-e', STAND_IN],
     };
-    const [command, ...args] = serviceCommand(service);
+    const [command, ...args] = launchCommand(service, ROOT);
     handle = startSupervised({
       name: service.name,
       command,
       args,
       cwd: ROOT,
-      env: serviceProcessEnv(service, context, {
+      env: processEnv(service, wiring(service.port), {
         ...process.env,
         EXPIRATION_WINDOW_SECONDS: '20',
         SOME_FUTURE_LIMIT: '7',
@@ -201,24 +199,23 @@ describe(
       await ensureDatabases(adminUrl, [database]);
       keysDir = await mkdtemp(join(tmpdir(), 'glotixz-keys-'));
       const keys = await ensureDevKeys(join(keysDir, 'keys'));
-      service = { ...services.find((s) => s.name === 'auth'), port: await freePort(), db: database };
-      const context = {
-        infra: {
-          pg: { url: adminUrl },
-          nats: { url: 'nats://127.0.0.1:4222' },
-          redis: { url: 'redis://127.0.0.1:6379' },
-        },
+      service = { ...services.find((s) => s.name === 'auth'), port: await freePort() };
+      const wiring = {
+        ports: { auth: service.port },
+        databases: { auth: databaseUrl(adminUrl, database) },
+        natsUrl: 'nats://127.0.0.1:4222',
+        redisUrl: 'redis://127.0.0.1:6379',
         keys,
         logLevel: 'warn',
       };
-      const [command, ...args] = serviceCommand(service);
+      const [command, ...args] = launchCommand(service, ROOT);
       const readyz = `http://127.0.0.1:${service.port}/readyz`;
       handle = startSupervised({
         name: service.name,
         command,
         args,
         cwd: ROOT,
-        env: serviceProcessEnv(service, context, { ...process.env, SIGNIN_WINDOW_SECONDS: '123' }),
+        env: processEnv(service, wiring, { ...process.env, SIGNIN_WINDOW_SECONDS: '123' }),
         isReady: async () => (await get(readyz)).status === 200,
         readyIntervalMs: 100,
       });

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { freePort } from './ports';
 import path from 'node:path';
 import {
   connectTestBus,
@@ -16,11 +14,21 @@ import {
 } from '@glotixz/common/testing';
 import type { Bus } from '@glotixz/common/bus';
 import Redis from 'ioredis';
+import {
+  launchCommand,
+  launchEnv,
+  processes,
+  readiness,
+  services,
+  workspaceDir,
+} from '../../../scripts/services.mjs';
+import { exited, stopChild } from '../../../scripts/lib/proc.mjs';
+import { freePort } from './ports';
 
 const root = path.resolve(__dirname, '../../..');
 
-/** A service of the system under test, started from its build like `npm start` does. */
-export type ServiceName = 'auth' | 'tickets' | 'orders' | 'payments' | 'expiration';
+/** A service of the system under test (an entry of the launch spec, scripts/services.mjs), started from its build. */
+export type ServiceName = (typeof services)[number]['name'];
 
 /** Processes beside the services: the Stripe sandbox, the web client and the gateway. */
 export type ExtraName = 'stripe-sandbox' | 'client' | 'gateway';
@@ -120,52 +128,33 @@ export interface SystemOptions {
   redisUrl?: string;
 }
 
-/** Where the Stripe webhook lands on payments. */
-const WEBHOOK_PATH = '/api/payments/webhook';
-
-/** How a process shows it is up: a path and the status it answers there when ready. */
-interface Readiness {
-  path: string;
-  status: number;
+/** How a process of the launch spec is started: its command line, folder and readiness. */
+interface Launch {
+  command: string[];
+  cwd: string;
+  ready: { path: string; status: number };
 }
 
-async function waitReady(
-  url: string,
-  child: ChildProcess,
-  output: string[],
-  readiness: Readiness = { path: '/readyz', status: 200 },
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function waitReady(url: string, child: ChildProcess, output: string[], launch: Launch): Promise<void> {
+  const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}:\n${output.join('')}`);
     try {
-      const res = await fetch(`${url}${readiness.path}`);
+      const res = await fetch(`${url}${launch.ready.path}`);
       await res.arrayBuffer();
-      if (res.status === readiness.status) return;
+      if (res.status === launch.ready.status) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${url} not ready after ${timeoutMs} ms:\n${output.join('')}`);
+  throw new Error(`${url} not ready after 30000 ms:\n${output.join('')}`);
 }
 
-/** How to run one process: its command line (relative to the repository root) and working folder. */
-interface Launch {
-  command: string[];
-  cwd?: string;
-  readiness?: Readiness;
-}
-
-function launch(spec: Launch, env: Record<string, string>, output: string[]): ChildProcess {
-  const [executable, ...args] = spec.command;
+function spawnProcess(launch: Launch, env: Record<string, string>, output: string[]): ChildProcess {
+  const [executable, ...args] = launch.command;
   if (!executable) throw new Error('empty command');
-  const child = spawn(executable, args, {
-    cwd: spec.cwd ?? root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(executable, args, { cwd: launch.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
     if (output.length > 500) output.shift();
@@ -175,38 +164,43 @@ function launch(spec: Launch, env: Record<string, string>, output: string[]): Ch
   return child;
 }
 
+/** Starts the launch spec's process `name` with `env` and waits until it is ready. */
 async function startProcess(
   name: ServiceName | ExtraName,
-  spec: Launch,
   env: Record<string, string>,
 ): Promise<RunningService> {
+  const spec = processes.find((p) => p.name === name);
+  if (!spec) throw new Error(`${name} is not in the launch spec`);
+  if (name === 'client' && !existsSync(path.join(root, 'client', '.next', 'BUILD_ID'))) {
+    throw new Error('the web client is not built: run `npm run build --workspace client` first');
+  }
+  const launch: Launch = {
+    command: launchCommand(spec, root),
+    cwd: workspaceDir(root, spec),
+    ready: readiness(spec),
+  };
   const url = `http://127.0.0.1:${env.PORT}`;
   const output: string[] = [];
   const service: RunningService = {
     name,
     url,
     output,
-    process: launch(spec, env, output),
+    process: spawnProcess(launch, env, output),
     async stop() {
-      if (service.process.exitCode !== null || service.process.signalCode !== null) return;
-      const exited = once(service.process, 'exit');
-      service.process.kill('SIGTERM');
-      await exited;
+      await stopChild(service.process, { timeoutMs: 60_000 });
     },
     async kill() {
-      if (service.process.exitCode !== null || service.process.signalCode !== null) return;
-      const exited = once(service.process, 'exit');
       service.process.kill('SIGKILL');
-      await exited;
+      await exited(service.process);
     },
     async restart() {
       await service.stop();
-      service.process = launch(spec, env, output);
-      await waitReady(url, service.process, output, spec.readiness);
+      service.process = spawnProcess(launch, env, output);
+      await waitReady(url, service.process, output, launch);
     },
   };
   try {
-    await waitReady(url, service.process, output, spec.readiness);
+    await waitReady(url, service.process, output, launch);
   } catch (err) {
     await service.stop();
     throw err;
@@ -214,27 +208,11 @@ async function startProcess(
   return service;
 }
 
-function serviceLaunch(name: ServiceName): Launch {
-  return { command: [process.execPath, path.join(root, name, 'dist', 'main.js')] };
-}
-
-function clientLaunch(port: number): Launch {
-  const clientDir = path.join(root, 'client');
-  if (!existsSync(path.join(clientDir, '.next', 'BUILD_ID'))) {
-    throw new Error('the web client is not built: run `npm run build --workspace client` first');
-  }
-  const nextBin = require.resolve('next/dist/bin/next', { paths: [clientDir] });
-  return {
-    command: [process.execPath, nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-    cwd: clientDir,
-    readiness: { path: '/', status: 200 },
-  };
-}
-
 /**
- * Starts the named services from their builds (`tsc -b` output) as separate processes, each with
- * its own random database, all on one random bus prefix and BullMQ queue, exactly as they would
- * run in production apart from the isolation. Payments comes with the Stripe sandbox
+ * Starts the named services from their builds (`tsc -b` output) as separate processes, as the
+ * launch spec says (scripts/services.mjs, as `npm start` does), each on a free port with its own
+ * random database, all on one random bus prefix and BullMQ queue, exactly as they would run in
+ * production apart from the isolation. Payments comes with the Stripe sandbox
  * (scripts/stripe-sandbox) sending it signed webhooks; `web: true` adds the built client and the
  * gateway, so a browser sees one origin as it does behind `npm start`.
  */
@@ -253,22 +231,6 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   // Streams exist before any consumer or publisher starts, and are ours to delete afterwards.
   const bus = await connectTestBus(prefix, { url: natsUrl });
 
-  const shared = {
-    // Loopback only, as under `npm start`: nothing reaches a service except through the gateway.
-    HOST: '127.0.0.1',
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    NATS_URL: natsUrl,
-    NATS_PREFIX: prefix,
-    REDIS_URL: redisUrl,
-    JWT_PUBLIC_KEY: keys.publicKey,
-    COOKIE_KEYS: cookieKeys.join(','),
-  };
-  const stripe = {
-    STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
-    STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('hex')}`,
-  };
-
   const stopAll = async () => {
     // The gateway and the client first, so nothing new reaches the services while they stop.
     const front = started.filter((s) => s.name === 'gateway' || s.name === 'client');
@@ -283,93 +245,65 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   };
 
   try {
-    const ports = new Map<ServiceName, number>();
-    for (const name of options.services) ports.set(name, await freePort());
-
-    let sandbox: RunningService | undefined;
-    const paymentsPort = ports.get('payments');
-    if (paymentsPort !== undefined) {
-      const port = await freePort();
-      sandbox = await startProcess(
-        'stripe-sandbox',
-        {
-          command: [process.execPath, path.join(root, 'scripts', 'stripe-sandbox', 'dist', 'main.js')],
-          readiness: { path: '/healthz', status: 200 },
-        },
-        {
-          PORT: String(port),
-          STRIPE_SANDBOX_PORT: String(port),
-          STRIPE_SANDBOX_HOST: '127.0.0.1',
-          STRIPE_WEBHOOK_URL: `http://127.0.0.1:${paymentsPort}${WEBHOOK_PATH}`,
-          STRIPE_WEBHOOK_BASE_DELAY_MS: '200',
-          LOG_LEVEL: 'warn',
-          ...stripe,
-          ...options.env?.['stripe-sandbox'],
-        },
-      );
-      started.push(sandbox);
+    const withPayments = options.services.includes('payments');
+    const front = options.web || options.gateway;
+    // The sandbox first, as payments' webhooks come from it; the gateway before the client, which renders through it.
+    const names: (ServiceName | ExtraName)[] = [
+      ...(withPayments ? (['stripe-sandbox'] as const) : []),
+      ...options.services,
+      ...(front ? (['gateway'] as const) : []),
+      ...(options.web ? (['client'] as const) : []),
+    ];
+    const ports: Record<string, number> = {};
+    // The client's port even without the client: paths outside /api then answer 502, not another stack's page.
+    for (const name of [...names, 'client']) ports[name] ??= await freePort();
+    for (const spec of services.filter((s) => options.services.includes(s.name) && 'database' in s)) {
+      const database = await createTestDatabase();
+      databases.push(database);
+      databaseUrls[spec.name] = database.url;
     }
+    const wiring = {
+      ports,
+      databases: databaseUrls as Record<string, string>,
+      natsUrl,
+      redisUrl,
+      keys: {
+        jwtPrivateKey: keys.privateKey,
+        jwtPublicKey: keys.publicKey,
+        cookieKeys,
+        stripeSecretKey: `sk_test_${randomBytes(12).toString('hex')}`,
+        stripeWebhookSecret: `whsec_${randomBytes(24).toString('hex')}`,
+      },
+      nodeEnv: 'test',
+      logLevel: 'warn',
+    };
+    /** What the tests change beside the launch spec's wiring. */
+    const testEnv: Partial<Record<ServiceName | ExtraName, Record<string, string>>> = {
+      // Every test signs its users up from this one address; the limit's own test sets it.
+      auth: { SIGNUP_MAX_PER_ADDRESS: '100000' },
+      orders: orderLimitsEnv(options.orderLimits),
+      expiration: { QUEUE_PREFIX: queuePrefix },
+      'stripe-sandbox': { STRIPE_WEBHOOK_BASE_DELAY_MS: '200' },
+    };
 
-    const services = {} as Record<ServiceName, RunningService>;
-    for (const name of options.services) {
-      const env: Record<string, string> = { ...shared, PORT: String(ports.get(name)) };
-      if (name !== 'expiration') {
-        const database = await createTestDatabase();
-        databases.push(database);
-        databaseUrls[name] = database.url;
-        env.DATABASE_URL = database.url;
-      }
-      if (name === 'auth') {
-        env.JWT_PRIVATE_KEY = keys.privateKey;
-        // Every test signs its users up from this one address; the limit's own test sets it.
-        env.SIGNUP_MAX_PER_ADDRESS = '100000';
-      }
-      if (name === 'expiration') env.QUEUE_PREFIX = queuePrefix;
-      if (name === 'payments' && sandbox) Object.assign(env, stripe, { STRIPE_API_BASE: sandbox.url });
-      if (name === 'orders') Object.assign(env, orderLimitsEnv(options.orderLimits));
-      Object.assign(env, options.env?.[name]);
-      const service = await startProcess(name, serviceLaunch(name), env);
+    const running: Partial<Record<ServiceName | ExtraName, RunningService>> = {};
+    for (const name of names) {
+      const spec = processes.find((p) => p.name === name)!;
+      const env = {
+        PATH: process.env.PATH ?? '',
+        ...launchEnv(spec, wiring),
+        NATS_PREFIX: prefix,
+        ...testEnv[name],
+        ...options.env?.[name],
+      };
+      const service = await startProcess(name, env);
       started.push(service);
-      services[name] = service;
+      running[name] = service;
     }
-
-    let client: RunningService | undefined;
-    let gateway: RunningService | undefined;
-    const clientPort = await freePort();
-    if (options.web || options.gateway) {
-      const gatewayPort = await freePort();
-      const upstreams: Record<string, number> = { client: clientPort };
-      for (const [name, port] of ports) upstreams[name] = port;
-      // The gateway first: the client renders its pages through it.
-      gateway = await startProcess(
-        'gateway',
-        {
-          command: [process.execPath, path.join(root, 'scripts', 'gateway.mjs')],
-          readiness: { path: '/api/ready-probe', status: 404 },
-        },
-        {
-          PORT: String(gatewayPort),
-          GATEWAY_PORT: String(gatewayPort),
-          GATEWAY_HOST: '127.0.0.1',
-          GATEWAY_UPSTREAMS: JSON.stringify(upstreams),
-          ...options.env?.gateway,
-        },
-      );
-      started.push(gateway);
-    }
-    if (options.web && gateway) {
-      client = await startProcess('client', clientLaunch(clientPort), {
-        NODE_ENV: 'production',
-        NEXT_TELEMETRY_DISABLED: '1',
-        PORT: String(clientPort),
-        API_URL: gateway.url,
-        ...options.env?.client,
-      });
-      started.push(client);
-    }
+    const { 'stripe-sandbox': sandbox, client, gateway, ...rest } = running;
 
     return {
-      services,
+      services: rest as Record<ServiceName, RunningService>,
       ...(sandbox ? { sandbox } : {}),
       ...(client ? { client } : {}),
       ...(gateway ? { gateway } : {}),

@@ -7,14 +7,14 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, test } from 'node:test';
-import { createInfra } from '../lib/infra.mjs';
+import { ensureBinary } from '../lib/servers.mjs';
 
 const dirs = [];
 after(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-test('ensureServerBinaries answers the nats-server and redis-server found first on PATH', async () => {
+test('ensureBinary answers the nats-server and redis-server found first on PATH', async () => {
   const bin = await mkdtemp(join(tmpdir(), 'glotixz-bin-'));
   dirs.push(bin);
   for (const name of ['nats-server', 'redis-server']) {
@@ -24,11 +24,10 @@ test('ensureServerBinaries answers the nats-server and redis-server found first 
   const path = process.env.PATH;
   process.env.PATH = [bin, path].filter(Boolean).join(delimiter);
   try {
-    const infra = createInfra({ root: bin });
-    assert.deepEqual(await infra.ensureServerBinaries(), {
-      natsServer: join(bin, 'nats-server'),
-      redisServer: join(bin, 'redis-server'),
-    });
+    assert.deepEqual(
+      { natsServer: await ensureBinary('nats-server'), redisServer: await ensureBinary('redis-server') },
+      { natsServer: join(bin, 'nats-server'), redisServer: join(bin, 'redis-server') },
+    );
   } finally {
     process.env.PATH = path;
   }
