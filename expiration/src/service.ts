@@ -50,8 +50,7 @@ export function declareExpirationService(options: ExpirationServiceOptions = {})
         return { stop: () => worker.close(redis.status !== 'ready') };
       }),
     }),
-    createApp: ({ logger, redis, messaging, queue, metrics, registry }) =>
-      createApp({ logger, redis, messaging, queue, metrics, registry }),
+    createApp,
   });
 }
 

@@ -1,5 +1,5 @@
 import { consumerTable } from '@glotixz/common/bus';
-import type { TicketsDb } from '../tickets/tickets.repo';
+import type { TicketsDb } from '../db/db';
 import { orderCancelledConsumer } from './order-cancelled.consumer';
 import { orderCompletedConsumer } from './order-completed.consumer';
 import { orderCreatedConsumer } from './order-created.consumer';

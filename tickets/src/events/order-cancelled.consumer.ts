@@ -1,6 +1,6 @@
 import type { TransactionalConsumer } from '@glotixz/common/bus';
 import { orderCancelledSubject } from '@glotixz/common/events';
-import type { TicketsTx } from '../tickets/tickets.repo';
+import type { TicketsTx } from '../db/db';
 import { releaseTicket } from '../tickets/reservations';
 
 /**

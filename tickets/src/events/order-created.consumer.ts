@@ -1,6 +1,6 @@
 import { RetryLater, type TransactionalConsumer } from '@glotixz/common/bus';
 import { orderCreatedSubject } from '@glotixz/common/events';
-import type { TicketsTx } from '../tickets/tickets.repo';
+import type { TicketsTx } from '../db/db';
 import { reserveTicket } from '../tickets/reservations';
 
 /** How long an order waits while another order still holds its ticket. */

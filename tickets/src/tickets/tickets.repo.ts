@@ -3,8 +3,6 @@ import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { TicketsDb, TicketsTx } from '../db/db';
 import { cancelledOrders, completedOrders, tickets, type TicketRow } from '../db/schema';
 
-export type { TicketsDb, TicketsTx } from '../db/db';
-
 /** Fields a seller may change. */
 export interface TicketChanges {
   title?: string;
