@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { readConfig } from './config';
 import { migrationsFolder } from './db/migrate';
 import * as schema from './db/schema';
+import { authConsumers } from './events/consumers';
 
 /** Bookkeeping rows of no further use: ended sign-in windows and backoffs, expired sessions. */
 const prunedTables = [
@@ -19,6 +20,7 @@ export const authService = defineService({
   database: { schema, migrationsFolder },
   // `session.revoked` goes out through the outbox; auth checks revocations in its own database.
   outbox: true,
+  consumers: authConsumers,
   tasks: ({ pool, logger }) =>
     Object.fromEntries(
       prunedTables.map(({ table, column }) => [
