@@ -18,8 +18,6 @@ export const authService = defineService({
   name: 'auth',
   config: readConfig,
   database: { schema, migrationsFolder },
-  // `session.revoked` goes out through the outbox; auth checks revocations in its own database.
-  outbox: true,
   consumers: authConsumers,
   tasks: ({ pool, logger }) =>
     Object.fromEntries(

@@ -107,16 +107,16 @@ describe('bootService', () => {
     expect(booted.pool.ending).toBe(true);
   });
 
-  it('refuses an outbox without a database', async () => {
+  it('refuses a database without a DATABASE_URL', async () => {
     const declaration = defineService({
-      name: 'no-db',
+      name: 'no-url',
       config: () => ({ LOG_LEVEL: 'silent', NATS_URL: testNatsUrl(), PORT: 0 }),
-      outbox: true,
+      database: { schema: {}, migrationsFolder: 'migrations' },
       createApp: () => ({ app: express(), metrics: undefined as never, openapi: {} }),
     });
     const lifecycle = recordingLifecycle();
     await expect(
       bootService(declaration, { config: declaration.config({}), logger, lifecycle }),
-    ).rejects.toThrow('no-db publishes through an outbox but declares no database');
+    ).rejects.toThrow('no-url declares a database but its config has no DATABASE_URL');
   });
 });

@@ -13,7 +13,6 @@ export const ordersService = defineService({
   name: 'orders',
   config: readConfig,
   database: { schema, migrationsFolder },
-  outbox: true,
   verifiesTokens: true,
   setup: ({ registry }) => ({ ordersMetrics: createOrdersMetrics(registry) }),
   consumers: ({ db, ordersMetrics }) => ordersConsumers(db, ordersMetrics),

@@ -15,7 +15,6 @@ export const paymentsService = defineService({
   name: 'payments',
   config: readConfig,
   database: { schema, migrationsFolder },
-  outbox: true,
   verifiesTokens: true,
   setup: ({ config, db, logger }) => {
     const stripe = createStripeGateway(createStripeClient(config));

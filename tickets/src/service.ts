@@ -11,7 +11,6 @@ export const ticketsService = defineService({
   name: 'tickets',
   config: readConfig,
   database: { schema, migrationsFolder },
-  outbox: true,
   verifiesTokens: true,
   consumers: ({ db }) => ticketsConsumers(db),
   tasks: ({ pool, logger }) => ({

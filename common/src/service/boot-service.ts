@@ -63,8 +63,6 @@ export async function bootService<
     await runMigrations(pool, declaration.database.migrationsFolder);
     database = { pool, db: createDb(pool, declaration.database.schema) };
   }
-  if (declaration.outbox && !database)
-    throw new Error(`${name} publishes through an outbox but declares no database`);
   const replaySeconds = config.JWT_TTL_SECONDS;
   if (declaration.verifiesTokens && replaySeconds === undefined) {
     throw new Error(`${name} verifies tokens but its config has no JWT_TTL_SECONDS`);
@@ -80,7 +78,7 @@ export async function bootService<
     prefix: config.NATS_PREFIX,
     streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,
-    outbox: declaration.outbox && database ? { pool: database.pool } : undefined,
+    outbox: database ? { pool: database.pool } : undefined,
     metrics: registry,
     revocations: declaration.verifiesTokens && replaySeconds !== undefined ? { replaySeconds } : undefined,
     consumers: declaration.consumers?.(deps) ?? [],

@@ -92,10 +92,12 @@ export interface ServiceDeclaration<
   name: string;
   /** Parses the environment (the service's `readConfig`); a bad value stops the process. */
   config: (source: Record<string, string | undefined>) => TConfig;
-  /** The service's Postgres database, migrated before anything else starts; omit for none. */
+  /**
+   * The service's Postgres database, migrated before anything else starts; omit for none. A
+   * service with a database publishes through the outbox in it (I1): the relay runs with the
+   * messaging.
+   */
   database?: DatabaseDeclaration<TSchema>;
-  /** Publishes through the outbox in its database (I1): the relay runs with the messaging. */
-  outbox?: boolean;
   /**
    * Verifies users' tokens: the messaging keeps the sessions auth revoked, replaying the last
    * `JWT_TTL_SECONDS`, and hands them to the app as `messaging.revokedSessions`.
