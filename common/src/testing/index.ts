@@ -7,3 +7,4 @@ export * from './tracing';
 export * from './openapi-fuzz';
 export * from './openapi-lint';
 export * from './openapi-document';
+export * from './openapi-contract';
