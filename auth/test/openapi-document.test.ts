@@ -20,7 +20,7 @@ describeOpenApiContract({
     return {
       app: h.app,
       fuzz: { authorizations: [authorization], knownValues: { email: ['fuzz@example.com'] }, runs: 100 },
-      close: h.close,
+      close: () => h.close(),
     };
   },
 });

@@ -9,6 +9,6 @@ describeOpenApiContract({
   async start() {
     const h = await startExpirationHarness();
     const instance = await h.startInstance();
-    return { app: instance.app.app, close: h.close };
+    return { app: instance.app.app, close: () => h.close() };
   },
 });

@@ -21,7 +21,7 @@ describeOpenApiContract({
         knownValues: { id: orderIds, ticketId: ticketIds },
         runs: 200,
       },
-      close: h.close,
+      close: () => h.close(),
     };
   },
 });

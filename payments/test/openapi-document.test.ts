@@ -23,7 +23,11 @@ describeOpenApiContract({
         authorizations: [buyer.authorization, other.authorization],
         knownValues: {
           orderId: orderIds,
-          paymentMethodId: ['pm_card_visa', 'pm_card_chargeDeclined', 'pm_card_visa_chargeDeclinedInsufficientFunds'],
+          paymentMethodId: [
+            'pm_card_visa',
+            'pm_card_chargeDeclined',
+            'pm_card_visa_chargeDeclinedInsufficientFunds',
+          ],
         },
         runs: 200,
       },

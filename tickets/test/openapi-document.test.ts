@@ -23,8 +23,12 @@ describeOpenApiContract({
     );
     return {
       app: h.app,
-      fuzz: { authorizations: [seller.authorization, buyer.authorization], knownValues: { id: ids }, runs: 200 },
-      close: h.close,
+      fuzz: {
+        authorizations: [seller.authorization, buyer.authorization],
+        knownValues: { id: ids },
+        runs: 200,
+      },
+      close: () => h.close(),
     };
   },
 });

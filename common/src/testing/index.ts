@@ -8,3 +8,4 @@ export * from './openapi-fuzz';
 export * from './openapi-lint';
 export * from './openapi-document';
 export * from './openapi-contract';
+export * from './service-defaults';

@@ -10,7 +10,7 @@ export interface OpenApiSubject {
   app: Express;
   /** Tokens and values the fuzzer sends; see {@link FuzzOptions}. */
   fuzz?: Pick<FuzzOptions, 'authorizations' | 'knownValues' | 'runs'>;
-  close(): Promise<void>;
+  close(this: void): Promise<void>;
 }
 
 /** Options of {@link describeOpenApiContract}. */
@@ -20,7 +20,7 @@ export interface OpenApiContractOptions {
   /** Where the service serves its docs, e.g. `/api/orders/docs`. */
   docsPath: string;
   /** Starts the service with the rows its operations need to reach past their 404s. */
-  start(): Promise<OpenApiSubject>;
+  start(this: void): Promise<OpenApiSubject>;
   /**
    * The operations the fuzzer must have reached: at least this many, or exactly these. Exactly
    * none means the service serves no operation besides health, readiness and metrics.
@@ -55,8 +55,8 @@ export function describeOpenApiContract(options: OpenApiContractOptions): void {
   describe('the served OpenAPI document', () => {
     if (options.noWarnings) {
       it("passes Redocly's recommended rules with no errors and no warnings", async () => {
-        const { body } = await request(subject.app).get(`${docsPath}/openapi.json`).expect(200);
-        expect(await lintOpenApi(body as object)).toEqual({ errors: [], warnings: [] });
+        const served = await request(subject.app).get(`${docsPath}/openapi.json`).expect(200);
+        expect(await lintOpenApi(served.body as object)).toEqual({ errors: [], warnings: [] });
       });
     } else {
       it("passes Redocly's recommended rules with no errors, every operation named", async () => {
