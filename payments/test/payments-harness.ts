@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startMessaging, type Bus, type Messaging } from '@glotixz/common/bus';
+import type { Bus, Messaging } from '@glotixz/common/bus';
 import {
   streamFor,
   type Envelope,
@@ -9,7 +9,6 @@ import {
   type OrderCreatedData,
   type Subject,
 } from '@glotixz/common/events';
-import { createMetricsRegistry } from '@glotixz/common/express';
 import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import { startStripeSandbox, type StripeSandbox } from '@glotixz/stripe-sandbox';
 import type { Express } from 'express';
@@ -17,7 +16,6 @@ import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import Stripe from 'stripe';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { configSchema, type Config } from '../src/config';
 import type { PaymentsDb } from '../src/db/db';
 import { migrationsFolder } from '../src/db/migrate';
@@ -26,6 +24,7 @@ import { durableName, paymentsConsumers } from '../src/events/consumers';
 import { createPaymentMetrics } from '../src/payments/payment-metrics';
 import { createReconciler, type Reconciler } from '../src/reconciler/reconciler';
 import { createRefundWorker, type RefundWorker } from '../src/refunds/refund-worker';
+import { paymentsService } from '../src/service';
 import { createStripeClient } from '../src/stripe/stripe.client';
 import { createStripeGateway, type StripeGateway } from '../src/stripe/stripe.gateway';
 
@@ -129,7 +128,7 @@ export interface PaymentsHarness {
 /** Starts the harness. */
 export async function startPaymentsHarness(options: PaymentsHarnessOptions = {}): Promise<PaymentsHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
-  const { pool, db, keys, logger, bus } = testbed;
+  const { pool, db, keys, logger, bus, registry } = testbed;
   const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
   const sandbox = await startStripeSandbox({ webhookSecret, webhookRetry: { attempts: 5, baseDelayMs: 50 } });
   const config = configSchema.parse({
@@ -164,27 +163,11 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     backoffCapSeconds: config.RECONCILE_BACKOFF_CAP_SECONDS,
     batchSize: config.RECONCILE_BATCH_SIZE,
   });
-  const registry = createMetricsRegistry();
-  const messaging = await startMessaging({
-    service: 'payments',
-    natsUrl: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    logger,
-    outbox: { pool, pollIntervalMs: 200 },
-    metrics: registry,
-    consumers: paymentsConsumers(db, refunds),
-  });
-  testbed.onClose(() => messaging.stop());
-  const { app, metrics } = createApp({
-    config,
-    db,
-    logger,
-    natsReady: () => messaging.ready(),
-    stripe: gateway,
-    refunds,
-    paymentMetrics,
-    registry,
-  });
+  const consumers = paymentsConsumers(db, refunds);
+  const messaging = await testbed.startMessaging({ service: 'payments', consumers, outboxPollMs: 200 });
+  // The app as the service declares it, on the testbed's dependencies and the wrapped gateway.
+  const deps = { config, logger, registry, pool, db, messaging, stripe: gateway, refunds, paymentMetrics };
+  const { app, metrics } = paymentsService.createApp(deps);
   refunds.start();
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -1,16 +1,14 @@
 import type { Bus, Messaging } from '@glotixz/common/bus';
-import { startMessaging } from '@glotixz/common/bus';
 import type { Envelope, EventMap, Subject } from '@glotixz/common/events';
-import { createMetricsRegistry } from '@glotixz/common/express';
 import { createServiceTestbed, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { configSchema, type Config } from '../src/config';
 import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
 import { ticketsConsumers } from '../src/events/consumers';
+import { ticketsService } from '../src/service';
 import type { TicketsDb } from '../src/db/db';
 import type { Ticket } from '../src/tickets/tickets.schemas';
 
@@ -56,20 +54,11 @@ export interface TicketsHarness {
 /** Sets up a random database and bus prefix with the tickets service running on them. */
 export async function startTicketsHarness(env: Record<string, string> = {}): Promise<TicketsHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema });
-  const { pool, db, bus, keys, logger } = testbed;
+  const { pool, db, bus, keys, logger, registry } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
-  const registry = createMetricsRegistry();
-  const messaging = await startMessaging({
-    service: 'tickets',
-    natsUrl: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    logger,
-    outbox: { pool },
-    metrics: registry,
-    consumers: ticketsConsumers(db),
-  });
-  testbed.onClose(() => messaging.stop());
-  const { app } = createApp({ config, db, messaging, logger, registry });
+  const messaging = await testbed.startMessaging({ service: 'tickets', consumers: ticketsConsumers(db) });
+  // The app as the service declares it, on the testbed's dependencies.
+  const { app } = ticketsService.createApp({ config, logger, registry, pool, db, messaging });
 
   const harness: TicketsHarness = {
     pool,
