@@ -1,11 +1,5 @@
-import { createDb, createPool } from '@glotixz/common/db';
-import {
-  configIssuePaths,
-  createCookieKeys,
-  createTestKeys,
-  describeServerFaults,
-  describeServiceDefaults,
-} from '@glotixz/common/testing';
+import { createDb } from '@glotixz/common/db';
+import { configIssuePaths, describeServerFaults, describeServiceDefaults } from '@glotixz/common/testing';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
@@ -45,22 +39,13 @@ describe('security headers', () => {
 });
 
 describeServerFaults({
-  build(logger) {
-    const url = 'postgres://postgres@127.0.0.1:1/nowhere';
-    const pool = createPool(url);
-    const config = configSchema.parse({
-      NODE_ENV: 'test',
-      DATABASE_URL: url,
-      NATS_URL: 'nats://127.0.0.1:4222',
-      JWT_PRIVATE_KEY: createTestKeys().privateKey,
-      COOKIE_KEYS: createCookieKeys().join(','),
-    });
-    return { app: createApp({ config, db: createDb(pool, schema), logger }).app, close: () => pool.end() };
-  },
-  send: (app) =>
-    request(app)
-      .post('/api/users/signup')
-      .send({ email: 'down@example.com', password: 'long enough password' }),
+  build: ({ env, keys, pool, logger }) =>
+    createApp({
+      config: configSchema.parse({ ...env, JWT_PRIVATE_KEY: keys.privateKey }),
+      db: createDb(pool, schema),
+      logger,
+    }).app,
+  send: { path: '/api/users/signup', body: { email: 'down@example.com', password: 'long enough password' } },
   downChecks: { postgres: 'down' },
 });
 

@@ -1,15 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createDb, createPool } from '@glotixz/common/db';
+import { createDb } from '@glotixz/common/db';
 import {
   configIssuePaths,
-  createCookieKeys,
-  createTestKeys,
-  createTestUser,
   describeServerFaults,
+  describeServiceConfig,
   describeServiceDefaults,
-  invalidServiceEnv,
-  invalidServiceEnvPaths,
-  testServiceEnv,
   tokenVerifierDefaults,
 } from '@glotixz/common/testing';
 import request from 'supertest';
@@ -77,19 +72,15 @@ describe('payment metrics', () => {
   });
 });
 
-// Whose public key the unreachable app trusts.
-const downKeys = createTestKeys();
 describeServerFaults({
-  build(logger) {
-    const url = 'postgres://postgres@127.0.0.1:1/nowhere';
-    const pool = createPool(url);
+  build({ env, pool, logger }) {
     const config = configSchema.parse({
-      ...testServiceEnv({ databaseUrl: url, natsUrl: 'nats://127.0.0.1:1', keys: downKeys }),
+      ...env,
       STRIPE_SECRET_KEY: 'sk_test_down',
       STRIPE_WEBHOOK_SECRET: 'whsec_down',
       STRIPE_API_BASE: 'http://127.0.0.1:1',
     });
-    const { app } = createApp({
+    return createApp({
       config,
       db: createDb(pool, schema),
       logger,
@@ -97,92 +88,76 @@ describeServerFaults({
       stripe: createStripeGateway(createStripeClient(config)),
       refunds: { wake: () => undefined },
       paymentMetrics: createPaymentMetrics(),
-    });
-    return { app, close: () => pool.end() };
+    }).app;
   },
-  send: (app) =>
-    request(app)
-      .post('/api/payments')
-      .set('authorization', createTestUser(downKeys).authorization)
-      .send({ orderId: '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f' }),
+  send: { path: '/api/payments', body: { orderId: '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f' }, signedIn: true },
   downChecks: { postgres: 'down', nats: 'down' },
 });
 
-describe('configuration', () => {
-  const keys = createTestKeys();
-  const valid = {
-    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/payments',
-    NATS_URL: 'nats://127.0.0.1:4222',
-    JWT_PUBLIC_KEY: keys.publicKey,
-    COOKIE_KEYS: createCookieKeys().join(','),
-    STRIPE_SECRET_KEY: 'sk_test_abc',
-    STRIPE_WEBHOOK_SECRET: 'whsec_abc',
-  };
-
-  it('applies the documented defaults and talks to Stripe itself without STRIPE_API_BASE', () => {
-    const config = configSchema.parse({ ...valid, STRIPE_API_BASE: '' });
-    expect(config).toMatchObject({
-      ...tokenVerifierDefaults,
-      PORT: 3004,
-      STRIPE_TIMEOUT_MS: 10_000,
-      REFUND_INTERVAL_SECONDS: 5,
+describeServiceConfig({
+  schema: configSchema,
+  required: { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' },
+  invalid: {
+    STRIPE_SECRET_KEY: 'pk_test_abc',
+    STRIPE_WEBHOOK_SECRET: 'secret',
+    STRIPE_API_BASE: 'ftp://x',
+    STRIPE_PUBLISHABLE_KEY: 'sk_test_abc',
+    REFUND_INTERVAL_SECONDS: '0',
+  },
+  invalidPaths: [
+    'STRIPE_SECRET_KEY',
+    'STRIPE_WEBHOOK_SECRET',
+    'STRIPE_API_BASE',
+    'STRIPE_PUBLISHABLE_KEY',
+    'REFUND_INTERVAL_SECONDS',
+  ],
+  also(valid) {
+    it('applies the documented defaults and talks to Stripe itself without STRIPE_API_BASE', () => {
+      const config = configSchema.parse({ ...valid(), STRIPE_API_BASE: '' });
+      expect(config).toMatchObject({
+        ...tokenVerifierDefaults,
+        PORT: 3004,
+        STRIPE_TIMEOUT_MS: 10_000,
+        REFUND_INTERVAL_SECONDS: 5,
+      });
+      expect(config.STRIPE_API_BASE).toBeUndefined();
+      expect(config.STRIPE_PUBLISHABLE_KEY).toBeUndefined();
     });
-    expect(config.STRIPE_API_BASE).toBeUndefined();
-    expect(config.STRIPE_PUBLISHABLE_KEY).toBeUndefined();
-  });
 
-  it('reads the sandbox endpoint from STRIPE_API_BASE', () => {
-    expect(
-      configSchema.parse({ ...valid, STRIPE_API_BASE: 'http://127.0.0.1:12111' }).STRIPE_API_BASE,
-    ).toEqual({
-      host: '127.0.0.1',
-      port: 12111,
-      protocol: 'http',
+    it('reads the sandbox endpoint from STRIPE_API_BASE', () => {
+      expect(
+        configSchema.parse({ ...valid(), STRIPE_API_BASE: 'http://127.0.0.1:12111' }).STRIPE_API_BASE,
+      ).toEqual({
+        host: '127.0.0.1',
+        port: 12111,
+        protocol: 'http',
+      });
+      expect(
+        configSchema.parse({ ...valid(), STRIPE_API_BASE: 'https://stripe.test' }).STRIPE_API_BASE,
+      ).toEqual({
+        host: 'stripe.test',
+        port: 443,
+        protocol: 'https',
+      });
     });
-    expect(configSchema.parse({ ...valid, STRIPE_API_BASE: 'https://stripe.test' }).STRIPE_API_BASE).toEqual({
-      host: 'stripe.test',
-      port: 443,
-      protocol: 'https',
+
+    it('accepts restricted and live keys', () => {
+      // Random stand-ins of the right shape, made at run time: no key-like literal in the source.
+      const fake = (kind: 'rk' | 'sk' | 'pk') => [kind, 'live', randomBytes(12).toString('hex')].join('_');
+      expect(configSchema.safeParse({ ...valid(), STRIPE_SECRET_KEY: fake('rk') }).success).toBe(true);
+      expect(
+        configSchema.safeParse({
+          ...valid(),
+          STRIPE_SECRET_KEY: fake('sk'),
+          STRIPE_PUBLISHABLE_KEY: fake('pk'),
+        }).success,
+      ).toBe(true);
     });
-  });
 
-  it('accepts restricted and live keys', () => {
-    // Random stand-ins of the right shape, made at run time: no key-like literal in the source.
-    const fake = (kind: 'rk' | 'sk' | 'pk') => [kind, 'live', randomBytes(12).toString('hex')].join('_');
-    expect(configSchema.safeParse({ ...valid, STRIPE_SECRET_KEY: fake('rk') }).success).toBe(true);
-    expect(
-      configSchema.safeParse({
-        ...valid,
-        STRIPE_SECRET_KEY: fake('sk'),
-        STRIPE_PUBLISHABLE_KEY: fake('pk'),
-      }).success,
-    ).toBe(true);
-  });
-
-  it('lists every problem of a bad environment at once', () => {
-    const env = {
-      ...invalidServiceEnv,
-      STRIPE_SECRET_KEY: 'pk_test_abc',
-      STRIPE_WEBHOOK_SECRET: 'secret',
-      STRIPE_API_BASE: 'ftp://x',
-      STRIPE_PUBLISHABLE_KEY: 'sk_test_abc',
-      REFUND_INTERVAL_SECONDS: '0',
-    };
-    expect(configIssuePaths(configSchema, env)).toEqual(
-      expect.arrayContaining([
-        ...invalidServiceEnvPaths,
-        'STRIPE_SECRET_KEY',
-        'STRIPE_WEBHOOK_SECRET',
-        'STRIPE_API_BASE',
+    it('refuses a publishable key from the other mode than the secret key', () => {
+      expect(configIssuePaths(configSchema, { ...valid(), STRIPE_PUBLISHABLE_KEY: 'pk_live_abc' })).toEqual([
         'STRIPE_PUBLISHABLE_KEY',
-        'REFUND_INTERVAL_SECONDS',
-      ]),
-    );
-  });
-
-  it('refuses a publishable key from the other mode than the secret key', () => {
-    expect(configIssuePaths(configSchema, { ...valid, STRIPE_PUBLISHABLE_KEY: 'pk_live_abc' })).toEqual([
-      'STRIPE_PUBLISHABLE_KEY',
-    ]);
-  });
+      ]);
+    });
+  },
 });

@@ -1,13 +1,4 @@
-import {
-  configIssuePaths,
-  createCookieKeys,
-  createTestKeys,
-  describeServiceDefaults,
-  invalidServiceEnv,
-  invalidServiceEnvPaths,
-  tokenVerifierDefaults,
-  waitFor,
-} from '@glotixz/common/testing';
+import { describeServiceConfig, describeServiceDefaults, waitFor } from '@glotixz/common/testing';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import request from 'supertest';
@@ -83,25 +74,9 @@ describe('readiness and bus metrics', () => {
   });
 });
 
-describe('configuration', () => {
-  const valid = () => ({
-    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/tickets',
-    NATS_URL: 'nats://127.0.0.1:4222',
-    JWT_PUBLIC_KEY: createTestKeys().publicKey,
-    COOKIE_KEYS: createCookieKeys().join(','),
-  });
-
-  it('applies the defaults', () => {
-    expect(configSchema.parse(valid())).toMatchObject({
-      ...tokenVerifierDefaults,
-      PORT: 3002,
-      DEFAULT_CURRENCY: 'usd',
-    });
-  });
-
-  it('lists every problem of a bad environment at once', () => {
-    expect(configIssuePaths(configSchema, { ...invalidServiceEnv, DEFAULT_CURRENCY: 'zzz' })).toEqual(
-      expect.arrayContaining([...invalidServiceEnvPaths, 'DEFAULT_CURRENCY']),
-    );
-  });
+describeServiceConfig({
+  schema: configSchema,
+  defaults: { PORT: 3002, DEFAULT_CURRENCY: 'usd' },
+  invalid: { DEFAULT_CURRENCY: 'zzz' },
+  invalidPaths: ['DEFAULT_CURRENCY'],
 });

@@ -1,7 +1,13 @@
 import type { Express } from 'express';
+import type { Pool } from 'pg';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import request from 'supertest';
+import { createPool } from '../db';
+import { createCookieKeys, createTestKeys, createTestUser } from './auth';
+import type { TestKeys } from './auth';
+import { invalidServiceEnv, invalidServiceEnvPaths, testServiceEnv } from './service-testbed';
+import type { ServiceTestEnv } from './service-testbed';
 
 /** What `/readyz` reports of one dependency. */
 type CheckState = 'ok' | 'down';
@@ -89,18 +95,24 @@ export function describeServiceDefaults(options: ServiceDefaultsOptions): void {
   });
 }
 
-/** An app built on dependencies that cannot be reached, for {@link describeServerFaults}. */
-export interface UnreachableApp {
-  app: Express;
-  close(this: void): Promise<void>;
+/** What {@link ServerFaultsOptions.build} builds the unreachable app from. */
+export interface UnreachableDeps {
+  /** The variables every service reads, pointing at a Postgres and a NATS nobody answers at. */
+  env: ServiceTestEnv;
+  /** Whose public key `env` trusts; `authorization` is signed with it. */
+  keys: TestKeys;
+  /** A pool on the unreachable database, ended after the test. */
+  pool: Pool;
+  /** Collects what the app logs at `error`. */
+  logger: Logger;
 }
 
 /** Options of {@link describeServerFaults}. */
 export interface ServerFaultsOptions {
-  /** Builds the app on a database (and bus) nobody answers at, logging to `logger`. */
-  build(this: void, logger: Logger): UnreachableApp;
-  /** A request that needs the database, e.g. a sign-up or a new order. */
-  send(this: void, app: Express): request.Test;
+  /** Builds the app on the unreachable dependencies; NATS readiness should fail as it would. */
+  build(this: void, deps: UnreachableDeps): Express;
+  /** A POST that needs the database, e.g. a sign-up or a new order; `signedIn` sends a valid token. */
+  send: { path: string; body: object; signedIn?: boolean };
   /** What `/readyz` then reports of each dependency. */
   downChecks: Record<string, 'down'>;
 }
@@ -114,26 +126,36 @@ export function describeServerFaults(options: ServerFaultsOptions): void {
     it(`answers 500 without internals, and 503 on /readyz, when ${dependencies(options.downChecks)} down`, async () => {
       const lines: string[] = [];
       const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
-      const { app, close } = options.build(logger);
+      const keys = createTestKeys();
+      const databaseUrl = 'postgres://postgres@127.0.0.1:1/nowhere';
+      const env = testServiceEnv({ databaseUrl, natsUrl: 'nats://127.0.0.1:1', keys });
+      const pool = createPool(databaseUrl);
+      const app = options.build({ env, keys, pool, logger });
       try {
-        const res = await options.send(app).expect(500);
+        const { path, body, signedIn = false } = options.send;
+        const post = request(app).post(path);
+        if (signedIn) void post.set('authorization', createTestUser(keys).authorization);
+        const res = await post.send(body).expect(500);
         expect(res.body).toEqual({ code: 'INTERNAL', message: 'Internal server error' });
         expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|stack|127\.0\.0\.1/);
         expect(lines.join('\n')).toMatch(/ECONNREFUSED/);
         const ready = await request(app).get('/readyz').expect(503);
         expect((ready.body as { checks?: unknown }).checks).toEqual(options.downChecks);
       } finally {
-        await close();
+        await pool.end();
       }
     });
   });
 }
 
+/** A zod schema, as {@link describeServiceConfig} and {@link configIssuePaths} use one. */
+export interface EnvSchema {
+  parse(this: void, env: unknown): unknown;
+  safeParse(this: void, env: unknown): { error?: { issues: { path: PropertyKey[] }[] } | undefined };
+}
+
 /** The paths of every issue `schema` finds in `env`, e.g. `COOKIE_KEYS.0`; empty when it parses. */
-export function configIssuePaths(
-  schema: { safeParse(env: unknown): { error?: { issues: { path: PropertyKey[] }[] } | undefined } },
-  env: Record<string, unknown>,
-): string[] {
+export function configIssuePaths(schema: EnvSchema, env: Record<string, unknown>): string[] {
   return schema.safeParse(env).error?.issues.map((issue) => issue.path.map(String).join('.')) ?? [];
 }
 
@@ -145,3 +167,48 @@ export const tokenVerifierDefaults = {
   JWT_AUDIENCE: 'glotixz',
   TRUST_PROXY: 'loopback',
 } as const;
+
+/** Options of {@link describeServiceConfig}. */
+export interface ServiceConfigOptions {
+  /** The service's configuration schema. */
+  schema: EnvSchema;
+  /** The service's own required variables, with valid values. */
+  required?: Record<string, string>;
+  /** The service's own defaults (its port among them), checked beside {@link tokenVerifierDefaults}; omitted where the service's own test checks them. */
+  defaults?: Record<string, unknown>;
+  /** Bad values of the service's own variables, reported beside {@link invalidServiceEnv}'s, at `invalidPaths`. */
+  invalid: Record<string, string>;
+  invalidPaths: string[];
+  /** The service's own configuration tests, given a valid environment. */
+  also?(this: void, valid: () => Record<string, string>): void;
+}
+
+/**
+ * The configuration tests of a service that verifies tokens: a minimal environment gets the
+ * documented defaults, and a bad one has every problem listed at once.
+ */
+export function describeServiceConfig(options: ServiceConfigOptions): void {
+  const valid = () => ({
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/service',
+    NATS_URL: 'nats://127.0.0.1:4222',
+    JWT_PUBLIC_KEY: createTestKeys().publicKey,
+    COOKIE_KEYS: createCookieKeys().join(','),
+    ...options.required,
+  });
+  describe('configuration', () => {
+    const { defaults } = options;
+    if (defaults) {
+      it('applies the documented defaults', () => {
+        expect(options.schema.parse(valid())).toMatchObject({ ...tokenVerifierDefaults, ...defaults });
+      });
+    }
+
+    it('lists every problem of a bad environment at once', () => {
+      expect(configIssuePaths(options.schema, { ...invalidServiceEnv, ...options.invalid })).toEqual(
+        expect.arrayContaining([...invalidServiceEnvPaths, ...options.invalidPaths]),
+      );
+    });
+
+    options.also?.(valid);
+  });
+}
