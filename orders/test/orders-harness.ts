@@ -91,7 +91,7 @@ export interface OrdersHarness {
 /** Starts the harness; `env` overrides the orders configuration. */
 export async function startOrdersHarness(env: Record<string, string> = {}): Promise<OrdersHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
-  const { pool, db, keys, logger, bus, registry } = testbed;
+  const { pool, db, logger, registry } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
   const ordersMetrics = createOrdersMetrics(registry);
   const consumers = ordersConsumers(db, ordersMetrics);
@@ -108,21 +108,13 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
   });
 
   const harness: OrdersHarness = {
-    pool,
-    db,
-    keys,
+    // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
+    ...testbed,
     config,
     app,
     metrics,
     ordersMetrics,
     messaging,
-    bus,
-    user: testbed.user,
-    publish: testbed.publish,
-    republish: testbed.republish,
-    events: testbed.events,
-    outboxDrained: testbed.outboxDrained,
-    close: testbed.close,
 
     async listTicket(overrides = {}) {
       const data: TicketCreatedData = {

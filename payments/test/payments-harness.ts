@@ -128,7 +128,7 @@ export interface PaymentsHarness {
 /** Starts the harness. */
 export async function startPaymentsHarness(options: PaymentsHarnessOptions = {}): Promise<PaymentsHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
-  const { pool, db, keys, logger, bus, registry } = testbed;
+  const { pool, db, logger, registry } = testbed;
   const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
   const sandbox = await startStripeSandbox({ webhookSecret, webhookRetry: { attempts: 5, baseDelayMs: 50 } });
   const config = configSchema.parse({
@@ -188,9 +188,8 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   const stripe = new Stripe(config.STRIPE_SECRET_KEY, { ...sandbox.stripeConfig, maxNetworkRetries: 0 });
 
   const harness: PaymentsHarness = {
-    pool,
-    db,
-    keys,
+    // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
+    ...testbed,
     config,
     app,
     metrics,
@@ -200,10 +199,6 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     sandbox,
     webhookUrl,
     stripe,
-    bus,
-    user: testbed.user,
-    publish: testbed.publish,
-    close: testbed.close,
 
     async placeOrder(buyer, overrides = {}) {
       const data: OrderCreatedData = {

@@ -54,21 +54,18 @@ export interface TicketsHarness {
 /** Sets up a random database and bus prefix with the tickets service running on them. */
 export async function startTicketsHarness(env: Record<string, string> = {}): Promise<TicketsHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema });
-  const { pool, db, bus, keys, logger, registry } = testbed;
+  const { pool, db, logger, registry } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
   const messaging = await testbed.startMessaging({ service: 'tickets', consumers: ticketsConsumers(db) });
   // The app as the service declares it, on the testbed's dependencies.
   const { app } = ticketsService.createApp({ config, logger, registry, pool, db, messaging });
 
   const harness: TicketsHarness = {
-    pool,
-    db,
-    bus,
+    // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
+    ...testbed,
     messaging,
-    keys,
     config,
     app,
-    user: testbed.user,
     async createTicket(seller, body = {}) {
       const res = await request(app)
         .post('/api/tickets')
@@ -88,13 +85,11 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
       const { rows } = await pool.query<{ n: string }>('select count(*) as n from tickets');
       return Number(rows[0]?.n);
     },
-    publish: testbed.publish,
     async ticketEvents(subject, ticketId) {
       const envelopes: Envelope[] = await testbed.events(subject);
       return envelopes.filter((envelope) => (envelope.data as { id?: string }).id === ticketId);
     },
     settled: (durable, timeoutMs = 5_000) => testbed.consumerSettled('ORDERS', durable, timeoutMs),
-    close: testbed.close,
   };
   return harness;
 }

@@ -9,3 +9,4 @@ export * from './openapi-lint';
 export * from './openapi-document';
 export * from './openapi-contract';
 export * from './service-defaults';
+export * from './unparsable-bodies';
