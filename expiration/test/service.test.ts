@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@glotixz/common/testing';
+import { configIssuePaths, describeServiceDefaults, waitFor } from '@glotixz/common/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -24,14 +24,18 @@ function metricValue(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describe('service defaults', () => {
-  it('answers /healthz, and /readyz when Redis and NATS are reachable', async () => {
-    await request(instance.app.app).get('/healthz').expect(200, { status: 'ok' });
-    await request(instance.app.app)
-      .get('/readyz')
-      .expect(200, { status: 'ok', checks: { redis: 'ok', nats: 'ok' } });
-  });
+describeServiceDefaults({
+  app: () => instance.app.app,
+  readyChecks: { redis: 'ok', nats: 'ok' },
+  docs: {
+    path: '/api/expiration/docs',
+    paths: [],
+    also: (document) => expect(document.paths).toEqual({}),
+  },
+  unknownRoute: { path: '/api/expiration/jobs' },
+});
 
+describe('expiration metrics', () => {
   it('counts received orders, fired jobs and jobs by state in /metrics', async () => {
     const order = await h.publishOrderCreated({ expiresAt: new Date(Date.now() - 1_000).toISOString() });
     await waitFor(async () => (await h.queue.getJobState(order.id)) === 'completed', 3_000, 'the fired job');
@@ -53,13 +57,6 @@ describe('service defaults', () => {
     const res = await request(instance.app.app).get('/metrics').expect(200);
     expect(metricValue(res.text, 'expiration_jobs{state="delayed",service="expiration"}')).toBe(1);
     await h.queue.remove(order.id);
-  });
-
-  it('serves an OpenAPI document without API routes', async () => {
-    const spec = await request(instance.app.app).get('/api/expiration/docs/openapi.json').expect(200);
-    expect(spec.body.openapi).toBe('3.0.3');
-    const res = await request(instance.app.app).get('/api/expiration/jobs').expect(404);
-    expect(res.body.code).toBe('NOT_FOUND');
   });
 });
 
@@ -114,16 +111,14 @@ describe('configuration', () => {
   });
 
   it('lists every problem of a bad environment at once', () => {
-    const result = configSchema.safeParse({
+    const env = {
       PORT: 'abc',
       NATS_URL: 'http://nats',
       REDIS_URL: 'nope',
       QUEUE_NAME: 'bad:name',
       NATS_PREFIX: 'a.b',
-    });
-    expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(
+    };
+    expect(configIssuePaths(configSchema, env)).toEqual(
       expect.arrayContaining(['PORT', 'NATS_URL', 'REDIS_URL', 'QUEUE_NAME', 'NATS_PREFIX']),
     );
   });

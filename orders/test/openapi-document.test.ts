@@ -1,24 +1,27 @@
 import path from 'node:path';
-import { committedOpenApiDrift } from '@glotixz/common/testing';
-import { startOrdersHarness, type OrdersHarness } from './orders-harness';
+import { describeOpenApiContract } from '@glotixz/common/testing';
+import { startOrdersHarness } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  h = await startOrdersHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-
-describe('the committed OpenAPI document', () => {
-  it('is the document the service serves, which the web client generates its types from', async () => {
-    const drift = await committedOpenApiDrift({
+describeOpenApiContract({
+  service: 'orders',
+  docsPath: '/api/orders/docs',
+  committedIn: path.join(__dirname, '..'),
+  operations: { atLeast: 5 },
+  async start() {
+    const h = await startOrdersHarness();
+    const buyer = h.user();
+    const other = h.user();
+    const ticketIds: string[] = [];
+    for (let i = 0; i < 4; i += 1) ticketIds.push((await h.listTicket()).id);
+    const orderIds = [(await h.placeOrder(buyer, ticketIds[0] as string)).id];
+    return {
       app: h.app,
-      docsPath: '/api/orders/docs',
-      file: path.join(__dirname, '..', 'openapi.json'),
-      command: 'npm run openapi:write -w @glotixz/orders',
-    });
-    expect(drift).toBeNull();
-  });
+      fuzz: {
+        authorizations: [buyer.authorization, other.authorization],
+        knownValues: { id: orderIds, ticketId: ticketIds },
+        runs: 200,
+      },
+      close: () => h.close(),
+    };
+  },
 });

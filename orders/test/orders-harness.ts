@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startMessaging, type Bus, type Messaging } from '@glotixz/common/bus';
+import type { Bus, Messaging } from '@glotixz/common/bus';
 import {
   streamFor,
   type Envelope,
@@ -7,19 +7,18 @@ import {
   type Subject,
   type TicketCreatedData,
 } from '@glotixz/common/events';
-import { createMetricsRegistry } from '@glotixz/common/express';
 import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { configSchema, type Config } from '../src/config';
 import type { OrdersDb } from '../src/db/db';
 import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
 import { durableName, ordersConsumers } from '../src/events/consumers';
 import { createOrdersMetrics, type OrdersMetrics } from '../src/orders/orders.metrics';
+import { ordersService } from '../src/service';
 
 export type { TestUser };
 
@@ -92,45 +91,31 @@ export interface OrdersHarness {
 /** Starts the harness; `env` overrides the orders configuration. */
 export async function startOrdersHarness(env: Record<string, string> = {}): Promise<OrdersHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
-  const { pool, db, keys, logger, bus } = testbed;
+  const { pool, db, logger, registry } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
-  const registry = createMetricsRegistry();
   const ordersMetrics = createOrdersMetrics(registry);
-  const messaging = await startMessaging({
-    service: 'orders',
-    natsUrl: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    logger,
-    outbox: { pool, pollIntervalMs: 200 },
-    metrics: registry,
-    consumers: ordersConsumers(db, ordersMetrics),
-  });
-  testbed.onClose(() => messaging.stop());
-  const { app, metrics } = createApp({
+  const consumers = ordersConsumers(db, ordersMetrics);
+  const messaging = await testbed.startMessaging({ service: 'orders', consumers, outboxPollMs: 200 });
+  // The app as the service declares it, on the testbed's dependencies.
+  const { app, metrics } = ordersService.createApp({
     config,
-    db,
     logger,
-    natsReady: () => messaging.ready(),
     registry,
+    pool,
+    db,
     ordersMetrics,
+    messaging,
+    natsReady: () => messaging.ready(),
   });
 
   const harness: OrdersHarness = {
-    pool,
-    db,
-    keys,
+    // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
+    ...testbed,
     config,
     app,
     metrics,
     ordersMetrics,
     messaging,
-    bus,
-    user: testbed.user,
-    publish: testbed.publish,
-    republish: testbed.republish,
-    events: testbed.events,
-    outboxDrained: testbed.outboxDrained,
-    close: testbed.close,
 
     async listTicket(overrides = {}) {
       const data: TicketCreatedData = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@glotixz/common/testing';
+import { expectValidationFailure, itRejectsUnparsableBodies, waitFor } from '@glotixz/common/testing';
 import request from 'supertest';
 import { startOrdersHarness, type OrdersHarness } from './orders-harness';
 
@@ -229,29 +229,16 @@ describe('POST /api/orders', () => {
         .set('authorization', h.user().authorization)
         .send(body as object)
         .expect(400);
-      expect(res.body.code).toBe('VALIDATION_FAILED');
-      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+      expectValidationFailure(res.body, path);
       expect(await h.count('orders')).toBe(before);
     });
 
-    it('malformed JSON → 400 MALFORMED_JSON', async () => {
-      const res = await request(h.app)
-        .post('/api/orders')
-        .set('authorization', h.user().authorization)
-        .set('content-type', 'application/json')
-        .send('{"ticketId": ')
-        .expect(400);
-      expect(res.body.code).toBe('MALFORMED_JSON');
-    });
-
-    it('a form-encoded body → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
-      const res = await request(h.app)
-        .post('/api/orders')
-        .set('authorization', h.user().authorization)
-        .type('form')
-        .send({ ticketId: randomUUID() })
-        .expect(415);
-      expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    itRejectsUnparsableBodies({
+      app: () => h.app,
+      path: '/api/orders',
+      authorization: () => h.user().authorization,
+      truncatedJson: '{"ticketId": ',
+      form: { ticketId: randomUUID() },
     });
   });
 });

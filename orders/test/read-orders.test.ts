@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { expectValidationFailure } from '@glotixz/common/testing';
 import request from 'supertest';
 import { startOrdersHarness, type OrdersHarness, type TestUser } from './orders-harness';
 
@@ -98,8 +99,7 @@ describe('GET /api/orders', () => {
     ];
     it.each(cases)('%s', async (_name, query, path) => {
       const res = await list(h.user(), query).expect(400);
-      expect(res.body.code).toBe('VALIDATION_FAILED');
-      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+      expectValidationFailure(res.body, path);
     });
   });
 

@@ -1,24 +1,40 @@
 import path from 'node:path';
-import { committedOpenApiDrift } from '@glotixz/common/testing';
-import { startPaymentsHarness, type PaymentsHarness } from './payments-harness';
+import { describeOpenApiContract } from '@glotixz/common/testing';
+import { startPaymentsHarness } from './payments-harness';
 
-let h: PaymentsHarness;
-
-beforeAll(async () => {
-  h = await startPaymentsHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-
-describe('the committed OpenAPI document', () => {
-  it('is the document the service serves, which the web client generates its types from', async () => {
-    const drift = await committedOpenApiDrift({
+describeOpenApiContract({
+  service: 'payments',
+  docsPath: '/api/payments/docs',
+  committedIn: path.join(__dirname, '..'),
+  operations: { exactly: ['getPayment', 'pay', 'receiveStripeEvent'] },
+  fuzzTimeoutMs: 90_000,
+  async start() {
+    const h = await startPaymentsHarness();
+    const buyer = h.user();
+    const other = h.user();
+    const orderIds: string[] = [];
+    for (let i = 0; i < 3; i += 1) orderIds.push((await h.placeOrder(buyer)).id);
+    const cancelled = await h.placeOrder(buyer);
+    await h.cancelOrder(cancelled);
+    orderIds.push(cancelled.id);
+    return {
       app: h.app,
-      docsPath: '/api/payments/docs',
-      file: path.join(__dirname, '..', 'openapi.json'),
-      command: 'npm run openapi:write -w @glotixz/payments',
-    });
-    expect(drift).toBeNull();
-  });
+      fuzz: {
+        authorizations: [buyer.authorization, other.authorization],
+        knownValues: {
+          orderId: orderIds,
+          paymentMethodId: [
+            'pm_card_visa',
+            'pm_card_chargeDeclined',
+            'pm_card_visa_chargeDeclinedInsufficientFunds',
+          ],
+        },
+        runs: 200,
+      },
+      async close() {
+        await h.settled();
+        await h.close();
+      },
+    };
+  },
 });

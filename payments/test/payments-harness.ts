@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startMessaging, type Bus, type Messaging } from '@glotixz/common/bus';
+import type { Bus, Messaging } from '@glotixz/common/bus';
 import {
   streamFor,
   type Envelope,
@@ -9,7 +9,6 @@ import {
   type OrderCreatedData,
   type Subject,
 } from '@glotixz/common/events';
-import { createMetricsRegistry } from '@glotixz/common/express';
 import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import { startStripeSandbox, type StripeSandbox } from '@glotixz/stripe-sandbox';
 import type { Express } from 'express';
@@ -17,7 +16,6 @@ import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import Stripe from 'stripe';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { configSchema, type Config } from '../src/config';
 import type { PaymentsDb } from '../src/db/db';
 import { migrationsFolder } from '../src/db/migrate';
@@ -26,6 +24,7 @@ import { durableName, paymentsConsumers } from '../src/events/consumers';
 import { createPaymentMetrics } from '../src/payments/payment-metrics';
 import { createReconciler, type Reconciler } from '../src/reconciler/reconciler';
 import { createRefundWorker, type RefundWorker } from '../src/refunds/refund-worker';
+import { paymentsService } from '../src/service';
 import { createStripeClient } from '../src/stripe/stripe.client';
 import { createStripeGateway, type StripeGateway } from '../src/stripe/stripe.gateway';
 
@@ -129,7 +128,7 @@ export interface PaymentsHarness {
 /** Starts the harness. */
 export async function startPaymentsHarness(options: PaymentsHarnessOptions = {}): Promise<PaymentsHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
-  const { pool, db, keys, logger, bus } = testbed;
+  const { pool, db, logger, registry } = testbed;
   const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
   const sandbox = await startStripeSandbox({ webhookSecret, webhookRetry: { attempts: 5, baseDelayMs: 50 } });
   const config = configSchema.parse({
@@ -164,27 +163,23 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     backoffCapSeconds: config.RECONCILE_BACKOFF_CAP_SECONDS,
     batchSize: config.RECONCILE_BATCH_SIZE,
   });
-  const registry = createMetricsRegistry();
-  const messaging = await startMessaging({
-    service: 'payments',
-    natsUrl: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    logger,
-    outbox: { pool, pollIntervalMs: 200 },
-    metrics: registry,
-    consumers: paymentsConsumers(db, refunds),
-  });
-  testbed.onClose(() => messaging.stop());
-  const { app, metrics } = createApp({
+  const consumers = paymentsConsumers(db, refunds);
+  const messaging = await testbed.startMessaging({ service: 'payments', consumers, outboxPollMs: 200 });
+  // The app as the service declares it, on the testbed's dependencies and the wrapped gateway.
+  const natsReady = () => messaging.ready();
+  const deps = {
     config,
-    db,
     logger,
-    natsReady: () => messaging.ready(),
+    registry,
+    pool,
+    db,
+    messaging,
+    natsReady,
     stripe: gateway,
     refunds,
     paymentMetrics,
-    registry,
-  });
+  };
+  const { app, metrics } = paymentsService.createApp(deps);
   refunds.start();
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -205,9 +200,8 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   const stripe = new Stripe(config.STRIPE_SECRET_KEY, { ...sandbox.stripeConfig, maxNetworkRetries: 0 });
 
   const harness: PaymentsHarness = {
-    pool,
-    db,
-    keys,
+    // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
+    ...testbed,
     config,
     app,
     metrics,
@@ -217,10 +211,6 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     sandbox,
     webhookUrl,
     stripe,
-    bus,
-    user: testbed.user,
-    publish: testbed.publish,
-    close: testbed.close,
 
     async placeOrder(buyer, overrides = {}) {
       const data: OrderCreatedData = {

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createDb, createPool } from '@glotixz/common/db';
+import { createDb } from '@glotixz/common/db';
 import {
-  createCookieKeys,
-  createTestKeys,
-  createTestUser,
-  invalidServiceEnv,
-  invalidServiceEnvPaths,
-  testServiceEnv,
+  configIssuePaths,
+  describeServerFaults,
+  describeServiceConfig,
+  describeServiceDefaults,
+  tokenVerifierDefaults,
 } from '@glotixz/common/testing';
-import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
@@ -26,14 +24,30 @@ afterAll(async () => {
   await h.close();
 });
 
-describe('service defaults', () => {
-  it('answers /healthz, and /readyz when Postgres and NATS are reachable', async () => {
-    await request(h.app).get('/healthz').expect(200, { status: 'ok' });
-    await request(h.app)
-      .get('/readyz')
-      .expect(200, { status: 'ok', checks: { postgres: 'ok', nats: 'ok' } });
-  });
+describeServiceDefaults({
+  app: () => h.app,
+  readyChecks: { postgres: 'ok', nats: 'ok' },
+  docs: {
+    path: '/api/payments/docs',
+    paths: ['/api/payments', '/api/payments/webhook'],
+    also({ paths, components }) {
+      expect(Object.keys(paths['/api/payments'] as object)).toEqual(expect.arrayContaining(['get', 'post']));
+      const pay = paths['/api/payments'].post;
+      expect(pay.responses['402'].description).toContain('PAYMENT_DECLINED');
+      expect(pay.responses['409'].description).toContain('ORDER_ALREADY_PAID');
+      expect(pay.responses['409'].description).toContain('ORDER_NOT_PAYABLE');
+      expect(pay.responses['503'].description).toContain('PAYMENT_PROVIDER_UNAVAILABLE');
+      const webhook = paths['/api/payments/webhook'].post;
+      expect(webhook.security).toEqual([]);
+      expect(webhook.description).toContain('Stripe-Signature');
+      expect(webhook.responses['400'].description).toContain('INVALID_SIGNATURE');
+      expect(components.schemas.Payment).toBeDefined();
+    },
+  },
+  unknownRoute: { path: '/api/payments/a/b' },
+});
 
+describe('payment metrics', () => {
   it('counts succeeded, declined and refunded payments on /metrics', async () => {
     const buyer = h.user();
     const declined = await h.placeOrder(buyer);
@@ -56,46 +70,17 @@ describe('service defaults', () => {
     expect(res.text).toMatch(/^outbox_published_total\{service="payments"\} [1-9]\d*$/m);
     expect(res.text).toMatch(/^outbox_backlog_events\{service="payments"\} \d+$/m);
   });
-
-  it('serves the OpenAPI document, webhook included, and Swagger UI at /api/payments/docs', async () => {
-    const spec = await request(h.app).get('/api/payments/docs/openapi.json').expect(200);
-    expect(spec.body.openapi).toBe('3.0.3');
-    const paths = spec.body.paths;
-    expect(Object.keys(paths['/api/payments'])).toEqual(expect.arrayContaining(['get', 'post']));
-    const pay = paths['/api/payments'].post;
-    expect(pay.responses['402'].description).toContain('PAYMENT_DECLINED');
-    expect(pay.responses['409'].description).toContain('ORDER_ALREADY_PAID');
-    expect(pay.responses['409'].description).toContain('ORDER_NOT_PAYABLE');
-    expect(pay.responses['503'].description).toContain('PAYMENT_PROVIDER_UNAVAILABLE');
-    const webhook = paths['/api/payments/webhook'].post;
-    expect(webhook.security).toEqual([]);
-    expect(webhook.description).toContain('Stripe-Signature');
-    expect(webhook.responses['400'].description).toContain('INVALID_SIGNATURE');
-    expect(spec.body.components.schemas.Payment).toBeDefined();
-    const ui = await request(h.app).get('/api/payments/docs/').expect(200);
-    expect(ui.text).toContain('swagger-ui');
-  });
-
-  it('answers unknown routes with a JSON 404', async () => {
-    const res = await request(h.app).get('/api/payments/a/b').expect(404);
-    expect(res.body.code).toBe('NOT_FOUND');
-  });
 });
 
-describe('server faults', () => {
-  it('answers 500 without internals, and 503 on /readyz, when Postgres and NATS are down', async () => {
-    const url = 'postgres://postgres@127.0.0.1:1/nowhere';
-    const pool = createPool(url);
-    const lines: string[] = [];
-    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
-    const keys = createTestKeys();
+describeServerFaults({
+  build({ env, pool, logger }) {
     const config = configSchema.parse({
-      ...testServiceEnv({ databaseUrl: url, natsUrl: 'nats://127.0.0.1:1', keys }),
+      ...env,
       STRIPE_SECRET_KEY: 'sk_test_down',
       STRIPE_WEBHOOK_SECRET: 'whsec_down',
       STRIPE_API_BASE: 'http://127.0.0.1:1',
     });
-    const { app } = createApp({
+    return createApp({
       config,
       db: createDb(pool, schema),
       logger,
@@ -103,103 +88,76 @@ describe('server faults', () => {
       stripe: createStripeGateway(createStripeClient(config)),
       refunds: { wake: () => undefined },
       paymentMetrics: createPaymentMetrics(),
-    });
-    try {
-      const res = await request(app)
-        .post('/api/payments')
-        .set('authorization', createTestUser(keys).authorization)
-        .send({ orderId: '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f' })
-        .expect(500);
-      expect(res.body).toEqual({ code: 'INTERNAL', message: 'Internal server error' });
-      expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|stack|127\.0\.0\.1/);
-      expect(lines.join('\n')).toMatch(/ECONNREFUSED/);
-      const ready = await request(app).get('/readyz').expect(503);
-      expect(ready.body.checks).toEqual({ postgres: 'down', nats: 'down' });
-    } finally {
-      await pool.end();
-    }
-  });
+    }).app;
+  },
+  send: { path: '/api/payments', body: { orderId: '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f' }, signedIn: true },
+  downChecks: { postgres: 'down', nats: 'down' },
 });
 
-describe('configuration', () => {
-  const keys = createTestKeys();
-  const valid = {
-    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/payments',
-    NATS_URL: 'nats://127.0.0.1:4222',
-    JWT_PUBLIC_KEY: keys.publicKey,
-    COOKIE_KEYS: createCookieKeys().join(','),
-    STRIPE_SECRET_KEY: 'sk_test_abc',
-    STRIPE_WEBHOOK_SECRET: 'whsec_abc',
-  };
-
-  it('applies the documented defaults and talks to Stripe itself without STRIPE_API_BASE', () => {
-    const config = configSchema.parse({ ...valid, STRIPE_API_BASE: '' });
-    expect(config).toMatchObject({
-      NODE_ENV: 'production',
-      PORT: 3004,
-      NATS_PREFIX: '',
-      JWT_ISSUER: 'glotixz-auth',
-      JWT_AUDIENCE: 'glotixz',
-      TRUST_PROXY: 'loopback',
-      STRIPE_TIMEOUT_MS: 10_000,
-      REFUND_INTERVAL_SECONDS: 5,
+describeServiceConfig({
+  schema: configSchema,
+  required: { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' },
+  invalid: {
+    STRIPE_SECRET_KEY: 'pk_test_abc',
+    STRIPE_WEBHOOK_SECRET: 'secret',
+    STRIPE_API_BASE: 'ftp://x',
+    STRIPE_PUBLISHABLE_KEY: 'sk_test_abc',
+    REFUND_INTERVAL_SECONDS: '0',
+  },
+  invalidPaths: [
+    'STRIPE_SECRET_KEY',
+    'STRIPE_WEBHOOK_SECRET',
+    'STRIPE_API_BASE',
+    'STRIPE_PUBLISHABLE_KEY',
+    'REFUND_INTERVAL_SECONDS',
+  ],
+  also(valid) {
+    it('applies the documented defaults and talks to Stripe itself without STRIPE_API_BASE', () => {
+      const config = configSchema.parse({ ...valid(), STRIPE_API_BASE: '' });
+      expect(config).toMatchObject({
+        ...tokenVerifierDefaults,
+        PORT: 3004,
+        STRIPE_TIMEOUT_MS: 10_000,
+        REFUND_INTERVAL_SECONDS: 5,
+      });
+      expect(config.STRIPE_API_BASE).toBeUndefined();
+      expect(config.STRIPE_PUBLISHABLE_KEY).toBeUndefined();
     });
-    expect(config.STRIPE_API_BASE).toBeUndefined();
-    expect(config.STRIPE_PUBLISHABLE_KEY).toBeUndefined();
-  });
 
-  it('reads the sandbox endpoint from STRIPE_API_BASE', () => {
-    expect(
-      configSchema.parse({ ...valid, STRIPE_API_BASE: 'http://127.0.0.1:12111' }).STRIPE_API_BASE,
-    ).toEqual({
-      host: '127.0.0.1',
-      port: 12111,
-      protocol: 'http',
+    it('reads the sandbox endpoint from STRIPE_API_BASE', () => {
+      expect(
+        configSchema.parse({ ...valid(), STRIPE_API_BASE: 'http://127.0.0.1:12111' }).STRIPE_API_BASE,
+      ).toEqual({
+        host: '127.0.0.1',
+        port: 12111,
+        protocol: 'http',
+      });
+      expect(
+        configSchema.parse({ ...valid(), STRIPE_API_BASE: 'https://stripe.test' }).STRIPE_API_BASE,
+      ).toEqual({
+        host: 'stripe.test',
+        port: 443,
+        protocol: 'https',
+      });
     });
-    expect(configSchema.parse({ ...valid, STRIPE_API_BASE: 'https://stripe.test' }).STRIPE_API_BASE).toEqual({
-      host: 'stripe.test',
-      port: 443,
-      protocol: 'https',
-    });
-  });
 
-  it('accepts restricted and live keys', () => {
-    // Random stand-ins of the right shape, made at run time: no key-like literal in the source.
-    const fake = (kind: 'rk' | 'sk' | 'pk') => [kind, 'live', randomBytes(12).toString('hex')].join('_');
-    expect(configSchema.safeParse({ ...valid, STRIPE_SECRET_KEY: fake('rk') }).success).toBe(true);
-    expect(
-      configSchema.safeParse({
-        ...valid,
-        STRIPE_SECRET_KEY: fake('sk'),
-        STRIPE_PUBLISHABLE_KEY: fake('pk'),
-      }).success,
-    ).toBe(true);
-  });
-
-  it('lists every problem of a bad environment at once', () => {
-    const result = configSchema.safeParse({
-      ...invalidServiceEnv,
-      STRIPE_SECRET_KEY: 'pk_test_abc',
-      STRIPE_WEBHOOK_SECRET: 'secret',
-      STRIPE_API_BASE: 'ftp://x',
-      STRIPE_PUBLISHABLE_KEY: 'sk_test_abc',
-      REFUND_INTERVAL_SECONDS: '0',
+    it('accepts restricted and live keys', () => {
+      // Random stand-ins of the right shape, made at run time: no key-like literal in the source.
+      const fake = (kind: 'rk' | 'sk' | 'pk') => [kind, 'live', randomBytes(12).toString('hex')].join('_');
+      expect(configSchema.safeParse({ ...valid(), STRIPE_SECRET_KEY: fake('rk') }).success).toBe(true);
+      expect(
+        configSchema.safeParse({
+          ...valid(),
+          STRIPE_SECRET_KEY: fake('sk'),
+          STRIPE_PUBLISHABLE_KEY: fake('pk'),
+        }).success,
+      ).toBe(true);
     });
-    expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(
-      expect.arrayContaining([
-        ...invalidServiceEnvPaths,
-        'STRIPE_SECRET_KEY',
-        'STRIPE_WEBHOOK_SECRET',
-        'STRIPE_API_BASE',
+
+    it('refuses a publishable key from the other mode than the secret key', () => {
+      expect(configIssuePaths(configSchema, { ...valid(), STRIPE_PUBLISHABLE_KEY: 'pk_live_abc' })).toEqual([
         'STRIPE_PUBLISHABLE_KEY',
-        'REFUND_INTERVAL_SECONDS',
-      ]),
-    );
-  });
-
-  it('refuses a publishable key from the other mode than the secret key', () => {
-    const result = configSchema.safeParse({ ...valid, STRIPE_PUBLISHABLE_KEY: 'pk_live_abc' });
-    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['STRIPE_PUBLISHABLE_KEY']);
-  });
+      ]);
+    });
+  },
 });

@@ -1,16 +1,14 @@
 import type { Bus, Messaging } from '@glotixz/common/bus';
-import { startMessaging } from '@glotixz/common/bus';
 import type { Envelope, EventMap, Subject } from '@glotixz/common/events';
-import { createMetricsRegistry } from '@glotixz/common/express';
 import { createServiceTestbed, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { configSchema, type Config } from '../src/config';
 import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
 import { ticketsConsumers } from '../src/events/consumers';
+import { ticketsService } from '../src/service';
 import type { TicketsDb } from '../src/db/db';
 import type { Ticket } from '../src/tickets/tickets.schemas';
 
@@ -56,30 +54,26 @@ export interface TicketsHarness {
 /** Sets up a random database and bus prefix with the tickets service running on them. */
 export async function startTicketsHarness(env: Record<string, string> = {}): Promise<TicketsHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema });
-  const { pool, db, bus, keys, logger } = testbed;
+  const { pool, db, logger, registry } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
-  const registry = createMetricsRegistry();
-  const messaging = await startMessaging({
-    service: 'tickets',
-    natsUrl: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
+  const messaging = await testbed.startMessaging({ service: 'tickets', consumers: ticketsConsumers(db) });
+  // The app as the service declares it, on the testbed's dependencies.
+  const { app } = ticketsService.createApp({
+    config,
     logger,
-    outbox: { pool },
-    metrics: registry,
-    consumers: ticketsConsumers(db),
-  });
-  testbed.onClose(() => messaging.stop());
-  const { app } = createApp({ config, db, natsReady: () => messaging.ready(), logger, registry });
-
-  const harness: TicketsHarness = {
+    registry,
     pool,
     db,
-    bus,
     messaging,
-    keys,
+    natsReady: () => messaging.ready(),
+  });
+
+  const harness: TicketsHarness = {
+    // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
+    ...testbed,
+    messaging,
     config,
     app,
-    user: testbed.user,
     async createTicket(seller, body = {}) {
       const res = await request(app)
         .post('/api/tickets')
@@ -99,13 +93,11 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
       const { rows } = await pool.query<{ n: string }>('select count(*) as n from tickets');
       return Number(rows[0]?.n);
     },
-    publish: testbed.publish,
     async ticketEvents(subject, ticketId) {
       const envelopes: Envelope[] = await testbed.events(subject);
       return envelopes.filter((envelope) => (envelope.data as { id?: string }).id === ticketId);
     },
     settled: (durable, timeoutMs = 5_000) => testbed.consumerSettled('ORDERS', durable, timeoutMs),
-    close: testbed.close,
   };
   return harness;
 }

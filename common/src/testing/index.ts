@@ -7,3 +7,6 @@ export * from './tracing';
 export * from './openapi-fuzz';
 export * from './openapi-lint';
 export * from './openapi-document';
+export * from './openapi-contract';
+export * from './service-defaults';
+export * from './unparsable-bodies';

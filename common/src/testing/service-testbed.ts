@@ -3,9 +3,12 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import type { Bus } from '../bus';
+import type { Registry } from 'prom-client';
+import { startMessaging } from '../bus';
+import type { Bus, Messaging, MessagingOptions } from '../bus';
 import { createDb, createPool, runMigrations } from '../db';
 import { createEnvelope } from '../events';
+import { createMetricsRegistry } from '../express/metrics';
 import type { Envelope, EventMap, StreamName, Subject } from '../events';
 import { createCookieKeys, createTestKeys, createTestUser } from './auth';
 import type { TestKeys, TestUser } from './auth';
@@ -80,6 +83,15 @@ export interface ServiceTestbedOptions<TSchema extends Record<string, unknown>> 
   poolSize?: number;
 }
 
+/** Options of {@link ServiceTestbed.startMessaging}. */
+export interface TestMessagingOptions {
+  service: string;
+  /** The service's consumer table. */
+  consumers: MessagingOptions['consumers'];
+  /** How often the outbox relay polls, in milliseconds; the relay's default when omitted. */
+  outboxPollMs?: number;
+}
+
 /**
  * What a service's integration tests stand on: a migrated throwaway database, test keys, a silent
  * logger, and a bus on a random prefix that plays the other services.
@@ -96,6 +108,13 @@ export interface ServiceTestbed<TSchema extends Record<string, unknown>> {
   bus: Bus;
   /** The service configuration's variables pointing at this testbed; spread overrides after it. */
   env: ServiceTestEnv;
+  /** The registry the service under test serves on `/metrics`; its messaging registers there. */
+  registry: Registry;
+  /**
+   * Starts the service's messaging as the service would, on this testbed's prefix, with the pool
+   * as its outbox and {@link ServiceTestbed.registry} for its metrics; `close()` stops it.
+   */
+  startMessaging(this: void, options: TestMessagingOptions): Promise<Messaging>;
   /** A new user with a valid bearer token. */
   user(this: void): TestUser;
   /** Publishes an event as its owning service would; answers the envelope. */
@@ -127,6 +146,7 @@ export async function createServiceTestbed<TSchema extends Record<string, unknow
   const prefix = randomPrefix();
   const bus = await connectTestBus(prefix);
   const cleanups: (() => Promise<void> | void)[] = [];
+  const registry = createMetricsRegistry();
 
   const testbed: ServiceTestbed<TSchema> = {
     database,
@@ -137,7 +157,22 @@ export async function createServiceTestbed<TSchema extends Record<string, unknow
     prefix,
     bus,
     env: testServiceEnv({ databaseUrl: database.url, prefix, keys }),
+    registry,
     user: () => createTestUser(keys),
+
+    async startMessaging({ service, consumers, outboxPollMs }) {
+      const messaging = await startMessaging({
+        service,
+        natsUrl: testbed.env.NATS_URL,
+        prefix,
+        logger,
+        outbox: outboxPollMs === undefined ? { pool } : { pool, pollIntervalMs: outboxPollMs },
+        metrics: registry,
+        consumers,
+      });
+      cleanups.push(() => messaging.stop());
+      return messaging;
+    },
 
     async publish(subject, data) {
       const envelope = createEnvelope(subject, data);
