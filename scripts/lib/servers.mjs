@@ -309,21 +309,19 @@ async function stopLeftoverDaemon(root, key) {
   return wasRunning;
 }
 
-/** The Postgres tools: /usr/lib/postgresql/<major>/bin (preferring `major`), else on PATH. */
-async function postgresTools(major) {
-  const base = '/usr/lib/postgresql';
-  const versions = (await readdir(base).catch(() => []))
+/** Debian's Postgres tools, of the version that made `data` when there is one, else the newest; or PATH's. */
+async function postgresTools(data) {
+  const major = (await readFile(join(data, 'PG_VERSION'), 'utf8').catch(() => '')).trim();
+  const versions = (await readdir('/usr/lib/postgresql').catch(() => []))
     .filter((v) => /^\d+$/.test(v))
-    .sort((a, b) => (a === major ? -1 : b === major ? 1 : Number(b) - Number(a)));
-  for (const version of versions) {
-    const dir = join(base, version, 'bin');
-    if (existsSync(join(dir, 'pg_ctl')))
-      return { initdb: join(dir, 'initdb'), pgCtl: join(dir, 'pg_ctl'), version };
-  }
-  const [initdb, pgCtl] = [await which('initdb'), await which('pg_ctl')];
-  if (!initdb || !pgCtl) return null;
-  const { output } = await run(pgCtl, ['--version'], { capture: true });
-  return { initdb, pgCtl, version: /(\d+)/.exec(output)?.[1] ?? '?' };
+    .sort((a, b) => b - a);
+  const version = versions.includes(major) ? major : versions[0];
+  const tool = async (name) =>
+    version && existsSync(`/usr/lib/postgresql/${version}/bin/${name}`)
+      ? `/usr/lib/postgresql/${version}/bin/${name}`
+      : which(name);
+  const [initdb, pgCtl] = [await tool('initdb'), await tool('pg_ctl')];
+  return initdb && pgCtl ? { initdb, pgCtl, initialised: major !== '' } : null;
 }
 
 /** Runs a Postgres tool as the postgres user when we are root (Postgres refuses to run as root). */
@@ -359,77 +357,59 @@ async function preparePgDir(root) {
   throw new StackError(`the postgres user cannot write to ${dirs.join(' nor ')}`);
 }
 
+/** Runs a Postgres tool, throwing its output (and `logFile`'s last lines) when it fails. */
+async function pgStep(what, command, args, logFile) {
+  const { code, output } = await pgTool(command, args);
+  if (code !== 0)
+    throw new StackError(`Postgres: ${what} failed`, { hint: `${output.trim()}\n${await tail(logFile)}` });
+}
+
 async function startPostgres(root, port) {
   const dir = await preparePgDir(root);
   const data = join(dir, 'data');
   const logFile = join(dir, 'server.log');
-  const major = (await readFile(join(data, 'PG_VERSION'), 'utf8').catch(() => '')).trim();
-  let tools = await postgresTools(major);
+  let tools = await postgresTools(data);
   if (!tools) {
     await aptInstall('postgresql', {
       label: 'Postgres',
       what: 'Postgres is not reachable',
       hint: 'Install postgresql or set PG_ADMIN_URL to a running server.',
     });
-    tools = await postgresTools(major);
+    tools = await postgresTools(data);
     if (!tools) throw new StackError('postgresql was installed but initdb/pg_ctl are still not found');
   }
-  if (major && major !== tools.version) {
-    throw new StackError(
-      `Postgres: ${data} was created by Postgres ${major} but only ${tools.version} is installed. ` +
-        `Delete ${dir} to start over (its data is lost).`,
-    );
-  }
-  if (!major) {
+  if (!tools.initialised) {
     await rm(data, { recursive: true, force: true });
     log.info(`Postgres: initdb ${data}`);
-    const init = await pgTool(tools.initdb, [
-      '-D',
-      data,
-      '-U',
-      PG_USER,
-      '--auth=trust',
-      '--encoding=UTF8',
-      '--locale=C',
-    ]);
-    if (init.code !== 0) throw new StackError('Postgres: initdb failed', { hint: init.output.trim() });
+    const init = ['-D', data, '-U', PG_USER, '--auth=trust', '--encoding=UTF8', '--locale=C'];
+    await pgStep('initdb', tools.initdb, init, logFile);
   }
   const socketDir = !dir.includes("'") && Buffer.byteLength(`${dir}/.s.PGSQL.${port}`) < 100 ? dir : '';
   const options = `-p ${port} -c listen_addresses=${HOST} -c unix_socket_directories='${socketDir}' -c max_connections=200 -c synchronous_commit=off`;
-  const start = await pgTool(tools.pgCtl, [
-    '-D',
-    data,
-    '-l',
+  await pgStep(
+    'pg_ctl start',
+    tools.pgCtl,
+    ['-D', data, '-l', logFile, '-w', '-t', '60', '-o', options, 'start'],
     logFile,
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    options,
-    'start',
-  ]);
-  if (start.code !== 0) {
-    throw new StackError('Postgres: pg_ctl start failed', {
-      hint: `${start.output.trim()}\n${await tail(logFile)}`,
-    });
-  }
-  return { logFile, stop: () => pgCtlStop(tools.pgCtl, data) };
+  );
+  return { logFile, stop: () => pgCtlStop(tools.pgCtl, dir) };
 }
 
-async function pgCtlStop(pgCtl, data) {
-  const stop = await pgTool(pgCtl, ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']);
-  if (stop.code !== 0) throw new StackError('Postgres: pg_ctl stop failed', { hint: stop.output.trim() });
-}
+const pgCtlStop = (pgCtl, dir) =>
+  pgStep(
+    'pg_ctl stop',
+    pgCtl,
+    ['-D', join(dir, 'data'), '-m', 'fast', '-w', '-t', '30', 'stop'],
+    join(dir, 'server.log'),
+  );
 
 async function stopLeftoverPostgres(root) {
   for (const dir of pgDirs(root)) {
     const data = join(dir, 'data');
     if (!existsSync(join(data, 'postmaster.pid'))) continue;
-    const tools = await postgresTools(
-      (await readFile(join(data, 'PG_VERSION'), 'utf8').catch(() => '')).trim(),
-    );
+    const tools = await postgresTools(data);
     if (!tools || (await pgTool(tools.pgCtl, ['-D', data, 'status'])).code !== 0) continue;
-    await pgCtlStop(tools.pgCtl, data);
+    await pgCtlStop(tools.pgCtl, dir);
     return true;
   }
   return false;
