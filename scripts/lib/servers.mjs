@@ -1,14 +1,9 @@
 /**
- * Private Postgres, NATS and Redis servers, for step (b) of the bootstrap and for the fault tests.
- *
- * The bootstrap probes the configured URL (PG_ADMIN_URL, NATS_URL, REDIS_URL) of each and uses it
- * when it answers; otherwise a private server on STACK_PG_PORT, STACK_NATS_PORT, STACK_REDIS_PORT
- * with its data under .data/: one left by an earlier run is reused, else one is started (its
- * Debian package installed first when the binary is missing and we are root). As root, Postgres
- * runs as the `postgres` user, in /var/tmp/glotixz-<hash>/pg when that user cannot reach .data/.
- *
- * The fault tests (e2e/test/support/servers.ts) start nats-server and redis-server through
- * `startDaemon` on free ports in temporary folders, and stop, kill and start them again.
+ * Private Postgres, NATS and Redis servers, for step (b) of the bootstrap and for the fault tests
+ * (`startDaemon`). The bootstrap uses the configured URL (PG_ADMIN_URL, NATS_URL, REDIS_URL) of
+ * each when it answers, else a private server on STACK_<PG|NATS|REDIS>_PORT with its data under
+ * .data/: reused if left running, else started (its Debian package installed first as root). As
+ * root, Postgres runs as `postgres`, in /var/tmp/glotixz-<hash>/pg if that user cannot reach .data/.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -170,30 +165,14 @@ export async function startDaemon(
   return server;
 }
 
-/** Each server: the variables naming the one to use and the private one's port, and its probe. */
+/** Each server: the variable naming the one to use, the default and private ports, and its probe. */
 const KINDS = {
-  pg: {
-    label: 'Postgres',
-    urlVar: 'PG_ADMIN_URL',
-    portVar: 'STACK_PG_PORT',
-    ports: [5432, 54329],
-    probe: probePostgres,
-  },
-  nats: {
-    label: 'NATS',
-    urlVar: 'NATS_URL',
-    portVar: 'STACK_NATS_PORT',
-    ports: [4222, 42229],
-    probe: probeNats,
-  },
-  redis: {
-    label: 'Redis',
-    urlVar: 'REDIS_URL',
-    portVar: 'STACK_REDIS_PORT',
-    ports: [6379, 63799],
-    probe: probeRedis,
-  },
+  pg: { label: 'Postgres', urlVar: 'PG_ADMIN_URL', ports: [5432, 54329], probe: probePostgres },
+  nats: { label: 'NATS', urlVar: 'NATS_URL', ports: [4222, 42229], probe: probeNats },
+  redis: { label: 'Redis', urlVar: 'REDIS_URL', ports: [6379, 63799], probe: probeRedis },
 };
+/** The variable setting a private server's port: STACK_PG_PORT, STACK_NATS_PORT, STACK_REDIS_PORT. */
+const portVar = (key) => `STACK_${key.toUpperCase()}_PORT`;
 
 const urlOf = (key, port) =>
   key === 'pg' ? `postgres://${PG_USER}@${HOST}:${port}/postgres` : `${key}://${HOST}:${port}`;
@@ -208,10 +187,10 @@ export function createServers(root, env = process.env) {
   return {
     async ensure() {
       const endpoints = {};
-      for (const [key, { urlVar, portVar, ports }] of Object.entries(KINDS)) {
-        const port = Number(env[portVar] ?? ports[1]);
+      for (const [key, { urlVar, ports }] of Object.entries(KINDS)) {
+        const port = Number(env[portVar(key)] ?? ports[1]);
         if (!Number.isInteger(port) || port < 1 || port > 65535)
-          throw new StackError(`${portVar} must be a port`);
+          throw new StackError(`${portVar(key)} must be a port`);
         endpoints[key] = await ensureOne(
           root,
           key,
@@ -252,7 +231,7 @@ async function ensureOne(root, key, { url, port }, started) {
   if (await probeTcp(HOST, port)) {
     throw new StackError(
       `${kind.label}: port ${port} is taken by something that is not a usable ${kind.label}. ` +
-        `Free the port, set ${kind.portVar} to another port, or set ${kind.urlVar} to a running server.`,
+        `Free the port, set ${portVar(key)} to another port, or set ${kind.urlVar} to a running server.`,
     );
   }
   log.step(`${kind.label}: starting a private instance on ${HOST}:${port}`);
