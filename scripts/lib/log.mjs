@@ -91,12 +91,9 @@ export function createPrefixer(names) {
   const width = Math.max(...names.map((n) => n.length));
   const paints = new Map(names.map((n, i) => [n, NAME_COLORS[i % NAME_COLORS.length]]));
   return {
-    prefix(name) {
-      return (paints.get(name) ?? color.dim)(name.padEnd(width)) + color.dim(' |');
-    },
     /** Prints each line of `stream` as "name | line", those `show` accepts. */
     attach(name, stream, show = () => true) {
-      const prefix = this.prefix(name);
+      const prefix = (paints.get(name) ?? color.dim)(name.padEnd(width)) + color.dim(' |');
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         if (!show(line)) return;
         for (const part of formatLogLine(line).split('\n')) console.log(`${prefix} ${part}`);
