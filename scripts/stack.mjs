@@ -22,6 +22,7 @@ import {
   databaseUrl,
   ensureBinary,
   ensureDatabases,
+  SERVERS,
   stopLeftovers,
 } from './lib/servers.mjs';
 import {
@@ -191,14 +192,10 @@ function printStatus(handles, { endpoints, wiring }) {
         : color.red(h.status);
     rows.push([proc.name, wiring.ports[proc.name] ?? proc.port, status, h ? String(h.restarts) : '']);
   }
-  for (const [name, key, port] of [
-    ['postgres', 'pg', 5432],
-    ['nats', 'nats', 4222],
-    ['redis', 'redis', 6379],
-  ]) {
-    const endpoint = endpoints[key];
+  for (const [key, endpoint] of Object.entries(endpoints)) {
     const state = endpoint.private ? `private (${endpoint.started ? 'started' : 'reused'})` : 'shared';
-    rows.push([name, new URL(endpoint.url.split(',')[0]).port || port, state, '']);
+    const port = new URL(endpoint.url.split(',')[0]).port || SERVERS[key].ports[0];
+    rows.push([SERVERS[key].label.toLowerCase(), port, state, '']);
   }
   console.log('');
   printTable(rows);

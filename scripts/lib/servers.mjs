@@ -166,7 +166,7 @@ export async function startDaemon(
 }
 
 /** Each server: the variable naming the one to use, the default and private ports, and its probe. */
-const KINDS = {
+export const SERVERS = {
   pg: { label: 'Postgres', urlVar: 'PG_ADMIN_URL', ports: [5432, 54329], probe: probePostgres },
   nats: { label: 'NATS', urlVar: 'NATS_URL', ports: [4222, 42229], probe: probeNats },
   redis: { label: 'Redis', urlVar: 'REDIS_URL', ports: [6379, 63799], probe: probeRedis },
@@ -187,7 +187,7 @@ export function createServers(root, env = process.env) {
   return {
     async ensure() {
       const endpoints = {};
-      for (const [key, { urlVar, ports }] of Object.entries(KINDS)) {
+      for (const [key, { urlVar, ports }] of Object.entries(SERVERS)) {
         const port = Number(env[portVar(key)] ?? ports[1]);
         if (!Number.isInteger(port) || port < 1 || port > 65535)
           throw new StackError(`${portVar(key)} must be a port`);
@@ -215,7 +215,7 @@ export function createServers(root, env = process.env) {
 }
 
 async function ensureOne(root, key, { url, port }, started) {
-  const kind = KINDS[key];
+  const kind = SERVERS[key];
   const configured = await kind.probe(url);
   if (configured.ok) {
     log.ok(`${kind.label}: using ${redactUrl(url)} (${configured.detail})`);
@@ -264,10 +264,10 @@ async function ensureOne(root, key, { url, port }, started) {
 
 /** Stops every private server recorded under `root`/.data, whoever started it. */
 export async function stopLeftovers(root) {
-  for (const key of Object.keys(KINDS)) {
+  for (const key of Object.keys(SERVERS)) {
     const stopped = key === 'pg' ? await stopLeftoverPostgres(root) : await stopLeftoverDaemon(root, key);
-    if (stopped) log.ok(`${KINDS[key].label}: stopped the private instance`);
-    else log.info(`${KINDS[key].label}: no private instance running`);
+    if (stopped) log.ok(`${SERVERS[key].label}: stopped the private instance`);
+    else log.info(`${SERVERS[key].label}: no private instance running`);
   }
 }
 
