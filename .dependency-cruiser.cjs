@@ -64,11 +64,13 @@ module.exports = {
     },
   ],
   options: {
-    // common's build is kept in the graph, unfollowed, so a relative import of its files is seen;
-    // names starting with @ are package specifiers that did not resolve, never folders.
     // An unresolved `@glotixz/common/<path>` stays in, for the rule on deep specifiers.
     includeOnly: `^(${[...SOURCE_ROOTS, '@glotixz'].join('|')})/`,
-    exclude: { path: ['(^|/)(node_modules|[.]next|coverage)/', '^(?!common/)[^@]*/dist/'] },
+    // common's build is kept in the graph, unfollowed, so a relative import of its files is seen;
+    // names starting with @ are package specifiers that did not resolve, never folders.
+    exclude: {
+      path: ['(^|/)(node_modules|[.]next|coverage)/', '^(?!common/)[^@]*/dist/', '^[.](data|git)/'],
+    },
     doNotFollow: { path: ['(^|/)node_modules/', '^common/dist/'] },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {
