@@ -1,9 +1,14 @@
-// The rules of the architecture check (`node scripts/check-architecture.mjs`, which `npm run lint`
-// runs): no service imports another, no import cycles, and @glotixz/common is used only through
-// the entries of its package.json exports map. Paths are relative to the repository root.
-const { join } = require('node:path');
+// The rules of the architecture check (`npm run check:architecture`, which `npm run lint` runs):
+// no service imports another, no import cycles, and @glotixz/common is used only through the
+// entries of its package.json exports map. Paths are relative to the repository root.
+const { existsSync } = require('node:fs');
+const { join, resolve } = require('node:path');
 
 const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration'];
+// Absolute: TypeScript finds no inputs for a relative tsconfig path given from another folder.
+const CLIENT_TSCONFIG = resolve('client', 'tsconfig.json');
+/** The folders whose sources are checked. */
+const SOURCE_ROOTS = ['common', ...SERVICES, 'client', 'e2e', 'scripts'];
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -59,9 +64,13 @@ module.exports = {
     },
   ],
   options: {
+    // An unresolved `@glotixz/common/<path>` stays in, for the rule on deep specifiers.
+    includeOnly: `^(${[...SOURCE_ROOTS, '@glotixz'].join('|')})/`,
     // common's build is kept in the graph, unfollowed, so a relative import of its files is seen;
     // names starting with @ are package specifiers that did not resolve, never folders.
-    exclude: { path: ['(^|/)(node_modules|[.]next|coverage)/', '^(?!common/)[^@]*/dist/'] },
+    exclude: {
+      path: ['(^|/)(node_modules|[.]next|coverage)/', '^(?!common/)[^@]*/dist/', '^[.](data|git)/'],
+    },
     doNotFollow: { path: ['(^|/)node_modules/', '^common/dist/'] },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {
@@ -70,5 +79,7 @@ module.exports = {
       extensions: ['.ts', '.tsx', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
     },
     skipAnalysisNotInRules: true,
+    // The client's `@/*` alias (its tsconfig's baseUrl and paths).
+    ...(existsSync(CLIENT_TSCONFIG) ? { tsConfig: { fileName: CLIENT_TSCONFIG } } : {}),
   },
 };

@@ -9,40 +9,37 @@
  * Limits (`gatewayLimits`, GATEWAY_* variables): headers, whole request and body idle time (408),
  * open connections per client address (503). Tracing is @glotixz/common's (`startGatewayTracing`).
  * Run directly it listens on GATEWAY_PORT (8080) at GATEWAY_HOST and sends to GATEWAY_UPSTREAM_HOST
- * (both 127.0.0.1), GATEWAY_UPSTREAMS ({"auth":41231}) overriding the table's ports. Only Node
- * built-ins load at the top level: the stack runner imports this file before `npm install`.
+ * (both 127.0.0.1), GATEWAY_UPSTREAMS ({"auth":41231}) overriding the table's ports.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { pipeline } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createProxyServer } from 'http-proxy-3';
+import { z } from 'zod';
 
 export const ROUTES_FILE = fileURLToPath(new URL('../infra/routes.json', import.meta.url));
 
-const isPort = (p) => Number.isInteger(p) && p > 0 && p < 65536;
+const PORT = 'must be an integer port';
+const port = z.int(PORT).min(1, PORT).max(65535, PORT);
+const prefix = z.string().regex(/^\/(.*[^/])?$/, 'must start with / and not end with /');
+const target = { service: z.string('is required').min(1, 'is required'), port };
+const ROUTES_TABLE = z.object({
+  routes: z.array(z.object({ prefix, ...target }), 'must be an array'),
+  default: z.object(target, 'must be a route'),
+  notFoundPrefixes: z.array(prefix, 'must be a list of prefixes').optional(),
+});
 
-/** Checks a routes table and throws one error listing every problem. */
+/** Checks a routes table and throws one error listing every problem ("routes[0]: prefix must …"). */
 export function validateRoutes(table) {
-  const problems = [];
-  const isPrefix = (p) => typeof p === 'string' && p.startsWith('/') && (p === '/' || !p.endsWith('/'));
-  const checkTarget = (target, where) => {
-    if (typeof target?.service !== 'string' || target.service === '')
-      problems.push(`${where}: service is required`);
-    if (!isPort(target?.port)) problems.push(`${where}: port must be an integer port`);
-  };
-  if (!Array.isArray(table?.routes)) problems.push('routes must be an array');
-  (table?.routes ?? []).forEach((route, i) => {
-    if (!isPrefix(route?.prefix)) problems.push(`routes[${i}]: prefix must start with / and not end with /`);
-    checkTarget(route, `routes[${i}]`);
-  });
-  checkTarget(table?.default, 'default');
-  if (table?.notFoundPrefixes !== undefined && !table.notFoundPrefixes.every?.(isPrefix)) {
-    problems.push('notFoundPrefixes must be a list of prefixes');
-  }
-  if (problems.length > 0) throw new Error(`invalid routes table:\n  - ${problems.join('\n  - ')}`);
-  return table;
+  const { error } = ROUTES_TABLE.safeParse(table);
+  if (!error) return table;
+  const problems = error.issues.map(
+    ({ path, message }) =>
+      `${path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i ? `: ${key}` : key)).join('')} ${message}`,
+  );
+  throw new Error(`invalid routes table:\n  - ${problems.join('\n  - ')}`);
 }
 
 /** Reads and validates infra/routes.json (or another file of the same shape). */
@@ -189,7 +186,6 @@ export function createGateway({
   limits = GATEWAY_LIMITS,
 } = {}) {
   validateRoutes(routes);
-  const { createProxyServer } = createRequire(import.meta.url)('http-proxy-3');
   const proxy = createProxyServer({ selfHandleResponse: true });
   proxy.on('proxyRes', (upstreamRes, _req, res) => {
     if (res.headersSent) return upstreamRes.resume();
@@ -357,18 +353,16 @@ export function formatAccess({ method, path, service, status, durationMs }) {
 
 /** Reads GATEWAY_UPSTREAMS, a JSON object of service → port (unset or blank: `{}`); throws naming the problem. */
 export function parseUpstreams(text) {
-  if (text === undefined || text.trim() === '') return {};
+  if (!text?.trim()) return {};
   let value;
   try {
     value = JSON.parse(text);
   } catch {
     throw new Error('GATEWAY_UPSTREAMS must be JSON, e.g. {"auth":3001}');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('GATEWAY_UPSTREAMS must be a JSON object of service → port');
-  }
-  const bad = Object.keys(value).find((service) => !isPort(value[service]));
-  if (bad !== undefined) throw new Error(`GATEWAY_UPSTREAMS: the port of ${bad} must be an integer port`);
+  const issue = z.record(z.string(), port).safeParse(value).error?.issues[0];
+  if (issue?.path.length) throw new Error(`GATEWAY_UPSTREAMS: the port of ${issue.path[0]} ${issue.message}`);
+  if (issue) throw new Error('GATEWAY_UPSTREAMS must be a JSON object of service → port');
   return value;
 }
 

@@ -25,11 +25,6 @@ import { join } from 'node:path';
 
 const LOCAL_HOST = '127.0.0.1';
 
-/** Real Stripe is used when the environment brings both keys; otherwise the sandbox stands in. */
-function usesRealStripe(env) {
-  return Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);
-}
-
 const pgAndNats = ['pg', 'nats'];
 
 /** The five services. */
@@ -62,7 +57,8 @@ const stripeSandbox = {
   port: 12111,
   needs: [],
   ready: { path: '/healthz', status: 200 },
-  skip: usesRealStripe,
+  // Real Stripe is used when the environment brings both keys.
+  skip: (env) => Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET),
   env: ({ ports, url, keys }) => ({
     STRIPE_SANDBOX_PORT: String(ports['stripe-sandbox']),
     STRIPE_SANDBOX_HOST: LOCAL_HOST,

@@ -1,16 +1,11 @@
 #!/usr/bin/env node
 /**
- * The local stack runner behind `npm start` and `npm test` (commands in USAGE below). Both run
- * the same bootstrap: (a) install dependencies when node_modules is missing or stale, (b) make
- * Postgres, NATS (JetStream) and Redis reachable, using running servers or private ones under
- * .data/, (c) create one database per service present, (d) generate development keys once into
- * .data/keys/. `start` then runs every process of the launch spec (services.mjs) supervised;
- * `test` runs the steps, handing the tests the servers chosen (TEST_PG_ADMIN_URL, TEST_NATS_URL,
- * TEST_REDIS_URL) and the binaries of the fault tests' private servers (TEST_NATS_SERVER_BIN,
- * TEST_REDIS_SERVER_BIN, installed if missing), and stops at the first failure.
- *
- * Until `npm install` has run, only Node built-ins may be imported at the top level here and in
- * what this file imports.
+ * The local stack runner behind `npm start` and `npm test` (USAGE below). Both bootstrap: (a)
+ * install dependencies when stale, (b) make Postgres, NATS and Redis reachable (running servers or
+ * private ones under .data/), (c) create each service's database, (d) generate dev keys once.
+ * `start` then runs the launch spec (services.mjs) supervised; `test` runs the steps with the
+ * servers chosen (TEST_*_URL) and the fault tests' binaries (TEST_*_SERVER_BIN), stopping at the
+ * first failure. Until `npm install` has run, only Node built-ins load at the top level.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
@@ -27,6 +22,7 @@ import {
   databaseUrl,
   ensureBinary,
   ensureDatabases,
+  SERVERS,
   stopLeftovers,
 } from './lib/servers.mjs';
 import {
@@ -196,14 +192,10 @@ function printStatus(handles, { endpoints, wiring }) {
         : color.red(h.status);
     rows.push([proc.name, wiring.ports[proc.name] ?? proc.port, status, h ? String(h.restarts) : '']);
   }
-  for (const [name, key, port] of [
-    ['postgres', 'pg', 5432],
-    ['nats', 'nats', 4222],
-    ['redis', 'redis', 6379],
-  ]) {
-    const endpoint = endpoints[key];
+  for (const [key, endpoint] of Object.entries(endpoints)) {
     const state = endpoint.private ? `private (${endpoint.started ? 'started' : 'reused'})` : 'shared';
-    rows.push([name, new URL(endpoint.url.split(',')[0]).port || port, state, '']);
+    const port = new URL(endpoint.url.split(',')[0]).port || SERVERS[key].ports[0];
+    rows.push([SERVERS[key].label.toLowerCase(), port, state, '']);
   }
   console.log('');
   printTable(rows);
@@ -287,11 +279,9 @@ async function commandTest() {
     TEST_REDIS_SERVER_BIN: await ensureBinary('redis-server', { why }),
     GLOTIXZ_TEST_RESULTS_DIR: resultsDir,
   };
-  log.info(`TEST_PG_ADMIN_URL=${redactUrl(env.TEST_PG_ADMIN_URL)}`);
-  log.info(`TEST_NATS_URL=${env.TEST_NATS_URL}  TEST_REDIS_URL=${redactUrl(env.TEST_REDIS_URL)}`);
-  log.info(
-    `TEST_NATS_SERVER_BIN=${env.TEST_NATS_SERVER_BIN}  TEST_REDIS_SERVER_BIN=${env.TEST_REDIS_SERVER_BIN}`,
-  );
+  for (const name of Object.keys(env).filter((n) => n.startsWith('TEST_'))) {
+    log.info(`${name}=${redactUrl(env[name])}`);
+  }
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
 

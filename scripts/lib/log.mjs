@@ -1,8 +1,8 @@
 /**
  * Terminal output for the local stack runner: progress lines, a status table, and the prefixer
- * that tags every line a child process writes with its name (pino JSON lines are shortened to
- * "time level msg" plus the useful fields).
+ * that tags every line a child process writes with its name (pino JSON lines through pino-pretty).
  */
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { stripVTControlCharacters as stripAnsi } from 'node:util';
 
@@ -64,50 +64,23 @@ export function printTable(rows, indent = '  ') {
   });
 }
 
-const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-const LEVEL_COLORS = { 40: color.yellow, 50: color.red, 60: color.red };
-const OMITTED_KEYS = new Set([
-  'level',
-  'time',
-  'msg',
-  'pid',
-  'hostname',
-  'name',
-  'service',
-  'req',
-  'res',
-  'err',
-  'v',
-]);
+let pretty;
 
-/** Renders one pino JSON line as "HH:MM:SS.mmm LEVEL msg key=value …"; other text is returned as is. */
+/**
+ * Renders one pino JSON line through pino-pretty as "[HH:MM:ss.l] LEVEL: msg method url status
+ * {other fields}", an error's stack below it; other text is returned as is. pino-pretty is loaded
+ * on first use, after the bootstrap's install.
+ */
 export function formatLogLine(line) {
-  if (!line.startsWith('{')) return line;
-  let entry;
-  try {
-    entry = JSON.parse(line);
-  } catch {
-    return line;
-  }
-  if (typeof entry?.level !== 'number') return line;
-
-  const time = new Date(entry.time ?? Date.now()).toISOString().slice(11, 23);
-  const levelName = (LEVELS[entry.level] ?? String(entry.level)).padEnd(5);
-  const level = (LEVEL_COLORS[entry.level] ?? color.dim)(levelName);
-  const parts = [color.dim(time), level, entry.msg ?? ''];
-
-  if (entry.req?.method) parts.push(`${entry.req.method} ${entry.req.url ?? ''}`);
-  if (entry.res?.statusCode) parts.push(String(entry.res.statusCode));
-  for (const [key, value] of Object.entries(entry)) {
-    if (OMITTED_KEYS.has(key) || value === null || typeof value === 'object') continue;
-    parts.push(color.dim(`${key}=${value}`));
-  }
-  let text = parts.filter((p) => p !== '').join(' ');
-  if (entry.err) {
-    const err = entry.err;
-    text += `\n${err.stack ?? `${err.type ?? 'Error'}: ${err.message ?? JSON.stringify(err)}`}`;
-  }
-  return text;
+  pretty ??= createRequire(import.meta.url)('pino-pretty').prettyFactory({
+    colorize: useColor,
+    translateTime: 'UTC:HH:MM:ss.l',
+    ignore: 'pid,hostname,name,service,req,res,v',
+    singleLine: true,
+    messageFormat:
+      '{msg}{if req.method} {req.method} {req.url}{end}{if res.statusCode} {res.statusCode}{end}',
+  });
+  return pretty(line).trimEnd().replace(/ +$/gm, '');
 }
 
 /**
@@ -118,12 +91,9 @@ export function createPrefixer(names) {
   const width = Math.max(...names.map((n) => n.length));
   const paints = new Map(names.map((n, i) => [n, NAME_COLORS[i % NAME_COLORS.length]]));
   return {
-    prefix(name) {
-      return (paints.get(name) ?? color.dim)(name.padEnd(width)) + color.dim(' |');
-    },
     /** Prints each line of `stream` as "name | line", those `show` accepts. */
     attach(name, stream, show = () => true) {
-      const prefix = this.prefix(name);
+      const prefix = (paints.get(name) ?? color.dim)(name.padEnd(width)) + color.dim(' |');
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         if (!show(line)) return;
         for (const part of formatLogLine(line).split('\n')) console.log(`${prefix} ${part}`);

@@ -7,39 +7,23 @@
  *   Redis     PING (after AUTH when the URL has credentials) answered PONG
  */
 import { connect as connectTcp } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const DEFAULT_TIMEOUT_MS = 3000;
 
-/** Turns a connection error into a short human phrase. */
-function describeError(err) {
-  const code = err?.code ?? err?.cause?.code ?? /ECONNREFUSED|ETIMEDOUT|ENOTFOUND/.exec(err?.message)?.[0];
-  const phrases = {
-    ECONNREFUSED: 'connection refused',
-    ETIMEDOUT: 'timed out',
-    TIMEOUT: 'timed out',
-    ENOTFOUND: 'host not found',
-  };
-  return (
-    phrases[code] ??
-    (err?.name === 'ReplyError' ? `Redis answered ${err.message}` : err?.message || String(err))
-  );
-}
+const PHRASES = { ECONNREFUSED: 'connection refused', ETIMEDOUT: 'timed out', ENOTFOUND: 'host not found' };
 
-/** Runs `check` within `timeoutMs` and answers its detail, or the reason it failed. */
+/** Runs `check` within `timeoutMs` (plus a second for the client's own timeout): its detail, or why it failed. */
 async function probe(timeoutMs, check) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })),
-      timeoutMs + 1000,
-    );
-  });
+  const timedOut = sleep(timeoutMs + 1000, null, { ref: false }).then(() =>
+    Promise.reject(new Error('timed out')),
+  );
   try {
-    return { ok: true, detail: await Promise.race([check(), timeout]) };
+    return { ok: true, detail: await Promise.race([check(), timedOut]) };
   } catch (err) {
-    return { ok: false, reason: /timed? ?out/i.test(err?.message) ? 'timed out' : describeError(err) };
-  } finally {
-    clearTimeout(timer);
+    const code = err?.code ?? err?.cause?.code ?? /ECONNREFUSED|ETIMEDOUT|ENOTFOUND/.exec(err?.message)?.[0];
+    const other = err?.name === 'ReplyError' ? `Redis answered ${err.message}` : err?.message || String(err);
+    return { ok: false, reason: /timed? ?out/i.test(err?.message) ? 'timed out' : (PHRASES[code] ?? other) };
   }
 }
 

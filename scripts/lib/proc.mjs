@@ -5,8 +5,8 @@
  * starts at 0.5 s and doubles up to 30 s, back to 0.5 s once a run has stayed up for a minute.
  */
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -17,22 +17,12 @@ const running = new Set();
 
 export const isRoot = () => process.getuid?.() === 0;
 
-/** Finds an executable on PATH or in the sbin folders (which a normal user's PATH may lack). */
+/** Finds an executable file on PATH or in the sbin folders (which a normal user's PATH may lack). */
 export async function which(bin) {
-  const dirs = [
-    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean),
-    '/usr/local/sbin',
-    '/usr/sbin',
-    '/sbin',
-  ];
-  for (const file of dirs.map((dir) => join(dir, bin))) {
-    if (
-      await access(file, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return file;
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  for (const file of dirs.filter(Boolean).map((dir) => join(dir, bin))) {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (stat?.isFile() && stat.mode & 0o111) return file;
   }
   return null;
 }

@@ -1,14 +1,9 @@
 /**
- * Private Postgres, NATS and Redis servers, for step (b) of the bootstrap and for the fault tests.
- *
- * The bootstrap probes the configured URL (PG_ADMIN_URL, NATS_URL, REDIS_URL) of each and uses it
- * when it answers; otherwise a private server on STACK_PG_PORT, STACK_NATS_PORT, STACK_REDIS_PORT
- * with its data under .data/: one left by an earlier run is reused, else one is started (its
- * Debian package installed first when the binary is missing and we are root). As root, Postgres
- * runs as the `postgres` user, in /var/tmp/glotixz-<hash>/pg when that user cannot reach .data/.
- *
- * The fault tests (e2e/test/support/servers.ts) start nats-server and redis-server through
- * `startDaemon` on free ports in temporary folders, and stop, kill and start them again.
+ * Private Postgres, NATS and Redis servers, for step (b) of the bootstrap and for the fault tests
+ * (`startDaemon`). The bootstrap uses the configured URL (PG_ADMIN_URL, NATS_URL, REDIS_URL) of
+ * each when it answers, else a private server on STACK_<PG|NATS|REDIS>_PORT with its data under
+ * .data/: reused if left running, else started (its Debian package installed first as root). As
+ * root, Postgres runs as `postgres`, in /var/tmp/glotixz-<hash>/pg if that user cannot reach .data/.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -170,30 +165,14 @@ export async function startDaemon(
   return server;
 }
 
-/** Each server: the variables naming the one to use and the private one's port, and its probe. */
-const KINDS = {
-  pg: {
-    label: 'Postgres',
-    urlVar: 'PG_ADMIN_URL',
-    portVar: 'STACK_PG_PORT',
-    ports: [5432, 54329],
-    probe: probePostgres,
-  },
-  nats: {
-    label: 'NATS',
-    urlVar: 'NATS_URL',
-    portVar: 'STACK_NATS_PORT',
-    ports: [4222, 42229],
-    probe: probeNats,
-  },
-  redis: {
-    label: 'Redis',
-    urlVar: 'REDIS_URL',
-    portVar: 'STACK_REDIS_PORT',
-    ports: [6379, 63799],
-    probe: probeRedis,
-  },
+/** Each server: the variable naming the one to use, the default and private ports, and its probe. */
+export const SERVERS = {
+  pg: { label: 'Postgres', urlVar: 'PG_ADMIN_URL', ports: [5432, 54329], probe: probePostgres },
+  nats: { label: 'NATS', urlVar: 'NATS_URL', ports: [4222, 42229], probe: probeNats },
+  redis: { label: 'Redis', urlVar: 'REDIS_URL', ports: [6379, 63799], probe: probeRedis },
 };
+/** The variable setting a private server's port: STACK_PG_PORT, STACK_NATS_PORT, STACK_REDIS_PORT. */
+const portVar = (key) => `STACK_${key.toUpperCase()}_PORT`;
 
 const urlOf = (key, port) =>
   key === 'pg' ? `postgres://${PG_USER}@${HOST}:${port}/postgres` : `${key}://${HOST}:${port}`;
@@ -208,10 +187,10 @@ export function createServers(root, env = process.env) {
   return {
     async ensure() {
       const endpoints = {};
-      for (const [key, { urlVar, portVar, ports }] of Object.entries(KINDS)) {
-        const port = Number(env[portVar] ?? ports[1]);
+      for (const [key, { urlVar, ports }] of Object.entries(SERVERS)) {
+        const port = Number(env[portVar(key)] ?? ports[1]);
         if (!Number.isInteger(port) || port < 1 || port > 65535)
-          throw new StackError(`${portVar} must be a port`);
+          throw new StackError(`${portVar(key)} must be a port`);
         endpoints[key] = await ensureOne(
           root,
           key,
@@ -236,7 +215,7 @@ export function createServers(root, env = process.env) {
 }
 
 async function ensureOne(root, key, { url, port }, started) {
-  const kind = KINDS[key];
+  const kind = SERVERS[key];
   const configured = await kind.probe(url);
   if (configured.ok) {
     log.ok(`${kind.label}: using ${redactUrl(url)} (${configured.detail})`);
@@ -252,7 +231,7 @@ async function ensureOne(root, key, { url, port }, started) {
   if (await probeTcp(HOST, port)) {
     throw new StackError(
       `${kind.label}: port ${port} is taken by something that is not a usable ${kind.label}. ` +
-        `Free the port, set ${kind.portVar} to another port, or set ${kind.urlVar} to a running server.`,
+        `Free the port, set ${portVar(key)} to another port, or set ${kind.urlVar} to a running server.`,
     );
   }
   log.step(`${kind.label}: starting a private instance on ${HOST}:${port}`);
@@ -285,10 +264,10 @@ async function ensureOne(root, key, { url, port }, started) {
 
 /** Stops every private server recorded under `root`/.data, whoever started it. */
 export async function stopLeftovers(root) {
-  for (const key of Object.keys(KINDS)) {
+  for (const key of Object.keys(SERVERS)) {
     const stopped = key === 'pg' ? await stopLeftoverPostgres(root) : await stopLeftoverDaemon(root, key);
-    if (stopped) log.ok(`${KINDS[key].label}: stopped the private instance`);
-    else log.info(`${KINDS[key].label}: no private instance running`);
+    if (stopped) log.ok(`${SERVERS[key].label}: stopped the private instance`);
+    else log.info(`${SERVERS[key].label}: no private instance running`);
   }
 }
 
@@ -309,21 +288,19 @@ async function stopLeftoverDaemon(root, key) {
   return wasRunning;
 }
 
-/** The Postgres tools: /usr/lib/postgresql/<major>/bin (preferring `major`), else on PATH. */
-async function postgresTools(major) {
-  const base = '/usr/lib/postgresql';
-  const versions = (await readdir(base).catch(() => []))
+/** Debian's Postgres tools, of the version that made `data` when there is one, else the newest; or PATH's. */
+async function postgresTools(data) {
+  const major = (await readFile(join(data, 'PG_VERSION'), 'utf8').catch(() => '')).trim();
+  const versions = (await readdir('/usr/lib/postgresql').catch(() => []))
     .filter((v) => /^\d+$/.test(v))
-    .sort((a, b) => (a === major ? -1 : b === major ? 1 : Number(b) - Number(a)));
-  for (const version of versions) {
-    const dir = join(base, version, 'bin');
-    if (existsSync(join(dir, 'pg_ctl')))
-      return { initdb: join(dir, 'initdb'), pgCtl: join(dir, 'pg_ctl'), version };
-  }
-  const [initdb, pgCtl] = [await which('initdb'), await which('pg_ctl')];
-  if (!initdb || !pgCtl) return null;
-  const { output } = await run(pgCtl, ['--version'], { capture: true });
-  return { initdb, pgCtl, version: /(\d+)/.exec(output)?.[1] ?? '?' };
+    .sort((a, b) => b - a);
+  const version = versions.includes(major) ? major : versions[0];
+  const tool = async (name) =>
+    version && existsSync(`/usr/lib/postgresql/${version}/bin/${name}`)
+      ? `/usr/lib/postgresql/${version}/bin/${name}`
+      : which(name);
+  const [initdb, pgCtl] = [await tool('initdb'), await tool('pg_ctl')];
+  return initdb && pgCtl ? { initdb, pgCtl, initialised: major !== '' } : null;
 }
 
 /** Runs a Postgres tool as the postgres user when we are root (Postgres refuses to run as root). */
@@ -359,77 +336,59 @@ async function preparePgDir(root) {
   throw new StackError(`the postgres user cannot write to ${dirs.join(' nor ')}`);
 }
 
+/** Runs a Postgres tool, throwing its output (and `logFile`'s last lines) when it fails. */
+async function pgStep(what, command, args, logFile) {
+  const { code, output } = await pgTool(command, args);
+  if (code !== 0)
+    throw new StackError(`Postgres: ${what} failed`, { hint: `${output.trim()}\n${await tail(logFile)}` });
+}
+
 async function startPostgres(root, port) {
   const dir = await preparePgDir(root);
   const data = join(dir, 'data');
   const logFile = join(dir, 'server.log');
-  const major = (await readFile(join(data, 'PG_VERSION'), 'utf8').catch(() => '')).trim();
-  let tools = await postgresTools(major);
+  let tools = await postgresTools(data);
   if (!tools) {
     await aptInstall('postgresql', {
       label: 'Postgres',
       what: 'Postgres is not reachable',
       hint: 'Install postgresql or set PG_ADMIN_URL to a running server.',
     });
-    tools = await postgresTools(major);
+    tools = await postgresTools(data);
     if (!tools) throw new StackError('postgresql was installed but initdb/pg_ctl are still not found');
   }
-  if (major && major !== tools.version) {
-    throw new StackError(
-      `Postgres: ${data} was created by Postgres ${major} but only ${tools.version} is installed. ` +
-        `Delete ${dir} to start over (its data is lost).`,
-    );
-  }
-  if (!major) {
+  if (!tools.initialised) {
     await rm(data, { recursive: true, force: true });
     log.info(`Postgres: initdb ${data}`);
-    const init = await pgTool(tools.initdb, [
-      '-D',
-      data,
-      '-U',
-      PG_USER,
-      '--auth=trust',
-      '--encoding=UTF8',
-      '--locale=C',
-    ]);
-    if (init.code !== 0) throw new StackError('Postgres: initdb failed', { hint: init.output.trim() });
+    const init = ['-D', data, '-U', PG_USER, '--auth=trust', '--encoding=UTF8', '--locale=C'];
+    await pgStep('initdb', tools.initdb, init, logFile);
   }
   const socketDir = !dir.includes("'") && Buffer.byteLength(`${dir}/.s.PGSQL.${port}`) < 100 ? dir : '';
   const options = `-p ${port} -c listen_addresses=${HOST} -c unix_socket_directories='${socketDir}' -c max_connections=200 -c synchronous_commit=off`;
-  const start = await pgTool(tools.pgCtl, [
-    '-D',
-    data,
-    '-l',
+  await pgStep(
+    'pg_ctl start',
+    tools.pgCtl,
+    ['-D', data, '-l', logFile, '-w', '-t', '60', '-o', options, 'start'],
     logFile,
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    options,
-    'start',
-  ]);
-  if (start.code !== 0) {
-    throw new StackError('Postgres: pg_ctl start failed', {
-      hint: `${start.output.trim()}\n${await tail(logFile)}`,
-    });
-  }
-  return { logFile, stop: () => pgCtlStop(tools.pgCtl, data) };
+  );
+  return { logFile, stop: () => pgCtlStop(tools.pgCtl, dir) };
 }
 
-async function pgCtlStop(pgCtl, data) {
-  const stop = await pgTool(pgCtl, ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']);
-  if (stop.code !== 0) throw new StackError('Postgres: pg_ctl stop failed', { hint: stop.output.trim() });
-}
+const pgCtlStop = (pgCtl, dir) =>
+  pgStep(
+    'pg_ctl stop',
+    pgCtl,
+    ['-D', join(dir, 'data'), '-m', 'fast', '-w', '-t', '30', 'stop'],
+    join(dir, 'server.log'),
+  );
 
 async function stopLeftoverPostgres(root) {
   for (const dir of pgDirs(root)) {
     const data = join(dir, 'data');
     if (!existsSync(join(data, 'postmaster.pid'))) continue;
-    const tools = await postgresTools(
-      (await readFile(join(data, 'PG_VERSION'), 'utf8').catch(() => '')).trim(),
-    );
+    const tools = await postgresTools(data);
     if (!tools || (await pgTool(tools.pgCtl, ['-D', data, 'status'])).code !== 0) continue;
-    await pgCtlStop(tools.pgCtl, data);
+    await pgCtlStop(tools.pgCtl, dir);
     return true;
   }
   return false;

@@ -1,5 +1,5 @@
 /**
- * The architecture check (`scripts/check-architecture.mjs`, run by `npm run lint`): each rule of
+ * The architecture check (`npm run check:architecture`, run by `npm run lint`): each rule of
  * `.dependency-cruiser.cjs` catches what it forbids in a small tree, and the repository has none.
  */
 import assert from 'node:assert/strict';
@@ -12,12 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHECK = join(ROOT, 'scripts', 'check-architecture.mjs');
+const DEPCRUISE = join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
+const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
 
 /** Runs the check in `cwd`; answers its exit code and the violations it printed. */
 async function check(cwd) {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [CHECK], { cwd });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [DEPCRUISE, '--config', CONFIG, '--output-type', 'err', '.'],
+      { cwd },
+    );
     return { code: 0, stdout, violations: [] };
   } catch (err) {
     if (typeof err.code !== 'number') throw err;
@@ -61,7 +66,8 @@ test('a service importing another, a cycle and imports of common internals are e
       'auth/src/x.ts': 'export const x = 1;\n',
     });
     const { code, stdout, violations } = await check(root);
-    assert.equal(code, 1, stdout);
+    // dependency-cruiser exits with the number of violations
+    assert.equal(code, violations.length, stdout);
     // a cycle is reported once, from either of its modules
     const found = violations
       .map(({ rule, from }) => (rule === 'no-circular' ? rule : `${rule} ${from}`))
