@@ -91,22 +91,13 @@ export interface OrdersHarness {
 /** Starts the harness; `env` overrides the orders configuration. */
 export async function startOrdersHarness(env: Record<string, string> = {}): Promise<OrdersHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
-  const { pool, db, logger, registry } = testbed;
+  const { pool, db, registry } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
   const ordersMetrics = createOrdersMetrics(registry);
   const consumers = ordersConsumers(db, ordersMetrics);
   const messaging = await testbed.startMessaging({ service: 'orders', consumers, outboxPollMs: 200 });
   // The app as the service declares it, on the testbed's dependencies.
-  const { app, metrics } = ordersService.createApp({
-    config,
-    logger,
-    registry,
-    pool,
-    db,
-    ordersMetrics,
-    messaging,
-    natsReady: () => messaging.ready(),
-  });
+  const { app, metrics } = ordersService.createApp({ config, ordersMetrics, ...testbed.appDeps(messaging) });
 
   const harness: OrdersHarness = {
     // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.

@@ -128,7 +128,7 @@ export interface PaymentsHarness {
 /** Starts the harness. */
 export async function startPaymentsHarness(options: PaymentsHarnessOptions = {}): Promise<PaymentsHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
-  const { pool, db, logger, registry } = testbed;
+  const { pool, db, logger } = testbed;
   const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
   const sandbox = await startStripeSandbox({ webhookSecret, webhookRetry: { attempts: 5, baseDelayMs: 50 } });
   const config = configSchema.parse({
@@ -166,19 +166,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   const consumers = paymentsConsumers(db, refunds);
   const messaging = await testbed.startMessaging({ service: 'payments', consumers, outboxPollMs: 200 });
   // The app as the service declares it, on the testbed's dependencies and the wrapped gateway.
-  const natsReady = () => messaging.ready();
-  const deps = {
-    config,
-    logger,
-    registry,
-    pool,
-    db,
-    messaging,
-    natsReady,
-    stripe: gateway,
-    refunds,
-    paymentMetrics,
-  };
+  const deps = { config, stripe: gateway, refunds, paymentMetrics, ...testbed.appDeps(messaging) };
   const { app, metrics } = paymentsService.createApp(deps);
   refunds.start();
   const server = await new Promise<Server>((resolve) => {

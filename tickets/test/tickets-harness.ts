@@ -54,19 +54,11 @@ export interface TicketsHarness {
 /** Sets up a random database and bus prefix with the tickets service running on them. */
 export async function startTicketsHarness(env: Record<string, string> = {}): Promise<TicketsHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema });
-  const { pool, db, logger, registry } = testbed;
+  const { pool, db } = testbed;
   const config = configSchema.parse({ ...testbed.env, ...env });
   const messaging = await testbed.startMessaging({ service: 'tickets', consumers: ticketsConsumers(db) });
   // The app as the service declares it, on the testbed's dependencies.
-  const { app } = ticketsService.createApp({
-    config,
-    logger,
-    registry,
-    pool,
-    db,
-    messaging,
-    natsReady: () => messaging.ready(),
-  });
+  const { app } = ticketsService.createApp({ config, ...testbed.appDeps(messaging) });
 
   const harness: TicketsHarness = {
     // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.

@@ -92,6 +92,16 @@ export interface TestMessagingOptions {
   outboxPollMs?: number;
 }
 
+/** See {@link ServiceTestbed.appDeps}. */
+export interface TestAppDeps<TSchema extends Record<string, unknown>> {
+  logger: Logger;
+  registry: Registry;
+  pool: Pool;
+  db: NodePgDatabase<TSchema>;
+  messaging: Messaging;
+  natsReady: () => Promise<void>;
+}
+
 /**
  * What a service's integration tests stand on: a migrated throwaway database, test keys, a silent
  * logger, and a bus on a random prefix that plays the other services.
@@ -115,6 +125,11 @@ export interface ServiceTestbed<TSchema extends Record<string, unknown>> {
    * as its outbox and {@link ServiceTestbed.registry} for its metrics; `close()` stops it.
    */
   startMessaging(this: void, options: TestMessagingOptions): Promise<Messaging>;
+  /**
+   * What a service's `createApp` takes from this testbed once `messaging` runs, as `startService`
+   * hands it over: the logger, the registry, the pool and database, the messaging and its readiness.
+   */
+  appDeps(this: void, messaging: Messaging): TestAppDeps<TSchema>;
   /** A new user with a valid bearer token. */
   user(this: void): TestUser;
   /** Publishes an event as its owning service would; answers the envelope. */
@@ -173,6 +188,8 @@ export async function createServiceTestbed<TSchema extends Record<string, unknow
       cleanups.push(() => messaging.stop());
       return messaging;
     },
+
+    appDeps: (messaging) => ({ logger, registry, pool, db, messaging, natsReady: () => messaging.ready() }),
 
     async publish(subject, data) {
       const envelope = createEnvelope(subject, data);
