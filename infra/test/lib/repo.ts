@@ -1,7 +1,7 @@
 /**
- * What the checks compare the manifests with: the routes table, skaffold's artifacts, the Secret
- * spec of infra/scripts/lib/secrets.mjs (read through node, as jest cannot load ES modules) and
- * the values infra/scripts/dev-secrets.mjs generates.
+ * What the checks compare the manifests with: the services of the launch spec, the routes table,
+ * skaffold's artifacts, the Secret spec of infra/scripts/lib/secrets.mjs (both read through node,
+ * as jest cannot load ES modules) and the values infra/scripts/dev-secrets.mjs generates.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,9 +10,24 @@ import path from 'node:path';
 import type { RoutesTable, SecretCatalog } from './checks';
 import { INFRA, parseManifests, readYaml, ROOT, type Loose } from './manifests';
 
-/** The Glotixz services (their workspace names) and the web client. */
-export const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration'] as const;
-export const WORKLOADS = [...SERVICES, 'client'] as const;
+/**
+ * The Glotixz services (their workspace names), read from the launch spec, `scripts/services.mjs`,
+ * so a service added there is checked here too; through node, as jest cannot load ES modules.
+ */
+export const SERVICES: readonly string[] = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { services } from ${JSON.stringify(path.join(ROOT, 'scripts', 'services.mjs'))};
+       process.stdout.write(JSON.stringify(services.map((s) => s.workspace ?? s.name)));`,
+    ],
+    { encoding: 'utf8' },
+  ),
+) as string[];
+/** The services and the web client: every workload with an image. */
+export const WORKLOADS: readonly string[] = [...SERVICES, 'client'];
 
 export function routesTable(): RoutesTable {
   return JSON.parse(readFileSync(path.join(INFRA, 'routes.json'), 'utf8')) as RoutesTable;
