@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bus, Messaging } from '@glotixz/common/bus';
+import { durableNameFor, type Bus, type Messaging } from '@glotixz/common/bus';
 import {
   streamFor,
   type Envelope,
@@ -16,7 +16,7 @@ import { configSchema, type Config } from '../src/config';
 import type { OrdersDb } from '../src/db/db';
 import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
-import { durableName, ordersConsumers } from '../src/events/consumers';
+import { ordersConsumers } from '../src/events/consumers';
 import { createOrdersMetrics, type OrdersMetrics } from '../src/orders/orders.metrics';
 import { ordersService } from '../src/service';
 
@@ -156,7 +156,7 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
       });
     },
 
-    consumerIdle: (subject) => testbed.consumerSettled(streamFor(subject), durableName(subject)),
+    consumerIdle: (subject) => testbed.consumerSettled(streamFor(subject), durableNameFor('orders', subject)),
   };
   return harness;
 }

@@ -5,7 +5,7 @@ import { migrationsFolder } from './db/migrate';
 import * as schema from './db/schema';
 import { paymentsConsumers } from './events/consumers';
 import { createPaymentMetrics } from './payments/payment-metrics';
-import { createReconciler } from './reconciler/reconciler';
+import { createReconciler, reconcilerSettings } from './reconciler/reconciler';
 import { createRefundWorker } from './refunds/refund-worker';
 import { createStripeClient } from './stripe/stripe.client';
 import { createStripeGateway } from './stripe/stripe.gateway';
@@ -39,11 +39,7 @@ export const paymentsService = defineService({
       logger,
       refunds,
       metrics: paymentMetrics,
-      intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
-      openAfterSeconds: config.RECONCILE_OPEN_AFTER_SECONDS,
-      staleAttemptSeconds: config.RECONCILE_STALE_ATTEMPT_SECONDS,
-      backoffCapSeconds: config.RECONCILE_BACKOFF_CAP_SECONDS,
-      batchSize: config.RECONCILE_BATCH_SIZE,
+      ...reconcilerSettings(config),
     }),
   }),
   createApp,

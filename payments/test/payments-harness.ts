@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Bus, Messaging } from '@glotixz/common/bus';
+import { durableNameFor, type Bus, type Messaging } from '@glotixz/common/bus';
 import {
   streamFor,
   type Envelope,
@@ -20,9 +20,9 @@ import { configSchema, type Config } from '../src/config';
 import type { PaymentsDb } from '../src/db/db';
 import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
-import { durableName, paymentsConsumers } from '../src/events/consumers';
+import { paymentsConsumers } from '../src/events/consumers';
 import { createPaymentMetrics } from '../src/payments/payment-metrics';
-import { createReconciler, type Reconciler } from '../src/reconciler/reconciler';
+import { createReconciler, reconcilerSettings, type Reconciler } from '../src/reconciler/reconciler';
 import { createRefundWorker, type RefundWorker } from '../src/refunds/refund-worker';
 import { paymentsService } from '../src/service';
 import { createStripeClient } from '../src/stripe/stripe.client';
@@ -157,11 +157,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     logger,
     refunds,
     metrics: paymentMetrics,
-    intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
-    openAfterSeconds: config.RECONCILE_OPEN_AFTER_SECONDS,
-    staleAttemptSeconds: config.RECONCILE_STALE_ATTEMPT_SECONDS,
-    backoffCapSeconds: config.RECONCILE_BACKOFF_CAP_SECONDS,
-    batchSize: config.RECONCILE_BATCH_SIZE,
+    ...reconcilerSettings(config),
   });
   const consumers = paymentsConsumers(db, refunds);
   const messaging = await testbed.startMessaging({ service: 'payments', consumers, outboxPollMs: 200 });
@@ -304,7 +300,8 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
       return (sandbox.refunds() as Stripe.Refund[]).filter((refund) => refund.payment_intent === intentId);
     },
 
-    consumerIdle: (subject) => testbed.consumerSettled(streamFor(subject), durableName(subject)),
+    consumerIdle: (subject) =>
+      testbed.consumerSettled(streamFor(subject), durableNameFor('payments', subject)),
 
     async settled() {
       await sandbox.webhooksIdle();

@@ -1,14 +1,8 @@
-import { consumerTable, durableNameFor } from '@glotixz/common/bus';
-import type { Subject } from '@glotixz/common/events';
+import { consumerTable } from '@glotixz/common/bus';
 import type { OrdersDb } from '../db/db';
 import { expirationCompletedConsumer, paymentSucceededConsumer } from '../orders/orders.consumers';
 import { createOrdersMetrics, type OrdersMetrics } from '../orders/orders.metrics';
 import { ticketCreatedConsumer, ticketUpdatedConsumer } from '../tickets/tickets.consumers';
-
-/** The durable consumer name of a subject: `orders-<subject with dots as dashes>`. */
-export function durableName(subject: Subject): string {
-  return durableNameFor('orders', subject);
-}
 
 /**
  * The orders service's consumers: one row per subject, each handled once per event (I2). `metrics`

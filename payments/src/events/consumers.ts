@@ -1,5 +1,4 @@
-import { consumerTable, durableNameFor } from '@glotixz/common/bus';
-import type { Subject } from '@glotixz/common/events';
+import { consumerTable } from '@glotixz/common/bus';
 import type { PaymentsDb } from '../db/db';
 import {
   orderCancelledConsumer,
@@ -7,11 +6,6 @@ import {
   orderCreatedConsumer,
 } from '../orders/orders.consumers';
 import type { RefundTrigger } from '../refunds/refund-worker';
-
-/** The durable consumer name of a subject: `payments-<subject with dots as dashes>`. */
-export function durableName(subject: Subject): string {
-  return durableNameFor('payments', subject);
-}
 
 /** The payments service's consumers: one row per subject, each handled once per event (I2). */
 export function paymentsConsumers(db: PaymentsDb, refunds: RefundTrigger) {

@@ -21,6 +21,23 @@ export interface ReconcilerOptions extends ClaimRules {
   metrics?: Pick<PaymentMetrics, 'succeeded' | 'reconciled'>;
 }
 
+/** The reconciler's settings from the service's configuration (`RECONCILE_*`). */
+export function reconcilerSettings(config: {
+  RECONCILE_INTERVAL_SECONDS: number;
+  RECONCILE_OPEN_AFTER_SECONDS: number;
+  RECONCILE_STALE_ATTEMPT_SECONDS: number;
+  RECONCILE_BACKOFF_CAP_SECONDS: number;
+  RECONCILE_BATCH_SIZE: number;
+}): Pick<ReconcilerOptions, 'intervalMs' | keyof ClaimRules> {
+  return {
+    intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+    openAfterSeconds: config.RECONCILE_OPEN_AFTER_SECONDS,
+    staleAttemptSeconds: config.RECONCILE_STALE_ATTEMPT_SECONDS,
+    backoffCapSeconds: config.RECONCILE_BACKOFF_CAP_SECONDS,
+    batchSize: config.RECONCILE_BATCH_SIZE,
+  };
+}
+
 /** What checking one payment with Stripe did. */
 export type ReconcileOutcome =
   /** Stripe had taken the money; recorded as the webhook would have, `payment.succeeded` enqueued. */
