@@ -1,20 +1,14 @@
 import { createDb } from '@glotixz/common/db';
-import { configIssuePaths, describeServerFaults, describeServiceDefaults } from '@glotixz/common/testing';
+import { configIssuePaths, describeService, useHarness } from '@glotixz/common/testing';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
 import * as schema from '../src/db/schema';
-import { startAuthHarness, type AuthHarness } from './auth-harness';
+import { startAuthHarness } from './auth-harness';
 
-let h: AuthHarness;
-beforeAll(async () => {
-  h = await startAuthHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startAuthHarness);
 
-describeServiceDefaults({
+describeService({
   app: () => h.app,
   readyChecks: { postgres: 'ok' },
   metrics: { path: '/api/users/currentuser', route: '/api/users/currentuser' },
@@ -24,6 +18,19 @@ describeServiceDefaults({
     also: (document) => expect(document.paths['/api/users/signup'].post.responses['409']).toBeDefined(),
   },
   unknownRoute: { path: '/api/users/nope' },
+  faults: {
+    build: ({ env, keys, pool, logger }) =>
+      createApp({
+        config: configSchema.parse({ ...env, JWT_PRIVATE_KEY: keys.privateKey }),
+        db: createDb(pool, schema),
+        logger,
+      }).app,
+    send: {
+      path: '/api/users/signup',
+      body: { email: 'down@example.com', password: 'long enough password' },
+    },
+    downChecks: { postgres: 'down' },
+  },
 });
 
 describe('security headers', () => {
@@ -36,17 +43,6 @@ describe('security headers', () => {
     const echoed = await request(h.app).get('/healthz').set('x-request-id', 'req-123').expect(200);
     expect(echoed.headers['x-request-id']).toBe('req-123');
   });
-});
-
-describeServerFaults({
-  build: ({ env, keys, pool, logger }) =>
-    createApp({
-      config: configSchema.parse({ ...env, JWT_PRIVATE_KEY: keys.privateKey }),
-      db: createDb(pool, schema),
-      logger,
-    }).app,
-  send: { path: '/api/users/signup', body: { email: 'down@example.com', password: 'long enough password' } },
-  downChecks: { postgres: 'down' },
 });
 
 describe('configuration', () => {

@@ -1,14 +1,9 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { startAuthHarness, type AuthHarness } from './auth-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startAuthHarness } from './auth-harness';
 
-let h: AuthHarness;
-beforeAll(async () => {
-  h = await startAuthHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startAuthHarness);
 
 const password = 'correct horse battery';
 let counter = 0;

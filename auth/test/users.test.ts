@@ -1,16 +1,9 @@
-import { expectValidationFailure, itRejectsUnparsableBodies } from '@glotixz/common/testing';
+import { expectValidationFailure, itRejectsUnparsableBodies, useHarness } from '@glotixz/common/testing';
 import request from 'supertest';
 import { parseHash } from '../src/users/password';
-import { startAuthHarness, type AuthHarness } from './auth-harness';
+import { startAuthHarness } from './auth-harness';
 
-let h: AuthHarness;
-
-beforeAll(async () => {
-  h = await startAuthHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startAuthHarness);
 
 const password = 'correct horse battery';
 let counter = 0;

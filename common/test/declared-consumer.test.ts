@@ -3,12 +3,19 @@ import { eq } from 'drizzle-orm';
 import { Registry } from 'prom-client';
 import { consumerTable, durableNameFor, startMessaging } from '../src/bus';
 import type { Messaging } from '../src/bus';
-import type { DbTransaction } from '../src/db';
 import { createEnvelope, ticketCreatedSubject, ticketUpdatedSubject } from '../src/events';
 import type { Envelope, TicketUpdatedData } from '../src/events';
 import { readSubject, testNatsUrl } from '../src/testing/nats';
-import { counters, createHarness, silentLogger, sleep, ticketData, waitFor } from './support/harness';
-import type { Harness, schema } from './support/harness';
+import {
+  counters,
+  createHarness,
+  replicas,
+  silentLogger,
+  sleep,
+  ticketData,
+  waitFor,
+} from './support/harness';
+import type { Harness } from './support/harness';
 
 let h: Harness;
 let registry: Registry;
@@ -49,10 +56,16 @@ async function handled(durable: string, outcome: string): Promise<number> {
   return value?.value ?? 0;
 }
 
-/** The version a test replica holds, in `counters` (id → version). */
-async function replicaVersion(id: string): Promise<number | undefined> {
+/** The value a test row holds, in `counters` (id → value). */
+async function counterValue(id: string): Promise<number | undefined> {
   const [row] = await h.db.select().from(counters).where(eq(counters.id, id));
   return row?.value;
+}
+
+/** The version a test replica holds. */
+async function replicaVersion(id: string): Promise<number | undefined> {
+  const [row] = await h.db.select().from(replicas).where(eq(replicas.id, id));
+  return row?.version;
 }
 
 function updated(id: string, version: number): Envelope<typeof ticketUpdatedSubject> {
@@ -72,21 +85,18 @@ describe("an order: 'version' consumer", () => {
     const service = `replica-${randomUUID().slice(0, 8)}`;
     const durable = durableNameFor(service, ticketUpdatedSubject);
     const id = randomUUID();
-    await h.db.insert(counters).values({ id, value: 0 });
+    await h.db.insert(replicas).values({ id, version: 0 });
     const applied: number[] = [];
     const consumer = consumerTable({ service, db: h.db });
     await start([
       consumer({
         subject: ticketUpdatedSubject,
         order: 'version',
-        currentVersion: async (tx: DbTransaction<typeof schema>, data) => {
-          const [row] = await tx.select().from(counters).where(eq(counters.id, data.id)).for('update');
-          return row?.value ?? null;
-        },
+        replica: replicas,
         handle: async (tx, data) => {
           if (data.id !== id) return;
           applied.push(data.version);
-          await tx.update(counters).set({ value: data.version }).where(eq(counters.id, data.id));
+          await tx.update(replicas).set({ version: data.version }).where(eq(replicas.id, data.id));
         },
       }),
     ]);
@@ -123,7 +133,7 @@ describe("an order: 'none' consumer", () => {
         },
         afterCommit: async (insertedId) => {
           // Read outside the handler's transaction: only a committed row is visible here.
-          afterCommit.push(await replicaVersion(insertedId));
+          afterCommit.push(await counterValue(insertedId));
         },
       }),
     ]);

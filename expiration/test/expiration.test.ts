@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@glotixz/common/bus';
-import { sleep, waitFor } from '@glotixz/common/testing';
+import { sleep, waitFor, useHarness } from '@glotixz/common/testing';
 import { expirationEventId } from '../src/expirations/expiration-event-id';
 import { fireExpiry } from '../src/expirations/expiration.worker';
-import { startExpirationHarness, type ExpirationHarness, type StoredExpiration } from './expiration-harness';
+import { startExpirationHarness, type StoredExpiration } from './expiration-harness';
 
-let h: ExpirationHarness;
-beforeAll(async () => {
-  h = await startExpirationHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startExpirationHarness);
 
 function inMs(ms: number): string {
   return new Date(Date.now() + ms).toISOString();

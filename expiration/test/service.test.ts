@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { configIssuePaths, describeServiceDefaults, waitFor } from '@glotixz/common/testing';
+import { configIssuePaths, describeService, useHarness, waitFor } from '@glotixz/common/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -7,16 +7,12 @@ import { configSchema } from '../src/config';
 import { createExpirationMetrics } from '../src/expirations/expiration.metrics';
 import { createExpirationQueue } from '../src/expirations/expiration.queue';
 import { closeRedis, createRedis } from '../src/redis/redis';
-import { startExpirationHarness, type ExpirationHarness, type TestInstance } from './expiration-harness';
+import { startExpirationHarness, type TestInstance } from './expiration-harness';
 
-let h: ExpirationHarness;
 let instance: TestInstance;
+const h = useHarness(startExpirationHarness);
 beforeAll(async () => {
-  h = await startExpirationHarness();
   instance = await h.startInstance();
-});
-afterAll(async () => {
-  await h.close();
 });
 
 function metricValue(text: string, series: string): number | undefined {
@@ -24,7 +20,7 @@ function metricValue(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describeServiceDefaults({
+describeService({
   app: () => instance.app.app,
   readyChecks: { redis: 'ok', nats: 'ok' },
   docs: {

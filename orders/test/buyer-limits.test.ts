@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@glotixz/common/testing';
+import { waitFor, useHarness } from '@glotixz/common/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
-import { startOrdersHarness, type OrdersHarness, type TestUser } from './orders-harness';
+import { startOrdersHarness, type TestUser } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  // The default hold cap (5); a short cool-down so the test can outwait it; placements unthrottled.
-  h = await startOrdersHarness({ HOLD_COOLDOWN_SECONDS: '3', ORDER_RATE_MAX: '1000' });
-});
-afterAll(async () => {
-  await h.close();
-});
+// The default hold cap (5); a short cool-down so the test can outwait it; placements unthrottled.
+const h = useHarness(() => startOrdersHarness({ HOLD_COOLDOWN_SECONDS: '3', ORDER_RATE_MAX: '1000' }));
 
 function place(buyer: TestUser, ticketId: string, app = h.app) {
   return request(app).post('/api/orders').set('authorization', buyer.authorization).send({ ticketId });

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { startOrdersHarness, type OrdersHarness } from './orders-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startOrdersHarness } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  h = await startOrdersHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startOrdersHarness);
 
 async function placedOrder() {
   const buyer = h.user();

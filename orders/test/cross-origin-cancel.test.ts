@@ -1,15 +1,9 @@
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
-import { startOrdersHarness, type OrdersHarness, type TestUser } from './orders-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startOrdersHarness, type TestUser } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  h = await startOrdersHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startOrdersHarness);
 
 /** The signed session cookie a browser signed in as `user` sends (cookie-session's format). */
 function cookieFor(user: TestUser): string {

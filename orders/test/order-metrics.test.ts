@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@glotixz/common/testing';
+import { waitFor, useHarness } from '@glotixz/common/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { createOverdueSweeper } from '../src/orders/overdue-sweeper';
-import { startOrdersHarness, type OrdersHarness } from './orders-harness';
+import { startOrdersHarness } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  h = await startOrdersHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startOrdersHarness);
 
 /** The value of `name` on `/metrics` (as Prometheus scrapes it) whose labels include `label`. */
 async function scraped(name: string, label = ''): Promise<number> {

@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TicketCreatedData } from '@glotixz/common/events';
-import { readSubject, waitFor } from '@glotixz/common/testing';
+import { readSubject, waitFor, useHarness } from '@glotixz/common/testing';
 import request from 'supertest';
-import { startOrdersHarness, type OrdersHarness, type TestUser } from './orders-harness';
+import { startOrdersHarness, type TestUser } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  h = await startOrdersHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startOrdersHarness);
 
 async function placedOrder(): Promise<{ buyer: TestUser; ticket: TicketCreatedData; orderId: string }> {
   const buyer = h.user();

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { durableNameFor, type Bus, type Messaging } from '@glotixz/common/bus';
 import {
   streamFor,
@@ -7,7 +6,13 @@ import {
   type Subject,
   type TicketCreatedData,
 } from '@glotixz/common/events';
-import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
+import {
+  createServiceTestbed,
+  ticketCreatedData,
+  waitFor,
+  type TestKeys,
+  type TestUser,
+} from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
@@ -109,16 +114,7 @@ export async function startOrdersHarness(env: Record<string, string> = {}): Prom
     messaging,
 
     async listTicket(overrides = {}) {
-      const data: TicketCreatedData = {
-        id: randomUUID(),
-        title: 'Concert',
-        price: 2500,
-        currency: 'usd',
-        userId: randomUUID(),
-        orderId: null,
-        version: 0,
-        ...overrides,
-      };
+      const data = ticketCreatedData({ title: 'Concert', ...overrides });
       await harness.publish('ticket.created', data);
       await waitFor(() => harness.ticketRow(data.id), 5_000, `ticket ${data.id} in the replica`);
       return data;

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { expectValidationFailure, itRejectsUnparsableBodies, waitFor } from '@glotixz/common/testing';
+import {
+  expectValidationFailure,
+  itRejectsUnparsableBodies,
+  waitFor,
+  useHarness,
+} from '@glotixz/common/testing';
 import request from 'supertest';
-import { startOrdersHarness, type OrdersHarness } from './orders-harness';
+import { startOrdersHarness } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  h = await startOrdersHarness({ EXPIRATION_WINDOW_SECONDS: '600' });
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(() => startOrdersHarness({ EXPIRATION_WINDOW_SECONDS: '600' }));
 
 describe('POST /api/orders', () => {
   it('reserves the ticket: 201 with the order, a row awaiting payment and order.created on the stream', async () => {

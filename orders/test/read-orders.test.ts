@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { expectValidationFailure } from '@glotixz/common/testing';
+import { expectValidationFailure, useHarness } from '@glotixz/common/testing';
 import request from 'supertest';
-import { startOrdersHarness, type OrdersHarness, type TestUser } from './orders-harness';
+import { startOrdersHarness, type TestUser } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  // One buyer holds many orders here to page through them: room beyond the default hold cap.
-  h = await startOrdersHarness({ MAX_HOLDS_PER_BUYER: '50', ORDER_RATE_MAX: '200' });
-});
-afterAll(async () => {
-  await h.close();
-});
+// One buyer holds many orders here to page through them: room beyond the default hold cap.
+const h = useHarness(() => startOrdersHarness({ MAX_HOLDS_PER_BUYER: '50', ORDER_RATE_MAX: '200' }));
 
 async function orderTickets(buyer: TestUser, count: number): Promise<string[]> {
   const ids: string[] = [];

@@ -1,24 +1,13 @@
 import { createDb } from '@glotixz/common/db';
-import {
-  configIssuePaths,
-  describeServerFaults,
-  describeServiceConfig,
-  describeServiceDefaults,
-} from '@glotixz/common/testing';
+import { configIssuePaths, describeService, useHarness } from '@glotixz/common/testing';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
 import * as schema from '../src/db/schema';
-import { startOrdersHarness, type OrdersHarness } from './orders-harness';
+import { startOrdersHarness } from './orders-harness';
 
-let h: OrdersHarness;
-beforeAll(async () => {
-  h = await startOrdersHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startOrdersHarness);
 
-describeServiceDefaults({
+describeService({
   app: () => h.app,
   readyChecks: { postgres: 'ok', nats: 'ok' },
   metrics: {
@@ -46,29 +35,32 @@ describeServiceDefaults({
     },
   },
   unknownRoute: { path: '/api/orders/a/b/c' },
-});
-
-describeServerFaults({
-  build: ({ env, pool, logger }) =>
-    createApp({
-      config: configSchema.parse(env),
-      db: createDb(pool, schema),
-      logger,
-      natsReady: () => Promise.reject(new Error('NATS connection closed')),
-    }).app,
-  send: { path: '/api/orders', body: { ticketId: '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f' }, signedIn: true },
-  downChecks: { postgres: 'down', nats: 'down' },
-});
-
-describeServiceConfig({
-  schema: configSchema,
-  defaults: { PORT: 3003, EXPIRATION_WINDOW_SECONDS: 900, SWEEP_INTERVAL_SECONDS: 5, SWEEP_GRACE_SECONDS: 2 },
-  invalid: { EXPIRATION_WINDOW_SECONDS: '0' },
-  invalidPaths: ['EXPIRATION_WINDOW_SECONDS'],
-  also(valid) {
-    it('rejects sweeper settings that would let an unpaid order outlive expiresAt + 30 s (I5)', () => {
-      const env = { ...valid(), SWEEP_INTERVAL_SECONDS: '25', SWEEP_GRACE_SECONDS: '10' };
-      expect(configIssuePaths(configSchema, env)).toEqual(['SWEEP_INTERVAL_SECONDS']);
-    });
+  faults: {
+    build: ({ env, pool, logger }) =>
+      createApp({
+        config: configSchema.parse(env),
+        db: createDb(pool, schema),
+        logger,
+        natsReady: () => Promise.reject(new Error('NATS connection closed')),
+      }).app,
+    send: { path: '/api/orders', body: { ticketId: '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f' }, signedIn: true },
+    downChecks: { postgres: 'down', nats: 'down' },
+  },
+  config: {
+    schema: configSchema,
+    defaults: {
+      PORT: 3003,
+      EXPIRATION_WINDOW_SECONDS: 900,
+      SWEEP_INTERVAL_SECONDS: 5,
+      SWEEP_GRACE_SECONDS: 2,
+    },
+    invalid: { EXPIRATION_WINDOW_SECONDS: '0' },
+    invalidPaths: ['EXPIRATION_WINDOW_SECONDS'],
+    also(valid) {
+      it('rejects sweeper settings that would let an unpaid order outlive expiresAt + 30 s (I5)', () => {
+        const env = { ...valid(), SWEEP_INTERVAL_SECONDS: '25', SWEEP_GRACE_SECONDS: '10' };
+        expect(configIssuePaths(configSchema, env)).toEqual(['SWEEP_INTERVAL_SECONDS']);
+      });
+    },
   },
 });

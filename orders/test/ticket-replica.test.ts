@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TicketCreatedData } from '@glotixz/common/events';
-import { readSubject, waitFor } from '@glotixz/common/testing';
-import { startOrdersHarness, type OrdersHarness } from './orders-harness';
+import { readSubject, ticketCreatedData, useHarness, waitFor } from '@glotixz/common/testing';
+import { startOrdersHarness } from './orders-harness';
 
-let h: OrdersHarness;
-
-beforeAll(async () => {
-  h = await startOrdersHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startOrdersHarness);
 
 function version(ticket: TicketCreatedData, n: number, changes: Partial<TicketCreatedData> = {}) {
   return { ...ticket, ...changes, version: n };
@@ -117,15 +110,7 @@ describe('ticket.updated (I3: applied in version order)', () => {
   });
 
   it('waits for ticket.created when an update for an unknown ticket arrives first', async () => {
-    const ticket: TicketCreatedData = {
-      id: randomUUID(),
-      title: 'Early bird',
-      price: 500,
-      currency: 'usd',
-      userId: randomUUID(),
-      orderId: null,
-      version: 0,
-    };
+    const ticket = ticketCreatedData({ title: 'Early bird', price: 500 });
     await h.publish('ticket.updated', version(ticket, 1, { title: 'Updated early bird' }));
     await heldBack();
     expect(await h.ticketRow(ticket.id)).toBeUndefined();

@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@glotixz/common/events';
-import { readSubject, sleep, waitFor } from '@glotixz/common/testing';
-import { startPaymentsHarness, type PaymentsHarness } from './payments-harness';
+import { readSubject, sleep, waitFor, useHarness } from '@glotixz/common/testing';
+import { startPaymentsHarness } from './payments-harness';
 
-let h: PaymentsHarness;
-
-beforeAll(async () => {
-  h = await startPaymentsHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startPaymentsHarness);
 
 /** Publishes the same envelope again under another JetStream msgID: a redelivery. */
 async function republish(envelope: Envelope): Promise<void> {

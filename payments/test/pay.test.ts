@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { startPaymentsHarness, type PaymentsHarness } from './payments-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startPaymentsHarness } from './payments-harness';
 
-let h: PaymentsHarness;
-
-beforeAll(async () => {
-  h = await startPaymentsHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startPaymentsHarness);
 
 describe('paying for an order', () => {
   it('takes an order from created to paid: one PaymentIntent for the order amount, payment.succeeded once, then 409 ORDER_ALREADY_PAID', async () => {

@@ -1,31 +1,28 @@
-import { waitFor } from '@glotixz/common/testing';
+import { waitFor, useHarness } from '@glotixz/common/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { paymentsRepo } from '../src/payments/payments.repo';
 import { createReconciler } from '../src/reconciler/reconciler';
 import { createStripeClient } from '../src/stripe/stripe.client';
 import { createStripeGateway } from '../src/stripe/stripe.gateway';
-import { startPaymentsHarness, type PaymentsHarness, type TestUser } from './payments-harness';
+import { startPaymentsHarness, type TestUser } from './payments-harness';
 
 /** How long the reconciler may take to settle a payment no webhook told us about. */
 const bound = 10_000;
 
-let h: PaymentsHarness;
-
-beforeAll(async () => {
-  h = await startPaymentsHarness({
+const h = useHarness(() =>
+  startPaymentsHarness({
     env: {
       RECONCILE_INTERVAL_SECONDS: '1',
       RECONCILE_OPEN_AFTER_SECONDS: '1',
       RECONCILE_STALE_ATTEMPT_SECONDS: '1',
     },
-  });
+  }),
+);
+beforeAll(() => {
   // Stripe never reaches the webhook: every outcome below comes from asking Stripe.
   h.sandbox.setWebhookUrl(undefined);
   h.reconciler.start();
-});
-afterAll(async () => {
-  await h.close();
 });
 
 async function reaches(orderId: string, status: string) {

@@ -2,16 +2,10 @@ import pino from 'pino';
 import { createRefundWorker } from '../src/refunds/refund-worker';
 import { createStripeClient } from '../src/stripe/stripe.client';
 import { createStripeGateway } from '../src/stripe/stripe.gateway';
-import { startPaymentsHarness, type PaymentsHarness, type TestUser } from './payments-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startPaymentsHarness, type TestUser } from './payments-harness';
 
-let h: PaymentsHarness;
-
-beforeAll(async () => {
-  h = await startPaymentsHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startPaymentsHarness);
 
 /** An order with a PaymentIntent the buyer has not confirmed yet. */
 async function orderWithIntent(buyer: TestUser = h.user()) {

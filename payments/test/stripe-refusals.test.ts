@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { startPaymentsHarness, type PaymentsHarness } from './payments-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startPaymentsHarness } from './payments-harness';
 
-let h: PaymentsHarness;
-
-beforeAll(async () => {
-  h = await startPaymentsHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startPaymentsHarness);
 
 describe('requests Stripe refuses', () => {
   it('answers 400 PAYMENT_METHOD_INVALID for an unknown PaymentMethod, and the buyer can pay with another at once', async () => {

@@ -1,14 +1,8 @@
 import fc from 'fast-check';
-import { startPaymentsHarness, type PaymentsHarness } from './payments-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startPaymentsHarness } from './payments-harness';
 
-let h: PaymentsHarness;
-
-beforeAll(async () => {
-  h = await startPaymentsHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startPaymentsHarness);
 
 const intentTypes = ['payment_intent.succeeded', 'payment_intent.payment_failed'] as const;
 

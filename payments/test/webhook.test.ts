@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import request from 'supertest';
-import { startPaymentsHarness, type PaymentsHarness, type TestUser } from './payments-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startPaymentsHarness, type TestUser } from './payments-harness';
 
-let h: PaymentsHarness;
-
-beforeAll(async () => {
-  h = await startPaymentsHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startPaymentsHarness);
 
 type SandboxEvent = { id: string; type: string; data: { object: { id: string } } };
 

@@ -1,17 +1,17 @@
-import { expectValidationFailure, itRejectsUnparsableBodies, waitFor } from '@glotixz/common/testing';
+import {
+  expectValidationFailure,
+  itRejectsUnparsableBodies,
+  waitFor,
+  useHarness,
+} from '@glotixz/common/testing';
 import request from 'supertest';
 import type { Ticket } from '../src/tickets/tickets.schemas';
-import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+import { startTicketsHarness, type TestUser } from './tickets-harness';
 
-let h: TicketsHarness;
 let seller: TestUser;
-
-beforeAll(async () => {
-  h = await startTicketsHarness({ DEFAULT_CURRENCY: 'EUR' });
+const h = useHarness(() => startTicketsHarness({ DEFAULT_CURRENCY: 'EUR' }));
+beforeAll(() => {
   seller = h.user();
-});
-afterAll(async () => {
-  await h.close();
 });
 
 const post = (body: unknown, authorization = seller.authorization) =>

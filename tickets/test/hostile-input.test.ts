@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startTicketsHarness, type TestUser } from './tickets-harness';
 
-let h: TicketsHarness;
 let seller: TestUser;
-
-beforeAll(async () => {
-  h = await startTicketsHarness();
+const h = useHarness(startTicketsHarness);
+beforeAll(() => {
   seller = h.user();
-});
-afterAll(async () => {
-  await h.close();
 });
 
 const cursorOf = (payload: unknown) => Buffer.from(JSON.stringify(payload)).toString('base64url');

@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { expectValidationFailure } from '@glotixz/common/testing';
+import { expectValidationFailure, useHarness } from '@glotixz/common/testing';
 import request from 'supertest';
 import { encodePageCursor } from '@glotixz/common/express';
 import type { Ticket } from '../src/tickets/tickets.schemas';
-import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+import { startTicketsHarness, type TestUser } from './tickets-harness';
 
-let h: TicketsHarness;
 let seller: TestUser;
-
-beforeAll(async () => {
-  h = await startTicketsHarness();
+const h = useHarness(startTicketsHarness);
+beforeAll(() => {
   seller = h.user();
-});
-afterAll(async () => {
-  await h.close();
 });
 
 interface Page {

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Ticket } from '../src/tickets/tickets.schemas';
-import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+import { useHarness } from '@glotixz/common/testing';
+import { startTicketsHarness, type TestUser } from './tickets-harness';
 
-let h: TicketsHarness;
 let seller: TestUser;
 let other: TestUser;
-
-beforeAll(async () => {
-  h = await startTicketsHarness();
+const h = useHarness(startTicketsHarness);
+beforeAll(() => {
   seller = h.user();
   other = h.user();
-});
-afterAll(async () => {
-  await h.close();
 });
 
 interface Page {

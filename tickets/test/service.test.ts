@@ -1,20 +1,14 @@
-import { describeServiceConfig, describeServiceDefaults, waitFor } from '@glotixz/common/testing';
+import { describeService, useHarness, waitFor } from '@glotixz/common/testing';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
-import { startTicketsHarness, type TicketsHarness } from './tickets-harness';
+import { startTicketsHarness } from './tickets-harness';
 
-let h: TicketsHarness;
-beforeAll(async () => {
-  h = await startTicketsHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness(startTicketsHarness);
 
-describeServiceDefaults({
+describeService({
   app: () => h.app,
   readyChecks: { postgres: 'ok', nats: 'ok' },
   metrics: { path: '/api/tickets', route: '/api/tickets' },
@@ -29,6 +23,12 @@ describeServiceDefaults({
     },
   },
   unknownRoute: { method: 'delete', path: '/api/tickets/nope' },
+  config: {
+    schema: configSchema,
+    defaults: { PORT: 3002, DEFAULT_CURRENCY: 'usd' },
+    invalid: { DEFAULT_CURRENCY: 'zzz' },
+    invalidPaths: ['DEFAULT_CURRENCY'],
+  },
 });
 
 describe('readiness and bus metrics', () => {
@@ -72,11 +72,4 @@ describe('readiness and bus metrics', () => {
     expect(res.text).toMatch(/^outbox_oldest_event_age_seconds\{service="tickets"\} 0$/m);
     expect(res.text).toContain('http_request_duration_seconds_bucket');
   });
-});
-
-describeServiceConfig({
-  schema: configSchema,
-  defaults: { PORT: 3002, DEFAULT_CURRENCY: 'usd' },
-  invalid: { DEFAULT_CURRENCY: 'zzz' },
-  invalidPaths: ['DEFAULT_CURRENCY'],
 });

@@ -6,20 +6,15 @@ import type {
   TicketUpdatedData,
 } from '@glotixz/common/events';
 import { createEnvelope } from '@glotixz/common/events';
-import { readSubject, sleep, waitFor } from '@glotixz/common/testing';
+import { readSubject, sleep, waitFor, useHarness } from '@glotixz/common/testing';
 import request from 'supertest';
 import type { Ticket } from '../src/tickets/tickets.schemas';
-import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+import { startTicketsHarness, type TestUser } from './tickets-harness';
 
-let h: TicketsHarness;
 let seller: TestUser;
-
-beforeAll(async () => {
-  h = await startTicketsHarness();
+const h = useHarness(startTicketsHarness);
+beforeAll(() => {
   seller = h.user();
-});
-afterAll(async () => {
-  await h.close();
 });
 
 function orderCreated(ticket: Ticket, orderId = randomUUID()): OrderCreatedData {

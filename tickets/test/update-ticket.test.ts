@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { expectValidationFailure, sleep, waitFor } from '@glotixz/common/testing';
+import { expectValidationFailure, sleep, waitFor, useHarness } from '@glotixz/common/testing';
 import request from 'supertest';
 import type { Ticket } from '../src/tickets/tickets.schemas';
-import { startTicketsHarness, type TestUser, type TicketsHarness } from './tickets-harness';
+import { startTicketsHarness, type TestUser } from './tickets-harness';
 
-let h: TicketsHarness;
 let seller: TestUser;
-
-beforeAll(async () => {
-  h = await startTicketsHarness();
+const h = useHarness(startTicketsHarness);
+beforeAll(() => {
   seller = h.user();
-});
-afterAll(async () => {
-  await h.close();
 });
 
 const put = (id: string, body: unknown, authorization = seller.authorization) =>

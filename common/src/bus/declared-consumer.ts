@@ -1,5 +1,7 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { DbTransaction } from '../db/pool';
+import { lockVersion } from '../db/versioned-rows';
 import type { Envelope, EventMap, Subject } from '../events';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import type { ConsumeOptions, EventHandler, MessageContext } from './consumer.types';
@@ -50,11 +52,12 @@ export type TransactionalConsumer<S extends Subject, TTx, T> = DeclarationBase<S
     | {
         order: 'version';
         /**
-         * The version of the aggregate (`data.id`) the replica holds now, or `null` when it has
-         * none; read inside `tx`, with a row lock (`for update`), so that nothing moves it before
-         * the handler writes. The event's data must carry `id` and `version`.
+         * The replica table of the aggregate: a table with `id` and `version` columns. The library
+         * reads the version its row `data.id` holds inside `tx` with a row lock ({@link lockVersion}),
+         * so that nothing moves it before the handler writes. The event's data must carry `id`
+         * and `version`.
          */
-        currentVersion(tx: TTx, data: EventMap[S]): Promise<number | null>;
+        replica: PgTable;
       }
   );
 
@@ -151,8 +154,9 @@ function transactionalHandler<S extends Subject, TSchema extends Record<string, 
     const { data } = envelope;
     const outcome = await handleOnce(db, context.consumer, envelope, async (tx): Promise<Applied<T>> => {
       if (declaration.order === 'version') {
-        const current = await declaration.currentVersion(tx, data);
-        const decision = checkPredecessor(current, subject, versionOf(subject, data), context);
+        const aggregate = versionOf(subject, data);
+        const current = await lockVersion(tx, declaration.replica, aggregate.id);
+        const decision = checkPredecessor(current, subject, aggregate, context);
         if (decision !== 'apply') return { applied: false, current: decision };
       }
       return { applied: true, result: await declaration.handle(tx, data, context) };
@@ -166,6 +170,7 @@ function transactionalHandler<S extends Subject, TSchema extends Record<string, 
       context.logger.debug({ current: outcome.result.current }, 'version already seen; skipped');
       return;
     }
+    context.logger.debug('event applied');
     await runAfterCommit(declaration, outcome.result.result, data, context);
   };
 }

@@ -10,3 +10,5 @@ export * from './openapi-document';
 export * from './openapi-contract';
 export * from './service-defaults';
 export * from './unparsable-bodies';
+export * from './harness';
+export * from './fixtures';

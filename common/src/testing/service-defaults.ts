@@ -212,3 +212,22 @@ export function describeServiceConfig(options: ServiceConfigOptions): void {
     options.also?.(valid);
   });
 }
+
+/** Options of {@link describeService}: the shared defaults, and faults and configuration where a service has them. */
+export interface ServiceSpecOptions extends ServiceDefaultsOptions {
+  /** {@link describeServerFaults}, for a service with a database. */
+  faults?: ServerFaultsOptions;
+  /** {@link describeServiceConfig}. */
+  config?: ServiceConfigOptions;
+}
+
+/**
+ * The behaviour every service shares, tested for one service: the defaults (health, readiness,
+ * metrics, docs, unknown routes), its answers when its servers fail, and its configuration. One
+ * call in each service's `test/service.test.ts`; the service's own tests follow it.
+ */
+export function describeService({ faults, config, ...defaults }: ServiceSpecOptions): void {
+  describeServiceDefaults(defaults);
+  if (faults) describeServerFaults(faults);
+  if (config) describeServiceConfig(config);
+}

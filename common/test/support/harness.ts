@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import type { Bus } from '../../src/bus';
 import { inbox, outbox } from '../../src/bus';
-import type { TicketCreatedData } from '../../src/events';
 import { createDb, createPool } from '../../src/db';
 import { createTestDatabase } from '../../src/testing/db';
 import type { TestDatabase } from '../../src/testing/db';
@@ -39,9 +37,16 @@ export const counters = pgTable('counters', {
   value: integer('value').notNull(),
 });
 
-const testTablesDdl = `CREATE TABLE "counters" ("id" text PRIMARY KEY NOT NULL, "value" integer NOT NULL);`;
+/** A replica of an aggregate, for `order: 'version'` consumers. */
+export const replicas = pgTable('replicas', {
+  id: text('id').primaryKey(),
+  version: integer('version').notNull(),
+});
 
-export const schema = { outbox, inbox, counters };
+const testTablesDdl = `CREATE TABLE "counters" ("id" text PRIMARY KEY NOT NULL, "value" integer NOT NULL);
+  CREATE TABLE "replicas" ("id" text PRIMARY KEY NOT NULL, "version" integer NOT NULL);`;
+
+export const schema = { outbox, inbox, counters, replicas };
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -75,19 +80,5 @@ export async function createHarness(): Promise<Harness> {
 }
 
 /** Polls `probe` until it returns a truthy value, or fails after `timeoutMs`. */
-let ticketNumber = 0;
 
-/** Valid `ticket.created` data. */
-export function ticketData(overrides: Partial<TicketCreatedData> = {}): TicketCreatedData {
-  ticketNumber += 1;
-  return {
-    id: randomUUID(),
-    title: `ticket ${ticketNumber}`,
-    price: 2_500,
-    currency: 'usd',
-    userId: randomUUID(),
-    orderId: null,
-    version: 0,
-    ...overrides,
-  };
-}
+export { ticketCreatedData as ticketData } from '../../src/testing/fixtures';

@@ -13,7 +13,6 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export { inbox, outbox } from '@glotixz/common/bus';
-export { orderStatuses, type OrderStatus } from '@glotixz/common/events';
 
 /** Why an order was cancelled: its reservation ran out, or its buyer cancelled it. */
 export const cancelReasons = ['expired', 'buyer'] as const;
@@ -46,9 +45,7 @@ export const tickets = pgTable(
 export const orders = pgTable(
   'orders',
   {
-    id: uuid('id')
-      .primaryKey()
-      .default(sql`gen_random_uuid()`),
+    id: uuid('id').primaryKey().defaultRandom(),
     userId: uuid('user_id').notNull(),
     ticketId: uuid('ticket_id')
       .notNull()

@@ -1,6 +1,7 @@
 import { pageCursorSchema, pageLimitSchema, pageSchema } from '@glotixz/common/express';
 import { z } from 'zod';
-import { cancelReasons, orderStatuses } from '../db/schema';
+import { orderStatuses } from '@glotixz/common/events';
+import { cancelReasons } from '../db/schema';
 
 const uuidExample = '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f';
 

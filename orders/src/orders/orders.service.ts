@@ -46,15 +46,16 @@ function refusal(
 
 /** The order as the API shows it: its own terms (I8), never the replica's current ticket. */
 function toView(order: OrderRow): OrderView {
+  const { id, status, cancelReason, userId, version, ticketId, title, price, currency } = order;
   return {
-    id: order.id,
-    status: order.status,
-    cancelReason: order.cancelReason,
-    userId: order.userId,
+    id,
+    status,
+    cancelReason,
+    userId,
     createdAt: order.createdAt.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
-    ticket: { id: order.ticketId, title: order.title, price: order.price, currency: order.currency },
-    version: order.version,
+    ticket: { id: ticketId, title, price, currency },
+    version,
   };
 }
 

@@ -41,7 +41,8 @@ export interface OverdueSweeper {
  */
 export function createOverdueSweeper(options: OverdueSweeperOptions): OverdueSweeper {
   const { db, intervalMs, graceSeconds, batchSize } = options;
-  const logger = options.logger.child({ component: 'overdue-sweeper' });
+  const name = 'overdue-sweeper';
+  const logger = options.logger.child({ component: name });
   const swept = new Counter({
     name: 'orders_overdue_cancelled_total',
     help: 'Orders cancelled by the overdue sweeper because no expiry arrived in time',
@@ -64,11 +65,6 @@ export function createOverdueSweeper(options: OverdueSweeperOptions): OverdueSwe
     return total;
   }
 
-  const loop = createBackgroundLoop({
-    name: 'overdue-sweeper',
-    logger: options.logger,
-    intervalMs,
-    pass: sweepOnce,
-  });
+  const loop = createBackgroundLoop({ name, logger: options.logger, intervalMs, pass: sweepOnce });
   return { sweepOnce, start: loop.start, stop: loop.stop };
 }

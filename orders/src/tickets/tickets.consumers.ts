@@ -1,15 +1,15 @@
 import type { TransactionalConsumer } from '@glotixz/common/bus';
 import { ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
 import type { OrdersTx } from '../db/db';
+import { tickets } from '../db/schema';
 import { ticketsRepo } from './tickets.repo';
 
 /** `ticket.created`: adds the ticket to the replica; a repeat changes nothing. */
 export const ticketCreatedConsumer: TransactionalConsumer<typeof ticketCreatedSubject, OrdersTx, void> = {
   subject: ticketCreatedSubject,
   order: 'none',
-  async handle(tx, data, context) {
-    const inserted = await ticketsRepo.insertCreated(tx, data);
-    context.logger.debug({ ticketId: data.id, inserted }, 'ticket.created handled');
+  async handle(tx, data) {
+    await ticketsRepo.insertCreated(tx, data);
   },
 };
 
@@ -20,9 +20,8 @@ export const ticketCreatedConsumer: TransactionalConsumer<typeof ticketCreatedSu
 export const ticketUpdatedConsumer: TransactionalConsumer<typeof ticketUpdatedSubject, OrdersTx, void> = {
   subject: ticketUpdatedSubject,
   order: 'version',
-  currentVersion: (tx, data) => ticketsRepo.lockVersion(tx, data.id),
-  async handle(tx, data, context) {
-    const applied = await ticketsRepo.applyUpdate(tx, data);
-    context.logger.debug({ ticketId: data.id, version: data.version, applied }, 'ticket.updated handled');
+  replica: tickets,
+  async handle(tx, data) {
+    await ticketsRepo.applyUpdate(tx, data);
   },
 };

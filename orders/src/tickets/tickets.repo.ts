@@ -1,5 +1,5 @@
 import type { TicketCreatedData, TicketUpdatedData } from '@glotixz/common/events';
-import { lockVersion } from '@glotixz/common/db';
+import { insertFirst } from '@glotixz/common/db';
 import { and, eq } from 'drizzle-orm';
 import type { OrdersExecutor } from '../db/db';
 import { tickets, type TicketRow } from '../db/schema';
@@ -11,30 +11,9 @@ export const ticketsRepo = {
     return row ?? null;
   },
 
-  /**
-   * The version of the ticket the replica holds, locked until the transaction ends, or `null` when
-   * it has none: what a `ticket.updated` is ordered against (I3).
-   */
-  async lockVersion(db: OrdersExecutor, id: string): Promise<number | null> {
-    return lockVersion(db, tickets, id);
-  },
-
-  /** Inserts a newly listed ticket; `false` when the replica has it already (a repeat). */
-  async insertCreated(db: OrdersExecutor, data: TicketCreatedData): Promise<boolean> {
-    const inserted = await db
-      .insert(tickets)
-      .values({
-        id: data.id,
-        title: data.title,
-        price: data.price,
-        currency: data.currency,
-        userId: data.userId,
-        orderId: data.orderId,
-        version: data.version,
-      })
-      .onConflictDoNothing({ target: tickets.id })
-      .returning({ id: tickets.id });
-    return inserted.length > 0;
+  /** Inserts a newly listed ticket, as the event carries it; `false` for a repeat. */
+  insertCreated(db: OrdersExecutor, data: TicketCreatedData): Promise<boolean> {
+    return insertFirst(db, tickets, data);
   },
 
   /**

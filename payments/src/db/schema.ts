@@ -14,7 +14,6 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export { inbox, outbox } from '@glotixz/common/bus';
-export { orderStatuses, type OrderStatus } from '@glotixz/common/events';
 
 /**
  * The payment statuses. `processing`: a confirmation was sent and Stripe's verdict (the webhook)
@@ -70,9 +69,7 @@ export const orders = pgTable(
 export const payments = pgTable(
   'payments',
   {
-    id: uuid('id')
-      .primaryKey()
-      .default(sql`gen_random_uuid()`),
+    id: uuid('id').primaryKey().defaultRandom(),
     orderId: uuid('order_id')
       .notNull()
       .references(() => orders.id),

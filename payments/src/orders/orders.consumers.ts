@@ -1,7 +1,7 @@
 import type { TransactionalConsumer } from '@glotixz/common/bus';
 import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
 import type { PaymentsTx } from '../db/db';
-import type { PaymentRow } from '../db/schema';
+import { orders, type PaymentRow } from '../db/schema';
 import { paymentsRepo } from '../payments/payments.repo';
 import type { RefundTrigger } from '../refunds/refund-worker';
 import { ordersRepo } from './orders.repo';
@@ -10,9 +10,8 @@ import { ordersRepo } from './orders.repo';
 export const orderCreatedConsumer: TransactionalConsumer<typeof orderCreatedSubject, PaymentsTx, void> = {
   subject: orderCreatedSubject,
   order: 'none',
-  async handle(tx, data, context) {
-    const inserted = await ordersRepo.insertCreated(tx, data);
-    context.logger.debug({ orderId: data.id, inserted }, 'order.created handled');
+  async handle(tx, data) {
+    await ordersRepo.insertCreated(tx, data);
   },
 };
 
@@ -28,10 +27,9 @@ export function orderCancelledConsumer(
   return {
     subject: orderCancelledSubject,
     order: 'version',
-    currentVersion: (tx, data) => ordersRepo.lockVersion(tx, data.id),
-    async handle(tx, { id, version }, context) {
+    replica: orders,
+    async handle(tx, { id, version }) {
       const applied = await ordersRepo.applyStatus(tx, { id, version, status: 'cancelled' });
-      context.logger.debug({ orderId: id, version, applied }, 'order cancelled');
       if (!applied) return null;
       await paymentsRepo.reconcileSoon(tx, id);
       return paymentsRepo.markRefundDue(tx, id);
@@ -54,9 +52,8 @@ export function orderCancelledConsumer(
 export const orderCompletedConsumer: TransactionalConsumer<typeof orderCompletedSubject, PaymentsTx, void> = {
   subject: orderCompletedSubject,
   order: 'version',
-  currentVersion: (tx, data) => ordersRepo.lockVersion(tx, data.id),
-  async handle(tx, { id, version }, context) {
-    const applied = await ordersRepo.applyStatus(tx, { id, version, status: 'complete' });
-    context.logger.debug({ orderId: id, version, applied }, 'order complete');
+  replica: orders,
+  async handle(tx, { id, version }) {
+    await ordersRepo.applyStatus(tx, { id, version, status: 'complete' });
   },
 };

@@ -1,8 +1,9 @@
 import type { OrderCreatedData } from '@glotixz/common/events';
-import { lockVersion } from '@glotixz/common/db';
+import { insertFirst } from '@glotixz/common/db';
 import { and, eq, sql } from 'drizzle-orm';
 import type { PaymentsExecutor, PaymentsTx } from '../db/db';
-import { orders, type OrderRow, type OrderStatus } from '../db/schema';
+import type { OrderStatus } from '@glotixz/common/events';
+import { orders, type OrderRow } from '../db/schema';
 
 /** An order of the replica, with whether its reservation window has passed (database clock). */
 export interface LockedOrder {
@@ -13,21 +14,16 @@ export interface LockedOrder {
 /** Data access for the local order replica (I3). */
 export const ordersRepo = {
   /** Inserts a newly placed order; `false` when the replica has it already (a repeat). */
-  async insertCreated(db: PaymentsExecutor, data: OrderCreatedData): Promise<boolean> {
-    const inserted = await db
-      .insert(orders)
-      .values({
-        id: data.id,
-        userId: data.userId,
-        status: data.status,
-        amount: data.ticket.price,
-        currency: data.ticket.currency,
-        expiresAt: new Date(data.expiresAt),
-        version: data.version,
-      })
-      .onConflictDoNothing({ target: orders.id })
-      .returning({ id: orders.id });
-    return inserted.length > 0;
+  insertCreated(db: PaymentsExecutor, data: OrderCreatedData): Promise<boolean> {
+    return insertFirst(db, orders, {
+      id: data.id,
+      userId: data.userId,
+      status: data.status,
+      amount: data.ticket.price,
+      currency: data.ticket.currency,
+      expiresAt: new Date(data.expiresAt),
+      version: data.version,
+    });
   },
 
   /**
@@ -44,14 +40,6 @@ export const ordersRepo = {
       .where(and(eq(orders.id, change.id), eq(orders.version, change.version - 1)))
       .returning({ id: orders.id });
     return updated.length > 0;
-  },
-
-  /**
-   * The version of the order the replica holds, locked until the transaction ends, or `null` when
-   * it has none: what an order event is ordered against (I3).
-   */
-  async lockVersion(db: PaymentsExecutor, id: string): Promise<number | null> {
-    return lockVersion(db, orders, id);
   },
 
   async find(db: PaymentsExecutor, id: string): Promise<OrderRow | null> {

@@ -76,16 +76,11 @@ function providerFailure(err: unknown): unknown {
  */
 export function createPaymentsService({ db, stripe, publishableKey }: PaymentsServiceDeps) {
   function toView(row: PaymentRow): PaymentView {
-    return {
-      id: row.id,
-      orderId: row.orderId,
-      status: row.status,
-      clientSecret: row.clientSecret,
-      amount: row.amount,
-      currency: row.currency,
-      ...(publishableKey === undefined ? {} : { publishableKey }),
-      ...(row.lastError ? { lastError: row.lastError } : {}),
-    };
+    const { id, orderId, status, clientSecret, amount, currency, lastError } = row;
+    const view: PaymentView = { id, orderId, status, clientSecret, amount, currency };
+    if (publishableKey !== undefined) view.publishableKey = publishableKey;
+    if (lastError) view.lastError = lastError;
+    return view;
   }
 
   async function current(orderId: string): Promise<PaymentRow> {

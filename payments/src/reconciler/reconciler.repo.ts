@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PaymentsExecutor } from '../db/db';
-import { payments, type OrderStatus, type PaymentStatus } from '../db/schema';
+import type { OrderStatus } from '@glotixz/common/events';
+import { payments, type PaymentStatus } from '../db/schema';
 import { openStatuses } from '../payments/payments.repo';
 
 /** A payment the reconciler claimed, to ask Stripe about. */

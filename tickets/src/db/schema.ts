@@ -11,9 +11,7 @@ export { inbox, outbox } from '@glotixz/common/bus';
 export const tickets = pgTable(
   'tickets',
   {
-    id: uuid('id')
-      .primaryKey()
-      .default(sql`gen_random_uuid()`),
+    id: uuid('id').primaryKey().defaultRandom(),
     title: text('title').notNull(),
     /** Integer minor units of `currency` (cents for `usd`). */
     price: integer('price').notNull(),
