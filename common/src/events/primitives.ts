@@ -23,3 +23,16 @@ export const orderStatusSchema = z.enum(orderStatuses);
 
 /** The lifecycle of an order. */
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
+
+/**
+ * The statuses of a listing (a ticket), as tickets stores and publishes them: `available` (on
+ * sale), `reserved` (an order holds it), `sold` (that order was paid), `unlisted` (its seller took
+ * it down) and `closed` (its event has started). Only an `available` listing can be ordered.
+ */
+export const ticketStatuses = ['available', 'reserved', 'sold', 'unlisted', 'closed'] as const;
+
+/** The lifecycle of a listing. */
+export const ticketStatusSchema = z.enum(ticketStatuses);
+
+/** The lifecycle of a listing. */
+export type TicketStatus = z.infer<typeof ticketStatusSchema>;

@@ -2,10 +2,11 @@ import type { z } from 'zod';
 import { ticketCreatedSchema } from './ticket-created.event';
 
 /**
- * Fires on every change of a ticket: the seller edits it, it is reserved (`orderId` set) or
- * freed (`orderId` null) in reaction to `order.created` / `order.cancelled`, or sold to its order
- * on `order.completed` (only `version` moves: being sold is internal to tickets). Published by
- * tickets; consumed by orders, which applies it to its replica in version order (I3).
+ * Fires on every change of a ticket: the seller edits it, takes it down (`unlisted`) or puts it
+ * back (`available`); it is reserved (`orderId` set) or freed (`orderId` null) in reaction to
+ * `order.created` / `order.cancelled`; it is sold to its order on `order.completed`; or it closes
+ * when its event starts (`closed`). Published by tickets; consumed by orders, which applies it to
+ * its replica in version order (I3).
  */
 export const ticketUpdatedSubject = 'ticket.updated';
 
