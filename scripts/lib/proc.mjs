@@ -62,11 +62,17 @@ function signal(child, name, group) {
   }
 }
 
-/** SIGTERM, then SIGKILL after `timeoutMs` (`group` as in `signal`). Resolves true if it stopped in time. */
-export async function stopChild(child, { timeoutMs = 10_000, group = false } = {}) {
+/** `first` (SIGTERM), then SIGKILL after `timeoutMs` (`group` as in `signal`). True if it stopped in time. */
+export async function stopChild(
+  child,
+  { timeoutMs = 10_000, group = false, signal: first = 'SIGTERM' } = {},
+) {
   if (hasExited(child)) return true;
-  signal(child, 'SIGTERM', group);
-  const inTime = await Promise.race([exited(child).then(() => true), sleep(timeoutMs, false, { ref: false })]);
+  signal(child, first, group);
+  const inTime = await Promise.race([
+    exited(child).then(() => true),
+    sleep(timeoutMs, false, { ref: false }),
+  ]);
   if (!inTime) signal(child, 'SIGKILL', group);
   await exited(child);
   return inTime;
@@ -90,7 +96,10 @@ export async function isProcessRunning(pid, name) {
   } catch (err) {
     if (err.code !== 'EPERM') return false;
   }
-  return readFile(`/proc/${pid}/cmdline`, 'utf8').then((cmdline) => cmdline.includes(name), () => true);
+  return readFile(`/proc/${pid}/cmdline`, 'utf8').then(
+    (cmdline) => cmdline.includes(name),
+    () => true,
+  );
 }
 
 /** The last `count` lines of a text file, or '' if it can't be read. */
