@@ -6,7 +6,7 @@
  * supervised; `test` runs its steps with the servers chosen, stopping at the first failure. Until
  * `npm install` has run, only Node built-ins load at the top level.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemo } from './demo.mjs';
@@ -62,7 +62,7 @@ function onSignal(signal) {
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const created = (names) => (names.length ? ` (created ${names.join(', ')})` : '');
+const made = (names, verb = 'created') => (names.length ? ` (${verb} ${names.join(', ')})` : '');
 
 async function bootstrap() {
   log.step(`Glotixz stack in ${ROOT} (node ${process.version})`);
@@ -77,10 +77,10 @@ async function bootstrap() {
   log.ok(`In this checkout: ${names(present)}${absent.length ? color.dim(` (not started: ${absent})`) : ''}`);
   const withDb = present.filter((p) => p.database);
   const databases = withDb.map((p) => p.database);
-  const made = await infra.ensureDatabases(endpoints.pg.url, databases);
-  log.ok(`Databases: ${databases.join(', ') || 'none'}${created(made)}`);
+  const created = await infra.ensureDatabases(endpoints.pg.url, databases);
+  log.ok(`Databases: ${databases.join(', ') || 'none'}${made(created)}`);
   const keys = await ensureDevKeys(join(ROOT, '.data', 'keys'));
-  log.ok(`Dev keys in .data/keys${created(keys.generated).replace('created', 'generated')}`);
+  log.ok(`Dev keys in .data/keys${made(keys.generated, 'generated')}`);
 
   const wiring = {
     ports: Object.fromEntries(present.map((p) => [p.name, p.name === 'gateway' ? GATEWAY_PORT : p.port])),
@@ -219,22 +219,6 @@ async function runStep(name, [command, ...args], env = process.env) {
   return code;
 }
 
-/** The browser the end-to-end tests drive: Debian's Chromium (or CHROMIUM_PATH), never a downloaded build. */
-async function ensureChromium(path = process.env.CHROMIUM_PATH || '/usr/bin/chromium') {
-  if (!existsSync(path) && process.env.CHROMIUM_PATH)
-    throw new StackError(`CHROMIUM_PATH=${path} does not exist`);
-  if (!existsSync(path)) {
-    await infra.aptInstall('chromium', {
-      label: 'Chromium',
-      what: 'The browser tests need Chromium',
-      hint: 'Install chromium (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.',
-    });
-    if (!existsSync(path)) throw new StackError(`chromium was installed but ${path} is missing`);
-  }
-  log.ok(`Chromium: ${path}`);
-  return path;
-}
-
 async function commandTest() {
   interruptExitCode = 130;
   const { endpoints } = await bootstrap();
@@ -247,7 +231,10 @@ async function commandTest() {
     TEST_REDIS_URL: endpoints.redis.url,
     TEST_NATS_SERVER_BIN: await infra.ensureBinary('nats-server', { why }),
     TEST_REDIS_SERVER_BIN: await infra.ensureBinary('redis-server', { why }),
-    CHROMIUM_PATH: await ensureChromium(),
+    // The browser the end-to-end tests drive: Debian's Chromium, never a downloaded build.
+    CHROMIUM_PATH:
+      process.env.CHROMIUM_PATH ||
+      (await infra.ensureBinary('chromium', { why: 'the browser tests need it' })),
     GLOTIXZ_TEST_RESULTS_DIR: resultsDir,
   };
   for (const [name, value] of Object.entries(env))
