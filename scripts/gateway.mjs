@@ -13,6 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createProxyServer } from 'http-proxy-3';
 import { z } from 'zod';
 import { RAW_ANSWER_HEADERS, createHttpServer } from '@glotixz/common/express';
+import * as common from '@glotixz/common/tracing';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { pino } from 'pino';
 
 export const ROUTES_FILE = fileURLToPath(new URL('../infra/routes.json', import.meta.url));
 
@@ -193,12 +196,7 @@ export function createGateway({
       res.on('close', () => {
         traced?.end(res.statusCode, res.writableFinished);
         const entry = { method: req.method, path: target?.path ?? req.url, service, status: res.statusCode };
-        log?.({
-          ...entry,
-          durationMs: Date.now() - started,
-          requestId,
-          ...(traced ? { traceId: traced.traceId } : {}),
-        });
+        log?.({ ...entry, durationMs: Date.now() - started, requestId, traceId: traced?.traceId });
       });
       const reply = ({ status, body }, headers = {}) => {
         if (!res.headersSent && !res.destroyed)
@@ -277,20 +275,10 @@ export function createGateway({
  * caller's trace: trace `headers` for the upstream, `traceresponse` for the caller, `end(status, completed)`.
  */
 export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}) {
-  const common = await import('@glotixz/common/tracing');
-  const { pino } = await import('pino');
-  const { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = await import('@opentelemetry/api');
   // Only the exporter's trouble is logged (common's diagnostics at warn).
   const logger = pino({ base: { service: 'gateway' }, level: 'warn' });
-  const { tracesUrl, shutdown } = common.startTracing({
-    service: 'gateway',
-    endpoint,
-    spanProcessors,
-    logger,
-  });
   return {
-    tracesUrl,
-    shutdown,
+    ...common.startTracing({ service: 'gateway', endpoint, spanProcessors, logger }),
     startRequest(req, name, attributes) {
       const parent = common.contextFromHeaders(req.headers, ROOT_CONTEXT);
       const span = common.tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
