@@ -78,13 +78,17 @@ export async function stopChild(
   return inTime;
 }
 
-/** Calls `check` every `intervalMs` until it answers a truthy value; throws `onTimeout()` after `timeoutMs`. */
-export async function waitFor(check, { timeoutMs = Infinity, intervalMs = 250, onTimeout }) {
+/**
+ * Calls `check` every `intervalMs` until it answers a truthy value, which it answers; after
+ * `timeoutMs` it throws `onTimeout()`, or answers false without `onTimeout`.
+ */
+export async function waitFor(check, { timeoutMs = Infinity, intervalMs = 250, onTimeout } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await check();
     if (result) return result;
-    if (Date.now() >= deadline) throw onTimeout();
+    if (Date.now() >= deadline && onTimeout) throw onTimeout();
+    if (Date.now() >= deadline) return false;
     await sleep(intervalMs);
   }
 }

@@ -16,14 +16,40 @@ import { exited, isProcessRunning, isRoot, run, stopChild, tail, waitFor, which 
 
 const HOST = '127.0.0.1';
 
-/** How each server runs on a port with its data in a folder, and the signal that stops it cleanly. */
-const DAEMONS = {
+/**
+ * Each server: its label, the variable naming the one to use, its default and private ports, its
+ * probe; how its binary runs on a port with its data in a folder, the line it logs once ready and
+ * the signal that stops it cleanly.
+ */
+export const SERVERS = {
+  pg: {
+    label: 'Postgres',
+    urlVar: 'PG_ADMIN_URL',
+    ports: [5432, 54329],
+    probe: probePostgres,
+    bin: 'postgres',
+    args: (port, dir) => [
+      ...['-D', join(dir, 'data'), '-p', String(port), '-c', `listen_addresses=${HOST}`],
+      ...['-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'synchronous_commit=off'],
+    ],
+    readyLine: /database system is ready to accept connections/,
+    // Postgres' fast shutdown; SIGTERM would wait for every client to leave.
+    stopSignal: 'SIGINT',
+  },
   nats: {
+    label: 'NATS',
+    urlVar: 'NATS_URL',
+    ports: [4222, 42229],
+    probe: probeNats,
     bin: 'nats-server',
     args: (port, dir) => ['-js', '-a', HOST, '-p', String(port), '-sd', dir],
     readyLine: /Server is ready/,
   },
   redis: {
+    label: 'Redis',
+    urlVar: 'REDIS_URL',
+    ports: [6379, 63799],
+    probe: probeRedis,
     bin: 'redis-server',
     // aof: every write fsynced before Redis answers, so even a kill loses nothing; none: a restart starts empty.
     args: (port, dir, { persistence = 'aof' } = {}) => [
@@ -33,16 +59,6 @@ const DAEMONS = {
       ...['--maxmemory-policy', 'noeviction'],
     ],
     readyLine: /Ready to accept connections/,
-  },
-  pg: {
-    bin: 'postgres',
-    args: (port, dir) => [
-      ...['-D', join(dir, 'data'), '-p', String(port), '-c', `listen_addresses=${HOST}`],
-      ...['-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'synchronous_commit=off'],
-    ],
-    readyLine: /database system is ready to accept connections/,
-    // Postgres' fast shutdown; SIGTERM would wait for every client to leave.
-    stopSignal: 'SIGINT',
   },
 };
 
@@ -68,11 +84,13 @@ export async function aptInstall(pkg, { label, what, hint }) {
 
 /** Finds `bin` (see `which`), installing its package (same name) when missing and root. */
 export async function ensureBinary(bin, { why = `${bin} is needed`, hint = '' } = {}) {
-  if (which(bin)) return which(bin);
+  const found = which(bin);
+  if (found) return found;
   const install = `Install ${bin} (Debian/Ubuntu: apt-get install ${bin}). ${hint}`;
   await aptInstall(bin, { label: bin, what: why, hint: install });
-  if (!which(bin)) throw new StackError(`${bin} was installed but is still not found`);
-  return which(bin);
+  const installed = which(bin);
+  if (!installed) throw new StackError(`${bin} was installed but is still not found`);
+  return installed;
 }
 
 /** Children to kill when this process exits, whatever went wrong (the fault tests' servers). */
@@ -80,19 +98,17 @@ const owned = new Set();
 process.once('exit', () => owned.forEach((child) => child.kill('SIGKILL')));
 
 /**
- * Starts a server of DAEMONS (`options`: redis' persistence) on `port` with its data in `dir`, in
- * its own process group (as `user` { uid, gid } if given), its output appended to `logFile`;
+ * Starts a server of SERVERS (`options`: redis' persistence) on `port` with its data in `dir`, in
+ * its own process group (as `user` { uid, gid } if given), its output appended to dir/server.log;
  * resolves once it logged that it is ready and accepts connections. With `pidFile` the pid is
  * written there (and the server outlives this process); otherwise it is killed when this process exits.
  * @param {'nats' | 'redis' | 'pg'} kind
- * @param {{ bin: string, port: number, dir: string, logFile?: string, pidFile?: string,
+ * @param {{ bin: string, port: number, dir: string, pidFile?: string,
  *   options?: { persistence?: 'aof' | 'none' }, user?: { uid: number, gid: number } }} settings
  */
-export async function startDaemon(
-  kind,
-  { bin, port, dir, logFile = join(dir, 'server.log'), pidFile, options, user },
-) {
-  const daemon = DAEMONS[kind];
+export async function startDaemon(kind, { bin, port, dir, pidFile, options, user }) {
+  const daemon = SERVERS[kind];
+  const logFile = join(dir, 'server.log');
   let child;
   const running = () => child?.exitCode === null && child.signalCode === null;
   const server = {
@@ -163,12 +179,6 @@ export async function startDaemon(
   return server;
 }
 
-/** Each server: the variable naming the one to use, the default and private ports, and its probe. */
-export const SERVERS = {
-  pg: { label: 'Postgres', urlVar: 'PG_ADMIN_URL', ports: [5432, 54329], probe: probePostgres },
-  nats: { label: 'NATS', urlVar: 'NATS_URL', ports: [4222, 42229], probe: probeNats },
-  redis: { label: 'Redis', urlVar: 'REDIS_URL', ports: [6379, 63799], probe: probeRedis },
-};
 /** The variable setting a private server's port: STACK_PG_PORT, STACK_NATS_PORT, STACK_REDIS_PORT. */
 const portVar = (key) => `STACK_${key.toUpperCase()}_PORT`;
 
@@ -239,7 +249,7 @@ async function ensureOne(root, key, url, port, started) {
       ? await startPostgres(root, settings, { why, hint })
       : await startDaemon(key, {
           ...settings,
-          bin: await ensureBinary(DAEMONS[key].bin, { why, hint }),
+          bin: await ensureBinary(SERVERS[key].bin, { why, hint }),
           dir: join(root, '.data', key),
         });
   started.push({ label, server });
@@ -254,11 +264,11 @@ export async function stopLeftovers(root) {
   for (const [key, { label }] of Object.entries(SERVERS)) {
     const pidFile = pidFileOf(root, key);
     const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-    const alive = () => pid > 0 && isProcessRunning(pid, DAEMONS[key].bin);
+    const alive = () => pid > 0 && isProcessRunning(pid, SERVERS[key].bin);
     const wasRunning = await alive();
     if (wasRunning) {
-      process.kill(pid, DAEMONS[key].stopSignal ?? 'SIGTERM');
-      const gone = await waitFor(async () => !(await alive()), { timeoutMs: 15_000, onTimeout: () => false });
+      process.kill(pid, SERVERS[key].stopSignal ?? 'SIGTERM');
+      const gone = await waitFor(async () => !(await alive()), { timeoutMs: 15_000 });
       if (!gone) process.kill(pid, 'SIGKILL');
     }
     await rm(pidFile, { force: true });
