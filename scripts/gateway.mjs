@@ -175,7 +175,7 @@ export function createGateway({
 
   /** Sockets refused for holding too many connections: whatever they send goes unanswered. */
   const refused = new WeakSet();
-  // Common's server of the services: a request late in its headers or body is answered 408, a malformed one 400.
+  // Common's server of the services: late headers or body are answered 408, a malformed request 400.
   const server = createHttpServer(
     (req, res) => {
       if (refused.has(req.socket)) return;

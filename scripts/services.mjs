@@ -3,9 +3,10 @@
  * the system tests (e2e/test/support/system.ts) and the bench; a new service is one entry in
  * `services`. Its callers choose ports, databases and keys. An entry: `name`; `workspace` (default
  * its name; present when it has a package.json); `port` under `npm start` (infra/routes.json agrees);
- * `database` (it gets DATABASE_URL); `needs` ('pg', 'nats', 'redis'); `signsTokens` (gets the JWT
- * private key); `main` (default dist/main.js) or `command: (root) => argv`; `ready` (default GET
- * /readyz → 200); `env: (wiring & { url(name) }) => variables`; `skip: (env) => true` to not run it.
+ * `database` (it gets DATABASE_URL); `needs` (what its readiness needs: 'pg', 'nats', 'redis');
+ * `signsTokens` (gets the JWT private key); `main` (default dist/main.js) or `command: (root) =>
+ * argv`; `ready` (default GET /readyz → 200); `env: (wiring & { url(name) }) => variables`;
+ * `skip: (env) => true` to not run it.
  * Everything listens on 127.0.0.1, so only the gateway is reachable (a client on the network could
  * otherwise set X-Forwarded-For itself).
  */
@@ -44,7 +45,6 @@ const stripeSandbox = {
   name: 'stripe-sandbox',
   workspace: 'scripts/stripe-sandbox',
   port: 12111,
-  needs: [],
   ready: { path: '/healthz', status: 200 },
   // Real Stripe is used when the environment brings both keys.
   skip: (env) => Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET),
@@ -61,7 +61,6 @@ const stripeSandbox = {
 const webClient = {
   name: 'client',
   port: 3000,
-  needs: [],
   ready: { path: '/healthz', status: 200 },
   command: (root) => [
     process.execPath,
@@ -78,7 +77,6 @@ const gateway = {
   name: 'gateway',
   workspace: '.',
   port: 8080,
-  needs: [],
   main: 'scripts/gateway.mjs',
   // Any /api path no route claims answers 404 once the gateway listens.
   ready: { path: '/api/ready-probe', status: 404 },
@@ -95,8 +93,8 @@ const gateway = {
 export const processes = [...services, stripeSandbox, gateway, webClient];
 
 /** The processes whose workspace exists under `root` and which `env` does not skip, in order. */
-export function presentProcesses(root, env = process.env, list = processes) {
-  return list.filter((p) => existsSync(join(workspaceDir(root, p), 'package.json')) && !p.skip?.(env));
+export function presentProcesses(root, env = process.env) {
+  return processes.filter((p) => existsSync(join(workspaceDir(root, p), 'package.json')) && !p.skip?.(env));
 }
 
 export const workspaceDir = (root, proc) => join(root, proc.workspace ?? proc.name);

@@ -105,7 +105,7 @@ async function answerOf(url) {
   }
 }
 
-/** A process of the spec under supervision: a crash once it was ready restarts it, told in the log and a fresh table. */
+/** A process of the spec, supervised: a crash once it was ready restarts it, told in the log and a new table. */
 function startProcess(proc, wiring, prefixer, showStatus) {
   const [command, ...args] = spec.launchCommand(proc, ROOT);
   const ready = spec.readiness(proc);
@@ -144,7 +144,7 @@ function startProcess(proc, wiring, prefixer, showStatus) {
     intervalMs: 300,
     onTimeout: () =>
       new StackError(`${proc.name} is not ready after ${seconds(READY_TIMEOUT_MS)}`, {
-        hint: `last answer of ${url}: ${last?.status || 'none'} ${last?.text ?? ''}\n${proc.name} needs: ${proc.needs.join(', ') || 'nothing'}`,
+        hint: `last answer of ${url}: ${last?.status || 'none'} ${last?.text ?? ''}\n${proc.name} needs: ${proc.needs?.join(', ') || 'nothing'}`,
       }),
   }).then(() => handle.supervise());
   return handle;

@@ -76,7 +76,7 @@ export function formatLogLine(line) {
   return pretty(line).trimEnd().replace(/ +$/gm, '');
 }
 
-/** `attach(name, stream, show)` prints each line of `stream` that `show` accepts as "name | line", names aligned and coloured. */
+/** `attach(name, stream, show)` prints each line `show` accepts as "name | line", names aligned. */
 export function createPrefixer(names) {
   const width = Math.max(...names.map((n) => n.length));
   const paints = new Map(names.map((n, i) => [n, NAME_COLORS[i % NAME_COLORS.length]]));

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const PHRASES = { ECONNREFUSED: 'connection refused', ETIMEDOUT: 'timed out', ENOTFOUND: 'host not found' };
 
-/** Runs `check(timeoutMs)` within `timeoutMs` (plus a second for the client's own timeout): its detail, or why it failed. */
+/** Runs `check(timeoutMs)` within `timeoutMs` (and a second for the client's own): detail or reason. */
 async function probe({ timeoutMs = 3000 } = {}, check) {
   const timedOut = sleep(timeoutMs + 1000, null, { ref: false }).then(() => {
     throw new Error('timed out');

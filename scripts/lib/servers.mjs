@@ -277,7 +277,7 @@ export async function stopLeftovers(root) {
   }
 }
 
-/** Debian's `postgres` program, of the version that made `data` when there is one, else the newest; or PATH's. */
+/** Debian's `postgres`, of the version that made `data` if there is one, else the newest; or PATH's. */
 async function postgresBin(data) {
   const major = (await readFile(join(data, 'PG_VERSION'), 'utf8').catch(() => '')).trim();
   const versions = (await readdir('/usr/lib/postgresql').catch(() => [])).filter((v) => /^\d+$/.test(v));
@@ -285,7 +285,7 @@ async function postgresBin(data) {
   return version ? `/usr/lib/postgresql/${version}/bin/postgres` : which('postgres');
 }
 
-/** Initialises (once) and starts Postgres; as root as the postgres user, which must be able to reach its folder. */
+/** Initialises (once) and starts Postgres; as root as the postgres user, in a folder that user can reach. */
 async function startPostgres(root, settings, { why, hint }) {
   const user = isRoot() ? postgresUser() : undefined;
   const dirs = [join(root, '.data', 'pg')];
