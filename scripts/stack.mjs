@@ -56,7 +56,8 @@ function onSignal(signal) {
     process.exit(130);
   }
   interruptedAt = Date.now();
-  log.step(`\n${signal} received: shutting down`);
+  console.log('');
+  log.step(`${signal} received: shutting down`);
   terminateRunning();
   void shutdown(interruptExitCode);
 }
