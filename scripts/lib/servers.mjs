@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
-import { chown, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError, log, redactUrl } from './log.mjs';
 import { probeNats, probePostgres, probeRedis, probeTcp } from './probes.mjs';
@@ -294,9 +294,10 @@ async function startPostgres(root, settings, { why, hint }) {
   );
   let dir;
   for (const candidate of dirs) {
-    await mkdir(candidate, { recursive: true, mode: 0o700 });
+    await mkdir(candidate, { recursive: true });
     if (user) await chown(candidate, user.uid, user.gid);
-    if ((await run('test', ['-w', candidate], { ...user, capture: true })).code === 0) {
+    await chmod(candidate, 0o700);
+    if ((await run('test', ['-w', candidate], { ...user, cwd: '/', capture: true })).code === 0) {
       dir = candidate;
       break;
     }
