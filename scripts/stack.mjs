@@ -7,7 +7,7 @@
  * `npm install` has run, only Node built-ins load at the top level.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemo } from './demo.mjs';
 import { ensureDependencies } from './lib/install.mjs';
@@ -18,7 +18,7 @@ import { describeExit, run, startSupervised, terminateRunning, waitFor } from '.
 import * as infra from './lib/servers.mjs';
 import * as spec from './services.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 8080);
 const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 90_000);
 const STOP_TIMEOUT_MS = 10_000;
