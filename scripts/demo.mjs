@@ -1,8 +1,7 @@
 /**
- * Demo data for `npm start -- --demo`: a demo buyer and a few sellers, each with tickets on sale,
- * so the marketplace has something to browse. Goes through the gateway's public API like any
- * client, so it is idempotent only as far as the API lets it be (existing users sign in; a seller's
- * ticket is created once by title, looked up among the seller's own listings).
+ * Demo data for `npm start -- --demo`: a demo buyer and sellers with tickets on sale, created
+ * through the gateway's public API, once: existing users sign in; a seller's ticket is created
+ * unless one of the seller's own listings has its title.
  */
 
 const PASSWORD = 'glotixz-demo-password';
@@ -41,64 +40,53 @@ export const DEMO_SELLERS = [
   },
 ];
 
+/** Calls the API as JSON with the bearer token given: status, JSON (when it is) and text. */
 async function call(baseUrl, method, path, { body, token } = {}) {
   const res = await fetch(new URL(path, baseUrl), {
     method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    body: body && JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
   return { status: res.status, json: /^[[{]/.test(text) ? JSON.parse(text) : null, text };
 }
 
-/** Signs a user in, signing them up first when the account does not exist yet. */
-async function session(baseUrl, { email, password }) {
-  const signin = await call(baseUrl, 'POST', '/api/users/signin', { body: { email, password } });
-  const answer =
-    signin.status < 300
-      ? signin
-      : await call(baseUrl, 'POST', '/api/users/signup', { body: { email, password } });
-  if (answer.status >= 300 || !answer.json?.token) {
+/** Signs a user in, signing them up first when the account does not exist yet; answers the token. */
+async function signIn(baseUrl, { email, password }) {
+  const body = { email, password };
+  let answer = await call(baseUrl, 'POST', '/api/users/signin', { body });
+  if (answer.status >= 300) answer = await call(baseUrl, 'POST', '/api/users/signup', { body });
+  if (answer.status >= 300 || !answer.json?.token)
     throw new Error(`could not sign in or sign up ${email}: ${answer.status} ${answer.text.slice(0, 200)}`);
-  }
-  return { token: answer.json.token };
+  return answer.json.token;
 }
 
-/** The titles the seller already lists. */
-async function listedTitles(baseUrl, seller) {
-  const mine = await call(baseUrl, 'GET', '/api/tickets/mine?limit=100', { token: seller.token });
-  if (mine.status !== 200) throw new Error(`could not list the demo tickets: ${mine.status} ${mine.text}`);
-  return new Set(mine.json.items.map((ticket) => ticket.title));
-}
-
-/**
- * Seeds what the present services allow and answers human-readable lines describing it.
- * @param {{ baseUrl: string, present: Set<string> }} options
- */
+/** Seeds what the `present` services allow, through the API at `baseUrl`; answers lines telling what. */
 export async function seedDemo({ baseUrl, present }) {
   if (!present.has('auth')) return ['no demo data: the auth service is not in this checkout'];
-  await session(baseUrl, DEMO_USER);
-  const lines = [`demo buyer: ${DEMO_USER.email} / ${DEMO_USER.password}`];
-  const sellers = [];
-  for (const seller of DEMO_SELLERS) sellers.push({ seller, session: await session(baseUrl, seller) });
-  lines.push(`demo sellers: ${DEMO_SELLERS.map((s) => s.email).join(', ')} (same password)`);
+  await signIn(baseUrl, DEMO_USER);
+  const tokens = [];
+  for (const seller of DEMO_SELLERS) tokens.push(await signIn(baseUrl, seller));
+  const lines = [
+    `demo buyer: ${DEMO_USER.email} / ${DEMO_USER.password}`,
+    `demo sellers: ${DEMO_SELLERS.map((s) => s.email).join(', ')} (same password)`,
+  ];
   if (!present.has('tickets')) return lines;
-
   let created = 0;
-  let total = 0;
-  for (const { seller, session: auth } of sellers) {
-    const existing = await listedTitles(baseUrl, auth);
-    for (const ticket of seller.tickets) {
-      total += 1;
-      if (existing.has(ticket.title)) continue;
-      const answer = await call(baseUrl, 'POST', '/api/tickets', { body: ticket, token: auth.token });
-      if (answer.status >= 300) {
+  for (const [i, { tickets }] of DEMO_SELLERS.entries()) {
+    const token = tokens[i];
+    const mine = await call(baseUrl, 'GET', '/api/tickets/mine?limit=100', { token });
+    if (mine.status !== 200) throw new Error(`could not list the demo tickets: ${mine.status} ${mine.text}`);
+    const listed = new Set(mine.json.items.map((ticket) => ticket.title));
+    for (const ticket of tickets.filter((t) => !listed.has(t.title))) {
+      const answer = await call(baseUrl, 'POST', '/api/tickets', { body: ticket, token });
+      if (answer.status >= 300)
         throw new Error(`could not create a demo ticket: ${answer.status} ${answer.text}`);
-      }
       created += 1;
     }
   }
+  const total = DEMO_SELLERS.reduce((n, s) => n + s.tickets.length, 0);
   lines.push(`demo tickets: ${created} created, ${total - created} already there`);
   return lines;
 }

@@ -1,15 +1,9 @@
 /**
- * The local API gateway, the stand-in for the Istio VirtualService, on http-proxy-3. Routes come
- * from the same table, infra/routes.json: a prefix matches itself and paths below it (/api/users,
- * /api/users/signin, never /api/usersx), tried in order; an unmatched path under a
- * `notFoundPrefixes` entry answers 404 JSON; anything else goes to the default route (the web
- * client). Paths are normalised before matching and forwarded so. Bodies stream both ways;
- * end-to-end headers (Host included) are kept; X-Forwarded-For is replaced (the gateway is the
- * edge), -Proto/-Host set, x-request-id added; WebSockets pass through; a down upstream is 502 JSON.
- * Limits (`gatewayLimits`, GATEWAY_* variables): headers, whole request and body idle time (408),
- * open connections per client address (503). Tracing is @glotixz/common's (`startGatewayTracing`).
- * Run directly it listens on GATEWAY_PORT (8080) at GATEWAY_HOST and sends to GATEWAY_UPSTREAM_HOST
- * (both 127.0.0.1), GATEWAY_UPSTREAMS ({"auth":41231}) overriding the table's ports.
+ * The local API gateway on http-proxy-3, the stand-in for the Istio VirtualService, routing by the
+ * same table, infra/routes.json (its semantics are written there). Paths are normalised before
+ * matching and forwarded so; bodies stream both ways; end-to-end headers (Host too) are kept,
+ * X-Forwarded-For replaced (the gateway is the edge), -Proto/-Host set, x-request-id added;
+ * WebSockets pass through; a down upstream is 502 JSON. Limits and environment: scripts/README.md.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +12,10 @@ import { pipeline } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createProxyServer } from 'http-proxy-3';
 import { z } from 'zod';
+import { RAW_ANSWER_HEADERS, createHttpServer } from '@glotixz/common/express';
+import * as common from '@glotixz/common/tracing';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { pino } from 'pino';
 
 export const ROUTES_FILE = fileURLToPath(new URL('../infra/routes.json', import.meta.url));
 
@@ -46,9 +44,8 @@ export function validateRoutes(table) {
 export const loadRoutes = (file = ROUTES_FILE) => validateRoutes(JSON.parse(readFileSync(file, 'utf8')));
 
 /** True if `pathname` is `prefix` itself or lies below it. */
-export function underPrefix(pathname, prefix) {
-  return pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
-}
+export const underPrefix = (pathname, prefix) =>
+  pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 
 /** `{ kind: 'route', route }` (first match), `{ kind: 'not-found' }` or `{ kind: 'default', route }`. */
 export function matchRoute(table, pathname) {
@@ -101,18 +98,8 @@ function forwardAs(req, path, requestId, extra = {}) {
   req.url = path;
 }
 
-/** Headers on the gateway's own answers: those the services send (common's RAW_ANSWER_HEADERS). */
-export const OWN_ANSWER_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'permissions-policy':
-    'accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), payment=(), serial=(), usb=()',
-  'cache-control': 'no-store',
-};
+/** Headers on the gateway's own answers: those the services send. */
+export const OWN_ANSWER_HEADERS = RAW_ANSWER_HEADERS;
 
 const answer = (status, code, message) => ({ status, body: JSON.stringify({ code, message }) });
 const answerHeaders = (body) => ({
@@ -136,11 +123,7 @@ function answerRaw(socket, { status, body }, extraHeaders = {}) {
   setTimeout(() => socket.destroy(), 1000).unref();
 }
 
-/**
- * The gateway's limits, each set by GATEWAY_<NAME>_MS / GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: time to
- * a request's last header and to its last body byte, the longest pause in a body, and the open
- * connections one client address may hold.
- */
+/** The limits' defaults; GATEWAY_HEADERS_TIMEOUT_MS and so on set them (scripts/README.md). */
 export const GATEWAY_LIMITS = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -165,18 +148,10 @@ export function gatewayLimits(env) {
   return limits;
 }
 
-const CLIENT_ERRORS = {
-  ERR_HTTP_REQUEST_TIMEOUT: answer(408, 'REQUEST_TIMEOUT', 'the request did not arrive in time'),
-  HPE_HEADER_OVERFLOW: answer(431, 'HEADERS_TOO_LARGE', 'the request headers are too large'),
-};
-
 /**
- * Builds the gateway server (not yet listening); `stop()` closes it with every connection.
- * @param {{ routes: object, resolve?: (route: { service: string, port: number }) => { host: string,
- *   port: number }, log?: (entry: { method: string, path: string, service: string | null,
- *   status: number, durationMs: number, requestId: string, traceId?: string }) => void,
- *   tracing?: Awaited<ReturnType<typeof startGatewayTracing>>, limits?: typeof GATEWAY_LIMITS }} options
- * @returns {import('node:http').Server & { stop: () => Promise<void> }}
+ * Builds the gateway server (not yet listening); `stop()` closes it with every connection. Options:
+ * `routes`, `resolve(route)` → { host, port }, `log(entry)` per request (method, path, service,
+ * status, durationMs, requestId, traceId), `tracing` (startGatewayTracing's), `limits`.
  */
 export function createGateway({
   routes,
@@ -198,20 +173,12 @@ export function createGateway({
   // `Keep-Alive: timeout=N` hint, but only when it has a timeout of its own.
   const agent = new http.Agent({ keepAlive: true, timeout: 60_000 });
 
-  /** The response in flight per socket: a timed-out request is answered only if it has not started. */
-  const answers = new WeakMap();
   /** Sockets refused for holding too many connections: whatever they send goes unanswered. */
   const refused = new WeakSet();
-  const server = http.createServer(
-    {
-      requestTimeout: limits.requestTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
-      // How often the timeouts above are checked (Node's default is every 30 s).
-      connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.headersTimeoutMs / 4)),
-    },
+  // Common's server of the services: late headers or body are answered 408, a malformed request 400.
+  const server = createHttpServer(
     (req, res) => {
       if (refused.has(req.socket)) return;
-      answers.set(req.socket, res);
       const started = Date.now();
       const requestId = requestIdOf(req);
       const target = normalizeTarget(req.url);
@@ -229,12 +196,7 @@ export function createGateway({
       res.on('close', () => {
         traced?.end(res.statusCode, res.writableFinished);
         const entry = { method: req.method, path: target?.path ?? req.url, service, status: res.statusCode };
-        log?.({
-          ...entry,
-          durationMs: Date.now() - started,
-          requestId,
-          ...(traced ? { traceId: traced.traceId } : {}),
-        });
+        log?.({ ...entry, durationMs: Date.now() - started, requestId, traceId: traced?.traceId });
       });
       const reply = ({ status, body }, headers = {}) => {
         if (!res.headersSent && !res.destroyed)
@@ -256,12 +218,12 @@ export function createGateway({
         res.headersSent ? res.destroy() : reply(unavailable(service, err)),
       );
     },
+    {
+      PORT: 0,
+      HTTP_HEADERS_TIMEOUT_MS: limits.headersTimeoutMs,
+      HTTP_REQUEST_TIMEOUT_MS: limits.requestTimeoutMs,
+    },
   );
-
-  server.on('clientError', (err, socket) => {
-    if (err.code === 'ECONNRESET' || answers.get(socket)?.headersSent) return socket.destroy();
-    answerRaw(socket, CLIENT_ERRORS[err.code] ?? answer(400, 'BAD_REQUEST', 'malformed request'));
-  });
 
   const perAddress = new Map();
   // Before the HTTP machinery sees the connection, so a refused one is never parsed as a request.
@@ -308,27 +270,15 @@ export function createGateway({
 }
 
 /**
- * Starts @glotixz/common's tracing as service `gateway` (spans exported over OTLP/HTTP to
- * `endpoint`, OTEL_EXPORTER_OTLP_ENDPOINT, if given; else they carry ids and record nothing).
- * `startRequest` opens a request's SERVER span, continuing the caller's trace: the trace headers
- * for the upstream, `traceresponse` for the caller, and `end(status, completed)`.
- * @param {{ endpoint?: string, spanProcessors?: object[] }} [options]
+ * Starts @glotixz/common's tracing as service `gateway` (OTLP/HTTP to `endpoint` if given; else
+ * spans carry ids and record nothing). `startRequest` opens a request's SERVER span, continuing the
+ * caller's trace: trace `headers` for the upstream, `traceresponse` for the caller, `end(status, completed)`.
  */
 export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}) {
-  const common = await import('@glotixz/common/tracing');
-  const { pino } = await import('pino');
-  const { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = await import('@opentelemetry/api');
   // Only the exporter's trouble is logged (common's diagnostics at warn).
   const logger = pino({ base: { service: 'gateway' }, level: 'warn' });
-  const { tracesUrl, shutdown } = common.startTracing({
-    service: 'gateway',
-    endpoint,
-    spanProcessors,
-    logger,
-  });
   return {
-    tracesUrl,
-    shutdown,
+    ...common.startTracing({ service: 'gateway', endpoint, spanProcessors, logger }),
     startRequest(req, name, attributes) {
       const parent = common.contextFromHeaders(req.headers, ROOT_CONTEXT);
       const span = common.tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);

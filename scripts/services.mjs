@@ -1,23 +1,14 @@
 /**
- * The launch spec: how each process of Glotixz is started, written once. `npm start`
- * (scripts/stack.mjs), the system tests (e2e/test/support/system.ts) and the bench read it;
- * adding a service is adding an entry to `services`. Only this file's callers choose ports,
- * databases and keys: the stack its fixed ones, the system tests free ports and random databases.
- *
- * Fields of an entry:
- *   name         its name in logs, the status table and the system tests (`system.services.<name>`)
- *   workspace    its folder (default: its name); it is present when the folder has a package.json
- *   port         its port under `npm start` (infra/routes.json must agree; a test checks)
- *   database     its Postgres database under `npm start`; it gets DATABASE_URL
- *   needs        what its readiness depends on: 'pg', 'nats', 'redis'
- *   signsTokens  it gets the JWT private key (only auth)
- *   main         its entry file in the workspace (default dist/main.js), or `command`: (root) => argv
- *   ready        what it answers once ready (default GET /readyz → 200)
- *   env          its own variables: (wiring & { url(name) }) => ({ NAME: value })
- *   skip         (environment) => true when `npm start` should not run it
- *
- * Everything listens on 127.0.0.1, so nothing reaches a service except through the gateway (a
- * client on the network could otherwise set X-Forwarded-For itself).
+ * The launch spec: how each process of Glotixz starts, written once, for `npm start` (stack.mjs),
+ * the system tests (e2e/test/support/system.ts) and the bench; a new service is one entry in
+ * `services`. Its callers choose ports, databases and keys. An entry: `name`; `workspace` (default
+ * its name; present when it has a package.json); `port` under `npm start` (infra/routes.json agrees);
+ * `database` (it gets DATABASE_URL); `needs` (what its readiness needs: 'pg', 'nats', 'redis');
+ * `signsTokens` (gets the JWT private key); `main` (default dist/main.js) or `command: (root) =>
+ * argv`; `ready` (default GET /readyz → 200); `env: (wiring & { url(name) }) => variables`;
+ * `skip: (env) => true` to not run it.
+ * Everything listens on 127.0.0.1, so only the gateway is reachable (a client on the network could
+ * otherwise set X-Forwarded-For itself).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,7 +18,6 @@ const LOCAL_HOST = '127.0.0.1';
 
 const pgAndNats = ['pg', 'nats'];
 
-/** The five services. */
 export const services = /** @type {const} */ ([
   { name: 'auth', port: 3001, database: 'glotixz_auth', needs: pgAndNats, signsTokens: true },
   { name: 'tickets', port: 3002, database: 'glotixz_tickets', needs: pgAndNats },
@@ -55,7 +45,6 @@ const stripeSandbox = {
   name: 'stripe-sandbox',
   workspace: 'scripts/stripe-sandbox',
   port: 12111,
-  needs: [],
   ready: { path: '/healthz', status: 200 },
   // Real Stripe is used when the environment brings both keys.
   skip: (env) => Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET),
@@ -72,7 +61,6 @@ const stripeSandbox = {
 const webClient = {
   name: 'client',
   port: 3000,
-  needs: [],
   ready: { path: '/healthz', status: 200 },
   command: (root) => [
     process.execPath,
@@ -89,7 +77,6 @@ const gateway = {
   name: 'gateway',
   workspace: '.',
   port: 8080,
-  needs: [],
   main: 'scripts/gateway.mjs',
   // Any /api path no route claims answers 404 once the gateway listens.
   ready: { path: '/api/ready-probe', status: 404 },
@@ -106,13 +93,11 @@ const gateway = {
 export const processes = [...services, stripeSandbox, gateway, webClient];
 
 /** The processes whose workspace exists under `root` and which `env` does not skip, in order. */
-export function presentProcesses(root, env = process.env, list = processes) {
-  return list.filter((p) => existsSync(join(workspaceDir(root, p), 'package.json')) && !p.skip?.(env));
+export function presentProcesses(root, env = process.env) {
+  return processes.filter((p) => existsSync(join(workspaceDir(root, p), 'package.json')) && !p.skip?.(env));
 }
 
-export function workspaceDir(root, proc) {
-  return join(root, proc.workspace ?? proc.name);
-}
+export const workspaceDir = (root, proc) => join(root, proc.workspace ?? proc.name);
 
 /** The command line that starts a process: [executable, ...args]. */
 export function launchCommand(proc, root) {
@@ -122,19 +107,13 @@ export function launchCommand(proc, root) {
 }
 
 /** What a process answers once it is ready. */
-export function readiness(proc) {
-  return proc.ready ?? { path: '/readyz', status: 200 };
-}
+export const readiness = (proc) => proc.ready ?? { path: '/readyz', status: 200 };
 
 /**
- * The variables a process is started with, beside whatever its caller passes on.
- * @param {{ name: string, database?: string, signsTokens?: boolean, env?: Function }} proc
- * @param {{ ports: Record<string, number>, databases: Record<string, string>, natsUrl: string,
- *   redisUrl: string, keys: { jwtPrivateKey: string, jwtPublicKey: string, cookieKeys: string[],
- *   stripeSecretKey?: string, stripeWebhookSecret?: string }, nodeEnv?: string, logLevel?: string }} wiring
- *   every running process's port (the gateway's too), each service's database URL, the servers
- *   and keys
- * @returns {Record<string, string>}
+ * The variables a process is started with, beside whatever its caller passes on, from the wiring:
+ * `ports` (of every running process, the gateway's too), `databases` (URL per service), `natsUrl`,
+ * `redisUrl`, `keys` ({ jwtPrivateKey, jwtPublicKey, cookieKeys, stripeSecretKey?,
+ * stripeWebhookSecret? }), `nodeEnv?`, `logLevel?`.
  */
 export function launchEnv(proc, wiring) {
   const url = (name) => (wiring.ports[name] ? `http://${LOCAL_HOST}:${wiring.ports[name]}` : undefined);

@@ -1,7 +1,6 @@
 /**
- * Step (a) of the bootstrap: make sure node_modules matches the lockfile. Runs `npm ci` when
- * node_modules is missing or older than package-lock.json (`npm install` when there is no
- * lockfile), and does nothing otherwise. Uses Node built-ins only: it runs before any install.
+ * The bootstrap's first step: `npm ci` (`npm install` without a lockfile) when node_modules is
+ * missing or older than package-lock.json. Node built-ins only: it runs before any install.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,21 +13,15 @@ export function installReason(root) {
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (!existsSync(join(root, 'node_modules'))) return 'node_modules is missing';
   if (!existsSync(marker)) return 'node_modules was not installed by npm 7+';
-  if (existsSync(lockfile) && statSync(lockfile).mtimeMs > statSync(marker).mtimeMs) {
+  if (existsSync(lockfile) && statSync(lockfile).mtimeMs > statSync(marker).mtimeMs)
     return 'package-lock.json is newer than node_modules';
-  }
   return null;
 }
 
-/** Installs dependencies if `installReason` says so. */
 export async function ensureDependencies(root) {
   const reason = installReason(root);
-  if (!reason) {
-    log.ok('Dependencies: node_modules is up to date');
-    return;
-  }
-  const args = existsSync(join(root, 'package-lock.json')) ? ['ci'] : ['install'];
-  args.push('--no-audit', '--no-fund');
+  if (!reason) return log.ok('Dependencies: node_modules is up to date');
+  const args = [existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install', '--no-audit', '--no-fund'];
   log.step(`Dependencies: ${reason}; running npm ${args.join(' ')}`);
   const started = Date.now();
   const { code } = await run('npm', args, { cwd: root });

@@ -1,17 +1,15 @@
 /**
- * Step (d) of the bootstrap: development secrets, generated once into .data/keys/ (gitignored)
- * and reused afterwards: an ES256 (P-256) JWT key pair as PEM, random cookie-session keys and a
- * placeholder Stripe webhook secret. Never use these outside a developer machine or CI.
+ * The bootstrap's development secrets, generated once into .data/keys/ (gitignored): an ES256
+ * (P-256) JWT key pair as PEM, cookie-session keys and a placeholder Stripe webhook secret.
+ * Never use these outside a developer machine or CI.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * Loads the development keys from `dir`, generating whatever is missing. The public key is always
- * derived from the private one, so the pair cannot drift apart.
- * @returns {Promise<{ jwtPrivateKey: string, jwtPublicKey: string, cookieKeys: string[],
- *   stripeWebhookSecret: string, generated: string[] }>}
+ * Loads the keys from `dir`, generating whatever is missing: { jwtPrivateKey, jwtPublicKey,
+ * cookieKeys, stripeWebhookSecret, generated }. The public key is derived from the private one.
  */
 export async function ensureDevKeys(dir) {
   await mkdir(dir, { recursive: true });

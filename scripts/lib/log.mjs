@@ -1,6 +1,6 @@
 /**
- * Terminal output for the local stack runner: progress lines, a status table, and the prefixer
- * that tags every line a child process writes with its name (pino JSON lines through pino-pretty).
+ * Terminal output for the stack runner: progress lines, tables, and the prefixer that tags each
+ * line a child writes with its name (pino JSON lines rendered by pino-pretty).
  */
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
@@ -11,9 +11,7 @@ const { FORCE_COLOR } = process.env;
 const useColor = process.stdout.isTTY
   ? process.stdout.hasColors()
   : Boolean(FORCE_COLOR && FORCE_COLOR !== '0');
-
 const paint = (code) => (text) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : String(text));
-
 export const color = {
   bold: paint('1'),
   dim: paint('2'),
@@ -21,14 +19,12 @@ export const color = {
   green: paint('32'),
   yellow: paint('33'),
 };
-
 const NAME_COLORS = ['36', '35', '34', '33', '32'].map(paint);
 
-/** A thrown StackError is a user-facing problem: its message is printed without a stack. */
+/** A user-facing problem: its message (and `hint`) is printed without a stack. */
 export class StackError extends Error {
   constructor(message, { hint } = {}) {
     super(message);
-    this.name = 'StackError';
     this.hint = hint;
   }
 }
@@ -52,24 +48,21 @@ export function redactUrl(url) {
   }
 }
 
-/** Prints rows as left-aligned columns; the first row is the header. */
-export function printTable(rows, indent = '  ') {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => stripAnsi(String(r[i])).length)));
+/** Prints rows as left-aligned columns, the first row as the header in bold. */
+export function printTable(rows) {
+  const width = (cell) => stripAnsi(String(cell)).length;
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => width(row[i]))));
   rows.forEach((row, index) => {
-    const line = row
-      .map((cell, i) => String(cell) + ' '.repeat(widths[i] - stripAnsi(String(cell)).length))
-      .join('  ')
-      .trimEnd();
-    console.log(indent + (index === 0 ? color.bold(line) : line));
+    const line = row.map((cell, i) => String(cell) + ' '.repeat(widths[i] - width(cell))).join('  ');
+    console.log(`  ${index === 0 ? color.bold(line.trimEnd()) : line.trimEnd()}`);
   });
 }
 
 let pretty;
 
 /**
- * Renders one pino JSON line through pino-pretty as "[HH:MM:ss.l] LEVEL: msg method url status
- * {other fields}", an error's stack below it; other text is returned as is. pino-pretty is loaded
- * on first use, after the bootstrap's install.
+ * Renders a pino JSON line as "[HH:MM:ss.l] LEVEL: msg method url status {other fields}", an
+ * error's stack below it; other text is returned as is. pino-pretty loads on first use, after the install.
  */
 export function formatLogLine(line) {
   pretty ??= createRequire(import.meta.url)('pino-pretty').prettyFactory({
@@ -83,15 +76,11 @@ export function formatLogLine(line) {
   return pretty(line).trimEnd().replace(/ +$/gm, '');
 }
 
-/**
- * Returns a prefixer for named child processes: `attach(name, stream)` prints each line of the
- * stream as "name | line", names padded to a common width and coloured consistently.
- */
+/** `attach(name, stream, show)` prints each line `show` accepts as "name | line", names aligned. */
 export function createPrefixer(names) {
   const width = Math.max(...names.map((n) => n.length));
   const paints = new Map(names.map((n, i) => [n, NAME_COLORS[i % NAME_COLORS.length]]));
   return {
-    /** Prints each line of `stream` as "name | line", those `show` accepts. */
     attach(name, stream, show = () => true) {
       const prefix = (paints.get(name) ?? color.dim)(name.padEnd(width)) + color.dim(' |');
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {

@@ -1,25 +1,21 @@
 /**
- * Health probes of the stack's servers through their real clients (`pg`, `@nats-io/*`, `ioredis`,
- * installed by the bootstrap's first step). Each answers `{ ok: true, detail }` or
- * `{ ok: false, reason }` and never throws:
- *   Postgres  `select version()`
- *   NATS      connects and requires JetStream (its account info answers)
- *   Redis     PING (after AUTH when the URL has credentials) answered PONG
+ * Health probes of the stack's servers through their real clients (installed by the bootstrap's
+ * first step): Postgres `select version()`, NATS with JetStream (its account info answers), Redis
+ * PING (after AUTH when the URL has credentials) → PONG. Each answers `{ ok: true, detail }` or
+ * `{ ok: false, reason }` and never throws.
  */
 import { connect as connectTcp } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const DEFAULT_TIMEOUT_MS = 3000;
-
 const PHRASES = { ECONNREFUSED: 'connection refused', ETIMEDOUT: 'timed out', ENOTFOUND: 'host not found' };
 
-/** Runs `check` within `timeoutMs` (plus a second for the client's own timeout): its detail, or why it failed. */
-async function probe(timeoutMs, check) {
-  const timedOut = sleep(timeoutMs + 1000, null, { ref: false }).then(() =>
-    Promise.reject(new Error('timed out')),
-  );
+/** Runs `check(timeoutMs)` within `timeoutMs` (and a second for the client's own): detail or reason. */
+async function probe({ timeoutMs = 3000 } = {}, check) {
+  const timedOut = sleep(timeoutMs + 1000, null, { ref: false }).then(() => {
+    throw new Error('timed out');
+  });
   try {
-    return { ok: true, detail: await Promise.race([check(), timedOut]) };
+    return { ok: true, detail: await Promise.race([check(timeoutMs), timedOut]) };
   } catch (err) {
     const code = err?.code ?? err?.cause?.code ?? /ECONNREFUSED|ETIMEDOUT|ENOTFOUND/.exec(err?.message)?.[0];
     const other = err?.name === 'ReplyError' ? `Redis answered ${err.message}` : err?.message || String(err);
@@ -41,8 +37,8 @@ export function probeTcp(host, port, timeoutMs = 1000) {
   });
 }
 
-export function probePostgres(url, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
-  return probe(timeoutMs, async () => {
+export const probePostgres = (url, options) =>
+  probe(options, async (timeoutMs) => {
     const { default: pg } = await import('pg');
     const client = new pg.Client({
       connectionString: url,
@@ -58,32 +54,30 @@ export function probePostgres(url, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
       void client.end().catch(() => {});
     }
   });
-}
 
-export function probeNats(url, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
-  return probe(timeoutMs, async () => {
+export const probeNats = (url, options) =>
+  probe(options, async (timeout) => {
     const { connect } = await import('@nats-io/transport-node');
     const { jetstreamManager } = await import('@nats-io/jetstream');
-    const nc = await connect({ servers: url.split(','), timeout: timeoutMs, reconnect: false });
+    const nc = await connect({ servers: url.split(','), timeout, reconnect: false });
     try {
       const version = nc.info?.version ?? '?';
       if (!nc.info?.jetstream) throw new Error(`NATS ${version} runs without JetStream (start it with -js)`);
-      await jetstreamManager(nc, { timeout: timeoutMs });
+      await jetstreamManager(nc, { timeout });
       return `NATS ${version} with JetStream`;
     } finally {
       void nc.close().catch(() => {});
     }
   });
-}
 
-export function probeRedis(url, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
-  return probe(timeoutMs, async () => {
+export const probeRedis = (url, options) =>
+  probe(options, async (timeout) => {
     if (!/^rediss?:\/\//.test(url)) throw new Error(`not a valid Redis URL: ${url}`);
     const { Redis } = await import('ioredis');
     const redis = new Redis(url, {
       lazyConnect: true,
-      connectTimeout: timeoutMs,
-      commandTimeout: timeoutMs,
+      connectTimeout: timeout,
+      commandTimeout: timeout,
       enableReadyCheck: false,
       disableClientInfo: true,
       protocol: 2,
@@ -95,11 +89,9 @@ export function probeRedis(url, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
     try {
       // ioredis answers "Connection is closed" once it gave up; the reason is the error before.
       await redis.connect().catch((err) => Promise.reject(failure ?? err));
-      const answer = await redis.ping();
-      if (answer !== 'PONG') throw new Error('no PONG answer to PING (not Redis?)');
+      if ((await redis.ping()) !== 'PONG') throw new Error('no PONG answer to PING (not Redis?)');
       return 'Redis answered PONG';
     } finally {
       redis.disconnect();
     }
   });
-}

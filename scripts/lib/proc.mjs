@@ -1,8 +1,7 @@
 /**
- * Processes for the local stack runner: run a command to completion, find a binary, poll until a
- * condition holds, stop a child within a grace period, and keep a service running: once it has
- * been ready, a crash (any exit the runner did not ask for) restarts it after a backoff that
- * starts at 0.5 s and doubles up to 30 s, back to 0.5 s once a run has stayed up for a minute.
+ * Processes for the stack runner: run a command, find a binary, poll, stop a child, and keep a
+ * service running: once it has been ready, a crash (any exit not asked for) restarts it after
+ * 0.5 s, doubling up to 30 s, back to 0.5 s once a run has stayed up for a minute.
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -17,8 +16,8 @@ const running = new Set();
 
 export const isRoot = () => process.getuid?.() === 0;
 
-/** Finds an executable file on PATH or in the sbin folders (which a normal user's PATH may lack). */
-export async function which(bin) {
+/** An executable file on PATH or in the sbin folders (which a normal user's PATH may lack), or null. */
+export function which(bin) {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const file of dirs.filter(Boolean).map((dir) => join(dir, bin))) {
     const stat = statSync(file, { throwIfNoEntry: false });
@@ -28,28 +27,19 @@ export async function which(bin) {
 }
 
 /**
- * Runs a command to completion: `{ code, output }`, `output` holding stdout and stderr when
- * `capture` is set (otherwise both go to the terminal). Rejects only when it cannot start.
+ * Runs a command to completion: `{ code, output }`, `output` holding stdout and stderr with
+ * `capture` (else both go to the terminal); other options go to `spawn`. Rejects only when it cannot start.
  */
-export function run(cmd, args, { cwd, env, capture = false } = {}) {
+export function run(cmd, args, { capture = false, ...options } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      env,
-      stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
-    });
+    const stdio = ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'];
+    const child = spawn(cmd, args, { ...options, stdio });
     running.add(child);
     let output = '';
-    child.stdout?.on('data', (chunk) => (output += chunk));
-    child.stderr?.on('data', (chunk) => (output += chunk));
-    child.on('error', (err) => {
-      running.delete(child);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code: code ?? 1, signal, output });
-    });
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    child.on('close', () => running.delete(child)).on('error', () => running.delete(child));
   });
 }
 
@@ -62,39 +52,43 @@ const hasExited = (child) => child.exitCode !== null || child.signalCode !== nul
 export const exited = (child) =>
   hasExited(child) ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 
-/**
- * SIGTERM, then SIGKILL after `timeoutMs`; with `group`, to the child's whole process group (it
- * must have been spawned detached). Resolves true if it stopped in time.
- */
-export async function stopChild(child, { timeoutMs = 10_000, group = false } = {}) {
+/** Signals the child, or with `group` its whole process group (it must have been spawned detached). */
+function signal(child, name, group) {
+  try {
+    if (group) process.kill(-child.pid, name);
+    else child.kill(name);
+  } catch (err) {
+    if (err.code !== 'ESRCH') throw err;
+  }
+}
+
+/** `first` (SIGTERM), then SIGKILL after `timeoutMs` (`group` as in `signal`). True if it stopped in time. */
+export async function stopChild(
+  child,
+  { timeoutMs = 10_000, group = false, signal: first = 'SIGTERM' } = {},
+) {
   if (hasExited(child)) return true;
-  const signal = (name) => {
-    try {
-      if (group) process.kill(-child.pid, name);
-      else child.kill(name);
-    } catch (err) {
-      if (err.code !== 'ESRCH') throw err;
-    }
-  };
-  signal('SIGTERM');
+  signal(child, first, group);
   const inTime = await Promise.race([
     exited(child).then(() => true),
     sleep(timeoutMs, false, { ref: false }),
   ]);
-  if (!inTime) {
-    signal('SIGKILL');
-    await exited(child);
-  }
+  if (!inTime) signal(child, 'SIGKILL', group);
+  await exited(child);
   return inTime;
 }
 
-/** Calls `check` every `intervalMs` until it answers a truthy value; throws `onTimeout()` after `timeoutMs`. */
-export async function waitFor(check, { timeoutMs, intervalMs = 250, onTimeout }) {
+/**
+ * Calls `check` every `intervalMs` until it answers a truthy value, which it answers; after
+ * `timeoutMs` it throws `onTimeout()`, or answers false without `onTimeout`.
+ */
+export async function waitFor(check, { timeoutMs = Infinity, intervalMs = 250, onTimeout } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await check();
     if (result) return result;
-    if (Date.now() >= deadline) throw onTimeout();
+    if (Date.now() >= deadline && onTimeout) throw onTimeout();
+    if (Date.now() >= deadline) return false;
     await sleep(intervalMs);
   }
 }
@@ -125,15 +119,11 @@ export function describeExit(exit) {
 }
 
 /**
- * Starts `command` in its own process group and supervises it.
- * @param {{ name: string, command: string, args: string[], cwd: string, env: object,
- *   attach?: (child: import('node:child_process').ChildProcess) => void,
- *   isReady: () => Promise<boolean>, readyIntervalMs?: number,
- *   onCrash?: (handle: object, delayMs: number) => void, onRestarted?: (handle: object) => void,
- *   backoff?: typeof RESTART_BACKOFF }} options
- * @returns the handle: `status` ('starting', 'ready', 'restarting', 'exited', 'failed'),
- *   `restarts`, `child`, `exit` (of the current run, null while it runs), `supervise()` (turns
- *   restarts on; the runner calls it once the first start is ready) and `stop()`.
+ * Starts `options.command` (`args`, `cwd`, `env`) in its own process group, `attach(child)` on each
+ * start. The handle: `status` ('starting', 'ready', 'restarting', 'exited', 'failed'), `restarts`,
+ * `child`, `exit` (of the current run, null while it runs), `supervise()` (turns restarts on, once
+ * the first start is ready) and `stop(options of stopChild)`. After a restart `isReady()` is polled
+ * every `readyIntervalMs`; `onCrash(handle, delayMs)` and `onRestarted(handle)` tell.
  */
 export function startSupervised(options) {
   const { backoff = RESTART_BACKOFF, readyIntervalMs = 300 } = options;
@@ -141,7 +131,6 @@ export function startSupervised(options) {
   let supervising = false;
   let stopping = false;
   let timer;
-  let startedAt = 0;
   const handle = {
     name: options.name,
     status: 'starting',
@@ -158,53 +147,41 @@ export function startSupervised(options) {
       return !handle.child || handle.exit ? true : stopChild(handle.child, stopOptions);
     },
   };
+  const gone = () => stopping || handle.exit;
 
-  const pollReady = async () => {
-    while (!stopping && !handle.exit) {
-      if (await options.isReady().catch(() => false)) {
-        if (stopping || handle.exit) return;
-        handle.status = 'ready';
-        return options.onRestarted?.(handle);
-      }
-      await sleep(readyIntervalMs);
-    }
+  const restart = async () => {
+    handle.restarts += 1;
+    handle.status = 'starting';
+    start();
+    await waitFor(async () => gone() || (await options.isReady().catch(() => false)), {
+      intervalMs: readyIntervalMs,
+    });
+    if (gone()) return;
+    handle.status = 'ready';
+    options.onRestarted?.(handle);
   };
 
   const start = () => {
-    startedAt = Date.now();
+    const startedAt = Date.now();
     handle.exit = null;
-    const child = spawn(options.command, options.args, {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { command, args, cwd, env } = options;
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     handle.child = child;
     options.attach?.(child);
     child.on('error', (err) => {
-      handle.exit ??= { error: `could not start ${options.command}: ${err.message}` };
+      handle.exit ??= { error: `could not start ${command}: ${err.message}` };
       if (!supervising) handle.status = 'failed';
     });
-    child.on('exit', (code, signal) => {
-      handle.exit = { code, signal };
+    child.on('exit', (code, signalName) => {
+      handle.exit = { code, signal: signalName };
       if (stopping) return;
       if (!supervising) return void (handle.status = 'exited');
       // What the process started goes with it, or it would hold the port.
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // the group is gone already
-      }
+      signal(child, 'SIGKILL', true);
       if (Date.now() - startedAt >= backoff.resetAfterMs) delayMs = backoff.initialMs;
       handle.status = 'restarting';
       options.onCrash?.(handle, delayMs);
-      timer = setTimeout(() => {
-        if (stopping) return;
-        handle.restarts += 1;
-        handle.status = 'starting';
-        start();
-        pollReady().catch(() => {});
-      }, delayMs);
+      timer = setTimeout(() => void restart(), delayMs);
       delayMs = Math.min(delayMs * 2, backoff.maxMs);
     });
   };
