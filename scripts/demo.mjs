@@ -1,44 +1,20 @@
 /**
- * Demo data for `npm start -- --demo`: a demo buyer and sellers with tickets on sale, created
- * through the gateway's public API, once: existing users sign in; a seller's ticket is created
- * unless one of the seller's own listings has its title.
+ * Demo data for `npm start -- --demo` (scripts/demo-data.json): a demo buyer, sellers, about twenty
+ * upcoming events in several cities and categories with over a hundred listings, and one event
+ * that starts seconds after seeding, whose listings then close. Everything goes through the
+ * gateway's public API, and a second run adds nothing: events are deduplicated by the API, and a
+ * seller's listings are counted per event before more are made.
  */
+import { readFileSync } from 'node:fs';
 
-const PASSWORD = 'glotixz-demo-password';
+const DATA = JSON.parse(readFileSync(new URL('./demo-data.json', import.meta.url), 'utf8'));
+const { password } = DATA;
 
 /** The account to browse and buy with. */
-export const DEMO_USER = { email: 'demo@glotixz.dev', password: PASSWORD };
+export const DEMO_USER = { email: DATA.buyer, password };
 
-/** Sellers and what each lists (prices in minor units). */
-export const DEMO_SELLERS = [
-  {
-    email: 'ava.seller@glotixz.dev',
-    password: PASSWORD,
-    tickets: [
-      { title: 'Jazz in the Park · Sat 14 June · Lawn', price: 2500, currency: 'usd' },
-      { title: 'Symphony No. 9 · Concert Hall · Row F', price: 8900, currency: 'usd' },
-      { title: 'Comedy Cellar late show · 2 seats', price: 4200, currency: 'usd' },
-    ],
-  },
-  {
-    email: 'ben.seller@glotixz.dev',
-    password: PASSWORD,
-    tickets: [
-      { title: 'Indie Night at the Roundhouse · Standing', price: 1500, currency: 'eur' },
-      { title: 'Champions League quarter-final · Block 112', price: 16500, currency: 'eur' },
-      { title: 'Tech Conference day pass', price: 29900, currency: 'gbp' },
-    ],
-  },
-  {
-    email: 'chika.seller@glotixz.dev',
-    password: PASSWORD,
-    tickets: [
-      { title: 'Sumo Grand Tournament · Box seat', price: 12000, currency: 'jpy' },
-      { title: 'Electronic Festival · Weekend pass', price: 18900, currency: 'usd' },
-      { title: 'Hamilton · Matinee · Orchestra', price: 13500, currency: 'usd' },
-    ],
-  },
-];
+/** The accounts that list the demo tickets. */
+export const DEMO_SELLERS = DATA.sellers.map((email) => ({ email, password }));
 
 /** Calls the API as JSON with the bearer token given: status, JSON (when it is) and text. */
 async function call(baseUrl, method, path, { body, token } = {}) {
@@ -49,17 +25,104 @@ async function call(baseUrl, method, path, { body, token } = {}) {
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
-  return { status: res.status, json: /^[[{]/.test(text) ? JSON.parse(text) : null, text };
+  const answer = { status: res.status, json: /^[[{]/.test(text) ? JSON.parse(text) : null, text };
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return answer;
 }
 
 /** Signs a user in, signing them up first when the account does not exist yet; answers the token. */
-async function signIn(baseUrl, { email, password }) {
-  const body = { email, password };
-  let answer = await call(baseUrl, 'POST', '/api/users/signin', { body });
-  if (answer.status >= 300) answer = await call(baseUrl, 'POST', '/api/users/signup', { body });
-  if (answer.status >= 300 || !answer.json?.token)
-    throw new Error(`could not sign in or sign up ${email}: ${answer.status} ${answer.text.slice(0, 200)}`);
+async function signIn(baseUrl, { email, password: secret }) {
+  const body = { email, password: secret };
+  const answer = await call(baseUrl, 'POST', '/api/users/signin', { body }).catch(() =>
+    call(baseUrl, 'POST', '/api/users/signup', { body }),
+  );
   return answer.json.token;
+}
+
+/** The instant at which the wall clock of `timeZone` shows `hh:mm`, `inDays` days after today there. */
+export function wallClockIn(timeZone, inDays, hhmm, now = new Date()) {
+  const fields = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' };
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', ...fields });
+  const clock = (instant) => {
+    const p = Object.fromEntries(
+      format.formatToParts(instant).map(({ type, value }) => [type, Number(value)]),
+    );
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+  };
+  const [hour, minute] = hhmm.split(':').map(Number);
+  const today = new Date(clock(now));
+  const wanted = Date.UTC(
+    today.getUTCFullYear(),
+    today.getUTCMonth(),
+    today.getUTCDate() + inDays,
+    hour,
+    minute,
+  );
+  // The zone's offset at that moment: what its clock shows at the UTC reading, less the reading.
+  return new Date(wanted - (clock(new Date(wanted)) - wanted)).toISOString();
+}
+
+/** The listings planned for the `index`-th event: seats in its sections, prices around its own. */
+function plannedListings(event, index) {
+  const count = 4 + (index % 4);
+  return Array.from({ length: count }, (_, k) => {
+    const seat = event.sections.length
+      ? {
+          section: event.sections[k % event.sections.length],
+          row: String.fromCharCode(65 + ((index + k) % 12)),
+          seat: String(1 + ((index * 7 + k * 3) % 30)),
+        }
+      : {};
+    return {
+      seller: (index + k) % DEMO_SELLERS.length,
+      body: {
+        ...seat,
+        price: Math.round(event.price * (1 + 0.15 * (k % 4))),
+        currency: event.currency,
+        ...(k === 1 ? { note: 'Aisle seat, great view of the stage' } : {}),
+      },
+    };
+  });
+}
+
+/** How many listings each seller (by index) already has per event id. */
+async function listingsPerEvent(baseUrl, tokens) {
+  const counts = tokens.map(() => new Map());
+  for (const [i, token] of tokens.entries()) {
+    let cursor = '';
+    do {
+      const page = await call(baseUrl, 'GET', `/api/tickets/mine?limit=100${cursor}`, { token });
+      for (const { eventId } of page.json.items) counts[i].set(eventId, (counts[i].get(eventId) ?? 0) + 1);
+      cursor = page.json.nextCursor ? `&cursor=${encodeURIComponent(page.json.nextCursor)}` : '';
+    } while (cursor);
+  }
+  return counts;
+}
+
+/** Creates the event (or finds it) and the listings of it not there yet; answers how many it made. */
+async function seedEvent(baseUrl, tokens, counts, event, listings) {
+  const { name, venue, city, country, timezone, category, inDays, at, inSeconds } = event;
+  const fields = { name, venue, city, country, timezone, category };
+  const startsAt = inSeconds
+    ? new Date(Date.now() + inSeconds * 1000).toISOString()
+    : wallClockIn(timezone, inDays, at);
+  const { json: created } = await call(baseUrl, 'POST', '/api/events', {
+    body: { ...fields, startsAt },
+    token: tokens[0],
+  });
+  const made = new Map();
+  let n = 0;
+  for (const { seller, body } of listings) {
+    const mine = (made.get(seller) ?? 0) + 1;
+    made.set(seller, mine);
+    if (mine <= (counts[seller].get(created.id) ?? 0)) continue;
+    await call(baseUrl, 'POST', '/api/tickets', {
+      body: { eventId: created.id, ...body },
+      token: tokens[seller],
+    });
+    n += 1;
+  }
+  return n;
 }
 
 /** Seeds what the `present` services allow, through the API at `baseUrl`; answers lines telling what. */
@@ -73,20 +136,24 @@ export async function seedDemo({ baseUrl, present }) {
     `demo sellers: ${DEMO_SELLERS.map((s) => s.email).join(', ')} (same password)`,
   ];
   if (!present.has('tickets')) return lines;
+  const counts = await listingsPerEvent(baseUrl, tokens);
   let created = 0;
-  for (const [i, { tickets }] of DEMO_SELLERS.entries()) {
-    const token = tokens[i];
-    const mine = await call(baseUrl, 'GET', '/api/tickets/mine?limit=100', { token });
-    if (mine.status !== 200) throw new Error(`could not list the demo tickets: ${mine.status} ${mine.text}`);
-    const listed = new Set(mine.json.items.map((ticket) => ticket.title));
-    for (const ticket of tickets.filter((t) => !listed.has(t.title))) {
-      const answer = await call(baseUrl, 'POST', '/api/tickets', { body: ticket, token });
-      if (answer.status >= 300)
-        throw new Error(`could not create a demo ticket: ${answer.status} ${answer.text}`);
-      created += 1;
-    }
-  }
-  const total = DEMO_SELLERS.reduce((n, s) => n + s.tickets.length, 0);
-  lines.push(`demo tickets: ${created} created, ${total - created} already there`);
+  for (const [i, event] of DATA.events.entries())
+    created += await seedEvent(baseUrl, tokens, counts, event, plannedListings(event, i));
+  // The past event is made once: a run after it started finds its listings and leaves it be.
+  const pastListings = plannedListings(DATA.past, 0).slice(0, 3);
+  const { json: found } = await call(baseUrl, 'GET', `/api/tickets/mine?limit=100`, { token: tokens[0] });
+  if (!found.items.some((t) => t.event?.name === DATA.past.name))
+    created += await seedEvent(
+      baseUrl,
+      tokens,
+      counts,
+      DATA.past,
+      pastListings.map((l) => ({ ...l, seller: 0 })),
+    );
+  lines.push(
+    `demo events: ${DATA.events.length} upcoming and "${DATA.past.name}", starting now (its listings close)`,
+    `demo listings: ${created} created`,
+  );
   return lines;
 }

@@ -1,98 +1,51 @@
 /**
- * Demo seeding against a small in-memory stand-in for auth and tickets: several sellers with
- * their tickets, a second run that creates nothing, and what happens without the tickets service.
+ * The demo's data and its clock arithmetic. Seeding itself runs against the real system in
+ * e2e/test/demo.test.ts.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import http from 'node:http';
-import { after, before, describe, test } from 'node:test';
-import { DEMO_SELLERS, DEMO_USER, seedDemo } from '../demo.mjs';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { DEMO_SELLERS, wallClockIn } from '../demo.mjs';
 
-function fakeApi() {
-  const users = new Map();
-  const tickets = [];
-  const calls = [];
-  const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
-    const url = new URL(req.url, 'http://x');
-    const userOf = () => users.get((req.headers.authorization ?? '').replace('Bearer ', ''));
-    const send = (status, json) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(json));
-    };
-    calls.push(`${req.method} ${url.pathname}`);
-    if (url.pathname === '/api/users/signup') {
-      if (users.has(body.email)) return send(409, { code: 'EMAIL_IN_USE', message: 'taken' });
-      users.set(body.email, { id: `id-${users.size}`, email: body.email, password: body.password });
-      return send(201, { ...users.get(body.email), token: body.email });
-    }
-    if (url.pathname === '/api/users/signin') {
-      const user = users.get(body.email);
-      if (!user || user.password !== body.password) return send(401, { code: 'INVALID_CREDENTIALS' });
-      return send(200, { id: user.id, email: user.email, token: body.email });
-    }
-    if (url.pathname === '/api/tickets/mine') {
-      const user = userOf();
-      return send(200, { items: tickets.filter((t) => t.userId === user.id), nextCursor: null });
-    }
-    if (url.pathname === '/api/tickets' && req.method === 'POST') {
-      const ticket = { id: `t-${tickets.length}`, ...body, userId: userOf().id, orderId: null };
-      tickets.push(ticket);
-      return send(201, ticket);
-    }
-    return send(404, { code: 'NOT_FOUND', message: 'no route' });
+const data = JSON.parse(readFileSync(new URL('../demo-data.json', import.meta.url), 'utf8'));
+
+describe('wallClockIn', () => {
+  const now = new Date('2026-03-27T12:00:00Z');
+
+  test('answers the UTC instant of a wall-clock time in the zone, days ahead', () => {
+    assert.equal(wallClockIn('Europe/London', 1, '19:30', now), '2026-03-28T19:30:00.000Z');
+    assert.equal(wallClockIn('America/New_York', 0, '20:00', now), '2026-03-28T00:00:00.000Z');
+    assert.equal(wallClockIn('Asia/Tokyo', 0, '13:00', now), '2026-03-27T04:00:00.000Z');
   });
-  return { server, users, tickets, calls };
-}
 
-describe('seedDemo', () => {
-  const api = fakeApi();
-  let baseUrl;
-
-  before(async () => {
-    api.server.listen(0, '127.0.0.1');
-    await once(api.server, 'listening');
-    baseUrl = `http://127.0.0.1:${api.server.address().port}`;
+  test('follows the zone across a change of its offset', () => {
+    // London moves to summer time on 29 March 2026.
+    assert.equal(wallClockIn('Europe/London', 3, '19:30', now), '2026-03-30T18:30:00.000Z');
   });
-  after(() => new Promise((resolve) => api.server.close(resolve)));
 
-  test('creates the demo buyer and several sellers, each with their own tickets', async () => {
-    const lines = await seedDemo({ baseUrl, present: new Set(['auth', 'tickets']) });
+  test('counts days from today in the zone, not in UTC', () => {
+    // 14:00 UTC on the 27th is already 01:00 on the 28th in Sydney (UTC+11).
+    const late = new Date('2026-03-27T14:00:00Z');
+    assert.equal(wallClockIn('Australia/Sydney', 1, '09:00', late), '2026-03-28T22:00:00.000Z');
+  });
+});
+
+describe('demo data', () => {
+  test('about twenty upcoming events over several cities and every category, and one that starts at once', () => {
+    assert.ok(data.events.length >= 20);
+    assert.ok(new Set(data.events.map((e) => e.city)).size >= 10);
+    const categories = new Set(data.events.map((e) => e.category));
+    for (const category of ['concert', 'sports', 'theatre', 'comedy', 'festival', 'other'])
+      assert.ok(categories.has(category), category);
+    assert.ok(data.events.every((e) => e.inDays >= 1));
+    assert.ok(data.past.inSeconds > 0);
     assert.ok(DEMO_SELLERS.length >= 3);
-    assert.ok(api.users.has(DEMO_USER.email));
-    for (const seller of DEMO_SELLERS) {
-      const { id } = api.users.get(seller.email);
-      const titles = api.tickets.filter((t) => t.userId === id).map((t) => t.title);
-      assert.deepEqual(
-        titles,
-        seller.tickets.map((t) => t.title),
-      );
+  });
+
+  test('every event is priced in integer minor units of a lower-case currency', () => {
+    for (const event of [...data.events, data.past]) {
+      assert.ok(Number.isInteger(event.price) && event.price > 0, event.name);
+      assert.match(event.currency, /^[a-z]{3}$/);
     }
-    const total = DEMO_SELLERS.reduce((n, s) => n + s.tickets.length, 0);
-    assert.match(lines.at(-1), new RegExp(`${total} created, 0 already there`));
-  });
-
-  test('a second run signs in and creates nothing twice', async () => {
-    const before = api.tickets.length;
-    const lines = await seedDemo({ baseUrl, present: new Set(['auth', 'tickets']) });
-    assert.equal(api.tickets.length, before);
-    assert.match(lines.at(-1), new RegExp(`0 created, ${before} already there`));
-  });
-
-  test('every ticket is priced in integer minor units of a lower-case currency', () => {
-    for (const ticket of DEMO_SELLERS.flatMap((s) => s.tickets)) {
-      assert.ok(Number.isInteger(ticket.price) && ticket.price > 0, ticket.title);
-      assert.match(ticket.currency, /^[a-z]{3}$/);
-    }
-  });
-
-  test('without the tickets service it only creates the accounts; without auth nothing', async () => {
-    const onlyAuth = await seedDemo({ baseUrl, present: new Set(['auth']) });
-    assert.equal(onlyAuth.length, 2);
-    assert.deepEqual(await seedDemo({ baseUrl, present: new Set(['tickets']) }), [
-      'no demo data: the auth service is not in this checkout',
-    ]);
   });
 });
