@@ -1,5 +1,5 @@
 import type { Bus, Messaging } from '@glotixz/common/bus';
-import type { Envelope, EventMap, Subject } from '@glotixz/common/events';
+import type { Envelope, EventMap, Subject, TicketUpdatedData } from '@glotixz/common/events';
 import { createServiceTestbed, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
@@ -26,6 +26,23 @@ export interface StoredTicket {
   version: number;
   status: string;
   event_id: string;
+}
+
+/** What a `ticket.*` event carries for `ticket`: the API shape without the event, seat, note and held terms. */
+export function ticketEventData(ticket: Ticket): TicketUpdatedData {
+  const { id, title, price, currency, userId, orderId, eventId, status, version } = ticket;
+  return {
+    id,
+    title,
+    price,
+    currency,
+    userId,
+    orderId,
+    eventId,
+    startsAt: ticket.event.startsAt,
+    status,
+    version,
+  };
 }
 
 let eventsMade = 0;
@@ -65,6 +82,11 @@ export interface TicketsHarness {
    * first creates an event, named `title` when given (so the listing's derived title is `title`).
    */
   createTicket(seller: TestUser, body?: Record<string, unknown>): Promise<Ticket>;
+  /**
+   * Moves an event's start to `secondsAgo` in the past (the API refuses past starts), with its
+   * listings' copy of it, as if the event had just started.
+   */
+  startEvent(eventId: string, secondsAgo?: number): Promise<void>;
   /** The row of a ticket, or undefined. */
   row(id: string): Promise<StoredTicket | undefined>;
   countTickets(): Promise<number>;
@@ -112,6 +134,11 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
         .send({ price: 2_500, ...rest, eventId })
         .expect(201);
       return res.body as Ticket;
+    },
+    async startEvent(eventId, secondsAgo = 1) {
+      const startsAt = new Date(Date.now() - secondsAgo * 1000).toISOString();
+      await pool.query('update events set starts_at = $2 where id = $1', [eventId, startsAt]);
+      await pool.query('update tickets set starts_at = $2 where event_id = $1', [eventId, startsAt]);
     },
     async row(id) {
       const { rows } = await pool.query<StoredTicket>(
