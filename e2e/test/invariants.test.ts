@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestUser } from '@glotixz/common/testing';
 import { Client } from 'pg';
-import { api } from './support/api';
+import { listTicket } from './support/api';
 import { checkInvariants, expectInvariants } from './support/invariants';
 import { startSystem, type System } from './support/system';
 
@@ -37,15 +37,15 @@ describe('the invariant checker', () => {
   it('passes on a settled system and reports each broken invariant', async () => {
     const seller = createTestUser(system.keys);
     const buyer = createTestUser(system.keys);
-    const created = await api(system.services.tickets.url, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Checked', price: 900 },
+    const created = await listTicket(system.services.tickets.url, seller.token, {
+      title: 'Checked',
+      price: 900,
     });
     expect(created.status).toBe(201);
     const ticketId = created.body.id as string;
-    const another = await api(system.services.tickets.url, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Repriced', price: 900 },
+    const another = await listTicket(system.services.tickets.url, seller.token, {
+      title: 'Repriced',
+      price: 900,
     });
     const anotherId = another.body.id as string;
     await expectInvariants(system);

@@ -1,6 +1,6 @@
 import { createTestUser, readSubject, sleep, waitFor, type TestUser } from '@glotixz/common/testing';
 import type { OrderCreatedData } from '@glotixz/common/events';
-import { api } from './support/api';
+import { api, listTicket } from './support/api';
 import { queryRows } from './support/db';
 import { expectInvariants } from './support/invariants';
 import { startSystem, type System } from './support/system';
@@ -36,10 +36,11 @@ describe('order vs the seller editing the price (I8)', () => {
     await system?.stop();
   });
 
-  async function listTicket(round: number): Promise<string> {
-    const created = await api(system.services.tickets.url, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: `Gala ${round}`, price: 90_000 + round, currency: 'usd' },
+  async function listGala(round: number): Promise<string> {
+    const created = await listTicket(system.services.tickets.url, seller.token, {
+      title: `Gala ${round}`,
+      price: 90_000 + round,
+      currency: 'usd',
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
@@ -59,7 +60,7 @@ describe('order vs the seller editing the price (I8)', () => {
     const edit = () =>
       api(system.services.tickets.url, 'PUT', `/api/tickets/${ticketId}`, {
         token: seller.token,
-        body: { title: `Cheap gala ${round}`, price: 100 + round },
+        body: { seat: String(round), price: 100 + round },
       });
     // Even rounds let the order lead by up to 60 ms, odd rounds the edit.
     const lead = [0, 5, 20, 60][Math.floor(round / 2) % 4]!;
@@ -122,7 +123,7 @@ describe('order vs the seller editing the price (I8)', () => {
     // used to show one price and charge another), the order took the new terms, the edit was refused.
     const seen = { editedAfterOrder: 0, orderedEdited: 0, editRefused: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
-      const ticketId = await listTicket(round);
+      const ticketId = await listGala(round);
       const buyer = createTestUser(system.keys);
       const [placed, edited] = await race(round, ticketId, buyer);
       expect(placed.status).toBe(201);
@@ -130,7 +131,8 @@ describe('order vs the seller editing the price (I8)', () => {
       const orderId = placed.body.id as string;
       const terms = placed.body.ticket as Terms & { id: string };
       const original: Terms = { title: `Gala ${round}`, price: 90_000 + round, currency: 'usd' };
-      const repriced: Terms = { title: `Cheap gala ${round}`, price: 100 + round, currency: 'usd' };
+      // The edit moves the listing to another seat, which its title names, and reprices it.
+      const repriced: Terms = { title: `Gala ${round} · Seat ${round}`, price: 100 + round, currency: 'usd' };
       // The order holds the ticket at its terms at one moment: before the edit or after it.
       const reserved = terms.price === original.price ? original : repriced;
       expect(terms).toEqual({ id: ticketId, ...reserved });

@@ -1,6 +1,6 @@
 import { get } from 'node:http';
 import { waitFor } from '@glotixz/common/testing';
-import { api, signUp } from './support/api';
+import { api, signUp, listTicket } from './support/api';
 import { expectInvariants } from './support/invariants';
 import { startSystem, type System } from './support/system';
 
@@ -58,9 +58,10 @@ describe('reservation flow across the services', () => {
     const buyer = await signUp(system.services.auth.url, 'buyer');
     const other = await signUp(system.services.auth.url, 'other');
 
-    const created = await api(tickets, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Concert', price: 2500, currency: 'USD' },
+    const created = await listTicket(tickets, seller.token, {
+      title: 'Concert',
+      price: 2500,
+      currency: 'USD',
     });
     expect(created.status).toBe(201);
     const ticketId = created.body.id as string;
@@ -135,10 +136,7 @@ describe('expiry when the expiry jobs are lost', () => {
     const { auth, tickets, orders } = system.services;
     const seller = await signUp(auth.url, 'seller');
     const buyer = await signUp(auth.url, 'buyer');
-    const created = await api(tickets.url, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Play', price: 1200 },
-    });
+    const created = await listTicket(tickets.url, seller.token, { title: 'Play', price: 1200 });
     const ticketId = created.body.id as string;
     const order = await waitFor(
       async () => {

@@ -37,3 +37,43 @@ export async function signUp(
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; email: string; token: string };
 }
+
+/** When test events start: thirty days ahead, on the hour, so one name in one run names one event. */
+function testEventStart(): string {
+  const start = new Date(Date.now() + 30 * 24 * 3600_000);
+  start.setUTCMinutes(0, 0, 0);
+  return start.toISOString();
+}
+
+/** The listing part of {@link listTicket}: what `POST /api/tickets` takes besides the event. */
+export interface TestListing {
+  /** The event's name: the listing's title when it names no seat. */
+  title: string;
+  price: number;
+  currency?: string;
+  section?: string;
+  row?: string;
+  seat?: string;
+}
+
+/**
+ * Lists a ticket through the tickets API (a service's or the gateway's `baseUrl`) as the seller
+ * with `token`: the event named `title` (created, or found when it exists) and a listing of it.
+ * Answers the listing's creation.
+ */
+export async function listTicket(
+  baseUrl: string,
+  token: string,
+  { title, ...listing }: TestListing,
+): Promise<JsonResponse> {
+  const event = await api(baseUrl, 'POST', '/api/events', {
+    token,
+    body: {
+      ...{ name: title, venue: 'Glotixz Test Hall', city: 'London', country: 'GB' },
+      ...{ startsAt: testEventStart(), timezone: 'Europe/London', category: 'concert' },
+    },
+  });
+  if (event.status !== 201 && event.status !== 200)
+    throw new Error(`event ${title}: ${event.status} ${JSON.stringify(event.body)}`);
+  return api(baseUrl, 'POST', '/api/tickets', { token, body: { eventId: event.body.id, ...listing } });
+}
