@@ -61,10 +61,12 @@ describe('demo data', () => {
       "the started event's listings to close",
     );
     expect(closed).toEqual([{ name: 'Open Mic Night at The Lantern', n: '3' }]);
-    expect(events.map((e) => e.name)).not.toContain('Open Mic Night at The Lantern');
+    const upcoming = await upcomingEvents();
+    expect(upcoming.map((e) => e.name)).not.toContain('Open Mic Night at The Lantern');
+    expect(upcoming.length).toBeGreaterThanOrEqual(20);
 
     const again = await seedDemo({ baseUrl: gateway, present });
     expect(again.at(-1)).toBe('demo listings: 0 created');
-    expect(await upcomingEvents()).toHaveLength(events.length);
+    expect(await upcomingEvents()).toHaveLength(upcoming.length);
   });
 });
