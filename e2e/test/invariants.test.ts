@@ -63,7 +63,7 @@ describe('the invariant checker', () => {
     // A ticket held by an order nobody knows, and an event stuck in an outbox.
     await exec(
       tickets,
-      `update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency where id = $2`,
+      `update tickets set order_id = $1, status = 'reserved', held_title = title, held_price = price, held_currency = currency where id = $2`,
       [randomUUID(), ticketId],
     );
     await exec(
@@ -82,7 +82,7 @@ describe('the invariant checker', () => {
     );
     await exec(
       tickets,
-      `update tickets set order_id = $1, held_title = title, held_price = 1, held_currency = currency where id = $2`,
+      `update tickets set order_id = $1, status = 'reserved', held_title = title, held_price = 1, held_currency = currency where id = $2`,
       [heldOrderId, anotherId],
     );
 
