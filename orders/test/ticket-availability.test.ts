@@ -39,6 +39,18 @@ async function expectRefused(ticketId: string, code: string, buyer: TestUser = h
   return announced.map((e) => e.data.id);
 }
 
+/** Publishes the order's payment as payments would, and waits until the order is complete. */
+async function paid(orderId: string, ticket: TicketCreatedData) {
+  await h.publish('payment.succeeded', {
+    id: randomUUID(),
+    orderId,
+    stripePaymentIntentId: `pi_${randomUUID().replaceAll('-', '')}`,
+    amount: ticket.price,
+    currency: ticket.currency,
+  });
+  await waitFor(async () => (await h.orderRow(orderId))?.status === 'complete', 5_000, 'order complete');
+}
+
 async function replicaStatus(id: string, status: TicketStatus, version: number) {
   await waitFor(
     async () => {
@@ -72,14 +84,7 @@ describe('POST /api/orders refuses a ticket that is not available (409)', () => 
   it('refuses TICKET_SOLD once the order holding it is paid, before the replica hears of the sale', async () => {
     const ticket = await listing();
     const first = await h.placeOrder(h.user(), ticket.id);
-    await h.publish('payment.succeeded', {
-      id: randomUUID(),
-      orderId: first.id,
-      stripePaymentIntentId: `pi_${randomUUID().replaceAll('-', '')}`,
-      amount: ticket.price,
-      currency: ticket.currency,
-    });
-    await waitFor(async () => (await h.orderRow(first.id))?.status === 'complete', 5_000, 'order complete');
+    await paid(first.id, ticket);
     expect(await h.ticketRow(ticket.id)).toMatchObject({ status: 'available' });
 
     expect(await expectRefused(ticket.id, 'TICKET_SOLD')).toEqual([first.id]);
@@ -139,14 +144,7 @@ describe("an event's start", () => {
     expect(shown.body).toMatchObject({ status: 'awaiting_payment', version: 0 });
     // The overdue sweeper cancels only what is past its expiry, never an order because its event began.
     expect(await ordersRepo.cancelOverdue(h.db, { graceSeconds: 0, batchSize: 100 })).toBe(0);
-    await h.publish('payment.succeeded', {
-      id: randomUUID(),
-      orderId: placed.id,
-      stripePaymentIntentId: `pi_${randomUUID().replaceAll('-', '')}`,
-      amount: held.price,
-      currency: held.currency,
-    });
-    await waitFor(async () => (await h.orderRow(placed.id))?.status === 'complete', 5_000, 'order complete');
+    await paid(placed.id, held);
     expect(await h.orderRow(placed.id)).toMatchObject({
       status: 'complete',
       cancel_reason: null,
