@@ -35,6 +35,9 @@ export interface TicketReplicaRow {
   currency: string;
   user_id: string;
   order_id: string | null;
+  status: string;
+  event_id: string | null;
+  starts_at: Date | null;
   version: number;
 }
 

@@ -34,7 +34,16 @@ async function replicaAt(id: string, n: number) {
 
 describe('ticket.created', () => {
   it('adds the ticket to the replica with every field', async () => {
-    const ticket = await h.listTicket({ title: 'Jazz trio', price: 1999, currency: 'gbp' });
+    const eventId = randomUUID();
+    const startsAt = new Date(Date.now() + 86_400_000).toISOString();
+    const ticket = await h.listTicket({
+      title: 'Jazz trio',
+      price: 1999,
+      currency: 'gbp',
+      eventId,
+      startsAt,
+      status: 'available',
+    });
     expect(await h.ticketRow(ticket.id)).toEqual({
       id: ticket.id,
       title: 'Jazz trio',
@@ -42,8 +51,25 @@ describe('ticket.created', () => {
       currency: 'gbp',
       user_id: ticket.userId,
       order_id: null,
+      status: 'available',
+      event_id: eventId,
+      starts_at: new Date(startsAt),
       version: 0,
     });
+  });
+
+  it('keeps a ticket published before listings had events with no event and the status its order implies', async () => {
+    const free = await h.listTicket({ title: 'Old listing' });
+    const held = await h.listTicket({ title: 'Old held listing', orderId: randomUUID() });
+
+    expect(await h.ticketRow(free.id)).toMatchObject({
+      title: 'Old listing',
+      status: 'available',
+      event_id: null,
+      starts_at: null,
+      version: 0,
+    });
+    expect(await h.ticketRow(held.id)).toMatchObject({ status: 'reserved', event_id: null, starts_at: null });
   });
 
   it('ignores a redelivery and a repeat, keeping the first copy', async () => {
@@ -107,6 +133,42 @@ describe('ticket.updated (I3: applied in version order)', () => {
     await h.consumerIdle('ticket.updated');
 
     expect(await h.ticketRow(ticket.id)).toMatchObject({ title: 'v2', version: 2 });
+  });
+
+  it('applies status and start changes in version order when they arrive out of order', async () => {
+    const startsAt = new Date(Date.now() + 86_400_000).toISOString();
+    const movedTo = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const ticket = await h.listTicket({ eventId: randomUUID(), startsAt, status: 'available' });
+
+    // Taken down (v1), then put back on sale after the event moved (v2): v2 arrives first.
+    await h.publish('ticket.updated', version(ticket, 2, { status: 'available', startsAt: movedTo }));
+    await heldBack();
+    expect(await h.ticketRow(ticket.id)).toMatchObject({ status: 'available', version: 0 });
+    await h.publish('ticket.updated', version(ticket, 1, { status: 'unlisted' }));
+
+    await replicaAt(ticket.id, 2);
+    await h.consumerIdle('ticket.updated');
+    expect(await h.ticketRow(ticket.id)).toMatchObject({
+      status: 'available',
+      event_id: ticket.eventId,
+      starts_at: new Date(movedTo),
+      version: 2,
+    });
+
+    await h.publish('ticket.updated', version(ticket, 3, { status: 'closed', startsAt: movedTo }));
+    await h.publish('ticket.updated', version(ticket, 2, { status: 'unlisted' }));
+    await replicaAt(ticket.id, 3);
+    await h.consumerIdle('ticket.updated');
+    expect(await h.ticketRow(ticket.id)).toMatchObject({ status: 'closed', version: 3 });
+    expect(await readSubject(h.bus, 'deadletter.orders-ticket-updated')).toEqual([]);
+  });
+
+  it('takes the status an update published before listings had one implies from its order', async () => {
+    const ticket = await h.listTicket();
+    await h.publish('ticket.updated', version(ticket, 1, { orderId: randomUUID() }));
+    expect(await replicaAt(ticket.id, 1)).toMatchObject({ status: 'reserved', starts_at: null });
+    await h.publish('ticket.updated', version(ticket, 2, { orderId: null }));
+    expect(await replicaAt(ticket.id, 2)).toMatchObject({ status: 'available', order_id: null });
   });
 
   it('waits for ticket.created when an update for an unknown ticket arrives first', async () => {

@@ -1,4 +1,4 @@
-import { orderStatuses } from '@glotixz/common/events';
+import { orderStatuses, ticketStatuses } from '@glotixz/common/events';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -22,7 +22,9 @@ export const liveOrderPerTicketIndex = 'orders_ticket_id_live_unique';
 
 /**
  * The local replica of the tickets service's tickets, fed by `ticket.created` / `ticket.updated`
- * and applied in version order (I3). `id` is the tickets service's id.
+ * and applied in version order (I3). `id` is the tickets service's id. `status`, `eventId` and
+ * `startsAt` decide whether the ticket can be ordered; tickets published before listings had events
+ * have no event (`eventId` and `startsAt` null) and the status their `orderId` implies.
  */
 export const tickets = pgTable(
   'tickets',
@@ -33,9 +35,19 @@ export const tickets = pgTable(
     currency: text('currency').notNull(),
     userId: uuid('user_id').notNull(),
     orderId: uuid('order_id'),
+    status: text('status', { enum: ticketStatuses }).notNull(),
+    eventId: uuid('event_id'),
+    /** When the ticket's event starts: no order is placed for it from then on. */
+    startsAt: timestamp('starts_at', { withTimezone: true, precision: 3 }),
     version: integer('version').notNull(),
   },
-  (t) => [check('tickets_price_nonnegative', sql`${t.price} >= 0`)],
+  (t) => [
+    check('tickets_price_nonnegative', sql`${t.price} >= 0`),
+    check(
+      'tickets_status_check',
+      sql`${t.status} in ('available', 'reserved', 'sold', 'unlisted', 'closed')`,
+    ),
+  ],
 );
 
 /**

@@ -1,5 +1,10 @@
 import { enqueue } from '@glotixz/common/bus';
-import { orderCancelledSubject, orderCompletedSubject, orderCreatedSubject } from '@glotixz/common/events';
+import {
+  orderCancelledSubject,
+  orderCompletedSubject,
+  orderCreatedSubject,
+  type TicketStatus,
+} from '@glotixz/common/events';
 import type { PageCursor } from '@glotixz/common/express';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
@@ -11,8 +16,12 @@ import { orderAttempts, orders, tickets, type CancelReason, type OrderRow } from
  */
 interface PlaceRow extends Record<string, unknown> {
   ticket_found: boolean;
+  own_ticket: boolean | null;
+  ticket_status: TicketStatus | null;
+  event_started: boolean | null;
+  /** The status of the ticket's live (not cancelled) order, anyone's. */
+  live_status: OrderRow['status'] | null;
   holds: number;
-  holds_this_ticket: boolean;
   cooldown_seconds: number | null;
   id: string | null;
   user_id: string;
@@ -40,15 +49,33 @@ export interface PlaceInput {
   cooldownSeconds: number;
 }
 
+/**
+ * Why a ticket cannot be ordered by anyone: it is sold, its event has started (or it closed), an
+ * order holds it, or its seller took it down.
+ */
+export type Unavailability = 'sold' | 'event-started' | 'reserved' | 'unlisted';
+
 /** The outcome of {@link ordersRepo.placeAwaitingPayment}. */
 export type PlaceOutcome =
   | { status: 'placed'; order: OrderRow }
-  /** The replica has no such ticket, or it is the buyer's own. */
+  /** The replica has no such ticket. */
   | { status: 'ticket-unseen' }
-  /** The buyer already holds (or bought) this ticket. */
-  | { status: 'holds-ticket' }
+  | { status: 'own-ticket' }
+  | { status: 'unavailable'; reason: Unavailability }
   | { status: 'cooldown'; retryAfterSeconds: number }
   | { status: 'hold-limit'; holds: number };
+
+/**
+ * Why the placing statement inserted nothing, from what it read, most final first: a sale (the
+ * replica's, or the ticket's complete order) and the event's start outlast a hold or a take-down.
+ */
+function unavailability(row: PlaceRow): Unavailability | null {
+  if (row.ticket_status === 'sold' || row.live_status === 'complete') return 'sold';
+  if (row.ticket_status === 'closed' || row.event_started) return 'event-started';
+  if (row.ticket_status === 'reserved' || row.live_status === 'awaiting_payment') return 'reserved';
+  if (row.ticket_status === 'unlisted') return 'unlisted';
+  return null;
+}
 
 /**
  * The namespace of the per-buyer placement locks (the first key of the two-key advisory lock,
@@ -82,33 +109,42 @@ export const ordersRepo = {
 
   /**
    * Inserts an order awaiting payment for `ticketId` that expires `windowSeconds` from now
-   * (database clock) and enqueues `order.created`, unless the buyer's rules refuse it. Call it
-   * after {@link ordersRepo.lockBuyer} in the same transaction: the statement starts after the
-   * lock, so it sees every earlier placement of this buyer committed.
+   * (database clock) and enqueues `order.created`, unless the ticket or the buyer's rules refuse
+   * it. Call it after {@link ordersRepo.lockBuyer} in the same transaction: the statement starts
+   * after the lock, so it sees every earlier placement of this buyer committed.
    *
    * The replica's ticket is read by the insert itself, which copies its title, price and currency
-   * into the order: the order's terms (I8), fixed from then on whatever the seller edits. The same
-   * statement counts the buyer's live holds (at most `maxHolds`) and reads the buyer's earlier
-   * orders for this ticket: one cancelled within `cooldownSeconds` refuses the hold, and so does
-   * one still live. That last rule keeps the cool-down exact when the buyer's own live order is
-   * being cancelled right now: this statement saw it live, so it inserts nothing, rather than
-   * waiting on the unique index for the cancellation and then holding the ticket at once.
+   * into the order: the order's terms (I8), fixed from then on whatever the seller edits. It
+   * inserts only for a ticket that is another seller's, `available`, and whose event has not
+   * started by this statement's clock, so a ticket whose closing has not reached the replica yet is
+   * refused all the same; the statement answers what it read, which says why it inserted nothing.
+   * The same statement counts the buyer's live holds (at most `maxHolds`) and reads the buyer's
+   * earlier orders for this ticket: one cancelled within `cooldownSeconds` refuses the hold.
    *
-   * Another buyer's live order for the ticket makes the insert fail with a unique violation of
+   * A live order for the ticket that the statement sees refuses it as well (reserved, or sold when
+   * complete). That keeps the cool-down exact when the buyer's own live order is being cancelled
+   * right now: this statement saw it live, so it inserts nothing, rather than waiting on the unique
+   * index for the cancellation and then holding the ticket at once. A rival's order committed after
+   * the statement's snapshot makes the insert fail with a unique violation of
    * `orders_ticket_id_live_unique` (I4), which aborts the transaction.
    */
   async placeAwaitingPayment(tx: OrdersTx, input: PlaceInput): Promise<PlaceOutcome> {
     const cooldown = seconds(input.cooldownSeconds);
     const { rows } = await tx.execute<PlaceRow>(sql`
       with ticket as (
-        select id, title, price, currency from ${tickets}
-        where id = ${input.ticketId}::uuid and user_id <> ${input.userId}::uuid
+        select id, title, price, currency, status,
+               user_id = ${input.userId}::uuid as own,
+               coalesce(starts_at <= statement_timestamp(), false) as started
+        from ${tickets}
+        where id = ${input.ticketId}::uuid
+      ), live as (
+        select status from ${orders}
+        where ticket_id = ${input.ticketId}::uuid and status <> 'cancelled'
       ), holds as (
         select count(*)::int as n from ${orders}
         where user_id = ${input.userId}::uuid and status = 'awaiting_payment'
       ), earlier as (
-        select coalesce(bool_or(status <> 'cancelled'), false) as live,
-               max(updated_at) filter (where status = 'cancelled') + ${cooldown} as cooldown_until
+        select max(updated_at) filter (where status = 'cancelled') + ${cooldown} as cooldown_until
         from ${orders}
         where ticket_id = ${input.ticketId}::uuid and user_id = ${input.userId}::uuid
       ), placed as (
@@ -116,15 +152,21 @@ export const ordersRepo = {
         select ${input.userId}::uuid, ticket.id, 'awaiting_payment', ticket.title, ticket.price,
                ticket.currency, now() + ${seconds(input.windowSeconds)}
         from ticket, holds, earlier
-        where holds.n < ${input.maxHolds}
-          and not earlier.live
+        where not ticket.own
+          and ticket.status = 'available'
+          and not ticket.started
+          and not exists (select 1 from live)
+          and holds.n < ${input.maxHolds}
           and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
         returning id, user_id, ticket_id, status, cancel_reason, title, price, currency, expires_at,
                   version, created_at, updated_at
       )
       select exists (select 1 from ticket) as ticket_found,
+             (select own from ticket) as own_ticket,
+             (select status from ticket) as ticket_status,
+             (select started from ticket) as event_started,
+             (select status from live limit 1) as live_status,
              holds.n as holds,
-             earlier.live as holds_this_ticket,
              case when earlier.cooldown_until > now()
                   then ceil(extract(epoch from earlier.cooldown_until - now()))::int end as cooldown_seconds,
              placed.*
@@ -133,7 +175,9 @@ export const ordersRepo = {
     if (!row) throw new Error('the placing statement answered no row');
     if (row.id === null) {
       if (!row.ticket_found) return { status: 'ticket-unseen' };
-      if (row.holds_this_ticket) return { status: 'holds-ticket' };
+      if (row.own_ticket) return { status: 'own-ticket' };
+      const reason = unavailability(row);
+      if (reason !== null) return { status: 'unavailable', reason };
       if (row.cooldown_seconds !== null) {
         return { status: 'cooldown', retryAfterSeconds: Math.max(1, row.cooldown_seconds) };
       }

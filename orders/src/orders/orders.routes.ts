@@ -22,7 +22,11 @@ export function ordersRoutes(orders: OrdersService) {
       operationId: 'placeOrder',
       summary: 'Reserve a ticket by placing an order',
       description:
-        'The order awaits payment and expires after the reservation window. A buyer holds at most ' +
+        'The order awaits payment and expires after the reservation window. Only an `available` ' +
+        'ticket can be ordered: a reserved one answers 409 `TICKET_RESERVED`, a sold one ' +
+        '`TICKET_SOLD`, one its seller took down `TICKET_UNLISTED`, and one whose event has started ' +
+        '(or that closed) `EVENT_STARTED`. An order placed before the start keeps its hold. ' +
+        'A buyer holds at most ' +
         '`MAX_HOLDS_PER_BUYER` unpaid orders (409 `HOLD_LIMIT_REACHED`), may attempt `ORDER_RATE_MAX` ' +
         'placements per `ORDER_RATE_WINDOW_SECONDS` (429 `RATE_LIMITED`, `Retry-After`), and after an ' +
         'order for a ticket was cancelled or expired waits `HOLD_COOLDOWN_SECONDS` before holding that ' +
@@ -35,6 +39,9 @@ export function ordersRoutes(orders: OrdersService) {
         'NOT_FOUND',
         'OWN_TICKET',
         'TICKET_RESERVED',
+        'TICKET_SOLD',
+        'TICKET_UNLISTED',
+        'EVENT_STARTED',
         'HOLD_LIMIT_REACHED',
         'HOLD_COOLDOWN',
         'RATE_LIMITED',

@@ -5,7 +5,7 @@ import type { OrdersDb } from '../db/db';
 import { liveOrderPerTicketIndex, type OrderRow } from '../db/schema';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { createOrdersMetrics, type OrdersMetrics } from './orders.metrics';
-import { ordersRepo, type PlaceInput, type PlaceOutcome } from './orders.repo';
+import { ordersRepo, type PlaceInput, type PlaceOutcome, type Unavailability } from './orders.repo';
 import type { OrderPage, OrderView } from './orders.schemas';
 
 /** Settings of the order rules. */
@@ -21,14 +21,24 @@ export interface OrdersSettings {
   holdCooldownSeconds: number;
 }
 
-/** The error for a placement the buyer's rules refused. */
+const unavailable: Record<Unavailability, () => AppError> = {
+  sold: () => new AppError('TICKET_SOLD', 'This ticket has been sold'),
+  'event-started': () =>
+    new AppError('EVENT_STARTED', 'The event has started; its tickets can no longer be ordered'),
+  reserved: () => new AppError('TICKET_RESERVED', 'This ticket is already reserved by another order'),
+  unlisted: () => new AppError('TICKET_UNLISTED', 'The seller has taken this ticket off sale'),
+};
+
+/** The error for a placement the ticket or the buyer's rules refused. */
 function refusal(
   outcome: Exclude<PlaceOutcome, { status: 'placed' | 'ticket-unseen' }>,
   max: number,
 ): AppError {
   switch (outcome.status) {
-    case 'holds-ticket':
-      return new AppError('TICKET_RESERVED', 'This ticket is already reserved by another order');
+    case 'own-ticket':
+      return new AppError('OWN_TICKET', 'You cannot order your own ticket');
+    case 'unavailable':
+      return unavailable[outcome.reason]();
     case 'cooldown':
       return new AppError(
         'HOLD_COOLDOWN',
@@ -75,7 +85,8 @@ export function createOrdersService(
      * exact under concurrency. Every attempt counts toward the buyer's placement rate, in its own
      * statement, so a refused attempt counts too.
      * @throws AppError RATE_LIMITED, NOT_FOUND (ticket not in the replica), OWN_TICKET,
-     *   TICKET_RESERVED, HOLD_COOLDOWN, HOLD_LIMIT_REACHED.
+     *   TICKET_RESERVED, TICKET_SOLD, TICKET_UNLISTED, EVENT_STARTED (the event has started, or
+     *   the ticket closed), HOLD_COOLDOWN, HOLD_LIMIT_REACHED.
      */
     async place(userId: string, ticketId: string): Promise<OrderView> {
       const attempts = await ordersRepo.countAttempt(db, userId, settings.orderRateWindowSeconds);
@@ -99,10 +110,8 @@ export function createOrdersService(
           const outcome = await ordersRepo.placeAwaitingPayment(tx, input);
           if (outcome.status === 'placed') return toView(outcome.order);
           if (outcome.status !== 'ticket-unseen') throw refusal(outcome, settings.maxHoldsPerBuyer);
-          // Only on this error path: was the ticket missing, or the buyer's own?
-          const ticket = await ticketsRepo.findById(tx, ticketId);
-          if (!ticket) throw notFound('Ticket');
-          if (ticket.userId === userId) throw new AppError('OWN_TICKET', 'You cannot order your own ticket');
+          // Only on this error path: is the ticket still missing?
+          if (!(await ticketsRepo.findById(tx, ticketId))) throw notFound('Ticket');
           // It reached the replica between the two reads: place it now.
           const retried = await ordersRepo.placeAwaitingPayment(tx, input);
           if (retried.status === 'placed') return toView(retried.order);

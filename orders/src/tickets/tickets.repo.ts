@@ -1,8 +1,27 @@
-import type { TicketCreatedData, TicketUpdatedData } from '@glotixz/common/events';
+import { ticketStatusOf, type TicketCreatedData, type TicketUpdatedData } from '@glotixz/common/events';
 import { insertFirst } from '@glotixz/common/db';
 import { and, eq } from 'drizzle-orm';
 import type { OrdersExecutor } from '../db/db';
 import { tickets, type TicketRow } from '../db/schema';
+
+/**
+ * The replica's row for the ticket an event carries. An event published before listings had events
+ * has no `eventId`, `startsAt` or `status`: no event, and the status its `orderId` implies.
+ */
+function replicaRow(data: TicketCreatedData): TicketRow {
+  return {
+    id: data.id,
+    title: data.title,
+    price: data.price,
+    currency: data.currency,
+    userId: data.userId,
+    orderId: data.orderId,
+    status: ticketStatusOf(data),
+    eventId: data.eventId ?? null,
+    startsAt: data.startsAt === undefined ? null : new Date(data.startsAt),
+    version: data.version,
+  };
+}
 
 /** Data access for the local ticket replica. */
 export const ticketsRepo = {
@@ -13,7 +32,7 @@ export const ticketsRepo = {
 
   /** Inserts a newly listed ticket, as the event carries it; `false` for a repeat. */
   insertCreated(db: OrdersExecutor, data: TicketCreatedData): Promise<boolean> {
-    return insertFirst(db, tickets, data);
+    return insertFirst(db, tickets, replicaRow(data));
   },
 
   /**
@@ -21,17 +40,11 @@ export const ticketsRepo = {
    * UPDATE so two deliveries can never both apply.
    */
   async applyUpdate(db: OrdersExecutor, data: TicketUpdatedData): Promise<boolean> {
+    const { id, ...changes } = replicaRow(data);
     const updated = await db
       .update(tickets)
-      .set({
-        title: data.title,
-        price: data.price,
-        currency: data.currency,
-        userId: data.userId,
-        orderId: data.orderId,
-        version: data.version,
-      })
-      .where(and(eq(tickets.id, data.id), eq(tickets.version, data.version - 1)))
+      .set(changes)
+      .where(and(eq(tickets.id, id), eq(tickets.version, data.version - 1)))
       .returning({ id: tickets.id });
     return updated.length > 0;
   },
