@@ -110,8 +110,10 @@ describe('the closing job', () => {
     const ticket = await h.createTicket(seller);
     await h.startEvent(ticket.eventId);
     const closer = createEventCloser({ db: h.db, logger, intervalMs: 60_000 });
-    expect(await closer.closeOnce()).toBe(1);
-    expect(await closer.closeOnce()).toBe(0);
+    expect(await closer.closeOnce()).toBeGreaterThanOrEqual(1);
+    expect(await h.row(ticket.id)).toMatchObject({ status: 'closed', version: 1 });
+    // A second pass has nothing of it left to close.
+    await closer.closeOnce();
     expect(await h.row(ticket.id)).toMatchObject({ status: 'closed', version: 1 });
   });
 });
