@@ -1,6 +1,14 @@
 import type { Bus, Messaging } from '@glotixz/common/bus';
-import type { Envelope, EventMap, Subject } from '@glotixz/common/events';
-import { createServiceTestbed, type TestKeys, type TestUser } from '@glotixz/common/testing';
+import { randomUUID } from 'node:crypto';
+import type {
+  Envelope,
+  EventMap,
+  OrderCancelledData,
+  OrderCreatedData,
+  Subject,
+  TicketUpdatedData,
+} from '@glotixz/common/events';
+import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
 import request from 'supertest';
@@ -10,6 +18,7 @@ import * as schema from '../src/db/schema';
 import { ticketsConsumers } from '../src/events/consumers';
 import { ticketsService } from '../src/service';
 import type { TicketsDb } from '../src/db/db';
+import type { Event } from '../src/catalog/events.schemas';
 import type { Ticket } from '../src/tickets/tickets.schemas';
 
 export type { TestUser };
@@ -23,6 +32,63 @@ export interface StoredTicket {
   user_id: string;
   order_id: string | null;
   version: number;
+  status: string;
+  event_id: string;
+}
+
+/** What a `ticket.*` event carries for `ticket`: the API shape without the event, seat, note and held terms. */
+export function ticketEventData(ticket: Ticket): TicketUpdatedData {
+  const { id, title, price, currency, userId, orderId, eventId, status, version } = ticket;
+  return {
+    id,
+    title,
+    price,
+    currency,
+    userId,
+    orderId,
+    eventId,
+    startsAt: ticket.event.startsAt,
+    status,
+    version,
+  };
+}
+
+/** An `order.created` of a new order for `ticket`, at the ticket's terms. */
+export function orderCreated(
+  ticket: Pick<Ticket, 'id' | 'title' | 'price' | 'currency'>,
+  orderId: string = randomUUID(),
+): OrderCreatedData {
+  return {
+    id: orderId,
+    status: 'awaiting_payment',
+    userId: randomUUID(),
+    expiresAt: new Date(Date.now() + 900_000).toISOString(),
+    version: 0,
+    ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
+  };
+}
+
+/** The data of an `order.cancelled` (or, same shape, `order.completed`) of `orderId` for ticket `ticketId`. */
+export function orderSettled(ticketId: string, orderId: string): OrderCancelledData {
+  return { id: orderId, version: 1, ticket: { id: ticketId } };
+}
+
+let eventsMade = 0;
+
+/** A `POST /api/events` body of a new event a month ahead; `overrides` replace any field. */
+export function eventBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  eventsMade += 1;
+  return {
+    name: `Test concert ${eventsMade}`,
+    venue: 'Test Arena',
+    city: 'London',
+    country: 'GB',
+    // A distinct start each, so two test events never share an identity by accident.
+    startsAt: new Date(Date.now() + 30 * 86_400_000 + eventsMade * 60_000).toISOString(),
+    timezone: 'Europe/London',
+    category: 'concert',
+    ...overrides,
+  };
 }
 
 /** A migrated throwaway tickets database, a prefixed bus with the service's consumers, and the app. */
@@ -37,8 +103,18 @@ export interface TicketsHarness {
   app: Express;
   /** A new user with a valid bearer token. */
   user(): TestUser;
-  /** Lists a ticket through the API as `seller`; answers the created ticket. */
+  /** Creates an event through the API as `organizer` (see {@link eventBody}); answers it. */
+  createEvent(organizer: TestUser, body?: Record<string, unknown>): Promise<Event>;
+  /**
+   * Lists a ticket through the API as `seller`; answers the created ticket. Without `eventId` it
+   * first creates an event, named `title` when given (so the listing's derived title is `title`).
+   */
   createTicket(seller: TestUser, body?: Record<string, unknown>): Promise<Ticket>;
+  /**
+   * Moves an event's start to `secondsAgo` in the past (the API refuses past starts), with its
+   * listings' copy of it, as if the event had just started.
+   */
+  startEvent(eventId: string, secondsAgo?: number): Promise<void>;
   /** The row of a ticket, or undefined. */
   row(id: string): Promise<StoredTicket | undefined>;
   countTickets(): Promise<number>;
@@ -46,6 +122,15 @@ export interface TicketsHarness {
   publish<S extends Subject>(subject: S, data: EventMap[S]): Promise<Envelope<S>>;
   /** The envelopes on `subject` whose data is about ticket `ticketId`, oldest first. */
   ticketEvents(subject: 'ticket.created' | 'ticket.updated', ticketId: string): Promise<Envelope[]>;
+  /**
+   * Follows `nextCursor` from the first page of the public list at `path` (`/api/tickets`,
+   * `/api/events`) to the last; answers the ids in the order seen and how many pages it took.
+   */
+  allPages(path: string, query: Record<string, string | number>): Promise<{ ids: string[]; pages: number }>;
+  /** Waits for at least `count` `ticket.updated` of ticket `ticketId` on the stream; answers their data. */
+  updates(ticketId: string, count: number): Promise<TicketUpdatedData[]>;
+  /** Waits until the ticket's row satisfies `check`; answers the row. */
+  rowWhen(ticketId: string, check: (row: StoredTicket) => boolean, what: string): Promise<StoredTicket>;
   /** Waits until `durable` has handled (acked or is retrying) everything published to it. */
   settled(durable: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -60,23 +145,41 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
   // The app as the service declares it, on the testbed's dependencies.
   const { app } = ticketsService.createApp({ config, ...testbed.appDeps(messaging) });
 
+  async function createEvent(organizer: TestUser, body: Record<string, unknown> = {}): Promise<Event> {
+    const res = await request(app)
+      .post('/api/events')
+      .set('authorization', organizer.authorization)
+      .send(eventBody(body))
+      .expect(201);
+    return res.body as Event;
+  }
+
   const harness: TicketsHarness = {
     // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
     ...testbed,
     messaging,
     config,
     app,
+    createEvent,
     async createTicket(seller, body = {}) {
+      const { title, ...rest } = body;
+      const eventId =
+        rest.eventId ?? (await createEvent(seller, title === undefined ? {} : { name: title })).id;
       const res = await request(app)
         .post('/api/tickets')
         .set('authorization', seller.authorization)
-        .send({ title: 'Concert ticket', price: 2_500, ...body })
+        .send({ price: 2_500, ...rest, eventId })
         .expect(201);
       return res.body as Ticket;
     },
+    async startEvent(eventId, secondsAgo = 1) {
+      const startsAt = new Date(Date.now() - secondsAgo * 1000).toISOString();
+      await pool.query('update events set starts_at = $2 where id = $1', [eventId, startsAt]);
+      await pool.query('update tickets set starts_at = $2 where event_id = $1', [eventId, startsAt]);
+    },
     async row(id) {
       const { rows } = await pool.query<StoredTicket>(
-        'select id, title, price, currency, user_id, order_id, version from tickets where id = $1',
+        'select id, title, price, currency, user_id, order_id, version, status, event_id from tickets where id = $1',
         [id],
       );
       return rows[0];
@@ -89,6 +192,42 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
       const envelopes: Envelope[] = await testbed.events(subject);
       return envelopes.filter((envelope) => (envelope.data as { id?: string }).id === ticketId);
     },
+    async allPages(path, query) {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await request(app)
+          .get(path)
+          .query(cursor ? { ...query, cursor } : query)
+          .expect(200);
+        const body = res.body as { items: { id: string }[]; nextCursor: string | null };
+        ids.push(...body.items.map((item) => item.id));
+        cursor = body.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 100);
+      return { ids, pages };
+    },
+    async updates(ticketId, count) {
+      const found = await waitFor(
+        async () => {
+          const envelopes = await harness.ticketEvents('ticket.updated', ticketId);
+          return envelopes.length >= count ? envelopes : undefined;
+        },
+        5_000,
+        `${count} ticket.updated for ${ticketId}`,
+      );
+      return found.map((e) => e.data as TicketUpdatedData);
+    },
+    rowWhen: (ticketId, check, what) =>
+      waitFor(
+        async () => {
+          const row = await harness.row(ticketId);
+          return row && check(row) ? row : undefined;
+        },
+        5_000,
+        `ticket ${ticketId} ${what}`,
+      ),
     settled: (durable, timeoutMs = 5_000) => testbed.consumerSettled('ORDERS', durable, timeoutMs),
   };
   return harness;
