@@ -50,18 +50,49 @@ export async function createTickets(
   return ids;
 }
 
-/** Lists one ticket and answers its id. */
+/** The event the bench lists its tickets for, per tickets service (origin): created once, a month ahead. */
+const benchEvents = new Map<string, Promise<string>>();
+
+function benchEvent(agent: http.Agent, origin: URL, seller: TestUser): Promise<string> {
+  let id = benchEvents.get(origin.origin);
+  if (!id) {
+    id = send(
+      agent,
+      origin,
+      postJson('/api/events', seller, {
+        name: 'Bench night',
+        venue: 'Bench Hall',
+        city: 'London',
+        country: 'GB',
+        startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        timezone: 'Europe/London',
+        category: 'concert',
+      }),
+    ).then((res) => {
+      if (res.status !== 201 && res.status !== 200) {
+        throw new Error(`event creation answered ${res.status}: ${res.body}`);
+      }
+      return (JSON.parse(res.body) as { id: string }).id;
+    });
+    benchEvents.set(origin.origin, id);
+  }
+  return id;
+}
+
+/** Lists one ticket (seat `n` of the bench's event) and answers its id. */
 export async function createTicket(
   agent: http.Agent,
   origin: URL,
   seller: TestUser,
   n: number,
 ): Promise<string> {
+  const eventId = await benchEvent(agent, origin, seller);
   const res = await send(
     agent,
     origin,
     postJson('/api/tickets', seller, {
-      title: `Bench ticket ${n}`,
+      eventId,
+      seat: String(n),
       price: 1000 + (n % 100),
       currency: 'usd',
     }),

@@ -12,6 +12,7 @@ import type {
   OrdersThroughput,
   ServiceFigures,
 } from './measure';
+import { searchBars, searchRows, type SearchFigures } from './search';
 import { round, type Distribution } from './stats';
 
 /** Where the machine and the code were when the figures were taken. */
@@ -43,6 +44,8 @@ export interface Figures {
   propagation: { idle: Distribution; underLoad: Distribution };
   flashSales: FlashSale[];
   expiry: ExpiryFigures;
+  /** The tickets service's search and event-page queries over a seeded catalogue. */
+  search: SearchFigures;
   services: Record<ServiceName, ServiceFigures>;
 }
 
@@ -178,6 +181,7 @@ export function rows(f: Figures): Row[] {
     target: 'p99 ≤ 1000 ms',
     pass: f.expiry.lateness.p99 <= 1000,
   });
+  list.push(...searchRows(f.search));
   for (const [name, s] of Object.entries(f.services)) {
     list.push({
       metric: `${name}: ready / idle RSS`,
@@ -275,6 +279,7 @@ export function svg(f: Figures): string {
     ]),
     ['expiry lateness p50', f.expiry.lateness.p50, null],
     ['expiry lateness p99', f.expiry.lateness.p99, 1000],
+    ...searchBars(f.search),
   ];
   const axisTop = y;
   const barsOut: string[] = [];

@@ -4,7 +4,9 @@
  * results/latest.json, results/latest.svg and the figures in the README. Everything it creates
  * (processes, databases, streams, Redis keys) is removed at the end, on failure and on Ctrl-C.
  *
- * Options: `--seconds N` measured window of the throughput runs (default 10); `--no-readme`.
+ * Options: `--seconds N` measured window of the throughput runs (default 10); `--no-readme`;
+ * `--only search` runs only the tickets search benchmark (its own seeded catalogue and tickets
+ * service) and prints its rows, writing no results.
  */
 import type { TestUser } from '@glotixz/common/testing';
 import { startSystem, unlimitedOrders } from '../test/support/system';
@@ -27,6 +29,7 @@ import {
   waitQuiet,
 } from './measure';
 import { consoleTable, cpuBreakdown, machineInfo, rows, writeResults, type Figures } from './report';
+import { searchFigures, searchRows } from './search';
 import type { Distribution } from './stats';
 
 /** The pg Pool size of the orders service: pg's default, as createPool sets none. */
@@ -37,7 +40,20 @@ function option(name: string): string | undefined {
   return i < 0 ? undefined : process.argv[i + 1];
 }
 
+/** The parts that run alone with `--only`. */
+const parts = ['search'] as const;
+
 async function main(): Promise<void> {
+  const only = option('--only');
+  if (only !== undefined) {
+    if (!parts.includes(only as (typeof parts)[number])) {
+      throw new Error(`--only takes one of: ${parts.join(', ')}`);
+    }
+    log('search and event-page queries of the tickets service');
+    const list = searchRows(await searchFigures());
+    console.log(`\n${consoleTable(list)}\n`);
+    return;
+  }
   const settings: LoadSettings = {
     connections: 32,
     warmupMs: 2_000,
@@ -110,6 +126,9 @@ async function main(): Promise<void> {
   log('expiry lateness');
   const expiry = await expiryLateness();
 
+  log('search and event-page queries of the tickets service');
+  const search = await searchFigures();
+
   const figures: Figures = {
     machine,
     settings: { ...settings, poolSize: ordersPoolSize },
@@ -128,6 +147,7 @@ async function main(): Promise<void> {
     propagation: { idle, underLoad },
     flashSales,
     expiry,
+    search,
     services,
   };
   const list = rows(figures);
