@@ -1,5 +1,7 @@
 import { createServiceApp, type ServiceApp } from '@glotixz/common/express';
 import { appDefaults, type AppDeps as BaseAppDeps } from '@glotixz/common/service';
+import { eventsRoutes } from './catalog/events.routes';
+import { createEventsService } from './catalog/events.service';
 import type { Config } from './config';
 import type { TicketsDb } from './db/db';
 import { ticketsRoutes } from './tickets/tickets.routes';
@@ -13,7 +15,7 @@ export function createApp(deps: AppDeps): ServiceApp {
   const tickets = createTicketsService(deps.db, { defaultCurrency: deps.config.DEFAULT_CURRENCY });
   return createServiceApp({
     ...appDefaults('tickets', deps),
-    routes: ticketsRoutes(tickets),
+    routes: [...eventsRoutes(createEventsService(deps.db)), ...ticketsRoutes(tickets)],
     docsPath: '/api/tickets/docs',
     docsTitle: 'Glotixz tickets API',
   });

@@ -10,6 +10,8 @@ export const configSchema = z.object({
   PORT: env.port(3002),
   DATABASE_URL: env.url(['postgres', 'postgresql']),
   DEFAULT_CURRENCY: currencyInputSchema.default('usd'),
+  /** How often the closing job closes the listings of events that have started. */
+  EVENT_CLOSE_INTERVAL_SECONDS: env.positiveInt(5),
 });
 
 /** Parsed tickets configuration. */

@@ -10,6 +10,7 @@ import * as schema from '../src/db/schema';
 import { ticketsConsumers } from '../src/events/consumers';
 import { ticketsService } from '../src/service';
 import type { TicketsDb } from '../src/db/db';
+import type { Event } from '../src/catalog/events.schemas';
 import type { Ticket } from '../src/tickets/tickets.schemas';
 
 export type { TestUser };
@@ -23,6 +24,26 @@ export interface StoredTicket {
   user_id: string;
   order_id: string | null;
   version: number;
+  status: string;
+  event_id: string;
+}
+
+let eventsMade = 0;
+
+/** A `POST /api/events` body of a new event a month ahead; `overrides` replace any field. */
+export function eventBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  eventsMade += 1;
+  return {
+    name: `Test concert ${eventsMade}`,
+    venue: 'Test Arena',
+    city: 'London',
+    country: 'GB',
+    // A distinct start each, so two test events never share an identity by accident.
+    startsAt: new Date(Date.now() + 30 * 86_400_000 + eventsMade * 60_000).toISOString(),
+    timezone: 'Europe/London',
+    category: 'concert',
+    ...overrides,
+  };
 }
 
 /** A migrated throwaway tickets database, a prefixed bus with the service's consumers, and the app. */
@@ -37,7 +58,12 @@ export interface TicketsHarness {
   app: Express;
   /** A new user with a valid bearer token. */
   user(): TestUser;
-  /** Lists a ticket through the API as `seller`; answers the created ticket. */
+  /** Creates an event through the API as `organizer` (see {@link eventBody}); answers it. */
+  createEvent(organizer: TestUser, body?: Record<string, unknown>): Promise<Event>;
+  /**
+   * Lists a ticket through the API as `seller`; answers the created ticket. Without `eventId` it
+   * first creates an event, named `title` when given (so the listing's derived title is `title`).
+   */
   createTicket(seller: TestUser, body?: Record<string, unknown>): Promise<Ticket>;
   /** The row of a ticket, or undefined. */
   row(id: string): Promise<StoredTicket | undefined>;
@@ -60,23 +86,36 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
   // The app as the service declares it, on the testbed's dependencies.
   const { app } = ticketsService.createApp({ config, ...testbed.appDeps(messaging) });
 
+  async function createEvent(organizer: TestUser, body: Record<string, unknown> = {}): Promise<Event> {
+    const res = await request(app)
+      .post('/api/events')
+      .set('authorization', organizer.authorization)
+      .send(eventBody(body))
+      .expect(201);
+    return res.body as Event;
+  }
+
   const harness: TicketsHarness = {
     // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
     ...testbed,
     messaging,
     config,
     app,
+    createEvent,
     async createTicket(seller, body = {}) {
+      const { title, ...rest } = body;
+      const eventId =
+        rest.eventId ?? (await createEvent(seller, title === undefined ? {} : { name: title })).id;
       const res = await request(app)
         .post('/api/tickets')
         .set('authorization', seller.authorization)
-        .send({ title: 'Concert ticket', price: 2_500, ...body })
+        .send({ price: 2_500, ...rest, eventId })
         .expect(201);
       return res.body as Ticket;
     },
     async row(id) {
       const { rows } = await pool.query<StoredTicket>(
-        'select id, title, price, currency, user_id, order_id, version from tickets where id = $1',
+        'select id, title, price, currency, user_id, order_id, version, status, event_id from tickets where id = $1',
         [id],
       );
       return rows[0];

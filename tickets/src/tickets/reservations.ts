@@ -2,12 +2,13 @@ import { enqueue } from '@glotixz/common/bus';
 import { ticketUpdatedSubject } from '@glotixz/common/events';
 import type { TicketsTx } from '../db/db';
 import { ticketsRepo, type HeldTerms } from './tickets.repo';
-import { toTicket, toTicketEventData, type Ticket } from './tickets.schemas';
+import type { TicketRow } from '../db/schema';
+import { toTicketEventData } from './tickets.schemas';
 
 /** The outcome of {@link reserveTicket}. */
 export type ReserveOutcome =
-  | { status: 'reserved'; ticket: Ticket }
-  | { status: 'sold'; ticket: Ticket }
+  | { status: 'reserved'; ticket: TicketRow }
+  | { status: 'sold'; ticket: TicketRow }
   | { status: 'already-held' }
   | { status: 'order-cancelled' }
   | { status: 'held-by-another'; heldBy: string }
@@ -15,21 +16,23 @@ export type ReserveOutcome =
 
 /** The outcome of {@link releaseTicket}. */
 export type ReleaseOutcome =
-  | { status: 'released'; ticket: Ticket }
+  | { status: 'released'; ticket: TicketRow }
   | { status: 'not-held'; heldBy: string | null }
   | { status: 'sold' }
   | { status: 'unknown-ticket' };
 
 /** The outcome of {@link sellTicket}. */
 export type SellOutcome =
-  | { status: 'sold'; ticket: Ticket }
+  | { status: 'sold'; ticket: TicketRow }
   | { status: 'already-sold' }
   | { status: 'not-held'; heldBy: string | null }
   | { status: 'unknown-ticket' };
 
 /**
  * Makes `orderId` the holder of the ticket at the order's `terms` (I8) and records
- * `ticket.updated`, inside the caller's transaction. The ticket's own terms stay as the seller last
+ * `ticket.updated`, inside the caller's transaction. An order orders accepted wins: a listing its
+ * seller took down, or closed because its event started while the order was in flight, is
+ * reserved all the same (the order holds it until paid or expired). The ticket's own terms stay as the seller last
  * set them, for when it is on sale again. Changes nothing when the order already holds it or was already cancelled (its
  * cancellation overtook it). When another order holds the ticket, one of the two orders is
  * cancelled (orders allows one live order per ticket) and that event is still to come, so the
@@ -53,12 +56,13 @@ export async function reserveTicket(
   const held = { ...terms, title: terms.title ?? current.title };
   const row = await repo.setHolder(ticketId, orderId, held, { sold });
   await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
-  return { status: sold ? 'sold' : 'reserved', ticket: toTicket(row) };
+  return { status: sold ? 'sold' : 'reserved', ticket: row };
 }
 
 /**
- * Records the cancellation of `orderId` and, if that order holds the ticket, frees it and records
- * `ticket.updated`, inside the caller's transaction. A cancellation of an order that does not hold
+ * Records the cancellation of `orderId` and, if that order holds the ticket, frees it (available
+ * again, or closed if its event has started) and records `ticket.updated`, inside the caller's
+ * transaction. A cancellation of an order that does not hold
  * the ticket (an older one, or one not reserved yet) leaves the ticket alone, and so does one of
  * the order that bought it (a paid order is never cancelled; a sold ticket stays sold).
  */
@@ -75,7 +79,7 @@ export async function releaseTicket(
   if (current.soldAt) return { status: 'sold' };
   const row = await repo.release(ticketId);
   await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
-  return { status: 'released', ticket: toTicket(row) };
+  return { status: 'released', ticket: row };
 }
 
 /**
@@ -93,5 +97,5 @@ export async function sellTicket(tx: TicketsTx, ticketId: string, orderId: strin
   if (current.soldAt) return { status: 'already-sold' };
   const row = await repo.markSold(ticketId);
   await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
-  return { status: 'sold', ticket: toTicket(row) };
+  return { status: 'sold', ticket: row };
 }
