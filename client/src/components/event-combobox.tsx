@@ -26,7 +26,9 @@ export function useEventSuggestions(text: string): { items: MarketEvent[]; loadi
     const controller = new AbortController();
     setLoading(true);
     const timer = setTimeout(() => {
-      call(api.GET('/api/events', { params: { query: { q, limit: SUGGESTIONS } }, signal: controller.signal }))
+      call(
+        api.GET('/api/events', { params: { query: { q, limit: SUGGESTIONS } }, signal: controller.signal }),
+      )
         .then((page) => {
           setItems(page.items);
           setLoading(false);
@@ -122,7 +124,7 @@ export function EventCombobox({
       className="combobox"
       ref={box}
       onBlur={(e) => {
-        if (!box.current?.contains(e.relatedTarget as Node | null)) setOpen(false);
+        if (!box.current?.contains(e.relatedTarget)) setOpen(false);
       }}
     >
       <label htmlFor={id} className={labelHidden ? 'visually-hidden' : 'label'}>

@@ -12,8 +12,8 @@ export function HoldNotice({ compact = false }: { compact?: boolean }) {
     <p className={compact ? 'hold-notice hold-notice-compact' : 'hold-notice'} data-testid="hold-notice">
       <Icon name="clock" size={18} />
       <span>
-        When you buy, the ticket is <strong>held for you for {length} while you pay</strong> — nobody else
-        can take it meanwhile. Unpaid holds expire and the ticket goes back on sale.
+        When you buy, the ticket is <strong>held for you for {length} while you pay</strong> — nobody else can
+        take it meanwhile. Unpaid holds expire and the ticket goes back on sale.
       </span>
     </p>
   );

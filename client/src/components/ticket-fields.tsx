@@ -72,7 +72,10 @@ export function changesOf(ticket: Ticket, body: ListingBody): TicketChanges {
 }
 
 /** The fields of `ticket` as the form shows them. */
-export function fieldValuesOf(ticket: Ticket, toMajor: (minor: number, currency: string) => string): TicketFieldValues {
+export function fieldValuesOf(
+  ticket: Ticket,
+  toMajor: (minor: number, currency: string) => string,
+): TicketFieldValues {
   return {
     section: ticket.section ?? '',
     row: ticket.row ?? '',

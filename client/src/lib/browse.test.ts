@@ -32,7 +32,14 @@ describe('browse filters in the URL', () => {
       sort: 'price',
     });
     expect(
-      parseBrowse({ category: 'opera', from: '2026-02-30', to: 'soon', minPrice: '-3', maxPrice: '1e9', sort: 'x' }),
+      parseBrowse({
+        category: 'opera',
+        from: '2026-02-30',
+        to: 'soon',
+        minPrice: '-3',
+        maxPrice: '1e9',
+        sort: 'x',
+      }),
     ).toEqual({ q: '', city: '', category: '', from: '', to: '', minPrice: '', maxPrice: '', sort: 'date' });
     expect(parseBrowse(new URLSearchParams('q=jazz&q=rock')).q).toBe('jazz');
   });
@@ -42,7 +49,11 @@ describe('browse filters in the URL', () => {
     expect(browseHref({ q: 'jazz', sort: 'date', city: '' })).toBe('/?q=jazz');
     const query = browseQuery({ q: 'café rock', category: 'concert', maxPrice: '50', sort: 'price' });
     expect(query).toBe('q=caf%C3%A9+rock&category=concert&maxPrice=50&sort=price');
-    expect(parseBrowse(new URLSearchParams(query))).toMatchObject({ q: 'café rock', maxPrice: '50', sort: 'price' });
+    expect(parseBrowse(new URLSearchParams(query))).toMatchObject({
+      q: 'café rock',
+      maxPrice: '50',
+      sort: 'price',
+    });
   });
 
   it('shows listings when the buyer filters or sorts by price, events otherwise', () => {
@@ -68,6 +79,11 @@ describe('browse filters in the URL', () => {
       limit: 12,
       cursor: undefined,
     });
-    expect(listingsQuery(filters, 12, 'abc')).toMatchObject({ minPrice: 1000, maxPrice: undefined, sort: 'price', cursor: 'abc' });
+    expect(listingsQuery(filters, 12, 'abc')).toMatchObject({
+      minPrice: 1000,
+      maxPrice: undefined,
+      sort: 'price',
+      cursor: 'abc',
+    });
   });
 });

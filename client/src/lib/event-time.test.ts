@@ -21,7 +21,9 @@ describe('event times', () => {
   it('reads a wall-clock time typed in the event’s zone', () => {
     expect(zonedToIso('2026-06-14T20:00', 'Europe/London')).toBe('2026-06-14T20:00:00+01:00');
     expect(zonedToIso('2026-12-31T23:30', 'America/Los_Angeles')).toBe('2026-12-31T23:30:00-08:00');
-    expect(Date.parse(zonedToIso('2026-06-14T20:00', 'Europe/Berlin')!)).toBe(Date.parse('2026-06-14T18:00:00Z'));
+    expect(Date.parse(zonedToIso('2026-06-14T20:00', 'Europe/Berlin')!)).toBe(
+      Date.parse('2026-06-14T18:00:00Z'),
+    );
     // 01:30 does not exist in London on 29 March 2026: it moves forward by the jump.
     expect(zonedToIso('2026-03-29T01:30', 'Europe/London')).toBe('2026-03-29T02:30:00+01:00');
     expect(zonedToIso('2026-02-30T20:00', 'Europe/London')).toBeNull();
@@ -39,7 +41,9 @@ describe('event times', () => {
       time: '8:00 PM GMT+1',
     });
     expect(formatEventStart('2026-06-14T19:00:00Z', 'America/New_York').time).toBe('3:00 PM EDT');
-    expect(formatEventStartLine('2026-06-14T19:00:00Z', 'Asia/Tokyo')).toBe('Mon, Jun 15, 2026 · 4:00 AM GMT+9');
+    expect(formatEventStartLine('2026-06-14T19:00:00Z', 'Asia/Tokyo')).toBe(
+      'Mon, Jun 15, 2026 · 4:00 AM GMT+9',
+    );
     expect(formatEventStartLine('nope', 'Asia/Tokyo')).toBe('');
   });
 

@@ -5,11 +5,31 @@
  */
 export const COUNTRIES: readonly { code: string; name: string; zones: readonly string[] }[] = [
   { code: 'AR', name: 'Argentina', zones: ['America/Argentina/Buenos_Aires'] },
-  { code: 'AU', name: 'Australia', zones: ['Australia/Sydney', 'Australia/Melbourne', 'Australia/Brisbane', 'Australia/Perth', 'Australia/Adelaide'] },
+  {
+    code: 'AU',
+    name: 'Australia',
+    zones: [
+      'Australia/Sydney',
+      'Australia/Melbourne',
+      'Australia/Brisbane',
+      'Australia/Perth',
+      'Australia/Adelaide',
+    ],
+  },
   { code: 'AT', name: 'Austria', zones: ['Europe/Vienna'] },
   { code: 'BE', name: 'Belgium', zones: ['Europe/Brussels'] },
   { code: 'BR', name: 'Brazil', zones: ['America/Sao_Paulo'] },
-  { code: 'CA', name: 'Canada', zones: ['America/Toronto', 'America/Vancouver', 'America/Edmonton', 'America/Winnipeg', 'America/Halifax'] },
+  {
+    code: 'CA',
+    name: 'Canada',
+    zones: [
+      'America/Toronto',
+      'America/Vancouver',
+      'America/Edmonton',
+      'America/Winnipeg',
+      'America/Halifax',
+    ],
+  },
   { code: 'CZ', name: 'Czechia', zones: ['Europe/Prague'] },
   { code: 'DK', name: 'Denmark', zones: ['Europe/Copenhagen'] },
   { code: 'FI', name: 'Finland', zones: ['Europe/Helsinki'] },
@@ -35,7 +55,19 @@ export const COUNTRIES: readonly { code: string; name: string; zones: readonly s
   { code: 'CH', name: 'Switzerland', zones: ['Europe/Zurich'] },
   { code: 'AE', name: 'United Arab Emirates', zones: ['Asia/Dubai'] },
   { code: 'GB', name: 'United Kingdom', zones: ['Europe/London'] },
-  { code: 'US', name: 'United States', zones: ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'America/Phoenix', 'America/Anchorage', 'Pacific/Honolulu'] },
+  {
+    code: 'US',
+    name: 'United States',
+    zones: [
+      'America/New_York',
+      'America/Chicago',
+      'America/Denver',
+      'America/Los_Angeles',
+      'America/Phoenix',
+      'America/Anchorage',
+      'Pacific/Honolulu',
+    ],
+  },
 ];
 
 /** Every zone the form offers, alphabetically, with "UTC" last. */

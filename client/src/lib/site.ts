@@ -7,7 +7,9 @@ import { headers } from 'next/headers';
  */
 export async function siteOrigin(): Promise<string> {
   const incoming = await headers();
-  const host = (incoming.get('x-forwarded-host') ?? incoming.get('host') ?? 'localhost:8080').split(',')[0]!.trim();
+  const host = (incoming.get('x-forwarded-host') ?? incoming.get('host') ?? 'localhost:8080')
+    .split(',')[0]!
+    .trim();
   const proto = (incoming.get('x-forwarded-proto') ?? 'http').split(',')[0]!.trim();
   return `${proto === 'https' ? 'https' : 'http'}://${host}`;
 }

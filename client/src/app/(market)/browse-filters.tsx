@@ -126,7 +126,10 @@ export function BrowseFiltersForm({ filters }: { filters: BrowseFilters }) {
           className="select"
           value={values.sort}
           onChange={(e) => {
-            const next = { ...values, sort: e.target.value === 'price' ? ('price' as const) : ('date' as const) };
+            const next = {
+              ...values,
+              sort: e.target.value === 'price' ? ('price' as const) : ('date' as const),
+            };
             setValues(next);
             apply(next);
           }}

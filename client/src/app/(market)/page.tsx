@@ -41,7 +41,9 @@ export async function generateMetadata({ searchParams }: { searchParams: SearchP
   const filters = parseBrowse(await searchParams);
   const origin = await siteOrigin();
   const query = browseQuery(filters);
-  const title = query ? `${headingOf(filters, showsListings(filters))} · Glotixz` : 'Glotixz — tickets from fans, for fans';
+  const title = query
+    ? `${headingOf(filters, showsListings(filters))} · Glotixz`
+    : 'Glotixz — tickets from fans, for fans';
   const url = `${origin}/${query ? `?${query}` : ''}`;
   return {
     title: { absolute: title },
@@ -63,7 +65,9 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
   const page = listings
     ? {
         kind: 'tickets' as const,
-        ...(await serverCall(api.GET('/api/tickets', { params: { query: listingsQuery(filters, PAGE_SIZE) } }))),
+        ...(await serverCall(
+          api.GET('/api/tickets', { params: { query: listingsQuery(filters, PAGE_SIZE) } }),
+        )),
       }
     : {
         kind: 'events' as const,

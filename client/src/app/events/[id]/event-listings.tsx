@@ -42,7 +42,10 @@ export function EventListings({
       const page = await call(
         api.GET('/api/tickets', { params: { query: { eventId, sort: 'price', limit: pageSize, cursor } } }),
       );
-      setTickets((previous) => [...previous, ...page.items.filter((t) => !previous.some((p) => p.id === t.id))]);
+      setTickets((previous) => [
+        ...previous,
+        ...page.items.filter((t) => !previous.some((p) => p.id === t.id)),
+      ]);
       setCursor(page.nextCursor);
     } catch (err) {
       setError(messageFor(err));
@@ -77,7 +80,12 @@ export function EventListings({
           </p>
         )}
         {cursor && (
-          <button type="button" className="btn btn-secondary" onClick={() => void loadMore()} disabled={loading}>
+          <button
+            type="button"
+            className="btn btn-secondary"
+            onClick={() => void loadMore()}
+            disabled={loading}
+          >
             {loading ? 'Loading…' : 'Show more tickets'}
           </button>
         )}

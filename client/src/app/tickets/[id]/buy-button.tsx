@@ -97,10 +97,9 @@ export function BuyButton({
       }
       setError({
         code,
-        message:
-          NOT_YET_KNOWN.has(code)
-            ? 'This ticket is not open for orders yet. Try again in a moment.'
-            : messageFor(err),
+        message: NOT_YET_KNOWN.has(code)
+          ? 'This ticket is not open for orders yet. Try again in a moment.'
+          : messageFor(err),
       });
     }
   }
@@ -133,15 +132,10 @@ export function BuyButton({
       </button>
       <div aria-live="assertive">
         {error && (
-          <div
-            className={`alert ${error.code in REFUSALS ? 'alert-warning' : 'alert-error'}`}
-            role="alert"
-          >
+          <div className={`alert ${error.code in REFUSALS ? 'alert-warning' : 'alert-error'}`} role="alert">
             <p>
               {error.message}{' '}
-              {error.code === 'NOT_AUTHENTICATED' && (
-                <Link href={signInPath(returnPath)}>Sign in</Link>
-              )}
+              {error.code === 'NOT_AUTHENTICATED' && <Link href={signInPath(returnPath)}>Sign in</Link>}
               {error.code in REFUSALS && <Link href="/">Browse other tickets</Link>}
               {error.code === 'HOLD_LIMIT_REACHED' && <Link href="/orders">See your orders</Link>}
             </p>

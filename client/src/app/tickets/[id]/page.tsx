@@ -64,7 +64,8 @@ export default async function TicketPage({
   const price = formatMoney(terms.price, terms.currency);
   const { event } = ticket;
   // The closing job closes listings a moment after the start: until then the page says so already.
-  const status = ticket.status === 'available' && hasStarted(event.startsAt, Date.now()) ? 'closed' : ticket.status;
+  const status =
+    ticket.status === 'available' && hasStarted(event.startsAt, Date.now()) ? 'closed' : ticket.status;
   const seat = seatLine(ticket);
 
   return (
