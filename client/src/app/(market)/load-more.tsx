@@ -95,7 +95,11 @@ export function LoadMore({
             )}
           </button>
         ) : (
-          items.length > 0 && <p className="muted small">That’s everything that matches.</p>
+          items.length > 0 && (
+            <p className="muted small">
+              {kind === 'events' ? 'That’s every upcoming event that matches.' : 'That’s everything on sale.'}
+            </p>
+          )
         )}
       </div>
     </>
