@@ -154,7 +154,7 @@ export function EventCombobox({
         onKeyDown={onKeyDown}
       />
       <div className="combobox-popup" hidden={!shown}>
-        <ul id={listId} role="listbox" aria-label={`${label}: suggestions`} className="combobox-list">
+        <ul id={listId} role="listbox" aria-label="Matching events" className="combobox-list">
           {items.map((event, index) => (
             <li
               key={event.id}

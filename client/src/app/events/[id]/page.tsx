@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { cache } from 'react';
 import { eventOffer } from '@/components/event-card';
 import { FreshPage } from '@/components/fresh-page';
 import { HoldNotice } from '@/components/hold-notice';
@@ -17,11 +18,11 @@ type Params = Promise<{ id: string }>;
 
 const LISTINGS_PAGE = 50;
 
-/** The event, or null when there is none with that id. */
-async function findEvent(id: string) {
+/** The event, or null when there is none with that id; read once per request (metadata and page). */
+const findEvent = cache(async (id: string) => {
   const api = await serverApi();
   return serverCallOrNull(api.GET('/api/events/{id}', { params: { path: { id } } }));
-}
+});
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;

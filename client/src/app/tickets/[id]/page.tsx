@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { cache } from 'react';
 import { FreshPage } from '@/components/fresh-page';
 import { HoldNotice } from '@/components/hold-notice';
 import { TicketArt } from '@/components/ticket-art';
@@ -16,11 +17,11 @@ import { LiveStatusBadge, TicketLive } from './ticket-live';
 
 type Params = Promise<{ id: string }>;
 
-/** The ticket, or null when there is none with that id. */
-async function findTicket(id: string) {
+/** The ticket, or null when there is none with that id; read once per request (metadata and page). */
+const findTicket = cache(async (id: string) => {
   const api = await serverApi();
   return serverCallOrNull(api.GET('/api/tickets/{id}', { params: { path: { id } } }));
-}
+});
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
