@@ -114,6 +114,8 @@ export async function newVisitor(
 export async function snapshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const viewport = page.viewportSize() ?? DESKTOP;
+  // From the top, so the sticky header is where a visitor sees it, not halfway down the image.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.phone.png`), fullPage: true });
@@ -212,7 +214,7 @@ export async function listTicketViaApi(
 export async function createEventInSellForm(
   page: Page,
   name: string,
-  options: { venue?: string; city?: string; category?: string } = {},
+  options: { venue?: string; city?: string; category?: string; snapshotAs?: string } = {},
 ): Promise<void> {
   await page.getByLabel('Search for the event').fill(name);
   // The suggestions offer to create what was typed when it is not there.
@@ -225,6 +227,7 @@ export async function createEventInSellForm(
   const day = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
   await page.getByLabel('Date and start time').fill(`${day}T20:00`);
   await page.getByLabel('Time zone').selectOption('Europe/London');
+  if (options.snapshotAs) await snapshot(page, options.snapshotAs);
   await page.getByRole('button', { name: 'Save event' }).click();
   await page.getByTestId('chosen-event').waitFor();
 }

@@ -134,8 +134,8 @@ export function BrowseFiltersForm({ filters }: { filters: BrowseFilters }) {
             apply(next);
           }}
         >
-          <option value="date">Date: soonest first</option>
-          <option value="price">Price: lowest first</option>
+          <option value="date">Soonest first</option>
+          <option value="price">Lowest price</option>
         </select>
       </div>
       <div className="filter filter-actions">

@@ -78,7 +78,7 @@ export function MyListings({ initial, initialCursor }: { initial: Ticket[]; init
 
 /** Take down and relist: the route each calls, and what it says once done. */
 const ACTIONS = {
-  'take-down': { label: 'Take down', busy: 'Taking down…', done: 'Taken down: buyers no longer see it.' },
+  'take-down': { label: 'Take down', busy: 'Taking down…', done: 'Taken down.' },
   relist: { label: 'Relist', busy: 'Relisting…', done: 'Back on sale.' },
 } as const;
 
