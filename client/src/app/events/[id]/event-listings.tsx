@@ -1,10 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
+import { MorePagesControls, useMorePages } from '@/components/more-pages';
 import { seatLine } from '@/components/ticket-card';
 import { api, call } from '@/lib/api-client';
-import { messageFor } from '@/lib/errors';
 import { formatMoney } from '@/lib/money';
 import { signInPath } from '@/lib/next-path';
 import type { Ticket } from '@/lib/types';
@@ -29,30 +28,16 @@ export function EventListings({
   /** The signed-in visitor, or null. */
   viewerId: string | null;
 }) {
-  const [tickets, setTickets] = useState(initial);
-  const [cursor, setCursor] = useState(initialCursor);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function loadMore() {
-    if (!cursor) return;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await call(
+  const pages = useMorePages(
+    initial,
+    initialCursor,
+    (cursor) =>
+      call(
         api.GET('/api/tickets', { params: { query: { eventId, sort: 'price', limit: pageSize, cursor } } }),
-      );
-      setTickets((previous) => [
-        ...previous,
-        ...page.items.filter((t) => !previous.some((p) => p.id === t.id)),
-      ]);
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError(messageFor(err));
-    } finally {
-      setLoading(false);
-    }
-  }
+      ),
+    (ticket) => ticket.id,
+  );
+  const tickets = pages.items;
 
   if (tickets.length === 0) {
     return (
@@ -73,23 +58,7 @@ export function EventListings({
           <ListingRow key={ticket.id} ticket={ticket} viewerId={viewerId} />
         ))}
       </ul>
-      <div className="center mt-5" aria-live="polite">
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-        {cursor && (
-          <button
-            type="button"
-            className="btn btn-secondary"
-            onClick={() => void loadMore()}
-            disabled={loading}
-          >
-            {loading ? 'Loading…' : 'Show more tickets'}
-          </button>
-        )}
-      </div>
+      <MorePagesControls pages={pages} label="Show more tickets" done={null} />
     </>
   );
 }

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { FormMessage, SubmitButton } from '@/components/field';
+import { MorePagesControls, useMorePages } from '@/components/more-pages';
 import { ListingStatusBadge } from '@/components/status-badge';
 import { TicketSwatch } from '@/components/ticket-art';
 import {
@@ -21,57 +22,25 @@ import type { Ticket } from '@/lib/types';
 
 /** The seller's tickets with inline editing, and more pages on demand. */
 export function MyListings({ initial, initialCursor }: { initial: Ticket[]; initialCursor: string | null }) {
-  const [tickets, setTickets] = useState(initial);
-  const [cursor, setCursor] = useState(initialCursor);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function loadMore() {
-    if (!cursor) return;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await call(api.GET('/api/tickets/mine', { params: { query: { limit: 50, cursor } } }));
-      setTickets((previous) => [
-        ...previous,
-        ...page.items.filter((t) => !previous.some((p) => p.id === t.id)),
-      ]);
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError(messageFor(err));
-    } finally {
-      setLoading(false);
-    }
-  }
+  const pages = useMorePages(
+    initial,
+    initialCursor,
+    (cursor) => call(api.GET('/api/tickets/mine', { params: { query: { limit: 50, cursor } } })),
+    (ticket) => ticket.id,
+  );
 
   return (
     <>
       <ul className="list" aria-label="Your tickets">
-        {tickets.map((ticket) => (
+        {pages.items.map((ticket) => (
           <ListingRow
             key={ticket.id}
             ticket={ticket}
-            onSaved={(saved) => setTickets((all) => all.map((t) => (t.id === saved.id ? saved : t)))}
+            onSaved={(saved) => pages.setItems((all) => all.map((t) => (t.id === saved.id ? saved : t)))}
           />
         ))}
       </ul>
-      <div className="center mt-5" aria-live="polite">
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-        {cursor && (
-          <button
-            type="button"
-            className="btn btn-secondary"
-            onClick={() => void loadMore()}
-            disabled={loading}
-          >
-            {loading ? 'Loading…' : 'Show more'}
-          </button>
-        )}
-      </div>
+      <MorePagesControls pages={pages} label="Show more" done={null} />
     </>
   );
 }
