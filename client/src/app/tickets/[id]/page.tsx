@@ -109,6 +109,7 @@ export default async function TicketPage({
                 <div className="muted small">{terms.currency.toUpperCase()} · fees included</div>
               </div>
 
+              {!mine && !myOrder && status === 'available' && <HoldNotice compact />}
               {mine ? (
                 <div className="alert alert-info" role="note">
                   <p>
@@ -181,7 +182,6 @@ export default async function TicketPage({
                 </div>
               )}
 
-              {!mine && !myOrder && status === 'available' && <HoldNotice compact />}
             </div>
           </div>
         </div>
