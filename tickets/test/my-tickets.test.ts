@@ -35,7 +35,7 @@ describe('GET /api/tickets/mine', () => {
     for (let i = 0; i < 4; i++) available.push(await h.createTicket(seller, { title: `Mine ${i}` }));
     reserved = await h.createTicket(seller, { title: 'Mine reserved' });
     await h.pool.query(
-      'update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency, version = version + 1 where id = $2',
+      "update tickets set order_id = $1, status = 'reserved', held_title = title, held_price = price, held_currency = currency, version = version + 1 where id = $2",
       [randomUUID(), reserved.id],
     );
     await h.createTicket(other, { title: 'Not mine' });

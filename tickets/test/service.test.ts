@@ -14,20 +14,27 @@ describeService({
   metrics: { path: '/api/tickets', route: '/api/tickets' },
   docs: {
     path: '/api/tickets/docs',
-    paths: ['/api/tickets', '/api/tickets/{id}'],
+    paths: [
+      '/api/tickets',
+      '/api/tickets/{id}',
+      '/api/tickets/{id}/relist',
+      '/api/events',
+      '/api/events/{id}',
+    ],
     also(document) {
       expect(Object.keys(document.paths['/api/tickets/{id}'].put.responses as object)).toEqual(
         expect.arrayContaining(['200', '400', '401', '403', '404', '409', '500']),
       );
       expect(document.components.schemas.Ticket).toBeDefined();
+      expect(document.components.schemas.Event).toBeDefined();
     },
   },
-  unknownRoute: { method: 'delete', path: '/api/tickets/nope' },
+  unknownRoute: { method: 'delete', path: '/api/tickets/nope/nothing' },
   config: {
     schema: configSchema,
-    defaults: { PORT: 3002, DEFAULT_CURRENCY: 'usd' },
-    invalid: { DEFAULT_CURRENCY: 'zzz' },
-    invalidPaths: ['DEFAULT_CURRENCY'],
+    defaults: { PORT: 3002, DEFAULT_CURRENCY: 'usd', EVENT_CLOSE_INTERVAL_SECONDS: 5 },
+    invalid: { DEFAULT_CURRENCY: 'zzz', EVENT_CLOSE_INTERVAL_SECONDS: '0' },
+    invalidPaths: ['DEFAULT_CURRENCY', 'EVENT_CLOSE_INTERVAL_SECONDS'],
   },
 });
 

@@ -1,6 +1,14 @@
 import type { Bus, Messaging } from '@glotixz/common/bus';
-import type { Envelope, EventMap, Subject } from '@glotixz/common/events';
-import { createServiceTestbed, type TestKeys, type TestUser } from '@glotixz/common/testing';
+import { randomUUID } from 'node:crypto';
+import type {
+  Envelope,
+  EventMap,
+  OrderCancelledData,
+  OrderCreatedData,
+  Subject,
+  TicketUpdatedData,
+} from '@glotixz/common/events';
+import { createServiceTestbed, waitFor, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
 import request from 'supertest';
@@ -26,6 +34,43 @@ export interface StoredTicket {
   version: number;
   status: string;
   event_id: string;
+}
+
+/** What a `ticket.*` event carries for `ticket`: the API shape without the event, seat, note and held terms. */
+export function ticketEventData(ticket: Ticket): TicketUpdatedData {
+  const { id, title, price, currency, userId, orderId, eventId, status, version } = ticket;
+  return {
+    id,
+    title,
+    price,
+    currency,
+    userId,
+    orderId,
+    eventId,
+    startsAt: ticket.event.startsAt,
+    status,
+    version,
+  };
+}
+
+/** An `order.created` of a new order for `ticket`, at the ticket's terms. */
+export function orderCreated(
+  ticket: Pick<Ticket, 'id' | 'title' | 'price' | 'currency'>,
+  orderId: string = randomUUID(),
+): OrderCreatedData {
+  return {
+    id: orderId,
+    status: 'awaiting_payment',
+    userId: randomUUID(),
+    expiresAt: new Date(Date.now() + 900_000).toISOString(),
+    version: 0,
+    ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
+  };
+}
+
+/** The data of an `order.cancelled` (or, same shape, `order.completed`) of `orderId` for ticket `ticketId`. */
+export function orderSettled(ticketId: string, orderId: string): OrderCancelledData {
+  return { id: orderId, version: 1, ticket: { id: ticketId } };
 }
 
 let eventsMade = 0;
@@ -65,6 +110,11 @@ export interface TicketsHarness {
    * first creates an event, named `title` when given (so the listing's derived title is `title`).
    */
   createTicket(seller: TestUser, body?: Record<string, unknown>): Promise<Ticket>;
+  /**
+   * Moves an event's start to `secondsAgo` in the past (the API refuses past starts), with its
+   * listings' copy of it, as if the event had just started.
+   */
+  startEvent(eventId: string, secondsAgo?: number): Promise<void>;
   /** The row of a ticket, or undefined. */
   row(id: string): Promise<StoredTicket | undefined>;
   countTickets(): Promise<number>;
@@ -72,6 +122,10 @@ export interface TicketsHarness {
   publish<S extends Subject>(subject: S, data: EventMap[S]): Promise<Envelope<S>>;
   /** The envelopes on `subject` whose data is about ticket `ticketId`, oldest first. */
   ticketEvents(subject: 'ticket.created' | 'ticket.updated', ticketId: string): Promise<Envelope[]>;
+  /** Waits for at least `count` `ticket.updated` of ticket `ticketId` on the stream; answers their data. */
+  updates(ticketId: string, count: number): Promise<TicketUpdatedData[]>;
+  /** Waits until the ticket's row satisfies `check`; answers the row. */
+  rowWhen(ticketId: string, check: (row: StoredTicket) => boolean, what: string): Promise<StoredTicket>;
   /** Waits until `durable` has handled (acked or is retrying) everything published to it. */
   settled(durable: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -113,6 +167,11 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
         .expect(201);
       return res.body as Ticket;
     },
+    async startEvent(eventId, secondsAgo = 1) {
+      const startsAt = new Date(Date.now() - secondsAgo * 1000).toISOString();
+      await pool.query('update events set starts_at = $2 where id = $1', [eventId, startsAt]);
+      await pool.query('update tickets set starts_at = $2 where event_id = $1', [eventId, startsAt]);
+    },
     async row(id) {
       const { rows } = await pool.query<StoredTicket>(
         'select id, title, price, currency, user_id, order_id, version, status, event_id from tickets where id = $1',
@@ -128,6 +187,26 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
       const envelopes: Envelope[] = await testbed.events(subject);
       return envelopes.filter((envelope) => (envelope.data as { id?: string }).id === ticketId);
     },
+    async updates(ticketId, count) {
+      const found = await waitFor(
+        async () => {
+          const envelopes = await harness.ticketEvents('ticket.updated', ticketId);
+          return envelopes.length >= count ? envelopes : undefined;
+        },
+        5_000,
+        `${count} ticket.updated for ${ticketId}`,
+      );
+      return found.map((e) => e.data as TicketUpdatedData);
+    },
+    rowWhen: (ticketId, check, what) =>
+      waitFor(
+        async () => {
+          const row = await harness.row(ticketId);
+          return row && check(row) ? row : undefined;
+        },
+        5_000,
+        `ticket ${ticketId} ${what}`,
+      ),
     settled: (durable, timeoutMs = 5_000) => testbed.consumerSettled('ORDERS', durable, timeoutMs),
   };
   return harness;

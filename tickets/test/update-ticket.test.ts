@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expectValidationFailure, sleep, waitFor, useHarness } from '@glotixz/common/testing';
 import request from 'supertest';
 import type { Ticket } from '../src/tickets/tickets.schemas';
-import { startTicketsHarness, type TestUser } from './tickets-harness';
+import { startTicketsHarness, ticketEventData, type TestUser } from './tickets-harness';
 
 let seller: TestUser;
 const h = useHarness(startTicketsHarness);
@@ -30,11 +30,17 @@ async function updatedEvents(ticketId: string, count: number) {
 describe('PUT /api/tickets/:id', () => {
   it('changes the sent fields, bumps the version and publishes ticket.updated with the new state', async () => {
     const ticket = await h.createTicket(seller, { title: 'Old title', price: 1_000, currency: 'usd' });
-    const res = await put(ticket.id, { title: ' New title ', currency: 'EUR' }).expect(200);
-    const expected: Ticket = { ...ticket, title: 'New title', currency: 'eur', version: 1 };
+    const res = await put(ticket.id, { section: ' A ', currency: 'EUR' }).expect(200);
+    const expected: Ticket = {
+      ...ticket,
+      title: 'Old title · Section A',
+      section: 'A',
+      currency: 'eur',
+      version: 1,
+    };
     expect(res.body).toEqual(expected);
     expect(await h.row(ticket.id)).toMatchObject({
-      title: 'New title',
+      title: 'Old title · Section A',
       price: 1_000,
       currency: 'eur',
       version: 1,
@@ -44,9 +50,43 @@ describe('PUT /api/tickets/:id', () => {
     expect(priced.body).toEqual({ ...expected, price: 1_500, version: 2 });
 
     const events = await updatedEvents(ticket.id, 2);
-    // The events carry the ticket without the API's derived status.
-    const { status: _status, heldTerms: _heldTerms, ...data } = expected;
+    // The events carry the listing as it is after each change.
+    const data = ticketEventData(expected);
     expect(events.map((e) => e.data)).toEqual([data, { ...data, price: 1_500, version: 2 }]);
+  });
+
+  it('edits seat parts and the note, null clearing one, and derives the title again', async () => {
+    const ticket = await h.createTicket(seller, { title: 'Opera', section: 'Stalls', row: 'C' });
+    expect(ticket.title).toBe('Opera · Section Stalls, Row C');
+    const res = await put(ticket.id, { section: null, seat: '12', note: 'Near the aisle' }).expect(200);
+    expect(res.body).toMatchObject({
+      title: 'Opera · Row C, Seat 12',
+      section: null,
+      row: 'C',
+      seat: '12',
+      note: 'Near the aisle',
+      version: 1,
+    });
+    const cleared = await put(ticket.id, { row: null, seat: null, note: null }).expect(200);
+    expect(cleared.body).toMatchObject({ title: 'Opera', row: null, seat: null, note: null, version: 2 });
+  });
+
+  it('edits a listing its seller took down, which stays unlisted', async () => {
+    const ticket = await h.createTicket(seller, { price: 3_000 });
+    await request(h.app)
+      .delete(`/api/tickets/${ticket.id}`)
+      .set('authorization', seller.authorization)
+      .expect(200);
+    const res = await put(ticket.id, { price: 2_000 }).expect(200);
+    expect(res.body).toMatchObject({ status: 'unlisted', price: 2_000, version: 2 });
+  });
+
+  it('answers 409 EVENT_STARTED once the event has started and changes nothing', async () => {
+    const ticket = await h.createTicket(seller, { price: 3_000 });
+    await h.startEvent(ticket.eventId);
+    const res = await put(ticket.id, { price: 2_000 }).expect(409);
+    expect(res.body.code).toBe('EVENT_STARTED');
+    expect(await h.row(ticket.id)).toMatchObject({ price: 3_000, version: 0 });
   });
 
   it('gives every one of 10 concurrent edits its own version and event', async () => {
@@ -65,7 +105,7 @@ describe('PUT /api/tickets/:id', () => {
   it("answers 403 FORBIDDEN for another user's ticket and changes nothing", async () => {
     const ticket = await h.createTicket(seller, { title: 'Mine' });
     const other = h.user();
-    const res = await put(ticket.id, { title: 'Stolen' }, other.authorization).expect(403);
+    const res = await put(ticket.id, { note: 'Stolen' }, other.authorization).expect(403);
     expect(res.body.code).toBe('FORBIDDEN');
     expect(await h.row(ticket.id)).toMatchObject({ title: 'Mine', version: 0 });
   });
@@ -74,7 +114,7 @@ describe('PUT /api/tickets/:id', () => {
     const ticket = await h.createTicket(seller, { title: 'Held', price: 800 });
     const orderId = randomUUID();
     await h.pool.query(
-      'update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency, version = 1 where id = $2',
+      "update tickets set order_id = $1, status = 'reserved', held_title = title, held_price = price, held_currency = currency, version = 1 where id = $2",
       [orderId, ticket.id],
     );
     const res = await put(ticket.id, { price: 1 }).expect(409);
@@ -85,7 +125,7 @@ describe('PUT /api/tickets/:id', () => {
   it("answers 403 rather than 409 for someone else's reserved ticket", async () => {
     const ticket = await h.createTicket(seller);
     await h.pool.query(
-      'update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency where id = $2',
+      "update tickets set order_id = $1, status = 'reserved', held_title = title, held_price = price, held_currency = currency where id = $2",
       [randomUUID(), ticket.id],
     );
     const res = await put(ticket.id, { price: 1 }, h.user().authorization).expect(403);
@@ -93,19 +133,19 @@ describe('PUT /api/tickets/:id', () => {
   });
 
   it('answers 404 NOT_FOUND for an unknown ticket', async () => {
-    const res = await put(randomUUID(), { title: 'Ghost' }).expect(404);
+    const res = await put(randomUUID(), { note: 'Ghost' }).expect(404);
     expect(res.body.code).toBe('NOT_FOUND');
   });
 
   it('answers 401 NOT_AUTHENTICATED without a token and changes nothing', async () => {
     const ticket = await h.createTicket(seller, { title: 'Guarded' });
-    const res = await request(h.app).put(`/api/tickets/${ticket.id}`).send({ title: 'Anon' }).expect(401);
+    const res = await request(h.app).put(`/api/tickets/${ticket.id}`).send({ note: 'Anon' }).expect(401);
     expect(res.body.code).toBe('NOT_AUTHENTICATED');
     expect(await h.row(ticket.id)).toMatchObject({ title: 'Guarded', version: 0 });
   });
 
   it('answers 400 VALIDATION_FAILED for a malformed id', async () => {
-    const res = await put('not-a-uuid', { title: 'X' }).expect(400);
+    const res = await put('not-a-uuid', { note: 'X' }).expect(400);
     expect(res.body.details).toEqual([expect.objectContaining({ path: 'params.id' })]);
   });
 
@@ -118,9 +158,11 @@ describe('PUT /api/tickets/:id', () => {
     const cases: [string, string, unknown][] = [
       ['an empty body', 'body', {}],
       ['only unknown fields', 'body', { seats: 2 }],
-      ['an unknown field beside a valid one', 'body', { title: 'B', orderId: randomUUID() }],
-      ['an empty title', 'body.title', { title: '' }],
-      ['a title of 201 characters', 'body.title', { title: 'x'.repeat(201) }],
+      ['an unknown field beside a valid one', 'body', { note: 'B', orderId: randomUUID() }],
+      ['a title (derived, never written)', 'body', { title: 'B' }],
+      ['an empty section', 'body.section', { section: '' }],
+      ['a row of 21 characters', 'body.row', { row: 'x'.repeat(21) }],
+      ['a note of 281 characters', 'body.note', { note: 'x'.repeat(281) }],
       ['a price of 0', 'body.price', { price: 0 }],
       ['a negative price', 'body.price', { price: -5 }],
       ['a fractional price', 'body.price', { price: 9.99 }],
@@ -130,7 +172,8 @@ describe('PUT /api/tickets/:id', () => {
       ["a price below Stripe's minimum charge in the ticket's currency", 'body.price', { price: 49 }],
       ["a currency whose minimum charge is above the ticket's price", 'body.price', { currency: 'huf' }],
       ['an unknown currency', 'body.currency', { currency: 'abc' }],
-      ['a null title', 'body.title', { title: null }],
+      ['a null price', 'body.price', { price: null }],
+      ['a number as seat', 'body.seat', { seat: 7 }],
     ];
     it.each(cases)('%s → 400 at %s', async (_name, path, body) => {
       const res = await put(ticket.id, body).expect(400);

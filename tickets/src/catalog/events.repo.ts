@@ -4,7 +4,7 @@ import type { TicketsDb, TicketsTx } from '../db/db';
 import { events, type EventCategory, type EventRow } from '../db/schema';
 
 /** An event row with the figures of its listings on sale. */
-export type EventWithFigures = EventRow & {
+export type EventWithFigures = Omit<EventRow, 'search'> & {
   available: number;
   lowestPrice: number | null;
   currency: string | null;
@@ -82,7 +82,6 @@ function toEventWithFigures(row: FiguresRow): EventWithFigures {
     organizerId: row.organizer_id,
     closedAt: row.closed_at === null ? null : asDate(row.closed_at),
     createdAt: asDate(row.created_at),
-    search: '',
     available: row.available ?? 0,
     lowestPrice: row.lowest_price,
     currency: row.currency,

@@ -191,8 +191,9 @@ export function listingTitle(eventName: string, seat: SeatParts): string {
 
 /** The API shape of a stored ticket. */
 export function toTicket(row: ListingRow): Ticket {
+  const { startsAt: _startsAt, ...data } = toTicketEventData(row);
   return {
-    ...toTicketEventData(row),
+    ...data,
     status: row.status,
     eventId: row.eventId,
     event: row.event,
