@@ -207,7 +207,9 @@ describe('the web client: events, filters, the event page and a seller’s listi
     expect(jsonLd.startDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
     // Rendered with the page's CSP nonce (the browser hides the attribute; the property keeps it).
     await expect(
-      page.locator('script[type="application/ld+json"]').evaluate((el) => (el as HTMLScriptElement).nonce),
+      page
+        .locator('script[type="application/ld+json"]')
+        .evaluate((el) => (el as unknown as { nonce: string }).nonce),
     ).resolves.toMatch(/^[A-Za-z0-9+/=]{16,}$/);
     await snapshot(page, 'event');
 
