@@ -1,8 +1,7 @@
 import type { Browser } from 'playwright-core';
-import { api } from '../support/api';
+import { api, createEventViaApi } from '../support/api';
 import {
   createEventInSellForm,
-  createEventViaApi,
   eventually,
   failOnConsoleErrors,
   launchBrowser,

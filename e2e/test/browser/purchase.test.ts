@@ -1,9 +1,8 @@
 import { waitFor } from '@glotixz/common/testing';
 import type { Browser } from 'playwright-core';
-import { api } from '../support/api';
+import { api, createEventViaApi } from '../support/api';
 import {
   createEventInSellForm,
-  createEventViaApi,
   eventually,
   failOnConsoleErrors,
   launchBrowser,

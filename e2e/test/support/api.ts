@@ -37,3 +37,37 @@ export async function signUp(
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; email: string; token: string };
 }
+
+/** An event as POST /api/events takes it; unset fields get a plausible upcoming event. */
+export interface EventInput {
+  name: string;
+  venue?: string;
+  city?: string;
+  country?: string;
+  startsAt?: string;
+  timezone?: string;
+  category?: 'concert' | 'sports' | 'theatre' | 'comedy' | 'festival' | 'other';
+}
+
+/**
+ * Creates (or finds) an event through `baseUrl` (the gateway, or the tickets service) as the user
+ * of `token`; answers its id. Every listing belongs to an event, so a test lists a ticket after this.
+ */
+export async function createEventViaApi(baseUrl: string, token: string, event: EventInput): Promise<string> {
+  const created = await api(baseUrl, 'POST', '/api/events', {
+    token,
+    body: {
+      venue: 'Riverside Arena',
+      city: 'London',
+      country: 'GB',
+      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      timezone: 'Europe/London',
+      category: 'concert',
+      ...event,
+    },
+  });
+  if (created.status !== 201 && created.status !== 200) {
+    throw new Error(`event creation failed: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  return created.body.id as string;
+}

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { api } from './api';
+import { api, createEventViaApi, type EventInput } from './api';
 import { CHROMIUM_FLAGS, chromiumPath } from './chromium.mjs';
 
 /** Screenshots land here (gitignored), one file per page and width. */
@@ -145,37 +145,6 @@ export async function signInOnPage(page: Page, email: string): Promise<void> {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
-
-/** An event as POST /api/events takes it; unset fields get a plausible upcoming event. */
-export interface EventInput {
-  name: string;
-  venue?: string;
-  city?: string;
-  country?: string;
-  startsAt?: string;
-  timezone?: string;
-  category?: 'concert' | 'sports' | 'theatre' | 'comedy' | 'festival' | 'other';
-}
-
-/** Creates (or finds) an event through the gateway's API as the user of `token`; answers its id. */
-export async function createEventViaApi(gateway: string, token: string, event: EventInput): Promise<string> {
-  const created = await api(gateway, 'POST', '/api/events', {
-    token,
-    body: {
-      venue: 'Riverside Arena',
-      city: 'London',
-      country: 'GB',
-      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      timezone: 'Europe/London',
-      category: 'concert',
-      ...event,
-    },
-  });
-  if (created.status !== 201 && created.status !== 200) {
-    throw new Error(`event creation failed: ${created.status} ${JSON.stringify(created.body)}`);
-  }
-  return created.body.id as string;
 }
 
 /**
