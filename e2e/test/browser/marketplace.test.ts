@@ -148,6 +148,24 @@ describe('the web client: events, filters, the event page and a seller’s listi
     await page.getByTestId('ticket-card').first().waitFor();
     const prices = await page.getByTestId('ticket-card').locator('.price').allTextContents();
     expect(prices).toEqual(['£45.00', '£89.00', '£120.00']);
+    // A price cap (major units in the URL, minor units to the API).
+    await page.getByLabel('Max price').fill('100');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL((u) => u.searchParams.get('maxPrice') === '100');
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({
+      q: tag,
+      city: 'london',
+      category: 'concert',
+      maxPrice: '100',
+      sort: 'price',
+    });
+    await expect(page.getByTestId('ticket-card').locator('.price').allTextContents()).resolves.toEqual([
+      '£45.00',
+      '£89.00',
+    ]);
+    await page.reload();
+    await expect(page.getByLabel('Max price').inputValue()).resolves.toBe('100');
+    await expect(page.getByTestId('ticket-card').count()).resolves.toBe(2);
 
     // Keyboard: arrow down to the suggestion, Enter opens the event.
     await page.goto('/');

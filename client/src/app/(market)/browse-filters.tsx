@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { browseHref, CATEGORIES, type BrowseFilters } from '@/lib/browse';
 
 /**
@@ -23,6 +23,27 @@ export function BrowseFiltersForm({ filters }: { filters: BrowseFilters }) {
   }
 
   const set = (patch: Partial<BrowseFilters>) => setValues((current) => ({ ...current, ...patch }));
+
+  /** A labelled text, date or price input bound to one filter. */
+  const text = (
+    name: 'city' | 'from' | 'to' | 'minPrice' | 'maxPrice',
+    label: string,
+    props: InputHTMLAttributes<HTMLInputElement>,
+  ) => (
+    <div className="filter">
+      <label className="label" htmlFor={`filter-${name}`}>
+        {label}
+      </label>
+      <input
+        {...props}
+        id={`filter-${name}`}
+        name={name}
+        className="input"
+        value={values[name]}
+        onChange={(e) => set({ [name]: e.target.value })}
+      />
+    </div>
+  );
 
   return (
     <form className="filters" action="/" method="get" onSubmit={submit} aria-label="Filter events">
@@ -46,76 +67,11 @@ export function BrowseFiltersForm({ filters }: { filters: BrowseFilters }) {
           ))}
         </select>
       </div>
-      <div className="filter">
-        <label className="label" htmlFor="filter-city">
-          City
-        </label>
-        <input
-          id="filter-city"
-          name="city"
-          className="input"
-          value={values.city}
-          maxLength={80}
-          placeholder="Any city"
-          autoComplete="address-level2"
-          onChange={(e) => set({ city: e.target.value })}
-        />
-      </div>
-      <div className="filter">
-        <label className="label" htmlFor="filter-from">
-          From
-        </label>
-        <input
-          id="filter-from"
-          name="from"
-          type="date"
-          className="input"
-          value={values.from}
-          onChange={(e) => set({ from: e.target.value })}
-        />
-      </div>
-      <div className="filter">
-        <label className="label" htmlFor="filter-to">
-          To
-        </label>
-        <input
-          id="filter-to"
-          name="to"
-          type="date"
-          className="input"
-          value={values.to}
-          min={values.from || undefined}
-          onChange={(e) => set({ to: e.target.value })}
-        />
-      </div>
-      <div className="filter filter-price">
-        <label className="label" htmlFor="filter-min">
-          Min price
-        </label>
-        <input
-          id="filter-min"
-          name="minPrice"
-          className="input"
-          inputMode="decimal"
-          placeholder="0"
-          value={values.minPrice}
-          onChange={(e) => set({ minPrice: e.target.value.trim() })}
-        />
-      </div>
-      <div className="filter filter-price">
-        <label className="label" htmlFor="filter-max">
-          Max price
-        </label>
-        <input
-          id="filter-max"
-          name="maxPrice"
-          className="input"
-          inputMode="decimal"
-          placeholder="Any"
-          value={values.maxPrice}
-          onChange={(e) => set({ maxPrice: e.target.value.trim() })}
-        />
-      </div>
+      {text('city', 'City', { maxLength: 80, placeholder: 'Any city', autoComplete: 'address-level2' })}
+      {text('from', 'From', { type: 'date' })}
+      {text('to', 'To', { type: 'date', min: values.from || undefined })}
+      {text('minPrice', 'Min price', { inputMode: 'decimal', placeholder: '0' })}
+      {text('maxPrice', 'Max price', { inputMode: 'decimal', placeholder: 'Any' })}
       <div className="filter">
         <label className="label" htmlFor="filter-sort">
           Sort by
