@@ -181,7 +181,6 @@ export default async function TicketPage({
                   </p>
                 </div>
               )}
-
             </div>
           </div>
         </div>
