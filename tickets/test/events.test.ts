@@ -30,18 +30,7 @@ async function list(query: Record<string, string | number> = {}): Promise<Page> 
   return (await request(h.app).get('/api/events').query(query).expect(200)).body as Page;
 }
 
-async function allIds(query: Record<string, string | number>): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const current: Page = await list(cursor ? { ...query, cursor } : query);
-    ids.push(...current.items.map((e) => e.id));
-    cursor = current.nextCursor;
-    pages += 1;
-  } while (cursor && pages < 100);
-  return ids;
-}
+const allIds = async (query: Record<string, string | number>) => (await h.allPages('/api/events', query)).ids;
 
 describe('POST /api/events', () => {
   it('creates the event (201, Location) organized by the signed-in user, with empty figures', async () => {

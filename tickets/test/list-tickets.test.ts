@@ -23,18 +23,7 @@ async function page(query: Record<string, string | number> = {}): Promise<Page> 
   return res.body as Page;
 }
 
-async function allPages(query: Record<string, string | number>): Promise<{ ids: string[]; pages: number }> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const current: Page = await page(cursor ? { ...query, cursor } : query);
-    ids.push(...current.items.map((t) => t.id));
-    cursor = current.nextCursor;
-    pages += 1;
-  } while (cursor && pages < 100);
-  return { ids, pages };
-}
+const allPages = (query: Record<string, string | number>) => h.allPages('/api/tickets', query);
 
 type Sort = 'date' | 'price';
 

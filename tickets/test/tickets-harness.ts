@@ -122,6 +122,11 @@ export interface TicketsHarness {
   publish<S extends Subject>(subject: S, data: EventMap[S]): Promise<Envelope<S>>;
   /** The envelopes on `subject` whose data is about ticket `ticketId`, oldest first. */
   ticketEvents(subject: 'ticket.created' | 'ticket.updated', ticketId: string): Promise<Envelope[]>;
+  /**
+   * Follows `nextCursor` from the first page of the public list at `path` (`/api/tickets`,
+   * `/api/events`) to the last; answers the ids in the order seen and how many pages it took.
+   */
+  allPages(path: string, query: Record<string, string | number>): Promise<{ ids: string[]; pages: number }>;
   /** Waits for at least `count` `ticket.updated` of ticket `ticketId` on the stream; answers their data. */
   updates(ticketId: string, count: number): Promise<TicketUpdatedData[]>;
   /** Waits until the ticket's row satisfies `check`; answers the row. */
@@ -186,6 +191,22 @@ export async function startTicketsHarness(env: Record<string, string> = {}): Pro
     async ticketEvents(subject, ticketId) {
       const envelopes: Envelope[] = await testbed.events(subject);
       return envelopes.filter((envelope) => (envelope.data as { id?: string }).id === ticketId);
+    },
+    async allPages(path, query) {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await request(app)
+          .get(path)
+          .query(cursor ? { ...query, cursor } : query)
+          .expect(200);
+        const body = res.body as { items: { id: string }[]; nextCursor: string | null };
+        ids.push(...body.items.map((item) => item.id));
+        cursor = body.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 100);
+      return { ids, pages };
     },
     async updates(ticketId, count) {
       const found = await waitFor(

@@ -53,6 +53,11 @@ export { isCrossOrigin, isUnsafeMethod, ownOrigin } from './cross-origin';
 export {
   encodePageCursor,
   decodePageCursor,
+  encodeCursor,
+  decodeCursor,
+  cursorInstant,
+  cursorSchema,
+  keysetPage,
   pageCursorSchema,
   pageLimitSchema,
   pageSchema,

@@ -17,58 +17,100 @@ const cursorText = new RegExp(`^[A-Za-z0-9_-]{1,${maxCursorLength}}$`);
 const earliest = Date.UTC(1970, 0, 1);
 const latest = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/** Encodes a keyset position (any JSON value, e.g. the last row's sort keys) as opaque base64url text. */
+export function encodeCursor(payload: unknown): string {
+  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
+/** The JSON payload of cursor text made by {@link encodeCursor}; `undefined` for anything else. */
+export function decodeCursor(text: string): unknown {
+  // Node's base64 decoder skips characters it does not know; reject them instead.
+  if (!cursorText.test(text)) return undefined;
+  try {
+    return JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The instant a cursor carries, written by `toISOString()`; `null` for a date that does not read
+ * back the same (2025-02-30) or one PostgreSQL cannot hold and no list could have answered (year 0).
+ */
+export function cursorInstant(iso: string): Date | null {
+  const at = new Date(iso);
+  const time = at.getTime();
+  if (!(time >= earliest && time <= latest) || at.toISOString() !== iso) return null;
+  return at;
+}
+
 const payloadSchema = z.tuple([z.iso.datetime({ precision: 3 }), z.uuid()]);
 
 /** Encodes a cursor as opaque base64url text. */
 export function encodePageCursor(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
+  return encodeCursor([cursor.createdAt.toISOString(), cursor.id]);
 }
 
-/**
- * Decodes a cursor made by {@link encodePageCursor}; `null` for anything else, including a
- * well-formed one no list could have answered (a date PostgreSQL cannot hold, such as year 0).
- */
+/** Decodes a cursor made by {@link encodePageCursor}; `null` for anything else. */
 export function decodePageCursor(text: string): PageCursor | null {
-  // Node's base64 decoder skips characters it does not know; reject them instead.
-  if (!cursorText.test(text)) return null;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  const parsed = payloadSchema.safeParse(payload);
+  const parsed = payloadSchema.safeParse(decodeCursor(text));
   if (!parsed.success) return null;
   const [iso, id] = parsed.data;
-  const createdAt = new Date(iso);
-  const time = createdAt.getTime();
-  // The encoder writes toISOString(); a date that does not read back the same (2025-02-30) was never written.
-  if (!(time >= earliest && time <= latest) || createdAt.toISOString() !== iso) return null;
-  return { createdAt, id };
+  const createdAt = cursorInstant(iso);
+  return createdAt ? { createdAt, id } : null;
 }
 
 const invalidCursor = 'Cursor is invalid; pass a nextCursor from a previous page';
 
 /**
+ * A `cursor` query parameter decoded by `decode` (which answers `null` for text it did not make).
+ * Anything else answers 400 `VALIDATION_FAILED`.
+ */
+export function cursorSchema<T>(
+  decode: (text: string) => T | null,
+  meta: { description: string; example: string },
+) {
+  return z
+    .string()
+    .max(maxCursorLength, invalidCursor)
+    .regex(cursorText, invalidCursor)
+    .transform((text, ctx) => {
+      const cursor = decode(text);
+      if (cursor === null) {
+        ctx.addIssue({ code: 'custom', message: invalidCursor });
+        return z.NEVER;
+      }
+      return cursor;
+    })
+    .meta(meta);
+}
+
+/**
  * A `cursor` query parameter: the `nextCursor` of a previous page, parsed to a {@link PageCursor}.
  * Anything else answers 400 `VALIDATION_FAILED`.
  */
-export const pageCursorSchema = z
-  .string()
-  .max(maxCursorLength, invalidCursor)
-  .regex(cursorText, invalidCursor)
-  .transform((text, ctx) => {
-    const cursor = decodePageCursor(text);
-    if (!cursor) {
-      ctx.addIssue({ code: 'custom', message: invalidCursor });
-      return z.NEVER;
-    }
-    return cursor;
-  })
-  .meta({
-    description: 'The nextCursor of the previous page',
-    example: 'WyIyMDI1LTAxLTAxVDAwOjAwOjAwLjAwMFoiLCIwYjdmNmMxZS0yZjRkLTRkOGEtOWMzZS01YTZiN2M4ZDllMGYiXQ',
-  });
+export const pageCursorSchema = cursorSchema(decodePageCursor, {
+  description: 'The nextCursor of the previous page',
+  example: 'WyIyMDI1LTAxLTAxVDAwOjAwOjAwLjAwMFoiLCIwYjdmNmMxZS0yZjRkLTRkOGEtOWMzZS01YTZiN2M4ZDllMGYiXQ',
+});
+
+/**
+ * One page of a keyset list out of `limit + 1` rows read: the extra row only says that another
+ * page follows, and `cursorOf` the last row shown makes its `nextCursor`.
+ */
+export function keysetPage<R, T>(
+  rows: readonly R[],
+  limit: number,
+  item: (row: R) => T,
+  cursorOf: (last: R) => string,
+): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(item),
+    nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null,
+  };
+}
 
 /** Options of {@link pageLimitSchema}. */
 export interface PageLimitOptions {

@@ -50,43 +50,15 @@ export function eventFilterConditions(alias: SQL, filter: EventFilter): SQL[] {
   return conditions;
 }
 
-type FiguresRow = {
-  id: string;
-  name: string;
-  venue: string;
-  city: string;
-  country: string;
-  starts_at: Date | string;
-  timezone: string;
-  category: EventCategory;
-  organizer_id: string;
-  closed_at: Date | string | null;
-  created_at: Date | string;
-  available: number | null;
-  lowest_price: number | null;
-  currency: string | null;
+/** A row as {@link withFigures} selects it: the columns named as the row type names them. */
+type FiguresRow = Omit<EventWithFigures, 'startsAt' | 'closedAt' | 'createdAt'> & {
+  startsAt: Date | string;
+  closedAt: Date | string | null;
+  createdAt: Date | string;
 };
 
+// A raw query's timestamps may come back as text (drizzle's driver keeps them so) or as Date.
 const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-
-function toEventWithFigures(row: FiguresRow): EventWithFigures {
-  return {
-    id: row.id,
-    name: row.name,
-    venue: row.venue,
-    city: row.city,
-    country: row.country,
-    startsAt: asDate(row.starts_at),
-    timezone: row.timezone,
-    category: row.category,
-    organizerId: row.organizer_id,
-    closedAt: row.closed_at === null ? null : asDate(row.closed_at),
-    createdAt: asDate(row.created_at),
-    available: row.available ?? 0,
-    lowestPrice: row.lowest_price,
-    currency: row.currency,
-  };
-}
 
 /**
  * Events with their figures: how many listings are on sale, and the lowest price in the currency
@@ -95,8 +67,9 @@ function toEventWithFigures(row: FiguresRow): EventWithFigures {
  */
 function withFigures(where: SQL, tail: SQL = sql``): SQL {
   return sql`
-    select e.id, e.name, e.venue, e.city, e.country, e.starts_at, e.timezone, e.category,
-           e.organizer_id, e.closed_at, e.created_at, f.total as available, f.lowest_price, f.currency
+    select e.id, e.name, e.venue, e.city, e.country, e.starts_at as "startsAt", e.timezone, e.category,
+           e.organizer_id as "organizerId", e.closed_at as "closedAt", e.created_at as "createdAt",
+           coalesce(f.total, 0) as available, f.lowest_price as "lowestPrice", f.currency
     from events e
     left join lateral (
       select t.currency, min(t.price)::int as lowest_price, (sum(count(*)) over ())::int as total
@@ -114,7 +87,12 @@ function withFigures(where: SQL, tail: SQL = sql``): SQL {
 export function eventsRepo(db: TicketsDb | TicketsTx) {
   async function select(where: SQL, tail?: SQL): Promise<EventWithFigures[]> {
     const result = await db.execute<FiguresRow>(withFigures(where, tail));
-    return result.rows.map(toEventWithFigures);
+    return result.rows.map((row) => ({
+      ...row,
+      startsAt: asDate(row.startsAt),
+      closedAt: row.closedAt === null ? null : asDate(row.closedAt),
+      createdAt: asDate(row.createdAt),
+    }));
   }
 
   return {

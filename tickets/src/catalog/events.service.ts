@@ -1,5 +1,5 @@
 import { notFound } from '@glotixz/common/errors';
-import { encodePageCursor } from '@glotixz/common/express';
+import { encodePageCursor, keysetPage } from '@glotixz/common/express';
 import type { TicketsDb } from '../db/db';
 import type { EventCategory } from '../db/schema';
 import { eventsRepo, type EventFilter, type EventWithFigures } from './events.repo';
@@ -71,13 +71,9 @@ export function createEventsService(db: TicketsDb) {
         limit: limit + 1,
         after: request.cursor,
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toEvent),
-        nextCursor:
-          rows.length > limit && last ? encodePageCursor({ createdAt: last.startsAt, id: last.id }) : null,
-      };
+      return keysetPage(rows, limit, toEvent, (last) =>
+        encodePageCursor({ createdAt: last.startsAt, id: last.id }),
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import { enqueue } from '@glotixz/common/bus';
 import { AppError, notFound } from '@glotixz/common/errors';
-import { encodePageCursor, type PageCursor } from '@glotixz/common/express';
+import { encodePageCursor, keysetPage, type PageCursor } from '@glotixz/common/express';
 import { amountLimits, ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
 import type { EventFilter } from '../catalog/events.repo';
 import type { TicketsDb, TicketsTx } from '../db/db';
@@ -11,7 +11,6 @@ import {
   listingTitle,
   toTicket,
   toTicketEventData,
-  type ListingRow,
   type ListingSort,
   type Ticket,
   type TicketPage,
@@ -151,32 +150,22 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
         limit: limit + 1,
         after: request.cursor,
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toTicket),
-        nextCursor:
-          rows.length > limit && last
-            ? encodeListingCursor({ sort, startsAt: last.startsAt, price: last.price, id: last.id })
-            : null,
-      };
+      return keysetPage(rows, limit, toTicket, (last) =>
+        encodeListingCursor({ sort, startsAt: last.startsAt, price: last.price, id: last.id }),
+      );
     },
 
     /** A seller's own tickets in every status, newest first, one page at a time. */
     async listMine(userId: string, request: { limit?: number; cursor?: PageCursor }): Promise<TicketPage> {
       const limit = request.limit ?? DEFAULT_PAGE_SIZE;
-      const rows: ListingRow[] = await ticketsRepo(db).listBySeller({
+      const rows = await ticketsRepo(db).listBySeller({
         userId,
         limit: limit + 1,
         after: request.cursor,
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toTicket),
-        nextCursor:
-          rows.length > limit && last ? encodePageCursor({ createdAt: last.createdAt, id: last.id }) : null,
-      };
+      return keysetPage(rows, limit, toTicket, (last) =>
+        encodePageCursor({ createdAt: last.createdAt, id: last.id }),
+      );
     },
 
     /** Any ticket, in any status. */
