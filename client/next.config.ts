@@ -19,6 +19,11 @@ const nextConfig: NextConfig = {
       .filter(Boolean),
   ],
   poweredByHeader: false,
+  // Metadata (title, description, canonical, OpenGraph) goes in the <head> of every answer, not
+  // streamed into the body after it: link previews, crawlers that read only the HTML and
+  // Lighthouse all see it. Pages are rendered per request and read the same data as their
+  // metadata (deduplicated with React's cache), so waiting for it costs next to nothing.
+  htmlLimitedBots: /.*/,
   // The workspace root holds the lockfile; tracing from there keeps `next build` quiet about it.
   outputFileTracingRoot: new URL('..', import.meta.url).pathname,
   turbopack: { root: new URL('..', import.meta.url).pathname },

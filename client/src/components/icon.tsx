@@ -32,6 +32,18 @@ const PATHS: Record<string, ReactNode> = {
   ),
   alert: <path d="M12 3 2 20h20zM12 10v4M12 17.5v.01" />,
   check: <path d="m5 12 5 5 9-10" />,
+  pin: (
+    <>
+      <path d="M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z" />
+      <circle cx="12" cy="9.5" r="2.5" />
+    </>
+  ),
+  calendar: (
+    <>
+      <rect x="3" y="5" width="18" height="16" rx="2" />
+      <path d="M3 10h18M8 3v4M16 3v4" />
+    </>
+  ),
 };
 
 /** An icon by name, decorative (hidden from assistive technology). */

@@ -4,7 +4,11 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 
 const LINKS = [
-  { href: '/', label: 'Marketplace', match: (p: string) => p === '/' || p.startsWith('/tickets') },
+  {
+    href: '/',
+    label: 'Marketplace',
+    match: (p: string) => p === '/' || p.startsWith('/tickets') || p.startsWith('/events'),
+  },
   { href: '/sell', label: 'Sell', match: (p: string) => p === '/sell' },
   { href: '/my/listings', label: 'My listings', match: (p: string) => p.startsWith('/my/listings') },
   { href: '/orders', label: 'My orders', match: (p: string) => p.startsWith('/orders') },

@@ -6,7 +6,7 @@ import { dataOf, type Answer, type ApiClient, type DataOf } from './api/call';
 import { serverConfig } from './config';
 import { ApiError } from './errors';
 import { signInPath } from './next-path';
-import type { TicketPage, User } from './types';
+import type { User } from './types';
 
 const TIMEOUT_MS = 10_000;
 
@@ -64,20 +64,4 @@ export async function requireUser(path: string): Promise<User> {
   const user = await currentUser();
   if (!user) redirect(signInPath(path));
   return user;
-}
-
-/** A page of available tickets. */
-export async function listTickets(query: {
-  q?: string;
-  cursor?: string;
-  limit?: number;
-}): Promise<TicketPage> {
-  const api = await serverApi();
-  return serverCall(
-    api.GET('/api/tickets', {
-      params: {
-        query: { q: query.q || undefined, cursor: query.cursor || undefined, limit: query.limit ?? 12 },
-      },
-    }),
-  );
 }

@@ -13,7 +13,7 @@ export type User = NonNullable<Auth['schemas']['User']>;
 /** A ticket; `price` is in integer minor units of `currency` (lower-case ISO 4217). */
 export type Ticket = Tickets['schemas']['Ticket'];
 
-/** Where a ticket stands: on sale, held by an unpaid order, or bought by a paid one. */
+/** Where a listing stands: on sale, held by an unpaid order, bought, taken down by its seller, or closed at its event's start. */
 export type TicketStatus = Ticket['status'];
 
 /** A page of tickets. */
@@ -30,3 +30,15 @@ export type Payment = Payments['schemas']['Payment'];
 
 /** An error answer: `{ code, message, details? }`. */
 export type ApiErrorBody = Tickets['schemas']['Error'];
+
+/** An event on the marketplace, with how many of its listings are on sale and the cheapest. */
+export type MarketEvent = Tickets['schemas']['Event'];
+
+/** A page of events. */
+export type EventPage = Tickets['schemas']['EventPage'];
+
+/** What a seller sends to create an event (or find the one that exists). */
+export type NewEvent = Tickets['schemas']['CreateEvent'];
+
+/** What a seller may change on a listing. */
+export type TicketChanges = Tickets['schemas']['UpdateTicket'];

@@ -29,6 +29,8 @@ describe('the web client: an unpaid order expires', () => {
       web: true,
       env: {
         orders: { EXPIRATION_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+        // The client says the hold length before the buyer commits: the same window as orders.
+        client: { EXPIRATION_WINDOW_SECONDS: String(WINDOW_SECONDS) },
         // With a publishable key the order page uses Stripe's Payment Element instead of the card form.
         payments: { STRIPE_PUBLISHABLE_KEY: 'pk_test_glotixz_e2e' },
       },
@@ -51,7 +53,7 @@ describe('the web client: an unpaid order expires', () => {
     await signUpInBrowser(page, 'buyer');
     await eventually(
       page,
-      `/?q=${encodeURIComponent(title)}`,
+      `/?q=${encodeURIComponent(title)}&sort=price`,
       async () => (await page.getByText(title, { exact: true }).count()) === 1,
       'the ticket on the marketplace',
     );
@@ -90,7 +92,7 @@ describe('the web client: an unpaid order expires', () => {
 
     await eventually(
       page,
-      `/?q=${encodeURIComponent(title)}`,
+      `/?q=${encodeURIComponent(title)}&sort=price`,
       async () => (await page.getByText(title, { exact: true }).count()) === 1,
       'the ticket back on the marketplace',
     );

@@ -1,7 +1,8 @@
 import { waitFor } from '@glotixz/common/testing';
 import type { Browser } from 'playwright-core';
-import { api } from '../support/api';
+import { api, createEventViaApi } from '../support/api';
 import {
+  createEventInSellForm,
   eventually,
   failOnConsoleErrors,
   launchBrowser,
@@ -52,13 +53,13 @@ describe('the web client: listing, buying and paying', () => {
     await system?.stop();
   });
 
-  /** The marketplace lists the title (true) or not (false), after reloading until it does. */
+  /** The marketplace's listings show the title (true) or not (false), after reloading until they do. */
   async function marketplaceShows(title: string, shown: boolean): Promise<void> {
     const { context, page } = await newVisitor(browser, gateway);
     try {
       await eventually(
         page,
-        `/?q=${encodeURIComponent(title)}`,
+        `/?q=${encodeURIComponent(title)}&sort=price`,
         async () => (await page.getByText(title, { exact: true }).count()) === (shown ? 1 : 0),
         `the marketplace to ${shown ? 'show' : 'hide'} "${title}"`,
       );
@@ -74,7 +75,7 @@ describe('the web client: listing, buying and paying', () => {
     await signUpInBrowser(seller.page, 'seller');
     await seller.page.getByRole('link', { name: 'Sell', exact: true }).click();
     await seller.page.getByRole('heading', { name: 'Sell a ticket' }).waitFor();
-    await seller.page.getByLabel('Title').fill(title);
+    await createEventInSellForm(seller.page, title);
     await seller.page.getByLabel('Currency').selectOption('usd');
     await seller.page.getByLabel('Price (USD)').fill('25.50');
     await snapshot(seller.page, 'sell');
@@ -91,9 +92,11 @@ describe('the web client: listing, buying and paying', () => {
     await signUpInBrowser(buyer.page, 'buyer');
     await buyer.page.goto('/');
     await snapshot(buyer.page, 'marketplace');
-    await buyer.page.getByLabel('Search tickets').fill(title);
-    await buyer.page.getByRole('button', { name: 'Search' }).click();
+    await buyer.page.getByRole('combobox', { name: 'Search events' }).fill(title);
+    await buyer.page.getByRole('button', { name: 'Search', exact: true }).click();
     await buyer.page.getByRole('link', { name: new RegExp(title) }).click();
+    await buyer.page.waitForURL(/\/events\/[0-9a-f-]{36}$/);
+    await buyer.page.getByRole('link', { name: 'Seat not specified' }).click();
     await buyer.page.waitForURL(`**${ticketPath}`);
     await buyer.page.getByRole('heading', { name: title }).waitFor();
     await snapshot(buyer.page, 'ticket');
@@ -302,7 +305,7 @@ describe('the web client: listing, buying and paying', () => {
 
     const buyer = await newVisitor(browser, gateway);
     await signUpInBrowser(buyer.page, 'buyer');
-    await buyer.page.goto(`/?q=${encodeURIComponent(title)}`);
+    await buyer.page.goto(`/?q=${encodeURIComponent(title)}&sort=price`);
     const card = buyer.page.getByTestId('ticket-card').filter({ hasText: title });
     await expect(card.locator('.ticket-initials').textContent()).resolves.toBe('𠮷N');
     await snapshot(buyer.page, 'marketplace-non-bmp');
@@ -323,9 +326,10 @@ describe('the web client: listing, buying and paying', () => {
     const email = await signUpInBrowser(seller.page, 'seller');
     const signin = await api(gateway, 'POST', '/api/users/signin', { body: { email, password: PASSWORD } });
     const title = `Gala ${Date.now()}`;
+    const eventId = await createEventViaApi(gateway, signin.body.token as string, { name: title });
     const created = await api(gateway, 'POST', '/api/tickets', {
       token: signin.body.token,
-      body: { title, price: 90000, currency: 'usd' },
+      body: { eventId, price: 90000, currency: 'usd' },
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
@@ -345,7 +349,7 @@ describe('the web client: listing, buying and paying', () => {
     // The seller edits at once: before tickets has heard of the order, the edit still lands.
     const edit = await api(gateway, 'PUT', `/api/tickets/${id}`, {
       token: signin.body.token,
-      body: { title: `${title} (edited)`, price: 100 },
+      body: { seat: 'Edited', price: 100 },
     });
     expect([200, 409]).toContain(edit.status);
     await buyer.page.goto(`/orders/${order.body.id as string}`);
@@ -362,7 +366,7 @@ describe('the web client: listing, buying and paying', () => {
       'the listing to show as reserved',
     );
     await expect(listing.getByTestId('listing-price').textContent()).resolves.toBe('$900.00');
-    await expect(listing.getByText(`${title} (edited)`).count()).resolves.toBe(0);
+    await expect(listing.getByText(`${title} · Seat Edited`).count()).resolves.toBe(0);
     await snapshot(seller.page, 'my-listings-held');
     await seller.context.close();
     await buyer.context.close();
@@ -425,9 +429,18 @@ describe('the web client: listing, buying and paying', () => {
   }, 90_000);
 
   it('sends every page with a nonce CSP (no inline scripts allowed) and the isolation headers', async () => {
-    const { id } = await listTicketViaApi(gateway, { title: `Headers ${Date.now()}`, price: 1200 });
+    const { id, eventId } = await listTicketViaApi(gateway, { title: `Headers ${Date.now()}`, price: 1200 });
     const nonces = new Set<string>();
-    for (const path of ['/', '/signin', '/signup', `/tickets/${id}`, '/sell', '/orders', '/no-such-page']) {
+    for (const path of [
+      '/',
+      '/signin',
+      '/signup',
+      `/tickets/${id}`,
+      `/events/${eventId}`,
+      '/sell',
+      '/orders',
+      '/no-such-page',
+    ]) {
       const res = await fetch(`${gateway}${path}`, { redirect: 'manual' });
       const csp = res.headers.get('content-security-policy') ?? '';
       const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
@@ -453,17 +466,17 @@ describe('the web client: listing, buying and paying', () => {
         await res.arrayBuffer();
       }
     }
-    expect(nonces.size).toBe(7);
+    expect(nonces.size).toBe(8);
   });
 
-  it('pages through search results with "Show more tickets"', async () => {
+  it('pages through listings sorted by price with "Show more tickets"', async () => {
     const tag = `Paging${Date.now()}`;
     for (let i = 0; i < 14; i++)
       await listTicketViaApi(gateway, { title: `${tag} show ${i}`, price: 1000 + i });
     const { context, page } = await newVisitor(browser, gateway);
     await eventually(
       page,
-      `/?q=${tag}`,
+      `/?q=${tag}&sort=price`,
       async () => (await page.getByTestId('ticket-card').count()) === 12,
       'the first page of results',
     );
@@ -471,8 +484,9 @@ describe('the web client: listing, buying and paying', () => {
     await page.getByText('That’s everything on sale.').waitFor();
     const titles = await page.getByTestId('ticket-card').locator('h3').allTextContents();
     expect(new Set(titles).size).toBe(14);
-    expect(titles[0]).toBe(`${tag} show 13`);
-    expect(titles[13]).toBe(`${tag} show 0`);
+    // Cheapest first: show i costs 10.00 + i cents.
+    expect(titles[0]).toBe(`${tag} show 0`);
+    expect(titles[13]).toBe(`${tag} show 13`);
     await context.close();
   }, 60_000);
 
@@ -484,7 +498,8 @@ describe('the web client: listing, buying and paying', () => {
 
     await signUpInBrowser(visitor.page, 'seller');
     await visitor.page.goto('/sell');
-    await visitor.page.getByLabel('Title').fill('Too precise');
+    const eventName = `Too precise ${Date.now()}`;
+    await createEventInSellForm(visitor.page, eventName);
     await visitor.page.getByLabel('Price (USD)').fill('12.345');
     await visitor.page.getByRole('button', { name: 'List ticket' }).click();
     await visitor.page.getByText('Use at most 2 decimal places for USD').waitFor();
@@ -498,15 +513,15 @@ describe('the web client: listing, buying and paying', () => {
 
     // Editing a listing while it is on sale.
     await visitor.page.goto('/my/listings');
-    const listing = visitor.page.getByTestId('listing').filter({ hasText: 'Too precise' });
-    await listing.getByRole('button', { name: 'Edit Too precise' }).click();
-    await listing.getByLabel('Title').fill('Sumo · Box seat');
+    const listing = visitor.page.getByTestId('listing').filter({ hasText: eventName });
+    await listing.getByRole('button', { name: `Edit ${eventName}` }).click();
+    await listing.getByLabel('Section').fill('Box');
     await listing.getByLabel('Price (JPY)').fill('12,000');
     await listing.getByRole('button', { name: 'Save changes' }).click();
     await visitor.page.getByText('Saved.').waitFor();
-    const edited = visitor.page.getByTestId('listing').filter({ hasText: 'Sumo · Box seat' });
+    const edited = visitor.page.getByTestId('listing').filter({ hasText: `${eventName} · Section Box` });
     await expect(edited.getByText('¥12,000').count()).resolves.toBe(1);
-    await expect(edited.getByText('Available').count()).resolves.toBe(1);
+    await expect(edited.getByText('On sale').count()).resolves.toBe(1);
     await visitor.context.close();
   }, 60_000);
 });

@@ -38,11 +38,40 @@ export async function signUp(
   return res.body as { id: string; email: string; token: string };
 }
 
-/** When test events start: thirty days ahead, on the hour, so one name in one run names one event. */
+/** When test events start by default: thirty days ahead, on the hour, so one name in one run names one event. */
 function testEventStart(): string {
   const start = new Date(Date.now() + 30 * 24 * 3600_000);
   start.setUTCMinutes(0, 0, 0);
   return start.toISOString();
+}
+
+/** An event as POST /api/events takes it; unset fields get a plausible upcoming event. */
+export interface EventInput {
+  name: string;
+  venue?: string;
+  city?: string;
+  country?: string;
+  startsAt?: string;
+  timezone?: string;
+  category?: 'concert' | 'sports' | 'theatre' | 'comedy' | 'festival' | 'other';
+}
+
+/**
+ * Creates (or finds) an event through `baseUrl` (the gateway, or the tickets service) as the user
+ * of `token`; answers its id. Every listing belongs to an event, so a test lists a ticket after this.
+ */
+export async function createEventViaApi(baseUrl: string, token: string, event: EventInput): Promise<string> {
+  const created = await api(baseUrl, 'POST', '/api/events', {
+    token,
+    body: {
+      ...{ venue: 'Riverside Arena', city: 'London', country: 'GB', startsAt: testEventStart() },
+      ...{ timezone: 'Europe/London', category: 'concert', ...event },
+    },
+  });
+  if (created.status !== 201 && created.status !== 200) {
+    throw new Error(`event creation failed: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  return created.body.id as string;
 }
 
 /** The listing part of {@link listTicket}: what `POST /api/tickets` takes besides the event. */
@@ -66,14 +95,6 @@ export async function listTicket(
   token: string,
   { title, ...listing }: TestListing,
 ): Promise<JsonResponse> {
-  const event = await api(baseUrl, 'POST', '/api/events', {
-    token,
-    body: {
-      ...{ name: title, venue: 'Glotixz Test Hall', city: 'London', country: 'GB' },
-      ...{ startsAt: testEventStart(), timezone: 'Europe/London', category: 'concert' },
-    },
-  });
-  if (event.status !== 201 && event.status !== 200)
-    throw new Error(`event ${title}: ${event.status} ${JSON.stringify(event.body)}`);
-  return api(baseUrl, 'POST', '/api/tickets', { token, body: { eventId: event.body.id, ...listing } });
+  const eventId = await createEventViaApi(baseUrl, token, { name: title });
+  return api(baseUrl, 'POST', '/api/tickets', { token, body: { eventId, ...listing } });
 }

@@ -1,24 +1,43 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { api } from './api';
+import { api, createEventViaApi, type EventInput } from './api';
+import { CHROMIUM_FLAGS, chromiumPath } from './chromium.mjs';
 
 /** Screenshots land here (gitignored), one file per page and width. */
 export const ARTIFACTS = path.resolve(__dirname, '../../artifacts');
 
 /** Debian's Chromium (never a downloaded build); `npm test` passes CHROMIUM_PATH. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_FLAGS] });
+}
+
+/** What Lighthouse found of one page's SEO: the category score (0–1) and the audits that failed. */
+export interface SeoReport {
+  url: string;
+  score: number | null;
+  failed: { id: string; title: string }[];
+  runtimeError?: string;
+}
+
+/** Lighthouse's SEO category of each URL, in the same Chromium with the same flags. */
+export function lighthouseSeo(urls: string[]): Promise<SeoReport[]> {
+  const script = path.join(__dirname, 'lighthouse-seo.mjs');
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [script, ...urls],
+      { timeout: 120_000 * urls.length, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`lighthouse failed: ${error.message}\n${stderr}`));
+        try {
+          resolve(JSON.parse(stdout) as SeoReport[]);
+        } catch {
+          reject(new Error(`lighthouse printed no report:\n${stdout}\n${stderr}`));
+        }
+      },
+    );
   });
 }
 
@@ -95,6 +114,8 @@ export async function newVisitor(
 export async function snapshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const viewport = page.viewportSize() ?? DESKTOP;
+  // From the top, so the sticky header is where a visitor sees it, not halfway down the image.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.phone.png`), fullPage: true });
@@ -126,18 +147,58 @@ export async function signInOnPage(page: Page, email: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-/** Creates a user and a ticket through the gateway's API, as a seller's script would. */
+/**
+ * Creates a user, an event named `title` and a ticket for it (no seat, so its title is the
+ * event's name) through the gateway's API, as a seller's script would.
+ */
 export async function listTicketViaApi(
   gateway: string,
-  ticket: { title: string; price: number; currency?: string },
-): Promise<{ id: string; sellerToken: string }> {
+  ticket: {
+    title: string;
+    price: number;
+    currency?: string;
+    event?: Omit<EventInput, 'name'>;
+    section?: string;
+    row?: string;
+    seat?: string;
+    note?: string;
+  },
+): Promise<{ id: string; eventId: string; sellerToken: string }> {
   const seller = await api(gateway, 'POST', '/api/users/signup', {
     body: { email: uniqueEmail('seller'), password: PASSWORD },
   });
   if (seller.status !== 201) throw new Error(`signup failed: ${seller.status}`);
-  const created = await api(gateway, 'POST', '/api/tickets', { token: seller.body.token, body: ticket });
+  const token = seller.body.token as string;
+  const { title, event, ...listing } = ticket;
+  const eventId = await createEventViaApi(gateway, token, { name: title, ...event });
+  const created = await api(gateway, 'POST', '/api/tickets', { token, body: { eventId, ...listing } });
   if (created.status !== 201) throw new Error(`ticket creation failed: ${JSON.stringify(created.body)}`);
-  return { id: created.body.id as string, sellerToken: seller.body.token as string };
+  return { id: created.body.id as string, eventId, sellerToken: token };
+}
+
+/**
+ * On the sell page, creates the event named `name` (or is told it exists) through the form, so
+ * the listing step opens. Starts 30 days ahead, 20:00 in London, at `venue`.
+ */
+export async function createEventInSellForm(
+  page: Page,
+  name: string,
+  options: { venue?: string; city?: string; category?: string; snapshotAs?: string } = {},
+): Promise<void> {
+  await page.getByLabel('Search for the event').fill(name);
+  // The suggestions offer to create what was typed when it is not there.
+  await page.getByRole('button', { name: /^\+ Create .* as a new event$/ }).click();
+  await expect(page.getByLabel('Event name').inputValue()).resolves.toBe(name);
+  await page.getByLabel('Venue').fill(options.venue ?? 'Riverside Arena');
+  await page.getByLabel('City').fill(options.city ?? 'London');
+  await page.getByLabel('Country').selectOption('GB');
+  await page.getByLabel('Category').selectOption(options.category ?? 'concert');
+  const day = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('Date and start time').fill(`${day}T20:00`);
+  await page.getByLabel('Time zone').selectOption('Europe/London');
+  if (options.snapshotAs) await snapshot(page, options.snapshotAs);
+  await page.getByRole('button', { name: 'Save event' }).click();
+  await page.getByTestId('chosen-event').waitFor();
 }
 
 /** Fills the sandbox card form and submits it. */

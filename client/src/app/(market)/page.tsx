@@ -1,25 +1,80 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
+import { EventCard } from '@/components/event-card';
 import { FreshPage } from '@/components/fresh-page';
-import { TicketCard } from '@/components/ticket-card';
-import { listTickets } from '@/lib/api-server';
-import { truncateText } from '@/lib/text';
-import { LoadMoreTickets } from './load-more-tickets';
 import { Icon } from '@/components/icon';
+import { TicketCard } from '@/components/ticket-card';
+import { serverApi, serverCall } from '@/lib/api-server';
+import {
+  browseQuery,
+  categoryLabel,
+  eventsQuery,
+  isFiltered,
+  listingsQuery,
+  parseBrowse,
+  showsListings,
+  type BrowseFilters,
+} from '@/lib/browse';
+import { metaDescription } from '@/lib/seo';
+import { siteOrigin } from '@/lib/site';
+import { BrowseFiltersForm } from './browse-filters';
+import { HomeSearch } from './home-search';
+import { LoadMore } from './load-more';
 
 const PAGE_SIZE = 12;
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-function first(value: string | string[] | undefined): string {
-  return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
+const SITE_DESCRIPTION =
+  'Buy and sell tickets for concerts, sports, theatre, comedy and festivals, from fans. Your ticket is held for you while you pay.';
+
+/** What the filters ask for, in words: "Concert events in London". */
+function headingOf(filters: BrowseFilters, listings: boolean): string {
+  const what = listings ? 'Tickets' : 'Upcoming events';
+  const parts = [filters.category ? `${categoryLabel(filters.category)} · ${what.toLowerCase()}` : what];
+  if (filters.q) parts.push(`for “${filters.q}”`);
+  if (filters.city) parts.push(`in ${filters.city}`);
+  return parts.join(' ');
 }
 
-/** The marketplace: available tickets, newest first, with search and more on demand. */
+export async function generateMetadata({ searchParams }: { searchParams: SearchParams }): Promise<Metadata> {
+  const filters = parseBrowse(await searchParams);
+  const origin = await siteOrigin();
+  const query = browseQuery(filters);
+  const title = query
+    ? `${headingOf(filters, showsListings(filters))} · Glotixz`
+    : 'Glotixz — tickets from fans, for fans';
+  const url = `${origin}/${query ? `?${query}` : ''}`;
+  return {
+    title: { absolute: title },
+    description: metaDescription(SITE_DESCRIPTION),
+    alternates: { canonical: url },
+    openGraph: { type: 'website', siteName: 'Glotixz', title, description: SITE_DESCRIPTION, url },
+    twitter: { card: 'summary', title, description: SITE_DESCRIPTION },
+  };
+}
+
+/**
+ * The marketplace: upcoming events, soonest first, searched and filtered by what the URL says.
+ * With a price filter or price order it shows the matching listings instead.
+ */
 export default async function MarketplacePage({ searchParams }: { searchParams: SearchParams }) {
-  const params = await searchParams;
-  const q = truncateText(first(params.q), 200);
-  const page = await listTickets({ q, limit: PAGE_SIZE });
+  const filters = parseBrowse(await searchParams);
+  const listings = showsListings(filters);
+  const api = await serverApi();
+  const page = listings
+    ? {
+        kind: 'tickets' as const,
+        ...(await serverCall(
+          api.GET('/api/tickets', { params: { query: listingsQuery(filters, PAGE_SIZE) } }),
+        )),
+      }
+    : {
+        kind: 'events' as const,
+        ...(await serverCall(api.GET('/api/events', { params: { query: eventsQuery(filters, PAGE_SIZE) } }))),
+      };
   const renderId = crypto.randomUUID();
+  const filtered = isFiltered(filters);
 
   return (
     <FreshPage renderId={renderId}>
@@ -27,38 +82,24 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
         <div className="container">
           <h1 id="hero-title">Find your next night out</h1>
           <p>
-            Tickets for concerts, theatre and games, sold by fans. When you buy, the ticket is held for you
-            while you pay — nobody else can take it.
+            Concerts, sports, theatre and more, with tickets sold by fans. When you buy, the ticket is held
+            for you while you pay — nobody else can take it.
           </p>
-          <form className="search" role="search" action="/" method="get">
-            <label htmlFor="q" className="visually-hidden">
-              Search tickets
-            </label>
-            <input
-              id="q"
-              name="q"
-              type="search"
-              className="input"
-              placeholder="Search by event, artist or venue"
-              defaultValue={q}
-              maxLength={200}
-              autoComplete="off"
-            />
-            <button type="submit" className="btn btn-primary">
-              Search
-            </button>
-          </form>
+          <HomeSearch key={filters.q} filters={filters} />
         </div>
       </section>
 
       <div className="container">
+        <BrowseFiltersForm key={browseQuery(filters)} filters={filters} />
         <div className="page-header">
           <div>
-            <h2 style={{ margin: 0 }}>{q ? `Results for “${q}”` : 'Available now'}</h2>
+            <h2 style={{ margin: 0 }} data-testid="results-heading">
+              {headingOf(filters, listings)}
+            </h2>
           </div>
-          {q && (
+          {(filtered || filters.sort === 'price') && (
             <Link href="/" className="btn btn-ghost btn-sm">
-              Clear search
+              Clear search and filters
             </Link>
           )}
         </div>
@@ -66,18 +107,26 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
         {page.items.length === 0 ? (
           <div className="empty" data-testid="marketplace-empty">
             <div className="empty-icon">
-              <Icon name="ticket" size={36} />
+              <Icon name={listings ? 'ticket' : 'calendar'} size={36} />
             </div>
-            <h2>{q ? 'No tickets match your search' : 'No tickets on sale right now'}</h2>
+            <h2>
+              {filtered
+                ? listings
+                  ? 'No tickets match your search'
+                  : 'No upcoming events match your search'
+                : listings
+                  ? 'No tickets on sale right now'
+                  : 'No upcoming events yet'}
+            </h2>
             <p>
-              {q
-                ? 'Try another word, or browse everything on sale.'
-                : 'Check back soon, or be the first to list one.'}
+              {filtered
+                ? 'Try other words, fewer filters or a wider date range.'
+                : 'Check back soon, or be the first to list a ticket.'}
             </p>
             <div className="row" style={{ justifyContent: 'center' }}>
-              {q && (
+              {filtered && (
                 <Link href="/" className="btn btn-secondary">
-                  Browse all tickets
+                  Browse all events
                 </Link>
               )}
               <Link href="/sell" className="btn btn-primary">
@@ -87,14 +136,23 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
           </div>
         ) : (
           <>
-            <ul className="grid" aria-label="Tickets on sale" style={{ padding: 0, margin: 0 }}>
-              {page.items.map((ticket) => (
-                <TicketCard key={ticket.id} ticket={ticket} />
-              ))}
-            </ul>
-            <LoadMoreTickets
-              key={`${q}:${renderId}`}
-              q={q}
+            {page.kind === 'events' ? (
+              <ul className="event-grid" aria-label="Upcoming events" style={{ padding: 0, margin: 0 }}>
+                {page.items.map((event) => (
+                  <EventCard key={event.id} event={event} />
+                ))}
+              </ul>
+            ) : (
+              <ul className="grid" aria-label="Tickets on sale" style={{ padding: 0, margin: 0 }}>
+                {page.items.map((ticket) => (
+                  <TicketCard key={ticket.id} ticket={ticket} />
+                ))}
+              </ul>
+            )}
+            <LoadMore
+              key={`${browseQuery(filters)}:${renderId}`}
+              kind={page.kind}
+              filters={filters}
               pageSize={PAGE_SIZE}
               initialCursor={page.nextCursor}
             />

@@ -16,7 +16,7 @@ export interface paths {
         put?: never;
         /**
          * Reserve a ticket by placing an order
-         * @description The order awaits payment and expires after the reservation window. A buyer holds at most `MAX_HOLDS_PER_BUYER` unpaid orders (409 `HOLD_LIMIT_REACHED`), may attempt `ORDER_RATE_MAX` placements per `ORDER_RATE_WINDOW_SECONDS` (429 `RATE_LIMITED`, `Retry-After`), and after an order for a ticket was cancelled or expired waits `HOLD_COOLDOWN_SECONDS` before holding that ticket again (409 `HOLD_COOLDOWN`, `Retry-After`).
+         * @description The order awaits payment and expires after the reservation window. Only an `available` ticket can be ordered: a reserved one answers 409 `TICKET_RESERVED`, a sold one `TICKET_SOLD`, one its seller took down `TICKET_UNLISTED`, and one whose event has started (or that closed) `EVENT_STARTED`. An order placed before the start keeps its hold. A buyer holds at most `MAX_HOLDS_PER_BUYER` unpaid orders (409 `HOLD_LIMIT_REACHED`), may attempt `ORDER_RATE_MAX` placements per `ORDER_RATE_WINDOW_SECONDS` (429 `RATE_LIMITED`, `Retry-After`), and after an order for a ticket was cancelled or expired waits `HOLD_COOLDOWN_SECONDS` before holding that ticket again (409 `HOLD_COOLDOWN`, `Retry-After`).
          */
         post: operations["placeOrder"];
         delete?: never;
@@ -109,7 +109,7 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_FOUND" | "EVENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "TICKET_SOLD" | "TICKET_UNLISTED" | "EVENT_STARTED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
             message: string;
             /** @description VALIDATION_FAILED: one entry per problem; other codes: facts about the error, e.g. `{ "retryAfterSeconds": 30 }` */
             details?: components["schemas"]["FieldIssue"][] | {
@@ -252,7 +252,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: TICKET_RESERVED, HOLD_LIMIT_REACHED, HOLD_COOLDOWN */
+            /** @description Error: TICKET_RESERVED, TICKET_SOLD, TICKET_UNLISTED, EVENT_STARTED, HOLD_LIMIT_REACHED, HOLD_COOLDOWN */
             409: {
                 headers: {
                     [name: string]: unknown;

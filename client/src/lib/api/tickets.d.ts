@@ -4,6 +4,47 @@
  */
 
 export interface paths {
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upcoming events, soonest first
+         * @description Events that have not started, by start then id, in keyset pages, each with how many of its listings are on sale and the lowest price. `q` is full-text over name, venue and city, or a name with typos.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        /**
+         * Create an event, or find the one that exists
+         * @description An event with the same name, venue and start (case, accents and spacing ignored) answers 200 with the existing one; otherwise 201 the new event, organized by the signed-in user.
+         */
+        post: operations["createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event, upcoming or past, with its figures */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets": {
         parameters: {
             query?: never;
@@ -12,12 +53,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Available tickets, newest first
-         * @description Tickets no order holds, newest first, in pages; `q` filters by title.
+         * Available listings of upcoming events
+         * @description Listings on sale for events that have not started, filtered by event, text, city, category, dates and price; `sort=date` (default) orders by event start, then price, then id, `sort=price` by price, then event start, then id. Keyset pages: pass `nextCursor` as `cursor` with the same filters and sort.
          */
         get: operations["listTickets"];
         put?: never;
-        /** List a ticket for sale */
+        /**
+         * List a ticket for an event
+         * @description The title is derived from the event name and the seat parts given. An event that has started answers 409 `EVENT_STARTED`.
+         */
         post: operations["createTicket"];
         delete?: never;
         options?: never;
@@ -33,8 +77,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The signed-in seller's tickets, available, reserved or sold
-         * @description Every ticket the signed-in user listed, newest first; `status` says whether it is available, reserved by an unpaid order, or sold.
+         * The signed-in seller's tickets, in every status
+         * @description Every ticket the signed-in user listed, newest first; `status` says whether it is on sale, reserved by an unpaid order, sold, taken down or closed.
          */
         get: operations["listMyTickets"];
         put?: never;
@@ -52,14 +96,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One ticket, available, reserved or sold */
+        /** One ticket, in any status */
         get: operations["getTicket"];
         /**
-         * Edit one's own ticket while no order holds it
-         * @description Only an available ticket can be edited; a reserved or sold one answers 409 `TICKET_RESERVED`.
+         * Edit one's own listing while it is available or taken down
+         * @description Price, currency, seat parts and note; the title follows the seat. Reserved answers 409 `TICKET_RESERVED`, sold `TICKET_SOLD`, closed or its event started `EVENT_STARTED`.
          */
         put: operations["updateTicket"];
         post?: never;
+        /**
+         * Take one's own listing down
+         * @description An available listing becomes `unlisted` (version + 1, `ticket.updated`); one already unlisted is answered as it is. Reserved answers 409 `TICKET_RESERVED`, sold `TICKET_SOLD`, closed or its event started `EVENT_STARTED`.
+         */
+        delete: operations["unlistTicket"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{id}/relist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put one's own listing back on sale
+         * @description An unlisted listing becomes `available` (version + 1, `ticket.updated`); one already available is answered as it is. Reserved answers 409 `TICKET_RESERVED`, sold `TICKET_SOLD`, closed or its event started `EVENT_STARTED`.
+         */
+        post: operations["relistTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -70,44 +138,47 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Ticket: {
+        Event: {
             /** Format: uuid */
             id: string;
-            title: string;
-            price: number;
-            /** @example usd */
-            currency: string;
+            name: string;
+            venue: string;
+            city: string;
+            /** @example GB */
+            country: string;
             /**
-             * Format: uuid
-             * @description The seller
+             * Format: date-time
+             * @example 2027-06-21T17:30:00.000Z
              */
-            userId: string;
+            startsAt: string;
+            /** @example Europe/London */
+            timezone: string;
             /**
-             * Format: uuid
-             * @description The order holding (or, when sold, that bought) the ticket; null when available
-             */
-            orderId: string | null;
-            /**
-             * @description available: no order holds it; reserved: an order holds it awaiting payment; sold: that order was paid (final)
+             * @example concert
              * @enum {string}
              */
-            status: "available" | "reserved" | "sold";
-            /** @description The terms of the order holding the ticket (reserved or sold), fixed when it was placed; null when available. The ticket's own title, price and currency are what it is listed at when on sale again */
-            heldTerms: {
-                title: string;
-                price: number;
-                /** @example usd */
-                currency: string;
-            } | null;
-            /** @description 0 on creation, +1 per change */
-            version: number;
+            category: "concert" | "sports" | "theatre" | "comedy" | "festival" | "other";
+            /**
+             * Format: uuid
+             * @description The user who created the event
+             */
+            organizerId: string;
+            /** @description How many of its listings are on sale */
+            available: number;
+            /** @description The cheapest listing on sale, in minor units of `currency`; null when none is. With several currencies, the one most listings on sale use (ties: alphabetical) */
+            lowestPrice: number | null;
+            /**
+             * @description Currency of `lowestPrice`
+             * @example gbp
+             */
+            currency: string | null;
         };
         Error: {
             /**
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_FOUND" | "EVENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "TICKET_SOLD" | "TICKET_UNLISTED" | "EVENT_STARTED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
             message: string;
             /** @description VALIDATION_FAILED: one entry per problem; other codes: facts about the error, e.g. `{ "retryAfterSeconds": 30 }` */
             details?: components["schemas"]["FieldIssue"][] | {
@@ -119,9 +190,102 @@ export interface components {
             path: string;
             message: string;
         };
-        CreateTicket: {
-            /** @example Taylor Swift, Row 12 Seat 4 */
+        CreateEvent: {
+            /** @example Taylor Swift | The Eras Tour */
+            name: string;
+            /** @example Wembley Stadium */
+            venue: string;
+            /** @example London */
+            city: string;
+            /**
+             * @description ISO 3166-1 alpha-2, answered upper case; any case is accepted
+             * @example GB
+             */
+            country: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with an offset or Z; in the future
+             * @example 2027-06-21T18:30:00+01:00
+             */
+            startsAt: string;
+            /**
+             * @description IANA time zone of the venue
+             * @example Europe/London
+             */
+            timezone: string;
+            /**
+             * @example concert
+             * @enum {string}
+             */
+            category: "concert" | "sports" | "theatre" | "comedy" | "festival" | "other";
+        };
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            nextCursor: string | null;
+        };
+        Ticket: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Derived: the event name, then " · Section S, Row R, Seat N" for the parts given
+             * @example Taylor Swift | The Eras Tour · Section 112, Row F, Seat 7
+             */
             title: string;
+            price: number;
+            /** @example usd */
+            currency: string;
+            /**
+             * Format: uuid
+             * @description The seller
+             */
+            userId: string;
+            /**
+             * Format: uuid
+             * @description The order holding (or, when sold, that bought) the ticket; null otherwise
+             */
+            orderId: string | null;
+            /**
+             * @description available: on sale; reserved: an order holds it awaiting payment; sold: that order was paid (final); unlisted: its seller took it down; closed: its event has started
+             * @enum {string}
+             */
+            status: "available" | "reserved" | "sold" | "unlisted" | "closed";
+            /** Format: uuid */
+            eventId: string;
+            event: components["schemas"]["ListingEvent"];
+            section: string | null;
+            row: string | null;
+            seat: string | null;
+            note: string | null;
+            /** @description The terms of the order holding the ticket (reserved or sold), fixed when it was placed; null otherwise. The ticket's own title, price and currency are what it is listed at when on sale again */
+            heldTerms: {
+                title: string;
+                price: number;
+                /** @example usd */
+                currency: string;
+            } | null;
+            /** @description 0 on creation, +1 per change */
+            version: number;
+        };
+        ListingEvent: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            venue: string;
+            city: string;
+            /** Format: date-time */
+            startsAt: string;
+            timezone: string;
+        };
+        CreateTicket: {
+            /** Format: uuid */
+            eventId: string;
+            /** @example 112 */
+            section?: string;
+            /** @example F */
+            row?: string;
+            /** @example 7 */
+            seat?: string;
             /**
              * @description Integer minor units of the currency (cents for usd), within Stripe's limits for it: at least its minimum charge (e.g. 50 for usd, 30 for gbp, 50 for jpy), at most 99,999,999
              * @example 12500
@@ -133,6 +297,8 @@ export interface components {
              * @enum {string}
              */
             currency?: "aed" | "aud" | "bgn" | "brl" | "cad" | "chf" | "czk" | "dkk" | "eur" | "gbp" | "hkd" | "huf" | "inr" | "jpy" | "mxn" | "myr" | "nok" | "nzd" | "pln" | "ron" | "sek" | "sgd" | "thb" | "usd";
+            /** @example Aisle seat, great view of the stage */
+            note?: string;
         };
         TicketPage: {
             items: components["schemas"]["Ticket"][];
@@ -140,8 +306,6 @@ export interface components {
             nextCursor: string | null;
         };
         UpdateTicket: {
-            /** @example Taylor Swift, Row 12 Seat 4 */
-            title?: string;
             /**
              * @description Integer minor units of the currency (cents for usd), within Stripe's limits for it: at least its minimum charge (e.g. 50 for usd, 30 for gbp, 50 for jpy), at most 99,999,999
              * @example 12500
@@ -153,6 +317,14 @@ export interface components {
              * @enum {string}
              */
             currency?: "aed" | "aud" | "bgn" | "brl" | "cad" | "chf" | "czk" | "dkk" | "eur" | "gbp" | "hkd" | "huf" | "inr" | "jpy" | "mxn" | "myr" | "nok" | "nzd" | "pln" | "ron" | "sek" | "sgd" | "thb" | "usd";
+            /** @example 112 */
+            section?: string | null;
+            /** @example F */
+            row?: string | null;
+            /** @example 7 */
+            seat?: string | null;
+            /** @example Aisle seat, great view of the stage */
+            note?: string | null;
         };
     };
     responses: never;
@@ -163,15 +335,217 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    listTickets: {
+    listEvents: {
         parameters: {
             query?: {
-                /** @description Page size, 1–100 (default 20) */
+                /** @description Words of the event name, venue or city (full text, case and accents ignored), or a name with typos (trigram similarity) */
+                q?: string;
+                /** @description City, case and accents ignored */
+                city?: string;
+                category?: "concert" | "sports" | "theatre" | "comedy" | "festival" | "other";
+                /** @description Events starting at or after this date (UTC) or instant */
+                from?: string;
+                /** @description Events starting at or before this instant, or on or before this date (UTC) */
+                to?: string;
+                /** @description Page size, 1–50 (default 20) */
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description Case-insensitive substring of the title */
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of upcoming events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEvent"];
+            };
+        };
+        responses: {
+            /** @description The event that already exists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description The new event */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED, MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: CROSS_ORIGIN_REQUEST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTickets: {
+        parameters: {
+            query?: {
+                eventId?: string;
+                /** @description Words of the event name, venue or city (full text, case and accents ignored), or a name with typos (trigram similarity) */
                 q?: string;
+                /** @description City, case and accents ignored */
+                city?: string;
+                category?: "concert" | "sports" | "theatre" | "comedy" | "festival" | "other";
+                /** @description Events starting at or after this date (UTC) or instant */
+                from?: string;
+                /** @description Events starting at or before this instant, or on or before this date (UTC) */
+                to?: string;
+                /** @description Listings priced at least this, in minor units */
+                minPrice?: number;
+                /** @description Listings priced at most this, in minor units */
+                maxPrice?: number;
+                /** @description date: event start, then price, then id (default); price: price, then event start, then id */
+                sort?: "date" | "price";
+                /** @description Page size, 1–100 (default 20) */
+                limit?: number;
+                /** @description The nextCursor of the previous page (of the same sort) */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -221,7 +595,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new ticket (version 0) */
+            /** @description The new ticket (version 0, available) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -250,6 +624,24 @@ export interface operations {
             };
             /** @description Error: CROSS_ORIGIN_REQUEST */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: EVENT_STARTED */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -447,7 +839,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error: TICKET_RESERVED */
+            /** @description Error: TICKET_RESERVED, TICKET_SOLD, EVENT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -467,6 +859,158 @@ export interface operations {
             };
             /** @description Error: UNSUPPORTED_MEDIA_TYPE */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unlistTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The listing, unlisted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: FORBIDDEN, CROSS_ORIGIN_REQUEST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: TICKET_RESERVED, TICKET_SOLD, EVENT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    relistTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The listing, available */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: FORBIDDEN, CROSS_ORIGIN_REQUEST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: TICKET_RESERVED, TICKET_SOLD, EVENT_STARTED */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,90 +3,85 @@
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { FormMessage, SubmitButton } from '@/components/field';
+import { MorePagesControls, useMorePages } from '@/components/more-pages';
 import { ListingStatusBadge } from '@/components/status-badge';
 import { TicketSwatch } from '@/components/ticket-art';
-import { TicketFields, validateTicketFields, type TicketFieldValues } from '@/components/ticket-fields';
+import {
+  changesOf,
+  fieldValuesOf,
+  TicketFields,
+  validateTicketFields,
+  type TicketFieldValues,
+} from '@/components/ticket-fields';
 import { api, call } from '@/lib/api-client';
 import { ApiError, fieldErrors, messageFor } from '@/lib/errors';
 import { listingState, lockedNotice } from '@/lib/listing-status';
+import { formatEventStartLine } from '@/lib/event-time';
 import { formatMoney, toMajorInput } from '@/lib/money';
 import type { Ticket } from '@/lib/types';
 
 /** The seller's tickets with inline editing, and more pages on demand. */
 export function MyListings({ initial, initialCursor }: { initial: Ticket[]; initialCursor: string | null }) {
-  const [tickets, setTickets] = useState(initial);
-  const [cursor, setCursor] = useState(initialCursor);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function loadMore() {
-    if (!cursor) return;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await call(api.GET('/api/tickets/mine', { params: { query: { limit: 50, cursor } } }));
-      setTickets((previous) => [
-        ...previous,
-        ...page.items.filter((t) => !previous.some((p) => p.id === t.id)),
-      ]);
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError(messageFor(err));
-    } finally {
-      setLoading(false);
-    }
-  }
+  const pages = useMorePages(
+    initial,
+    initialCursor,
+    (cursor) => call(api.GET('/api/tickets/mine', { params: { query: { limit: 50, cursor } } })),
+    (ticket) => ticket.id,
+  );
 
   return (
     <>
       <ul className="list" aria-label="Your tickets">
-        {tickets.map((ticket) => (
+        {pages.items.map((ticket) => (
           <ListingRow
             key={ticket.id}
             ticket={ticket}
-            onSaved={(saved) => setTickets((all) => all.map((t) => (t.id === saved.id ? saved : t)))}
+            onSaved={(saved) => pages.setItems((all) => all.map((t) => (t.id === saved.id ? saved : t)))}
           />
         ))}
       </ul>
-      <div className="center mt-5" aria-live="polite">
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-        {cursor && (
-          <button
-            type="button"
-            className="btn btn-secondary"
-            onClick={() => void loadMore()}
-            disabled={loading}
-          >
-            {loading ? 'Loading…' : 'Show more'}
-          </button>
-        )}
-      </div>
+      <MorePagesControls pages={pages} label="Show more" done={null} />
     </>
   );
 }
 
+/** Take down and relist: the route each calls, and what it says once done. */
+const ACTIONS = {
+  'take-down': { label: 'Take down', busy: 'Taking down…', done: 'Taken down.' },
+  relist: { label: 'Relist', busy: 'Relisting…', done: 'Back on sale.' },
+} as const;
+
 function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Ticket) => void }) {
   const [editing, setEditing] = useState(false);
-  const [values, setValues] = useState<TicketFieldValues>(valuesOf(ticket));
+  const [values, setValues] = useState<TicketFieldValues>(fieldValuesOf(ticket, toMajorInput));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [acting, setActing] = useState(false);
   const state = listingState(ticket.status);
   const titleId = `listing-${ticket.id}-title`;
   // Reserved or sold: shown at the terms the buyer's order holds, whatever the listing says now.
-  const terms = ticket.status !== 'available' && ticket.heldTerms ? ticket.heldTerms : ticket;
+  const held = ticket.status === 'reserved' || ticket.status === 'sold';
+  const terms = held && ticket.heldTerms ? ticket.heldTerms : ticket;
+  const action = state.action ? ACTIONS[state.action] : null;
 
   function startEditing() {
-    setValues(valuesOf(ticket));
+    setValues(fieldValuesOf(ticket, toMajorInput));
     setErrors({});
     setFormError(null);
     setNotice(null);
     setEditing(true);
+  }
+
+  /** A 409 on an edit, take-down or relist: the listing changed meanwhile; show it as it is now. */
+  async function refused(code: string) {
+    const fresh = await call(api.GET('/api/tickets/{id}', { params: { path: { id: ticket.id } } })).catch(
+      () => null,
+    );
+    if (fresh) onSaved(fresh);
+    setEditing(false);
+    setNotice({ ok: false, text: lockedNotice(fresh, code) });
   }
 
   async function save(event: FormEvent<HTMLFormElement>) {
@@ -95,10 +90,7 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
     const checked = validateTicketFields(values);
     setErrors(checked.errors);
     if (!checked.body) return;
-    const changes: Partial<typeof checked.body> = {};
-    if (checked.body.title !== ticket.title) changes.title = checked.body.title;
-    if (checked.body.price !== ticket.price) changes.price = checked.body.price;
-    if (checked.body.currency !== ticket.currency) changes.currency = checked.body.currency;
+    const changes = changesOf(ticket, checked.body);
     if (Object.keys(changes).length === 0) {
       setEditing(false);
       return;
@@ -114,22 +106,38 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
     } catch (err) {
       const fields = fieldErrors(err);
       if (Object.keys(fields).length > 0) setErrors(fields);
-      else if (err instanceof ApiError && err.code === 'TICKET_RESERVED') {
-        const fresh = await call(api.GET('/api/tickets/{id}', { params: { path: { id: ticket.id } } })).catch(
-          () => null,
-        );
-        if (fresh) onSaved(fresh);
-        setEditing(false);
-        setNotice({ ok: false, text: lockedNotice(fresh) });
-      } else setFormError(messageFor(err));
+      else if (err instanceof ApiError && err.status === 409) await refused(err.code);
+      else setFormError(messageFor(err));
     } finally {
       setBusy(false);
     }
   }
 
+  async function act() {
+    if (!state.action) return;
+    setActing(true);
+    setNotice(null);
+    const done = ACTIONS[state.action].done;
+    try {
+      const path = { params: { path: { id: ticket.id } } };
+      const saved = await call(
+        state.action === 'take-down'
+          ? api.DELETE('/api/tickets/{id}', path)
+          : api.POST('/api/tickets/{id}/relist', path),
+      );
+      onSaved(saved);
+      setNotice({ ok: true, text: done });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) await refused(err.code);
+      else setNotice({ ok: false, text: messageFor(err) });
+    } finally {
+      setActing(false);
+    }
+  }
+
   return (
     <li className="list-item" data-testid="listing" aria-labelledby={titleId}>
-      <TicketSwatch id={ticket.id} title={terms.title} />
+      <TicketSwatch id={ticket.eventId} title={ticket.event.name} />
       <div className="list-item-main">
         {editing ? (
           <form
@@ -173,6 +181,10 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
               <ListingStatusBadge status={ticket.status} />
             </div>
             <div className="list-item-sub">
+              {formatEventStartLine(ticket.event.startsAt, ticket.event.timezone)} · {ticket.event.venue},{' '}
+              {ticket.event.city}
+            </div>
+            <div className="list-item-sub">
               <span className="price" style={{ fontSize: '1rem' }} data-testid="listing-price">
                 {formatMoney(terms.price, terms.currency)}
               </span>
@@ -180,7 +192,10 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
             </div>
             <div aria-live="polite" className="small">
               {notice && (
-                <span style={{ color: notice.ok ? 'var(--success)' : 'var(--warning)', fontWeight: 600 }}>
+                <span
+                  style={{ color: notice.ok ? 'var(--success)' : 'var(--warning)', fontWeight: 600 }}
+                  data-testid="listing-notice"
+                >
                   {notice.text}
                 </span>
               )}
@@ -189,27 +204,30 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
         )}
       </div>
       {!editing && (
-        <div className="row">
+        <div className="row listing-actions">
           <button
             type="button"
             className="btn btn-secondary btn-sm"
             onClick={startEditing}
-            disabled={!state.editable}
+            disabled={!state.editable || acting}
             aria-label={`Edit ${ticket.title}`}
             title={state.lockedReason ?? undefined}
           >
             Edit
           </button>
+          {action && (
+            <button
+              type="button"
+              className={state.action === 'take-down' ? 'btn btn-ghost btn-sm' : 'btn btn-primary btn-sm'}
+              onClick={() => void act()}
+              disabled={acting}
+              aria-label={`${action.label} ${ticket.title}`}
+            >
+              {acting ? action.busy : action.label}
+            </button>
+          )}
         </div>
       )}
     </li>
   );
-}
-
-function valuesOf(ticket: Ticket): TicketFieldValues {
-  return {
-    title: ticket.title,
-    price: toMajorInput(ticket.price, ticket.currency),
-    currency: ticket.currency,
-  };
 }

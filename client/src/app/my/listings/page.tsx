@@ -5,9 +5,9 @@ import { FreshPage } from '@/components/fresh-page';
 import { MyListings } from './my-listings';
 import { Icon } from '@/components/icon';
 
-export const metadata: Metadata = { title: 'My listings' };
+export const metadata: Metadata = { title: 'My listings', robots: { index: false } };
 
-/** The seller's own tickets: available (editable), reserved by a buyer, or sold. */
+/** The seller's own listings in every state: on sale, reserved, sold, taken down or closed. */
 export default async function MyListingsPage() {
   await requireUser('/my/listings');
   const api = await serverApi();
@@ -19,7 +19,10 @@ export default async function MyListingsPage() {
         <div className="page-header">
           <div>
             <h1>My listings</h1>
-            <p>Edit a ticket while it is on sale. Once a buyer reserves it, it is locked.</p>
+            <p>
+              Edit or take down a ticket while it is on sale, and relist it when you like. Once a buyer
+              reserves it, it is locked.
+            </p>
           </div>
           <Link href="/sell" className="btn btn-primary">
             + Sell a ticket

@@ -7,19 +7,44 @@ import { usePageStale } from '@/components/fresh-page';
 import { api, call, sleep } from '@/lib/api-client';
 import { ApiError, messageFor } from '@/lib/errors';
 import { signInPath } from '@/lib/next-path';
-import type { Order } from '@/lib/types';
+import type { Order, TicketStatus } from '@/lib/types';
 import { useTicketLive } from './ticket-live';
+
+/** Orders learns of a new listing through events: unknown there for a moment after it is listed. */
+const NOT_YET_KNOWN = new Set(['NOT_FOUND', 'TICKET_NOT_FOUND']);
+
+/** The refusals that mean the ticket cannot be ordered now, whoever tries: the status each means, and the button's label. */
+const REFUSALS: Record<string, { status: Exclude<TicketStatus, 'available'>; label: string }> = {
+  TICKET_RESERVED: { status: 'reserved', label: 'Reserved by another buyer' },
+  TICKET_SOLD: { status: 'sold', label: 'Sold to another buyer' },
+  TICKET_UNLISTED: { status: 'unlisted', label: 'Taken down by the seller' },
+  EVENT_STARTED: { status: 'closed', label: 'The event has started' },
+};
 
 /**
  * Reserves the ticket: creates the order, then goes to it to pay. Orders learns about a new
  * ticket through events, so a ticket listed a moment ago may be unknown there for a short while:
  * a 404 is retried briefly before it is reported.
  *
- * When someone else reserved it first (TICKET_RESERVED), Buy stays disabled, the page says the
- * ticket is reserved, and the ticket is read again until the tickets service agrees, so the page
- * re-renders in its reserved state. While the page is being read again after Back, Buy waits.
+ * When the ticket can no longer be ordered (someone else reserved or bought it first, its seller
+ * took it down, its event started), Buy stays disabled, the page says why, and the ticket is read
+ * again until the tickets service agrees, so the page re-renders in its new state. While the page
+ * is being read again after Back, Buy waits.
+ *
+ * `label` names the button for assistive technology where several Buy buttons share a page.
  */
-export function BuyButton({ ticketId, price }: { ticketId: string; price: string }) {
+export function BuyButton({
+  ticketId,
+  price,
+  label,
+  returnPath = `/tickets/${ticketId}`,
+}: {
+  ticketId: string;
+  price: string;
+  label?: string;
+  /** Where sign-in brings the buyer back to. */
+  returnPath?: string;
+}) {
   const router = useRouter();
   const stale = usePageStale();
   const live = useTicketLive();
@@ -54,7 +79,7 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
         try {
           order = await call(api.POST('/api/orders', { body: { ticketId } }));
         } catch (err) {
-          if (err instanceof ApiError && err.code === 'NOT_FOUND' && attempt < 6) {
+          if (err instanceof ApiError && NOT_YET_KNOWN.has(err.code) && attempt < 6) {
             await sleep(500 * (attempt + 1));
             continue;
           }
@@ -65,16 +90,16 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
     } catch (err) {
       setBusy(false);
       const code = err instanceof ApiError ? err.code : 'UNEXPECTED';
-      if (code === 'TICKET_RESERVED') {
+      const refusal = REFUSALS[code];
+      if (refusal) {
         setTaken(true);
-        live.markTaken();
+        live.markTaken(refusal.status);
       }
       setError({
         code,
-        message:
-          code === 'NOT_FOUND'
-            ? 'This ticket is not open for orders yet. Try again in a moment.'
-            : messageFor(err),
+        message: NOT_YET_KNOWN.has(code)
+          ? 'This ticket is not open for orders yet. Try again in a moment.'
+          : messageFor(err),
       });
     }
   }
@@ -89,13 +114,14 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
         onClick={() => void buy()}
         disabled={disabled}
         aria-busy={busy || stale}
+        aria-label={label && !busy && !taken && !stale ? label : undefined}
       >
         {busy ? (
           <>
             <span className="spinner" aria-hidden="true" /> Reserving your ticket…
           </>
         ) : taken ? (
-          'Reserved by another buyer'
+          (REFUSALS[error?.code ?? '']?.label ?? 'Not available')
         ) : stale ? (
           <>
             <span className="spinner" aria-hidden="true" /> Checking availability…
@@ -106,16 +132,11 @@ export function BuyButton({ ticketId, price }: { ticketId: string; price: string
       </button>
       <div aria-live="assertive">
         {error && (
-          <div
-            className={`alert ${error.code === 'TICKET_RESERVED' ? 'alert-warning' : 'alert-error'}`}
-            role="alert"
-          >
+          <div className={`alert ${error.code in REFUSALS ? 'alert-warning' : 'alert-error'}`} role="alert">
             <p>
               {error.message}{' '}
-              {error.code === 'NOT_AUTHENTICATED' && (
-                <Link href={signInPath(`/tickets/${ticketId}`)}>Sign in</Link>
-              )}
-              {error.code === 'TICKET_RESERVED' && <Link href="/">Browse other tickets</Link>}
+              {error.code === 'NOT_AUTHENTICATED' && <Link href={signInPath(returnPath)}>Sign in</Link>}
+              {error.code in REFUSALS && <Link href="/">Browse other tickets</Link>}
               {error.code === 'HOLD_LIMIT_REACHED' && <Link href="/orders">See your orders</Link>}
             </p>
           </div>

@@ -1,26 +1,45 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { cache } from 'react';
 import { FreshPage } from '@/components/fresh-page';
+import { HoldNotice } from '@/components/hold-notice';
 import { TicketArt } from '@/components/ticket-art';
+import { seatLine } from '@/components/ticket-card';
 import { currentUser, serverApi, serverCallOrNull } from '@/lib/api-server';
+import { formatEventStartLine, hasStarted } from '@/lib/event-time';
 import { formatMoney } from '@/lib/money';
 import { signInPath } from '@/lib/next-path';
+import { metaDescription } from '@/lib/seo';
+import { siteOrigin } from '@/lib/site';
 import { BuyButton } from './buy-button';
 import { LiveStatusBadge, TicketLive } from './ticket-live';
 
 type Params = Promise<{ id: string }>;
 
-/** The ticket, or null when there is none with that id. */
-async function findTicket(id: string) {
+/** The ticket, or null when there is none with that id; read once per request (metadata and page). */
+const findTicket = cache(async (id: string) => {
   const api = await serverApi();
   return serverCallOrNull(api.GET('/api/tickets/{id}', { params: { path: { id } } }));
-}
+});
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
-  const ticket = await findTicket(id);
-  return { title: ticket?.title ?? 'Ticket' };
+  const [ticket, origin] = await Promise.all([findTicket(id), siteOrigin()]);
+  if (!ticket) return { title: 'Ticket not found', robots: { index: false } };
+  const url = `${origin}/tickets/${ticket.id}`;
+  const { event } = ticket;
+  const title = `${ticket.title} · ${formatMoney(ticket.price, ticket.currency)}`;
+  const description = metaDescription(
+    `${seatLine(ticket) ?? 'A ticket'} for ${event.name} at ${event.venue}, ${event.city} on ${formatEventStartLine(event.startsAt, event.timezone)}, ${formatMoney(ticket.price, ticket.currency)} from a fan. Held for you while you pay.`,
+  );
+  return {
+    title,
+    description,
+    alternates: { canonical: url },
+    openGraph: { type: 'website', siteName: 'Glotixz', title, description, url },
+    twitter: { card: 'summary', title, description },
+  };
 }
 
 /** One ticket: what it is, what it costs, and the way to buy it. */
@@ -44,13 +63,18 @@ export default async function TicketPage({
   // A held ticket is shown at the terms it was reserved at, not a later edit of the listing.
   const terms = ticket.status !== 'available' && ticket.heldTerms ? ticket.heldTerms : ticket;
   const price = formatMoney(terms.price, terms.currency);
+  const { event } = ticket;
+  // The closing job closes listings a moment after the start: until then the page says so already.
+  const status =
+    ticket.status === 'available' && hasStarted(event.startsAt, Date.now()) ? 'closed' : ticket.status;
+  const seat = seatLine(ticket);
 
   return (
     <FreshPage renderId={crypto.randomUUID()}>
-      <TicketLive key={`${ticket.id}:${ticket.version}`} status={ticket.status}>
+      <TicketLive key={`${ticket.id}:${ticket.version}`} status={status}>
         <div className="container">
-          <Link href="/" className="back-link">
-            ← All tickets
+          <Link href={`/events/${event.id}`} className="back-link">
+            ← All tickets for {event.name}
           </Link>
           {listed === '1' && mine && (
             <div className="alert alert-success" role="status" style={{ marginBottom: '1.5rem' }}>
@@ -60,13 +84,24 @@ export default async function TicketPage({
             </div>
           )}
           <div className="split">
-            <TicketArt id={ticket.id} title={terms.title} large />
+            <TicketArt id={event.id} title={event.name} large />
             <div className="card stack">
               <div className="row" style={{ justifyContent: 'space-between' }}>
                 <LiveStatusBadge />
                 <span className="muted small">Sold by a fan · Ticket #{ticket.id.slice(0, 8)}</span>
               </div>
               <h1 style={{ margin: 0 }}>{terms.title}</h1>
+              <div className="ticket-event">
+                <Link href={`/events/${event.id}`} data-testid="ticket-event">
+                  {event.name}
+                </Link>
+                <span>{formatEventStartLine(event.startsAt, event.timezone)}</span>
+                <span>
+                  {event.venue}, {event.city}
+                </span>
+                <span>{seat ?? 'Seat not specified'}</span>
+              </div>
+              {ticket.note && <p className="listing-note">“{ticket.note}”</p>}
               <div>
                 <div className="price price-lg" data-testid="ticket-price">
                   {price}
@@ -74,16 +109,22 @@ export default async function TicketPage({
                 <div className="muted small">{terms.currency.toUpperCase()} · fees included</div>
               </div>
 
+              {!mine && !myOrder && status === 'available' && <HoldNotice compact />}
               {mine ? (
                 <div className="alert alert-info" role="note">
                   <p>
                     This is your listing.{' '}
-                    {ticket.status === 'sold' ? (
+                    {status === 'sold' ? (
                       'A buyer has bought it.'
-                    ) : ticket.status === 'reserved' ? (
+                    ) : status === 'reserved' ? (
                       'A buyer has reserved it.'
+                    ) : status === 'closed' ? (
+                      'Its event has started, so it is closed.'
                     ) : (
-                      <Link href="/my/listings">Edit it in My listings</Link>
+                      <>
+                        {status === 'unlisted' && 'You have taken it down. '}
+                        <Link href="/my/listings">Manage it in My listings</Link>
+                      </>
                     )}
                   </p>
                 </div>
@@ -100,9 +141,20 @@ export default async function TicketPage({
                     Go to your order
                   </Link>
                 </div>
-              ) : ticket.status === 'sold' ? (
+              ) : status === 'sold' ? (
                 <div className="alert alert-warning" role="note">
                   <p>Another buyer has bought this ticket.</p>
+                </div>
+              ) : status === 'closed' ? (
+                <div className="alert alert-warning" role="note">
+                  <p>This event has started, so this ticket is no longer sold.</p>
+                </div>
+              ) : status === 'unlisted' ? (
+                <div className="alert alert-warning" role="note">
+                  <p>
+                    The seller has taken this ticket down, so it is not for sale right now.{' '}
+                    <Link href={`/events/${event.id}`}>See other tickets for this event</Link>
+                  </p>
                 </div>
               ) : ticket.orderId ? (
                 <div className="alert alert-warning" role="note">
@@ -128,13 +180,6 @@ export default async function TicketPage({
                     </Link>
                   </p>
                 </div>
-              )}
-
-              {!mine && !myOrder && ticket.status === 'available' && (
-                <ul className="muted small" style={{ margin: 0, paddingLeft: '1.2rem' }}>
-                  <li>Your ticket is held for you while you pay — nobody else can buy it meanwhile.</li>
-                  <li>Pay securely by card. Unpaid holds expire and the ticket is released.</li>
-                </ul>
               )}
             </div>
           </div>
