@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
-import { api } from './support/api';
+import { api, listTicket } from './support/api';
 import { countRows } from './support/db';
 import { send, type RawResponse } from './support/http';
 import { expectInvariants } from './support/invariants';
@@ -83,10 +83,7 @@ describe('abuse through the gateway', () => {
       TestUser,
       TestUser,
     ];
-    const ticket = await api(gateway, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Front row', price: 9900 },
-    });
+    const ticket = await listTicket(gateway, seller.token, { title: 'Front row', price: 9900 });
     expect(ticket.status).toBe(201);
     ticketId = ticket.body.id as string;
     const order = await waitFor(

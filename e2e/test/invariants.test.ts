@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestUser } from '@glotixz/common/testing';
 import { Client } from 'pg';
-import { api } from './support/api';
+import { listTicket } from './support/api';
 import { checkInvariants, expectInvariants } from './support/invariants';
 import { startSystem, type System } from './support/system';
 
@@ -37,15 +37,15 @@ describe('the invariant checker', () => {
   it('passes on a settled system and reports each broken invariant', async () => {
     const seller = createTestUser(system.keys);
     const buyer = createTestUser(system.keys);
-    const created = await api(system.services.tickets.url, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Checked', price: 900 },
+    const created = await listTicket(system.services.tickets.url, seller.token, {
+      title: 'Checked',
+      price: 900,
     });
     expect(created.status).toBe(201);
     const ticketId = created.body.id as string;
-    const another = await api(system.services.tickets.url, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Repriced', price: 900 },
+    const another = await listTicket(system.services.tickets.url, seller.token, {
+      title: 'Repriced',
+      price: 900,
     });
     const anotherId = another.body.id as string;
     await expectInvariants(system);
@@ -63,7 +63,7 @@ describe('the invariant checker', () => {
     // A ticket held by an order nobody knows, and an event stuck in an outbox.
     await exec(
       tickets,
-      `update tickets set order_id = $1, held_title = title, held_price = price, held_currency = currency where id = $2`,
+      `update tickets set order_id = $1, status = 'reserved', held_title = title, held_price = price, held_currency = currency where id = $2`,
       [randomUUID(), ticketId],
     );
     await exec(
@@ -82,7 +82,7 @@ describe('the invariant checker', () => {
     );
     await exec(
       tickets,
-      `update tickets set order_id = $1, held_title = title, held_price = 1, held_currency = currency where id = $2`,
+      `update tickets set order_id = $1, status = 'reserved', held_title = title, held_price = 1, held_currency = currency where id = $2`,
       [heldOrderId, anotherId],
     );
 

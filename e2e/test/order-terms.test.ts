@@ -1,6 +1,6 @@
 import { createTestUser, readSubject, sleep, waitFor, type TestUser } from '@glotixz/common/testing';
 import type { OrderCreatedData } from '@glotixz/common/events';
-import { api } from './support/api';
+import { api, listTicket as listEventTicket } from './support/api';
 import { queryRows } from './support/db';
 import { expectInvariants } from './support/invariants';
 import { startSystem, type System } from './support/system';
@@ -37,9 +37,10 @@ describe('order vs the seller editing the price (I8)', () => {
   });
 
   async function listTicket(round: number): Promise<string> {
-    const created = await api(system.services.tickets.url, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: `Gala ${round}`, price: 90_000 + round, currency: 'usd' },
+    const created = await listEventTicket(system.services.tickets.url, seller.token, {
+      title: `Gala ${round}`,
+      price: 90_000 + round,
+      currency: 'usd',
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
@@ -59,7 +60,8 @@ describe('order vs the seller editing the price (I8)', () => {
     const edit = () =>
       api(system.services.tickets.url, 'PUT', `/api/tickets/${ticketId}`, {
         token: seller.token,
-        body: { title: `Cheap gala ${round}`, price: 100 + round },
+        // The title is derived from the event and the seat: moving the seat changes it with the price.
+        body: { section: 'Cheap', price: 100 + round },
       });
     // Even rounds let the order lead by up to 60 ms, odd rounds the edit.
     const lead = [0, 5, 20, 60][Math.floor(round / 2) % 4]!;
@@ -130,7 +132,7 @@ describe('order vs the seller editing the price (I8)', () => {
       const orderId = placed.body.id as string;
       const terms = placed.body.ticket as Terms & { id: string };
       const original: Terms = { title: `Gala ${round}`, price: 90_000 + round, currency: 'usd' };
-      const repriced: Terms = { title: `Cheap gala ${round}`, price: 100 + round, currency: 'usd' };
+      const repriced: Terms = { title: `Gala ${round} · Section Cheap`, price: 100 + round, currency: 'usd' };
       // The order holds the ticket at its terms at one moment: before the edit or after it.
       const reserved = terms.price === original.price ? original : repriced;
       expect(terms).toEqual({ id: ticketId, ...reserved });

@@ -1,6 +1,7 @@
 import { get } from 'node:http';
 import { waitFor } from '@glotixz/common/testing';
-import { api, signUp } from './support/api';
+import { api, listTicket, signUp } from './support/api';
+import { queryRows } from './support/db';
 import { expectInvariants } from './support/invariants';
 import { startSystem, type System } from './support/system';
 
@@ -58,9 +59,10 @@ describe('reservation flow across the services', () => {
     const buyer = await signUp(system.services.auth.url, 'buyer');
     const other = await signUp(system.services.auth.url, 'other');
 
-    const created = await api(tickets, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Concert', price: 2500, currency: 'USD' },
+    const created = await listTicket(tickets, seller.token, {
+      title: 'Concert',
+      price: 2500,
+      currency: 'USD',
     });
     expect(created.status).toBe(201);
     const ticketId = created.body.id as string;
@@ -104,6 +106,19 @@ describe('reservation flow across the services', () => {
       'the ticket to be listed as available again',
     );
 
+    // Orders takes only an available ticket: its replica hears of the release just after tickets.
+    await waitFor(
+      async () =>
+        (
+          await queryRows<{ status: string }>(
+            system.databases.orders,
+            'select status from tickets where id = $1',
+            [ticketId],
+          )
+        )[0]?.status === 'available',
+      10_000,
+      'the orders replica to see the ticket available again',
+    );
     const again = await api(orders, 'POST', '/api/orders', { token: other.token, body: { ticketId } });
     expect(again.status).toBe(201);
     await waitFor(
@@ -135,10 +150,7 @@ describe('expiry when the expiry jobs are lost', () => {
     const { auth, tickets, orders } = system.services;
     const seller = await signUp(auth.url, 'seller');
     const buyer = await signUp(auth.url, 'buyer');
-    const created = await api(tickets.url, 'POST', '/api/tickets', {
-      token: seller.token,
-      body: { title: 'Play', price: 1200 },
-    });
+    const created = await listTicket(tickets.url, seller.token, { title: 'Play', price: 1200 });
     const ticketId = created.body.id as string;
     const order = await waitFor(
       async () => {

@@ -1,6 +1,6 @@
 import type { Bus } from '@glotixz/common/bus';
 import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
-import { api } from '../support/api';
+import { api, listTicket } from '../support/api';
 import { queryRows } from '../support/db';
 import type { System } from '../support/system';
 
@@ -43,9 +43,10 @@ export async function listTickets(
     Array.from({ length: n }, (_, i) => i),
     20,
     async (i) => {
-      const res = await api(system.services.tickets.url, 'POST', '/api/tickets', {
-        token: seller.token,
-        body: { title: `Seat ${i + 1}`, price, currency: 'usd' },
+      const res = await listTicket(system.services.tickets.url, seller.token, {
+        title: `Seat ${i + 1}`,
+        price,
+        currency: 'usd',
       });
       if (res.status !== 201) throw new Error(`ticket ${i}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.id as string;

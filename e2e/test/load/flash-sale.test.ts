@@ -1,5 +1,5 @@
 import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
-import { api } from '../support/api';
+import { api, listTicket } from '../support/api';
 import { countRows, queryRows } from '../support/db';
 import { expectInvariants } from '../support/invariants';
 import { burst, type BurstResult } from '../support/load';
@@ -37,10 +37,7 @@ describe('flash sale through the gateway', () => {
   async function listTickets(count: number): Promise<string[]> {
     const created = await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        api(gateway, 'POST', '/api/tickets', {
-          token: seller.token,
-          body: { title: `Flash sale seat ${i + 1}`, price: 5000 },
-        }),
+        listTicket(gateway, seller.token, { title: `Flash sale seat ${i + 1}`, price: 5000 }),
       ),
     );
     for (const res of created) expect(res.status).toBe(201);
