@@ -28,7 +28,8 @@ interface OrderRow {
  * - I5: no unpaid order is live 30 s past its expiry.
  * - I1: every outbox is empty: all events were published.
  * - tickets agrees with orders: a live order holds its ticket, a held ticket's order is live, a
- *   sold ticket's order is complete; the orders replica of each ticket has the ticket's version.
+ *   sold ticket's order is complete; the orders replica of each ticket has the ticket's version
+ *   and, at that version, its status.
  * - I6: payments' replica of each order has the order's status; no succeeded payment belongs to a
  *   cancelled order (it must be refunded); every complete order has a succeeded payment; a refunded
  *   payment never belongs to a complete order.
@@ -72,13 +73,14 @@ export async function checkInvariants(system: System, options: InvariantOptions 
       id: string;
       order_id: string | null;
       sold: boolean;
+      status: string;
       version: number;
       held_title: string | null;
       held_price: number | null;
       held_currency: string | null;
     }>(
       tickets,
-      `select id, order_id, sold_at is not null as sold, version, held_title, held_price,
+      `select id, order_id, sold_at is not null as sold, status, version, held_title, held_price,
               trim(held_currency) as held_currency
          from tickets`,
     );
@@ -108,9 +110,9 @@ export async function checkInvariants(system: System, options: InvariantOptions 
       if (ticket?.order_id !== o.id)
         problems.push(`live order ${o.id} does not hold its ticket ${o.ticket_id} in tickets`);
     }
-    const replica = await queryRows<{ id: string; version: number }>(
+    const replica = await queryRows<{ id: string; version: number; status: string }>(
       orders,
-      'select id, version from tickets',
+      'select id, version, status from tickets',
     );
     for (const r of replica) {
       const source = ticketById.get(r.id);
@@ -118,6 +120,8 @@ export async function checkInvariants(system: System, options: InvariantOptions 
         problems.push(
           `orders' replica of ticket ${r.id} is at version ${r.version}, tickets at ${source.version}`,
         );
+      else if (source && source.status !== r.status)
+        problems.push(`orders' replica of ticket ${r.id} is ${r.status}, tickets says ${source.status}`);
     }
   }
 
