@@ -107,8 +107,18 @@ describe('tracing across the system', () => {
     const gateway = system.gateway?.url ?? '';
     const seller = await signUp(gateway, 'seller');
     const buyer = await signUp(gateway, 'buyer');
+    const event = await call(gateway, 'POST', '/api/events', seller.token, {
+      name: 'Traced concert',
+      venue: 'Trace Hall',
+      city: 'London',
+      country: 'GB',
+      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      timezone: 'Europe/London',
+      category: 'concert',
+    });
+    expect(event.status).toBe(201);
     const ticket = await call(gateway, 'POST', '/api/tickets', seller.token, {
-      title: 'Traced concert',
+      eventId: event.body.id,
       price: 3100,
       currency: 'usd',
     });
