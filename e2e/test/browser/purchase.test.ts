@@ -1,6 +1,6 @@
 import { waitFor } from '@glotixz/common/testing';
 import type { Browser } from 'playwright-core';
-import { api } from '../support/api';
+import { api, listTicket } from '../support/api';
 import {
   eventually,
   failOnConsoleErrors,
@@ -323,9 +323,10 @@ describe('the web client: listing, buying and paying', () => {
     const email = await signUpInBrowser(seller.page, 'seller');
     const signin = await api(gateway, 'POST', '/api/users/signin', { body: { email, password: PASSWORD } });
     const title = `Gala ${Date.now()}`;
-    const created = await api(gateway, 'POST', '/api/tickets', {
-      token: signin.body.token,
-      body: { title, price: 90000, currency: 'usd' },
+    const created = await listTicket(gateway, signin.body.token as string, {
+      title,
+      price: 90000,
+      currency: 'usd',
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;

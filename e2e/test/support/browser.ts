@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { api } from './api';
+import { api, listTicket } from './api';
 
 /** Screenshots land here (gitignored), one file per page and width. */
 export const ARTIFACTS = path.resolve(__dirname, '../../artifacts');
@@ -135,7 +135,7 @@ export async function listTicketViaApi(
     body: { email: uniqueEmail('seller'), password: PASSWORD },
   });
   if (seller.status !== 201) throw new Error(`signup failed: ${seller.status}`);
-  const created = await api(gateway, 'POST', '/api/tickets', { token: seller.body.token, body: ticket });
+  const created = await listTicket(gateway, seller.body.token as string, ticket);
   if (created.status !== 201) throw new Error(`ticket creation failed: ${JSON.stringify(created.body)}`);
   return { id: created.body.id as string, sellerToken: seller.body.token as string };
 }
