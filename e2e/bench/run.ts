@@ -28,8 +28,16 @@ import {
   type LoadSettings,
   waitQuiet,
 } from './measure';
-import { consoleTable, cpuBreakdown, machineInfo, rows, writeResults, type Figures } from './report';
-import { searchFigures, searchRows } from './search';
+import {
+  consoleTable,
+  cpuBreakdown,
+  machineInfo,
+  rows,
+  searchRows,
+  writeResults,
+  type Figures,
+} from './report';
+import { searchFigures } from './search';
 import type { Distribution } from './stats';
 
 /** The pg Pool size of the orders service: pg's default, as createPool sets none. */

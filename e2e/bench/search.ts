@@ -4,15 +4,14 @@ import { query } from './fixtures';
 import { killOnExit, log, owned } from './harness';
 import { keepAliveAgent, send } from './load';
 import { databaseOf } from './measure';
-import type { Row } from './report';
-import { distribution, round, type Distribution } from './stats';
+import { distribution, type Distribution } from './stats';
 
 /** The catalogue the search benchmark seeds: events, and available listings per event. */
 const EVENTS = 5_000;
 const LISTINGS_PER_EVENT = 20;
 
 /** The latency target of every search and event-page query, at the service. */
-const TARGET_P99_MS = 50;
+export const SEARCH_TARGET_P99_MS = 50;
 
 /** 100 acts, each touring 50 dates: adjective × noun, so a typo in one word still names one act. */
 const adjectives = [
@@ -234,21 +233,4 @@ export async function searchFigures(samples = 300, warmup = 30): Promise<SearchF
   } finally {
     await stop();
   }
-}
-
-const ms = (value: number) => `${round(value, value < 10 ? 1 : 0)} ms`;
-
-/** The results rows of the search benchmark. */
-export function searchRows(s: SearchFigures): Row[] {
-  return s.queries.map((q) => ({
-    metric: `Tickets at ${s.listings.toLocaleString('en')} listings in ${s.events.toLocaleString('en')} events: ${q.name} p50 / p99`,
-    value: `${ms(q.latency.p50)} / ${ms(q.latency.p99)}${q.found < s.samples ? ` (${q.found}/${s.samples} found)` : ''}`,
-    target: `p99 ≤ ${TARGET_P99_MS} ms`,
-    pass: q.latency.p99 <= TARGET_P99_MS,
-  }));
-}
-
-/** The bars of the search queries on the chart's latency scale: label, p99, target. */
-export function searchBars(s: SearchFigures): [string, number, number][] {
-  return s.queries.map((q) => [`search: ${q.name.replace(/^GET /, '')} p99`, q.latency.p99, TARGET_P99_MS]);
 }

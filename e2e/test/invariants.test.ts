@@ -86,6 +86,9 @@ describe('the invariant checker', () => {
       [heldOrderId, anotherId],
     );
 
+    // Orders' replica of a ticket at the ticket's version, but with another status.
+    await exec(orders, `update tickets set status = 'unlisted' where id = $1`, [anotherId]);
+
     const problems = await checkInvariants(system);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -96,6 +99,7 @@ describe('the invariant checker', () => {
         expect.stringContaining(
           `I8: ticket ${anotherId} is held at Repriced 1 usd, its order ${heldOrderId}`,
         ),
+        `orders' replica of ticket ${anotherId} is unlisted, tickets says reserved`,
       ]),
     );
     await expect(expectInvariants(system, { timeoutMs: 300 })).rejects.toThrow(/invariants broken/);

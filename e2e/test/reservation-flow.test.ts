@@ -1,6 +1,7 @@
 import { get } from 'node:http';
 import { waitFor } from '@glotixz/common/testing';
-import { api, signUp, listTicket } from './support/api';
+import { api, listTicket, signUp } from './support/api';
+import { queryRows } from './support/db';
 import { expectInvariants } from './support/invariants';
 import { startSystem, type System } from './support/system';
 
@@ -105,6 +106,19 @@ describe('reservation flow across the services', () => {
       'the ticket to be listed as available again',
     );
 
+    // Orders takes only an available ticket: its replica hears of the release just after tickets.
+    await waitFor(
+      async () =>
+        (
+          await queryRows<{ status: string }>(
+            system.databases.orders,
+            'select status from tickets where id = $1',
+            [ticketId],
+          )
+        )[0]?.status === 'available',
+      10_000,
+      'the orders replica to see the ticket available again',
+    );
     const again = await api(orders, 'POST', '/api/orders', { token: other.token, body: { ticketId } });
     expect(again.status).toBe(201);
     await waitFor(
