@@ -9,6 +9,16 @@ const password = 'correct horse battery';
 let counter = 0;
 const freshEmail = () => `buyer${++counter}-${Date.now()}@example.com`;
 
+/** The `user.created` events waiting in auth's outbox for `email`. */
+async function userCreatedEvents(email: string): Promise<{ id: string; email: string; createdAt: string }[]> {
+  const { rows } = await h.pool.query<{
+    envelope: { data: { id: string; email: string; createdAt: string } };
+  }>(`select envelope from outbox where subject = 'user.created' and envelope->'data'->>'email' = $1`, [
+    email,
+  ]);
+  return rows.map((row) => row.envelope.data);
+}
+
 function cookieHeader(res: request.Response): string[] {
   const raw = res.headers['set-cookie'] as unknown as string[] | undefined;
   return raw ?? [];
@@ -31,6 +41,12 @@ describe('POST /api/users/signup', () => {
     expect(hash).toMatchObject({ logN: 17, r: 8, p: 1 });
     expect(hash?.salt.length).toBe(16);
     expect(row.rows[0].password_hash).not.toContain(password);
+
+    // The account is announced by the transaction that created it, through the outbox (I1).
+    const created = await h.pool.query('select created_at from users where id = $1', [res.body.id]);
+    expect(await userCreatedEvents(email)).toEqual([
+      { id: res.body.id, email, createdAt: (created.rows[0].created_at as Date).toISOString() },
+    ]);
   });
 
   it('normalises the email so the same address in other case is a duplicate', async () => {
@@ -42,6 +58,7 @@ describe('POST /api/users/signup', () => {
     expect(res.body.email).toBe(email);
     const dup = await request(h.app).post('/api/users/signup').send({ email, password }).expect(409);
     expect(dup.body).toEqual({ code: 'EMAIL_IN_USE', message: expect.any(String) });
+    expect(await userCreatedEvents(email)).toHaveLength(1);
   });
 
   it('lets exactly one of 20 concurrent sign-ups for one email succeed', async () => {
@@ -54,6 +71,7 @@ describe('POST /api/users/signup', () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
     expect(await h.countUsers()).toBe(before + 1);
+    expect(await userCreatedEvents(email)).toHaveLength(1);
   });
 
   describe('rejects bad input with 4xx and writes nothing', () => {

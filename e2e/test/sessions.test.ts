@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@glotixz/common/testing';
+import { readSubject, waitFor } from '@glotixz/common/testing';
 import { send, type RawResponse } from './support/http';
 import { startSystem, type System } from './support/system';
 
@@ -74,6 +74,30 @@ describe('signing out, across the system', () => {
     );
     return Date.now() - started;
   }
+
+  it("announces every new account on the bus, once, through auth's outbox", async () => {
+    const email = `created-${randomUUID()}@example.com`;
+    const signup = await send(gateway, 'POST', '/api/users/signup', {
+      headers: JSON_TYPE,
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    expect(signup.status).toBe(201);
+    const announced = await waitFor(
+      async () => {
+        const messages = await readSubject(system.bus, 'user.created');
+        const mine = messages.filter((m) => (m.data as { data: { email: string } }).data.email === email);
+        return mine.length > 0 ? mine : undefined;
+      },
+      10_000,
+      'user.created on the USERS stream',
+    );
+    expect(announced).toHaveLength(1);
+    expect((announced[0]?.data as { data: unknown }).data).toEqual({
+      id: signup.json.id,
+      email,
+      createdAt: expect.any(String),
+    });
+  });
 
   it('refuses the old token and cookie in tickets, orders and payments soon after sign-out', async () => {
     const email = `signout-${randomUUID()}@example.com`;

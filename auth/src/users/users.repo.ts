@@ -1,24 +1,30 @@
+import { enqueue } from '@glotixz/common/bus';
+import { userCreatedSubject } from '@glotixz/common/events';
 import { eq } from 'drizzle-orm';
-import type { AuthDb } from '../db/db';
+import type { AuthDb, AuthTx } from '../db/db';
 import { users, type UserRow } from '../db/schema';
-
-/** A drizzle database or transaction on the auth database. */
-type Executor = Pick<AuthDb, 'insert' | 'select'>;
 
 /** Data access for accounts. */
 export function createUsersRepo(db: AuthDb) {
   return {
     /**
-     * Inserts a user; `null` when the email is taken. The unique constraint decides, so two
-     * concurrent sign-ups for one email can never both succeed.
+     * Inserts a user in `tx` and enqueues its `user.created` there (I1); `null`, and nothing
+     * written, when the email is taken. The unique constraint decides, so two concurrent sign-ups
+     * for one email can never both succeed.
      */
-    async insert(email: string, passwordHash: string, tx: Executor = db): Promise<UserRow | null> {
+    async insert(tx: AuthTx, email: string, passwordHash: string): Promise<UserRow | null> {
       const [row] = await tx
         .insert(users)
         .values({ email, passwordHash })
         .onConflictDoNothing({ target: users.email })
         .returning();
-      return row ?? null;
+      if (!row) return null;
+      await enqueue(tx, userCreatedSubject, {
+        id: row.id,
+        email: row.email,
+        createdAt: row.createdAt.toISOString(),
+      });
+      return row;
     },
 
     async findByEmail(email: string): Promise<UserRow | null> {

@@ -38,7 +38,7 @@ export function createUsersService({ db, users, sessions, backoff, hashing, jwt 
     async signup(email: string, password: string): Promise<Session> {
       const passwordHash = await hashing.run('signup', () => hashPassword(password));
       return db.transaction(async (tx) => {
-        const user = await users.insert(email, passwordHash, tx);
+        const user = await users.insert(tx, email, passwordHash);
         if (!user) throw new AppError('EMAIL_IN_USE', 'An account with this email already exists');
         const { row, session } = newSession(user);
         await sessions.insert(row, tx);

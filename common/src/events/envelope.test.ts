@@ -72,6 +72,7 @@ describe('streams and catalog', () => {
       ['payment.refunded', 'PAYMENTS'],
       ['expiration.completed', 'EXPIRATION'],
       ['session.revoked', 'SESSIONS'],
+      ['user.created', 'USERS'],
     ]);
     expect(streamFor(deadLetterSubject('orders-ticket-created'))).toBe('DEADLETTER');
     expect(Object.keys(streams)).toEqual([
@@ -80,6 +81,7 @@ describe('streams and catalog', () => {
       'PAYMENTS',
       'EXPIRATION',
       'SESSIONS',
+      'USERS',
       'DEADLETTER',
     ]);
   });

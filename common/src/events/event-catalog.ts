@@ -69,6 +69,12 @@ const described: { [S in Subject]: Described } = {
     description:
       'A user signed out (one session) or signed out everywhere (all their sessions); every service refuses those tokens from then on. Not a durable consumer: every process of every service reads it with its own ordered consumer, replaying the last token lifetime at start-up.',
   },
+  'user.created': {
+    publisher: 'auth',
+    consumers: [],
+    description:
+      'Someone signed up; published in the transaction that creates the account, for the services that keep a replica of users.',
+  },
 };
 
 /** Every event with its stream, publisher, consumers and schema: the source of `docs/events.md`. */

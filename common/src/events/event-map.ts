@@ -8,6 +8,7 @@ import { paymentSucceededSchema, paymentSucceededSubject } from './payment-succe
 import { sessionRevokedSchema, sessionRevokedSubject } from './session-revoked.event';
 import { ticketCreatedSchema, ticketCreatedSubject } from './ticket-created.event';
 import { ticketUpdatedSchema, ticketUpdatedSubject } from './ticket-updated.event';
+import { userCreatedSchema, userCreatedSubject } from './user-created.event';
 
 /** The zod schema of the `data` of every event, by subject. The one source of the contracts. */
 export const eventSchemas = {
@@ -20,6 +21,7 @@ export const eventSchemas = {
   [paymentRefundedSubject]: paymentRefundedSchema,
   [expirationCompletedSubject]: expirationCompletedSchema,
   [sessionRevokedSubject]: sessionRevokedSchema,
+  [userCreatedSubject]: userCreatedSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Maps every subject to the type of its event's `data`. */

@@ -9,6 +9,7 @@ export * from './payment-succeeded.event';
 export * from './payment-refunded.event';
 export * from './expiration-completed.event';
 export * from './session-revoked.event';
+export * from './user-created.event';
 export * from './event-map';
 export * from './envelope';
 export * from './streams';

@@ -10,6 +10,7 @@ export const streams = {
   PAYMENTS: 'payment.>',
   EXPIRATION: 'expiration.>',
   SESSIONS: 'session.>',
+  USERS: 'user.>',
   DEADLETTER: 'deadletter.>',
 } as const;
 
@@ -22,6 +23,7 @@ const streamByToken: Record<string, StreamName> = {
   payment: 'PAYMENTS',
   expiration: 'EXPIRATION',
   session: 'SESSIONS',
+  user: 'USERS',
   deadletter: 'DEADLETTER',
 };
 
