@@ -1,5 +1,6 @@
 import { baseEnv, busEnv, env, loadConfigOrExit, tokenVerifierEnv } from '@glotixz/common/config';
 import { z } from 'zod';
+import { eticketJwksEnv } from './checkins/eticket-keys';
 import { currencyInputSchema } from './tickets/currency';
 
 /** The tickets service's environment. */
@@ -12,6 +13,11 @@ export const configSchema = z.object({
   DEFAULT_CURRENCY: currencyInputSchema.default('usd'),
   /** How often the closing job closes the listings of events that have started. */
   EVENT_CLOSE_INTERVAL_SECONDS: env.positiveInt(5),
+  /**
+   * The public keys e-tickets are signed with (orders' `ETICKET_SIGNING_KEY`), as a JWKS JSON
+   * string; list the old key too while rotating. Without it no code is accepted at the door.
+   */
+  ETICKET_PUBLIC_KEYS: eticketJwksEnv.default({ keys: [] }),
 });
 
 /** Parsed tickets configuration. */

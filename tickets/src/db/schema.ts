@@ -7,6 +7,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -181,3 +182,52 @@ export const completedOrders = pgTable('completed_orders', {
 
 /** A row of {@link tickets}. */
 export type TicketRow = typeof tickets.$inferSelect;
+
+/**
+ * Door staff of an event: the emails its organizer lets scan tickets at the door, besides the
+ * organizer. Stored trimmed and lower-case (`event_staff_email_folded`), once per event (the key).
+ */
+export const eventStaff = pgTable(
+  'event_staff',
+  {
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id),
+    email: text('email').notNull(),
+    addedAt: timestamp('added_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.email] }),
+    check('event_staff_email_folded', sql`${t.email} = lower(btrim(${t.email}))`),
+  ],
+);
+
+/**
+ * Orders this service has seen refunded (`payment.refunded`). Kept for good, not pruned: a refunded
+ * order's e-ticket never admits, however late it is scanned.
+ */
+export const refundedOrders = pgTable('refunded_orders', {
+  orderId: uuid('order_id').primaryKey(),
+  refundedAt: timestamp('refunded_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Tickets admitted at the door, one row per ticket (the key, I9): the first scan's insert wins and
+ * every later scan of the same ticket finds this row and answers when it was admitted.
+ */
+export const admissions = pgTable(
+  'admissions',
+  {
+    ticketId: uuid('ticket_id')
+      .primaryKey()
+      .references(() => tickets.id),
+    orderId: uuid('order_id').notNull(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id),
+    admittedAt: timestamp('admitted_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** The organizer or staff member who scanned it. */
+    admittedBy: uuid('admitted_by').notNull(),
+  },
+  (t) => [index('admissions_event_idx').on(t.eventId)],
+);
