@@ -45,6 +45,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{id}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An event's door staff
+         * @description The event's organizer only; oldest first.
+         */
+        get: operations["listEventStaff"];
+        put?: never;
+        /**
+         * Let an email scan tickets at the door of an event
+         * @description The event's organizer only. The email is stored trimmed and lower-case; adding one that is already staff answers 200 with it.
+         */
+        post: operations["addEventStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{id}/staff/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an email from an event's door staff
+         * @description The event's organizer only. 404 when the email is not staff of the event.
+         */
+        delete: operations["removeEventStaff"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many tickets of an event were sold, admitted, and are still to come
+         * @description The event's organizer and door staff. Refunded tickets are not counted.
+         */
+        get: operations["getEventAttendance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets": {
         parameters: {
             query?: never;
@@ -134,6 +198,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/checkins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admit the e-ticket a code names, once
+         * @description By the event's organizer or door staff. The first scan of a ticket admits it (200); every later one answers 409 ALREADY_ADMITTED with the first admission's time in `details.admittedAt`. A refunded ticket answers 409 TICKET_VOID; a code that is not a genuine e-ticket 400 INVALID_TICKET_CODE.
+         */
+        post: operations["checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkins/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys e-tickets are signed with (JWKS)
+         * @description For scanners to verify a code on the device before asking. ES256 keys picked by `kid`; during a rotation both keys are listed.
+         */
+        get: operations["getETicketKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -178,7 +282,7 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_FOUND" | "EVENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "TICKET_SOLD" | "TICKET_UNLISTED" | "EVENT_STARTED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "INVALID_TICKET_CODE" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_EVENT_STAFF" | "NOT_FOUND" | "EVENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "TICKET_SOLD" | "TICKET_UNLISTED" | "EVENT_STARTED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "TICKET_VOID" | "ALREADY_ADMITTED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "WRONG_EVENT" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
             message: string;
             /** @description VALIDATION_FAILED: one entry per problem; other codes: facts about the error, e.g. `{ "retryAfterSeconds": 30 }` */
             details?: components["schemas"]["FieldIssue"][] | {
@@ -223,6 +327,33 @@ export interface components {
             items: components["schemas"]["Event"][];
             /** @description Pass as `cursor` for the next page; null at the end */
             nextCursor: string | null;
+        };
+        StaffMember: {
+            /** @example door@example.com */
+            email: string;
+            /**
+             * Format: date-time
+             * @example 2027-06-01T09:00:00.000Z
+             */
+            addedAt: string;
+        };
+        AddStaff: {
+            /**
+             * @description Compared and stored trimmed and lower-case
+             * @example door@example.com
+             */
+            email: string;
+        };
+        StaffList: {
+            items: components["schemas"]["StaffMember"][];
+        };
+        Attendance: {
+            /** @description Tickets sold for the event and not refunded */
+            sold: number;
+            /** @description Of those, how many were admitted at the door */
+            admitted: number;
+            /** @description Sold, not refunded and not admitted yet */
+            toCome: number;
         };
         Ticket: {
             /** Format: uuid */
@@ -325,6 +456,49 @@ export interface components {
             seat?: string | null;
             /** @example Aisle seat, great view of the stage */
             note?: string | null;
+        };
+        Admission: {
+            /** @enum {string} */
+            result: "admitted";
+            /**
+             * Format: date-time
+             * @example 2027-06-21T17:02:11.000Z
+             */
+            admittedAt: string;
+            ticket: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+            };
+            /** Format: uuid */
+            eventId: string;
+        };
+        Checkin: {
+            /**
+             * @description The e-ticket's code, as its QR code holds it
+             * @example eyJhbGciOiJFUzI1NiIs…
+             */
+            code: string;
+            /**
+             * Format: uuid
+             * @description The event being scanned for: a ticket for another event answers 422 WRONG_EVENT
+             */
+            eventId?: string;
+        };
+        ETicketKeys: {
+            keys: {
+                /** @enum {string} */
+                kty: "EC";
+                /** @enum {string} */
+                crv: "P-256";
+                x: string;
+                y: string;
+                kid: string;
+                /** @enum {string} */
+                alg: "ES256";
+                /** @enum {string} */
+                use: "sig";
+            }[];
         };
     };
     responses: never;
@@ -496,6 +670,305 @@ export interface operations {
             };
             /** @description Error: VALIDATION_FAILED */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEventStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The staff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffList"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_EVENT_STAFF */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addEventStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddStaff"];
+            };
+        };
+        responses: {
+            /** @description Already staff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMember"];
+                };
+            };
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMember"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED, MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_EVENT_STAFF, CROSS_ORIGIN_REQUEST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeEventStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description Compared and stored trimmed and lower-case */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_EVENT_STAFF, CROSS_ORIGIN_REQUEST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEventAttendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attendance"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_EVENT_STAFF */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1016,6 +1489,140 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    checkIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Checkin"];
+            };
+        };
+        responses: {
+            /** @description Admitted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Admission"];
+                };
+            };
+            /** @description Error: INVALID_TICKET_CODE, VALIDATION_FAILED, MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_EVENT_STAFF, CROSS_ORIGIN_REQUEST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: TICKET_VOID, ALREADY_ADMITTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: WRONG_EVENT */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getETicketKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ETicketKeys"];
                 };
             };
             /** @description Error: INTERNAL */
