@@ -102,6 +102,12 @@ export default async function EventPage({ params }: { params: Params }) {
           </ul>
         </section>
 
+        {user?.id === event.organizerId && (
+          <p className="mt-3" data-testid="door-link">
+            <Link href={`/events/${event.id}/door`}>Door: staff and check-in</Link>
+          </p>
+        )}
+
         {started ? (
           <div className="alert alert-warning mt-5" role="note" data-testid="event-started">
             <p>
