@@ -1,0 +1,54 @@
+import type { Browser } from 'playwright-core';
+import {
+  failOnConsoleErrors,
+  launchBrowser,
+  newVisitor,
+  signUpInBrowser,
+  snapshot,
+} from '../support/browser';
+import { startSystem, type System } from '../support/system';
+
+failOnConsoleErrors();
+
+/**
+ * The door scanner with a typed code: a code that is not a genuine e-ticket is refused on the
+ * device, checked against the published keys, without asking tickets.
+ */
+describe('the web client: the door scanner', () => {
+  let system: System;
+  let browser: Browser;
+  let gateway: string;
+
+  beforeAll(async () => {
+    system = await startSystem({ services: ['auth', 'tickets'], web: true });
+    gateway = system.gateway!.url;
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('refuses a typed forged code at once, without a check-in request', async () => {
+    const { page } = await newVisitor(browser, gateway);
+    await signUpInBrowser(page, 'door');
+    const checkins: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/checkins') {
+        checkins.push(request.url());
+      }
+    });
+    const keys = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/checkins/keys');
+    await page.goto('/scan');
+    await keys;
+    await page.getByLabel('Ticket code').fill('eyJhbGciOiJFUzI1NiJ9.eyJ0aWQiOiJ4In0.forged');
+    await page.getByRole('button', { name: 'Check in' }).click();
+    const result = page.getByTestId('scan-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-result')).toBe('invalid');
+    expect(await result.textContent()).toContain('NOT A VALID TICKET');
+    expect(checkins).toEqual([]);
+    await snapshot(page, 'scanner-forged-code');
+  });
+});
