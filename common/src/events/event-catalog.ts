@@ -55,8 +55,9 @@ const described: { [S in Subject]: Described } = {
   },
   'payment.refunded': {
     publisher: 'payments',
-    consumers: [],
-    description: 'A payment was refunded, e.g. because it succeeded after its order was cancelled.',
+    consumers: ['tickets'],
+    description:
+      "A payment was refunded, e.g. because it succeeded after its order was cancelled; tickets voids the order's ticket at the door.",
   },
   'expiration.completed': {
     publisher: 'expiration',

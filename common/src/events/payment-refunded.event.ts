@@ -3,7 +3,7 @@ import { currencySchema, idSchema, minorUnitsSchema } from './primitives';
 
 /**
  * Fires when payments refunds a charge, e.g. a payment that succeeded after its order was
- * cancelled (I6). Published by payments; no service consumes it yet (audit and notifications).
+ * cancelled (I6). Published by payments; consumed by tickets, which voids the order's ticket at the door.
  */
 export const paymentRefundedSubject = 'payment.refunded';
 
