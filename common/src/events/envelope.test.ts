@@ -73,6 +73,7 @@ describe('streams and catalog', () => {
       ['expiration.completed', 'EXPIRATION'],
       ['session.revoked', 'SESSIONS'],
       ['user.created', 'USERS'],
+      ['user.password-reset-requested', 'USERS'],
     ]);
     expect(streamFor(deadLetterSubject('orders-ticket-created'))).toBe('DEADLETTER');
     expect(Object.keys(streams)).toEqual([

@@ -5,7 +5,7 @@ import { streamFor } from './streams';
 import type { StreamName } from './streams';
 
 /** A Glotixz service. */
-export type ServiceName = 'auth' | 'tickets' | 'orders' | 'payments' | 'expiration';
+export type ServiceName = 'auth' | 'tickets' | 'orders' | 'payments' | 'expiration' | 'notifications';
 
 /** One event as documented in `docs/events.md`. */
 export interface EventCatalogEntry {
@@ -23,7 +23,8 @@ const described: { [S in Subject]: Described } = {
   'ticket.created': {
     publisher: 'tickets',
     consumers: ['orders'],
-    description: 'A seller listed a ticket; orders adds it to its replica.',
+    description:
+      "A seller listed a ticket; orders adds it to its replica, with the event's details and the seat it prints on e-tickets.",
   },
   'ticket.updated': {
     publisher: 'tickets',
@@ -33,20 +34,21 @@ const described: { [S in Subject]: Described } = {
   },
   'order.created': {
     publisher: 'orders',
-    consumers: ['tickets', 'expiration', 'payments'],
+    consumers: ['tickets', 'expiration', 'payments', 'notifications'],
     description:
-      'A buyer reserved a ticket; tickets marks it reserved, expiration schedules the expiry, payments copies the order.',
+      'A buyer reserved a ticket; tickets marks it reserved, expiration schedules the expiry, payments copies the order, notifications mails the buyer when to pay by.',
   },
   'order.cancelled': {
     publisher: 'orders',
-    consumers: ['tickets', 'payments'],
+    consumers: ['tickets', 'payments', 'notifications'],
     description:
-      'An order was cancelled (by the buyer or on expiry); tickets frees the ticket, payments marks its copy cancelled.',
+      'An order was cancelled (by the buyer or on expiry); tickets frees the ticket, payments marks its copy cancelled, notifications tells the buyer when it expired.',
   },
   'order.completed': {
     publisher: 'orders',
-    consumers: ['payments', 'tickets'],
-    description: 'An order was paid; payments marks its copy complete, tickets marks the ticket sold.',
+    consumers: ['payments', 'tickets', 'notifications'],
+    description:
+      'An order was paid, with its e-ticket; payments marks its copy complete, tickets marks the ticket sold, notifications mails the receipt and e-ticket to the buyer and the news to the seller.',
   },
   'payment.succeeded': {
     publisher: 'payments',
@@ -55,9 +57,9 @@ const described: { [S in Subject]: Described } = {
   },
   'payment.refunded': {
     publisher: 'payments',
-    consumers: ['tickets'],
+    consumers: ['tickets', 'orders', 'notifications'],
     description:
-      "A payment was refunded, e.g. because it succeeded after its order was cancelled; tickets voids the order's ticket at the door.",
+      "A payment was refunded, e.g. because it succeeded after its order was cancelled; tickets voids the order's ticket at the door, orders marks the order refunded (its e-ticket void), notifications tells the buyer.",
   },
   'expiration.completed': {
     publisher: 'expiration',
@@ -72,9 +74,15 @@ const described: { [S in Subject]: Described } = {
   },
   'user.created': {
     publisher: 'auth',
-    consumers: [],
+    consumers: ['notifications'],
     description:
-      'Someone signed up; published in the transaction that creates the account, for the services that keep a replica of users.',
+      'Someone signed up; published in the transaction that creates the account; notifications keeps a replica of users (their email addresses).',
+  },
+  'user.password-reset-requested': {
+    publisher: 'auth',
+    consumers: ['notifications'],
+    description:
+      'Someone asked to reset the password of an existing account; notifications mails the single-use link.',
   },
 };
 

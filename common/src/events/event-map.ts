@@ -9,6 +9,10 @@ import { sessionRevokedSchema, sessionRevokedSubject } from './session-revoked.e
 import { ticketCreatedSchema, ticketCreatedSubject } from './ticket-created.event';
 import { ticketUpdatedSchema, ticketUpdatedSubject } from './ticket-updated.event';
 import { userCreatedSchema, userCreatedSubject } from './user-created.event';
+import {
+  userPasswordResetRequestedSchema,
+  userPasswordResetRequestedSubject,
+} from './user-password-reset-requested.event';
 
 /** The zod schema of the `data` of every event, by subject. The one source of the contracts. */
 export const eventSchemas = {
@@ -22,6 +26,7 @@ export const eventSchemas = {
   [expirationCompletedSubject]: expirationCompletedSchema,
   [sessionRevokedSubject]: sessionRevokedSchema,
   [userCreatedSubject]: userCreatedSchema,
+  [userPasswordResetRequestedSubject]: userPasswordResetRequestedSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Maps every subject to the type of its event's `data`. */

@@ -10,6 +10,8 @@ export * from './payment-refunded.event';
 export * from './expiration-completed.event';
 export * from './session-revoked.event';
 export * from './user-created.event';
+export * from './user-password-reset-requested.event';
+export * from './eticket';
 export * from './event-map';
 export * from './envelope';
 export * from './streams';

@@ -12,7 +12,15 @@ export const orderCancelledSubject = 'order.cancelled';
 export const orderCancelledSchema = z.object({
   id: idSchema,
   version: aggregateVersionSchema,
-  ticket: z.object({ id: idSchema }),
+  ticket: z.object({
+    id: idSchema,
+    /** The order's title (I8). Absent from events published before orders carried it. */
+    title: z.string().min(1).optional(),
+  }),
+  /** The buyer. Absent from events published before orders carried it. */
+  userId: idSchema.optional(),
+  /** `expired`: the reservation ran out; `buyer`: the buyer cancelled. Absent from older events. */
+  reason: z.enum(['expired', 'buyer']).optional(),
 });
 
 /** The `data` of an `order.cancelled` event. */

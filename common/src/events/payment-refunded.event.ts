@@ -15,6 +15,8 @@ export const paymentRefundedSchema = z.object({
   amount: minorUnitsSchema,
   currency: currencySchema,
   reason: z.string().min(1),
+  /** The buyer who was refunded. Absent from events published before payments carried it. */
+  userId: idSchema.optional(),
 });
 
 /** The `data` of a `payment.refunded` event. */

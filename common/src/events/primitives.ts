@@ -16,7 +16,7 @@ export const aggregateVersionSchema = z.number().int().nonnegative();
 export const isoUtcSchema = z.iso.datetime();
 
 /** The statuses of an order, as orders stores and publishes them and its replicas keep them. */
-export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete'] as const;
+export const orderStatuses = ['awaiting_payment', 'cancelled', 'complete', 'refunded'] as const;
 
 /** The lifecycle of an order. */
 export const orderStatusSchema = z.enum(orderStatuses);
@@ -36,3 +36,29 @@ export const ticketStatusSchema = z.enum(ticketStatuses);
 
 /** The lifecycle of a listing. */
 export type TicketStatus = z.infer<typeof ticketStatusSchema>;
+
+/** Where and when an event takes place, as ticket events and e-tickets carry it. */
+export const eventDetailsSchema = z.object({
+  id: idSchema,
+  name: z.string().min(1),
+  venue: z.string().min(1),
+  city: z.string().min(1),
+  /** ISO 3166-1 alpha-2, e.g. `GB`. */
+  country: z.string().min(1),
+  /** IANA time zone of the venue, e.g. `Europe/London`: local times are shown in it. */
+  timezone: z.string().min(1),
+  startsAt: isoUtcSchema,
+});
+
+/** Where and when an event takes place. */
+export type EventDetails = z.infer<typeof eventDetailsSchema>;
+
+/** A ticket's place in the venue; each part is null when the listing does not name it (standing, general admission). */
+export const seatSchema = z.object({
+  section: z.string().nullable(),
+  row: z.string().nullable(),
+  seat: z.string().nullable(),
+});
+
+/** A ticket's place in the venue. */
+export type Seat = z.infer<typeof seatSchema>;

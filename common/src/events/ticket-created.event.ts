@@ -2,9 +2,11 @@ import { z } from 'zod';
 import {
   aggregateVersionSchema,
   currencySchema,
+  eventDetailsSchema,
   idSchema,
   isoUtcSchema,
   minorUnitsSchema,
+  seatSchema,
   ticketStatusSchema,
   type TicketStatus,
 } from './primitives';
@@ -33,6 +35,13 @@ export const ticketCreatedSchema = z.object({
   /** When that event starts: no order for the ticket is accepted from then on. */
   startsAt: isoUtcSchema.optional(),
   status: ticketStatusSchema.optional(),
+  /**
+   * The event's details as they are when the ticket changes, for the services that show or print
+   * the ticket (orders' e-tickets). Absent from events published before tickets carried them.
+   */
+  event: eventDetailsSchema.optional(),
+  /** The ticket's place in the venue; absent from events published before tickets carried it. */
+  seat: seatSchema.optional(),
   version: aggregateVersionSchema,
 });
 
