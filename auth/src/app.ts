@@ -33,15 +33,16 @@ export function createApp(deps: AppDeps): ServiceApp {
     concurrency: config.PASSWORD_HASH_CONCURRENCY,
     maxQueued: config.PASSWORD_HASH_QUEUE_MAX,
   });
+  const backoff = createAccountBackoff(db, {
+    freeFailures: config.SIGNIN_ACCOUNT_FREE_FAILURES,
+    maxDelaySeconds: config.SIGNIN_ACCOUNT_MAX_DELAY_SECONDS,
+    windowSeconds: config.SIGNIN_ACCOUNT_WINDOW_SECONDS,
+  });
   const users = createUsersService({
     db,
     users: usersRepo,
     sessions,
-    backoff: createAccountBackoff(db, {
-      freeFailures: config.SIGNIN_ACCOUNT_FREE_FAILURES,
-      maxDelaySeconds: config.SIGNIN_ACCOUNT_MAX_DELAY_SECONDS,
-      windowSeconds: config.SIGNIN_ACCOUNT_WINDOW_SECONDS,
-    }),
+    backoff,
     hashing,
     jwt: {
       privateKey: config.JWT_PRIVATE_KEY,
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): ServiceApp {
     users: usersRepo,
     sessions,
     hashing,
+    backoff,
     ttlSeconds: config.PASSWORD_RESET_TTL_SECONDS,
   });
   const resetLimits = {

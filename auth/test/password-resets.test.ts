@@ -260,6 +260,24 @@ describe('POST /api/users/password-reset/confirm', () => {
     expect(revoked.flatMap((e) => e.data.sessionIds)).toHaveLength(2);
   });
 
+  it("clears the account's sign-in backoff: the owner signs in with the new password at once", async () => {
+    const app = h.build({ SIGNIN_MAX_FAILURES: '100', SIGNIN_ACCOUNT_FREE_FAILURES: '1' });
+    const email = freshEmail();
+    await signUp(email);
+    const signIn = (pw: string) =>
+      request(app)
+        .post('/api/users/signin')
+        .set('x-forwarded-for', '203.0.113.60')
+        .send({ email, password: pw });
+    expect((await signIn('wrong password')).status).toBe(401);
+    // As after a long run of guesses: locked for a while yet. This file's only backoff row is this account's.
+    await h.pool.query(`update signin_backoff set locked_until = now() + interval '10 minutes'`);
+    expect((await signIn(newPassword)).status).toBe(429);
+    await askReset(email, app).expect(202);
+    await confirm(await latestToken(email), newPassword, app).expect(200);
+    expect((await signIn(newPassword)).status).toBe(200);
+  });
+
   it('answers 400 INVALID_RESET_TOKEN for an expired token and keeps the old password', async () => {
     const email = freshEmail();
     const user = await signUp(email);

@@ -67,15 +67,18 @@ export function createPasswordResetsRepo(db: AuthDb) {
 
     /**
      * Uses the token in `tx`: one conditional UPDATE decides, so of two confirmations with one
-     * token exactly one gets its user id; the other (and an unknown, used, superseded or expired
+     * token exactly one gets its account; the other (and an unknown, used, superseded or expired
      * token) gets `null`.
      */
-    async consume(tx: AuthTx, tokenHash: string): Promise<string | null> {
-      const { rows } = await tx.execute<{ user_id: string }>(sql`
-        update password_resets set used_at = now()
-         where token_hash = ${tokenHash} and used_at is null and expires_at > now()
-        returning user_id`);
-      return rows[0]?.user_id ?? null;
+    async consume(tx: AuthTx, tokenHash: string): Promise<{ userId: string; email: string } | null> {
+      const { rows } = await tx.execute<{ user_id: string; email: string }>(sql`
+        update password_resets r set used_at = now()
+          from users u
+         where r.token_hash = ${tokenHash} and r.used_at is null and r.expires_at > now()
+           and u.id = r.user_id
+        returning r.user_id, u.email`);
+      const row = rows[0];
+      return row ? { userId: row.user_id, email: row.email } : null;
     },
   };
 }

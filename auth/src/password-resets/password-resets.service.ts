@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '@glotixz/common/errors';
 import type { AuthDb } from '../db/db';
 import type { SessionsRepo } from '../sessions/sessions.repo';
+import type { AccountBackoff } from '../users/account-backoff';
 import type { HashingQueue } from '../users/hashing-queue';
 import { hashPassword } from '../users/password';
 import type { UsersRepo } from '../users/users.repo';
@@ -17,6 +18,7 @@ export interface PasswordResetsServiceDeps {
   users: UsersRepo;
   sessions: SessionsRepo;
   hashing: HashingQueue;
+  backoff: AccountBackoff;
   /** How long a token works. */
   ttlSeconds: number;
 }
@@ -37,6 +39,7 @@ export function createPasswordResetsService({
   users,
   sessions,
   hashing,
+  backoff,
   ttlSeconds,
 }: PasswordResetsServiceDeps) {
   return {
@@ -60,12 +63,15 @@ export function createPasswordResetsService({
       if (!(await resets.isLive(tokenHash))) throw invalidToken();
       // The hash is CPU work: done before the transaction, which then holds its locks briefly.
       const passwordHash = await hashing.run('reset', () => hashPassword(password));
-      await db.transaction(async (tx) => {
-        const userId = await resets.consume(tx, tokenHash);
-        if (!userId) throw invalidToken();
-        await users.setPasswordHash(tx, userId, passwordHash);
-        await sessions.revokeAll(userId, tx);
+      const account = await db.transaction(async (tx) => {
+        const used = await resets.consume(tx, tokenHash);
+        if (!used) throw invalidToken();
+        await users.setPasswordHash(tx, used.userId, passwordHash);
+        await sessions.revokeAll(used.userId, tx);
+        return used;
       });
+      // Whoever holds the mailed link owns the address: failed guesses no longer slow them down.
+      await backoff.succeeded(account.email);
     },
   };
 }
