@@ -48,9 +48,11 @@ export function ForgotPasswordForm() {
           expires soon.
         </FormMessage>
         <p className="muted mt-4">
-          Nothing arrived? Check your spam folder, or{' '}
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setSentTo(null)}>
-            try again
+          Nothing arrived after a few minutes? Check your spam folder, or ask again.
+        </p>
+        <p className="center">
+          <button type="button" className="btn btn-secondary" onClick={() => setSentTo(null)}>
+            Ask for another link
           </button>
         </p>
         <p className="center muted mt-4" style={{ marginBottom: 0 }}>
