@@ -24,6 +24,13 @@ export const configSchema = z
     /** Sign-ups per client address per window. */
     SIGNUP_MAX_PER_ADDRESS: env.positiveInt(10),
     SIGNUP_WINDOW_SECONDS: env.positiveInt(3600),
+    /** How long a password-reset link works. */
+    PASSWORD_RESET_TTL_SECONDS: env.positiveInt(30 * 60),
+    /** Password-reset requests per email per window, from any address (each may send a mail). */
+    PASSWORD_RESET_MAX_PER_EMAIL: env.positiveInt(5),
+    /** Password-reset requests per client address per window; also its failed confirmations. */
+    PASSWORD_RESET_MAX_PER_ADDRESS: env.positiveInt(20),
+    PASSWORD_RESET_WINDOW_SECONDS: env.positiveInt(3600),
     /** Password hashes (128 MiB scrypt each) computed at once. */
     PASSWORD_HASH_CONCURRENCY: env.positiveInt(2),
     /** Password hashes allowed to wait for a slot; past it, 503 `SERVER_BUSY`. */

@@ -6,11 +6,15 @@ import { migrationsFolder } from './db/migrate';
 import * as schema from './db/schema';
 import { authConsumers } from './events/consumers';
 
-/** Bookkeeping rows of no further use: ended sign-in windows and backoffs, expired sessions. */
+/**
+ * Bookkeeping rows of no further use: ended sign-in windows and backoffs, expired sessions and
+ * expired password-reset tokens.
+ */
 const prunedTables = [
   { table: 'signin_attempts', column: 'reset_at' },
   { table: 'signin_backoff', column: 'expires_at' },
   { table: 'sessions', column: 'expires_at' },
+  { table: 'password_resets', column: 'expires_at' },
 ];
 
 /** The auth service: accounts, sign-in and the sessions whose tokens the other services verify. */

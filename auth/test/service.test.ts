@@ -14,7 +14,14 @@ describeService({
   metrics: { path: '/api/users/currentuser', route: '/api/users/currentuser' },
   docs: {
     path: '/api/users/docs',
-    paths: ['/api/users/signup', '/api/users/signin', '/api/users/signout', '/api/users/currentuser'],
+    paths: [
+      '/api/users/signup',
+      '/api/users/signin',
+      '/api/users/signout',
+      '/api/users/currentuser',
+      '/api/users/password-reset',
+      '/api/users/password-reset/confirm',
+    ],
     also: (document) => expect(document.paths['/api/users/signup'].post.responses['409']).toBeDefined(),
   },
   unknownRoute: { path: '/api/users/nope' },

@@ -2,7 +2,7 @@ import { enqueue } from '@glotixz/common/bus';
 import { maxSessionsPerRevocation, sessionRevokedSubject } from '@glotixz/common/events';
 import { sql } from 'drizzle-orm';
 import { sessions } from '../db/schema';
-import type { AuthDb } from '../db/db';
+import type { AuthDb, AuthTx } from '../db/db';
 
 /** A drizzle database or transaction on the auth database. */
 type Executor = Pick<AuthDb, 'execute' | 'insert'>;
@@ -58,16 +58,21 @@ export function createSessionsRepo(db: AuthDb) {
       });
     },
 
-    /** Revokes every live session of a user ("sign out everywhere"); answers how many. */
-    async revokeAll(userId: string): Promise<number> {
-      return db.transaction(async (tx) => {
-        const { rows } = await tx.execute<{ id: string; expires_at: string }>(sql`
+    /**
+     * Revokes every live session of a user ("sign out everywhere", a password reset) and publishes
+     * `session.revoked` with it; answers how many. Pass the transaction of a larger change (the
+     * password reset) to make the revocation part of it, or none for a transaction of its own.
+     */
+    async revokeAll(userId: string, tx?: AuthTx): Promise<number> {
+      const revokeIn = async (executor: Executor) => {
+        const { rows } = await executor.execute<{ id: string; expires_at: string }>(sql`
           update sessions set revoked_at = now()
            where user_id = ${userId} and revoked_at is null and expires_at > now()
           returning id, expires_at`);
-        await publishRevoked(tx, userId, rows);
+        await publishRevoked(executor, userId, rows);
         return rows.length;
-      });
+      };
+      return tx ? revokeIn(tx) : db.transaction(revokeIn);
     },
   };
 }

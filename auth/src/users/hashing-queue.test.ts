@@ -24,6 +24,25 @@ describe('HashingQueue', () => {
     expect(most).toBe(1);
   });
 
+  it('queues password resets with the sign-ups, behind sign-ins', async () => {
+    const queue = new HashingQueue({ concurrency: 2, maxQueued: 10 });
+    let running = 0;
+    let most = 0;
+    const hash = async () => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(100);
+      running--;
+    };
+    const pending = [queue.run('signup', hash), queue.run('reset', hash), queue.run('reset', hash)];
+    await sleep(10);
+    const started = Date.now();
+    await queue.run('signin', () => Promise.resolve());
+    expect(Date.now() - started).toBeLessThan(50);
+    await Promise.all(pending);
+    expect(most).toBe(1);
+  });
+
   it('answers SERVER_BUSY with a retry time once the waiting room is full', async () => {
     const queue = new HashingQueue({ concurrency: 1, maxQueued: 2 });
     const slow = () => sleep(50);

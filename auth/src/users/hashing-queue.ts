@@ -9,8 +9,8 @@ export interface HashingLimits {
   maxQueued: number;
 }
 
-/** Who asked for a hash: sign-ins are served before sign-ups. */
-export type HashPurpose = 'signin' | 'signup';
+/** Who asked for a hash: sign-ins are served before sign-ups and password resets. */
+export type HashPurpose = 'signin' | 'signup' | 'reset';
 
 /**
  * Runs password hashes (scrypt) through one bounded queue, so a burst of sign-ups cannot take
@@ -23,7 +23,7 @@ export type HashPurpose = 'signin' | 'signup';
 export class HashingQueue {
   /** Every hash runs here: `concurrency` at once, sign-ins first. */
   private readonly hashes: PQueue;
-  /** Sign-ups pass this gate first, so they never take the last slot. */
+  /** Sign-ups and password resets pass this gate first, so they never take the last slot. */
   private readonly signups: PQueue;
   /** Smoothed duration of one hash, for `Retry-After`. */
   private averageMs = 500;
@@ -40,7 +40,8 @@ export class HashingQueue {
 
   /** Runs `hash` when a slot is free. @throws AppError `SERVER_BUSY` when the queue is full. */
   async run<T>(purpose: HashPurpose, hash: () => Promise<T>): Promise<T> {
-    const waiting = purpose === 'signup' ? this.signups.size : this.hashes.size;
+    // A new password (sign-up or reset) queues behind sign-ins and never takes the last slot.
+    const waiting = purpose === 'signin' ? this.hashes.size : this.signups.size;
     if (waiting >= this.limits.maxQueued) throw this.busy();
     const timed = async () => {
       const started = Date.now();

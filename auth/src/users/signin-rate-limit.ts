@@ -90,3 +90,62 @@ export function signupRateLimit(limits: SignupLimits, db: AuthDb): RequestHandle
     handler: limitedHandler(limits.windowSeconds, 'sign-ups from this address'),
   });
 }
+
+/** Limits for password-reset requests. */
+export interface PasswordResetLimits {
+  maxPerEmail: number;
+  maxPerAddress: number;
+  windowSeconds: number;
+}
+
+/**
+ * Counts password-reset requests per email, from any address, so nobody can flood one inbox,
+ * and per client address, so one client cannot mail many accounts. Every request the server
+ * accepted counts (an unknown email too, or the counts would tell which emails exist); mounted
+ * after validation, a malformed request is not counted. Over either limit: 429 `RATE_LIMITED`
+ * with `Retry-After`. Shared by replicas like the sign-in counts.
+ */
+export function passwordResetRateLimit(limits: PasswordResetLimits, db: AuthDb): RequestHandler[] {
+  const options = {
+    ...commonOptions,
+    windowMs: limits.windowSeconds * 1000,
+    skipFailedRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode < 429,
+    handler: limitedHandler(limits.windowSeconds, 'password reset requests'),
+  } satisfies Partial<Options>;
+  return [
+    rateLimit({
+      ...options,
+      limit: limits.maxPerAddress,
+      store: new SigninAttemptsStore(db, 'reset-ip'),
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    }),
+    rateLimit({
+      ...options,
+      limit: limits.maxPerEmail,
+      store: new SigninAttemptsStore(db, 'reset-email'),
+      keyGenerator: (req) => emailOf(req.body),
+    }),
+  ];
+}
+
+/**
+ * Counts failed password-reset confirmations (400 `INVALID_RESET_TOKEN`) per client address, so
+ * one client cannot try token after token; a success or a malformed request is not counted.
+ * Over the limit: 429 `RATE_LIMITED` with `Retry-After`.
+ */
+export function passwordResetConfirmRateLimit(
+  limits: Pick<PasswordResetLimits, 'maxPerAddress' | 'windowSeconds'>,
+  db: AuthDb,
+): RequestHandler {
+  return rateLimit({
+    ...commonOptions,
+    windowMs: limits.windowSeconds * 1000,
+    limit: limits.maxPerAddress,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 400,
+    store: new SigninAttemptsStore(db, 'reset-confirm'),
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    handler: limitedHandler(limits.windowSeconds, 'failed password resets from this address'),
+  });
+}

@@ -27,6 +27,11 @@ export function createUsersRepo(db: AuthDb) {
       return row;
     },
 
+    /** Replaces the account's password hash in `tx`. */
+    async setPasswordHash(tx: AuthTx, userId: string, passwordHash: string): Promise<void> {
+      await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    },
+
     async findByEmail(email: string): Promise<UserRow | null> {
       const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
       return row ?? null;

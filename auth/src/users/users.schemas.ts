@@ -10,15 +10,18 @@ export const emailSchema = z
   // The document shows the input side of the pipe, a plain string; say what it must be.
   .meta({ example: 'buyer@example.com', format: 'email' });
 
+/** A password as sign-up and a password reset accept it. */
+export const passwordSchema = z
+  .string()
+  .min(8, 'Password must be at least 8 characters')
+  .max(128, 'Password must be at most 128 characters')
+  .meta({ example: 'correct horse battery' });
+
 /** Sign-up and sign-in body. */
 export const credentialsSchema = z
   .object({
     email: emailSchema,
-    password: z
-      .string()
-      .min(8, 'Password must be at least 8 characters')
-      .max(128, 'Password must be at most 128 characters')
-      .meta({ example: 'correct horse battery' }),
+    password: passwordSchema,
   })
   .strict()
   .meta({ id: 'Credentials' });

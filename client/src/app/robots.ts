@@ -8,7 +8,16 @@ export default async function robots(): Promise<MetadataRoute.Robots> {
     rules: {
       userAgent: '*',
       allow: '/',
-      disallow: ['/api/', '/my/', '/orders', '/sell', '/signin', '/signup'],
+      disallow: [
+        '/api/',
+        '/my/',
+        '/orders',
+        '/sell',
+        '/signin',
+        '/signup',
+        '/forgot-password',
+        '/reset-password',
+      ],
     },
     sitemap: `${origin}/sitemap.xml`,
   };

@@ -117,6 +117,11 @@ export function AuthForm({ mode, next }: { mode: Mode; next: string }) {
             />
           )}
         </Field>
+        {mode === 'signin' && (
+          <p className="muted" style={{ margin: 0, textAlign: 'right' }}>
+            <Link href="/forgot-password">Forgot password?</Link>
+          </p>
+        )}
         <SubmitButton busy={busy} busyLabel={copy.busy}>
           {copy.submit}
         </SubmitButton>

@@ -50,6 +50,8 @@ const MESSAGES: Record<string, string> = {
   NOT_AUTHENTICATED: 'Your session has ended. Sign in to continue.',
   INVALID_CREDENTIALS: 'That email and password do not match an account.',
   EMAIL_IN_USE: 'An account with this email already exists. Sign in instead?',
+  INVALID_RESET_TOKEN:
+    'This reset link is invalid or has expired, or a newer one was sent. Ask for a new link.',
   RATE_LIMITED: 'Too many attempts. Wait a few minutes and try again.',
   VALIDATION_FAILED: 'Please check the highlighted fields.',
   MALFORMED_JSON: 'Something unexpected happened. Please try again.',

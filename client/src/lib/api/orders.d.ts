@@ -74,7 +74,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "awaiting_payment" | "cancelled" | "complete";
+            status: "awaiting_payment" | "cancelled" | "complete" | "refunded";
             /**
              * @description Why a cancelled order was cancelled: `expired` (its reservation ran out), `buyer` (its buyer cancelled it); null unless `status` is `cancelled`
              * @enum {string|null}
@@ -109,7 +109,7 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "INVALID_TICKET_CODE" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_EVENT_STAFF" | "NOT_FOUND" | "EVENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "TICKET_SOLD" | "TICKET_UNLISTED" | "EVENT_STARTED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "TICKET_VOID" | "ALREADY_ADMITTED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "WRONG_EVENT" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "INVALID_TICKET_CODE" | "INVALID_RESET_TOKEN" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_EVENT_STAFF" | "NOT_FOUND" | "EVENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "TICKET_SOLD" | "TICKET_UNLISTED" | "EVENT_STARTED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "TICKET_VOID" | "ALREADY_ADMITTED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "WRONG_EVENT" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
             message: string;
             /** @description VALIDATION_FAILED: one entry per problem; other codes: facts about the error, e.g. `{ "retryAfterSeconds": 30 }` */
             details?: components["schemas"]["FieldIssue"][] | {
