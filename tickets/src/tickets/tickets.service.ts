@@ -1,4 +1,3 @@
-import { enqueue } from '@glotixz/common/bus';
 import { AppError, notFound } from '@glotixz/common/errors';
 import { encodePageCursor, keysetPage, type PageCursor } from '@glotixz/common/express';
 import { amountLimits, ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
@@ -6,11 +5,11 @@ import type { EventFilter } from '../catalog/events.repo';
 import type { TicketsDb, TicketsTx } from '../db/db';
 import type { TicketRow } from '../db/schema';
 import { encodeListingCursor, type ListingCursor } from './listing-cursor';
+import { enqueueTicketEvent } from './ticket-events';
 import { ticketsRepo, type TicketChanges } from './tickets.repo';
 import {
   listingTitle,
   toTicket,
-  toTicketEventData,
   type ListingSort,
   type Ticket,
   type TicketPage,
@@ -108,7 +107,7 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
 
   /** Records a change and its `ticket.updated` in `tx`, answering the listing after it. */
   async function changed(tx: TicketsTx, row: TicketRow): Promise<Ticket> {
-    await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+    await enqueueTicketEvent(tx, ticketUpdatedSubject, row);
     return listing(tx, row.id);
   }
 
@@ -134,7 +133,7 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
           currency,
           userId,
         });
-        await enqueue(tx, ticketCreatedSubject, toTicketEventData(row));
+        await enqueueTicketEvent(tx, ticketCreatedSubject, row);
         return listing(tx, row.id);
       });
     },
