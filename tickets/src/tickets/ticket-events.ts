@@ -1,5 +1,5 @@
 import { enqueue } from '@glotixz/common/bus';
-import { ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
+import type { ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
 import { inArray } from 'drizzle-orm';
 import type { TicketsTx } from '../db/db';
 import { events, type TicketRow } from '../db/schema';

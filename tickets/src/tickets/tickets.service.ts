@@ -7,13 +7,7 @@ import type { TicketRow } from '../db/schema';
 import { encodeListingCursor, type ListingCursor } from './listing-cursor';
 import { enqueueTicketEvent } from './ticket-events';
 import { ticketsRepo, type TicketChanges } from './tickets.repo';
-import {
-  listingTitle,
-  toTicket,
-  type ListingSort,
-  type Ticket,
-  type TicketPage,
-} from './tickets.schemas';
+import { listingTitle, toTicket, type ListingSort, type Ticket, type TicketPage } from './tickets.schemas';
 
 /** What a seller sends to list a ticket; `currency` falls back to the service default. */
 export interface NewTicket {
