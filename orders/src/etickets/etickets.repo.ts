@@ -1,10 +1,13 @@
-import { eTicketSchema, type ETicket, type EventDetails } from '@glotixz/common/events';
+import { eTicketSchema, eventDetailsSchema, type ETicket, type EventDetails } from '@glotixz/common/events';
 import { eq } from 'drizzle-orm';
 import type { OrdersExecutor, OrdersTx } from '../db/db';
 import { etickets, type OrderRow, type TicketRow } from '../db/schema';
 import type { ETicketSigner } from './eticket-signer';
 
-/** The event as the replica last heard of it; null unless every detail is known. */
+/**
+ * The event as the replica last heard of it; null unless every detail is known and valid (a
+ * completion never fails over what the e-ticket prints).
+ */
 function eventDetails(ticket: TicketRow): EventDetails | null {
   const { eventId, eventName, venue, city, country, timezone, startsAt } = ticket;
   if (
@@ -18,7 +21,16 @@ function eventDetails(ticket: TicketRow): EventDetails | null {
   ) {
     return null;
   }
-  return { id: eventId, name: eventName, venue, city, country, timezone, startsAt: startsAt.toISOString() };
+  const details = eventDetailsSchema.safeParse({
+    id: eventId,
+    name: eventName,
+    venue,
+    city,
+    country,
+    timezone,
+    startsAt: startsAt.toISOString(),
+  });
+  return details.success ? details.data : null;
 }
 
 /** Data access for e-tickets. */
