@@ -8,6 +8,9 @@ CREATE TABLE "etickets" (
 ALTER TABLE "orders" DROP CONSTRAINT "orders_status_check";--> statement-breakpoint
 ALTER TABLE "orders" DROP CONSTRAINT "orders_cancel_reason_check";--> statement-breakpoint
 DROP INDEX "orders_ticket_id_live_unique";--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "section" text;--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "row" text;--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "seat" text;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "buyer_email" text;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "event_name" text;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "venue" text;--> statement-breakpoint

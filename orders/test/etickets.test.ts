@@ -133,6 +133,22 @@ describe('minting the e-ticket as the order completes', () => {
     expect(rows).toEqual([{ code: eticket.code, issued_at: new Date(eticket.issuedAt) }]);
   });
 
+  it('prints the seat the order was placed for, whatever the replica hears later (I8)', async () => {
+    const { ticket, orderId } = await placedOrder();
+    await h.publish('ticket.updated', {
+      ...ticket,
+      orderId,
+      status: 'reserved',
+      seat: { section: '999', row: 'Z', seat: '1' },
+      version: 1,
+    });
+    await waitFor(async () => (await h.ticketRow(ticket.id))?.version === 1, 5_000, 'replica at version 1');
+    expect(await h.orderRow(orderId)).toMatchObject({ section: '112', row: 'F', seat: null });
+    await paid(orderId, ticket);
+    const { eticket } = (await completedEvent(orderId)).data;
+    expect(eticket?.seat).toEqual({ section: '112', row: 'F', seat: null });
+  });
+
   it('signs nothing another key could pass for', async () => {
     const { ticket, orderId } = await placedOrder();
     await paid(orderId, ticket);

@@ -63,6 +63,9 @@ export interface OrderDbRow {
   /** bigint, as text. */
   price: string;
   currency: string;
+  section: string | null;
+  row: string | null;
+  seat: string | null;
   expires_at: Date;
   version: number;
   created_at: Date;

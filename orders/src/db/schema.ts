@@ -82,6 +82,10 @@ export const orders = pgTable(
     /** Integer minor units of `currency`. */
     price: bigint('price', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
+    /** The seat, part of the terms too (printed on the e-ticket); null parts for none or older orders. */
+    section: text('section'),
+    row: text('row'),
+    seat: text('seat'),
     expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
     /**
      * Set exactly when `status` is `cancelled`, by the same UPDATE; a cancelled order whose late

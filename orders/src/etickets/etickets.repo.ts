@@ -64,7 +64,8 @@ export const eticketsRepo = {
       // The order's title (I8): what the buyer paid for.
       ticket: { id: ticket.id, title: order.title },
       event: eventDetails(ticket),
-      seat: { section: ticket.section, row: ticket.row, seat: ticket.seat },
+      // The seat the order was placed for, with its title (I8).
+      seat: { section: order.section, row: order.row, seat: order.seat },
       holder: { id: order.userId, email: order.buyerEmail },
     } satisfies ETicket);
     await tx.insert(etickets).values({ orderId: order.id, code, issuedAt, document });

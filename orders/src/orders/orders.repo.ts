@@ -36,6 +36,9 @@ interface PlaceRow extends Record<string, unknown> {
   title: string;
   price: string | number;
   currency: string;
+  section: string | null;
+  row: string | null;
+  seat: string | null;
   expires_at: string;
   version: number;
   created_at: string;
@@ -150,7 +153,7 @@ export const ordersRepo = {
     const cooldown = seconds(input.cooldownSeconds);
     const { rows } = await tx.execute<PlaceRow>(sql`
       with ticket as (
-        select id, title, price, currency, status,
+        select id, title, price, currency, section, row, seat, status,
                user_id = ${input.userId}::uuid as own,
                coalesce(starts_at <= statement_timestamp(), false) as started
         from ${tickets}
@@ -166,9 +169,11 @@ export const ordersRepo = {
         from ${orders}
         where ticket_id = ${input.ticketId}::uuid and user_id = ${input.userId}::uuid
       ), placed as (
-        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, currency, expires_at)
+        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, currency,
+                               section, row, seat, expires_at)
         select ${input.userId}::uuid, ${input.buyerEmail}::text, ticket.id, 'awaiting_payment',
-               ticket.title, ticket.price, ticket.currency, now() + ${seconds(input.windowSeconds)}
+               ticket.title, ticket.price, ticket.currency, ticket.section, ticket.row, ticket.seat,
+               now() + ${seconds(input.windowSeconds)}
         from ticket, holds, earlier
         where not ticket.own
           and ticket.status = 'available'
@@ -177,7 +182,7 @@ export const ordersRepo = {
           and holds.n < ${input.maxHolds}
           and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
         returning id, user_id, ticket_id, status, cancel_reason, buyer_email, title, price, currency,
-                  expires_at, version, created_at, updated_at
+                  section, row, seat, expires_at, version, created_at, updated_at
       )
       select exists (select 1 from ticket) as ticket_found,
              (select own from ticket) as own_ticket,
@@ -211,6 +216,9 @@ export const ordersRepo = {
       title: row.title,
       price: Number(row.price),
       currency: row.currency,
+      section: row.section,
+      row: row.row,
+      seat: row.seat,
       expiresAt: new Date(row.expires_at),
       version: row.version,
       createdAt: new Date(row.created_at),
