@@ -20,8 +20,25 @@ const pgAndNats = ['pg', 'nats'];
 
 export const services = /** @type {const} */ ([
   { name: 'auth', port: 3001, database: 'glotixz_auth', needs: pgAndNats, signsTokens: true },
-  { name: 'tickets', port: 3002, database: 'glotixz_tickets', needs: pgAndNats },
-  { name: 'orders', port: 3003, database: 'glotixz_orders', needs: pgAndNats },
+  {
+    name: 'tickets',
+    port: 3002,
+    database: 'glotixz_tickets',
+    needs: pgAndNats,
+    // Verifies e-tickets at the door with the public part of orders' signing key.
+    env: ({ keys }) => (keys.eticketPublicKeys ? { ETICKET_PUBLIC_KEYS: keys.eticketPublicKeys } : {}),
+  },
+  {
+    name: 'orders',
+    port: 3003,
+    database: 'glotixz_orders',
+    needs: pgAndNats,
+    // Signs the e-ticket of every paid order.
+    env: ({ keys }) =>
+      keys.eticketSigningKey
+        ? { ETICKET_SIGNING_KEY: keys.eticketSigningKey, ETICKET_KEY_ID: keys.eticketKeyId }
+        : {},
+  },
   {
     name: 'payments',
     port: 3004,
@@ -112,8 +129,9 @@ export const readiness = (proc) => proc.ready ?? { path: '/readyz', status: 200 
 /**
  * The variables a process is started with, beside whatever its caller passes on, from the wiring:
  * `ports` (of every running process, the gateway's too), `databases` (URL per service), `natsUrl`,
- * `redisUrl`, `keys` ({ jwtPrivateKey, jwtPublicKey, cookieKeys, stripeSecretKey?,
- * stripeWebhookSecret? }), `nodeEnv?`, `logLevel?`.
+ * `redisUrl`, `keys` ({ jwtPrivateKey, jwtPublicKey, eticketSigningKey, eticketKeyId,
+ * eticketPublicKeys, cookieKeys, stripeSecretKey?, stripeWebhookSecret? }; see lib/keys.mjs),
+ * `nodeEnv?`, `logLevel?`.
  */
 export function launchEnv(proc, wiring) {
   const url = (name) => (wiring.ports[name] ? `http://${LOCAL_HOST}:${wiring.ports[name]}` : undefined);

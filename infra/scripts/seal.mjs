@@ -5,7 +5,7 @@
  * JWKS to infra/k8s/overlays/<env>/jwks.json.
  *
  *   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... \
- *     node infra/scripts/seal.mjs production [--cert pub-cert.pem] [--rotate cookie-keys|jwt] [--dry-run]
+ *     node infra/scripts/seal.mjs production [--cert pub-cert.pem] [--rotate cookie-keys|jwt|eticket] [--dry-run]
  *
  * Every Secret is produced with the same two commands, printed as they run:
  *
@@ -18,7 +18,9 @@
  * are kept in .data/secrets/<env>.json (mode 600, gitignored) so a reseal keeps them; store that
  * file in your password manager and delete it from the workstation if you prefer (--state FILE).
  * --rotate cookie-keys puts a new signing key first and keeps the two before it for verifying;
- * --rotate jwt makes a new token key pair (every signed-in user signs in again).
+ * --rotate jwt makes a new token key pair (every signed-in user signs in again);
+ * --rotate eticket makes a new e-ticket signing key, tickets still verifying the one before it
+ * (e-tickets already issued keep admitting).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,12 +42,14 @@ const { values: args, positionals } = parseArgs({
 const [env] = positionals;
 if (env !== 'staging' && env !== 'production') {
   console.error(
-    'usage: node infra/scripts/seal.mjs <staging|production> [--cert FILE] [--rotate cookie-keys|jwt] [--dry-run]',
+    'usage: node infra/scripts/seal.mjs <staging|production> [--cert FILE] [--rotate cookie-keys|jwt|eticket] [--dry-run]',
   );
   process.exit(2);
 }
 for (const r of args.rotate) {
-  if (r !== 'cookie-keys' && r !== 'jwt') throw new Error(`--rotate takes cookie-keys or jwt, not ${r}`);
+  if (r !== 'cookie-keys' && r !== 'jwt' && r !== 'eticket') {
+    throw new Error(`--rotate takes cookie-keys, jwt or eticket, not ${r}`);
+  }
 }
 
 const stateFile = args.state ?? join(root, '.data', 'secrets', `${env}.json`);

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { allBuilds, INFRA, listFiles, readManifests, ROOT } from './lib/manifests';
@@ -40,6 +41,20 @@ describe('secrets', () => {
         .map((s) => [s.name, s.keys.map((k) => k.name).sort()])
         .sort(),
     );
+  });
+
+  it('gives orders an e-ticket signing key whose public part tickets verifies with, under the same kid', () => {
+    const data = devSecretData({ STRIPE_PUBLISHABLE_KEY: 'pk_test_x' });
+    const signing = data['orders-eticket'];
+    const verifying = data['tickets-eticket'];
+    if (!signing || !verifying) throw new Error('no e-ticket secrets');
+    const key = createPrivateKey(signing.ETICKET_SIGNING_KEY ?? '');
+    expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    const jwks = JSON.parse(verifying.ETICKET_PUBLIC_KEYS ?? '') as { keys: Record<string, string>[] };
+    const [jwk] = jwks.keys;
+    expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', kid: signing.ETICKET_KEY_ID, alg: 'ES256' });
+    expect(jwk).not.toHaveProperty('d');
+    expect(createPublicKey(key).export({ format: 'jwk' })).toMatchObject({ x: jwk?.x, y: jwk?.y });
   });
 
   it('lets seal.mjs print one kubectl | kubeseal command per Secret, naming every key', () => {

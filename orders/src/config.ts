@@ -23,6 +23,13 @@ export const configSchema = z
     ORDER_RATE_WINDOW_SECONDS: env.positiveInt(60),
     /** How long a buyer whose order was cancelled or expired waits to hold that ticket again; 0: no wait. */
     HOLD_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(60),
+    /**
+     * The P-256 private key (PKCS8 PEM, `\n` escapes or base64 accepted) that signs e-tickets;
+     * tickets verifies them with its public part (`ETICKET_PUBLIC_KEYS`).
+     */
+    ETICKET_SIGNING_KEY: env.ecPrivateKey(),
+    /** The `kid` e-tickets are signed under: the key's id in tickets' `ETICKET_PUBLIC_KEYS`. */
+    ETICKET_KEY_ID: z.string().trim().min(1).max(200),
   })
   .refine((raw) => raw.SWEEP_INTERVAL_SECONDS + raw.SWEEP_GRACE_SECONDS < expiryBoundSeconds, {
     message: `SWEEP_INTERVAL_SECONDS + SWEEP_GRACE_SECONDS must stay below ${expiryBoundSeconds} (I5)`,

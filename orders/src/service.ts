@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { readConfig } from './config';
 import { migrationsFolder } from './db/migrate';
 import * as schema from './db/schema';
+import { createETicketSigner } from './etickets/eticket-signer';
 import { ordersConsumers } from './events/consumers';
 import { createOrdersMetrics } from './orders/orders.metrics';
 import { createOverdueSweeper } from './orders/overdue-sweeper';
@@ -14,8 +15,15 @@ export const ordersService = defineService({
   config: readConfig,
   database: { schema, migrationsFolder },
   verifiesTokens: true,
-  setup: ({ registry }) => ({ ordersMetrics: createOrdersMetrics(registry) }),
-  consumers: ({ db, ordersMetrics }) => ordersConsumers(db, ordersMetrics),
+  setup: ({ config, registry }) => ({
+    ordersMetrics: createOrdersMetrics(registry),
+    // The key is imported once, at start-up: a bad one stops the process before it consumes.
+    eticketSigner: createETicketSigner({
+      signingKey: config.ETICKET_SIGNING_KEY,
+      keyId: config.ETICKET_KEY_ID,
+    }),
+  }),
+  consumers: ({ db, ordersMetrics, eticketSigner }) => ordersConsumers(db, eticketSigner, ordersMetrics),
   tasks: ({ config, pool, db, logger, registry, ordersMetrics }) => ({
     // Placement counters whose window ended count for nothing.
     pruner: createTablePruner({ pool, logger, table: 'order_attempts', column: 'reset_at', retentionMs: 0 }),

@@ -39,7 +39,15 @@ describe.each([
       version: 1,
     });
     const events = await settledCancellations(order.id);
-    expect(events.map((e) => e.data)).toEqual([{ id: order.id, version: 1, ticket: { id: ticket.id } }]);
+    expect(events.map((e) => e.data)).toEqual([
+      {
+        id: order.id,
+        version: 1,
+        ticket: { id: ticket.id, title: ticket.title },
+        userId: buyer.id,
+        reason: 'buyer',
+      },
+    ]);
   });
 
   it('answers an already cancelled order unchanged with 200 and publishes nothing more', async () => {

@@ -14,6 +14,7 @@ import {
   type TestUser,
 } from '@glotixz/common/testing';
 import type { Express } from 'express';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import request from 'supertest';
@@ -21,6 +22,7 @@ import { configSchema, type Config } from '../src/config';
 import type { OrdersDb } from '../src/db/db';
 import { migrationsFolder } from '../src/db/migrate';
 import * as schema from '../src/db/schema';
+import { createETicketSigner } from '../src/etickets/eticket-signer';
 import { ordersConsumers } from '../src/events/consumers';
 import { createOrdersMetrics, type OrdersMetrics } from '../src/orders/orders.metrics';
 import { ordersService } from '../src/service';
@@ -38,6 +40,14 @@ export interface TicketReplicaRow {
   status: string;
   event_id: string | null;
   starts_at: Date | null;
+  event_name: string | null;
+  venue: string | null;
+  city: string | null;
+  country: string | null;
+  timezone: string | null;
+  section: string | null;
+  row: string | null;
+  seat: string | null;
   version: number;
 }
 
@@ -48,13 +58,32 @@ export interface OrderDbRow {
   ticket_id: string;
   status: string;
   cancel_reason: string | null;
+  buyer_email: string | null;
   title: string;
   /** bigint, as text. */
   price: string;
   currency: string;
+  section: string | null;
+  row: string | null;
+  seat: string | null;
   expires_at: Date;
   version: number;
   created_at: Date;
+}
+
+/** A fresh e-ticket signing key: the environment orders signs with, and the public key to verify. */
+export function eticketTestKeys(kid = 'test-eticket-key'): {
+  env: { ETICKET_SIGNING_KEY: string; ETICKET_KEY_ID: string };
+  publicKey: KeyObject;
+} {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    env: {
+      ETICKET_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      ETICKET_KEY_ID: kid,
+    },
+    publicKey,
+  };
 }
 
 /**
@@ -65,6 +94,8 @@ export interface OrdersHarness {
   pool: Pool;
   db: OrdersDb;
   keys: TestKeys;
+  /** The public part of the key e-tickets are signed with (kid `config.ETICKET_KEY_ID`). */
+  eticketPublicKey: KeyObject;
   config: Config;
   app: Express;
   metrics: Registry;
@@ -100,16 +131,27 @@ export interface OrdersHarness {
 export async function startOrdersHarness(env: Record<string, string> = {}): Promise<OrdersHarness> {
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
   const { pool, db, registry } = testbed;
-  const config = configSchema.parse({ ...testbed.env, ...env });
+  const eticketKeys = eticketTestKeys();
+  const config = configSchema.parse({ ...testbed.env, ...eticketKeys.env, ...env });
   const ordersMetrics = createOrdersMetrics(registry);
-  const consumers = ordersConsumers(db, ordersMetrics);
+  const signer = createETicketSigner({
+    signingKey: config.ETICKET_SIGNING_KEY,
+    keyId: config.ETICKET_KEY_ID,
+  });
+  const consumers = ordersConsumers(db, signer, ordersMetrics);
   const messaging = await testbed.startMessaging({ service: 'orders', consumers, outboxPollMs: 200 });
   // The app as the service declares it, on the testbed's dependencies.
-  const { app, metrics } = ordersService.createApp({ config, ordersMetrics, ...testbed.appDeps(messaging) });
+  const { app, metrics } = ordersService.createApp({
+    config,
+    ordersMetrics,
+    eticketSigner: signer,
+    ...testbed.appDeps(messaging),
+  });
 
   const harness: OrdersHarness = {
     // The testbed's database, keys, bus, users, publishing and close, then the service's own parts.
     ...testbed,
+    eticketPublicKey: eticketKeys.publicKey,
     config,
     app,
     metrics,

@@ -3,7 +3,7 @@ import { configIssuePaths, describeService, useHarness } from '@glotixz/common/t
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
 import * as schema from '../src/db/schema';
-import { startOrdersHarness } from './orders-harness';
+import { eticketTestKeys, startOrdersHarness } from './orders-harness';
 
 const h = useHarness(startOrdersHarness);
 
@@ -21,7 +21,14 @@ describeService({
   },
   docs: {
     path: '/api/orders/docs',
-    paths: ['/api/orders', '/api/orders/{id}', '/api/orders/{id}/cancel'],
+    paths: [
+      '/api/orders',
+      '/api/orders/{id}',
+      '/api/orders/{id}/cancel',
+      '/api/orders/{id}/eticket',
+      '/api/orders/{id}/eticket.pdf',
+      '/api/orders/{id}/eticket.ics',
+    ],
     also({ paths, components }) {
       expect(Object.keys(paths['/api/orders'] as object)).toEqual(expect.arrayContaining(['get', 'post']));
       expect(Object.keys(paths['/api/orders/{id}'] as object)).toEqual(
@@ -38,7 +45,7 @@ describeService({
   faults: {
     build: ({ env, pool, logger }) =>
       createApp({
-        config: configSchema.parse(env),
+        config: configSchema.parse({ ...env, ...eticketTestKeys().env }),
         db: createDb(pool, schema),
         logger,
         natsReady: () => Promise.reject(new Error('NATS connection closed')),
@@ -48,6 +55,7 @@ describeService({
   },
   config: {
     schema: configSchema,
+    required: eticketTestKeys().env,
     defaults: {
       PORT: 3003,
       EXPIRATION_WINDOW_SECONDS: 900,

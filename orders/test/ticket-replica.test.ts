@@ -54,7 +54,66 @@ describe('ticket.created', () => {
       status: 'available',
       event_id: eventId,
       starts_at: new Date(startsAt),
+      event_name: null,
+      venue: null,
+      city: null,
+      country: null,
+      timezone: null,
+      section: null,
+      row: null,
+      seat: null,
       version: 0,
+    });
+  });
+
+  it("keeps the event's details and the seat the event carries, for the e-ticket", async () => {
+    const eventId = randomUUID();
+    const startsAt = new Date(Date.now() + 86_400_000).toISOString();
+    const event = {
+      id: eventId,
+      name: 'Jazz trio',
+      venue: 'Ronnie Scott’s',
+      city: 'London',
+      country: 'GB',
+      timezone: 'Europe/London',
+      startsAt,
+    };
+    const ticket = await h.listTicket({
+      title: 'Jazz trio · Row F, Seat 7',
+      eventId,
+      startsAt,
+      status: 'available',
+      event,
+      seat: { section: null, row: 'F', seat: '7' },
+    });
+    expect(await h.ticketRow(ticket.id)).toMatchObject({
+      event_name: 'Jazz trio',
+      venue: 'Ronnie Scott’s',
+      city: 'London',
+      country: 'GB',
+      timezone: 'Europe/London',
+      section: null,
+      row: 'F',
+      seat: '7',
+    });
+
+    // A later version moves the seat and the event's venue; an older one arriving after is ignored.
+    await h.publish('ticket.updated', {
+      ...ticket,
+      title: 'Jazz trio · Section A, Row G, Seat 8',
+      event: { ...event, venue: 'Jazz Cafe' },
+      seat: { section: 'A', row: 'G', seat: '8' },
+      version: 1,
+    });
+    await replicaAt(ticket.id, 1);
+    await h.publish('ticket.updated', { ...ticket, seat: { section: 'Z', row: 'Z', seat: 'Z' }, version: 1 });
+    await h.consumerIdle('ticket.updated');
+    expect(await h.ticketRow(ticket.id)).toMatchObject({
+      venue: 'Jazz Cafe',
+      section: 'A',
+      row: 'G',
+      seat: '8',
+      version: 1,
     });
   });
 

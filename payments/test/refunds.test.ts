@@ -43,6 +43,7 @@ describe('a payment that races the expiry of its order', () => {
         amount: order.ticket.price,
         currency: order.ticket.currency,
         reason: 'order_cancelled',
+        userId: buyer.id,
       },
     ]);
     expect(await h.eventsFor('payment.succeeded', order.id)).toEqual([]);

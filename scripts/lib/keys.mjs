@@ -1,15 +1,40 @@
 /**
  * The bootstrap's development secrets, generated once into .data/keys/ (gitignored): an ES256
- * (P-256) JWT key pair as PEM, cookie-session keys and a placeholder Stripe webhook secret.
- * Never use these outside a developer machine or CI.
+ * (P-256) JWT key pair as PEM, an ES256 e-ticket signing key, cookie-session keys and a
+ * placeholder Stripe webhook secret. Never use these outside a developer machine or CI.
  */
-import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** A new P-256 private key as PKCS8 PEM (what auth signs tokens and orders signs e-tickets with). */
+export function newP256PrivateKey() {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .trim();
+}
+
+/**
+ * What orders and tickets need of an e-ticket signing key (PKCS8 PEM, P-256): `eticketSigningKey`
+ * (orders' ETICKET_SIGNING_KEY), `eticketKeyId` (ETICKET_KEY_ID: the RFC 7638 thumbprint of the
+ * public key, so it changes with the key) and `eticketPublicKeys` (tickets' ETICKET_PUBLIC_KEYS:
+ * a JWKS JSON of the public part under that kid).
+ */
+export function eticketKeysFrom(privateKeyPem) {
+  const { kty, crv, x, y } = createPublicKey(privateKeyPem).export({ format: 'jwk' });
+  const thumbprint = createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
+  const kid = `eticket-${thumbprint.slice(0, 16)}`;
+  return {
+    eticketSigningKey: `${privateKeyPem.trim()}\n`,
+    eticketKeyId: kid,
+    eticketPublicKeys: JSON.stringify({ keys: [{ kty, crv, x, y, kid, alg: 'ES256', use: 'sig' }] }),
+  };
+}
+
 /**
  * Loads the keys from `dir`, generating whatever is missing: { jwtPrivateKey, jwtPublicKey,
- * cookieKeys, stripeWebhookSecret, generated }. The public key is derived from the private one.
+ * eticketSigningKey, eticketKeyId, eticketPublicKeys, cookieKeys, stripeWebhookSecret, generated }.
+ * Public keys are derived from the private ones.
  */
 export async function ensureDevKeys(dir) {
   await mkdir(dir, { recursive: true });
@@ -25,11 +50,7 @@ export async function ensureDevKeys(dir) {
     generated.push(what);
     return made;
   };
-  const jwtPrivateKey = `${await secret('jwt-private.pem', 'JWT key pair (ES256)', () =>
-    generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      .privateKey.export({ type: 'pkcs8', format: 'pem' })
-      .trim(),
-  )}\n`;
+  const jwtPrivateKey = `${await secret('jwt-private.pem', 'JWT key pair (ES256)', newP256PrivateKey)}\n`;
   const jwtPublicKey = createPublicKey(jwtPrivateKey).export({ type: 'spki', format: 'pem' }).toString();
   const publicFile = join(dir, 'jwt-public.pem');
   if ((await readFile(publicFile, 'utf8').catch(() => null)) !== jwtPublicKey) {
@@ -42,5 +63,8 @@ export async function ensureDevKeys(dir) {
     'Stripe webhook secret',
     () => `whsec_${randomBytes(24).toString('hex')}`,
   );
-  return { jwtPrivateKey, jwtPublicKey, cookieKeys, stripeWebhookSecret, generated };
+  const eticketKeys = eticketKeysFrom(
+    await secret('eticket-private.pem', 'e-ticket signing key (ES256)', newP256PrivateKey),
+  );
+  return { jwtPrivateKey, jwtPublicKey, ...eticketKeys, cookieKeys, stripeWebhookSecret, generated };
 }

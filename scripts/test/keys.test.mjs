@@ -87,3 +87,25 @@ test('makes two distinct cookie keys long enough for the services and a whsec_ s
   for (const key of keys.cookieKeys) assert.ok(key.length >= 32 && !key.includes(','));
   assert.match(keys.stripeWebhookSecret, /^whsec_[0-9a-f]{48}$/);
 });
+
+test('makes an e-ticket signing key whose JWKS, under its kid, verifies what it signs', async () => {
+  const keys = await ensureDevKeys(dir);
+  assert.equal(createPrivateKey(keys.eticketSigningKey).asymmetricKeyDetails.namedCurve, 'prime256v1');
+  assert.match(keys.eticketKeyId, /^eticket-[A-Za-z0-9_-]{16}$/);
+  const jwks = JSON.parse(keys.eticketPublicKeys);
+  assert.equal(jwks.keys.length, 1);
+  const [jwk] = jwks.keys;
+  assert.deepEqual(
+    { kty: jwk.kty, crv: jwk.crv, kid: jwk.kid, alg: jwk.alg, use: jwk.use, d: jwk.d },
+    { kty: 'EC', crv: 'P-256', kid: keys.eticketKeyId, alg: 'ES256', use: 'sig', d: undefined },
+  );
+  const token = signJwt({ tid: 't', oid: 'o', eid: 'e', sub: 'u', iat: 1 }, keys.eticketSigningKey);
+  assert.equal(verifyJwt(token, createPublicKey({ key: jwk, format: 'jwk' })), true);
+
+  // Kept across runs, distinct from the JWT key, readable by its owner only.
+  const again = await ensureDevKeys(dir);
+  assert.equal(again.eticketSigningKey, keys.eticketSigningKey);
+  assert.equal(again.eticketKeyId, keys.eticketKeyId);
+  assert.notEqual(keys.eticketSigningKey, keys.jwtPrivateKey);
+  assert.equal((await stat(join(dir, 'eticket-private.pem'))).mode & 0o777, 0o600);
+});

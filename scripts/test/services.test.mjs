@@ -33,6 +33,9 @@ const context = {
   keys: {
     jwtPrivateKey: 'PRIVATE PEM',
     jwtPublicKey: 'PUBLIC PEM',
+    eticketSigningKey: 'ETICKET PRIVATE PEM',
+    eticketKeyId: 'eticket-kid',
+    eticketPublicKeys: '{"keys":[]}',
     cookieKeys: ['k1'.repeat(20), 'k2'.repeat(20)],
     stripeSecretKey: 'sk_test_glotixz_sandbox',
     stripeWebhookSecret: 'whsec_abc',
@@ -73,6 +76,18 @@ test('only auth receives the JWT private key; every service gets the public key 
     assert.equal(env.NATS_URL, 'nats://127.0.0.1:42229');
     assert.equal(env.REDIS_URL, 'redis://127.0.0.1:63799');
   }
+});
+
+test('only orders receives the e-ticket signing key; tickets gets its public JWKS to verify', () => {
+  for (const service of services) {
+    const env = serviceEnv(service, context);
+    assert.equal(env.ETICKET_SIGNING_KEY !== undefined, service.name === 'orders', service.name);
+    assert.equal(env.ETICKET_KEY_ID !== undefined, service.name === 'orders', service.name);
+    assert.equal(env.ETICKET_PUBLIC_KEYS !== undefined, service.name === 'tickets', service.name);
+  }
+  assert.equal(serviceEnv(byName('orders'), context).ETICKET_SIGNING_KEY, 'ETICKET PRIVATE PEM');
+  assert.equal(serviceEnv(byName('orders'), context).ETICKET_KEY_ID, 'eticket-kid');
+  assert.equal(serviceEnv(byName('tickets'), context).ETICKET_PUBLIC_KEYS, '{"keys":[]}');
 });
 
 test('a service with a database gets DATABASE_URL on its own database of the chosen server', () => {

@@ -84,6 +84,30 @@ describe('POST /api/tickets', () => {
     expect(created?.data).toMatchObject({ eventId: event.id, startsAt: event.startsAt, status: 'available' });
   });
 
+  it("publishes ticket.created with the event's details and the seat, for the printed e-ticket", async () => {
+    const res = await post({ section: '112', row: 'F', price: 5_000 }).expect(201);
+    const [created] = await waitFor(
+      async () => {
+        const events = await h.ticketEvents('ticket.created', res.body.id);
+        return events.length > 0 ? events : undefined;
+      },
+      5_000,
+      'ticket.created on the stream',
+    );
+    expect(created?.data).toMatchObject({
+      event: {
+        id: event.id,
+        name: 'Jazz night',
+        venue: 'Ronnie Scott’s',
+        city: 'London',
+        country: 'GB',
+        timezone: 'Europe/London',
+        startsAt: event.startsAt,
+      },
+      seat: { section: '112', row: 'F', seat: null },
+    });
+  });
+
   it('derives the title from the event and the seat parts given, and keeps the note', async () => {
     const full = await post({ section: ' 112 ', row: 'F', seat: '7', note: ' Aisle ', price: 5_000 }).expect(
       201,

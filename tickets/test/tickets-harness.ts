@@ -36,9 +36,13 @@ export interface StoredTicket {
   event_id: string;
 }
 
-/** What a `ticket.*` event carries for `ticket`: the API shape without the event, seat, note and held terms. */
-export function ticketEventData(ticket: Ticket): TicketUpdatedData {
+/**
+ * What a `ticket.*` event carries for `ticket`: the API shape without the note and held terms,
+ * with its event's details (in `country`, the harness events' default) and its seat.
+ */
+export function ticketEventData(ticket: Ticket, country = 'GB'): TicketUpdatedData {
   const { id, title, price, currency, userId, orderId, eventId, status, version } = ticket;
+  const { id: eventDetailsId, name, venue, city, timezone, startsAt } = ticket.event;
   return {
     id,
     title,
@@ -47,8 +51,10 @@ export function ticketEventData(ticket: Ticket): TicketUpdatedData {
     userId,
     orderId,
     eventId,
-    startsAt: ticket.event.startsAt,
+    startsAt,
     status,
+    event: { id: eventDetailsId, name, venue, city, country, timezone, startsAt },
+    seat: { section: ticket.section, row: ticket.row, seat: ticket.seat },
     version,
   };
 }

@@ -28,6 +28,14 @@ describe('orderState', () => {
     expect(orderState({ status: 'complete', expiresAt: EARLIER, cancelReason: null }, NOW)).toBe('paid');
   });
 
+  it('reads a refunded order as refunded, whatever happened before', () => {
+    expect(orderState({ status: 'refunded', expiresAt: EARLIER, cancelReason: null }, NOW)).toBe('refunded');
+    expect(orderState({ status: 'refunded', expiresAt: LATER, cancelReason: 'expired' }, NOW)).toBe(
+      'refunded',
+    );
+    expect(orderLabel('refunded').label).toBe('Refunded');
+  });
+
   it('without a reason from the service, says cancelled unless the page saw the hold run out', () => {
     expect(orderState({ status: 'cancelled', expiresAt: EARLIER }, NOW)).toBe('cancelled');
     expect(orderState({ status: 'cancelled', expiresAt: EARLIER }, NOW, true)).toBe('expired');

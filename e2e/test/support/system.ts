@@ -22,6 +22,7 @@ import {
   services,
   workspaceDir,
 } from '../../../scripts/services.mjs';
+import { eticketKeysFrom, newP256PrivateKey } from '../../../scripts/lib/keys.mjs';
 import { exited, stopChild } from '../../../scripts/lib/proc.mjs';
 import { freePort } from './ports';
 
@@ -270,6 +271,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       keys: {
         jwtPrivateKey: keys.privateKey,
         jwtPublicKey: keys.publicKey,
+        // orders signs e-tickets with a key of this run; tickets verifies them with its public part.
+        ...eticketKeysFrom(newP256PrivateKey()),
         cookieKeys,
         stripeSecretKey: `sk_test_${randomBytes(12).toString('hex')}`,
         stripeWebhookSecret: `whsec_${randomBytes(24).toString('hex')}`,

@@ -30,6 +30,16 @@ export const SECRETS = [
     description: 'auth only: the ES256 private key tokens are signed with',
     keys: [{ name: 'JWT_PRIVATE_KEY' }],
   },
+  {
+    name: 'orders-eticket',
+    description: 'orders only: the ES256 private key e-tickets are signed with, and its key id',
+    keys: [{ name: 'ETICKET_SIGNING_KEY' }, { name: 'ETICKET_KEY_ID' }],
+  },
+  {
+    name: 'tickets-eticket',
+    description: 'tickets: the JWKS of the public keys e-tickets are verified with at the door',
+    keys: [{ name: 'ETICKET_PUBLIC_KEYS' }],
+  },
   ...databaseOwners.map((service) => ({
     name: `${service}-postgres`,
     description: `${service} and its Postgres: the database password, and the URL ${service} connects with`,
@@ -73,11 +83,28 @@ export function jwksOf(publicKeyPem) {
 }
 
 /**
+ * The e-ticket keys of a completed state: orders signs with the newest under its thumbprint as
+ * kid; tickets verifies with it and the one it replaced (tickets printed before a rotation still
+ * admit).
+ */
+export function eticketKeys(state) {
+  const publicPem = (pem) => createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
+  const [current] = jwksOf(publicPem(state.eticketPrivateKey)).keys;
+  const previous = state.eticketRetiredKey ? jwksOf(publicPem(state.eticketRetiredKey)).keys : [];
+  return {
+    signingKey: state.eticketPrivateKey,
+    keyId: current.kid,
+    publicKeys: JSON.stringify({ keys: [current, ...previous] }),
+  };
+}
+
+/**
  * The generated material of one environment, completed where missing:
- * `{ jwtPrivateKey, jwtPublicKey, cookieKeys[], passwords: { <secret>: string }, stripe: {...} }`.
+ * `{ jwtPrivateKey, jwtPublicKey, eticketPrivateKey, eticketRetiredKey?, cookieKeys[],
+ * passwords: { <secret>: string }, stripe: {...} }`.
  * @param {object} state what a previous run kept (or {})
  * @param {{ stripe?: { secretKey?: string, webhookSecret?: string, publishableKey?: string },
- *   rotate?: ('jwt' | 'cookie-keys')[] }} options
+ *   rotate?: ('jwt' | 'cookie-keys' | 'eticket')[] }} options
  */
 export function completeState(state, options = {}) {
   const next = structuredClone(state);
@@ -87,6 +114,8 @@ export function completeState(state, options = {}) {
     next.jwtPrivateKey = keys.privateKey;
   }
   next.jwtPublicKey = createPublicKey(next.jwtPrivateKey).export({ type: 'spki', format: 'pem' }).toString();
+  if (next.eticketPrivateKey && rotate.has('eticket')) next.eticketRetiredKey = next.eticketPrivateKey;
+  if (!next.eticketPrivateKey || rotate.has('eticket')) next.eticketPrivateKey = generateJwtKeys().privateKey;
   next.cookieKeys ??= [cookieKey(), cookieKey()];
   if (rotate.has('cookie-keys')) next.cookieKeys = [cookieKey(), ...next.cookieKeys].slice(0, 3);
   next.passwords ??= {};
@@ -102,9 +131,12 @@ export function completeState(state, options = {}) {
 
 /** The data of every Secret (name → key → value) from a completed state. */
 export function secretData(state) {
+  const eticket = eticketKeys(state);
   const data = {
     'session-keys': { COOKIE_KEYS: state.cookieKeys.join(','), JWT_PUBLIC_KEY: state.jwtPublicKey },
     'auth-jwt': { JWT_PRIVATE_KEY: state.jwtPrivateKey },
+    'orders-eticket': { ETICKET_SIGNING_KEY: eticket.signingKey, ETICKET_KEY_ID: eticket.keyId },
+    'tickets-eticket': { ETICKET_PUBLIC_KEYS: eticket.publicKeys },
     'redis-auth': {
       REDIS_PASSWORD: state.passwords['redis-auth'],
       REDIS_URL: `redis://:${state.passwords['redis-auth']}@redis:6379`,

@@ -5,12 +5,15 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+import type { ETicket } from '@glotixz/common/events';
 
 export { inbox, outbox } from '@glotixz/common/bus';
 
@@ -25,6 +28,8 @@ export const liveOrderPerTicketIndex = 'orders_ticket_id_live_unique';
  * and applied in version order (I3). `id` is the tickets service's id. `status`, `eventId` and
  * `startsAt` decide whether the ticket can be ordered; tickets published before listings had events
  * have no event (`eventId` and `startsAt` null) and the status their `orderId` implies.
+ * `eventName` … `timezone` and `section`, `row`, `seat` are what the e-ticket prints: the event's
+ * details and the seat as the latest applied event carried them (null when it carried none).
  */
 export const tickets = pgTable(
   'tickets',
@@ -39,6 +44,14 @@ export const tickets = pgTable(
     eventId: uuid('event_id'),
     /** When the ticket's event starts: no order is placed for it from then on. */
     startsAt: timestamp('starts_at', { withTimezone: true, precision: 3 }),
+    eventName: text('event_name'),
+    venue: text('venue'),
+    city: text('city'),
+    country: text('country'),
+    timezone: text('timezone'),
+    section: text('section'),
+    row: text('row'),
+    seat: text('seat'),
     version: integer('version').notNull(),
   },
   (t) => [
@@ -69,23 +82,37 @@ export const orders = pgTable(
     /** Integer minor units of `currency`. */
     price: bigint('price', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
+    /** The seat, part of the terms too (printed on the e-ticket); null parts for none or older orders. */
+    section: text('section'),
+    row: text('row'),
+    seat: text('seat'),
     expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
-    /** Set exactly when `status` is `cancelled`, by the same UPDATE. */
+    /**
+     * Set exactly when `status` is `cancelled`, by the same UPDATE; a cancelled order whose late
+     * payment was refunded keeps it when it becomes `refunded`.
+     */
     cancelReason: text('cancel_reason', { enum: cancelReasons }),
+    /** The buyer's email when the order was placed, printed on the e-ticket; null for older orders. */
+    buyerEmail: text('buyer_email'),
     version: integer('version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     check('orders_price_nonnegative', sql`${t.price} >= 0`),
-    check('orders_status_check', sql`${t.status} in ('awaiting_payment', 'cancelled', 'complete')`),
+    check(
+      'orders_status_check',
+      sql`${t.status} in ('awaiting_payment', 'cancelled', 'complete', 'refunded')`,
+    ),
     check(
       'orders_cancel_reason_check',
-      sql`(${t.status} = 'cancelled') = (${t.cancelReason} is not null) and (${t.cancelReason} is null or ${t.cancelReason} in ('expired', 'buyer'))`,
+      sql`(case ${t.status} when 'cancelled' then ${t.cancelReason} is not null when 'refunded' then true else ${t.cancelReason} is null end) and (${t.cancelReason} is null or ${t.cancelReason} in ('expired', 'buyer'))`,
     ),
+    // Live: awaiting payment or complete. A refunded order no longer holds its ticket (a sold
+    // ticket stays sold in the replica, so it is not ordered again).
     uniqueIndex(liveOrderPerTicketIndex)
       .on(t.ticketId)
-      .where(sql`status <> 'cancelled'`),
+      .where(sql`status in ('awaiting_payment', 'complete')`),
     // Scanned backwards for "mine, newest first" (`order by created_at desc, id desc`).
     index('orders_user_id_created_at_id_idx').on(t.userId, t.createdAt, t.id),
     index('orders_status_expires_at_idx').on(t.status, t.expiresAt),
@@ -109,6 +136,22 @@ export const orderAttempts = pgTable('order_attempts', {
   resetAt: timestamp('reset_at', { withTimezone: true, precision: 3 }).notNull(),
 });
 
+/**
+ * The e-ticket of a complete order, minted in the transaction that completed it: `code` is the
+ * signed token the door scans, `document` the whole e-ticket as `GET /api/orders/:id/eticket`
+ * answers it (read back through `eTicketSchema`). An order whose ticket has no event (listed
+ * before listings belonged to events) has none: the door needs an event id to admit.
+ */
+export const etickets = pgTable('etickets', {
+  orderId: uuid('order_id')
+    .primaryKey()
+    .references(() => orders.id),
+  code: text('code').notNull(),
+  issuedAt: timestamp('issued_at', { withTimezone: true, precision: 3 }).notNull(),
+  document: jsonb('document').$type<ETicket>().notNull(),
+});
+
 export type TicketRow = typeof tickets.$inferSelect;
+export type ETicketRow = typeof etickets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
 export type CancelReason = (typeof cancelReasons)[number];

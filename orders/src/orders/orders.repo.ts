@@ -3,12 +3,16 @@ import {
   orderCancelledSubject,
   orderCompletedSubject,
   orderCreatedSubject,
+  type OrderCancelledData,
   type TicketStatus,
 } from '@glotixz/common/events';
 import type { PageCursor } from '@glotixz/common/express';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
 import { orderAttempts, orders, tickets, type CancelReason, type OrderRow } from '../db/schema';
+import type { ETicketSigner } from '../etickets/eticket-signer';
+import { eticketsRepo } from '../etickets/etickets.repo';
+import { ticketsRepo } from '../tickets/tickets.repo';
 
 /**
  * The one row of the statement that places an order, as the driver answers it (timestamps as
@@ -28,9 +32,13 @@ interface PlaceRow extends Record<string, unknown> {
   ticket_id: string;
   status: OrderRow['status'];
   cancel_reason: OrderRow['cancelReason'];
+  buyer_email: string | null;
   title: string;
   price: string | number;
   currency: string;
+  section: string | null;
+  row: string | null;
+  seat: string | null;
   expires_at: string;
   version: number;
   created_at: string;
@@ -40,6 +48,8 @@ interface PlaceRow extends Record<string, unknown> {
 /** What a buyer asks for and the rules the placement applies. */
 export interface PlaceInput {
   userId: string;
+  /** The buyer's email, printed on the e-ticket; null when the token's is not a valid address. */
+  buyerEmail: string | null;
   ticketId: string;
   /** How long the order reserves the ticket. */
   windowSeconds: number;
@@ -87,6 +97,17 @@ function seconds(value: number): SQL {
   return sql`make_interval(secs => ${value}::double precision)`;
 }
 
+/** The `data` of `order.cancelled` for `order`, just cancelled for `reason`. */
+function orderCancelledData(order: OrderRow, reason: CancelReason): OrderCancelledData {
+  return {
+    id: order.id,
+    version: order.version,
+    ticket: { id: order.ticketId, title: order.title },
+    userId: order.userId,
+    reason,
+  };
+}
+
 /**
  * Data access for orders. Every status change is one conditional UPDATE that enqueues its event
  * in the caller's transaction (I1), so a change and its event are written together or not at all,
@@ -132,14 +153,14 @@ export const ordersRepo = {
     const cooldown = seconds(input.cooldownSeconds);
     const { rows } = await tx.execute<PlaceRow>(sql`
       with ticket as (
-        select id, title, price, currency, status,
+        select id, title, price, currency, section, row, seat, status,
                user_id = ${input.userId}::uuid as own,
                coalesce(starts_at <= statement_timestamp(), false) as started
         from ${tickets}
         where id = ${input.ticketId}::uuid
       ), live as (
         select status from ${orders}
-        where ticket_id = ${input.ticketId}::uuid and status <> 'cancelled'
+        where ticket_id = ${input.ticketId}::uuid and status in ('awaiting_payment', 'complete')
       ), holds as (
         select count(*)::int as n from ${orders}
         where user_id = ${input.userId}::uuid and status = 'awaiting_payment'
@@ -148,9 +169,11 @@ export const ordersRepo = {
         from ${orders}
         where ticket_id = ${input.ticketId}::uuid and user_id = ${input.userId}::uuid
       ), placed as (
-        insert into ${orders} (user_id, ticket_id, status, title, price, currency, expires_at)
-        select ${input.userId}::uuid, ticket.id, 'awaiting_payment', ticket.title, ticket.price,
-               ticket.currency, now() + ${seconds(input.windowSeconds)}
+        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, currency,
+                               section, row, seat, expires_at)
+        select ${input.userId}::uuid, ${input.buyerEmail}::text, ticket.id, 'awaiting_payment',
+               ticket.title, ticket.price, ticket.currency, ticket.section, ticket.row, ticket.seat,
+               now() + ${seconds(input.windowSeconds)}
         from ticket, holds, earlier
         where not ticket.own
           and ticket.status = 'available'
@@ -158,8 +181,8 @@ export const ordersRepo = {
           and not exists (select 1 from live)
           and holds.n < ${input.maxHolds}
           and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
-        returning id, user_id, ticket_id, status, cancel_reason, title, price, currency, expires_at,
-                  version, created_at, updated_at
+        returning id, user_id, ticket_id, status, cancel_reason, buyer_email, title, price, currency,
+                  section, row, seat, expires_at, version, created_at, updated_at
       )
       select exists (select 1 from ticket) as ticket_found,
              (select own from ticket) as own_ticket,
@@ -189,9 +212,13 @@ export const ordersRepo = {
       ticketId: row.ticket_id,
       status: row.status,
       cancelReason: row.cancel_reason,
+      buyerEmail: row.buyer_email,
       title: row.title,
       price: Number(row.price),
       currency: row.currency,
+      section: row.section,
+      row: row.row,
+      seat: row.seat,
       expiresAt: new Date(row.expires_at),
       version: row.version,
       createdAt: new Date(row.created_at),
@@ -257,28 +284,51 @@ export const ordersRepo = {
       )
       .returning();
     if (!order) return null;
-    await enqueue(tx, orderCancelledSubject, {
-      id: order.id,
-      version: order.version,
-      ticket: { id: order.ticketId },
-    });
+    await enqueue(tx, orderCancelledSubject, orderCancelledData(order, reason));
     return order;
   },
 
-  /** Completes the order if it is still awaiting payment: version + 1 and `order.completed`. */
-  async completeAwaitingPayment(tx: OrdersTx, id: string): Promise<OrderRow | null> {
+  /**
+   * Completes the order if it is still awaiting payment: version + 1, its e-ticket minted (see
+   * {@link eticketsRepo.mint}) and `order.completed` carrying the order's terms, the buyer, the
+   * seller and the e-ticket, all in the caller's transaction (I1).
+   */
+  async completeAwaitingPayment(tx: OrdersTx, id: string, signer: ETicketSigner): Promise<OrderRow | null> {
     const [order] = await tx
       .update(orders)
       .set({ status: 'complete', version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
       .where(and(eq(orders.id, id), eq(orders.status, 'awaiting_payment')))
       .returning();
     if (!order) return null;
+    // orders.ticket_id references the replica, so the ticket is there.
+    const ticket = await ticketsRepo.findById(tx, order.ticketId);
+    if (!ticket) throw new Error(`ticket ${order.ticketId} of order ${order.id} is not in the replica`);
+    const eticket = await eticketsRepo.mint(tx, signer, order, ticket);
     await enqueue(tx, orderCompletedSubject, {
       id: order.id,
       version: order.version,
-      ticket: { id: order.ticketId },
+      ticket: { id: order.ticketId, title: order.title, price: order.price, currency: order.currency },
+      userId: order.userId,
+      sellerId: ticket.userId,
+      ...(eticket ? { eticket } : {}),
     });
     return order;
+  },
+
+  /**
+   * Marks a paid order refunded (payments refunded its charge): from `complete` (its e-ticket is
+   * void from then on) or `cancelled` (a late payment refunded, I6), version + 1. Nothing is
+   * published: tickets and notifications learn of the refund from `payment.refunded` itself, and a
+   * refunded order never changes again. `null` when nothing changed (already refunded, unknown, or
+   * still awaiting payment, which payments never refunds).
+   */
+  async markRefunded(tx: OrdersTx, id: string): Promise<OrderRow | null> {
+    const [order] = await tx
+      .update(orders)
+      .set({ status: 'refunded', version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+      .where(and(eq(orders.id, id), inArray(orders.status, ['complete', 'cancelled'])))
+      .returning();
+    return order ?? null;
   },
 
   /**
@@ -321,11 +371,7 @@ export const ordersRepo = {
         )
         .returning();
       for (const order of cancelled) {
-        await enqueue(tx, orderCancelledSubject, {
-          id: order.id,
-          version: order.version,
-          ticket: { id: order.ticketId },
-        });
+        await enqueue(tx, orderCancelledSubject, orderCancelledData(order, 'expired'));
       }
       return cancelled.length;
     });

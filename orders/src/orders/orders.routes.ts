@@ -1,6 +1,9 @@
+import { renderETicketIcs, renderETicketPdf } from '@glotixz/common/etickets';
+import { notFound } from '@glotixz/common/errors';
 import { defineRoute, type AuthedRequest } from '@glotixz/common/express';
 import type { Response } from 'express';
 import {
+  eTicketViewSchema,
   listOrdersQuerySchema,
   orderIdParamsSchema,
   orderPageSchema,
@@ -10,6 +13,10 @@ import {
 import type { OrdersService } from './orders.service';
 
 const tags = ['orders'];
+
+const eticketRules =
+  'Only the buyer sees it, once the order is paid: before that, and for anyone else, 404 `NOT_FOUND`. ' +
+  'A refunded order answers 409 `TICKET_VOID`.';
 
 type OrderIdRequest = AuthedRequest<undefined, undefined, typeof orderIdParamsSchema>;
 
@@ -71,6 +78,47 @@ export function ordersRoutes(orders: OrdersService) {
       errors: ['NOT_FOUND'],
       handler: getOrder,
     }),
+    defineRoute({
+      method: 'get',
+      path: '/api/orders/:id/eticket',
+      operationId: 'getOrderETicket',
+      summary: 'The e-ticket of my paid order',
+      description: eticketRules,
+      tags,
+      auth: 'required',
+      params: orderIdParamsSchema,
+      responses: { 200: { description: 'The e-ticket', schema: eTicketViewSchema } },
+      errors: ['NOT_FOUND', 'TICKET_VOID'],
+      handler: getETicket,
+    }),
+    defineRoute({
+      method: 'get',
+      // A literal dot after a literal segment: Express 5 matches it as it is, and the `:id`
+      // before it ends at the slash.
+      path: '/api/orders/:id/eticket.pdf',
+      operationId: 'getOrderETicketPdf',
+      summary: 'The e-ticket of my paid order, as a printable PDF',
+      description: `${eticketRules} Answers \`application/pdf\` as an attachment.`,
+      tags,
+      auth: 'required',
+      params: orderIdParamsSchema,
+      responses: { 200: { description: 'The e-ticket as a one-page PDF (application/pdf)' } },
+      errors: ['NOT_FOUND', 'TICKET_VOID'],
+      handler: getETicketPdf,
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/orders/:id/eticket.ics',
+      operationId: 'getOrderETicketIcs',
+      summary: "The event of my paid order's e-ticket, as a calendar entry",
+      description: `${eticketRules} Answers \`text/calendar\`.`,
+      tags,
+      auth: 'required',
+      params: orderIdParamsSchema,
+      responses: { 200: { description: 'An iCalendar entry for the event (text/calendar)' } },
+      errors: ['NOT_FOUND', 'TICKET_VOID'],
+      handler: getETicketIcs,
+    }),
     cancelRoute('post', '/api/orders/:id/cancel', 'cancelOrder'),
     cancelRoute('delete', '/api/orders/:id', 'deleteOrder'),
   ];
@@ -97,7 +145,7 @@ export function ordersRoutes(orders: OrdersService) {
     req: AuthedRequest<typeof placeOrderBodySchema, undefined, undefined>,
     res: Response,
   ): Promise<void> {
-    res.status(201).json(await orders.place(req.currentUser.id, req.body.ticketId));
+    res.status(201).json(await orders.place(req.currentUser, req.body.ticketId));
   }
 
   async function listOrders(
@@ -109,6 +157,30 @@ export function ordersRoutes(orders: OrdersService) {
 
   async function getOrder(req: OrderIdRequest, res: Response): Promise<void> {
     res.json(await orders.get(req.currentUser.id, req.params.id));
+  }
+
+  async function getETicket(req: OrderIdRequest, res: Response): Promise<void> {
+    res.json(await orders.eticket(req.currentUser.id, req.params.id));
+  }
+
+  async function getETicketPdf(req: OrderIdRequest, res: Response): Promise<void> {
+    const pdf = await renderETicketPdf(await orders.eticket(req.currentUser.id, req.params.id));
+    res
+      .type('application/pdf')
+      .attachment(`glotixz-ticket-${req.params.id}.pdf`)
+      .set('cache-control', 'private, no-store')
+      .send(pdf);
+  }
+
+  async function getETicketIcs(req: OrderIdRequest, res: Response): Promise<void> {
+    const ics = renderETicketIcs(await orders.eticket(req.currentUser.id, req.params.id));
+    // Only a ticket listed before listings belonged to events has no event to put in a calendar.
+    if (ics === null) throw notFound('Event of the e-ticket');
+    res
+      .type('text/calendar; charset=utf-8')
+      .attachment(`glotixz-ticket-${req.params.id}.ics`)
+      .set('cache-control', 'private, no-store')
+      .send(ics);
   }
 
   async function cancelOrder(req: OrderIdRequest, res: Response): Promise<void> {

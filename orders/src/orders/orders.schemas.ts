@@ -1,6 +1,6 @@
 import { pageCursorSchema, pageLimitSchema, pageSchema } from '@glotixz/common/express';
 import { z } from 'zod';
-import { orderStatuses } from '@glotixz/common/events';
+import { eTicketSchema, orderStatuses } from '@glotixz/common/events';
 import { cancelReasons } from '../db/schema';
 
 const uuidExample = '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f';
@@ -28,10 +28,13 @@ export const listOrdersQuerySchema = z.object({
 export const orderSchema = z
   .object({
     id: z.uuid(),
-    status: z.enum(orderStatuses),
+    status: z.enum(orderStatuses).meta({
+      description:
+        'awaiting_payment: reserved until `expiresAt`; complete: paid, with an e-ticket; cancelled: by its buyer or because it expired; refunded: its payment was refunded (an e-ticket it had is void)',
+    }),
     cancelReason: z.enum(cancelReasons).nullable().meta({
       description:
-        'Why a cancelled order was cancelled: `expired` (its reservation ran out), `buyer` (its buyer cancelled it); null unless `status` is `cancelled`',
+        'Why a cancelled order was cancelled: `expired` (its reservation ran out), `buyer` (its buyer cancelled it); null unless `status` is `cancelled`, or `refunded` after a cancellation (a late payment refunded)',
     }),
     userId: z.uuid(),
     createdAt: z.iso.datetime().meta({ description: 'When the order was placed' }),
@@ -59,3 +62,13 @@ export type OrderView = z.infer<typeof orderSchema>;
 
 /** A page of orders. */
 export type OrderPage = z.infer<typeof orderPageSchema>;
+
+/** What the e-ticket prints as the holder's email: the buyer's, when it is a valid address. */
+export const buyerEmailSchema = z.email();
+
+/** The e-ticket of a complete order, as `GET /api/orders/:id/eticket` answers it. */
+export const eTicketViewSchema = eTicketSchema.meta({
+  id: 'ETicket',
+  description:
+    'What admits its holder at the door: `code` is the signed token the QR code carries (ES256 compact JWS, `typ` eticket+jwt); the rest is what the printed ticket shows. `event` is null only for tickets listed before listings belonged to events',
+});

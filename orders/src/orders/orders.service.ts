@@ -1,12 +1,14 @@
 import { AppError, notFound } from '@glotixz/common/errors';
+import type { ETicket } from '@glotixz/common/events';
 import { encodePageCursor, type PageCursor } from '@glotixz/common/express';
 import { isUniqueViolation } from '@glotixz/common/db';
 import type { OrdersDb } from '../db/db';
 import { liveOrderPerTicketIndex, type OrderRow } from '../db/schema';
+import { eticketsRepo } from '../etickets/etickets.repo';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { createOrdersMetrics, type OrdersMetrics } from './orders.metrics';
 import { ordersRepo, type PlaceInput, type PlaceOutcome, type Unavailability } from './orders.repo';
-import type { OrderPage, OrderView } from './orders.schemas';
+import { buyerEmailSchema, type OrderPage, type OrderView } from './orders.schemas';
 
 /** Settings of the order rules. */
 export interface OrdersSettings {
@@ -88,7 +90,8 @@ export function createOrdersService(
      *   TICKET_RESERVED, TICKET_SOLD, TICKET_UNLISTED, EVENT_STARTED (the event has started, or
      *   the ticket closed), HOLD_COOLDOWN, HOLD_LIMIT_REACHED.
      */
-    async place(userId: string, ticketId: string): Promise<OrderView> {
+    async place(buyer: { id: string; email: string }, ticketId: string): Promise<OrderView> {
+      const userId = buyer.id;
       const attempts = await ordersRepo.countAttempt(db, userId, settings.orderRateWindowSeconds);
       if (attempts.hits > settings.orderRateMax) {
         throw new AppError(
@@ -97,8 +100,10 @@ export function createOrdersService(
           { retryAfterSeconds: attempts.resetInSeconds },
         );
       }
+      const email = buyerEmailSchema.safeParse(buyer.email);
       const input: PlaceInput = {
         userId,
+        buyerEmail: email.success ? email.data : null,
         ticketId,
         windowSeconds: settings.expirationWindowSeconds,
         maxHolds: settings.maxHoldsPerBuyer,
@@ -153,18 +158,35 @@ export function createOrdersService(
     /**
      * Cancels the user's order if it awaits payment; an already cancelled order is answered as
      * it is. The conditional UPDATE means a payment or expiry landing meanwhile wins cleanly.
-     * @throws AppError NOT_FOUND, ORDER_NOT_CANCELLABLE (complete).
+     * @throws AppError NOT_FOUND, ORDER_NOT_CANCELLABLE (complete or refunded).
      */
     async cancel(userId: string, id: string): Promise<OrderView> {
       return db.transaction(async (tx) => {
         await ordersRepo.cancelAwaitingPayment(tx, id, 'buyer', userId);
         const row = await ordersRepo.findOwned(tx, id, userId);
         if (!row) throw notFound('Order');
-        if (row.status === 'complete') {
+        if (row.status === 'complete' || row.status === 'refunded') {
           throw new AppError('ORDER_NOT_CANCELLABLE', 'A paid order cannot be cancelled');
         }
         return toView(row);
       });
+    },
+
+    /**
+     * The e-ticket of the user's complete order. A refunded order's e-ticket is void.
+     * @throws AppError NOT_FOUND (no such order of the user's, not complete yet, or its ticket had
+     *   no event so it has no e-ticket), TICKET_VOID (refunded).
+     */
+    async eticket(userId: string, id: string): Promise<ETicket> {
+      const row = await ordersRepo.findOwned(db, id, userId);
+      if (!row) throw notFound('Order');
+      if (row.status !== 'complete' && row.status !== 'refunded') throw notFound('E-ticket');
+      const eticket = await eticketsRepo.findByOrder(db, id);
+      if (!eticket) throw notFound('E-ticket');
+      if (row.status === 'refunded') {
+        throw new AppError('TICKET_VOID', 'This order was refunded; its e-ticket is void');
+      }
+      return eticket;
     },
   };
 }

@@ -6,7 +6,8 @@ import { tickets, type TicketRow } from '../db/schema';
 
 /**
  * The replica's row for the ticket an event carries. An event published before listings had events
- * has no `eventId`, `startsAt` or `status`: no event, and the status its `orderId` implies.
+ * has no `eventId`, `startsAt` or `status`: no event, and the status its `orderId` implies. One
+ * published before tickets carried the event's details and the seat leaves them null.
  */
 function replicaRow(data: TicketCreatedData): TicketRow {
   return {
@@ -19,6 +20,14 @@ function replicaRow(data: TicketCreatedData): TicketRow {
     status: ticketStatusOf(data),
     eventId: data.eventId ?? null,
     startsAt: data.startsAt === undefined ? null : new Date(data.startsAt),
+    eventName: data.event?.name ?? null,
+    venue: data.event?.venue ?? null,
+    city: data.event?.city ?? null,
+    country: data.event?.country ?? null,
+    timezone: data.event?.timezone ?? null,
+    section: data.seat?.section ?? null,
+    row: data.seat?.row ?? null,
+    seat: data.seat?.seat ?? null,
     version: data.version,
   };
 }

@@ -2,7 +2,7 @@ import { enqueue } from '@glotixz/common/bus';
 import { paymentRefundedSubject, paymentSucceededSubject } from '@glotixz/common/events';
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { PaymentsDb, PaymentsExecutor, PaymentsTx } from '../db/db';
-import { payments, type PaymentError, type PaymentRow, type PaymentStatus } from '../db/schema';
+import { orders, payments, type PaymentError, type PaymentRow, type PaymentStatus } from '../db/schema';
 
 /** Statuses in which Stripe has not (yet) taken the money: a new attempt or a failure may apply. */
 export const openStatuses = [
@@ -210,8 +210,9 @@ export const paymentsRepo = {
   },
 
   /**
-   * Records Stripe's refund and enqueues `payment.refunded` in the same transaction (I1); `false`
-   * when the refund was recorded already (another worker whose lease ran out got there first).
+   * Records Stripe's refund and enqueues `payment.refunded` in the same transaction (I1), naming
+   * the buyer as the order replica knows them; `false` when the refund was recorded already
+   * (another worker whose lease ran out got there first).
    */
   async markRefunded(
     tx: PaymentsTx,
@@ -232,6 +233,11 @@ export const paymentsRepo = {
       .where(and(eq(payments.id, payment.id), eq(payments.status, 'refund_pending')))
       .returning();
     if (!row) return false;
+    const [order] = await tx
+      .select({ userId: orders.userId })
+      .from(orders)
+      .where(eq(orders.id, row.orderId))
+      .limit(1);
     await enqueue(tx, paymentRefundedSubject, {
       id: row.id,
       orderId: row.orderId,
@@ -239,6 +245,7 @@ export const paymentsRepo = {
       amount: row.amount,
       currency: row.currency,
       reason,
+      ...(order ? { userId: order.userId } : {}),
     });
     return true;
   },

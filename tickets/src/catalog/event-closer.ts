@@ -1,11 +1,10 @@
-import { enqueue } from '@glotixz/common/bus';
 import { createBackgroundLoop, type BackgroundLoop } from '@glotixz/common/db';
 import { ticketUpdatedSubject } from '@glotixz/common/events';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { TicketsDb } from '../db/db';
 import { ticketsRepo } from '../tickets/tickets.repo';
-import { toTicketEventData } from '../tickets/tickets.schemas';
+import { enqueueTicketEvents } from '../tickets/ticket-events';
 
 /** Options of {@link createEventCloser}. */
 export interface EventCloserOptions {
@@ -41,7 +40,7 @@ export function createEventCloser(options: EventCloserOptions): EventCloser {
     for (;;) {
       const closed = await db.transaction(async (tx) => {
         const rows = await ticketsRepo(tx).closeStarted(batchSize);
-        for (const row of rows) await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+        await enqueueTicketEvents(tx, ticketUpdatedSubject, rows);
         return rows.length;
       });
       total += closed;

@@ -1,9 +1,8 @@
-import { enqueue } from '@glotixz/common/bus';
 import { ticketUpdatedSubject } from '@glotixz/common/events';
 import type { TicketsTx } from '../db/db';
 import { ticketsRepo, type HeldTerms } from './tickets.repo';
 import type { TicketRow } from '../db/schema';
-import { toTicketEventData } from './tickets.schemas';
+import { enqueueTicketEvent } from './ticket-events';
 
 /** The outcome of {@link reserveTicket}. */
 export type ReserveOutcome =
@@ -55,7 +54,7 @@ export async function reserveTicket(
   // An order.created from before orders carried the title: the title the ticket has now.
   const held = { ...terms, title: terms.title ?? current.title };
   const row = await repo.setHolder(ticketId, orderId, held, { sold });
-  await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+  await enqueueTicketEvent(tx, ticketUpdatedSubject, row);
   return { status: sold ? 'sold' : 'reserved', ticket: row };
 }
 
@@ -78,7 +77,7 @@ export async function releaseTicket(
   if (current.orderId !== orderId) return { status: 'not-held', heldBy: current.orderId };
   if (current.soldAt) return { status: 'sold' };
   const row = await repo.release(ticketId);
-  await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+  await enqueueTicketEvent(tx, ticketUpdatedSubject, row);
   return { status: 'released', ticket: row };
 }
 
@@ -96,6 +95,6 @@ export async function sellTicket(tx: TicketsTx, ticketId: string, orderId: strin
   if (current.orderId !== orderId) return { status: 'not-held', heldBy: current.orderId };
   if (current.soldAt) return { status: 'already-sold' };
   const row = await repo.markSold(ticketId);
-  await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+  await enqueueTicketEvent(tx, ticketUpdatedSubject, row);
   return { status: 'sold', ticket: row };
 }

@@ -1,8 +1,13 @@
-import { stripeMaxAmount, ticketStatusSchema, type TicketUpdatedData } from '@glotixz/common/events';
+import {
+  stripeMaxAmount,
+  ticketStatusSchema,
+  type EventDetails,
+  type TicketUpdatedData,
+} from '@glotixz/common/events';
 import { pageCursorSchema, pageLimitSchema, pageSchema } from '@glotixz/common/express';
 import { z } from 'zod';
 import { eventFilterQuery, listingEventSchema } from '../catalog/events.schemas';
-import type { TicketRow } from '../db/schema';
+import type { EventRow, TicketRow } from '../db/schema';
 import { currencyInputSchema } from './currency';
 import { listingCursorSchema } from './listing-cursor';
 
@@ -191,9 +196,14 @@ export function listingTitle(eventName: string, seat: SeatParts): string {
 
 /** The API shape of a stored ticket. */
 export function toTicket(row: ListingRow): Ticket {
-  const { startsAt: _startsAt, ...data } = toTicketEventData(row);
   return {
-    ...data,
+    id: row.id,
+    title: row.title,
+    price: row.price,
+    currency: row.currency,
+    userId: row.userId,
+    orderId: row.orderId,
+    version: row.version,
     status: row.status,
     eventId: row.eventId,
     event: row.event,
@@ -213,8 +223,30 @@ function heldTerms(row: TicketRow): Ticket['heldTerms'] {
   return { title: row.heldTitle, price: row.heldPrice, currency: row.heldCurrency };
 }
 
-/** The `data` of a `ticket.created` / `ticket.updated` event for a stored ticket (orders replicates it). */
-export function toTicketEventData(row: TicketRow): TicketUpdatedData {
+/** The columns of an event that ticket events carry. */
+export type EventDetailsRow = Pick<
+  EventRow,
+  'id' | 'name' | 'venue' | 'city' | 'country' | 'timezone' | 'startsAt'
+>;
+
+/** The event details a ticket event carries, for the services that show or print the ticket. */
+export function toEventDetails(event: EventDetailsRow): EventDetails {
+  return {
+    id: event.id,
+    name: event.name,
+    venue: event.venue,
+    city: event.city,
+    country: event.country,
+    timezone: event.timezone,
+    startsAt: event.startsAt.toISOString(),
+  };
+}
+
+/**
+ * The `data` of a `ticket.created` / `ticket.updated` event for a stored ticket and its event
+ * (orders replicates it, and prints the event and the seat on the e-ticket).
+ */
+export function toTicketEventData(row: TicketRow, event: EventDetailsRow): TicketUpdatedData {
   return {
     id: row.id,
     title: row.title,
@@ -225,6 +257,8 @@ export function toTicketEventData(row: TicketRow): TicketUpdatedData {
     eventId: row.eventId,
     startsAt: row.startsAt.toISOString(),
     status: row.status,
+    event: toEventDetails(event),
+    seat: { section: row.section, row: row.row, seat: row.seat },
     version: row.version,
   };
 }

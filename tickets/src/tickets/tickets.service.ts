@@ -1,4 +1,3 @@
-import { enqueue } from '@glotixz/common/bus';
 import { AppError, notFound } from '@glotixz/common/errors';
 import { encodePageCursor, keysetPage, type PageCursor } from '@glotixz/common/express';
 import { amountLimits, ticketCreatedSubject, ticketUpdatedSubject } from '@glotixz/common/events';
@@ -6,15 +5,9 @@ import type { EventFilter } from '../catalog/events.repo';
 import type { TicketsDb, TicketsTx } from '../db/db';
 import type { TicketRow } from '../db/schema';
 import { encodeListingCursor, type ListingCursor } from './listing-cursor';
+import { enqueueTicketEvent } from './ticket-events';
 import { ticketsRepo, type TicketChanges } from './tickets.repo';
-import {
-  listingTitle,
-  toTicket,
-  toTicketEventData,
-  type ListingSort,
-  type Ticket,
-  type TicketPage,
-} from './tickets.schemas';
+import { listingTitle, toTicket, type ListingSort, type Ticket, type TicketPage } from './tickets.schemas';
 
 /** What a seller sends to list a ticket; `currency` falls back to the service default. */
 export interface NewTicket {
@@ -108,7 +101,7 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
 
   /** Records a change and its `ticket.updated` in `tx`, answering the listing after it. */
   async function changed(tx: TicketsTx, row: TicketRow): Promise<Ticket> {
-    await enqueue(tx, ticketUpdatedSubject, toTicketEventData(row));
+    await enqueueTicketEvent(tx, ticketUpdatedSubject, row);
     return listing(tx, row.id);
   }
 
@@ -134,7 +127,7 @@ export function createTicketsService(db: TicketsDb, options: TicketsServiceOptio
           currency,
           userId,
         });
-        await enqueue(tx, ticketCreatedSubject, toTicketEventData(row));
+        await enqueueTicketEvent(tx, ticketCreatedSubject, row);
         return listing(tx, row.id);
       });
     },

@@ -46,6 +46,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/{id}/eticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The e-ticket of my paid order
+         * @description Only the buyer sees it, once the order is paid: before that, and for anyone else, 404 `NOT_FOUND`. A refunded order answers 409 `TICKET_VOID`.
+         */
+        get: operations["getOrderETicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/eticket.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The e-ticket of my paid order, as a printable PDF
+         * @description Only the buyer sees it, once the order is paid: before that, and for anyone else, 404 `NOT_FOUND`. A refunded order answers 409 `TICKET_VOID`. Answers `application/pdf` as an attachment.
+         */
+        get: operations["getOrderETicketPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/eticket.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event of my paid order's e-ticket, as a calendar entry
+         * @description Only the buyer sees it, once the order is paid: before that, and for anyone else, 404 `NOT_FOUND`. A refunded order answers 409 `TICKET_VOID`. Answers `text/calendar`.
+         */
+        get: operations["getOrderETicketIcs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders/{id}/cancel": {
         parameters: {
             query?: never;
@@ -73,10 +133,13 @@ export interface components {
         Order: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description awaiting_payment: reserved until `expiresAt`; complete: paid, with an e-ticket; cancelled: by its buyer or because it expired; refunded: its payment was refunded (an e-ticket it had is void)
+             * @enum {string}
+             */
             status: "awaiting_payment" | "cancelled" | "complete" | "refunded";
             /**
-             * @description Why a cancelled order was cancelled: `expired` (its reservation ran out), `buyer` (its buyer cancelled it); null unless `status` is `cancelled`
+             * @description Why a cancelled order was cancelled: `expired` (its reservation ran out), `buyer` (its buyer cancelled it); null unless `status` is `cancelled`, or `refunded` after a cancellation (a late payment refunded)
              * @enum {string|null}
              */
             cancelReason: "expired" | "buyer" | null;
@@ -132,6 +195,43 @@ export interface components {
             items: components["schemas"]["Order"][];
             /** @description Pass as `cursor` for the next page; null at the end */
             nextCursor: string | null;
+        };
+        /** @description What admits its holder at the door: `code` is the signed token the QR code carries (ES256 compact JWS, `typ` eticket+jwt); the rest is what the printed ticket shows. `event` is null only for tickets listed before listings belonged to events */
+        ETicket: {
+            code: string;
+            /** Format: date-time */
+            issuedAt: string;
+            order: {
+                /** Format: uuid */
+                id: string;
+            };
+            ticket: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+            };
+            event: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                venue: string;
+                city: string;
+                country: string;
+                timezone: string;
+                /** Format: date-time */
+                startsAt: string;
+            } | null;
+            seat: {
+                section: string | null;
+                row: string | null;
+                seat: string | null;
+            };
+            holder: {
+                /** Format: uuid */
+                id: string;
+                /** Format: email */
+                email: string | null;
+            };
         };
     };
     responses: never;
@@ -414,6 +514,203 @@ export interface operations {
                 };
             };
             /** @description Error: ORDER_NOT_CANCELLABLE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrderETicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The e-ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ETicket"];
+                };
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: TICKET_VOID */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrderETicketPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The e-ticket as a one-page PDF (application/pdf) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: TICKET_VOID */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrderETicketIcs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An iCalendar entry for the event (text/calendar) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: TICKET_VOID */
             409: {
                 headers: {
                     [name: string]: unknown;
