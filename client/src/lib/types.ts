@@ -25,6 +25,9 @@ export type NewTicket = Tickets['schemas']['CreateTicket'];
 /** A buyer's order for one ticket; its `ticket` holds the terms fixed when it was placed. */
 export type Order = Orders['schemas']['Order'];
 
+/** The e-ticket of a paid order: the signed code its QR carries, the event, the seat, the holder. */
+export type ETicket = Orders['schemas']['ETicket'];
+
 /** A payment attempt for an order (payments service). */
 export type Payment = Payments['schemas']['Payment'];
 

@@ -62,12 +62,18 @@ export default async function OrdersPage() {
                   </div>
                   <div className="row">
                     <OrderStatusBadge state={state} />
-                    <Link
-                      href={`/orders/${order.id}`}
-                      className={`btn btn-sm ${payable ? 'btn-primary' : 'btn-secondary'}`}
-                    >
-                      {payable ? 'Pay now' : 'View'}
-                    </Link>
+                    {state === 'paid' ? (
+                      <Link href={`/orders/${order.id}/ticket`} className="btn btn-sm btn-primary">
+                        E-ticket
+                      </Link>
+                    ) : (
+                      <Link
+                        href={`/orders/${order.id}`}
+                        className={`btn btn-sm ${payable ? 'btn-primary' : 'btn-secondary'}`}
+                      >
+                        {payable ? 'Pay now' : 'View'}
+                      </Link>
+                    )}
                   </div>
                 </li>
               );

@@ -16,7 +16,7 @@ export function Confirmation({ order }: { order: Order }) {
         <div>
           <h1>You’re going!</h1>
           <p className="muted" role="status">
-            Payment received — the ticket is yours.
+            Payment received — the ticket is yours. Your e-ticket is below and on its way by email.
           </p>
         </div>
         <TicketArt id={order.ticket.id} title={order.ticket.title} large />
@@ -37,10 +37,10 @@ export function Confirmation({ order }: { order: Order }) {
           </div>
         </dl>
         <div className="row" style={{ justifyContent: 'center' }}>
-          <Link href="/orders" className="btn btn-secondary">
-            My orders
+          <Link href={`/orders/${order.id}/ticket`} className="btn btn-primary" data-testid="eticket-link">
+            Your e-ticket
           </Link>
-          <Link href="/" className="btn btn-primary">
+          <Link href="/" className="btn btn-secondary">
             Find more tickets
           </Link>
         </div>
