@@ -1,7 +1,8 @@
 'use client';
 
 import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { Field } from '@/components/field';
 import { api, call } from '@/lib/api-client';
 import { ApiError } from '@/lib/errors';
 
@@ -14,19 +15,22 @@ type Outcome =
   | { kind: 'wrong-event' }
   | { kind: 'error'; message: string };
 
+/** How an answer looks at the door: green to let in, amber to look twice, red to turn away, grey otherwise. */
+type Tone = 'go' | 'wait' | 'stop' | 'note';
+
 const hhmm = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
 
 const views: {
-  [K in Outcome['kind']]: (o: Extract<Outcome, { kind: K }>) => { text: string; colour: string };
+  [K in Outcome['kind']]: (o: Extract<Outcome, { kind: K }>) => { text: string; tone: Tone };
 } = {
-  admitted: (o) => ({ text: `ADMITTED — ${o.title}`, colour: '#137333' }),
-  already: (o) => ({ text: `ALREADY ADMITTED at ${hhmm(o.at)}`, colour: '#b06000' }),
-  void: () => ({ text: 'VOID — refunded ticket', colour: '#a50e0e' }),
-  invalid: () => ({ text: 'NOT A VALID TICKET', colour: '#a50e0e' }),
-  'not-staff': () => ({ text: 'You are not door staff of this event', colour: '#5f6368' }),
-  'wrong-event': () => ({ text: 'WRONG EVENT — ticket is for another event', colour: '#a50e0e' }),
-  error: (o) => ({ text: o.message, colour: '#5f6368' }),
+  admitted: (o) => ({ text: `ADMITTED — ${o.title}`, tone: 'go' }),
+  already: (o) => ({ text: `ALREADY ADMITTED at ${hhmm(o.at)}`, tone: 'wait' }),
+  void: () => ({ text: 'VOID — refunded ticket', tone: 'stop' }),
+  invalid: () => ({ text: 'NOT A VALID TICKET', tone: 'stop' }),
+  'not-staff': () => ({ text: 'You are not door staff of this event', tone: 'note' }),
+  'wrong-event': () => ({ text: 'WRONG EVENT — ticket is for another event', tone: 'stop' }),
+  error: (o) => ({ text: o.message, tone: 'note' }),
 };
 
 function outcomeOf(error: unknown): Outcome {
@@ -120,7 +124,7 @@ export function Scanner({ eventId }: { eventId?: string | undefined }) {
     };
   }, [camera, check]);
 
-  function submit(event: FormEvent) {
+  function submit(event: FormEvent | KeyboardEvent<HTMLTextAreaElement>) {
     event.preventDefault();
     lastCode.current = null;
     void check(typed);
@@ -129,43 +133,49 @@ export function Scanner({ eventId }: { eventId?: string | undefined }) {
 
   const view = outcome ? views[outcome.kind](outcome as never) : null;
   return (
-    <div>
+    <div className="scanner">
       {view && (
         <div
           role="status"
+          className="scan-result"
           data-testid="scan-result"
           data-result={outcome?.kind}
-          style={{
-            background: view.colour,
-            color: '#fff',
-            fontSize: '2rem',
-            fontWeight: 700,
-            padding: '1.5rem',
-            borderRadius: 8,
-            textAlign: 'center',
-            margin: '1rem 0',
-          }}
+          data-tone={view.tone}
         >
           {view.text}
         </div>
       )}
-      <div id="scanner-camera" style={{ maxWidth: 400 }} />
+      <div id="scanner-camera" className="scan-camera" />
       {camera === 'off' && (
-        <button type="button" className="btn" onClick={() => setCamera('on')}>
+        <button type="button" className="btn btn-block" onClick={() => setCamera('on')}>
           Use the camera
         </button>
       )}
-      {camera === 'failed' && <p>The camera could not be started; type the code below.</p>}
-      <form onSubmit={submit} style={{ marginTop: '1rem' }}>
-        <label htmlFor="ticket-code">Ticket code</label>
-        <input
-          id="ticket-code"
-          name="code"
-          value={typed}
-          onChange={(e) => setTyped(e.target.value)}
-          autoComplete="off"
-        />
-        <button type="submit" className="btn" disabled={!keys}>
+      {camera === 'failed' && (
+        <p className="hint" role="alert">
+          The camera could not be started; type the code below.
+        </p>
+      )}
+      <form onSubmit={submit} className="scan-form card">
+        <Field id="ticket-code" label="Ticket code" hint="Paste or type the code printed under the QR code.">
+          {(control) => (
+            <textarea
+              {...control}
+              name="code"
+              className="input input-mono scan-code"
+              rows={3}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey) submit(e);
+              }}
+              autoComplete="off"
+              autoCapitalize="off"
+              spellCheck={false}
+            />
+          )}
+        </Field>
+        <button type="submit" className="btn btn-primary btn-block" disabled={!keys || !typed.trim()}>
           Check in
         </button>
       </form>

@@ -1,0 +1,3 @@
+export { renderETicketPdf } from './eticket-pdf';
+export { renderETicketIcs } from './eticket-ics';
+export { formatEventStart, formatSeat } from './local-time';
