@@ -1,0 +1,98 @@
+import { backoffDelay, type BackoffOptions } from '@glotixz/common/bus';
+import { createBackgroundLoop } from '@glotixz/common/db';
+import type { Logger } from 'pino';
+import type { NotificationsDb } from '../db/db';
+import type { EmailRow } from '../db/schema';
+import { attachmentFiles } from './attachments';
+import type { EmailsMetrics } from './emails.metrics';
+import { emailsRepo } from './emails.repo';
+import type { Mailer } from './mailer';
+
+/** Options of {@link createEmailSender}. */
+export interface EmailSenderOptions {
+  db: NotificationsDb;
+  mailer: Mailer;
+  logger: Logger;
+  metrics: EmailsMetrics;
+  /** Pause between passes when nothing wakes the sender. */
+  intervalMs: number;
+  batchSize: number;
+  /** Attempts before an email is `dead`. */
+  maxAttempts: number;
+  /** Wait after a failed attempt: `baseMs` doubling, at most `capMs`. */
+  retry: BackoffOptions;
+  /** How long a claimed email stays hidden from other senders: longer than one SMTP conversation. */
+  leaseMs: number;
+}
+
+/** The background sender of queued emails. */
+export interface EmailSender {
+  /** Sends every due email now, batch by batch; answers how many were sent. */
+  sendDue(): Promise<number>;
+  start(): void;
+  /** Looks for due emails at once (a consumer just queued one). */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+}
+
+/**
+ * Creates the sender that delivers queued emails, on `createBackgroundLoop`. Safe with several
+ * replicas: each pass claims its rows in one short statement (`FOR UPDATE SKIP LOCKED`, with a
+ * lease), talks to SMTP with no transaction open, then records the outcome. A failed attempt is
+ * retried with exponential backoff; after `maxAttempts` the row is marked `dead` with its last
+ * error, logged and counted (nothing is published: the row is the dead letter). An email is sent
+ * twice only if a sender dies between the SMTP server's acceptance and the `sent` mark; it then
+ * carries the same Message-ID.
+ */
+export function createEmailSender(options: EmailSenderOptions): EmailSender {
+  const { db, mailer, metrics, batchSize, maxAttempts, leaseMs } = options;
+  const name = 'email-sender';
+  const logger = options.logger.child({ component: name });
+
+  async function deliver(row: EmailRow): Promise<boolean> {
+    const template = row.template;
+    try {
+      const messageId = await mailer.send({
+        id: row.id,
+        to: row.recipient,
+        subject: row.subject,
+        html: row.html,
+        text: row.text,
+        attachments: await attachmentFiles(row.attachments),
+      });
+      await emailsRepo.markSent(db, row.id, messageId);
+      metrics.sent.inc({ template });
+      logger.info({ emailId: row.id, template, messageId, attempt: row.attempts }, 'email sent');
+      return true;
+    } catch (err) {
+      const error = errorText(err);
+      metrics.failed.inc({ template });
+      if (row.attempts >= maxAttempts) {
+        await emailsRepo.markFailed(db, row.id, error, null);
+        metrics.dead.inc({ template });
+        logger.error({ emailId: row.id, template, attempts: row.attempts, err }, 'email dead after its last attempt');
+      } else {
+        const retryInMs = backoffDelay(row.attempts, options.retry);
+        await emailsRepo.markFailed(db, row.id, error, retryInMs);
+        logger.warn({ emailId: row.id, template, attempt: row.attempts, retryInMs, err }, 'email not sent; will retry');
+      }
+      return false;
+    }
+  }
+
+  async function sendDue(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const claimed = await emailsRepo.claimDue(db, { batchSize, leaseMs });
+      for (const row of claimed) if (await deliver(row)) sent += 1;
+      if (claimed.length < batchSize) return sent;
+    }
+  }
+
+  const loop = createBackgroundLoop({ name, logger: options.logger, intervalMs: options.intervalMs, pass: sendDue });
+  return { sendDue, start: loop.start, wake: loop.wake, stop: loop.stop };
+}
