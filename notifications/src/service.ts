@@ -18,7 +18,10 @@ export interface NotificationsServiceOptions {
 }
 
 /** The sender as the configuration sets it up (not started). */
-export function senderFor(deps: { config: Config; db: NotificationsDb; logger: Logger; registry?: Registry }, mailer: Mailer) {
+export function senderFor(
+  deps: { config: Config; db: NotificationsDb; logger: Logger; registry?: Registry },
+  mailer: Mailer,
+) {
   const { config } = deps;
   const metrics = createEmailsMetrics(deps.registry);
   const sender = createEmailSender({

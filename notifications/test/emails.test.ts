@@ -9,10 +9,14 @@ const h = useHarness(() => startNotificationsHarness());
 
 /** Waits for the one email to `address` and checks nothing else arrived for it. */
 async function onlyEmailTo(address: string): Promise<ReceivedEmail> {
-  const [email] = await waitFor(async () => {
-    const received = await h.mail.emailsTo(address);
-    return received.length > 0 && received;
-  }, 8_000, `an email to ${address}`);
+  const [email] = await waitFor(
+    async () => {
+      const received = await h.mail.emailsTo(address);
+      return received.length > 0 && received;
+    },
+    8_000,
+    `an email to ${address}`,
+  );
   // Long enough for a second copy to have arrived, if one were on its way.
   await sleep(600);
   expect(await h.mail.emailsTo(address)).toHaveLength(1);
@@ -33,7 +37,9 @@ describe('emails, one per event and template', () => {
 
     const email = await onlyEmailTo(buyer.email);
     expectHtmlAndText(email);
-    expect(email.subject).toBe('Reserved: Arctic Lights — Floor — pay by Tuesday, 5 January 2027 at 10:15 UTC');
+    expect(email.subject).toBe(
+      'Reserved: Arctic Lights — Floor — pay by Tuesday, 5 January 2027 at 10:15 UTC',
+    );
     for (const part of [email.text, email.html]) {
       expect(part).toContain('$45.50');
       expect(part).toContain('Tuesday, 5 January 2027 at 10:15 UTC');
@@ -130,7 +136,12 @@ describe('emails, one per event and template', () => {
     const link = `https://glotixz.test/reset-password?token=${token}`;
     expect(email.text).toContain(link);
     expect(email.html).toContain(`href="${link}"`);
-    const until = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(expiresAt);
+    const until = new Intl.DateTimeFormat('en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone: 'UTC',
+    }).format(expiresAt);
     expect(email.text).toContain(`until`);
     expect(email.text).toContain(`${until} UTC`);
   });
@@ -164,7 +175,10 @@ describe('effectively once', () => {
 
     expect(await h.mail.emailsTo(buyer.email)).toHaveLength(1);
     expect(await h.mail.emailsTo(seller.email)).toHaveLength(1);
-    expect((await h.emailRows(envelope.id)).map((row) => row.template).sort()).toEqual(['receipt', 'ticket-sold']);
+    expect((await h.emailRows(envelope.id)).map((row) => row.template).sort()).toEqual([
+      'receipt',
+      'ticket-sold',
+    ]);
   });
 
   it('holds an email until its recipient arrives in the replica, then sends it once', async () => {

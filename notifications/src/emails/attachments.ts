@@ -28,7 +28,11 @@ export async function attachmentFiles(attachments: EmailAttachments | null): Pro
   // A listing without an event has no date to put in a calendar.
   const ics = renderETicketIcs(eticket);
   if (ics !== null) {
-    files.push({ filename: `${name}.ics`, content: ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' });
+    files.push({
+      filename: `${name}.ics`,
+      content: ics,
+      contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+    });
   }
   return files;
 }

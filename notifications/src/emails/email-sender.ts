@@ -28,11 +28,11 @@ export interface EmailSenderOptions {
 /** The background sender of queued emails. */
 export interface EmailSender {
   /** Sends every due email now, batch by batch; answers how many were sent. */
-  sendDue(): Promise<number>;
-  start(): void;
+  sendDue(this: void): Promise<number>;
+  start(this: void): void;
   /** Looks for due emails at once (a consumer just queued one). */
-  wake(): void;
-  stop(): Promise<void>;
+  wake(this: void): void;
+  stop(this: void): Promise<void>;
 }
 
 function errorText(err: unknown): string {
@@ -74,11 +74,17 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       if (row.attempts >= maxAttempts) {
         await emailsRepo.markFailed(db, row.id, error, null);
         metrics.dead.inc({ template });
-        logger.error({ emailId: row.id, template, attempts: row.attempts, err }, 'email dead after its last attempt');
+        logger.error(
+          { emailId: row.id, template, attempts: row.attempts, err },
+          'email dead after its last attempt',
+        );
       } else {
         const retryInMs = backoffDelay(row.attempts, options.retry);
         await emailsRepo.markFailed(db, row.id, error, retryInMs);
-        logger.warn({ emailId: row.id, template, attempt: row.attempts, retryInMs, err }, 'email not sent; will retry');
+        logger.warn(
+          { emailId: row.id, template, attempt: row.attempts, retryInMs, err },
+          'email not sent; will retry',
+        );
       }
       return false;
     }
@@ -93,6 +99,11 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
     }
   }
 
-  const loop = createBackgroundLoop({ name, logger: options.logger, intervalMs: options.intervalMs, pass: sendDue });
+  const loop = createBackgroundLoop({
+    name,
+    logger: options.logger,
+    intervalMs: options.intervalMs,
+    pass: sendDue,
+  });
   return { sendDue, start: loop.start, wake: loop.wake, stop: loop.stop };
 }

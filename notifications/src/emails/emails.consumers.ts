@@ -91,10 +91,7 @@ function emailConsumer<S extends Subject>(
  * The consumers that decide which emails an event causes. Each runs in its inbox transaction (I2)
  * and only writes rows to `emails`, keyed by event and template; the sender delivers them later.
  */
-export function emailConsumers(
-  declare: DeclareTransactional<NotificationsTx>,
-  deps: EmailConsumerDeps,
-) {
+export function emailConsumers(declare: DeclareTransactional<NotificationsTx>, deps: EmailConsumerDeps) {
   const { links } = deps;
   const consumer = <S extends Subject>(
     subject: S,

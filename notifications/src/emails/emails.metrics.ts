@@ -20,13 +20,19 @@ export interface EmailsMetrics {
 export function createEmailsMetrics(registry?: Registry): EmailsMetrics {
   const registers = registry ? [registry] : [];
   const counter = (name: string, help: string) =>
-    new Counter({ name: `notifications_emails_${name}_total`, help, labelNames: ['template'] as const, registers });
+    new Counter({
+      name: `notifications_emails_${name}_total`,
+      help,
+      labelNames: ['template'] as const,
+      registers,
+    });
   const metrics: EmailsMetrics = {
     queued: counter('queued', 'Emails queued for sending, by template'),
     sent: counter('sent', 'Emails accepted by the SMTP server, by template'),
     failed: counter('failed', 'Failed attempts to send an email, by template'),
     dead: counter('dead', 'Emails given up after the last attempt, by template'),
   };
-  for (const template of templateNames) for (const c of Object.values(metrics)) c.inc({ template }, 0);
+  const counters: Counter<'template'>[] = [metrics.queued, metrics.sent, metrics.failed, metrics.dead];
+  for (const template of templateNames) for (const c of counters) c.inc({ template }, 0);
   return metrics;
 }

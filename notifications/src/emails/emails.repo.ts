@@ -43,7 +43,10 @@ export const emailsRepo = {
    * from every sender for `leaseMs`, long enough to send it outside any transaction. A sender that
    * dies mid-send leaves the row to be claimed again once the lease ends.
    */
-  async claimDue(db: NotificationsDb, { batchSize, leaseMs }: { batchSize: number; leaseMs: number }): Promise<EmailRow[]> {
+  async claimDue(
+    db: NotificationsDb,
+    { batchSize, leaseMs }: { batchSize: number; leaseMs: number },
+  ): Promise<EmailRow[]> {
     const due = db
       .select({ id: emails.id })
       .from(emails)

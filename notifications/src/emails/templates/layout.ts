@@ -21,7 +21,13 @@ export interface EmailContent {
   text: string;
 }
 
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for HTML (and MJML) content and attribute values. */
 export function escapeHtml(value: string): string {
@@ -69,6 +75,7 @@ function mjmlOf(content: EmailContent): string {
 /** Renders a template's content to responsive HTML (MJML) beside its plain-text part. */
 export async function renderEmail(content: EmailContent): Promise<RenderedEmail> {
   const { html, errors } = await mjml2html(mjmlOf(content), { validationLevel: 'strict' });
-  if (errors.length > 0) throw new Error(`email template invalid: ${errors.map((e) => e.formattedMessage).join('; ')}`);
+  if (errors.length > 0)
+    throw new Error(`email template invalid: ${errors.map((e) => e.formattedMessage).join('; ')}`);
   return { subject: content.subject, html, text: content.text };
 }

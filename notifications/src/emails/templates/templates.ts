@@ -38,7 +38,9 @@ export function reservationHeld(
   return {
     subject: `Reserved: ${title} — pay by ${payBy}`,
     heading: `We are holding ${title} for you`,
-    paragraphs: [`Pay by ${payBy} to make it yours. After that the reservation ends and the ticket goes back on sale.`],
+    paragraphs: [
+      `Pay by ${payBy} to make it yours. After that the reservation ends and the ticket goes back on sale.`,
+    ],
     facts: [
       ['Ticket', title],
       ['Price', price],
@@ -59,7 +61,16 @@ export function reservationHeld(
 /** `order.completed`, to the buyer: the receipt; the e-ticket travels as attachments. */
 export function receipt(
   { publicUrl }: LinkBase,
-  order: { id: string; title?: string; price?: number; currency?: string; eventName?: string; startsAt?: string; timezone?: string; hasETicket: boolean },
+  order: {
+    id: string;
+    title?: string;
+    price?: number;
+    currency?: string;
+    eventName?: string;
+    startsAt?: string;
+    timezone?: string;
+    hasETicket: boolean;
+  },
 ): EmailContent {
   const title = titleOf(order.title);
   const price = priceOf(order.price, order.currency);
@@ -150,7 +161,10 @@ export function refundIssued(
 }
 
 /** `user.password-reset-requested`: the single-use link, and until when it works. */
-export function passwordReset({ publicUrl }: LinkBase, reset: { token: string; expiresAt: string }): EmailContent {
+export function passwordReset(
+  { publicUrl }: LinkBase,
+  reset: { token: string; expiresAt: string },
+): EmailContent {
   const url = `${publicUrl}/reset-password?token=${encodeURIComponent(reset.token)}`;
   const until = formatInstant(reset.expiresAt);
   const body = `Someone (hopefully you) asked to reset the password of your Glotixz account. The link works once, until ${until}.`;
