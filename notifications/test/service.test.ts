@@ -6,6 +6,7 @@ import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
 import { createSmtpMailer } from '../src/emails/mailer';
 import { emails } from '../src/db/schema';
+import { emailsRepo } from '../src/emails/emails.repo';
 import { senderFor } from '../src/service';
 import { startNotificationsHarness, testAddress } from './notifications-harness';
 
@@ -115,5 +116,30 @@ describe('several senders', () => {
     for (const recipient of recipients) {
       expect(received.filter((email) => email.to.some((to) => to.address === recipient))).toHaveLength(1);
     }
+  });
+
+  it('hides a claimed email from other senders for its lease, and a release hands it back unspent', async () => {
+    const { db } = h.testbed;
+    const [row] = await db
+      .insert(emails)
+      .values({
+        eventId: randomUUID(),
+        template: 'refund-issued',
+        recipient: testAddress(),
+        subject: 's',
+        html: 'h',
+        text: 't',
+      })
+      .returning();
+    const claimed = await emailsRepo.claimDue(db, { batchSize: 50, leaseMs: 60_000 });
+    expect(claimed.map((r) => r.id)).toContain(row!.id);
+    expect(claimed.find((r) => r.id === row!.id)?.attempts).toBe(1);
+    expect(
+      (await emailsRepo.claimDue(db, { batchSize: 50, leaseMs: 60_000 })).map((r) => r.id),
+    ).not.toContain(row!.id);
+
+    await emailsRepo.release(db, [row!.id]);
+    const again = await emailsRepo.claimDue(db, { batchSize: 50, leaseMs: 60_000 });
+    expect(again.find((r) => r.id === row!.id)?.attempts).toBe(1);
   });
 });

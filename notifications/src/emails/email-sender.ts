@@ -45,8 +45,9 @@ function errorText(err: unknown): string {
  * lease), talks to SMTP with no transaction open, then records the outcome. A failed attempt is
  * retried with exponential backoff; after `maxAttempts` the row is marked `dead` with its last
  * error, logged and counted (nothing is published: the row is the dead letter). An email is sent
- * twice only if a sender dies between the SMTP server's acceptance and the `sent` mark; it then
- * carries the same Message-ID.
+ * twice only if a sender dies (or loses the database) between the SMTP server's acceptance and
+ * the `sent` mark; it then carries the same Message-ID. `stop` finishes the email in hand and
+ * hands the rest of the batch back.
  */
 export function createEmailSender(options: EmailSenderOptions): EmailSender {
   const { db, mailer, metrics, batchSize, maxAttempts, leaseMs } = options;
@@ -55,8 +56,9 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
 
   async function deliver(row: EmailRow): Promise<boolean> {
     const template = row.template;
+    let messageId: string;
     try {
-      const messageId = await mailer.send({
+      messageId = await mailer.send({
         id: row.id,
         to: row.recipient,
         subject: row.subject,
@@ -64,39 +66,59 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
         text: row.text,
         attachments: await attachmentFiles(row.attachments),
       });
-      await emailsRepo.markSent(db, row.id, messageId);
-      metrics.sent.inc({ template });
-      logger.info({ emailId: row.id, template, messageId, attempt: row.attempts }, 'email sent');
-      return true;
     } catch (err) {
-      const error = errorText(err);
-      metrics.failed.inc({ template });
-      if (row.attempts >= maxAttempts) {
-        await emailsRepo.markFailed(db, row.id, error, null);
-        metrics.dead.inc({ template });
-        logger.error(
-          { emailId: row.id, template, attempts: row.attempts, err },
-          'email dead after its last attempt',
-        );
-      } else {
-        const retryInMs = backoffDelay(row.attempts, options.retry);
-        await emailsRepo.markFailed(db, row.id, error, retryInMs);
-        logger.warn(
-          { emailId: row.id, template, attempt: row.attempts, retryInMs, err },
-          'email not sent; will retry',
-        );
-      }
+      await recordFailure(row, err);
       return false;
+    }
+    // Outside the try: once the server accepted the email, only `sent` may be recorded. If this
+    // write fails the pass fails, and the row is sent again when its lease ends.
+    await emailsRepo.markSent(db, row.id, messageId);
+    metrics.sent.inc({ template });
+    logger.info({ emailId: row.id, template, messageId, attempt: row.attempts }, 'email sent');
+    return true;
+  }
+
+  async function recordFailure(row: EmailRow, err: unknown): Promise<void> {
+    const { template } = row;
+    const error = errorText(err);
+    metrics.failed.inc({ template });
+    if (row.attempts >= maxAttempts) {
+      await emailsRepo.markFailed(db, row.id, error, null);
+      metrics.dead.inc({ template });
+      logger.error(
+        { emailId: row.id, template, attempts: row.attempts, err },
+        'email dead after its last attempt',
+      );
+    } else {
+      const retryInMs = backoffDelay(row.attempts, options.retry);
+      await emailsRepo.markFailed(db, row.id, error, retryInMs);
+      logger.warn(
+        { emailId: row.id, template, attempt: row.attempts, retryInMs, err },
+        'email not sent; will retry',
+      );
     }
   }
 
+  let stopping = false;
+
   async function sendDue(): Promise<number> {
     let sent = 0;
-    for (;;) {
+    while (!stopping) {
       const claimed = await emailsRepo.claimDue(db, { batchSize, leaseMs });
-      for (const row of claimed) if (await deliver(row)) sent += 1;
-      if (claimed.length < batchSize) return sent;
+      for (const [index, row] of claimed.entries()) {
+        if (stopping) {
+          // Shutting down: hand the rest back at once instead of leaving them to their lease.
+          await emailsRepo.release(
+            db,
+            claimed.slice(index).map((r) => r.id),
+          );
+          return sent;
+        }
+        if (await deliver(row)) sent += 1;
+      }
+      if (claimed.length < batchSize) break;
     }
+    return sent;
   }
 
   const loop = createBackgroundLoop({
@@ -105,5 +127,16 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
     intervalMs: options.intervalMs,
     pass: sendDue,
   });
-  return { sendDue, start: loop.start, wake: loop.wake, stop: loop.stop };
+  return {
+    sendDue,
+    start() {
+      stopping = false;
+      loop.start();
+    },
+    wake: loop.wake,
+    async stop() {
+      stopping = true;
+      await loop.stop();
+    },
+  };
 }

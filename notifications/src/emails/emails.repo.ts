@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { NotificationsDb, NotificationsTx } from '../db/db';
 import { emails, type EmailRow } from '../db/schema';
 import type { EmailAttachments } from './attachments';
@@ -70,6 +70,15 @@ export const emailsRepo = {
       .update(emails)
       .set({ status: 'sent', messageId, sentAt: sql`now()`, lastError: null })
       .where(and(eq(emails.id, id), eq(emails.status, 'pending')));
+  },
+
+  /** Hands claimed emails back unsent (shutdown): due at once, the attempt not counted. */
+  async release(db: NotificationsDb, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .update(emails)
+      .set({ attempts: sql`${emails.attempts} - 1`, nextAttemptAt: sql`now()` })
+      .where(and(inArray(emails.id, ids), eq(emails.status, 'pending')));
   },
 
   /** Records a failed attempt: the email is tried again after `retryInMs`, or is `dead` when that is null. */
