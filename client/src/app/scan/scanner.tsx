@@ -147,7 +147,7 @@ export function Scanner({ eventId }: { eventId?: string | undefined }) {
       )}
       <div id="scanner-camera" className="scan-camera" />
       {camera === 'off' && (
-        <button type="button" className="btn btn-block" onClick={() => setCamera('on')}>
+        <button type="button" className="btn btn-secondary btn-block" onClick={() => setCamera('on')}>
           Use the camera
         </button>
       )}
