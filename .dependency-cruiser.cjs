@@ -4,7 +4,7 @@
 const { existsSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
-const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration'];
+const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration', 'notifications'];
 // Absolute: TypeScript finds no inputs for a relative tsconfig path given from another folder.
 const CLIENT_TSCONFIG = resolve('client', 'tsconfig.json');
 /** The folders whose sources are checked. */

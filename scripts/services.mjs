@@ -55,7 +55,41 @@ export const services = /** @type {const} */ ([
         : {},
   },
   { name: 'expiration', port: 3005, needs: ['nats', 'redis'] },
+  {
+    name: 'notifications',
+    port: 3006,
+    database: 'glotixz_notifications',
+    needs: pgAndNats,
+    // Mail goes to the local MailDev when it runs; links point at the gateway, where people browse.
+    env: ({ ports }) => ({
+      ...(ports.maildev ? { SMTP_URL: `smtp://${LOCAL_HOST}:${mailDev.smtpPort}` } : {}),
+      ...(ports.gateway ? { PUBLIC_URL: `http://localhost:${ports.gateway}` } : {}),
+    }),
+  },
 ]);
+
+/**
+ * A local mail catcher (the `maildev` package, installed with notifications): SMTP on
+ * MAILDEV_SMTP_PORT (default 1025), its inbox and REST API (`GET /email`) on MAILDEV_WEB_PORT
+ * (default 1080). Nothing leaves the machine.
+ */
+const mailDev = {
+  name: 'maildev',
+  workspace: 'notifications',
+  port: Number(process.env.MAILDEV_WEB_PORT || 1080),
+  smtpPort: Number(process.env.MAILDEV_SMTP_PORT || 1025),
+  ready: { path: '/healthz', status: 200 },
+  command: (root) => [
+    process.execPath,
+    createRequire(join(root, 'notifications', 'package.json')).resolve('maildev/bin/maildev'),
+  ],
+  env: ({ ports }) => ({
+    MAILDEV_SMTP_PORT: String(mailDev.smtpPort),
+    MAILDEV_WEB_PORT: String(ports.maildev),
+    MAILDEV_IP: LOCAL_HOST,
+    MAILDEV_WEB_IP: LOCAL_HOST,
+  }),
+};
 
 /** A local stand-in for Stripe's API that posts signed webhooks to payments. */
 const stripeSandbox = {
@@ -106,8 +140,8 @@ const gateway = {
   }),
 };
 
-/** Every process `npm start` runs, in start order (the gateway last, the client through it). */
-export const processes = [...services, stripeSandbox, gateway, webClient];
+/** Every process `npm start` runs, in start order (MailDev before notifications, the gateway last, the client through it). */
+export const processes = [mailDev, ...services, stripeSandbox, gateway, webClient];
 
 /** The processes whose workspace exists under `root` and which `env` does not skip, in order. */
 export function presentProcesses(root, env = process.env) {

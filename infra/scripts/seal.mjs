@@ -4,7 +4,7 @@
  * only the cluster's sealed-secrets controller can decrypt them) and writes the matching public
  * JWKS to infra/k8s/overlays/<env>/jwks.json.
  *
- *   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... \
+ *   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_URL=smtps://user:pass@smtp.example.com:465 \
  *     node infra/scripts/seal.mjs production [--cert pub-cert.pem] [--rotate cookie-keys|jwt|eticket] [--dry-run]
  *
  * Every Secret is produced with the same two commands, printed as they run:
@@ -60,11 +60,16 @@ const state = completeState(readState(stateFile), {
     webhookSecret: process.env.STRIPE_WEBHOOK_SECRET,
     publishableKey: process.env.STRIPE_PUBLISHABLE_KEY,
   },
+  smtpUrl: process.env.SMTP_URL,
 });
 if (!state.stripe.secretKey || !state.stripe.webhookSecret) {
   console.error(
     'set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (from the Stripe dashboard) for the first sealing',
   );
+  process.exit(2);
+}
+if (!state.smtpUrl) {
+  console.error('set SMTP_URL (the SMTP server notifications sends mail through) for the first sealing');
   process.exit(2);
 }
 const data = secretData(state);

@@ -61,7 +61,9 @@ describe('service configuration', () => {
   const secrets = devSecretData({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_PUBLISHABLE_KEY: 'pk_test_x' });
 
   it('covers every service workspace with a config schema', () => {
-    expect(withConfig).toEqual(expect.arrayContaining(['auth', 'tickets', 'orders', 'expiration']));
+    expect(withConfig).toEqual(
+      expect.arrayContaining(['auth', 'tickets', 'orders', 'expiration', 'notifications']),
+    );
   });
 
   describe.each(OVERLAYS)('%s', (overlay) => {
@@ -83,8 +85,10 @@ describe('service configuration', () => {
 
     it.each(WORKLOADS)('%s: every URL it is given points at a Service here with that port', (workload) => {
       const env = containerEnv(objects, workload, secrets);
+      // Outside the cluster: the public origin links point at, and the SMTP relay mail goes through.
+      const external = ['STRIPE_API_BASE', 'PUBLIC_URL', 'SMTP_URL'];
       for (const [name, value] of Object.entries(env).filter(
-        ([k]) => /_URL$/.test(k) && k !== 'STRIPE_API_BASE',
+        ([k]) => /_URL$/.test(k) && !external.includes(k),
       )) {
         const url = new URL(value);
         const svc = coreServices(objects).find((s) => s.metadata.name === url.hostname.split('.')[0]);

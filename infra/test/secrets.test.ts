@@ -62,6 +62,7 @@ describe('secrets', () => {
       STRIPE_SECRET_KEY: 'sk_live_x',
       STRIPE_WEBHOOK_SECRET: 'whsec_x',
       STRIPE_PUBLISHABLE_KEY: 'pk_live_x',
+      SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
     });
     const commands = out.split('\n').filter((l) => l.startsWith('kubectl create secret generic'));
     expect(commands).toHaveLength(secretSpec().length);

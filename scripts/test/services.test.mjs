@@ -45,13 +45,30 @@ const serviceEnv = launchEnv;
 const serviceProcessEnv = processEnv;
 
 test('names, ports and databases are unique', () => {
-  for (const field of ['name', 'workspace', 'port']) {
-    const values = services.map((s) => (field === 'workspace' ? (s.workspace ?? s.name) : s[field]));
+  for (const field of ['name', 'port']) {
+    const values = services.map((s) => s[field]);
     assert.equal(new Set(values).size, values.length, field);
   }
+  // A tool started with its own command (MailDev) may live in the workspace that installs it.
+  const fromBuilds = services.filter((s) => !s.command).map((s) => s.workspace ?? s.name);
+  assert.equal(new Set(fromBuilds).size, fromBuilds.length, 'workspace');
   const dbs = services.filter((s) => s.database).map((s) => s.database);
   assert.equal(new Set(dbs).size, dbs.length);
   for (const db of dbs) assert.match(db, /^glotixz_[a-z]+$/);
+});
+
+test('MailDev catches the mail of notifications, on the ports MAILDEV_SMTP_PORT and MAILDEV_WEB_PORT choose', () => {
+  const maildev = byName('maildev');
+  assert.equal(maildev.port, Number(process.env.MAILDEV_WEB_PORT || 1080));
+  const env = serviceEnv(maildev, context);
+  assert.equal(env.MAILDEV_WEB_PORT, String(maildev.port));
+  assert.equal(env.MAILDEV_SMTP_PORT, String(maildev.smtpPort));
+  assert.equal(env.MAILDEV_IP, '127.0.0.1');
+  assert.match(launchCommand(maildev, ROOT)[1], /maildev[\\/]bin[\\/]maildev$/);
+  const notifications = serviceEnv(byName('notifications'), context);
+  assert.equal(notifications.SMTP_URL, `smtp://127.0.0.1:${maildev.smtpPort}`);
+  assert.equal(notifications.PUBLIC_URL, `http://localhost:${context.ports.gateway}`);
+  assert.equal(notifications.DATABASE_URL, databaseUrl(pgUrl, 'glotixz_notifications'));
 });
 
 test('infra/routes.json routes to the services and ports of the service list', () => {

@@ -31,8 +31,8 @@ const root = path.resolve(__dirname, '../../..');
 /** A service of the system under test (an entry of the launch spec, scripts/services.mjs), started from its build. */
 export type ServiceName = (typeof services)[number]['name'];
 
-/** Processes beside the services: the Stripe sandbox, the web client and the gateway. */
-export type ExtraName = 'stripe-sandbox' | 'client' | 'gateway';
+/** Processes beside the services: MailDev, the Stripe sandbox, the web client and the gateway. */
+export type ExtraName = 'maildev' | 'stripe-sandbox' | 'client' | 'gateway';
 
 /** One running process of the system. */
 export interface RunningService {
@@ -53,6 +53,8 @@ export interface System {
   services: Record<ServiceName, RunningService>;
   /** The Stripe sandbox, started whenever payments is. */
   sandbox?: RunningService;
+  /** MailDev, started whenever notifications is: its `url` serves the REST API (`GET /email`). */
+  mail?: RunningService;
   /** The built web client (`next start`), with `web: true`. */
   client?: RunningService;
   /** The gateway in front of everything, routing like infra/routes.json, with `web` or `gateway`. */
@@ -247,9 +249,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
   try {
     const withPayments = options.services.includes('payments');
+    const withNotifications = options.services.includes('notifications');
     const front = options.web || options.gateway;
-    // The sandbox first, as payments' webhooks come from it; the gateway before the client, which renders through it.
+    // MailDev and the sandbox first, as notifications mails to one and payments' webhooks come
+    // from the other; the gateway before the client, which renders through it.
     const names: (ServiceName | ExtraName)[] = [
+      ...(withNotifications ? (['maildev'] as const) : []),
       ...(withPayments ? (['stripe-sandbox'] as const) : []),
       ...options.services,
       ...(front ? (['gateway'] as const) : []),
@@ -258,6 +263,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const ports: Record<string, number> = {};
     // The client's port even without the client: paths outside /api then answer 502, not another stack's page.
     for (const name of [...names, 'client']) ports[name] ??= await freePort();
+    const smtpPort = withNotifications ? await freePort() : 0;
     for (const spec of services.filter((s) => options.services.includes(s.name) && 'database' in s)) {
       const database = await createTestDatabase();
       databases.push(database);
@@ -287,6 +293,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       orders: orderLimitsEnv(options.orderLimits),
       expiration: { QUEUE_PREFIX: queuePrefix },
       'stripe-sandbox': { STRIPE_WEBHOOK_BASE_DELAY_MS: '200' },
+      maildev: { MAILDEV_SMTP_PORT: String(smtpPort) },
+      notifications: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, EMAIL_POLL_INTERVAL_MS: '200' },
     };
 
     const running: Partial<Record<ServiceName | ExtraName, RunningService>> = {};
@@ -303,11 +311,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       started.push(service);
       running[name] = service;
     }
-    const { 'stripe-sandbox': sandbox, client, gateway, ...rest } = running;
+    const { 'stripe-sandbox': sandbox, maildev: mail, client, gateway, ...rest } = running;
 
     return {
       services: rest as Record<ServiceName, RunningService>,
       ...(sandbox ? { sandbox } : {}),
+      ...(mail ? { mail } : {}),
       ...(client ? { client } : {}),
       ...(gateway ? { gateway } : {}),
       prefix,

@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 export const NAMESPACE = 'glotixz';
 
 /** The services that own a Postgres database (the Secret <service>-postgres). */
-const databaseOwners = ['auth', 'tickets', 'orders', 'payments'];
+const databaseOwners = ['auth', 'tickets', 'orders', 'payments', 'notifications'];
 
 /**
  * Every Secret: its name, what it is for, and its keys. A key marked optional may be absent.
@@ -59,6 +59,11 @@ export const SECRETS = [
       { name: 'STRIPE_PUBLISHABLE_KEY', optional: true },
     ],
   },
+  {
+    name: 'notifications-smtp',
+    description: 'notifications: the SMTP server it sends mail through (smtps://user:password@host:465)',
+    keys: [{ name: 'SMTP_URL' }],
+  },
 ];
 
 const password = () => randomBytes(24).toString('hex');
@@ -101,10 +106,10 @@ export function eticketKeys(state) {
 /**
  * The generated material of one environment, completed where missing:
  * `{ jwtPrivateKey, jwtPublicKey, eticketPrivateKey, eticketRetiredKey?, cookieKeys[],
- * passwords: { <secret>: string }, stripe: {...} }`.
+ * passwords: { <secret>: string }, stripe: {...}, smtpUrl }`.
  * @param {object} state what a previous run kept (or {})
  * @param {{ stripe?: { secretKey?: string, webhookSecret?: string, publishableKey?: string },
- *   rotate?: ('jwt' | 'cookie-keys' | 'eticket')[] }} options
+ *   smtpUrl?: string, rotate?: ('jwt' | 'cookie-keys' | 'eticket')[] }} options
  */
 export function completeState(state, options = {}) {
   const next = structuredClone(state);
@@ -126,6 +131,7 @@ export function completeState(state, options = {}) {
   for (const [field, value] of Object.entries(options.stripe ?? {})) {
     if (value) next.stripe[field] = value;
   }
+  if (options.smtpUrl) next.smtpUrl = options.smtpUrl;
   return next;
 }
 
@@ -146,6 +152,7 @@ export function secretData(state) {
       STRIPE_WEBHOOK_SECRET: state.stripe.webhookSecret,
       ...(state.stripe.publishableKey ? { STRIPE_PUBLISHABLE_KEY: state.stripe.publishableKey } : {}),
     },
+    'notifications-smtp': { SMTP_URL: state.smtpUrl },
   };
   for (const service of databaseOwners) {
     const pw = state.passwords[`${service}-postgres`];
