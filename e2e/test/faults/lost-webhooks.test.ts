@@ -102,13 +102,17 @@ describe('purchases whose webhooks never arrive', () => {
     });
     expect(cancelled.status).toBe(200);
 
+    // Refunded, orders marks the cancelled order refunded too (payment.refunded).
     await waitFor(
-      async () => (await outcome(orderId)).payments[0] === 'refunded',
+      async () => {
+        const now = await outcome(orderId);
+        return now.payments[0] === 'refunded' && now.order === 'refunded';
+      },
       bound,
-      'the charge to be refunded',
+      'the charge and the order to be refunded',
     );
     expect(await outcome(orderId)).toEqual({
-      order: 'cancelled',
+      order: 'refunded',
       payments: ['refunded'],
       charges: 1,
       refunds: 1,

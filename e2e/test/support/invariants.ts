@@ -56,7 +56,7 @@ export async function checkInvariants(system: System, options: InvariantOptions 
     );
     const doubles = await queryRows<{ ticket_id: string; n: number }>(
       orders,
-      `select ticket_id, count(*)::int as n from orders where status <> 'cancelled'
+      `select ticket_id, count(*)::int as n from orders where status in ('awaiting_payment', 'complete')
        group by ticket_id having count(*) > 1`,
     );
     for (const d of doubles) problems.push(`I4: ticket ${d.ticket_id} has ${d.n} live orders`);
@@ -91,7 +91,8 @@ export async function checkInvariants(system: System, options: InvariantOptions 
       if (!order) problems.push(`ticket ${t.id} is held by order ${t.order_id}, which orders does not know`);
       else if (order.status === 'cancelled')
         problems.push(`ticket ${t.id} is held by cancelled order ${order.id}`);
-      else if (t.sold !== (order.status === 'complete'))
+      // A refunded order holding its ticket was complete: the ticket stays sold (void at the door).
+      else if (t.sold !== (order.status === 'complete' || order.status === 'refunded'))
         problems.push(`ticket ${t.id} sold=${t.sold} but its order ${order.id} is ${order.status}`);
       if (
         order &&
@@ -105,7 +106,7 @@ export async function checkInvariants(system: System, options: InvariantOptions 
         );
     }
     for (const o of orderRows) {
-      if (o.status === 'cancelled') continue;
+      if (o.status === 'cancelled' || o.status === 'refunded') continue;
       const ticket = ticketById.get(o.ticket_id);
       if (ticket?.order_id !== o.id)
         problems.push(`live order ${o.id} does not hold its ticket ${o.ticket_id} in tickets`);
@@ -132,7 +133,11 @@ export async function checkInvariants(system: System, options: InvariantOptions 
     );
     for (const r of replica) {
       const source = orderById.get(r.id);
-      if (source && source.status !== r.status)
+      // Orders marks an order refunded from complete or cancelled; payments' copy keeps the status before.
+      const agrees =
+        source?.status === r.status ||
+        (source?.status === 'refunded' && (r.status === 'complete' || r.status === 'cancelled'));
+      if (source && !agrees)
         problems.push(`payments' replica of order ${r.id} is ${r.status}, orders says ${source.status}`);
       if (source && (r.amount !== source.price || r.currency !== source.currency))
         problems.push(
@@ -161,6 +166,8 @@ export async function checkInvariants(system: System, options: InvariantOptions 
         problems.push(`I6: order ${p.order_id} is cancelled but its payment is ${p.status}, not refunded`);
       if (p.status === 'refunded' && order?.status === 'complete')
         problems.push(`I6: order ${p.order_id} is complete but its payment was refunded`);
+      if (p.status === 'succeeded' && order?.status === 'refunded')
+        problems.push(`I6: order ${p.order_id} is refunded but its payment is still succeeded`);
     }
     for (const o of orderRows) {
       if (o.status === 'complete' && !succeededFor.has(o.id))
