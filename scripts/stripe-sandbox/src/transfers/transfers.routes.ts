@@ -72,7 +72,13 @@ function createTransfer(transfers: TransfersService, { body, ctx }: ApiRequest):
     );
   }
   if (params.amount > stripeMaxAmount) {
-    throw invalidParam('amount', `Amount must be no more than ${stripeMaxAmount}`, 'amount_too_large');
+    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    throw invalidParam(
+      'amount',
+      `Amount must be no more than ${format.format(stripeMaxAmount / 10 ** digits)} ${currency}`,
+      'amount_too_large',
+    );
   }
   return transfers.create(ctx, {
     amount: params.amount,
