@@ -145,6 +145,7 @@ describe('account links and the onboarding page', () => {
     expect(link.expires_at - link.created).toBe(300);
     expect(link.url.startsWith(`${sandbox.url}/setup/e/${account.id}/`)).toBe(true);
 
+    expect((await fetch(link.url, { method: 'HEAD' })).status).toBe(200);
     const page = await visit(link.url);
     expect(page.status).toBe(200);
     expect(page.html).toContain('<form method="post"');

@@ -57,6 +57,8 @@ const notFound = (res: Response): void =>
 export function onboardingRouter(deps: { accounts: AccountsService; dispatcher: WebhookDispatcher }): Router {
   const router = express.Router();
   router.get('/setup/e/:account/:token', (req, res) => {
+    // A HEAD (a link preview, a prefetch) must not use the link up.
+    if (req.method === 'HEAD') return page(res, 200, 'Set up payouts', '');
     const visit = deps.accounts.openLink(String(req.params.account), String(req.params.token));
     if (visit.kind === 'unknown') return notFound(res);
     if (visit.kind === 'refresh') return res.redirect(303, visit.url);
