@@ -61,6 +61,7 @@ describe('balance', () => {
     });
     const paid = await sale('o-b1', 2500);
     expect(paid.transfer_group).toBe('o-b1');
+    expect((await stripe.charges.retrieve(paid.latest_charge as string)).transfer_group).toBe('o-b1');
     await rejectionOf(
       stripe.paymentIntents.create(intentParams({ payment_method: 'pm_card_chargeDeclined', confirm: true })),
     );
