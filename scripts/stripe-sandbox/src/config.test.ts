@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       STRIPE_SANDBOX_PORT: '4000',
       STRIPE_SANDBOX_HOST: '0.0.0.0',
       STRIPE_SECRET_KEY: 'sk_test_pinned',
+      STRIPE_SANDBOX_PUBLIC_URL: 'http://localhost:12111',
       STRIPE_WEBHOOK_URL: 'http://localhost:3004/api/payments/webhook',
       STRIPE_WEBHOOK_SECRET: 'whsec_abc',
       STRIPE_WEBHOOK_ATTEMPTS: '3',
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       STRIPE_SANDBOX_PORT: 4000,
       STRIPE_SECRET_KEY: 'sk_test_pinned',
+      STRIPE_SANDBOX_PUBLIC_URL: 'http://localhost:12111',
       STRIPE_WEBHOOK_URL: 'http://localhost:3004/api/payments/webhook',
       STRIPE_WEBHOOK_ATTEMPTS: 3,
       LOG_LEVEL: 'debug',

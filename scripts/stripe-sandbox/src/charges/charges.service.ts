@@ -45,6 +45,7 @@ export interface ChargeObject {
   receipt_url: string | null;
   refunded: boolean;
   status: 'succeeded' | 'failed';
+  transfer_group: string | null;
 }
 
 /** What a PaymentIntent confirmation charges. */
@@ -55,6 +56,7 @@ export interface ChargeInput {
     currency: string;
     description: string | null;
     metadata: Metadata;
+    transfer_group: string | null;
   };
   paymentMethod: PaymentMethodObject;
   receiptEmail: string | null;
@@ -112,6 +114,7 @@ export class ChargesService {
       receipt_url: null,
       refunded: false,
       status: succeeded ? 'succeeded' : 'failed',
+      transfer_group: paymentIntent.transfer_group,
     };
     this.charges.set(charge.id, charge);
     return charge;
