@@ -32,7 +32,15 @@ export const orderCreatedSchema = z.object({
     title: z.string().min(1).optional(),
     price: minorUnitsSchema,
     currency: currencySchema,
+    /** The platform fee in minor units; absent on events published before fees (fee 0). */
+    fee: minorUnitsSchema.optional(),
+    /** What the buyer pays (price + fee); absent on events published before fees (total = price). */
+    total: minorUnitsSchema.optional(),
   }),
+  /** The seller (the ticket's userId); absent on events published before payouts. */
+  sellerId: idSchema.optional(),
+  /** The ticket's event, for the payout's hold; absent on events published before payouts. */
+  event: z.object({ id: idSchema, startsAt: isoUtcSchema }).optional(),
 });
 
 /** The `data` of an `order.created` event. */
