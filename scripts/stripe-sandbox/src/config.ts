@@ -12,6 +12,8 @@ export const configSchema = z.object({
     .string()
     .regex(TEST_KEY, 'must be a test secret or restricted key (sk_test_... or rk_test_...)')
     .optional(),
+  /** Where browsers reach the sandbox (account links' onboarding pages); its own address otherwise. */
+  STRIPE_SANDBOX_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STRIPE_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STRIPE_WEBHOOK_SECRET: z.string({ error: 'is required' }).min(1, 'is required'),
   STRIPE_WEBHOOK_ATTEMPTS: positiveInt(10),

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     port: config.STRIPE_SANDBOX_PORT,
     host: config.STRIPE_SANDBOX_HOST,
     secretKey: config.STRIPE_SECRET_KEY,
+    publicUrl: config.STRIPE_SANDBOX_PUBLIC_URL,
     webhookUrl: config.STRIPE_WEBHOOK_URL,
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
     webhookRetry: {

@@ -2,6 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
+import { accountRoutes } from './accounts/accounts.routes';
+import { ACCOUNT_LINK_TTL_SECONDS, AccountsService } from './accounts/accounts.service';
+import { onboardingRouter } from './accounts/onboarding.page';
+import { balanceRoutes } from './balance/balance.routes';
+import { BalanceService } from './balance/balance.service';
 import { chargeRoutes } from './charges/charges.routes';
 import { ChargesService } from './charges/charges.service';
 import { IdempotencyStore } from './idempotency/idempotency';
@@ -11,8 +16,11 @@ import { paymentMethodRoutes } from './payment-methods/payment-methods.routes';
 import { PaymentMethodsService } from './payment-methods/payment-methods.service';
 import { refundRoutes } from './refunds/refunds.routes';
 import { RefundsService } from './refunds/refunds.service';
+import { transferRoutes } from './transfers/transfers.routes';
+import { TransfersService } from './transfers/transfers.service';
 import { createSandboxApp } from './server/app';
 import { TEST_KEY } from './server/auth';
+import type { RequestContext } from './server/request-context';
 import { EventLog } from './webhooks/event-log';
 import { WebhookDispatcher, type WebhookDelivery } from './webhooks/webhook-dispatcher';
 
@@ -30,6 +38,13 @@ export interface StripeSandboxOptions {
   webhookSecret: string;
   /** Attempts per event (first included) and the first retry delay, doubling after; default 10 × 500 ms. */
   webhookRetry?: { attempts: number; baseDelayMs: number };
+  /**
+   * Where a browser reaches the sandbox: the base of account links' onboarding pages. Default:
+   * the sandbox's own `http://host:port`.
+   */
+  publicUrl?: string;
+  /** How long an account link stays valid; default 300 s, as on Stripe. */
+  accountLinkTtlSeconds?: number;
   /** Silent when omitted. */
   logger?: Logger;
 }
@@ -51,6 +66,16 @@ export interface StripeSandbox {
   paymentIntents(): unknown[];
   /** Every refund, oldest first. */
   refunds(): unknown[];
+  /** Every connected account as the API shows it now, oldest first. */
+  accounts(): unknown[];
+  /** Every transfer as the API shows it now, oldest first. */
+  transfers(): unknown[];
+  /** The platform's balance, as `GET /v1/balance` answers it. */
+  balance(): unknown;
+  /** Sandbox only: completes the onboarding of an account (fires `account.updated`). */
+  completeOnboarding(accountId: string): unknown;
+  /** Sandbox only: restricts an account (fires `account.updated`). */
+  restrictAccount(accountId: string): unknown;
   /** Every event created, oldest first. */
   events(): unknown[];
   /** Every webhook delivery attempt, oldest first. */
@@ -75,6 +100,8 @@ const optionsSchema = z.object({
   webhookRetry: z
     .object({ attempts: z.number().int().min(1), baseDelayMs: z.number().int().min(0) })
     .default({ attempts: 10, baseDelayMs: 500 }),
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  accountLinkTtlSeconds: z.number().int().min(1).default(ACCOUNT_LINK_TTL_SECONDS),
 });
 
 const CLOSE_GRACE_MS = 2000;
@@ -130,8 +157,15 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const events = new EventLog(() => (webhookUrl ? 1 : 0));
   const methods = new PaymentMethodsService();
   const charges = new ChargesService();
-  const intents = new PaymentIntentsService(methods, charges, events);
-  const refunds = new RefundsService(intents, charges, events);
+  const balance = new BalanceService();
+  const intents = new PaymentIntentsService(methods, charges, events, balance);
+  const refunds = new RefundsService(intents, charges, events, balance);
+  let baseUrl = config.publicUrl?.replace(/\/+$/, '');
+  const accounts = new AccountsService(events, {
+    baseUrl: () => baseUrl ?? '',
+    linkTtlSeconds: config.accountLinkTtlSeconds,
+  });
+  const transfers = new TransfersService(accounts, balance, events);
   const app = createSandboxApp({
     secretKey: config.secretKey,
     routes: [
@@ -139,7 +173,11 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
       ...paymentMethodRoutes(methods),
       ...refundRoutes(refunds),
       ...chargeRoutes(charges),
+      ...accountRoutes(accounts),
+      ...transferRoutes(transfers),
+      ...balanceRoutes(balance),
     ],
+    pages: [onboardingRouter({ accounts, dispatcher })],
     idempotency: new IdempotencyStore(),
     events,
     dispatcher,
@@ -153,7 +191,16 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   // A wildcard address is where the sandbox listens, not where a client can reach it.
   const host = ['0.0.0.0', '::', '[::]'].includes(config.host) ? '127.0.0.1' : config.host;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  baseUrl ??= `http://${urlHost}:${port}`;
   logger.info({ host: config.host, port, webhookUrl }, 'stripe sandbox listening');
+
+  /** Runs a sandbox-only action as the dashboard would: events without a request, sent at once. */
+  const outsideRequest = (action: (ctx: RequestContext) => unknown): unknown => {
+    const ctx: RequestContext = { requestId: null, idempotencyKey: null, events: [] };
+    const result = structuredClone(action(ctx));
+    dispatcher.enqueue(ctx.events);
+    return result;
+  };
 
   let closing: Promise<void> | undefined;
   return {
@@ -168,6 +215,11 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     },
     paymentIntents: () => clone(intents.all()),
     refunds: () => clone(refunds.all()),
+    accounts: () => clone(accounts.all()),
+    transfers: () => clone(transfers.all()),
+    balance: () => balance.retrieve(),
+    completeOnboarding: (accountId) => outsideRequest((ctx) => accounts.completeOnboarding(ctx, accountId)),
+    restrictAccount: (accountId) => outsideRequest((ctx) => accounts.restrict(ctx, accountId)),
     events: () => clone(events.all()),
     deliveries: () => dispatcher.deliveries(),
     webhooksIdle: () => dispatcher.idle(),

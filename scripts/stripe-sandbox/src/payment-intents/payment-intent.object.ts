@@ -65,7 +65,7 @@ export interface PaymentIntentObject {
   statement_descriptor_suffix: null;
   status: PaymentIntentStatus;
   transfer_data: null;
-  transfer_group: null;
+  transfer_group: string | null;
 }
 
 /** A new PaymentIntent in `requires_payment_method`. */

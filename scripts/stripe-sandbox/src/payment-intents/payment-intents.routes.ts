@@ -57,12 +57,14 @@ const CreateParams = z.strictObject({
   receipt_email: string(),
   metadata: metadata(),
   payment_method: string(),
+  transfer_group: string(),
 });
 const RetrieveParams = z.strictObject({ client_secret: string(), expand: expand(EXPANDABLE) });
 const UpdateParams = z.strictObject({
   metadata: metadata(),
   description: nullableString(),
   receipt_email: nullableString(),
+  transfer_group: nullableString(),
   expand: expand(EXPANDABLE),
 });
 const ConfirmParams = z.strictObject({
@@ -153,6 +155,7 @@ function createPaymentIntent(deps: PaymentIntentRoutesDeps, { body, ctx }: ApiRe
     automaticPaymentMethods: byType ? null : { allow_redirects: allowRedirects ?? 'always', enabled: true },
     allowedPaymentMethodTypes: allowed,
     paymentMethod: params.payment_method,
+    transferGroup: params.transfer_group,
     confirm,
     returnUrl,
   });
@@ -170,6 +173,7 @@ function updatePaymentIntent(deps: PaymentIntentRoutesDeps, { params: path, body
     metadata: params.metadata,
     description: params.description,
     receiptEmail: params.receipt_email,
+    transferGroup: params.transfer_group,
   });
   return present(deps, intent, params.expand);
 }

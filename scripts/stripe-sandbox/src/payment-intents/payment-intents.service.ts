@@ -7,6 +7,7 @@ import type { RequestContext } from '../server/request-context';
 import { unixNow } from '../server/ids';
 import { mergeMetadata, type Metadata } from '../server/params';
 import { StripeApiError, docUrl, invalidRequest, resourceMissing } from '../server/stripe-error';
+import type { BalanceService } from '../balance/balance.service';
 import type { EventLog } from '../webhooks/event-log';
 import {
   newPaymentIntent,
@@ -27,6 +28,7 @@ export interface CreatePaymentIntentInput {
   /** `allowed_payment_method_types` (current API versions), when given. */
   allowedPaymentMethodTypes?: string[];
   paymentMethod?: string;
+  transferGroup?: string;
   confirm: boolean;
   returnUrl?: string;
 }
@@ -36,6 +38,7 @@ export interface UpdatePaymentIntentInput {
   metadata?: { values: Metadata; cleared: boolean };
   description?: string | null;
   receiptEmail?: string | null;
+  transferGroup?: string | null;
 }
 
 /** `POST /v1/payment_intents/:id/confirm` once parsed. */
@@ -66,6 +69,7 @@ export class PaymentIntentsService {
     private readonly methods: PaymentMethodsService,
     private readonly charges: ChargesService,
     private readonly events: EventLog,
+    private readonly balance: BalanceService,
   ) {}
 
   /** Creates a PaymentIntent, and confirms it at once when `confirm` is set. */
@@ -78,6 +82,7 @@ export class PaymentIntentsService {
       metadata: input.metadata,
       automaticPaymentMethods: input.automaticPaymentMethods,
     });
+    intent.transfer_group = input.transferGroup ?? null;
     if (input.allowedPaymentMethodTypes)
       intent.allowed_payment_method_types = input.allowedPaymentMethodTypes;
     const method = input.paymentMethod ? this.methods.resolve(input.paymentMethod) : undefined;
@@ -111,6 +116,7 @@ export class PaymentIntentsService {
     if (input.metadata) intent.metadata = mergeMetadata(intent.metadata, input.metadata);
     if (input.description !== undefined) intent.description = input.description;
     if (input.receiptEmail !== undefined) intent.receipt_email = input.receiptEmail;
+    if (input.transferGroup !== undefined) intent.transfer_group = input.transferGroup;
     return intent;
   }
 
@@ -177,6 +183,7 @@ export class PaymentIntentsService {
       intent.amount_received = intent.amount;
       intent.payment_method = method.object.id;
       intent.last_payment_error = null;
+      this.balance.add(intent.currency, intent.amount);
       this.events.record(ctx, 'payment_intent.succeeded', intent);
       return intent;
     }

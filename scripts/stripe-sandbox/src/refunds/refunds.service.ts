@@ -4,6 +4,7 @@ import { newId, unixNow } from '../server/ids';
 import type { Metadata } from '../server/params';
 import type { RequestContext } from '../server/request-context';
 import { invalidRequest, resourceMissing } from '../server/stripe-error';
+import type { BalanceService } from '../balance/balance.service';
 import type { EventLog } from '../webhooks/event-log';
 
 /** Why a refund was made, as `POST /v1/refunds` accepts it. */
@@ -58,6 +59,7 @@ export class RefundsService {
     private readonly intents: PaymentIntentsService,
     private readonly charges: ChargesService,
     private readonly events: EventLog,
+    private readonly balance: BalanceService,
   ) {}
 
   /** Refunds `amount` (default: what is left) of a succeeded payment. */
@@ -96,6 +98,7 @@ export class RefundsService {
     };
     this.refunds.set(refund.id, refund);
     this.charges.addRefund(charge, amount);
+    this.balance.add(charge.currency, -amount);
     this.events.record(ctx, 'charge.refunded', charge);
     this.events.record(ctx, 'refund.created', refund);
     return refund;

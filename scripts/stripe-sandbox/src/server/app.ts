@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import { controlRouter, type WebhookEndpoint } from '../control/control.routes';
 import type { IdempotencyStore } from '../idempotency/idempotency';
@@ -19,11 +19,13 @@ export interface SandboxAppDeps {
   dispatcher: WebhookDispatcher;
   endpoint: WebhookEndpoint;
   logger: Logger;
+  /** Pages outside the API, such as the hosted onboarding page of account links. */
+  pages?: readonly Router[];
 }
 
 /**
  * The sandbox's Express app: Stripe's API under `/v1` (form bodies, Bearer or Basic auth,
- * idempotency keys, Stripe's error shape), the control API under `/_sandbox`, `/healthz` and `/readyz`.
+ * idempotency keys, Stripe's error shape), the control API under `/_sandbox`, the hosted pages, `/healthz` and `/readyz`.
  */
 export function createSandboxApp(deps: SandboxAppDeps): Express {
   const app = express();
@@ -40,6 +42,7 @@ export function createSandboxApp(deps: SandboxAppDeps): Express {
     res.json({ status: 'ready' });
   });
   app.use('/_sandbox', controlRouter(deps));
+  for (const pages of deps.pages ?? []) app.use(pages);
 
   const api = express.Router();
   mountApiRoutes(api, deps.routes, deps);

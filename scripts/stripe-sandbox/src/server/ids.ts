@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** The id prefixes Stripe uses for the objects the sandbox models. */
-export type IdPrefix = 'pi' | 'pm' | 'ch' | 're' | 'evt' | 'req' | 'txn';
+export type IdPrefix =
+  'pi' | 'pm' | 'ch' | 're' | 'evt' | 'req' | 'txn' | 'acct' | 'tr' | 'trr' | 'py' | 'pyr';
 
 /** `length` random base62 characters. */
 export function randomToken(length: number): string {

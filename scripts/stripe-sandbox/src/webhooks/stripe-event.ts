@@ -4,7 +4,10 @@ export type StripeEventType =
   | 'payment_intent.payment_failed'
   | 'payment_intent.canceled'
   | 'charge.refunded'
-  | 'refund.created';
+  | 'refund.created'
+  | 'account.updated'
+  | 'transfer.created'
+  | 'transfer.reversed';
 
 /** An Event as Stripe's API and webhooks carry it. */
 export interface StripeEventObject {

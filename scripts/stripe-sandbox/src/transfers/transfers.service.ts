@@ -1,0 +1,279 @@
+import type { AccountsService } from '../accounts/accounts.service';
+import type { BalanceService } from '../balance/balance.service';
+import { newId, unixNow } from '../server/ids';
+import { mergeMetadata, type Metadata, type MetadataUpdate } from '../server/params';
+import type { RequestContext } from '../server/request-context';
+import { invalidRequest, resourceMissing } from '../server/stripe-error';
+import type { EventLog } from '../webhooks/event-log';
+
+/** A Transfer Reversal as Stripe's API returns it. */
+export interface TransferReversalObject {
+  id: string;
+  object: 'transfer_reversal';
+  amount: number;
+  balance_transaction: string;
+  created: number;
+  currency: string;
+  destination_payment_refund: string;
+  metadata: Metadata;
+  source_refund: null;
+  transfer: string;
+}
+
+/** A Transfer as Stripe's API returns it (the fields the sandbox models). */
+export interface TransferObject {
+  id: string;
+  object: 'transfer';
+  amount: number;
+  amount_reversed: number;
+  balance_transaction: string;
+  created: number;
+  currency: string;
+  description: string | null;
+  destination: string;
+  destination_payment: string;
+  livemode: false;
+  metadata: Metadata;
+  reversals: {
+    object: 'list';
+    data: TransferReversalObject[];
+    has_more: boolean;
+    total_count: number;
+    url: string;
+  };
+  reversed: boolean;
+  source_transaction: null;
+  source_type: 'card';
+  transfer_group: string | null;
+}
+
+/** `POST /v1/transfers` once parsed. */
+export interface CreateTransferInput {
+  amount: number;
+  currency: string;
+  destination: string;
+  transferGroup?: string;
+  description?: string;
+  metadata: Metadata;
+}
+
+/** `GET /v1/transfers` filters and cursor, once parsed. */
+export interface ListTransfersInput {
+  destination?: string;
+  transferGroup?: string;
+  limit: number;
+  startingAfter?: string;
+  endingBefore?: string;
+}
+
+/** The first reversals a transfer embeds in `reversals.data`, as on Stripe. */
+const EMBEDDED_REVERSALS = 10;
+
+/** Stripe's test-mode message for a transfer above the available balance. */
+const INSUFFICIENT_FUNDS =
+  'Insufficient funds in Stripe account. In test mode, you can add funds to your available balance ' +
+  '(bypassing your pending balance) by creating a charge with 4000 0000 0000 0077 as the card number. ' +
+  'You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).';
+
+function written(amount: number, currency: string): string {
+  try {
+    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    return format.format(amount / 10 ** digits);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+/**
+ * Transfers from the platform's balance to connected accounts ("separate charges and
+ * transfers"), and their reversals. A transfer needs an account whose `transfers` capability is
+ * active and at most the platform's available balance in its currency; a reversal gives back at
+ * most what was not reversed yet.
+ */
+export class TransfersService {
+  private readonly transfers = new Map<string, TransferObject>();
+
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly balance: BalanceService,
+    private readonly events: EventLog,
+  ) {}
+
+  /** `POST /v1/transfers`: fires `transfer.created`. */
+  create(ctx: RequestContext, input: CreateTransferInput): TransferObject {
+    const account = this.accounts.find(input.destination);
+    if (!account) throw resourceMissing('destination', input.destination, 'destination', 400);
+    if (account.capabilities.transfers !== 'active') {
+      throw invalidRequest(
+        'Your destination account needs to have at least one of the following capabilities enabled: ' +
+          'transfers, crypto_transfers, legacy_payments',
+        { code: 'insufficient_capabilities_for_transfer', param: 'destination' },
+      );
+    }
+    if (input.amount > this.balance.availableIn(input.currency)) {
+      throw invalidRequest(INSUFFICIENT_FUNDS, { code: 'balance_insufficient' });
+    }
+    const id = newId('tr');
+    const transfer: TransferObject = {
+      id,
+      object: 'transfer',
+      amount: input.amount,
+      amount_reversed: 0,
+      balance_transaction: newId('txn'),
+      created: unixNow(),
+      currency: input.currency,
+      description: input.description ?? null,
+      destination: account.id,
+      destination_payment: newId('py'),
+      livemode: false,
+      metadata: input.metadata,
+      reversals: {
+        object: 'list',
+        data: [],
+        has_more: false,
+        total_count: 0,
+        url: `/v1/transfers/${id}/reversals`,
+      },
+      reversed: false,
+      source_transaction: null,
+      source_type: 'card',
+      transfer_group: input.transferGroup ?? null,
+    };
+    this.balance.add(transfer.currency, -transfer.amount);
+    this.transfers.set(id, transfer);
+    this.events.record(ctx, 'transfer.created', transfer);
+    return transfer;
+  }
+
+  /** `GET /v1/transfers/:id`. */
+  retrieve(id: string): TransferObject {
+    const transfer = this.transfers.get(id);
+    if (!transfer) throw resourceMissing('transfer', id, 'id', 404);
+    return transfer;
+  }
+
+  /** `POST /v1/transfers/:id`: description and metadata. */
+  update(id: string, input: { description?: string | null; metadata?: MetadataUpdate }): TransferObject {
+    const transfer = this.retrieve(id);
+    if (input.description !== undefined) transfer.description = input.description;
+    if (input.metadata) transfer.metadata = mergeMetadata(transfer.metadata, input.metadata);
+    return transfer;
+  }
+
+  /** `GET /v1/transfers`: newest first, filtered, paged by id cursors like Stripe's lists. */
+  list(input: ListTransfersInput): {
+    object: 'list';
+    data: TransferObject[];
+    has_more: boolean;
+    url: string;
+  } {
+    const matching = [...this.transfers.values()]
+      .reverse()
+      .filter(
+        (transfer) =>
+          (input.destination === undefined || transfer.destination === input.destination) &&
+          (input.transferGroup === undefined || transfer.transfer_group === input.transferGroup),
+      );
+    let page = matching;
+    if (input.startingAfter !== undefined) {
+      const index = this.cursorIndex(matching, input.startingAfter, 'starting_after');
+      page = matching.slice(index + 1);
+    } else if (input.endingBefore !== undefined) {
+      const index = this.cursorIndex(matching, input.endingBefore, 'ending_before');
+      page = matching.slice(Math.max(0, index - input.limit), index);
+      return { object: 'list', data: page, has_more: index - input.limit > 0, url: '/v1/transfers' };
+    }
+    return {
+      object: 'list',
+      data: page.slice(0, input.limit),
+      has_more: page.length > input.limit,
+      url: '/v1/transfers',
+    };
+  }
+
+  /** `POST /v1/transfers/:id/reversals`: fires `transfer.reversed` (partial reversals too, as on Stripe). */
+  reverse(
+    ctx: RequestContext,
+    id: string,
+    input: { amount?: number; metadata: Metadata },
+  ): TransferReversalObject {
+    const transfer = this.retrieve(id);
+    const remaining = transfer.amount - transfer.amount_reversed;
+    if (remaining === 0) {
+      throw invalidRequest(`Transfer ${transfer.id} has already been fully reversed.`);
+    }
+    const amount = input.amount ?? remaining;
+    if (amount > remaining) {
+      throw invalidRequest(
+        `Reversal amount (${written(amount, transfer.currency)}) is greater than the amount that can be reversed ` +
+          `on transfer ${transfer.id} (${written(remaining, transfer.currency)}).`,
+        { code: 'amount_too_large', param: 'amount' },
+      );
+    }
+    const reversal: TransferReversalObject = {
+      id: newId('trr'),
+      object: 'transfer_reversal',
+      amount,
+      balance_transaction: newId('txn'),
+      created: unixNow(),
+      currency: transfer.currency,
+      destination_payment_refund: newId('pyr'),
+      metadata: input.metadata,
+      source_refund: null,
+      transfer: transfer.id,
+    };
+    transfer.amount_reversed += amount;
+    transfer.reversed = transfer.amount_reversed === transfer.amount;
+    const all = [reversal, ...this.reversalsOf(transfer)];
+    this.reversals.set(transfer.id, all);
+    transfer.reversals = {
+      ...transfer.reversals,
+      data: all.slice(0, EMBEDDED_REVERSALS),
+      has_more: all.length > EMBEDDED_REVERSALS,
+      total_count: all.length,
+    };
+    this.balance.add(transfer.currency, amount);
+    this.events.record(ctx, 'transfer.reversed', transfer);
+    return reversal;
+  }
+
+  /** `GET /v1/transfers/:id/reversals`: newest first. */
+  listReversals(
+    id: string,
+    limit: number,
+  ): { object: 'list'; data: TransferReversalObject[]; has_more: boolean; url: string } {
+    const transfer = this.retrieve(id);
+    const all = this.reversalsOf(transfer);
+    return {
+      object: 'list',
+      data: all.slice(0, limit),
+      has_more: all.length > limit,
+      url: transfer.reversals.url,
+    };
+  }
+
+  /** `GET /v1/transfers/:id/reversals/:reversal`. */
+  retrieveReversal(id: string, reversalId: string): TransferReversalObject {
+    const reversal = this.reversalsOf(this.retrieve(id)).find((item) => item.id === reversalId);
+    if (!reversal) throw resourceMissing('transfer_reversal', reversalId, 'id', 404);
+    return reversal;
+  }
+
+  /** Every transfer, oldest first. */
+  all(): TransferObject[] {
+    return [...this.transfers.values()];
+  }
+
+  private readonly reversals = new Map<string, TransferReversalObject[]>();
+
+  private reversalsOf(transfer: TransferObject): TransferReversalObject[] {
+    return this.reversals.get(transfer.id) ?? [];
+  }
+
+  private cursorIndex(items: TransferObject[], id: string, param: string): number {
+    const index = items.findIndex((item) => item.id === id);
+    if (index < 0) throw resourceMissing('transfer', id, param, 400);
+    return index;
+  }
+}
