@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { RequestContext } from '../server/request-context';
 import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import type { AccountObject } from './account.object';
-import type { AccountsService, OnboardingAction } from './accounts.service';
+import type { AccountsService } from './accounts.service';
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
