@@ -57,6 +57,12 @@ export interface OrderReplicaRow {
   currency: string;
   expires_at: Date;
   version: number;
+  price: string | null;
+  fee: string | null;
+  title: string | null;
+  seller_id: string | null;
+  event_id: string | null;
+  event_starts_at: Date | null;
 }
 
 /** Options of {@link startPaymentsHarness}. */

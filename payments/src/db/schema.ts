@@ -244,7 +244,10 @@ export const ledgerEntries = pgTable(
     /** Signed minor units: positive debits, negative credits. */
     amount: bigint('amount', { mode: 'number' }).notNull(),
   },
-  (t) => [index('ledger_entries_transaction_idx').on(t.transactionId), index('ledger_entries_account_idx').on(t.account)],
+  (t) => [
+    index('ledger_entries_transaction_idx').on(t.transactionId),
+    index('ledger_entries_account_idx').on(t.account),
+  ],
 );
 
 export type OrderRow = typeof orders.$inferSelect;

@@ -78,7 +78,10 @@ export function createLedgerReconciler(options: LedgerReconcilerOptions) {
     }
     metrics?.ledgerDifferences.set(differences.length);
     if (differences.length > 0) {
-      logger.warn({ differences: differences.length, sample: differences.slice(0, 20) }, 'ledger differs from Stripe');
+      logger.warn(
+        { differences: differences.length, sample: differences.slice(0, 20) },
+        'ledger differs from Stripe',
+      );
     } else {
       logger.info({ checkedTransfers: transferred.length }, 'ledger agrees with Stripe');
     }

@@ -75,10 +75,7 @@ export async function chargeEntries(tx: PaymentsTx, orderId: string): Promise<En
 }
 
 /** The sum of an account's entries per currency (e.g. what is still owed to a seller). */
-export async function balanceOf(
-  tx: PaymentsTx,
-  account: string,
-): Promise<Record<string, number>> {
+export async function balanceOf(tx: PaymentsTx, account: string): Promise<Record<string, number>> {
   const rows = await tx
     .select({ currency: ledgerEntries.currency, total: sql<string>`sum(${ledgerEntries.amount})` })
     .from(ledgerEntries)

@@ -40,7 +40,7 @@ export function payoutsRoutes(payouts: PayoutsService) {
       operationId: 'listSales',
       summary: 'My sales and their payouts',
       description:
-        'The signed-in seller\'s sales, newest first (at most 200): gross (what the buyer paid), fee, ' +
+        "The signed-in seller's sales, newest first (at most 200): gross (what the buyer paid), fee, " +
         'net (the listed price, what the seller receives) and the payout status, with net totals per ' +
         'currency (a failed payout counts as scheduled: it is retried).',
       tags,
@@ -51,15 +51,24 @@ export function payoutsRoutes(payouts: PayoutsService) {
     }),
   ];
 
-  async function startOnboarding(req: AuthedRequest<undefined, undefined, undefined>, res: Response): Promise<void> {
+  async function startOnboarding(
+    req: AuthedRequest<undefined, undefined, undefined>,
+    res: Response,
+  ): Promise<void> {
     res.json(await payouts.startOnboarding(req.currentUser.id));
   }
 
-  async function getAccount(req: AuthedRequest<undefined, undefined, undefined>, res: Response): Promise<void> {
+  async function getAccount(
+    req: AuthedRequest<undefined, undefined, undefined>,
+    res: Response,
+  ): Promise<void> {
     res.json(await payouts.accountStatus(req.currentUser.id));
   }
 
-  async function listSales(req: AuthedRequest<undefined, undefined, undefined>, res: Response): Promise<void> {
+  async function listSales(
+    req: AuthedRequest<undefined, undefined, undefined>,
+    res: Response,
+  ): Promise<void> {
     res.json(await payouts.sales(req.currentUser.id));
   }
 }

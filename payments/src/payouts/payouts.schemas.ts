@@ -4,7 +4,8 @@ import { z } from 'zod';
 export const onboardingSchema = z
   .object({
     onboardingUrl: z.url().meta({
-      description: "Stripe's hosted onboarding for the seller's connected account; single-use, send the browser there.",
+      description:
+        "Stripe's hosted onboarding for the seller's connected account; single-use, send the browser there.",
     }),
   })
   .meta({ id: 'PayoutOnboarding' });
@@ -31,7 +32,10 @@ export const saleViewSchema = z
     title: z.string().nullable(),
     gross: z.number().int().meta({ description: 'What the buyer was charged, in minor units' }),
     fee: z.number().int().meta({ description: "The platform's fee, in minor units" }),
-    net: z.number().int().meta({ description: 'What the seller receives (the listed price), in minor units' }),
+    net: z
+      .number()
+      .int()
+      .meta({ description: 'What the seller receives (the listed price), in minor units' }),
     currency: z.string().meta({ example: 'usd' }),
     status: z.enum(saleViewStatuses).meta({
       description:

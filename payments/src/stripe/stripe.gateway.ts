@@ -25,7 +25,8 @@ function transferStateOf(transfer: Stripe.Transfer): TransferState {
     amount: transfer.amount,
     amountReversed: transfer.amount_reversed,
     currency: transfer.currency,
-    destination: typeof transfer.destination === 'string' ? transfer.destination : (transfer.destination?.id ?? ''),
+    destination:
+      typeof transfer.destination === 'string' ? transfer.destination : (transfer.destination?.id ?? ''),
     reversed: transfer.reversed,
   };
 }
@@ -329,7 +330,10 @@ export function createStripeGateway(stripe: Stripe) {
     },
 
     /** Reverses the whole transfer, with the key `reversal-<orderId>`. */
-    async reverseTransfer(request: { orderId: string; transferId: string }): Promise<{ id: string; amount: number }> {
+    async reverseTransfer(request: {
+      orderId: string;
+      transferId: string;
+    }): Promise<{ id: string; amount: number }> {
       const reversal = await call(() =>
         stripe.transfers.createReversal(
           request.transferId,

@@ -226,17 +226,15 @@ export function createWebhookService({
       if (handled && !intentEventShape.safeParse(event).success) {
         throw new AppError('BAD_REQUEST', `The ${event.type} event lacks its id or its PaymentIntent`);
       }
-      if (event.type === 'account.updated' || event.type === 'charge.refunded') {
-        const shape = event.type === 'account.updated' ? accountEventShape : chargeEventShape;
-        const parsed = shape.safeParse(event);
-        if (!parsed.success) {
-          throw new AppError('BAD_REQUEST', `The ${event.type} event lacks its id or its object`);
-        }
-        const duplicate =
-          event.type === 'account.updated'
-            ? await onAccountUpdated(parsed.data as z.infer<typeof accountEventShape>)
-            : await onChargeRefunded(parsed.data as z.infer<typeof chargeEventShape>);
-        return { received: true, duplicate };
+      if (event.type === 'account.updated') {
+        const parsed = accountEventShape.safeParse(event);
+        if (!parsed.success) throw new AppError('BAD_REQUEST', 'The account.updated event lacks its Account');
+        return { received: true, duplicate: await onAccountUpdated(parsed.data) };
+      }
+      if (event.type === 'charge.refunded') {
+        const parsed = chargeEventShape.safeParse(event);
+        if (!parsed.success) throw new AppError('BAD_REQUEST', 'The charge.refunded event lacks its Charge');
+        return { received: true, duplicate: await onChargeRefunded(parsed.data) };
       }
       let handle: () => Promise<Outcome>;
       switch (event.type) {
