@@ -14,6 +14,7 @@ import type { RefundTrigger } from '../refunds/refund-worker';
 import { paymentErrorOf, type StripeGateway } from '../stripe/stripe.gateway';
 import { stripeEventsRepo } from './stripe-events.repo';
 import { accountsRepo } from '../payouts/accounts.repo';
+import { salesRepo } from '../payouts/sales.repo';
 import { accountStatusOf } from '../payouts/payouts.service';
 import type { SaleRefunder } from '../payouts/refund-sale';
 
@@ -158,7 +159,7 @@ export function createWebhookService({
    * `charge.refunded`: a refund made at Stripe (in its dashboard) goes through `refundSale`, which
    * reverses the seller's transfer first and records the refund; Stripe is called outside any
    * transaction, and the event is recorded after, so a failure is retried by Stripe's redelivery.
-   * A payment our refund worker is refunding is left to it.
+   * A payment our refund worker or a `refundSale` is refunding is left to it.
    */
   async function onChargeRefunded(event: z.infer<typeof chargeEventShape>): Promise<boolean> {
     if (await stripeEventsRepo.seen(db, event.id)) return true;
@@ -168,6 +169,9 @@ export function createWebhookService({
       log.warn({ eventId: event.id, chargeId: charge.id }, 'refund of a charge that is not ours; ignored');
     } else if (payment.status === 'refund_pending') {
       refunds.wake();
+    } else if ((await salesRepo.find(db, payment.orderId))?.refundRequestedAt) {
+      // Our own refundSale is under way (this is its refund's event); its caller finishes it.
+      log.info({ eventId: event.id, orderId: payment.orderId }, 'charge refunded by refundSale');
     } else {
       const outcome = await refunder.refundSale(payment.orderId, 'refunded_at_stripe', {
         madeAtStripe: { reference: charge.id },
