@@ -344,6 +344,18 @@ export function createStripeGateway(stripe: Stripe) {
       return { id: reversal.id, amount: reversal.amount };
     },
 
+    /** What Stripe took for a PaymentIntent (`amount_received`), for the ledger's reconciliation. */
+    async amountReceived(intentId: string): Promise<{ amount: number; currency: string }> {
+      const intent = await call(() => stripe.paymentIntents.retrieve(intentId));
+      return { amount: intent.amount_received, currency: intent.currency };
+    },
+
+    /** A refund's amount, for the ledger's reconciliation. */
+    async retrieveRefund(refundId: string): Promise<{ id: string; amount: number; currency: string }> {
+      const refund = await call(() => stripe.refunds.retrieve(refundId));
+      return { id: refund.id, amount: refund.amount, currency: refund.currency };
+    },
+
     /** The refunds of a PaymentIntent (one made in Stripe's dashboard included). */
     async refundsOf(intentId: string): Promise<{ id: string; amount: number; status: string | null }[]> {
       const list = await call(() => stripe.refunds.list({ payment_intent: intentId, limit: 10 }));
