@@ -5,6 +5,9 @@ import type { PaymentsDb } from './db/db';
 import type { PaymentMetrics } from './payments/payment-metrics';
 import { paymentsRoutes } from './payments/payments.routes';
 import { createPaymentsService } from './payments/payments.service';
+import { payoutsRoutes } from './payouts/payouts.routes';
+import { createPayoutsService } from './payouts/payouts.service';
+import type { SaleRefunder } from './payouts/refund-sale';
 import type { RefundTrigger } from './refunds/refund-worker';
 import type { StripeGateway } from './stripe/stripe.gateway';
 import { createWebhookService } from './webhooks/stripe-webhook.service';
@@ -17,11 +20,15 @@ export interface AppDeps extends BaseAppDeps<Config, PaymentsDb> {
   refunds: RefundTrigger;
   /** The business counters; the app serves them on `/metrics`. */
   paymentMetrics: PaymentMetrics;
+  /** The one refund path (a refund made in Stripe's dashboard). */
+  refunder: SaleRefunder;
+  /** Woken when a seller's account becomes enabled. */
+  payouts?: { wake(): void };
 }
 
 /** Builds the payments Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
 export function createApp(deps: AppDeps): ServiceApp {
-  const { config, db, logger, stripe, refunds, paymentMetrics } = deps;
+  const { config, db, logger, stripe, refunds, refunder, payouts, paymentMetrics } = deps;
   const payments = createPaymentsService({ db, stripe, publishableKey: config.STRIPE_PUBLISHABLE_KEY });
   const webhooks = createWebhookService({
     db,
@@ -30,11 +37,15 @@ export function createApp(deps: AppDeps): ServiceApp {
     logger,
     metrics: paymentMetrics,
     refunds,
+    refunder,
+    payouts,
+    payoutHoldSeconds: config.PAYOUT_HOLD_SECONDS,
   });
+  const payoutsService = createPayoutsService({ db, stripe, publicUrl: config.PUBLIC_URL });
   const service = createServiceApp({
     ...appDefaults('payments', deps),
     rawRoutes: mountWebhookBody,
-    routes: [...paymentsRoutes(payments), ...webhookRoutes(webhooks)],
+    routes: [...paymentsRoutes(payments), ...payoutsRoutes(payoutsService), ...webhookRoutes(webhooks)],
     docsPath: '/api/payments/docs',
     docsTitle: 'Glotixz payments API',
   });

@@ -64,6 +64,19 @@ export const configSchema = z
     RECONCILE_BACKOFF_CAP_SECONDS: env.positiveInt(3600),
     /** Payments claimed per reconciler batch. */
     RECONCILE_BATCH_SIZE: env.positiveInt(50),
+    /**
+     * How long after the event starts a sale is paid out to its seller (the window for the event
+     * to be cancelled or disputed first). Default 86400 (one day).
+     */
+    PAYOUT_HOLD_SECONDS: env.positiveInt(86_400),
+    /** Backstop poll of the payout worker. */
+    PAYOUT_INTERVAL_SECONDS: env.positiveInt(60),
+    /** How long a sale being transferred is left to its worker before another may take it. */
+    PAYOUT_CLAIM_SECONDS: env.positiveInt(60),
+    /** Pause between the ledger's reconciliations with Stripe. */
+    LEDGER_RECONCILE_INTERVAL_SECONDS: env.positiveInt(600),
+    /** Where the site is: the connected-account onboarding returns to `${PUBLIC_URL}/my/earnings`. */
+    PUBLIC_URL: env.url(['http', 'https'], 'http://localhost:8080'),
   })
   .refine(
     (raw) =>

@@ -6,11 +6,17 @@ import * as schema from './db/schema';
 import { paymentsConsumers } from './events/consumers';
 import { createPaymentMetrics } from './payments/payment-metrics';
 import { createReconciler, reconcilerSettings } from './reconciler/reconciler';
+import { createLedgerReconciler } from './ledger/ledger-reconciler';
+import { createPayoutWorker } from './payouts/payout-worker';
+import { createSaleRefunder } from './payouts/refund-sale';
 import { createRefundWorker } from './refunds/refund-worker';
 import { createStripeClient } from './stripe/stripe.client';
 import { createStripeGateway } from './stripe/stripe.gateway';
 
-/** The payments service: charges orders through Stripe, refunds charges on cancelled orders. */
+/**
+ * The payments service: charges orders through Stripe, refunds charges on cancelled orders, pays
+ * sellers out after their event, and keeps the ledger.
+ */
 export const paymentsService = defineService({
   name: 'payments',
   config: readConfig,
@@ -19,20 +25,38 @@ export const paymentsService = defineService({
   setup: ({ config, db, logger }) => {
     const stripe = createStripeGateway(createStripeClient(config));
     const paymentMetrics = createPaymentMetrics();
+    const refunder = createSaleRefunder({ db, stripe, logger });
     // Created here, started as a task: the consumers and the webhook wake it.
     const refunds = createRefundWorker({
       db,
       stripe,
+      refunder,
       logger,
       intervalMs: config.REFUND_INTERVAL_SECONDS * 1000,
       claimMs: config.REFUND_CLAIM_SECONDS * 1000,
       metrics: paymentMetrics,
     });
-    return { stripe, paymentMetrics, refunds };
+    const payouts = createPayoutWorker({
+      db,
+      stripe,
+      refunder,
+      logger,
+      intervalMs: config.PAYOUT_INTERVAL_SECONDS * 1000,
+      claimMs: config.PAYOUT_CLAIM_SECONDS * 1000,
+    });
+    return { stripe, paymentMetrics, refunds, refunder, payouts };
   },
   consumers: ({ db, refunds }) => paymentsConsumers(db, refunds),
-  tasks: ({ config, db, logger, stripe, refunds, paymentMetrics }) => ({
+  tasks: ({ config, db, logger, stripe, refunds, payouts, paymentMetrics }) => ({
     'refund-worker': refunds,
+    'payout-worker': payouts,
+    'ledger-reconciler': createLedgerReconciler({
+      db,
+      stripe,
+      logger,
+      metrics: paymentMetrics,
+      intervalMs: config.LEDGER_RECONCILE_INTERVAL_SECONDS * 1000,
+    }),
     reconciler: createReconciler({
       db,
       stripe,

@@ -6,7 +6,16 @@ describeOpenApiContract({
   service: 'payments',
   docsPath: '/api/payments/docs',
   committedIn: path.join(__dirname, '..'),
-  operations: { exactly: ['getPayment', 'pay', 'receiveStripeEvent'] },
+  operations: {
+    exactly: [
+      'getPayment',
+      'getPayoutAccount',
+      'listSales',
+      'pay',
+      'receiveStripeEvent',
+      'startPayoutOnboarding',
+    ],
+  },
   fuzzTimeoutMs: 90_000,
   async start() {
     const h = await startPaymentsHarness();

@@ -38,9 +38,39 @@ describe('the order replica', () => {
       currency: 'gbp',
       expires_at: new Date(expiresAt),
       version: 0,
+      // An event from before fees and payouts: the price is charged, no fee, no seller.
+      price: '1999',
+      fee: '0',
+      title: 'Concert',
+      seller_id: null,
+      event_id: null,
+      event_starts_at: null,
     });
     const { rows } = await h.pool.query('select count(*)::int as n from orders where id = $1', [order.id]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('charges the total of an order with fees, and keeps its price, fee, seller and event for the payout', async () => {
+    const buyer = h.user();
+    const sellerId = randomUUID();
+    const event = { id: randomUUID(), startsAt: '2027-03-01T19:30:00.000Z' };
+    const order = await h.placeOrder(buyer, {
+      ticket: { id: randomUUID(), title: 'Opera', price: 5000, fee: 599, total: 5599, currency: 'eur' },
+      sellerId,
+      event,
+    });
+    expect(await h.orderRow(order.id)).toMatchObject({
+      amount: '5599',
+      price: '5000',
+      fee: '599',
+      seller_id: sellerId,
+      event_id: event.id,
+      event_starts_at: new Date(event.startsAt),
+    });
+    const res = await h.pay(buyer, order.id).expect(201);
+    expect(res.body).toMatchObject({ amount: 5599, currency: 'eur' });
+    const [intent] = h.intentsFor(order.id);
+    expect(intent).toMatchObject({ amount: 5599, currency: 'eur', transfer_group: order.id });
   });
 
   it('holds back an order.cancelled that overtakes its order.created until the order arrives (I3)', async () => {

@@ -23,6 +23,8 @@ import * as schema from '../src/db/schema';
 import { paymentsConsumers } from '../src/events/consumers';
 import { createPaymentMetrics } from '../src/payments/payment-metrics';
 import { createReconciler, reconcilerSettings, type Reconciler } from '../src/reconciler/reconciler';
+import { createPayoutWorker, type PayoutWorker } from '../src/payouts/payout-worker';
+import { createSaleRefunder, type SaleRefunder } from '../src/payouts/refund-sale';
 import { createRefundWorker, type RefundWorker } from '../src/refunds/refund-worker';
 import { paymentsService } from '../src/service';
 import { createStripeClient } from '../src/stripe/stripe.client';
@@ -55,6 +57,12 @@ export interface OrderReplicaRow {
   currency: string;
   expires_at: Date;
   version: number;
+  price: string | null;
+  fee: string | null;
+  title: string | null;
+  seller_id: string | null;
+  event_id: string | null;
+  event_starts_at: Date | null;
 }
 
 /** Options of {@link startPaymentsHarness}. */
@@ -79,6 +87,10 @@ export interface PaymentsHarness {
   metrics: Registry;
   messaging: Messaging;
   refunds: RefundWorker;
+  /** The one refund path (`refundSale`). */
+  refunder: SaleRefunder;
+  /** The payout worker; not started (tests call `payDue`). */
+  payouts: PayoutWorker;
   /** Created with the configuration's RECONCILE_* settings; not started (tests start it, or call `reconcileDue`). */
   reconciler: Reconciler;
   sandbox: StripeSandbox;
@@ -138,14 +150,26 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     STRIPE_API_BASE: sandbox.url,
     STRIPE_PUBLISHABLE_KEY: 'pk_test_glotixz',
     REFUND_INTERVAL_SECONDS: '1',
+    PAYOUT_HOLD_SECONDS: '1',
     ...options.env,
   });
   const realGateway = createStripeGateway(createStripeClient(config));
   const gateway = options.gateway ? options.gateway(realGateway) : realGateway;
   const paymentMetrics = createPaymentMetrics();
+  const refunder = createSaleRefunder({ db, stripe: gateway, logger });
+  const payouts = createPayoutWorker({
+    db,
+    stripe: gateway,
+    refunder,
+    logger,
+    intervalMs: 60_000,
+    claimMs: config.PAYOUT_CLAIM_SECONDS * 1000,
+    backoff: { baseMs: 100, capMs: 400 },
+  });
   const refunds = createRefundWorker({
     db,
     stripe: gateway,
+    refunder,
     logger,
     intervalMs: config.REFUND_INTERVAL_SECONDS * 1000,
     metrics: paymentMetrics,
@@ -162,7 +186,15 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   const consumers = paymentsConsumers(db, refunds);
   const messaging = await testbed.startMessaging({ service: 'payments', consumers, outboxPollMs: 200 });
   // The app as the service declares it, on the testbed's dependencies and the wrapped gateway.
-  const deps = { config, stripe: gateway, refunds, paymentMetrics, ...testbed.appDeps(messaging) };
+  const deps = {
+    config,
+    stripe: gateway,
+    refunds,
+    refunder,
+    payouts,
+    paymentMetrics,
+    ...testbed.appDeps(messaging),
+  };
   const { app, metrics } = paymentsService.createApp(deps);
   refunds.start();
   const server = await new Promise<Server>((resolve) => {
@@ -178,6 +210,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   testbed.onClose(() => sandbox.close());
   testbed.onClose(() => refunds.stop());
   testbed.onClose(() => reconciler.stop());
+  testbed.onClose(() => payouts.stop());
   const { port } = server.address() as AddressInfo;
   const webhookUrl = `http://127.0.0.1:${port}/api/payments/webhook`;
   sandbox.setWebhookUrl(webhookUrl);
@@ -191,6 +224,8 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     metrics,
     messaging,
     refunds,
+    refunder,
+    payouts,
     reconciler,
     sandbox,
     webhookUrl,

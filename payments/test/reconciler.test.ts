@@ -162,6 +162,7 @@ describe('when no webhook arrives', () => {
         logger: pino({ level: 'silent' }),
         refunds: h.refunds,
         intervalMs: 60_000,
+        payoutHoldSeconds: 1,
         openAfterSeconds: 1,
         staleAttemptSeconds: 0,
         backoffCapSeconds: 1,

@@ -69,6 +69,8 @@ describe('the refund worker while Stripe is slow', () => {
           otherCalls += 1;
           return Promise.reject(new Error('a second worker asked Stripe for the same refund'));
         },
+        transfersOf: () => Promise.resolve([]),
+        reverseTransfer: () => Promise.reject(new Error('no transfer to reverse')),
       },
       logger: pino({ level: 'silent' }),
       intervalMs: 60_000,

@@ -12,6 +12,7 @@ import { configSchema } from '../src/config';
 import * as schema from '../src/db/schema';
 import { createPaymentMetrics } from '../src/payments/payment-metrics';
 import { createStripeClient } from '../src/stripe/stripe.client';
+import { createSaleRefunder } from '../src/payouts/refund-sale';
 import { createStripeGateway } from '../src/stripe/stripe.gateway';
 import { startPaymentsHarness } from './payments-harness';
 
@@ -53,6 +54,11 @@ describeService({
         natsReady: () => Promise.reject(new Error('NATS connection closed')),
         stripe: createStripeGateway(createStripeClient(config)),
         refunds: { wake: () => undefined },
+        refunder: createSaleRefunder({
+          db: createDb(pool, schema),
+          stripe: createStripeGateway(createStripeClient(config)),
+          logger,
+        }),
         paymentMetrics: createPaymentMetrics(),
       }).app;
     },

@@ -178,7 +178,7 @@ describe('the Stripe webhook', () => {
     const foreign = intentEvent('payment_intent.succeeded', { ...intent, id: 'pi_not_ours' });
 
     await h.postWebhook(foreign).expect(200, { received: true, duplicate: false });
-    const other = JSON.stringify({ ...JSON.parse(foreign), type: 'charge.refunded' });
+    const other = JSON.stringify({ ...JSON.parse(foreign), type: 'customer.created' });
     await h.postWebhook(other).expect(200, { received: true, duplicate: false });
 
     // The foreign event is remembered (handled once); the unhandled type is not.

@@ -16,6 +16,8 @@ interface OrderRow {
   title: string;
   /** bigint, as text. */
   price: string;
+  /** What the buyer pays (price + fee), as text; the price for orders from before fees. */
+  total: string;
   currency: string;
 }
 
@@ -34,8 +36,10 @@ interface OrderRow {
  *   cancelled order (it must be refunded); every complete order has a succeeded payment; a refunded
  *   payment never belongs to a complete order.
  * - I8: an order's terms are what everyone else holds it at: every payment of an order charges
- *   the order's own price in its currency, payments' replica of the order has that amount, and a
+ *   the order's own total (price + fee) in its currency, payments' replica of the order has that
+ *   amount, and a
  *   ticket held by an order records that order's title, price and currency as its held terms.
+ * - I10: every ledger transaction in payments sums to zero per currency.
  * - No message was dead-lettered, unless the scenario expects some.
  */
 export async function checkInvariants(system: System, options: InvariantOptions = {}): Promise<string[]> {
@@ -52,7 +56,9 @@ export async function checkInvariants(system: System, options: InvariantOptions 
   if (orders) {
     orderRows = await queryRows<OrderRow>(
       orders,
-      'select id, ticket_id, status, version, title, price, currency from orders',
+      // `total` read through to_jsonb: orders from before fees have no such column (total = price).
+      `select id, ticket_id, status, version, title, price, currency,
+              coalesce(to_jsonb(orders) ->> 'total', price::text) as total from orders`,
     );
     const doubles = await queryRows<{ ticket_id: string; n: number }>(
       orders,
@@ -139,9 +145,9 @@ export async function checkInvariants(system: System, options: InvariantOptions 
         (source?.status === 'refunded' && (r.status === 'complete' || r.status === 'cancelled'));
       if (source && !agrees)
         problems.push(`payments' replica of order ${r.id} is ${r.status}, orders says ${source.status}`);
-      if (source && (r.amount !== source.price || r.currency !== source.currency))
+      if (source && (r.amount !== source.total || r.currency !== source.currency))
         problems.push(
-          `I8: payments holds order ${r.id} at ${r.amount} ${r.currency}, orders at ${source.price} ${source.currency}`,
+          `I8: payments holds order ${r.id} at ${r.amount} ${r.currency}, orders at ${source.total} ${source.currency}`,
         );
     }
     const charged = await queryRows<{ order_id: string; amount: string; currency: string }>(
@@ -150,11 +156,18 @@ export async function checkInvariants(system: System, options: InvariantOptions 
     );
     for (const p of charged) {
       const order = orderById.get(p.order_id);
-      if (order && (p.amount !== order.price || p.currency !== order.currency))
+      if (order && (p.amount !== order.total || p.currency !== order.currency))
         problems.push(
-          `I8: the payment of order ${p.order_id} is for ${p.amount} ${p.currency}, the order's terms are ${order.price} ${order.currency}`,
+          `I8: the payment of order ${p.order_id} is for ${p.amount} ${p.currency}, the order's total is ${order.total} ${order.currency}`,
         );
     }
+    const unbalanced = await queryRows<{ transaction_id: string; currency: string; total: string }>(
+      payments,
+      `select transaction_id, currency, sum(amount)::text as total from ledger_entries
+       group by transaction_id, currency having sum(amount) <> 0`,
+    );
+    for (const u of unbalanced)
+      problems.push(`I10: ledger transaction ${u.transaction_id} sums to ${u.total} ${u.currency}`);
     const paid = await queryRows<{ order_id: string; status: string }>(
       payments,
       `select order_id, status from payments where status in ('succeeded', 'refund_pending', 'refunded')`,

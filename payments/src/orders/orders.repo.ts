@@ -13,16 +13,23 @@ export interface LockedOrder {
 
 /** Data access for the local order replica (I3). */
 export const ordersRepo = {
-  /** Inserts a newly placed order; `false` when the replica has it already (a repeat). */
+  /** Inserts a newly placed order (charged its total; the seller, the price); `false` when the replica has it already (a repeat). */
   insertCreated(db: PaymentsExecutor, data: OrderCreatedData): Promise<boolean> {
     return insertFirst(db, orders, {
       id: data.id,
       userId: data.userId,
       status: data.status,
-      amount: data.ticket.price,
+      // The buyer pays the total (price + fee); an event from before fees has neither: the price.
+      amount: data.ticket.total ?? data.ticket.price,
+      price: data.ticket.price,
+      fee: data.ticket.fee ?? (data.ticket.total ?? data.ticket.price) - data.ticket.price,
       currency: data.ticket.currency,
       expiresAt: new Date(data.expiresAt),
       version: data.version,
+      title: data.ticket.title ?? null,
+      sellerId: data.sellerId ?? null,
+      eventId: data.event?.id ?? null,
+      eventStartsAt: data.event ? new Date(data.event.startsAt) : null,
     });
   },
 

@@ -1,5 +1,7 @@
 import type { PaymentsTx } from '../db/db';
 import type { OrderRow, PaymentRow } from '../db/schema';
+import { accounts, book } from '../ledger/ledger';
+import { salesRepo } from '../payouts/sales.repo';
 import { paymentsRepo } from './payments.repo';
 
 /** What recording a charge Stripe made did. */
@@ -11,18 +13,55 @@ export type ChargeOutcome =
   /** The charge was recorded before (a replayed webhook, or the reconciler got there first). */
   | { kind: 'unchanged'; payment: PaymentRow };
 
+/** How a charge is split: the platform's balance takes the total; fee and price are owed on. */
+function chargeEntries(order: OrderRow | null, payment: PaymentRow, refund: boolean) {
+  const total = payment.amount;
+  if (refund) {
+    // The order was cancelled: all of it goes back to the buyer.
+    return [
+      { account: accounts.stripeBalance, amount: total },
+      { account: order ? accounts.buyer(order.userId) : accounts.unallocated, amount: -total },
+    ];
+  }
+  if (!order?.sellerId) {
+    return [
+      { account: accounts.stripeBalance, amount: total },
+      { account: accounts.unallocated, amount: -total },
+    ];
+  }
+  const fee = order.fee ?? 0;
+  return [
+    { account: accounts.stripeBalance, amount: total },
+    { account: accounts.platformFees, amount: -fee },
+    { account: accounts.sellerPayable(order.sellerId), amount: -(total - fee) },
+  ];
+}
+
 /**
  * Records that Stripe took the money for `payment`: the one path for the webhook and the
  * reconciler, so each charge is recorded once whoever learns of it first. The caller holds the
- * order's lock (`ordersRepo.lock`), and passes the locked order.
+ * order's lock (`ordersRepo.lock`), and passes the locked order. In the same transaction the
+ * charge is booked in the ledger (I10) and, for an order with a seller, its sale is scheduled for
+ * the payout `holdSeconds` after the event starts (after now, for an order without its event).
  */
 export async function recordStripeCharge(
   tx: PaymentsTx,
   payment: PaymentRow,
   order: OrderRow | null,
+  holdSeconds: number,
 ): Promise<ChargeOutcome> {
   const refund = order?.status === 'cancelled';
   const changed = await paymentsRepo.recordCharge(tx, payment.id, refund);
   if (!changed) return { kind: 'unchanged', payment };
+  await book(tx, {
+    kind: 'charge',
+    reference: changed.stripePaymentIntentId,
+    orderId: changed.orderId,
+    currency: changed.currency,
+    entries: chargeEntries(order, changed, refund),
+  });
+  if (!refund && order?.sellerId) {
+    await salesRepo.insert(tx, order, changed, holdSeconds);
+  }
   return { kind: refund ? 'refund-due' : 'succeeded', payment: changed };
 }

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** The business counters on `/metrics`. */
 export interface PaymentMetrics {
@@ -10,6 +10,8 @@ export interface PaymentMetrics {
   refunded: Counter;
   /** Payments the reconciler checked with Stripe, by what it did (`succeeded`, `refund_due`, `released`, …). */
   reconciled: Counter<'outcome'>;
+  /** Differences the last ledger reconciliation found between the ledger and Stripe. */
+  ledgerDifferences: Gauge;
   /** Adds the counters to `registry`, e.g. the app's `/metrics` registry. */
   registerIn(registry: Registry): void;
 }
@@ -36,6 +38,11 @@ export function createPaymentMetrics(): PaymentMetrics {
       name: 'payments_reconciled_total',
       help: 'Payments the reconciler checked with Stripe, by outcome: succeeded, refund_due, released, declined, canceled, unchanged, error',
       labelNames: ['outcome'] as const,
+      registers: [],
+    }),
+    ledgerDifferences: new Gauge({
+      name: 'ledger_reconciliation_differences',
+      help: 'Differences the last ledger reconciliation found between the ledger and Stripe (0: they agree)',
       registers: [],
     }),
   };

@@ -210,7 +210,8 @@ export const paymentsRepo = {
   },
 
   /**
-   * Records Stripe's refund and enqueues `payment.refunded` in the same transaction (I1), naming
+   * Records Stripe's refund (of a `refund_pending` payment, or of a `succeeded` one refunded by
+   * `refundSale`) and enqueues `payment.refunded` in the same transaction (I1), naming
    * the buyer as the order replica knows them; `false` when the refund was recorded already
    * (another worker whose lease ran out got there first).
    */
@@ -230,7 +231,7 @@ export const paymentsRepo = {
         nextRefundAt: null,
         updatedAt: sql`now()`,
       })
-      .where(and(eq(payments.id, payment.id), eq(payments.status, 'refund_pending')))
+      .where(and(eq(payments.id, payment.id), inArray(payments.status, ['refund_pending', 'succeeded'])))
       .returning();
     if (!row) return false;
     const [order] = await tx

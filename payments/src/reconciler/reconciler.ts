@@ -18,6 +18,8 @@ export interface ReconcilerOptions extends ClaimRules {
   refunds: RefundTrigger;
   /** Pause between passes. */
   intervalMs: number;
+  /** How long after its event starts a sale found paid is paid out (`PAYOUT_HOLD_SECONDS`). */
+  payoutHoldSeconds: number;
   metrics?: Pick<PaymentMetrics, 'succeeded' | 'reconciled'>;
 }
 
@@ -28,8 +30,10 @@ export function reconcilerSettings(config: {
   RECONCILE_STALE_ATTEMPT_SECONDS: number;
   RECONCILE_BACKOFF_CAP_SECONDS: number;
   RECONCILE_BATCH_SIZE: number;
-}): Pick<ReconcilerOptions, 'intervalMs' | keyof ClaimRules> {
+  PAYOUT_HOLD_SECONDS: number;
+}): Pick<ReconcilerOptions, 'intervalMs' | 'payoutHoldSeconds' | keyof ClaimRules> {
   return {
+    payoutHoldSeconds: config.PAYOUT_HOLD_SECONDS,
     intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
     openAfterSeconds: config.RECONCILE_OPEN_AFTER_SECONDS,
     staleAttemptSeconds: config.RECONCILE_STALE_ATTEMPT_SECONDS,
@@ -107,7 +111,12 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const payment = await paymentsRepo.findByOrder(tx, candidate.orderId);
       if (!payment) return 'unchanged';
       if (state.status === 'succeeded') {
-        const recorded = await recordStripeCharge(tx, payment, locked?.order ?? null);
+        const recorded = await recordStripeCharge(
+          tx,
+          payment,
+          locked?.order ?? null,
+          options.payoutHoldSeconds,
+        );
         if (recorded.kind === 'unchanged') return 'unchanged';
         return recorded.kind === 'succeeded' ? 'succeeded' : 'refund_due';
       }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { PaymentsDb } from '../db/db';
 import type { PaymentMetrics } from '../payments/payment-metrics';
 import { paymentsRepo } from '../payments/payments.repo';
-import type { StripeGateway } from '../stripe/stripe.gateway';
+import { createSaleRefunder, type RefundStripe, type SaleRefunder } from '../payouts/refund-sale';
 
 /** Why payments refunds a charge on its own: the order was cancelled before the money arrived. */
 export const refundReason = 'order_cancelled';
@@ -17,7 +17,9 @@ export interface RefundTrigger {
 /** Options of {@link createRefundWorker}. */
 export interface RefundWorkerOptions {
   db: PaymentsDb;
-  stripe: Pick<StripeGateway, 'refund'>;
+  stripe: RefundStripe;
+  /** The one refund path; made from `db`, `stripe` and `logger` when not given. */
+  refunder?: SaleRefunder;
   logger: Logger;
   /** Backstop poll, for refunds marked due by another replica or postponed after a failure. */
   intervalMs: number;
@@ -53,14 +55,15 @@ function errorMessage(err: unknown): string {
  * Creates the refund worker. Each refund is claim, call, record, and Stripe is never called while
  * a row is locked or a transaction is open: one statement claims a due `refund_pending` payment
  * (`FOR UPDATE SKIP LOCKED` inside it, so replicas never take the same one) by moving its due
- * time a lease ahead; Stripe is asked for the refund with the idempotency key
- * `refund-<paymentId>`; one short transaction marks it `refunded` and enqueues `payment.refunded`
- * (I1), only if it is still `refund_pending`. A crash anywhere retries, after the lease, with the
+ * time a lease ahead; `refundSale` asks Stripe for the refund with the idempotency key
+ * `refund-<paymentId>`, and one short transaction marks it `refunded`, books it and enqueues
+ * `payment.refunded` (I1), only if it is not refunded yet. A crash anywhere retries, after the lease, with the
  * same key and gets the same refund back, so a charge is never refunded twice. A failed attempt
  * is postponed with exponential backoff.
  */
 export function createRefundWorker(options: RefundWorkerOptions): RefundWorker {
-  const { db, stripe, intervalMs } = options;
+  const { db, intervalMs } = options;
+  const refunder = options.refunder ?? createSaleRefunder(options);
   const backoff = options.backoff ?? defaultBackoff;
   const claimMs = options.claimMs ?? 60_000;
   const logger = options.logger.child({ component: 'refund-worker' });
@@ -69,14 +72,9 @@ export function createRefundWorker(options: RefundWorkerOptions): RefundWorker {
     const payment = await paymentsRepo.claimDueRefund(db, claimMs);
     if (!payment) return 'idle';
     const context = { paymentId: payment.id, orderId: payment.orderId };
-    let refundId: string;
+    let outcome: Awaited<ReturnType<SaleRefunder['refundSale']>>;
     try {
-      ({ id: refundId } = await stripe.refund({
-        paymentId: payment.id,
-        orderId: payment.orderId,
-        intentId: payment.stripePaymentIntentId,
-        reason: refundReason,
-      }));
+      outcome = await refunder.refundSale(payment.orderId, refundReason);
     } catch (err) {
       const attempts = payment.refundAttempts + 1;
       const retryInMs = backoffDelay(attempts, backoff);
@@ -84,14 +82,8 @@ export function createRefundWorker(options: RefundWorkerOptions): RefundWorker {
       logger.warn({ ...context, err, attempts, retryInMs }, 'refund failed; will retry');
       return 'postponed';
     }
-    const recorded = await db.transaction((tx) =>
-      paymentsRepo.markRefunded(tx, payment, refundId, refundReason),
-    );
-    if (!recorded) return 'recorded-elsewhere';
-    logger.info(
-      { ...context, refundId, amount: payment.amount, currency: payment.currency },
-      'payment refunded',
-    );
+    if (outcome !== 'refunded') return 'recorded-elsewhere';
+    logger.info({ ...context, amount: payment.amount, currency: payment.currency }, 'payment refunded');
     return 'refunded';
   }
 

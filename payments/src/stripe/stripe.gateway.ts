@@ -9,6 +9,28 @@ export interface IntentRequest {
   currency: string;
 }
 
+/** A Stripe Transfer as payouts records it. */
+export interface TransferState {
+  id: string;
+  amount: number;
+  amountReversed: number;
+  currency: string;
+  destination: string;
+  reversed: boolean;
+}
+
+function transferStateOf(transfer: Stripe.Transfer): TransferState {
+  return {
+    id: transfer.id,
+    amount: transfer.amount,
+    amountReversed: transfer.amount_reversed,
+    currency: transfer.currency,
+    destination:
+      typeof transfer.destination === 'string' ? transfer.destination : (transfer.destination?.id ?? ''),
+    reversed: transfer.reversed,
+  };
+}
+
 /** What a PaymentIntent is tagged with besides its {@link IntentRequest}. */
 export interface IntentTags {
   /**
@@ -154,6 +176,8 @@ export function createStripeGateway(stripe: Stripe) {
             currency: request.currency,
             // Server-side confirmation carries no return_url, so redirect-based methods are left out.
             automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+            // Separate charges and transfers: the seller's transfer names the same group.
+            transfer_group: request.orderId,
             metadata: { orderId: request.orderId, userId: request.userId },
           },
           { idempotencyKey: `pi-${request.orderId}` },
@@ -231,6 +255,111 @@ export function createStripeGateway(stripe: Stripe) {
         ),
       );
       return { id: refund.id };
+    },
+
+    /**
+     * Creates the seller's one Express connected account, with the key `account-<userId>`: asking
+     * again (a crash before the row was saved, two tabs) answers the same account.
+     */
+    async createAccount(userId: string): Promise<{ id: string }> {
+      const account = await call(() =>
+        stripe.accounts.create(
+          {
+            type: 'express',
+            capabilities: { transfers: { requested: true } },
+            metadata: { userId },
+          },
+          { idempotencyKey: `account-${userId}` },
+        ),
+      );
+      return { id: account.id };
+    },
+
+    /** A fresh onboarding link for the account (links are single-use and expire). */
+    async createAccountLink(request: {
+      accountId: string;
+      returnUrl: string;
+      refreshUrl: string;
+    }): Promise<{ url: string }> {
+      const link = await call(() =>
+        stripe.accountLinks.create({
+          account: request.accountId,
+          type: 'account_onboarding',
+          return_url: request.returnUrl,
+          refresh_url: request.refreshUrl,
+        }),
+      );
+      return { url: link.url };
+    },
+
+    /**
+     * Sends a sale's net to the seller's account with the key `payout-<orderId>`: a retry after a
+     * crash, or a second replica, answers the same transfer, so a sale is paid out once.
+     * @throws ProviderUnavailableError, InvalidStripeRequestError (e.g. a restricted account,
+     * `balance_insufficient`).
+     */
+    async createTransfer(request: {
+      orderId: string;
+      amount: number;
+      currency: string;
+      destination: string;
+    }): Promise<TransferState> {
+      const transfer = await call(() =>
+        stripe.transfers.create(
+          {
+            amount: request.amount,
+            currency: request.currency,
+            destination: request.destination,
+            transfer_group: request.orderId,
+            metadata: { orderId: request.orderId },
+          },
+          { idempotencyKey: `payout-${request.orderId}` },
+        ),
+      );
+      return transferStateOf(transfer);
+    },
+
+    /** The transfers of an order's group (at most one, by the idempotency key). */
+    async transfersOf(orderId: string): Promise<TransferState[]> {
+      const list = await call(() => stripe.transfers.list({ transfer_group: orderId, limit: 10 }));
+      return list.data.map(transferStateOf);
+    },
+
+    async retrieveTransfer(transferId: string): Promise<TransferState> {
+      return transferStateOf(await call(() => stripe.transfers.retrieve(transferId)));
+    },
+
+    /** Reverses the whole transfer, with the key `reversal-<orderId>`. */
+    async reverseTransfer(request: {
+      orderId: string;
+      transferId: string;
+    }): Promise<{ id: string; amount: number }> {
+      const reversal = await call(() =>
+        stripe.transfers.createReversal(
+          request.transferId,
+          { metadata: { orderId: request.orderId } },
+          { idempotencyKey: `reversal-${request.orderId}` },
+        ),
+      );
+      return { id: reversal.id, amount: reversal.amount };
+    },
+
+    /** What Stripe took for a PaymentIntent (`amount_received`), for the ledger's reconciliation. */
+    async amountReceived(intentId: string): Promise<{ amount: number; currency: string }> {
+      const intent = await call(() => stripe.paymentIntents.retrieve(intentId));
+      return { amount: intent.amount_received, currency: intent.currency };
+    },
+
+    /** A refund's amount, for the ledger's reconciliation. */
+    async retrieveRefund(refundId: string): Promise<{ id: string; amount: number; currency: string }> {
+      const refund = await call(() => stripe.refunds.retrieve(refundId));
+      return { id: refund.id, amount: refund.amount, currency: refund.currency };
+    },
+
+    /** The refunds of a PaymentIntent (one made in Stripe's dashboard included). */
+    async refundsOf(intentId: string): Promise<{ id: string; amount: number; status: string | null }[]> {
+      const list = await call(() => stripe.refunds.list({ payment_intent: intentId, limit: 10 }));
+      return list.data.map((refund) => ({ id: refund.id, amount: refund.amount, status: refund.status }));
     },
 
     /**

@@ -1,4 +1,5 @@
-import type { PaymentsTx } from '../db/db';
+import { eq } from 'drizzle-orm';
+import type { PaymentsExecutor, PaymentsTx } from '../db/db';
 import { stripeEvents } from '../db/schema';
 
 /** The Stripe events already handled, so each one changes the database once. */
@@ -15,5 +16,11 @@ export const stripeEventsRepo = {
       .onConflictDoNothing({ target: stripeEvents.id })
       .returning({ id: stripeEvents.id });
     return inserted.length > 0;
+  },
+
+  /** Whether the event was handled already (for handlers that call Stripe before recording it). */
+  async seen(db: PaymentsExecutor, id: string): Promise<boolean> {
+    const [row] = await db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, id));
+    return row !== undefined;
   },
 };

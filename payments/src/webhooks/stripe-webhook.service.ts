@@ -13,6 +13,10 @@ import type { WebhookAck } from '../payments/payments.schemas';
 import type { RefundTrigger } from '../refunds/refund-worker';
 import { paymentErrorOf, type StripeGateway } from '../stripe/stripe.gateway';
 import { stripeEventsRepo } from './stripe-events.repo';
+import { accountsRepo } from '../payouts/accounts.repo';
+import { salesRepo } from '../payouts/sales.repo';
+import { accountStatusOf } from '../payouts/payouts.service';
+import type { SaleRefunder } from '../payouts/refund-sale';
 
 /** What {@link createWebhookService} needs. */
 export interface WebhookServiceDeps {
@@ -22,6 +26,12 @@ export interface WebhookServiceDeps {
   logger: Logger;
   metrics: Pick<PaymentMetrics, 'succeeded' | 'declined'>;
   refunds: RefundTrigger;
+  /** The one refund path, for a refund made in Stripe's dashboard (`charge.refunded`). */
+  refunder: Pick<SaleRefunder, 'refundSale'>;
+  /** Woken when a seller's account becomes enabled. */
+  payouts?: { wake(): void };
+  /** How long after its event starts a sale is paid out. */
+  payoutHoldSeconds: number;
 }
 
 /** What handling one event did. */
@@ -41,6 +51,26 @@ const stripeId = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/);
  * What this service reads of a PaymentIntent event. Stripe never signs one without it, but a
  * signed body is still input: one that lacks it is answered 400, not a crash.
  */
+/** What this service reads of an `account.updated` event. */
+const accountEventShape = z.object({
+  id: stripeId,
+  created: z.number().int().nonnegative(),
+  data: z.object({
+    object: z.object({
+      id: stripeId,
+      payouts_enabled: z.boolean().nullish(),
+      capabilities: z.object({ transfers: z.string().nullish() }).partial().nullish(),
+      requirements: z.object({ disabled_reason: z.string().nullish() }).partial().nullish(),
+    }),
+  }),
+});
+
+/** What this service reads of a `charge.refunded` event. */
+const chargeEventShape = z.object({
+  id: stripeId,
+  data: z.object({ object: z.object({ id: stripeId, payment_intent: stripeId.nullish() }) }),
+});
+
 const intentEventShape = z.object({
   id: stripeId,
   data: z.object({
@@ -60,6 +90,9 @@ export function createWebhookService({
   logger,
   metrics,
   refunds,
+  refunder,
+  payouts,
+  payoutHoldSeconds,
 }: WebhookServiceDeps) {
   const log = logger.child({ component: 'stripe-webhook' });
 
@@ -97,7 +130,7 @@ export function createWebhookService({
   }
 
   function onSucceeded(event: Stripe.PaymentIntentSucceededEvent): Promise<Outcome> {
-    return once(event, (tx, payment, order) => recordStripeCharge(tx, payment, order));
+    return once(event, (tx, payment, order) => recordStripeCharge(tx, payment, order, payoutHoldSeconds));
   }
 
   function onFailed(event: Stripe.PaymentIntentPaymentFailedEvent): Promise<Outcome> {
@@ -106,6 +139,47 @@ export function createWebhookService({
       const changed = await paymentsRepo.recordFailure(tx, payment.id, reason);
       return changed ? { kind: 'failed', payment } : { kind: 'unchanged', payment };
     });
+  }
+
+  /** `account.updated`: keeps the seller's account status, newest event first. */
+  async function onAccountUpdated(event: z.infer<typeof accountEventShape>): Promise<boolean> {
+    const account = event.data.object;
+    const status = accountStatusOf(account);
+    const applied = await db.transaction(async (tx) => {
+      if (!(await stripeEventsRepo.record(tx, event.id, 'account.updated'))) return null;
+      return accountsRepo.applyStatus(tx, account.id, status, new Date(event.created * 1000));
+    });
+    if (applied === null) return true;
+    log.info({ eventId: event.id, accountId: account.id, status, applied }, 'connected account updated');
+    if (applied && status === 'enabled') payouts?.wake();
+    return false;
+  }
+
+  /**
+   * `charge.refunded`: a refund made at Stripe (in its dashboard) goes through `refundSale`, which
+   * reverses the seller's transfer first and records the refund; Stripe is called outside any
+   * transaction, and the event is recorded after, so a failure is retried by Stripe's redelivery.
+   * A payment our refund worker or a `refundSale` is refunding is left to it.
+   */
+  async function onChargeRefunded(event: z.infer<typeof chargeEventShape>): Promise<boolean> {
+    if (await stripeEventsRepo.seen(db, event.id)) return true;
+    const charge = event.data.object;
+    const payment = charge.payment_intent ? await paymentsRepo.findByIntent(db, charge.payment_intent) : null;
+    if (!payment) {
+      log.warn({ eventId: event.id, chargeId: charge.id }, 'refund of a charge that is not ours; ignored');
+    } else if (payment.status === 'refund_pending') {
+      refunds.wake();
+    } else if ((await salesRepo.find(db, payment.orderId))?.refundRequestedAt) {
+      // Our own refundSale is under way (this is its refund's event); its caller finishes it.
+      log.info({ eventId: event.id, orderId: payment.orderId }, 'charge refunded by refundSale');
+    } else {
+      const outcome = await refunder.refundSale(payment.orderId, 'refunded_at_stripe', {
+        madeAtStripe: { reference: charge.id },
+      });
+      log.info({ eventId: event.id, orderId: payment.orderId, outcome }, 'charge refunded at Stripe');
+    }
+    const recorded = await db.transaction((tx) => stripeEventsRepo.record(tx, event.id, 'charge.refunded'));
+    return !recorded;
   }
 
   function report(event: IntentEvent, outcome: Outcome): void {
@@ -155,6 +229,16 @@ export function createWebhookService({
         event.type === 'payment_intent.succeeded' || event.type === 'payment_intent.payment_failed';
       if (handled && !intentEventShape.safeParse(event).success) {
         throw new AppError('BAD_REQUEST', `The ${event.type} event lacks its id or its PaymentIntent`);
+      }
+      if (event.type === 'account.updated') {
+        const parsed = accountEventShape.safeParse(event);
+        if (!parsed.success) throw new AppError('BAD_REQUEST', 'The account.updated event lacks its Account');
+        return { received: true, duplicate: await onAccountUpdated(parsed.data) };
+      }
+      if (event.type === 'charge.refunded') {
+        const parsed = chargeEventShape.safeParse(event);
+        if (!parsed.success) throw new AppError('BAD_REQUEST', 'The charge.refunded event lacks its Charge');
+        return { received: true, duplicate: await onChargeRefunded(parsed.data) };
       }
       let handle: () => Promise<Outcome>;
       switch (event.type) {

@@ -27,7 +27,9 @@ export function webhookRoutes(webhooks: WebhookService) {
         'raw body with the endpoint secret; a forged signature or one older than 5 minutes answers ' +
         '400. Handles `payment_intent.succeeded` (records the payment; `payment.succeeded`, or a ' +
         'refund when the order was cancelled) and `payment_intent.payment_failed` (records the ' +
-        'decline); other types are acknowledged and ignored. Each event id is handled once: a replay ' +
+        "decline), `account.updated` (keeps a seller's connected-account status) and `charge.refunded` " +
+        "(a refund made in Stripe's dashboard: the seller's transfer is reversed, the refund recorded); " +
+        'other types are acknowledged and ignored. Each event id is handled once: a replay ' +
         'answers 200 with `duplicate: true`.',
       tags: ['webhooks'],
       responses: { 200: { description: 'Received', schema: webhookAckSchema } },

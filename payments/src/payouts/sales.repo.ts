@@ -1,0 +1,151 @@
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { PaymentsDb, PaymentsExecutor, PaymentsTx } from '../db/db';
+import { sales, sellerAccounts, type OrderRow, type PaymentRow, type SaleRow } from '../db/schema';
+
+function seconds(value: number) {
+  return sql`make_interval(secs => ${value}::double precision)`;
+}
+
+/** A sale claimed for its transfer, with the seller's connected account. */
+export interface ClaimedSale {
+  sale: SaleRow;
+  destination: string;
+}
+
+/** Data access for sales, the seller's side of a paid order. */
+export const salesRepo = {
+  /**
+   * Schedules the sale of a paid order (once: a repeat changes nothing): its transfer is due
+   * `holdSeconds` after the event starts, or after now when the order did not name its event.
+   */
+  async insert(tx: PaymentsTx, order: OrderRow, payment: PaymentRow, holdSeconds: number): Promise<void> {
+    if (!order.sellerId) return;
+    const fee = order.fee ?? 0;
+    const start = order.eventStartsAt ? sql`${order.eventStartsAt.toISOString()}::timestamptz` : sql`now()`;
+    await tx
+      .insert(sales)
+      .values({
+        orderId: order.id,
+        sellerId: order.sellerId,
+        title: order.title,
+        gross: payment.amount,
+        fee,
+        net: payment.amount - fee,
+        currency: payment.currency,
+        status: 'scheduled',
+        transferAt: sql`greatest(${start}, now()) + ${seconds(holdSeconds)}`,
+      })
+      .onConflictDoNothing();
+  },
+
+  async find(db: PaymentsExecutor, orderId: string): Promise<SaleRow | null> {
+    const [row] = await db.select().from(sales).where(eq(sales.orderId, orderId)).limit(1);
+    return row ?? null;
+  },
+
+  async lock(tx: PaymentsTx, orderId: string): Promise<SaleRow | null> {
+    const [row] = await tx.select().from(sales).where(eq(sales.orderId, orderId)).limit(1).for('update');
+    return row ?? null;
+  },
+
+  /** The seller's sales, newest first, with whether the seller's account is enabled. */
+  async listForSeller(db: PaymentsExecutor, sellerId: string, limit: number): Promise<SaleRow[]> {
+    return db
+      .select()
+      .from(sales)
+      .where(eq(sales.sellerId, sellerId))
+      .orderBy(desc(sales.createdAt))
+      .limit(limit);
+  },
+
+  /**
+   * Claims one sale whose transfer is due, in a short transaction of its own: due (`transfer_at`
+   * passed, not waiting out a lease or a backoff), no refund asked, the seller's account enabled.
+   * The row is locked (`SKIP LOCKED`: replicas never take the same one) only while its
+   * `next_attempt_at` moves `leaseMs` ahead; should the worker die, the sale is due again when the
+   * lease ends, and the retry (same idempotency key) gets the same transfer back.
+   */
+  async claimDue(db: PaymentsDb, leaseMs: number): Promise<ClaimedSale | null> {
+    return db.transaction(async (tx) => {
+      const [due] = await tx
+        .select({ orderId: sales.orderId, destination: sellerAccounts.stripeAccountId })
+        .from(sales)
+        .innerJoin(sellerAccounts, eq(sellerAccounts.userId, sales.sellerId))
+        .where(
+          and(
+            inArray(sales.status, ['scheduled', 'failed']),
+            lte(sales.transferAt, sql`now()`),
+            or(isNull(sales.nextAttemptAt), lte(sales.nextAttemptAt, sql`now()`)),
+            isNull(sales.refundRequestedAt),
+            eq(sellerAccounts.status, 'enabled'),
+          ),
+        )
+        .orderBy(asc(sales.transferAt))
+        .limit(1)
+        .for('update', { of: sales, skipLocked: true });
+      if (!due) return null;
+      const [sale] = await tx
+        .update(sales)
+        .set({ nextAttemptAt: sql`now() + ${seconds(leaseMs / 1000)}`, updatedAt: sql`now()` })
+        .where(eq(sales.orderId, due.orderId))
+        .returning();
+      return sale ? { sale, destination: due.destination } : null;
+    });
+  },
+
+  /** Records the transfer: `paid`, unless it was recorded already. Answers whether it did. */
+  async markPaid(tx: PaymentsTx, orderId: string, transferId: string): Promise<SaleRow | null> {
+    const [row] = await tx
+      .update(sales)
+      .set({
+        status: 'paid',
+        stripeTransferId: transferId,
+        paidAt: sql`now()`,
+        lastError: null,
+        nextAttemptAt: null,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(sales.orderId, orderId), inArray(sales.status, ['scheduled', 'failed'])))
+      .returning();
+    return row ?? null;
+  },
+
+  /** A transfer attempt failed: `failed` with the reason, tried again in `delayMs`. */
+  async markFailed(db: PaymentsExecutor, orderId: string, delayMs: number, error: string): Promise<void> {
+    await db
+      .update(sales)
+      .set({
+        status: 'failed',
+        attempts: sql`${sales.attempts} + 1`,
+        lastError: error.slice(0, 1000),
+        nextAttemptAt: sql`now() + ${seconds(delayMs / 1000)}`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(sales.orderId, orderId), inArray(sales.status, ['scheduled', 'failed'])));
+  },
+
+  /** A refund is asked: no transfer starts from now on. */
+  async requestRefund(tx: PaymentsTx, orderId: string): Promise<void> {
+    await tx
+      .update(sales)
+      .set({ refundRequestedAt: sql`coalesce(${sales.refundRequestedAt}, now())`, updatedAt: sql`now()` })
+      .where(eq(sales.orderId, orderId));
+  },
+
+  async recordReversal(tx: PaymentsTx, orderId: string, reversalId: string): Promise<boolean> {
+    const updated = await tx
+      .update(sales)
+      .set({ stripeReversalId: reversalId, updatedAt: sql`now()` })
+      .where(and(eq(sales.orderId, orderId), isNull(sales.stripeReversalId)))
+      .returning({ orderId: sales.orderId });
+    return updated.length > 0;
+  },
+
+  /** The buyer was refunded: the sale is `reversed` (its payout cancelled, or reversed). */
+  async markReversed(tx: PaymentsTx, orderId: string): Promise<void> {
+    await tx
+      .update(sales)
+      .set({ status: 'reversed', reversedAt: sql`now()`, nextAttemptAt: null, updatedAt: sql`now()` })
+      .where(and(eq(sales.orderId, orderId), sql`${sales.status} <> 'reversed'`));
+  },
+};
