@@ -31,6 +31,15 @@ export type ETicket = Orders['schemas']['ETicket'];
 /** A payment attempt for an order (payments service). */
 export type Payment = Payments['schemas']['Payment'];
 
+/** One of a seller's sales with its payout (payments service). */
+export type Sale = Payments['schemas']['Sale'];
+
+/** A seller's sales and their totals per currency. */
+export type Sales = Payments['schemas']['Sales'];
+
+/** Where a seller's Stripe payout account stands. */
+export type PayoutAccountStatus = Payments['schemas']['PayoutAccount']['status'];
+
 /** An error answer: `{ code, message, details? }`. */
 export type ApiErrorBody = Tickets['schemas']['Error'];
 

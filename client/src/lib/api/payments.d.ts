@@ -25,6 +25,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payouts/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The status of my payout account */
+        get: operations["getPayoutAccount"];
+        put?: never;
+        /**
+         * Set up my payout account
+         * @description Creates the seller's Stripe Express connected account once, and answers a fresh single-use onboarding link; Stripe sends the browser back to `/my/earnings?onboarding=done` (or `?onboarding=refresh` when the link expired: ask again).
+         */
+        post: operations["startPayoutOnboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My sales and their payouts
+         * @description The signed-in seller's sales, newest first (at most 200): gross (what the buyer paid), fee, net (the listed price, what the seller receives) and the payout status, with net totals per currency (a failed payout counts as scheduled: it is retried).
+         */
+        get: operations["listSales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payments/webhook": {
         parameters: {
             query?: never;
@@ -36,7 +77,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe webhook
-         * @description Stripe posts an Event (`application/json`) signed in the `Stripe-Signature` header over the raw body with the endpoint secret; a forged signature or one older than 5 minutes answers 400. Handles `payment_intent.succeeded` (records the payment; `payment.succeeded`, or a refund when the order was cancelled) and `payment_intent.payment_failed` (records the decline); other types are acknowledged and ignored. Each event id is handled once: a replay answers 200 with `duplicate: true`.
+         * @description Stripe posts an Event (`application/json`) signed in the `Stripe-Signature` header over the raw body with the endpoint secret; a forged signature or one older than 5 minutes answers 400. Handles `payment_intent.succeeded` (records the payment; `payment.succeeded`, or a refund when the order was cancelled) and `payment_intent.payment_failed` (records the decline), `account.updated` (keeps a seller's connected-account status) and `charge.refunded` (a refund made in Stripe's dashboard: the seller's transfer is reversed, the refund recorded); other types are acknowledged and ignored. Each event id is handled once: a replay answers 200 with `duplicate: true`.
          */
         post: operations["receiveStripeEvent"];
         delete?: never;
@@ -105,6 +146,54 @@ export interface components {
              * @example pm_card_visa
              */
             paymentMethodId?: string;
+        };
+        PayoutOnboarding: {
+            /**
+             * Format: uri
+             * @description Stripe's hosted onboarding for the seller's connected account; single-use, send the browser there.
+             */
+            onboardingUrl: string;
+        };
+        PayoutAccount: {
+            /**
+             * @description `none`: no connected account yet; `pending`: onboarding not finished; `enabled`: transfers and payouts active; `restricted`: Stripe disabled the account until more is provided.
+             * @enum {string}
+             */
+            status: "none" | "pending" | "enabled" | "restricted";
+        };
+        Sales: {
+            items: components["schemas"]["Sale"][];
+            /** @description Net amounts per currency */
+            totals: {
+                [key: string]: {
+                    pending: number;
+                    scheduled: number;
+                    paid: number;
+                };
+            };
+        };
+        Sale: {
+            /** Format: uuid */
+            orderId: string;
+            title: string | null;
+            /** @description What the buyer was charged, in minor units */
+            gross: number;
+            /** @description The platform's fee, in minor units */
+            fee: number;
+            /** @description What the seller receives (the listed price), in minor units */
+            net: number;
+            /** @example usd */
+            currency: string;
+            /**
+             * @description `pending`: sold, but the seller has no enabled payout account yet; `scheduled`: will be transferred at `transferAt`; `paid`: transferred; `reversed`: refunded to the buyer (a transfer made is reversed); `failed`: the last transfer failed (`lastError`), retried later.
+             * @enum {string}
+             */
+            status: "pending" | "scheduled" | "paid" | "reversed" | "failed";
+            /** Format: date-time */
+            transferAt: string;
+            /** Format: date-time */
+            paidAt?: string;
+            lastError?: string;
         };
         WebhookAck: {
             /** @enum {boolean} */
@@ -292,6 +381,138 @@ export interface operations {
             };
             /** @description Error: PAYMENT_PROVIDER_UNAVAILABLE */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPayoutAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutAccount"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startPayoutOnboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The onboarding link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOnboarding"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: CROSS_ORIGIN_REQUEST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: PAYMENT_PROVIDER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSales: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sales */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sales"];
+                };
+            };
+            /** @description Error: NOT_AUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

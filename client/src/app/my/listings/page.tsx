@@ -24,9 +24,14 @@ export default async function MyListingsPage() {
               reserves it, it is locked.
             </p>
           </div>
-          <Link href="/sell" className="btn btn-primary">
-            + Sell a ticket
-          </Link>
+          <div className="row">
+            <Link href="/my/earnings" className="btn btn-secondary">
+              Earnings
+            </Link>
+            <Link href="/sell" className="btn btn-primary">
+              + Sell a ticket
+            </Link>
+          </div>
         </div>
         {page.items.length === 0 ? (
           <div className="empty" data-testid="listings-empty">
