@@ -122,7 +122,7 @@ export default async function TicketPage({
                 <div className="muted small" data-testid="ticket-fee">
                   {terms.currency.toUpperCase()} ·{' '}
                   {amounts
-                    ? `+ ${amounts.fee} platform fee = ${amounts.total}`
+                    ? `plus a ${amounts.fee} platform fee`
                     : 'plus a platform fee, shown before you pay'}
                 </div>
               </div>
