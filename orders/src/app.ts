@@ -23,6 +23,7 @@ export function createApp(deps: AppDeps): ServiceApp {
       orderRateMax: config.ORDER_RATE_MAX,
       orderRateWindowSeconds: config.ORDER_RATE_WINDOW_SECONDS,
       holdCooldownSeconds: config.HOLD_COOLDOWN_SECONDS,
+      feeSchedule: config.PLATFORM_FEE,
     },
     ordersMetrics,
   );

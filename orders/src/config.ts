@@ -1,8 +1,35 @@
 import { baseEnv, busEnv, env, loadConfigOrExit, tokenVerifierEnv } from '@glotixz/common/config';
+import { feeScheduleSchema } from '@glotixz/common/events';
 import { z } from 'zod';
 
 /** I5: no unpaid order may stay reserved past `expiresAt` + 30 s, whatever the sweeper settings. */
 const expiryBoundSeconds = 30;
+
+/** The platform fee when `PLATFORM_FEE` is unset: 10 %, plus a fixed part in usd, eur and gbp. */
+export const defaultPlatformFee = JSON.stringify({
+  default: { percentBps: 1000, fixed: 0 },
+  currencies: {
+    usd: { percentBps: 1000, fixed: 99 },
+    eur: { percentBps: 1000, fixed: 99 },
+    gbp: { percentBps: 1000, fixed: 79 },
+  },
+});
+
+/** A JSON environment variable, parsed then checked against `schema`. */
+function jsonEnv<T extends z.ZodType>(schema: T, fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
 
 /** The orders service's environment. */
 export const configSchema = z
@@ -30,6 +57,12 @@ export const configSchema = z
     ETICKET_SIGNING_KEY: env.ecPrivateKey(),
     /** The `kid` e-tickets are signed under: the key's id in tickets' `ETICKET_PUBLIC_KEYS`. */
     ETICKET_KEY_ID: z.string().trim().min(1).max(200),
+    /**
+     * The platform fee buyers pay on top of a ticket's price, as JSON of `feeScheduleSchema`
+     * (`{"default":{"percentBps":…,"fixed":…},"currencies":{"usd":{…}}}`); each order keeps the fee
+     * it was placed with.
+     */
+    PLATFORM_FEE: jsonEnv(feeScheduleSchema, defaultPlatformFee),
   })
   .refine((raw) => raw.SWEEP_INTERVAL_SECONDS + raw.SWEEP_GRACE_SECONDS < expiryBoundSeconds, {
     message: `SWEEP_INTERVAL_SECONDS + SWEEP_GRACE_SECONDS must stay below ${expiryBoundSeconds} (I5)`,

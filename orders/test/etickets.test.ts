@@ -93,7 +93,7 @@ describe('minting the e-ticket as the order completes', () => {
     expect(data).toEqual({
       id: orderId,
       version: 1,
-      ticket: { id: ticket.id, title: ticket.title, price: 4_500, currency: 'gbp' },
+      ticket: { id: ticket.id, title: ticket.title, price: 4_500, fee: 529, total: 5_029, currency: 'gbp' },
       userId: buyer.id,
       sellerId: ticket.userId,
     });
@@ -180,7 +180,7 @@ describe('minting the e-ticket as the order completes', () => {
     expect(completed.data).toEqual({
       id: orderId,
       version: 1,
-      ticket: { id: ticket.id, title: 'Old listing', price: ticket.price, currency: ticket.currency },
+      ticket: { id: ticket.id, title: 'Old listing', price: 2_500, fee: 349, total: 2_849, currency: 'usd' },
       userId: buyer.id,
       sellerId: ticket.userId,
     });

@@ -104,7 +104,7 @@ describe('payment.succeeded', () => {
       {
         id: orderId,
         version: 1,
-        ticket: { id: ticket.id, title: ticket.title, price: ticket.price, currency: ticket.currency },
+        ticket: { id: ticket.id, title: ticket.title, price: 2_500, fee: 349, total: 2_849, currency: 'usd' },
         userId: buyer.id,
         sellerId: ticket.userId,
       },

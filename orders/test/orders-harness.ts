@@ -62,6 +62,10 @@ export interface OrderDbRow {
   title: string;
   /** bigint, as text. */
   price: string;
+  /** bigint, as text. */
+  fee: string;
+  /** bigint, as text. */
+  total: string;
   currency: string;
   section: string | null;
   row: string | null;

@@ -29,7 +29,7 @@ describe('POST /api/orders', () => {
       userId: buyer.id,
       createdAt: expect.any(String),
       expiresAt: expect.any(String),
-      ticket: { id: ticket.id, title: 'Opera night', price: 4200, currency: 'eur' },
+      ticket: { id: ticket.id, title: 'Opera night', price: 4200, fee: 519, total: 4719, currency: 'eur' },
       version: 0,
     });
     const expiresInMs = Date.parse(res.body.expiresAt) - before;
@@ -62,7 +62,8 @@ describe('POST /api/orders', () => {
       userId: buyer.id,
       expiresAt: res.body.expiresAt,
       version: 0,
-      ticket: { id: ticket.id, title: 'Opera night', price: 4200, currency: 'eur' },
+      ticket: { id: ticket.id, title: 'Opera night', price: 4200, fee: 519, total: 4719, currency: 'eur' },
+      sellerId: ticket.userId,
     });
   });
 
@@ -70,7 +71,7 @@ describe('POST /api/orders', () => {
     const ticket = await h.listTicket({ title: 'Gala', price: 90_000, currency: 'usd' });
     const buyer = h.user();
     const order = await h.placeOrder(buyer, ticket.id);
-    const terms = { id: ticket.id, title: 'Gala', price: 90_000, currency: 'usd' };
+    const terms = { id: ticket.id, title: 'Gala', price: 90_000, fee: 9_099, total: 99_099, currency: 'usd' };
 
     // The seller's edit was accepted by tickets before it saw the order, and reaches the replica.
     await h.publish('ticket.updated', {

@@ -36,7 +36,14 @@ describe('GET /api/orders', () => {
       userId: buyer.id,
       createdAt: expect.any(String),
       expiresAt: expect.any(String),
-      ticket: { id: expect.any(String), title: 'Show 2', price: 2500, currency: 'usd' },
+      ticket: {
+        id: expect.any(String),
+        title: 'Show 2',
+        price: 2500,
+        fee: 349,
+        total: 2849,
+        currency: 'usd',
+      },
       version: 0,
     });
   });

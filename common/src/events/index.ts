@@ -1,5 +1,6 @@
 export * from './primitives';
 export * from './money';
+export * from './fees';
 export * from './ticket-created.event';
 export * from './ticket-updated.event';
 export * from './order-created.event';

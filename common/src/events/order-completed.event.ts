@@ -19,6 +19,10 @@ export const orderCompletedSchema = z.object({
     title: z.string().min(1).optional(),
     price: minorUnitsSchema.optional(),
     currency: currencySchema.optional(),
+    /** The platform fee the buyer paid on top of the price. Absent from older events: 0. */
+    fee: minorUnitsSchema.optional(),
+    /** What the buyer was charged: price + fee. Absent from older events: the price. */
+    total: minorUnitsSchema.optional(),
   }),
   /** The buyer. Absent from events published before orders carried it. */
   userId: idSchema.optional(),

@@ -68,7 +68,7 @@ describe('the web client: the e-ticket and the door', () => {
     const buyer = await newVisitor(browser, gateway);
     const buyerEmail = await signUpInBrowser(buyer.page, 'holder');
     await buyer.page.goto(`/tickets/${ticketId}`);
-    await buyer.page.getByRole('button', { name: 'Buy for $42.00' }).click();
+    await buyer.page.getByRole('button', { name: 'Buy for $47.19' }).click();
     await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     const orderId = new URL(buyer.page.url()).pathname.split('/').pop()!;
     await payWithCard(buyer.page, '4242 4242 4242 4242');

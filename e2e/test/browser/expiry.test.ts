@@ -58,7 +58,7 @@ describe('the web client: an unpaid order expires', () => {
       'the ticket on the marketplace',
     );
     await page.goto(`/tickets/${id}`);
-    await page.getByRole('button', { name: 'Buy for $135.00' }).click();
+    await page.getByRole('button', { name: 'Buy for $149.49' }).click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     const orderPath = new URL(page.url()).pathname;
 
@@ -97,7 +97,7 @@ describe('the web client: an unpaid order expires', () => {
       'the ticket back on the marketplace',
     );
     await page.goto(`/tickets/${id}`);
-    await page.getByRole('button', { name: 'Buy for $135.00' }).waitFor();
+    await page.getByRole('button', { name: 'Buy for $149.49' }).waitFor();
     await context.close();
   }, 90_000);
 });

@@ -195,6 +195,10 @@ describe('the web client: events, filters, the event page and a seller’s listi
       '£89.00',
       '£120.00',
     ]);
+    // The platform fee on top of each price (10 % + £0.79 in gbp), and the total.
+    await expect(rows.nth(0).getByTestId('listing-fee').textContent()).resolves.toBe(
+      'GBP · + £5.29 fee = £50.29',
+    );
     await expect(rows.nth(0).textContent()).resolves.toContain('Section Circle · Row B · Seat 3');
     await expect(rows.nth(1).textContent()).resolves.toContain('Aisle seat, great view of the stage');
     await expect(page.getByTestId('hold-notice').textContent()).resolves.toContain(
@@ -232,7 +236,7 @@ describe('the web client: events, filters, the event page and a seller’s listi
 
     await rows
       .nth(0)
-      .getByRole('button', { name: /^Buy for £45\.00/ })
+      .getByRole('button', { name: /^Buy for £50\.29/ })
       .click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     const orderId = new URL(page.url()).pathname.split('/').pop()!;

@@ -78,6 +78,10 @@ describe('the web client: listing, buying and paying', () => {
     await createEventInSellForm(seller.page, title);
     await seller.page.getByLabel('Currency').selectOption('usd');
     await seller.page.getByLabel('Price (USD)').fill('25.50');
+    // The platform fee (10 % + $0.99 in usd) is on top of the price, which the seller receives.
+    await expect(seller.page.getByTestId('sell-payout').textContent()).resolves.toBe(
+      'Buyers pay $29.04 ($25.50 + $3.54 fee); you receive $25.50.',
+    );
     await snapshot(seller.page, 'sell');
     await seller.page.getByRole('button', { name: 'List ticket' }).click();
     await seller.page.getByText('Your ticket is on sale.').waitFor();
@@ -99,9 +103,12 @@ describe('the web client: listing, buying and paying', () => {
     await buyer.page.getByRole('link', { name: 'Seat not specified' }).click();
     await buyer.page.waitForURL(`**${ticketPath}`);
     await buyer.page.getByRole('heading', { name: title }).waitFor();
+    await expect(buyer.page.getByTestId('buy-breakdown').textContent()).resolves.toBe(
+      '$25.50 + $3.54 fee = $29.04',
+    );
     await snapshot(buyer.page, 'ticket');
 
-    await buyer.page.getByRole('button', { name: 'Buy for $25.50' }).click();
+    await buyer.page.getByRole('button', { name: 'Buy for $29.04' }).click();
     await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     const orderId = new URL(buyer.page.url()).pathname.split('/').pop()!;
     await buyer.page.getByTestId('countdown').waitFor();
@@ -109,6 +116,9 @@ describe('the web client: listing, buying and paying', () => {
       /Ticket held for you for \d+:\d\d/,
     );
     await buyer.page.getByLabel('Card number').waitFor();
+    await expect(buyer.page.getByTestId('order-price').textContent()).resolves.toBe('$25.50');
+    await expect(buyer.page.getByTestId('order-fee').textContent()).resolves.toBe('$3.54');
+    await expect(buyer.page.getByTestId('order-total').textContent()).resolves.toBe('$29.04');
     await snapshot(buyer.page, 'order-awaiting-payment');
 
     // Reserved: gone from the marketplace, locked in the seller's listings.
@@ -137,13 +147,15 @@ describe('the web client: listing, buying and paying', () => {
     await buyer.page.waitForURL(`**/orders/${orderId}/confirmation`, { timeout: 30_000 });
     await buyer.page.getByRole('heading', { name: 'You’re going!' }).waitFor();
     expect(await buyer.page.getByTestId('confirmation-title').textContent()).toBe(title);
-    expect(await buyer.page.getByTestId('confirmation-total').textContent()).toBe('$25.50');
+    expect(await buyer.page.getByTestId('confirmation-price').textContent()).toBe('$25.50');
+    expect(await buyer.page.getByTestId('confirmation-fee').textContent()).toBe('$3.54');
+    expect(await buyer.page.getByTestId('confirmation-total').textContent()).toBe('$29.04');
     await snapshot(buyer.page, 'confirmation');
 
     // Back to the ticket page: it says the buyer has it, never Available with a Buy button.
     await buyer.page.goBack();
     await buyer.page.waitForURL(`**${ticketPath}`);
-    await buyer.page.getByText('You bought this ticket for $25.50.').waitFor();
+    await buyer.page.getByText('You bought this ticket for $29.04.').waitFor();
     await expect(buyer.page.getByRole('button', { name: /^Buy for/ }).count()).resolves.toBe(0);
     await expect(buyer.page.getByTestId('listing-status').textContent()).resolves.not.toBe('Available');
     await snapshot(buyer.page, 'ticket-after-paying');
@@ -183,7 +195,7 @@ describe('the web client: listing, buying and paying', () => {
     const buyer = await newVisitor(browser, gateway);
     await signUpInBrowser(buyer.page, 'buyer');
     await buyer.page.goto(`/tickets/${id}`);
-    await buyer.page.getByRole('button', { name: 'Buy for €15.00' }).click();
+    await buyer.page.getByRole('button', { name: 'Buy for €17.49' }).click();
     await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
 
     await payWithCard(buyer.page, '4000 0000 0000 0002');
@@ -213,7 +225,7 @@ describe('the web client: listing, buying and paying', () => {
     const buyer = await newVisitor(browser, gateway);
     await signUpInBrowser(buyer.page, 'buyer');
     await buyer.page.goto(`/tickets/${id}`);
-    await buyer.page.getByRole('button', { name: 'Buy for $30.00' }).click();
+    await buyer.page.getByRole('button', { name: 'Buy for $33.99' }).click();
     await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     await buyer.page.getByLabel('Card number').waitFor();
     await marketplaceShows(title, false);
@@ -235,7 +247,7 @@ describe('the web client: listing, buying and paying', () => {
     const buyer = await newVisitor(browser, gateway);
     await signUpInBrowser(buyer.page, 'buyer');
     await buyer.page.goto(`/tickets/${id}`);
-    const buy = buyer.page.getByRole('button', { name: 'Buy for $89.00' });
+    const buy = buyer.page.getByRole('button', { name: 'Buy for $98.89' });
     await buy.waitFor();
 
     const rival = await api(gateway, 'POST', '/api/users/signup', {
@@ -271,7 +283,7 @@ describe('the web client: listing, buying and paying', () => {
     const buyer = await newVisitor(browser, gateway);
     await signUpInBrowser(buyer.page, 'buyer');
     await buyer.page.goto(`/tickets/${id}`);
-    await buyer.page.getByRole('button', { name: 'Buy for $64.00' }).click();
+    await buyer.page.getByRole('button', { name: 'Buy for $71.39' }).click();
     await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     const orderId = new URL(buyer.page.url()).pathname.split('/').pop()!;
     await buyer.page.getByLabel('Card number').waitFor();
@@ -312,7 +324,7 @@ describe('the web client: listing, buying and paying', () => {
     await card.click();
     await buyer.page.waitForURL(`**/tickets/${id}`);
     await buyer.page.getByRole('heading', { name: title }).waitFor();
-    await buyer.page.getByRole('button', { name: 'Buy for $22.00' }).click();
+    await buyer.page.getByRole('button', { name: 'Buy for $25.19' }).click();
     await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     await buyer.page.getByLabel('Card number').waitFor();
     await buyer.page.goto('/orders');
@@ -353,9 +365,11 @@ describe('the web client: listing, buying and paying', () => {
     });
     expect([200, 409]).toContain(edit.status);
     await buyer.page.goto(`/orders/${order.body.id as string}`);
-    await expect(buyer.page.getByTestId('order-total').textContent()).resolves.toBe('$900.00');
+    // The order's own terms: the price it was placed at and the fee fixed with it (10 % + $0.99).
+    await expect(buyer.page.getByTestId('order-price').textContent()).resolves.toBe('$900.00');
+    await expect(buyer.page.getByTestId('order-total').textContent()).resolves.toBe('$990.99');
     await expect(buyer.page.getByRole('button', { name: /^Pay / }).textContent()).resolves.toBe(
-      'Pay $900.00',
+      'Pay $990.99',
     );
 
     const listing = seller.page.getByTestId('listing').filter({ hasText: title });
@@ -403,7 +417,7 @@ describe('the web client: listing, buying and paying', () => {
     await visitor.page.waitForURL((url) => url.pathname === '/signin');
     await signInOnPage(visitor.page, email);
     await visitor.page.waitForURL((url) => url.pathname === `/tickets/${id}`);
-    await visitor.page.getByRole('button', { name: 'Buy for $42.00' }).waitFor();
+    await visitor.page.getByRole('button', { name: 'Buy for $47.19' }).waitFor();
 
     // A crafted next pointing elsewhere lands on the marketplace instead.
     await visitor.page.getByRole('button', { name: 'Sign out' }).click();

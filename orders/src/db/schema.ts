@@ -82,6 +82,13 @@ export const orders = pgTable(
     /** Integer minor units of `currency`. */
     price: bigint('price', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
+    /**
+     * The platform fee the buyer pays on top of the price and the sum they are charged, in minor
+     * units of `currency`, fixed with the price from the fee schedule in force when the order was
+     * placed (I8). Orders placed before fees have fee 0 and total = price.
+     */
+    fee: bigint('fee', { mode: 'number' }).notNull(),
+    total: bigint('total', { mode: 'number' }).notNull(),
     /** The seat, part of the terms too (printed on the e-ticket); null parts for none or older orders. */
     section: text('section'),
     row: text('row'),
@@ -100,6 +107,8 @@ export const orders = pgTable(
   },
   (t) => [
     check('orders_price_nonnegative', sql`${t.price} >= 0`),
+    check('orders_fee_nonnegative', sql`${t.fee} >= 0`),
+    check('orders_total_is_price_plus_fee', sql`${t.total} = ${t.price} + ${t.fee}`),
     check(
       'orders_status_check',
       sql`${t.status} in ('awaiting_payment', 'cancelled', 'complete', 'refunded')`,

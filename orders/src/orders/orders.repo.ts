@@ -3,6 +3,7 @@ import {
   orderCancelledSubject,
   orderCompletedSubject,
   orderCreatedSubject,
+  type FeeSchedule,
   type OrderCancelledData,
   type TicketStatus,
 } from '@glotixz/common/events';
@@ -13,6 +14,7 @@ import { orderAttempts, orders, tickets, type CancelReason, type OrderRow } from
 import type { ETicketSigner } from '../etickets/eticket-signer';
 import { eticketsRepo } from '../etickets/etickets.repo';
 import { ticketsRepo } from '../tickets/tickets.repo';
+import { maxOrderTotal, platformFeeSql } from './order-fees';
 
 /**
  * The one row of the statement that places an order, as the driver answers it (timestamps as
@@ -23,6 +25,9 @@ interface PlaceRow extends Record<string, unknown> {
   own_ticket: boolean | null;
   ticket_status: TicketStatus | null;
   event_started: boolean | null;
+  /** The ticket's price plus the fee, as text (numeric): when above the maximum, nothing was inserted. */
+  ticket_total: string | null;
+  ticket_currency: string | null;
   /** The status of the ticket's live (not cancelled) order, anyone's. */
   live_status: OrderRow['status'] | null;
   holds: number;
@@ -35,7 +40,12 @@ interface PlaceRow extends Record<string, unknown> {
   buyer_email: string | null;
   title: string;
   price: string | number;
+  fee: string | number;
+  total: string | number;
   currency: string;
+  seller_id: string | null;
+  event_id: string | null;
+  starts_at: string | null;
   section: string | null;
   row: string | null;
   seat: string | null;
@@ -57,6 +67,8 @@ export interface PlaceInput {
   maxHolds: number;
   /** How long after an order of this buyer for this ticket was cancelled they may hold it again. */
   cooldownSeconds: number;
+  /** The platform fee schedule the order's fee is computed with. */
+  feeSchedule: FeeSchedule;
 }
 
 /**
@@ -72,6 +84,8 @@ export type PlaceOutcome =
   | { status: 'ticket-unseen' }
   | { status: 'own-ticket' }
   | { status: 'unavailable'; reason: Unavailability }
+  /** The ticket's price plus the fee is more than Stripe charges at once. */
+  | { status: 'total-too-large'; total: number; currency: string }
   | { status: 'cooldown'; retryAfterSeconds: number }
   | { status: 'hold-limit'; holds: number };
 
@@ -95,6 +109,12 @@ const buyerLockNamespace = 410_811;
 
 function seconds(value: number): SQL {
   return sql`make_interval(secs => ${value}::double precision)`;
+}
+
+/** The order's terms (I8) as `order.created` and `order.completed` carry them. */
+function orderTerms(order: OrderRow) {
+  const { ticketId: id, title, price, fee, total, currency } = order;
+  return { id, title, price, fee, total, currency };
 }
 
 /** The `data` of `order.cancelled` for `order`, just cancelled for `reason`. */
@@ -135,7 +155,9 @@ export const ordersRepo = {
    * after the lock, so it sees every earlier placement of this buyer committed.
    *
    * The replica's ticket is read by the insert itself, which copies its title, price and currency
-   * into the order: the order's terms (I8), fixed from then on whatever the seller edits. It
+   * into the order and computes the fee and total from that price (see {@link platformFeeSql}):
+   * the order's terms (I8), fixed from then on whatever the seller edits. A total above
+   * {@link maxOrderTotal} inserts nothing. It
    * inserts only for a ticket that is another seller's, `available`, and whose event has not
    * started by this statement's clock, so a ticket whose closing has not reached the replica yet is
    * refused all the same; the statement answers what it read, which says why it inserted nothing.
@@ -153,10 +175,12 @@ export const ordersRepo = {
     const cooldown = seconds(input.cooldownSeconds);
     const { rows } = await tx.execute<PlaceRow>(sql`
       with ticket as (
-        select id, title, price, currency, section, row, seat, status,
+        select id, title, price, currency, section, row, seat, status, user_id, event_id, starts_at,
                user_id = ${input.userId}::uuid as own,
-               coalesce(starts_at <= statement_timestamp(), false) as started
+               coalesce(starts_at <= statement_timestamp(), false) as started,
+               amounts.fee, price + amounts.fee as total
         from ${tickets}
+        cross join lateral (select ${platformFeeSql(sql`price`, sql`currency`, input.feeSchedule)} as fee) amounts
         where id = ${input.ticketId}::uuid
       ), live as (
         select status from ${orders}
@@ -169,25 +193,31 @@ export const ordersRepo = {
         from ${orders}
         where ticket_id = ${input.ticketId}::uuid and user_id = ${input.userId}::uuid
       ), placed as (
-        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, currency,
-                               section, row, seat, expires_at)
+        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, fee, total,
+                               currency, section, row, seat, expires_at)
         select ${input.userId}::uuid, ${input.buyerEmail}::text, ticket.id, 'awaiting_payment',
-               ticket.title, ticket.price, ticket.currency, ticket.section, ticket.row, ticket.seat,
-               now() + ${seconds(input.windowSeconds)}
+               ticket.title, ticket.price, ticket.fee::bigint, ticket.total::bigint, ticket.currency,
+               ticket.section, ticket.row, ticket.seat, now() + ${seconds(input.windowSeconds)}
         from ticket, holds, earlier
         where not ticket.own
           and ticket.status = 'available'
           and not ticket.started
+          and ticket.total <= ${maxOrderTotal}
           and not exists (select 1 from live)
           and holds.n < ${input.maxHolds}
           and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
-        returning id, user_id, ticket_id, status, cancel_reason, buyer_email, title, price, currency,
-                  section, row, seat, expires_at, version, created_at, updated_at
+        returning id, user_id, ticket_id, status, cancel_reason, buyer_email, title, price, fee,
+                  total, currency, section, row, seat, expires_at, version, created_at, updated_at
       )
       select exists (select 1 from ticket) as ticket_found,
              (select own from ticket) as own_ticket,
              (select status from ticket) as ticket_status,
              (select started from ticket) as event_started,
+             (select total::text from ticket) as ticket_total,
+             (select currency from ticket) as ticket_currency,
+             (select user_id from ticket) as seller_id,
+             (select event_id from ticket) as event_id,
+             (select starts_at from ticket) as starts_at,
              (select status from live limit 1) as live_status,
              holds.n as holds,
              case when earlier.cooldown_until > now()
@@ -201,6 +231,13 @@ export const ordersRepo = {
       if (row.own_ticket) return { status: 'own-ticket' };
       const reason = unavailability(row);
       if (reason !== null) return { status: 'unavailable', reason };
+      if (row.ticket_total !== null && Number(row.ticket_total) > maxOrderTotal) {
+        return {
+          status: 'total-too-large',
+          total: Number(row.ticket_total),
+          currency: row.ticket_currency ?? '',
+        };
+      }
       if (row.cooldown_seconds !== null) {
         return { status: 'cooldown', retryAfterSeconds: Math.max(1, row.cooldown_seconds) };
       }
@@ -215,6 +252,8 @@ export const ordersRepo = {
       buyerEmail: row.buyer_email,
       title: row.title,
       price: Number(row.price),
+      fee: Number(row.fee),
+      total: Number(row.total),
       currency: row.currency,
       section: row.section,
       row: row.row,
@@ -230,7 +269,11 @@ export const ordersRepo = {
       userId: order.userId,
       expiresAt: order.expiresAt.toISOString(),
       version: order.version,
-      ticket: { id: order.ticketId, title: order.title, price: order.price, currency: order.currency },
+      ticket: orderTerms(order),
+      ...(row.seller_id === null ? {} : { sellerId: row.seller_id }),
+      ...(row.event_id === null || row.starts_at === null
+        ? {}
+        : { event: { id: row.event_id, startsAt: new Date(row.starts_at).toISOString() } }),
     });
     return { status: 'placed', order };
   },
@@ -307,7 +350,7 @@ export const ordersRepo = {
     await enqueue(tx, orderCompletedSubject, {
       id: order.id,
       version: order.version,
-      ticket: { id: order.ticketId, title: order.title, price: order.price, currency: order.currency },
+      ticket: orderTerms(order),
       userId: order.userId,
       sellerId: ticket.userId,
       ...(eticket ? { eticket } : {}),

@@ -1,9 +1,10 @@
 import { renderETicketIcs, renderETicketPdf } from '@glotixz/common/etickets';
 import { notFound } from '@glotixz/common/errors';
 import { defineRoute, type AuthedRequest } from '@glotixz/common/express';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import {
   eTicketViewSchema,
+  feesViewSchema,
   listOrdersQuerySchema,
   orderIdParamsSchema,
   orderPageSchema,
@@ -24,6 +25,18 @@ type OrderIdRequest = AuthedRequest<undefined, undefined, typeof orderIdParamsSc
 export function ordersRoutes(orders: OrdersService) {
   return [
     defineRoute({
+      method: 'get',
+      path: '/api/orders/fees',
+      operationId: 'getFees',
+      summary: 'The platform fee buyers pay on top of a ticket’s price',
+      description:
+        'Public. The schedule every new order is placed with: the buyer pays price + fee = total, the ' +
+        'seller receives the price. An order keeps the fee it was placed with.',
+      tags,
+      responses: { 200: { description: 'The fee schedule', schema: feesViewSchema } },
+      handler: getFees,
+    }),
+    defineRoute({
       method: 'post',
       path: '/api/orders',
       operationId: 'placeOrder',
@@ -37,7 +50,9 @@ export function ordersRoutes(orders: OrdersService) {
         '`MAX_HOLDS_PER_BUYER` unpaid orders (409 `HOLD_LIMIT_REACHED`), may attempt `ORDER_RATE_MAX` ' +
         'placements per `ORDER_RATE_WINDOW_SECONDS` (429 `RATE_LIMITED`, `Retry-After`), and after an ' +
         'order for a ticket was cancelled or expired waits `HOLD_COOLDOWN_SECONDS` before holding that ' +
-        'ticket again (409 `HOLD_COOLDOWN`, `Retry-After`).',
+        'ticket again (409 `HOLD_COOLDOWN`, `Retry-After`). The order fixes the platform fee and the ' +
+        'total with the price (see `GET /api/orders/fees`); a total above 99,999,999 minor units, the ' +
+        'most one payment can be, answers 422 `ORDER_TOTAL_TOO_LARGE`.',
       tags,
       auth: 'required',
       body: placeOrderBodySchema,
@@ -49,6 +64,7 @@ export function ordersRoutes(orders: OrdersService) {
         'TICKET_SOLD',
         'TICKET_UNLISTED',
         'EVENT_STARTED',
+        'ORDER_TOTAL_TOO_LARGE',
         'HOLD_LIMIT_REACHED',
         'HOLD_COOLDOWN',
         'RATE_LIMITED',
@@ -139,6 +155,10 @@ export function ordersRoutes(orders: OrdersService) {
       errors: ['NOT_FOUND', 'ORDER_NOT_CANCELLABLE'],
       handler: cancelOrder,
     });
+  }
+
+  function getFees(_req: Request, res: Response): void {
+    res.set('cache-control', 'public, max-age=60').json(orders.fees());
   }
 
   async function placeOrder(

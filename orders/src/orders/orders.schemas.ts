@@ -1,6 +1,6 @@
 import { pageCursorSchema, pageLimitSchema, pageSchema } from '@glotixz/common/express';
 import { z } from 'zod';
-import { eTicketSchema, orderStatuses } from '@glotixz/common/events';
+import { eTicketSchema, feeScheduleSchema, orderStatuses } from '@glotixz/common/events';
 import { cancelReasons } from '../db/schema';
 
 const uuidExample = '0b7f6c1e-2f4d-4d8a-9c3e-5a6b7c8d9e0f';
@@ -43,16 +43,37 @@ export const orderSchema = z
       .object({
         id: z.uuid(),
         title: z.string(),
-        price: z.number().int().meta({ description: 'Integer minor units (cents for usd)' }),
+        price: z.number().int().meta({
+          description: 'Integer minor units (cents for usd): what the seller receives',
+        }),
+        fee: z.number().int().meta({
+          description:
+            'The platform fee on top of the price, in minor units (0 for orders placed before fees)',
+        }),
+        total: z.number().int().meta({ description: 'What the buyer pays: price + fee, in minor units' }),
         currency: z.string().meta({ example: 'usd' }),
       })
       .meta({
         description:
-          "The order's terms: the ticket's title, price and currency when the order was placed, fixed from then on",
+          "The order's terms: the ticket's title, price and currency when the order was placed, and the fee and total computed then, fixed from then on",
       }),
     version: z.number().int().nonnegative(),
   })
   .meta({ id: 'Order' });
+
+/** `GET /api/orders/fees`: the platform fee schedule new orders are placed with. */
+export const feesViewSchema = z
+  .object({
+    schedule: feeScheduleSchema.meta({
+      id: 'FeeSchedule',
+      description:
+        'fee = round-half-up(price × percentBps / 10000) + fixed, in minor units; `currencies` overrides `default` per currency; in huf, isk, twd and ugx (paid out in whole units) the fee is rounded up to a multiple of 100',
+    }),
+  })
+  .meta({ id: 'Fees' });
+
+/** The platform fee schedule, as the API shows it. */
+export type FeesView = z.infer<typeof feesViewSchema>;
 
 /** A page of orders. */
 export const orderPageSchema = pageSchema(orderSchema, 'OrderPage');

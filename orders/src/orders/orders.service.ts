@@ -1,5 +1,5 @@
 import { AppError, notFound } from '@glotixz/common/errors';
-import type { ETicket } from '@glotixz/common/events';
+import type { ETicket, FeeSchedule } from '@glotixz/common/events';
 import { encodePageCursor, type PageCursor } from '@glotixz/common/express';
 import { isUniqueViolation } from '@glotixz/common/db';
 import type { OrdersDb } from '../db/db';
@@ -7,8 +7,9 @@ import { liveOrderPerTicketIndex, type OrderRow } from '../db/schema';
 import { eticketsRepo } from '../etickets/etickets.repo';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { createOrdersMetrics, type OrdersMetrics } from './orders.metrics';
+import { maxOrderTotal } from './order-fees';
 import { ordersRepo, type PlaceInput, type PlaceOutcome, type Unavailability } from './orders.repo';
-import { buyerEmailSchema, type OrderPage, type OrderView } from './orders.schemas';
+import { buyerEmailSchema, type FeesView, type OrderPage, type OrderView } from './orders.schemas';
 
 /** Settings of the order rules. */
 export interface OrdersSettings {
@@ -21,6 +22,8 @@ export interface OrdersSettings {
   orderRateWindowSeconds: number;
   /** How long a buyer whose order for a ticket was cancelled or expired waits to hold it again. */
   holdCooldownSeconds: number;
+  /** The platform fee every new order adds to its ticket's price (`PLATFORM_FEE`). */
+  feeSchedule: FeeSchedule;
 }
 
 const unavailable: Record<Unavailability, () => AppError> = {
@@ -47,6 +50,12 @@ function refusal(
         `Your last order for this ticket ended; you can reserve it again in ${outcome.retryAfterSeconds} s`,
         { retryAfterSeconds: outcome.retryAfterSeconds },
       );
+    case 'total-too-large':
+      return new AppError(
+        'ORDER_TOTAL_TOO_LARGE',
+        `The price plus the platform fee comes to ${outcome.total} (minor units of ${outcome.currency}), more than one payment can be`,
+        { total: outcome.total, currency: outcome.currency, maxTotal: maxOrderTotal },
+      );
     case 'hold-limit':
       return new AppError(
         'HOLD_LIMIT_REACHED',
@@ -58,7 +67,7 @@ function refusal(
 
 /** The order as the API shows it: its own terms (I8), never the replica's current ticket. */
 function toView(order: OrderRow): OrderView {
-  const { id, status, cancelReason, userId, version, ticketId, title, price, currency } = order;
+  const { id, status, cancelReason, userId, version, ticketId, title, price, fee, total, currency } = order;
   return {
     id,
     status,
@@ -66,7 +75,7 @@ function toView(order: OrderRow): OrderView {
     userId,
     createdAt: order.createdAt.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
-    ticket: { id: ticketId, title, price, currency },
+    ticket: { id: ticketId, title, price, fee, total, currency },
     version,
   };
 }
@@ -88,7 +97,8 @@ export function createOrdersService(
      * statement, so a refused attempt counts too.
      * @throws AppError RATE_LIMITED, NOT_FOUND (ticket not in the replica), OWN_TICKET,
      *   TICKET_RESERVED, TICKET_SOLD, TICKET_UNLISTED, EVENT_STARTED (the event has started, or
-     *   the ticket closed), HOLD_COOLDOWN, HOLD_LIMIT_REACHED.
+     *   the ticket closed), ORDER_TOTAL_TOO_LARGE (price + fee above what Stripe charges at once),
+     *   HOLD_COOLDOWN, HOLD_LIMIT_REACHED.
      */
     async place(buyer: { id: string; email: string }, ticketId: string): Promise<OrderView> {
       const userId = buyer.id;
@@ -108,6 +118,7 @@ export function createOrdersService(
         windowSeconds: settings.expirationWindowSeconds,
         maxHolds: settings.maxHoldsPerBuyer,
         cooldownSeconds: settings.holdCooldownSeconds,
+        feeSchedule: settings.feeSchedule,
       };
       try {
         const placed = await db.transaction(async (tx) => {
@@ -131,6 +142,11 @@ export function createOrdersService(
         }
         throw err;
       }
+    },
+
+    /** The platform fee schedule new orders are placed with: public, so prices show their fee up front. */
+    fees(): FeesView {
+      return { schedule: settings.feeSchedule };
     },
 
     /** The user's orders, newest first, after `cursor` in that order (keyset pagination). */

@@ -50,7 +50,7 @@ export default async function OrdersPage() {
                       {order.ticket.title}
                     </Link>
                     <div className="list-item-sub">
-                      {formatMoney(order.ticket.price, order.ticket.currency)}
+                      {formatMoney(order.ticket.total, order.ticket.currency)}
                       {order.createdAt && (
                         <>
                           {' · '}

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { requireUser, serverApi, serverCallOrNull } from '@/lib/api-server';
+import { feeSchedule } from '@/lib/fee-schedule';
 import { SellForm } from './sell-form';
 
 export const metadata: Metadata = { title: 'Sell a ticket', robots: { index: false } };
@@ -27,7 +28,7 @@ export default async function SellPage({
           <p>List it in a minute. Buyers see it on the event’s page straight away.</p>
         </div>
       </div>
-      <SellForm initialEvent={upcoming} />
+      <SellForm initialEvent={upcoming} feeSchedule={await feeSchedule()} />
     </div>
   );
 }

@@ -8,6 +8,8 @@ import { TicketFields, validateTicketFields, type TicketFieldValues } from '@/co
 import { api, call } from '@/lib/api-client';
 import { ApiError, fieldErrors, messageFor } from '@/lib/errors';
 import { formatEventStartLine } from '@/lib/event-time';
+import { breakdownOf, orderAmounts, type FeeSchedule } from '@/lib/fees';
+import { formatMoney, MAX_PRICE_MINOR, parsePrice } from '@/lib/money';
 import type { MarketEvent } from '@/lib/types';
 import { EventForm } from './event-form';
 
@@ -16,9 +18,18 @@ type Step =
 
 /**
  * Listing a ticket in two steps: which event (search as you type, or create it), then the seat,
- * price (typed in major units, sent as integer minor units), currency and a note.
+ * price (typed in major units, sent as integer minor units), currency and a note. As the price is
+ * typed it says what buyers pay (the price plus the platform fee of `feeSchedule`) and what the
+ * seller receives (the price).
  */
-export function SellForm({ initialEvent }: { initialEvent: MarketEvent | null }) {
+export function SellForm({
+  initialEvent,
+  feeSchedule,
+}: {
+  initialEvent: MarketEvent | null;
+  /** The platform fee schedule; null when it could not be read. */
+  feeSchedule: FeeSchedule | null;
+}) {
   const router = useRouter();
   const [step, setStep] = useState<Step>(
     initialEvent ? { kind: 'chosen', event: initialEvent, note: null } : { kind: 'search' },
@@ -157,6 +168,7 @@ export function SellForm({ initialEvent }: { initialEvent: MarketEvent | null })
               {formError && <FormMessage kind="error">{formError}</FormMessage>}
             </div>
             <TicketFields values={values} errors={errors} onChange={setValues} />
+            <Payout price={values.price} currency={values.currency} feeSchedule={feeSchedule} />
             <SubmitButton busy={busy} busyLabel="Listing your ticket…">
               List ticket
             </SubmitButton>
@@ -173,5 +185,36 @@ export function SellForm({ initialEvent }: { initialEvent: MarketEvent | null })
         )}
       </section>
     </div>
+  );
+}
+
+/** What buyers pay and what the seller receives for the price typed so far. */
+function Payout({
+  price,
+  currency,
+  feeSchedule,
+}: {
+  price: string;
+  currency: string;
+  feeSchedule: FeeSchedule | null;
+}) {
+  const parsed = parsePrice(price, currency);
+  let text: string;
+  if (!parsed.ok) {
+    text = 'You receive the price you set; buyers pay it plus a platform fee.';
+  } else if (!feeSchedule) {
+    text = `Buyers pay your price plus a platform fee; you receive ${formatMoney(parsed.minor, currency)}.`;
+  } else {
+    const amounts = orderAmounts(parsed.minor, currency, feeSchedule);
+    const shown = breakdownOf(amounts, currency);
+    text =
+      amounts.total > MAX_PRICE_MINOR
+        ? `With the ${shown.fee} fee buyers would pay ${shown.total}, more than one payment can be (${formatMoney(MAX_PRICE_MINOR, currency)}): lower the price.`
+        : `Buyers pay ${shown.total} (${shown.price} + ${shown.fee} fee); you receive ${shown.price}.`;
+  }
+  return (
+    <p className="hint" data-testid="sell-payout" aria-live="polite" style={{ margin: 0 }}>
+      {text}
+    </p>
   );
 }

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/orders/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The platform fee buyers pay on top of a ticket’s price
+         * @description Public. The schedule every new order is placed with: the buyer pays price + fee = total, the seller receives the price. An order keeps the fee it was placed with.
+         */
+        get: operations["getFees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -16,7 +36,7 @@ export interface paths {
         put?: never;
         /**
          * Reserve a ticket by placing an order
-         * @description The order awaits payment and expires after the reservation window. Only an `available` ticket can be ordered: a reserved one answers 409 `TICKET_RESERVED`, a sold one `TICKET_SOLD`, one its seller took down `TICKET_UNLISTED`, and one whose event has started (or that closed) `EVENT_STARTED`. An order placed before the start keeps its hold. A buyer holds at most `MAX_HOLDS_PER_BUYER` unpaid orders (409 `HOLD_LIMIT_REACHED`), may attempt `ORDER_RATE_MAX` placements per `ORDER_RATE_WINDOW_SECONDS` (429 `RATE_LIMITED`, `Retry-After`), and after an order for a ticket was cancelled or expired waits `HOLD_COOLDOWN_SECONDS` before holding that ticket again (409 `HOLD_COOLDOWN`, `Retry-After`).
+         * @description The order awaits payment and expires after the reservation window. Only an `available` ticket can be ordered: a reserved one answers 409 `TICKET_RESERVED`, a sold one `TICKET_SOLD`, one its seller took down `TICKET_UNLISTED`, and one whose event has started (or that closed) `EVENT_STARTED`. An order placed before the start keeps its hold. A buyer holds at most `MAX_HOLDS_PER_BUYER` unpaid orders (409 `HOLD_LIMIT_REACHED`), may attempt `ORDER_RATE_MAX` placements per `ORDER_RATE_WINDOW_SECONDS` (429 `RATE_LIMITED`, `Retry-After`), and after an order for a ticket was cancelled or expired waits `HOLD_COOLDOWN_SECONDS` before holding that ticket again (409 `HOLD_COOLDOWN`, `Retry-After`). The order fixes the platform fee and the total with the price (see `GET /api/orders/fees`); a total above 99,999,999 minor units, the most one payment can be, answers 422 `ORDER_TOTAL_TOO_LARGE`.
          */
         post: operations["placeOrder"];
         delete?: never;
@@ -130,6 +150,39 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Fees: {
+            schedule: components["schemas"]["FeeSchedule"];
+        };
+        /** @description fee = round-half-up(price × percentBps / 10000) + fixed, in minor units; `currencies` overrides `default` per currency; in huf, isk, twd and ugx (paid out in whole units) the fee is rounded up to a multiple of 100 */
+        FeeSchedule: {
+            default: {
+                percentBps: number;
+                fixed: number;
+            };
+            currencies?: {
+                [key: string]: {
+                    percentBps: number;
+                    fixed: number;
+                };
+            };
+        };
+        Error: {
+            /**
+             * @example VALIDATION_FAILED
+             * @enum {string}
+             */
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "INVALID_TICKET_CODE" | "INVALID_RESET_TOKEN" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_EVENT_STAFF" | "NOT_FOUND" | "EVENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "TICKET_SOLD" | "TICKET_UNLISTED" | "EVENT_STARTED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "TICKET_VOID" | "ALREADY_ADMITTED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "WRONG_EVENT" | "ORDER_TOTAL_TOO_LARGE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
+            message: string;
+            /** @description VALIDATION_FAILED: one entry per problem; other codes: facts about the error, e.g. `{ "retryAfterSeconds": 30 }` */
+            details?: components["schemas"]["FieldIssue"][] | {
+                [key: string]: unknown;
+            };
+        };
+        FieldIssue: {
+            /** @description Where: `body.email`, `query.limit`, `params.id`… */
+            path: string;
+            message: string;
+        };
         Order: {
             /** Format: uuid */
             id: string;
@@ -155,34 +208,21 @@ export interface components {
              * @description When the reservation ends unless paid
              */
             expiresAt: string;
-            /** @description The order's terms: the ticket's title, price and currency when the order was placed, fixed from then on */
+            /** @description The order's terms: the ticket's title, price and currency when the order was placed, and the fee and total computed then, fixed from then on */
             ticket: {
                 /** Format: uuid */
                 id: string;
                 title: string;
-                /** @description Integer minor units (cents for usd) */
+                /** @description Integer minor units (cents for usd): what the seller receives */
                 price: number;
+                /** @description The platform fee on top of the price, in minor units (0 for orders placed before fees) */
+                fee: number;
+                /** @description What the buyer pays: price + fee, in minor units */
+                total: number;
                 /** @example usd */
                 currency: string;
             };
             version: number;
-        };
-        Error: {
-            /**
-             * @example VALIDATION_FAILED
-             * @enum {string}
-             */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "OWN_TICKET" | "INVALID_SIGNATURE" | "PAYMENT_METHOD_INVALID" | "PAYMENT_REQUEST_INVALID" | "INVALID_TICKET_CODE" | "INVALID_RESET_TOKEN" | "NOT_AUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "CROSS_ORIGIN_REQUEST" | "NOT_EVENT_STAFF" | "NOT_FOUND" | "EVENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "EMAIL_IN_USE" | "TICKET_RESERVED" | "TICKET_SOLD" | "TICKET_UNLISTED" | "EVENT_STARTED" | "ORDER_NOT_CANCELLABLE" | "ORDER_NOT_PAYABLE" | "ORDER_ALREADY_PAID" | "HOLD_LIMIT_REACHED" | "HOLD_COOLDOWN" | "TICKET_VOID" | "ALREADY_ADMITTED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "WRONG_EVENT" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "BAD_GATEWAY" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TOO_MANY_CONNECTIONS" | "SERVER_BUSY";
-            message: string;
-            /** @description VALIDATION_FAILED: one entry per problem; other codes: facts about the error, e.g. `{ "retryAfterSeconds": 30 }` */
-            details?: components["schemas"]["FieldIssue"][] | {
-                [key: string]: unknown;
-            };
-        };
-        FieldIssue: {
-            /** @description Where: `body.email`, `query.limit`, `params.id`… */
-            path: string;
-            message: string;
         };
         PlaceOrder: {
             /**
@@ -242,6 +282,35 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getFees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fee schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fees"];
+                };
+            };
+            /** @description Error: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listOrders: {
         parameters: {
             query?: {
@@ -372,6 +441,15 @@ export interface operations {
             };
             /** @description Error: UNSUPPORTED_MEDIA_TYPE */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: ORDER_TOTAL_TOO_LARGE */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { MorePagesControls, useMorePages } from '@/components/more-pages';
 import { seatLine } from '@/components/ticket-card';
 import { api, call } from '@/lib/api-client';
+import { priceBreakdown, type FeeSchedule } from '@/lib/fees';
 import { formatMoney } from '@/lib/money';
 import { signInPath } from '@/lib/next-path';
 import type { Ticket } from '@/lib/types';
@@ -11,8 +12,8 @@ import { BuyButton } from '../../tickets/[id]/buy-button';
 import { LiveStatusBadge, TicketLive } from '../../tickets/[id]/ticket-live';
 
 /**
- * An event's listings on sale, cheapest first, each with its seat, the seller's note, its price
- * and the ticket page's Buy; more on demand.
+ * An event's listings on sale, cheapest first, each with its seat, the seller's note, its price,
+ * the platform fee on top and the total, and the ticket page's Buy (for the total); more on demand.
  */
 export function EventListings({
   eventId,
@@ -20,6 +21,7 @@ export function EventListings({
   initialCursor,
   pageSize,
   viewerId,
+  feeSchedule,
 }: {
   eventId: string;
   initial: Ticket[];
@@ -27,6 +29,8 @@ export function EventListings({
   pageSize: number;
   /** The signed-in visitor, or null. */
   viewerId: string | null;
+  /** The platform fee schedule; null when it could not be read (the fee is then shown at checkout). */
+  feeSchedule: FeeSchedule | null;
 }) {
   const pages = useMorePages(
     initial,
@@ -55,7 +59,7 @@ export function EventListings({
     <>
       <ul className="list" aria-label="Tickets on sale for this event">
         {tickets.map((ticket) => (
-          <ListingRow key={ticket.id} ticket={ticket} viewerId={viewerId} />
+          <ListingRow key={ticket.id} ticket={ticket} viewerId={viewerId} feeSchedule={feeSchedule} />
         ))}
       </ul>
       <MorePagesControls pages={pages} label="Show more tickets" done={null} />
@@ -63,8 +67,18 @@ export function EventListings({
   );
 }
 
-function ListingRow({ ticket, viewerId }: { ticket: Ticket; viewerId: string | null }) {
+function ListingRow({
+  ticket,
+  viewerId,
+  feeSchedule,
+}: {
+  ticket: Ticket;
+  viewerId: string | null;
+  feeSchedule: FeeSchedule | null;
+}) {
   const price = formatMoney(ticket.price, ticket.currency);
+  const amounts = feeSchedule ? priceBreakdown(ticket.price, ticket.currency, feeSchedule) : null;
+  const buyFor = amounts?.total ?? `${price} + fee`;
   const seat = seatLine(ticket) ?? 'Seat not specified';
   const titleId = `listing-${ticket.id}`;
   return (
@@ -82,7 +96,10 @@ function ListingRow({ ticket, viewerId }: { ticket: Ticket; viewerId: string | n
             <span className="price" style={{ fontSize: '1.1rem' }} data-testid="listing-price">
               {price}
             </span>{' '}
-            <span className="muted small">{ticket.currency.toUpperCase()} · fees included</span>
+            <span className="muted small" data-testid="listing-fee">
+              {ticket.currency.toUpperCase()} ·{' '}
+              {amounts ? `+ ${amounts.fee} fee = ${amounts.total}` : 'plus a platform fee, shown at checkout'}
+            </span>
           </div>
         </div>
         <div className="listing-action">
@@ -93,8 +110,8 @@ function ListingRow({ ticket, viewerId }: { ticket: Ticket; viewerId: string | n
           ) : viewerId ? (
             <BuyButton
               ticketId={ticket.id}
-              price={price}
-              label={`Buy for ${price}: ${seat}`}
+              price={buyFor}
+              label={`Buy for ${buyFor}: ${seat}`}
               returnPath={`/events/${ticket.eventId}`}
             />
           ) : (

@@ -10,6 +10,7 @@ import { colorsOf } from '@/components/ticket-art';
 import { currentUser, serverApi, serverCall, serverCallOrNull } from '@/lib/api-server';
 import { categoryLabel } from '@/lib/browse';
 import { formatEventStart, hasStarted } from '@/lib/event-time';
+import { feeSchedule } from '@/lib/fee-schedule';
 import { eventJsonLd, inlineJson, metaDescription } from '@/lib/seo';
 import { requestNonce, siteOrigin } from '@/lib/site';
 import { EventListings } from './event-listings';
@@ -46,12 +47,13 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 /** One event: when and where, and its tickets on sale by price, each with its own Buy. */
 export default async function EventPage({ params }: { params: Params }) {
   const { id } = await params;
-  const [event, user, api, origin, nonce] = await Promise.all([
+  const [event, user, api, origin, nonce, fees] = await Promise.all([
     findEvent(id),
     currentUser(),
     serverApi(),
     siteOrigin(),
     requestNonce(),
+    feeSchedule(),
   ]);
   if (!event) notFound();
 
@@ -136,6 +138,7 @@ export default async function EventPage({ params }: { params: Params }) {
               initialCursor={listings.nextCursor}
               pageSize={LISTINGS_PAGE}
               viewerId={user?.id ?? null}
+              feeSchedule={fees}
             />
           </>
         )}

@@ -147,7 +147,8 @@ export function Checkout({
     return () => polling.current?.abort();
   }, [prepare]);
 
-  const amount = formatMoney(order.ticket.price, order.ticket.currency);
+  // The buyer pays the order's total: the price plus the platform fee fixed with it.
+  const amount = formatMoney(order.ticket.total, order.ticket.currency);
 
   return (
     <section className="card stack" aria-labelledby="payment-title">

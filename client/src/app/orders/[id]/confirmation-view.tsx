@@ -1,12 +1,12 @@
 import Link from 'next/link';
 import { Icon } from '@/components/icon';
 import { TicketArt } from '@/components/ticket-art';
-import { formatMoney } from '@/lib/money';
+import { breakdownOf } from '@/lib/fees';
 import type { Order } from '@/lib/types';
 
 /** The paid order: what was bought, for how much, and the order reference. */
 export function Confirmation({ order }: { order: Order }) {
-  const total = formatMoney(order.ticket.price, order.ticket.currency);
+  const amounts = breakdownOf(order.ticket, order.ticket.currency);
   return (
     <div className="container-narrow" style={{ margin: '0 auto' }} data-testid="confirmation">
       <div className="card confirmation stack">
@@ -31,9 +31,17 @@ export function Confirmation({ order }: { order: Order }) {
               {order.id}
             </dd>
           </div>
+          <div>
+            <dt>Price</dt>
+            <dd data-testid="confirmation-price">{amounts.price}</dd>
+          </div>
+          <div>
+            <dt>Platform fee</dt>
+            <dd data-testid="confirmation-fee">{amounts.fee}</dd>
+          </div>
           <div className="total">
             <dt>Paid</dt>
-            <dd data-testid="confirmation-total">{total}</dd>
+            <dd data-testid="confirmation-total">{amounts.total}</dd>
           </div>
         </dl>
         <div className="row" style={{ justifyContent: 'center' }}>

@@ -8,7 +8,7 @@ import { OrderStatusBadge } from '@/components/status-badge';
 import { TicketSwatch } from '@/components/ticket-art';
 import { api, call, sleep } from '@/lib/api-client';
 import { messageFor } from '@/lib/errors';
-import { formatMoney } from '@/lib/money';
+import { breakdownOf } from '@/lib/fees';
 import { orderState } from '@/lib/order-state';
 import { describeCountdown, formatCountdown, msUntil } from '@/lib/time';
 import type { Order } from '@/lib/types';
@@ -109,7 +109,7 @@ export function OrderView({ initial }: { initial: Order }) {
     }
   }
 
-  const total = formatMoney(order.ticket.price, order.ticket.currency);
+  const amounts = breakdownOf(order.ticket, order.ticket.currency);
   const urgent = remaining > 0 && remaining <= 60_000;
 
   return (
@@ -201,15 +201,15 @@ export function OrderView({ initial }: { initial: Order }) {
         <dl className="summary">
           <div>
             <dt>Ticket</dt>
-            <dd>{total}</dd>
+            <dd data-testid="order-price">{amounts.price}</dd>
           </div>
           <div>
-            <dt>Fees</dt>
-            <dd>Included</dd>
+            <dt>Platform fee</dt>
+            <dd data-testid="order-fee">{amounts.fee}</dd>
           </div>
           <div className="total">
             <dt>Total</dt>
-            <dd data-testid="order-total">{total}</dd>
+            <dd data-testid="order-total">{amounts.total}</dd>
           </div>
         </dl>
         <p className="muted small" style={{ margin: 0 }}>

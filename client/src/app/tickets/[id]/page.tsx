@@ -8,6 +8,8 @@ import { TicketArt } from '@/components/ticket-art';
 import { seatLine } from '@/components/ticket-card';
 import { currentUser, serverApi, serverCallOrNull } from '@/lib/api-server';
 import { formatEventStartLine, hasStarted } from '@/lib/event-time';
+import { feeSchedule } from '@/lib/fee-schedule';
+import { breakdownOf, priceBreakdown } from '@/lib/fees';
 import { formatMoney } from '@/lib/money';
 import { signInPath } from '@/lib/next-path';
 import { metaDescription } from '@/lib/seo';
@@ -51,7 +53,12 @@ export default async function TicketPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const [{ id }, { listed }] = await Promise.all([params, searchParams]);
-  const [ticket, user, api] = await Promise.all([findTicket(id), currentUser(), serverApi()]);
+  const [ticket, user, api, fees] = await Promise.all([
+    findTicket(id),
+    currentUser(),
+    serverApi(),
+    feeSchedule(),
+  ]);
   if (!ticket) notFound();
 
   const mine = user?.id === ticket.userId;
@@ -63,6 +70,12 @@ export default async function TicketPage({
   // A held ticket is shown at the terms it was reserved at, not a later edit of the listing.
   const terms = ticket.status !== 'available' && ticket.heldTerms ? ticket.heldTerms : ticket;
   const price = formatMoney(terms.price, terms.currency);
+  // What a buyer pays: a held ticket at its order's own fee, else the fee a new order would fix.
+  const amounts = myOrder
+    ? breakdownOf(myOrder.ticket, myOrder.ticket.currency)
+    : fees
+      ? priceBreakdown(terms.price, terms.currency, fees)
+      : null;
   const { event } = ticket;
   // The closing job closes listings a moment after the start: until then the page says so already.
   const status =
@@ -106,7 +119,12 @@ export default async function TicketPage({
                 <div className="price price-lg" data-testid="ticket-price">
                   {price}
                 </div>
-                <div className="muted small">{terms.currency.toUpperCase()} · fees included</div>
+                <div className="muted small" data-testid="ticket-fee">
+                  {terms.currency.toUpperCase()} ·{' '}
+                  {amounts
+                    ? `plus a ${amounts.fee} platform fee`
+                    : 'plus a platform fee, shown before you pay'}
+                </div>
               </div>
 
               {!mine && !myOrder && status === 'available' && <HoldNotice compact />}
@@ -133,8 +151,8 @@ export default async function TicketPage({
                   <div className="alert alert-info" role="note">
                     <p>
                       {myOrder.status === 'complete'
-                        ? `You bought this ticket for ${formatMoney(myOrder.ticket.price, myOrder.ticket.currency)}.`
-                        : `You have reserved this ticket for ${formatMoney(myOrder.ticket.price, myOrder.ticket.currency)}. Pay before the hold runs out to keep it.`}
+                        ? `You bought this ticket for ${formatMoney(myOrder.ticket.total, myOrder.ticket.currency)}.`
+                        : `You have reserved this ticket for ${formatMoney(myOrder.ticket.total, myOrder.ticket.currency)}. Pay before the hold runs out to keep it.`}
                     </p>
                   </div>
                   <Link href={`/orders/${myOrder.id}`} className="btn btn-primary btn-lg btn-block">
@@ -164,7 +182,12 @@ export default async function TicketPage({
                   </p>
                 </div>
               ) : user ? (
-                <BuyButton ticketId={ticket.id} price={price} />
+                <div className="stack">
+                  <p className="center" style={{ margin: 0 }} data-testid="buy-breakdown">
+                    {amounts?.line ?? `${price} + platform fee`}
+                  </p>
+                  <BuyButton ticketId={ticket.id} price={amounts?.total ?? `${price} + fee`} />
+                </div>
               ) : (
                 <div className="stack">
                   <Link
