@@ -1,5 +1,5 @@
 import { createTestUser, readSubject, sleep, waitFor, type TestUser } from '@glotixz/common/testing';
-import type { OrderCreatedData } from '@glotixz/common/events';
+import { orderAmounts, type FeeSchedule, type OrderCreatedData } from '@glotixz/common/events';
 import { api, listTicket } from './support/api';
 import { queryRows } from './support/db';
 import { expectInvariants } from './support/invariants';
@@ -122,6 +122,9 @@ describe('order vs the seller editing the price (I8)', () => {
     // How the races went: the order kept the old terms while the edit was accepted (the case that
     // used to show one price and charge another), the order took the new terms, the edit was refused.
     const seen = { editedAfterOrder: 0, orderedEdited: 0, editRefused: 0 };
+    const { schedule } = (await api(system.services.orders.url, 'GET', '/api/orders/fees')).body as {
+      schedule: FeeSchedule;
+    };
     for (let round = 0; round < ROUNDS; round += 1) {
       const ticketId = await listGala(round);
       const buyer = createTestUser(system.keys);
@@ -135,20 +138,23 @@ describe('order vs the seller editing the price (I8)', () => {
       const repriced: Terms = { title: `Gala ${round} · Seat ${round}`, price: 100 + round, currency: 'usd' };
       // The order holds the ticket at its terms at one moment: before the edit or after it.
       const reserved = terms.price === original.price ? original : repriced;
-      expect(terms).toEqual({ id: ticketId, ...reserved });
+      // The fee and total are fixed with the price, by the same statement.
+      const { fee, total } = orderAmounts(reserved.price, reserved.currency, schedule);
+      const held = { id: ticketId, ...reserved, fee, total };
+      expect(terms).toEqual(held);
       if (edited.status === 409) seen.editRefused += 1;
       else if (reserved === original) seen.editedAfterOrder += 1;
       else seen.orderedEdited += 1;
 
       const announced = await orderCreated(orderId);
-      expect(announced.ticket).toEqual({ id: ticketId, ...reserved });
+      expect(announced.ticket).toEqual(held);
 
       const paid = await pay(buyer, orderId);
       expect(paid.status).toBe(201);
-      expect(paid.body).toMatchObject({ amount: reserved.price, currency: reserved.currency });
+      expect(paid.body).toMatchObject({ amount: total, currency: reserved.currency });
       const intent = await capturedIntent(orderId);
-      expect(intent.amount).toBe(reserved.price);
-      expect(intent.amount_received ?? intent.amount).toBe(reserved.price);
+      expect(intent.amount).toBe(total);
+      expect(intent.amount_received ?? intent.amount).toBe(total);
 
       await waitFor(
         async () =>
@@ -160,11 +166,11 @@ describe('order vs the seller editing the price (I8)', () => {
       const shown = await api(system.services.orders.url, 'GET', `/api/orders/${orderId}`, {
         token: buyer.token,
       });
-      expect(shown.body.ticket).toEqual({ id: ticketId, ...reserved });
+      expect(shown.body.ticket).toEqual(held);
       const listed = await api(system.services.orders.url, 'GET', '/api/orders', { token: buyer.token });
       expect(
         (listed.body.items as { id: string; ticket: unknown }[]).find((o) => o.id === orderId)?.ticket,
-      ).toEqual({ id: ticketId, ...reserved });
+      ).toEqual(held);
 
       // The seller's dashboard shows the sold listing at the terms it was reserved at.
       const ticket = await waitFor(

@@ -73,6 +73,8 @@ export interface System {
   keys: TestKeys;
   /** The session cookie keys every service shares, so tests can sign a session cookie. */
   cookieKeys: string[];
+  /** The secret key payments and the Stripe sandbox share, for tests acting as Stripe's dashboard. */
+  stripeSecretKey: string;
   /** Deletes this system's expiry jobs from Redis, as a Redis failure would lose them. */
   loseExpiryJobs(): Promise<number>;
   stop(): Promise<void>;
@@ -328,6 +330,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       bus,
       keys,
       cookieKeys,
+      stripeSecretKey: wiring.keys.stripeSecretKey,
       async loseExpiryJobs() {
         const jobKeys = await redis.keys(`${queuePrefix}:*`);
         if (jobKeys.length > 0) await redis.del(...jobKeys);
