@@ -45,14 +45,17 @@ export const services = /** @type {const} */ ([
     database: 'glotixz_payments',
     needs: pgAndNats,
     // With the sandbox running, payments talks to it; with real keys they come from the environment.
-    env: ({ url, keys }) =>
-      url('stripe-sandbox')
+    // Stripe's onboarding sends sellers back to the site, which the gateway serves.
+    env: ({ url, keys, ports }) => ({
+      ...(url('stripe-sandbox')
         ? {
             STRIPE_SECRET_KEY: keys.stripeSecretKey,
             STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
             STRIPE_API_BASE: url('stripe-sandbox'),
           }
-        : {},
+        : {}),
+      ...(ports.gateway ? { PUBLIC_URL: `http://localhost:${ports.gateway}` } : {}),
+    }),
   },
   { name: 'expiration', port: 3005, needs: ['nats', 'redis'] },
   {
