@@ -40,6 +40,7 @@ describe('payouts to sellers', () => {
           PAYOUT_HOLD_SECONDS: '1',
           PAYOUT_INTERVAL_SECONDS: '1',
           LEDGER_RECONCILE_INTERVAL_SECONDS: '1',
+          PAYOUT_RETRY_BASE_SECONDS: '1',
         },
       },
     });
@@ -65,6 +66,18 @@ describe('payouts to sellers', () => {
     const text = await (await fetch(`${payments()}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith('ledger_reconciliation_differences'));
     return Number(line?.split(' ').pop() ?? Number.NaN);
+  }
+
+  /** Calls the sandbox's Stripe API with the platform's secret key, as Stripe's dashboard would act. */
+  async function stripePost(path: string, form = ''): Promise<Response> {
+    return fetch(`${system.sandbox!.url}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${system.stripeSecretKey}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: form,
+    });
   }
 
   /** A seller who completed the hosted onboarding page. */
@@ -196,14 +209,7 @@ describe('payouts to sellers', () => {
       `select stripe_payment_intent_id from payments where order_id = $1 and status = 'succeeded'`,
       [orderId],
     );
-    const refund = await fetch(`${system.sandbox!.url}/v1/refunds`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${system.stripeSecretKey}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: `payment_intent=${payment!.stripe_payment_intent_id}`,
-    });
+    const refund = await stripePost('/v1/refunds', `payment_intent=${payment!.stripe_payment_intent_id}`);
     expect(refund.status).toBe(200);
     await waitFor(
       async () => (await salesOf(seller.token))[0]?.status === 'reversed',
@@ -214,6 +220,61 @@ describe('payouts to sellers', () => {
       (e) => e.data.object.id === transfers[0]!.data.object.id,
     );
     expect(reversals.length).toBeGreaterThanOrEqual(1);
+    await waitFor(
+      async () => (await reconciliationDifferences()) === 0,
+      10_000,
+      'the ledger to agree with Stripe',
+    );
+    await expectInvariants(system);
+  });
+
+  it('retries a transfer Stripe refused (the account was restricted, its webhook lost) and pays it once the account is fixed', async () => {
+    const seller = await onboardedSeller();
+    const { orderId } = await sell(seller, 6_000);
+    await waitFor(async () => (await salesOf(seller.token)).length === 1, 15_000, 'the sale to be booked');
+    const [account] = await queryRows<{ stripe_account_id: string }>(
+      system.databases.payments,
+      'select stripe_account_id from seller_accounts where user_id = $1',
+      [seller.id],
+    );
+    const accountId = account!.stripe_account_id;
+
+    // Stripe restricts the account, and payments never hears of it.
+    const webhook = (await api(system.sandbox!.url, 'GET', '/_sandbox/webhook')).body as { url: string };
+    expect((await api(system.sandbox!.url, 'PUT', '/_sandbox/webhook', { body: { url: null } })).status).toBe(
+      200,
+    );
+    try {
+      expect((await stripePost(`/v1/test_helpers/accounts/${accountId}/restrict`)).status).toBe(200);
+      const [failed] = await waitFor(
+        async () => {
+          const sales = await salesOf(seller.token);
+          return sales[0]?.status === 'failed' && sales;
+        },
+        30_000,
+        'the transfer to fail',
+      );
+      expect((failed as Sale & { lastError?: string }).lastError).toBeTruthy();
+      expect(
+        (await sandboxEvents('transfer.created')).filter((e) => e.data.object.transfer_group === orderId),
+      ).toEqual([]);
+      expect((await stripePost(`/v1/test_helpers/accounts/${accountId}/complete_onboarding`)).status).toBe(
+        200,
+      );
+    } finally {
+      await api(system.sandbox!.url, 'PUT', '/_sandbox/webhook', { body: { url: webhook.url } });
+    }
+
+    await waitFor(
+      async () => (await salesOf(seller.token))[0]?.status === 'paid',
+      30_000,
+      'the retried transfer',
+    );
+    const transfers = (await sandboxEvents('transfer.created')).filter(
+      (e) => e.data.object.transfer_group === orderId,
+    );
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]!.data.object).toMatchObject({ amount: 2_500, destination: accountId });
     await waitFor(
       async () => (await reconciliationDifferences()) === 0,
       10_000,

@@ -73,6 +73,8 @@ export const configSchema = z
     PAYOUT_INTERVAL_SECONDS: env.positiveInt(60),
     /** How long a sale being transferred is left to its worker before another may take it. */
     PAYOUT_CLAIM_SECONDS: env.positiveInt(60),
+    /** First wait before a failed transfer is tried again; it doubles up to six hours. */
+    PAYOUT_RETRY_BASE_SECONDS: env.positiveInt(60),
     /** Pause between the ledger's reconciliations with Stripe. */
     LEDGER_RECONCILE_INTERVAL_SECONDS: env.positiveInt(600),
     /** Where the site is: the connected-account onboarding returns to `${PUBLIC_URL}/my/earnings`. */

@@ -43,6 +43,7 @@ export const paymentsService = defineService({
       logger,
       intervalMs: config.PAYOUT_INTERVAL_SECONDS * 1000,
       claimMs: config.PAYOUT_CLAIM_SECONDS * 1000,
+      backoff: { baseMs: config.PAYOUT_RETRY_BASE_SECONDS * 1000, capMs: 6 * 3_600_000 },
     });
     return { stripe, paymentMetrics, refunds, refunder, payouts };
   },

@@ -223,7 +223,10 @@ describe('payouts', () => {
     await due(order.id);
     const failing = createPayoutWorker({
       db: h.db,
-      stripe: { createTransfer: () => Promise.reject(new Error('Your destination account is restricted')) },
+      stripe: {
+        createTransfer: () => Promise.reject(new Error('Your destination account is restricted')),
+        transfersOf: () => Promise.resolve([]),
+      },
       refunder: h.refunder,
       logger: silent,
       intervalMs: 60_000,

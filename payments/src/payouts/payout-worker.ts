@@ -10,7 +10,7 @@ import { salesRepo } from './sales.repo';
 /** Options of {@link createPayoutWorker}. */
 export interface PayoutWorkerOptions {
   db: PaymentsDb;
-  stripe: Pick<StripeGateway, 'createTransfer'>;
+  stripe: Pick<StripeGateway, 'createTransfer' | 'transfersOf'>;
   refunder: Pick<SaleRefunder, 'reverseTransfers'>;
   logger: Logger;
   /** Backstop poll: sales become due with time, so the loop simply polls. */
@@ -57,12 +57,17 @@ export function createPayoutWorker(options: PayoutWorkerOptions): PayoutWorker {
     const context = { orderId: sale.orderId, sellerId: sale.sellerId, destination };
     let transfer;
     try {
-      transfer = await stripe.createTransfer({
-        orderId: sale.orderId,
-        amount: sale.net,
-        currency: sale.currency,
-        destination,
-      });
+      // After a failure whose outcome was unclear (a timeout), the transfer may exist: look first.
+      const [made] = sale.attempts > 0 ? await stripe.transfersOf(sale.orderId) : [];
+      transfer =
+        made ??
+        (await stripe.createTransfer({
+          orderId: sale.orderId,
+          amount: sale.net,
+          currency: sale.currency,
+          destination,
+          attempt: sale.attempts,
+        }));
     } catch (err) {
       const attempts = sale.attempts + 1;
       const retryInMs = backoffDelay(attempts, backoff);

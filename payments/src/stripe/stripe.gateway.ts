@@ -303,7 +303,10 @@ export function createStripeGateway(stripe: Stripe) {
       amount: number;
       currency: string;
       destination: string;
+      /** Failed attempts so far: each retry after Stripe refused one needs a key of its own. */
+      attempt?: number;
     }): Promise<TransferState> {
+      const attempt = request.attempt ?? 0;
       const transfer = await call(() =>
         stripe.transfers.create(
           {
@@ -313,7 +316,13 @@ export function createStripeGateway(stripe: Stripe) {
             transfer_group: request.orderId,
             metadata: { orderId: request.orderId },
           },
-          { idempotencyKey: `payout-${request.orderId}` },
+          // Stripe replays a key's first answer, errors too: a refused transfer retried under the
+          // same key would be refused for ever. A crash leaves `attempt` unchanged, so its retry
+          // still gets the transfer that was made.
+          {
+            idempotencyKey:
+              attempt === 0 ? `payout-${request.orderId}` : `payout-${request.orderId}-${attempt}`,
+          },
         ),
       );
       return transferStateOf(transfer);
