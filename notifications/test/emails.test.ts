@@ -56,7 +56,9 @@ describe('emails, one per event and template', () => {
     const receipt = await onlyEmailTo(buyer.email);
     expectHtmlAndText(receipt);
     expect(receipt.subject).toBe('Your receipt and e-ticket: Arctic Lights — Floor');
-    expect(receipt.text).toContain('Paid: $45.50');
+    expect(receipt.text).toContain('Price: $45.50');
+    expect(receipt.text).toContain('Fee: $5.54');
+    expect(receipt.text).toContain('Paid: $51.04');
     expect(receipt.text).toContain(`https://glotixz.test/orders/${order.id}/ticket`);
     const attachments = receipt.attachments ?? [];
     const pdf = attachments.find((a) => a.contentType === 'application/pdf');

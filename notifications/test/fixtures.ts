@@ -45,7 +45,14 @@ export function orderCompleted(
   return {
     id,
     version: 1,
-    ticket: { id: randomUUID(), title: 'Arctic Lights — Floor', price: 4550, currency: 'usd' },
+    ticket: {
+      id: randomUUID(),
+      title: 'Arctic Lights — Floor',
+      price: 4550,
+      fee: 554,
+      total: 5104,
+      currency: 'usd',
+    },
     userId: buyer.id,
     sellerId,
     eticket: eticketFor(id, buyer),

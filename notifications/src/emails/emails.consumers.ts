@@ -127,6 +127,8 @@ export function emailConsumers(declare: DeclareTransactional<NotificationsTx>, d
             id: order.id,
             title: order.ticket.title ?? eticket?.ticket.title,
             price: order.ticket.price,
+            fee: order.ticket.fee,
+            total: order.ticket.total,
             currency: order.ticket.currency,
             eventName: eticket?.event?.name,
             startsAt: eticket?.event?.startsAt,

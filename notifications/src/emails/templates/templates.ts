@@ -65,6 +65,9 @@ export function receipt(
     id: string;
     title?: string;
     price?: number;
+    /** The platform fee and what was charged; absent from orders placed before fees. */
+    fee?: number;
+    total?: number;
     currency?: string;
     eventName?: string;
     startsAt?: string;
@@ -73,7 +76,10 @@ export function receipt(
   },
 ): EmailContent {
   const title = titleOf(order.title);
-  const price = priceOf(order.price, order.currency);
+  const withFee = order.fee !== undefined && order.fee > 0 && order.total !== undefined;
+  const price = priceOf(withFee ? order.total : order.price, order.currency);
+  const ticketPrice = withFee ? priceOf(order.price, order.currency) : undefined;
+  const fee = withFee ? priceOf(order.fee, order.currency) : undefined;
   const when = order.startsAt ? formatInstant(order.startsAt, order.timezone) : undefined;
   const url = `${publicUrl}/orders/${order.id}/ticket`;
   const ticketLine = order.hasETicket
@@ -87,6 +93,8 @@ export function receipt(
       ['Ticket', title],
       ...(order.eventName ? ([['Event', order.eventName]] as [string, string][]) : []),
       ...(when ? ([['When', when]] as [string, string][]) : []),
+      ...(ticketPrice ? ([['Price', ticketPrice]] as [string, string][]) : []),
+      ...(fee ? ([['Fee', fee]] as [string, string][]) : []),
       ...(price ? ([['Paid', price]] as [string, string][]) : []),
     ],
     action: { label: 'Open your ticket', url },
@@ -96,6 +104,8 @@ export function receipt(
       `Ticket: ${title}`,
       order.eventName && `Event: ${order.eventName}`,
       when && `When: ${when}`,
+      ticketPrice && `Price: ${ticketPrice}`,
+      fee && `Fee: ${fee}`,
       price && `Paid: ${price}`,
       `Order: ${order.id}`,
       '',
