@@ -56,8 +56,8 @@ describe('the invariant checker', () => {
     const orderId = randomUUID();
     await exec(
       orders,
-      `insert into orders (id, user_id, ticket_id, status, title, price, currency, expires_at)
-       values ($1, $2, $3, 'awaiting_payment', 'Checked', 900, 'usd', now() - interval '1 hour')`,
+      `insert into orders (id, user_id, ticket_id, status, title, price, fee, total, currency, expires_at)
+       values ($1, $2, $3, 'awaiting_payment', 'Checked', 900, 0, 900, 'usd', now() - interval '1 hour')`,
       [orderId, buyer.id, ticketId],
     );
     // A ticket held by an order nobody knows, and an event stuck in an outbox.
@@ -76,8 +76,8 @@ describe('the invariant checker', () => {
     const heldOrderId = randomUUID();
     await exec(
       orders,
-      `insert into orders (id, user_id, ticket_id, status, title, price, currency, expires_at)
-       values ($1, $2, $3, 'awaiting_payment', 'Repriced', 900, 'usd', now() + interval '1 hour')`,
+      `insert into orders (id, user_id, ticket_id, status, title, price, fee, total, currency, expires_at)
+       values ($1, $2, $3, 'awaiting_payment', 'Repriced', 900, 0, 900, 'usd', now() + interval '1 hour')`,
       [heldOrderId, buyer.id, anotherId],
     );
     await exec(

@@ -16,7 +16,7 @@ export function Confirmation({ order }: { order: Order }) {
         <div>
           <h1>You’re going!</h1>
           <p className="muted" role="status">
-            Payment received — the ticket is yours. Your e-ticket is below and on its way by email.
+            Payment received — the ticket is yours. Your e-ticket is one tap away, and on its way by email.
           </p>
         </div>
         <TicketArt id={order.ticket.id} title={order.ticket.title} large />
