@@ -1,3 +1,3 @@
 export { renderETicketPdf } from './eticket-pdf';
 export { renderETicketIcs } from './eticket-ics';
-export { formatEventStart, formatSeat } from './local-time';
+export { formatEventStart, formatInstant, formatSeat } from './local-time';

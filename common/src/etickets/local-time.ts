@@ -1,10 +1,10 @@
 import type { EventDetails } from '../events';
 
 /**
- * When an event starts, in the venue's own time zone, as a buyer reads it on a ticket:
- * `Saturday, 13 March 2027 at 19:30 GMT`. Falls back to UTC when the zone is not one Intl knows.
+ * An instant as a person reads it, in `timeZone` (UTC by default), naming the zone:
+ * `Saturday, 13 March 2027 at 19:30 GMT`. An unknown zone falls back to UTC.
  */
-export function formatEventStart(event: Pick<EventDetails, 'startsAt' | 'timezone'>): string {
+export function formatInstant(iso: string, timeZone = 'UTC'): string {
   const options: Intl.DateTimeFormatOptions = {
     weekday: 'long',
     day: 'numeric',
@@ -15,12 +15,17 @@ export function formatEventStart(event: Pick<EventDetails, 'startsAt' | 'timezon
     hourCycle: 'h23',
     timeZoneName: 'short',
   };
-  const at = new Date(event.startsAt);
+  const at = new Date(iso);
   try {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: event.timezone }).format(at);
+    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone }).format(at);
   } catch {
     return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(at);
   }
+}
+
+/** When an event starts, in the venue's own time zone, as a buyer reads it on a ticket. */
+export function formatEventStart(event: Pick<EventDetails, 'startsAt' | 'timezone'>): string {
+  return formatInstant(event.startsAt, event.timezone);
 }
 
 /** A seat as printed: `Section 112 · Row F · Seat 7`, or `General admission` when none is named. */

@@ -47,25 +47,5 @@ export function formatMoney(minor: number, currency: string): string {
   }
 }
 
-/**
- * An instant as a person reads it, in `timeZone` (UTC by default), naming the zone:
- * `Wednesday, 2 December 2026 at 14:45 UTC`. An unknown zone falls back to UTC.
- */
-export function formatInstant(iso: string, timeZone = 'UTC'): string {
-  const date = new Date(iso);
-  const options: Intl.DateTimeFormatOptions = {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  };
-  try {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone }).format(date);
-  } catch {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(date);
-  }
-}
+/** Instants in UTC or the venue's zone, worded as on the e-ticket. */
+export { formatInstant } from '@glotixz/common/etickets';
