@@ -1,22 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { sleep, waitFor } from '@glotixz/common/testing';
+import { freePort, sleep, waitFor } from '@glotixz/common/testing';
 import request from 'supertest';
 import { startExpirationHarness, type ExpirationHarness } from './expiration-harness';
 
 // A private, throwaway redis-server: the shared one must stay up for the other test files.
 const haveRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const itWithRedisServer = haveRedisServer ? it : it.skip;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 async function startRedisServer(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {

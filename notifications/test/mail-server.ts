@@ -1,18 +1,5 @@
-import { createServer } from 'node:net';
+import { freePort } from '@glotixz/common/testing';
 import MailDev from 'maildev';
-
-/** A free TCP port on loopback, as the kernel hands it out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** An email as MailDev's REST API (`GET /email`) answers it. */
 export interface ReceivedEmail {

@@ -1,31 +1,12 @@
 /**
  * Money in Glotixz is an integer of minor units plus a lower-case ISO 4217 currency, as Stripe
  * writes it. These helpers turn it into text and turn what a seller types into minor units,
- * without ever going through a floating-point amount.
+ * without ever going through a floating-point amount. Writing an amount is common's, the same
+ * in every email and page.
  */
+import { formatMoney, minorDigits } from '@glotixz/common/money';
 
-/** Currencies Stripe charges in whole units (no minor unit): ¥500 is `500`. */
-const ZERO_DECIMAL = new Set([
-  'bif',
-  'clp',
-  'djf',
-  'gnf',
-  'jpy',
-  'kmf',
-  'krw',
-  'mga',
-  'pyg',
-  'rwf',
-  'ugx',
-  'vnd',
-  'vuv',
-  'xaf',
-  'xof',
-  'xpf',
-]);
-
-/** Currencies Stripe charges in thousandths. */
-const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+export { formatMoney, minorDigits };
 
 /**
  * The currencies a seller can pick when listing a ticket, each with Stripe's smallest charge in it
@@ -49,31 +30,6 @@ export const MAX_PRICE_MINOR = 99_999_999;
 function minPriceMinor(currency: string): number | undefined {
   const code = currency.toLowerCase();
   return LISTING_CURRENCIES.find((c) => c.code === code)?.minMinor;
-}
-
-/** How many digits the minor unit of `currency` has (0 for JPY, 2 for USD, 3 for KWD). */
-export function minorDigits(currency: string): number {
-  const code = currency.toLowerCase();
-  if (ZERO_DECIMAL.has(code)) return 0;
-  if (THREE_DECIMAL.has(code)) return 3;
-  return 2;
-}
-
-/** `2500, 'usd'` → `$25.00`; `1500, 'jpy'` → `¥1,500`. */
-export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
-  const digits = minorDigits(currency);
-  const code = currency.toUpperCase();
-  try {
-    return new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency: code,
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(minor / 10 ** digits);
-  } catch {
-    // An unknown code (Intl throws a RangeError): still show an honest amount.
-    return `${(minor / 10 ** digits).toFixed(digits)} ${code}`;
-  }
 }
 
 /** The amount in major units as an input shows it: `2500, 'usd'` → `25.00`. */

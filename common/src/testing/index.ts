@@ -12,3 +12,4 @@ export * from './service-defaults';
 export * from './unparsable-bodies';
 export * from './harness';
 export * from './fixtures';
+export * from './ports';
