@@ -4,7 +4,7 @@
  * without ever going through a floating-point amount. Writing an amount is common's, the same
  * in every email and page.
  */
-import { formatMoney, minorDigits } from '@glotixz/common/money';
+import { formatMoney, minorDigits } from '@glotixz/common/format';
 
 export { formatMoney, minorDigits };
 

@@ -4,7 +4,7 @@
  */
 
 /** Amounts as every page and email writes them. */
-export { formatMoney } from '@glotixz/common/money';
+export { formatMoney } from '@glotixz/common/format';
 
 /** Instants in UTC or the venue's zone, worded as on the e-ticket. */
 export { formatInstant } from '@glotixz/common/etickets';

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { formatSeat } from '@glotixz/common/format';
 import { QrCode } from '@/components/qr-code';
 import { requireUser, serverApi, serverCall } from '@/lib/api-server';
 import { ApiError } from '@/lib/errors';
@@ -11,16 +12,6 @@ import { PrintButton } from './print-button';
 export const metadata: Metadata = { title: 'Your e-ticket', robots: { index: false } };
 
 type Params = Promise<{ id: string }>;
-
-/** A seat as printed: `Section 112 · Row F · Seat 7`, or general admission when none is named. */
-function seatLine(seat: ETicket['seat']): string {
-  const parts = [
-    seat.section && `Section ${seat.section}`,
-    seat.row && `Row ${seat.row}`,
-    seat.seat && `Seat ${seat.seat}`,
-  ].filter(Boolean);
-  return parts.length > 0 ? parts.join(' · ') : 'General admission';
-}
 
 /** The e-ticket of a paid order, for its buyer: the QR code to show at the door, printable. */
 export default async function ETicketPage({ params }: { params: Params }) {
@@ -63,7 +54,7 @@ export default async function ETicketPage({ params }: { params: Params }) {
         <dl className="summary eticket-details">
           <div>
             <dt>Seat</dt>
-            <dd data-testid="eticket-seat">{seatLine(ticket.seat)}</dd>
+            <dd data-testid="eticket-seat">{formatSeat(ticket.seat)}</dd>
           </div>
           <div>
             <dt>Ticket</dt>

@@ -1,6 +1,5 @@
 /**
- * How money is written for people (`@glotixz/common/money`, with no dependencies so a browser
- * bundle can carry it). Money in Glotixz is an integer of minor units plus a lower-case ISO 4217
+ * How money is written for people. Money in Glotixz is an integer of minor units plus a lower-case ISO 4217
  * currency, as Stripe writes it; nothing here goes through a floating-point amount but the last
  * division for display.
  */
