@@ -150,12 +150,14 @@ export function gatewayLimits(env) {
 
 /**
  * Builds the gateway server (not yet listening); `stop()` closes it with every connection. Options:
- * `routes`, `resolve(route)` → { host, port }, `log(entry)` per request (method, path, service,
- * status, durationMs, requestId, traceId), `tracing` (startGatewayTracing's), `limits`.
+ * `routes`, `resolve(route)` → { host, port }, `onUpstreamError(route, target, err)` when an
+ * upstream could not be reached, `log(entry)` per request (method, path, service, status,
+ * durationMs, requestId, traceId), `tracing` (startGatewayTracing's), `limits`.
  */
 export function createGateway({
   routes,
   resolve = (r) => ({ host: '127.0.0.1', port: r.port }),
+  onUpstreamError,
   log,
   tracing,
   limits = GATEWAY_LIMITS,
@@ -214,9 +216,11 @@ export function createGateway({
       req.on('end', () => clearTimeout(idle));
       res.on('close', () => clearTimeout(idle));
       forwardAs(req, target.path, requestId, traced?.headers);
-      proxy.web(req, res, { target: resolve(match.route), agent }, (err) =>
-        res.headersSent ? res.destroy() : reply(unavailable(service, err)),
-      );
+      const upstream = resolve(match.route);
+      proxy.web(req, res, { target: upstream, agent }, (err) => {
+        onUpstreamError?.(match.route, upstream, err);
+        return res.headersSent ? res.destroy() : reply(unavailable(service, err));
+      });
     },
     {
       PORT: 0,
@@ -254,9 +258,11 @@ export function createGateway({
     const route = target && matchRoute(routes, target.pathname).route;
     if (!route) return answerRaw(socket, answer(404, 'NOT_FOUND', 'no route for this upgrade'));
     forwardAs(req, target.path, requestId, { connection: 'upgrade', upgrade: req.headers.upgrade });
-    proxy.ws(req, socket, head, { target: resolve(route), agent: false }, (err) =>
-      answerRaw(socket, unavailable(route.service, err), { 'x-request-id': requestId }),
-    );
+    const upstream = resolve(route);
+    proxy.ws(req, socket, head, { target: upstream, agent: false }, (err) => {
+      onUpstreamError?.(route, upstream, err);
+      answerRaw(socket, unavailable(route.service, err), { 'x-request-id': requestId });
+    });
   });
 
   server.on('close', () => agent.destroy());
@@ -301,19 +307,58 @@ export function formatAccess({ method, path, service, status, durationMs }) {
   return `${method} ${path} → ${service ?? '-'} ${status} ${durationMs} ms`;
 }
 
-/** Reads GATEWAY_UPSTREAMS, a JSON object of service → port (unset or blank: `{}`); throws naming the problem. */
+/**
+ * Reads GATEWAY_UPSTREAMS, a JSON object of service → port, or → a list of ports for a service
+ * with replicas (unset or blank: `{}`); throws naming the problem.
+ */
 export function parseUpstreams(text) {
   if (!text?.trim()) return {};
   let value;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error('GATEWAY_UPSTREAMS must be JSON, e.g. {"auth":3001}');
+    throw new Error('GATEWAY_UPSTREAMS must be JSON, e.g. {"auth":3001,"orders":[3003,3103]}');
   }
-  const issue = z.record(z.string(), port).safeParse(value).error?.issues[0];
+  const ports = z.union([port, z.array(port).min(1, PORT)], PORT);
+  const issue = z.record(z.string(), ports).safeParse(value).error?.issues[0];
   if (issue?.path.length) throw new Error(`GATEWAY_UPSTREAMS: the port of ${issue.path[0]} ${issue.message}`);
-  if (issue) throw new Error('GATEWAY_UPSTREAMS must be a JSON object of service → port');
+  if (issue) throw new Error('GATEWAY_UPSTREAMS must be a JSON object of service → port or ports');
   return value;
+}
+
+/** How long a replica that refused or dropped a connection is left out of the rotation. */
+export const EJECT_MS = 2_000;
+
+/** The errors that say a replica is gone (stopped, killed, restarting), not that one request failed. */
+const LOST_UPSTREAM = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * Round-robin over each service's replicas on `host` (`upstreams`: service → port or ports, as
+ * {@link parseUpstreams} reads them; a route's own port when the service is not listed), as
+ * createGateway's `resolve` and `onUpstreamError`: a replica that refused or reset a connection is
+ * left out for {@link EJECT_MS}, unless every replica is.
+ */
+export function createBalancer(upstreams, { host = '127.0.0.1', now = Date.now } = {}) {
+  const next = new Map();
+  const ejectedUntil = new Map();
+  const portsOf = (route) => [upstreams[route.service] ?? route.port].flat();
+  const pick = (route) => {
+    const ports = portsOf(route);
+    const start = next.get(route.service) ?? 0;
+    const live = (i) => (ejectedUntil.get(ports[(start + i) % ports.length]) ?? 0) <= now();
+    const offset = ports.findIndex((_, i) => live(i));
+    const chosen = offset < 0 ? 0 : offset;
+    next.set(route.service, (start + chosen + 1) % ports.length);
+    return ports[(start + chosen) % ports.length];
+  };
+  return {
+    resolve: (route) => ({ host, port: pick(route) }),
+    onUpstreamError(route, target, err) {
+      if (LOST_UPSTREAM.has(err?.code) && portsOf(route).length > 1) {
+        ejectedUntil.set(target.port, now() + EJECT_MS);
+      }
+    },
+  };
 }
 
 async function main() {
@@ -325,7 +370,7 @@ async function main() {
   });
   const server = createGateway({
     routes: loadRoutes(),
-    resolve: (route) => ({ host: GATEWAY_UPSTREAM_HOST, port: upstreams[route.service] ?? route.port }),
+    ...createBalancer(upstreams, { host: GATEWAY_UPSTREAM_HOST }),
     log: (entry) => console.log(formatAccess(entry)),
     tracing,
     limits,

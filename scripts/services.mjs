@@ -102,10 +102,11 @@ const stripeSandbox = {
   ready: { path: '/healthz', status: 200 },
   // Real Stripe is used when the environment brings both keys.
   skip: (env) => Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET),
-  env: ({ ports, url, keys }) => ({
+  // Several replicas of payments are reached through the gateway, as Stripe reaches them.
+  env: ({ ports, url, keys, replicas = {} }) => ({
     STRIPE_SANDBOX_PORT: String(ports['stripe-sandbox']),
     STRIPE_SANDBOX_HOST: LOCAL_HOST,
-    STRIPE_WEBHOOK_URL: `${url('payments')}/api/payments/webhook`,
+    STRIPE_WEBHOOK_URL: `${(replicas.payments?.length > 1 && url('gateway')) || url('payments')}/api/payments/webhook`,
     STRIPE_SECRET_KEY: keys.stripeSecretKey,
     STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
   }),
@@ -134,14 +135,47 @@ const gateway = {
   main: 'scripts/gateway.mjs',
   // Any /api path no route claims answers 404 once the gateway listens.
   ready: { path: '/api/ready-probe', status: 404 },
-  env: ({ ports }) => ({
+  // A service with replicas is a list of ports, which the gateway balances across.
+  env: ({ ports, replicas = {} }) => ({
     GATEWAY_PORT: String(ports.gateway),
     GATEWAY_HOST: LOCAL_HOST,
     GATEWAY_UPSTREAMS: JSON.stringify(
-      Object.fromEntries(Object.entries(ports).filter(([n]) => n !== 'gateway')),
+      Object.fromEntries(
+        Object.entries(ports)
+          .filter(([n]) => n !== 'gateway')
+          .map(([n, port]) => [n, replicas[n]?.length > 1 ? replicas[n] : port]),
+      ),
     ),
   }),
 };
+
+/** How far apart the ports of one service's replicas are under `npm start`: orders 3003, 3103, 3203. */
+export const REPLICA_PORT_STEP = 100;
+
+/**
+ * Reads `--replicas` values into processes per service: `2` (every service), `orders=3,tickets=2`,
+ * or both (`2,orders=3`: the named ones win). Throws naming a bad part.
+ */
+export function parseReplicas(values, names = services.map((s) => s.name)) {
+  const counts = {};
+  const count = (text, what) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 9)
+      throw new Error(`--replicas: ${what} must be 1 to 9 (got "${text}")`);
+    return n;
+  };
+  const parts = values.flatMap((v) => v.split(',')).filter(Boolean);
+  for (const part of parts.filter((p) => !p.includes('='))) {
+    for (const name of names) counts[name] = count(part, 'the count');
+  }
+  for (const part of parts.filter((p) => p.includes('='))) {
+    const [name, n] = part.split('=');
+    if (!names.includes(name))
+      throw new Error(`--replicas: no service "${name}" (services: ${names.join(', ')})`);
+    counts[name] = count(n, name);
+  }
+  return counts;
+}
 
 /** Every process `npm start` runs, in start order (MailDev before notifications, the gateway last, the client through it). */
 export const processes = [mailDev, ...services, stripeSandbox, gateway, webClient];
@@ -165,7 +199,8 @@ export const readiness = (proc) => proc.ready ?? { path: '/readyz', status: 200 
 
 /**
  * The variables a process is started with, beside whatever its caller passes on, from the wiring:
- * `ports` (of every running process, the gateway's too), `databases` (URL per service), `natsUrl`,
+ * `ports` (of every running process, the gateway's too; a service's first replica), `replicas`
+ * (optional: every replica's port of a service that runs several), `databases` (URL per service), `natsUrl`,
  * `redisUrl`, `keys` ({ jwtPrivateKey, jwtPublicKey, eticketSigningKey, eticketKeyId,
  * eticketPublicKeys, cookieKeys, stripeSecretKey?, stripeWebhookSecret? }; see lib/keys.mjs),
  * `nodeEnv?`, `logLevel?`.

@@ -27,7 +27,9 @@ const SANDBOX_SECRET_KEY = 'sk_test_glotixz_sandbox';
 
 const USAGE = `usage: node scripts/stack.mjs <command>
 
-  start [--demo]      bootstrap, build and run the stack; gateway on http://localhost:${GATEWAY_PORT}
+  start [--demo] [--replicas N|name=N,...]
+                      bootstrap, build and run the stack; gateway on http://localhost:${GATEWAY_PORT};
+                      with --replicas, N processes of each (or the named) service behind the gateway
   test                bootstrap, then build, typecheck, lint, workspace tests and script tests
   bootstrap [--keep]  bootstrap only and print the URLs chosen
   stop                stop private servers left running under .data/
@@ -65,7 +67,21 @@ function onSignal(signal) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const made = (names, verb = 'created') => (names.length ? ` (${verb} ${names.join(', ')})` : '');
 
-async function bootstrap() {
+/**
+ * What `start` runs: each process of the spec once, a service with replicas as many times, replica
+ * i on its port + i × REPLICA_PORT_STEP and named `orders-2`, `orders-3`, …
+ */
+function instancesOf(present, replicas) {
+  return present.flatMap((proc) =>
+    Array.from({ length: replicas[proc.name] ?? 1 }, (_, i) => ({
+      proc,
+      name: i === 0 ? proc.name : `${proc.name}-${i + 1}`,
+      replica: i,
+    })),
+  );
+}
+
+async function bootstrap(replicas = {}) {
   log.step(`Glotixz stack in ${ROOT} (node ${process.version})`);
   await ensureDependencies(ROOT);
   const servers = infra.createServers(ROOT);
@@ -83,8 +99,21 @@ async function bootstrap() {
   const keys = await ensureDevKeys(join(ROOT, '.data', 'keys'));
   log.ok(`Dev keys in .data/keys${made(keys.generated, 'generated')}`);
 
+  const ports = Object.fromEntries(
+    present.map((p) => [p.name, p.name === 'gateway' ? GATEWAY_PORT : p.port]),
+  );
+  const instances = instancesOf(present, replicas).map((i) => ({
+    ...i,
+    port: ports[i.proc.name] + i.replica * spec.REPLICA_PORT_STEP,
+  }));
   const wiring = {
-    ports: Object.fromEntries(present.map((p) => [p.name, p.name === 'gateway' ? GATEWAY_PORT : p.port])),
+    ports,
+    replicas: Object.fromEntries(
+      Object.keys(replicas).map((name) => [
+        name,
+        instances.filter((i) => i.proc.name === name).map((i) => i.port),
+      ]),
+    ),
     databases: Object.fromEntries(
       withDb.map((p) => [p.name, infra.databaseUrl(endpoints.pg.url, p.database)]),
     ),
@@ -93,7 +122,7 @@ async function bootstrap() {
     keys: { ...keys, stripeSecretKey: SANDBOX_SECRET_KEY },
     logLevel: process.env.LOG_LEVEL,
   };
-  return { endpoints, servers, present, wiring };
+  return { endpoints, servers, present, instances, wiring };
 }
 
 /** The status of GET `url` and the start of its body, or status 0 and why nothing answered. */
@@ -106,57 +135,61 @@ async function answerOf(url) {
   }
 }
 
-/** A process of the spec, supervised: a crash once it was ready restarts it, told in the log and a new table. */
-function startProcess(proc, wiring, prefixer, showStatus) {
+/** A process of the spec (one replica of it), supervised: a crash once it was ready restarts it, told in the log and a new table. */
+function startProcess({ proc, name, port }, wiring, prefixer, showStatus) {
   const [command, ...args] = spec.launchCommand(proc, ROOT);
   const ready = spec.readiness(proc);
-  const url = `http://127.0.0.1:${wiring.ports[proc.name]}${ready.path}`;
+  const url = `http://127.0.0.1:${port}${ready.path}`;
   let last;
   const isReady = async () => (last = await answerOf(url)).status === ready.status;
   // The gateway's access log shows only what failed, like the services' errors.
   const show = proc.name === 'gateway' ? (line) => !/ → \S+ [1-4]\d\d \d+ ms$/.test(line) : undefined;
   const handle = startSupervised({
-    name: proc.name,
+    name,
     command,
     args,
     cwd: spec.workspaceDir(ROOT, proc),
-    env: spec.processEnv(proc, wiring),
-    attach: (child) => [child.stdout, child.stderr].forEach((s) => prefixer.attach(proc.name, s, show)),
+    env: { ...spec.processEnv(proc, wiring), PORT: String(port) },
+    attach: (child) => [child.stdout, child.stderr].forEach((s) => prefixer.attach(name, s, show)),
     isReady,
     onCrash: (h, delayMs) =>
       log.fail(
         color.red(
-          `${proc.name} exited unexpectedly (${describeExit(h.exit)}); restarting in ${seconds(delayMs)} (restart ${h.restarts + 1})`,
+          `${name} exited unexpectedly (${describeExit(h.exit)}); restarting in ${seconds(delayMs)} (restart ${h.restarts + 1})`,
         ),
       ),
     onRestarted: (h) => {
-      log.ok(`${proc.name} restarted and ready (restarts: ${h.restarts})`);
+      log.ok(`${name} restarted and ready (restarts: ${h.restarts})`);
       showStatus();
     },
   });
   const exitedEarly = () => {
     throw new StackError(
-      `${proc.name} exited during start-up (${describeExit(handle.exit)}); see its output above`,
+      `${name} exited during start-up (${describeExit(handle.exit)}); see its output above`,
     );
   };
   handle.proc = proc;
+  handle.port = port;
   handle.ready = waitFor(async () => (handle.exit ? exitedEarly() : isReady()), {
     timeoutMs: READY_TIMEOUT_MS,
     intervalMs: 300,
     onTimeout: () =>
-      new StackError(`${proc.name} is not ready after ${seconds(READY_TIMEOUT_MS)}`, {
+      new StackError(`${name} is not ready after ${seconds(READY_TIMEOUT_MS)}`, {
         hint: `last answer of ${url}: ${last?.status || 'none'} ${last?.text ?? ''}\n${proc.name} needs: ${proc.needs?.join(', ') || 'nothing'}`,
       }),
   }).then(() => handle.supervise());
   return handle;
 }
 
-function printStatus(handles, { endpoints, wiring }) {
+function printStatus(handles, { endpoints }) {
   const rows = [['service', 'port', 'status', 'restarts']];
   for (const proc of spec.processes) {
-    const h = handles.find((handle) => handle.proc === proc);
-    const status = !h ? color.dim('not started') : (h.status === 'ready' ? color.green : color.red)(h.status);
-    rows.push([proc.name, wiring.ports[proc.name] ?? proc.port, status, h ? String(h.restarts) : '']);
+    const own = handles.filter((handle) => handle.proc === proc);
+    if (own.length === 0) rows.push([proc.name, proc.port, color.dim('not started'), '']);
+    for (const h of own) {
+      const status = (h.status === 'ready' ? color.green : color.red)(h.status);
+      rows.push([h.name, h.port, status, String(h.restarts)]);
+    }
   }
   for (const [key, endpoint] of Object.entries(endpoints)) {
     const state = endpoint.private ? `private (${endpoint.started ? 'started' : 'reused'})` : 'shared';
@@ -166,25 +199,23 @@ function printStatus(handles, { endpoints, wiring }) {
   printTable(rows);
 }
 
-async function commandStart({ demo }) {
-  const context = await bootstrap();
-  const { present, wiring } = context;
+async function commandStart({ demo, replicas }) {
+  const context = await bootstrap(replicas);
+  const { present, instances, wiring } = context;
   if (!present.some((p) => spec.services.includes(p)))
     throw new StackError('no service workspace exists yet: nothing to start');
-  for (const proc of present) {
-    if (await probeTcp('127.0.0.1', wiring.ports[proc.name]))
-      throw new StackError(
-        `port ${wiring.ports[proc.name]} (${proc.name}) is already in use: is another stack running?`,
-      );
+  for (const { name, port } of instances) {
+    if (await probeTcp('127.0.0.1', port))
+      throw new StackError(`port ${port} (${name}) is already in use: is another stack running?`);
   }
   const build = await runStep('Building', ['npm', 'run', 'build']);
   if (build !== 0) throw new StackError(`the build failed (exit code ${build})`);
 
-  const prefixer = createPrefixer(present.map((p) => p.name));
-  log.step(`Starting ${present.map((p) => p.name).join(', ')}`);
+  const prefixer = createPrefixer(instances.map((i) => i.name));
+  log.step(`Starting ${instances.map((i) => i.name).join(', ')}`);
   const handles = [];
   const showStatus = () => printStatus(handles, context);
-  handles.push(...present.map((proc) => startProcess(proc, wiring, prefixer, showStatus)));
+  handles.push(...instances.map((instance) => startProcess(instance, wiring, prefixer, showStatus)));
   cleanups.push(async () => {
     const running = handles.filter((h) => !h.exit);
     if (running.length > 0) log.step(`Stopping ${running.map((h) => h.name).join(', ')}`);
@@ -292,8 +323,33 @@ async function commandBootstrap({ keep }) {
   return 0;
 }
 
+/** The values of `--name value` and `--name=value` in `flags`, and the flags without them. */
+function takeValues(flags, name) {
+  const values = [];
+  const rest = [];
+  for (let i = 0; i < flags.length; i += 1) {
+    if (flags[i] === name && i + 1 < flags.length) values.push(flags[(i += 1)]);
+    else if (flags[i].startsWith(`${name}=`)) values.push(flags[i].slice(name.length + 1));
+    else rest.push(flags[i]);
+  }
+  return { values, rest };
+}
+
+function start(flags) {
+  const { values, rest } = takeValues(flags, '--replicas');
+  const unknown = rest.filter((f) => f !== '--demo');
+  if (unknown.length > 0) throw new StackError(`unknown option for start: ${unknown.join(' ')}\n\n${USAGE}`);
+  let replicas;
+  try {
+    replicas = spec.parseReplicas(values);
+  } catch (err) {
+    throw new StackError(err.message);
+  }
+  return commandStart({ demo: rest.includes('--demo'), replicas }).then(() => null);
+}
+
 const COMMANDS = {
-  start: [(flags) => commandStart({ demo: flags.includes('--demo') }).then(() => null), '--demo'],
+  start: [start, '*'],
   test: [commandTest],
   bootstrap: [(flags) => commandBootstrap({ keep: flags.includes('--keep') }), '--keep'],
   stop: [() => infra.stopLeftovers(ROOT).then(() => 0)],
@@ -307,7 +363,7 @@ async function main() {
   }
   const [action, ...known] = COMMANDS[command] ?? [];
   if (!action) throw new StackError(`unknown command: ${command}\n\n${USAGE}`);
-  const unknown = flags.filter((f) => !known.includes(f));
+  const unknown = known.includes('*') ? [] : flags.filter((f) => !known.includes(f));
   if (unknown.length > 0)
     throw new StackError(`unknown option for ${command}: ${unknown.join(' ')}\n\n${USAGE}`);
   process.on('SIGINT', onSignal);

@@ -50,7 +50,10 @@ export interface RunningService {
 
 /** A whole system on private databases, a private bus prefix and a private queue. */
 export interface System {
+  /** Each service's first (or only) process. */
   services: Record<ServiceName, RunningService>;
+  /** Every process of each service, the first one included: one, or as many as `replicas` asked. */
+  replicas: Record<ServiceName, RunningService[]>;
   /** The Stripe sandbox, started whenever payments is. */
   sandbox?: RunningService;
   /** MailDev, started whenever notifications is: its `url` serves the REST API (`GET /email`). */
@@ -127,6 +130,11 @@ export interface SystemOptions {
    * API tests that go through it as a browser's requests do; paths outside `/api` answer 502.
    */
   gateway?: boolean;
+  /**
+   * Processes per service (default 1), each on its own port and sharing the service's database and
+   * durable consumers; the gateway balances across them.
+   */
+  replicas?: Partial<Record<ServiceName, number>>;
   /** A NATS server other than the shared test one, e.g. a private one a fault test stops and starts. */
   natsUrl?: string;
   /** A Redis server other than the shared test one. */
@@ -265,6 +273,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const ports: Record<string, number> = {};
     // The client's port even without the client: paths outside /api then answer 502, not another stack's page.
     for (const name of [...names, 'client']) ports[name] ??= await freePort();
+    const replicaPorts: Partial<Record<ServiceName, number[]>> = {};
+    for (const name of options.services) {
+      const extra = Math.max(0, (options.replicas?.[name] ?? 1) - 1);
+      const more = await Promise.all(Array.from({ length: extra }, () => freePort()));
+      replicaPorts[name] = [ports[name]!, ...more];
+    }
     const smtpPort = withNotifications ? await freePort() : 0;
     for (const spec of services.filter((s) => options.services.includes(s.name) && 'database' in s)) {
       const database = await createTestDatabase();
@@ -273,6 +287,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     }
     const wiring = {
       ports,
+      replicas: replicaPorts,
       databases: databaseUrls as Record<string, string>,
       natsUrl,
       redisUrl,
@@ -300,6 +315,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     };
 
     const running: Partial<Record<ServiceName | ExtraName, RunningService>> = {};
+    const replicas: Partial<Record<ServiceName, RunningService[]>> = {};
     for (const name of names) {
       const spec = processes.find((p) => p.name === name)!;
       const env = {
@@ -309,14 +325,19 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         ...testEnv[name],
         ...options.env?.[name],
       };
-      const service = await startProcess(name, env);
-      started.push(service);
-      running[name] = service;
+      const own = replicaPorts[name as ServiceName] ?? [ports[name]!];
+      const instances = await Promise.all(
+        own.map((port) => startProcess(name, { ...env, PORT: String(port) })),
+      );
+      started.push(...instances);
+      running[name] = instances[0];
+      if (name in replicaPorts) replicas[name as ServiceName] = instances;
     }
     const { 'stripe-sandbox': sandbox, maildev: mail, client, gateway, ...rest } = running;
 
     return {
       services: rest as Record<ServiceName, RunningService>,
+      replicas: replicas as Record<ServiceName, RunningService[]>,
       ...(sandbox ? { sandbox } : {}),
       ...(mail ? { mail } : {}),
       ...(client ? { client } : {}),
