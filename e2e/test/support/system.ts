@@ -271,15 +271,23 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       ...(options.web ? (['client'] as const) : []),
     ];
     const ports: Record<string, number> = {};
+    // The kernel may hand a released port out again: every process gets a port of its own.
+    const taken = new Set<number>();
+    const ownPort = async (): Promise<number> => {
+      let port = await freePort();
+      while (taken.has(port)) port = await freePort();
+      taken.add(port);
+      return port;
+    };
     // The client's port even without the client: paths outside /api then answer 502, not another stack's page.
-    for (const name of [...names, 'client']) ports[name] ??= await freePort();
+    for (const name of [...names, 'client']) ports[name] ??= await ownPort();
     const replicaPorts: Partial<Record<ServiceName, number[]>> = {};
     for (const name of options.services) {
-      const extra = Math.max(0, (options.replicas?.[name] ?? 1) - 1);
-      const more = await Promise.all(Array.from({ length: extra }, () => freePort()));
+      const more: number[] = [];
+      for (let i = 1; i < (options.replicas?.[name] ?? 1); i += 1) more.push(await ownPort());
       replicaPorts[name] = [ports[name]!, ...more];
     }
-    const smtpPort = withNotifications ? await freePort() : 0;
+    const smtpPort = withNotifications ? await ownPort() : 0;
     for (const spec of services.filter((s) => options.services.includes(s.name) && 'database' in s)) {
       const database = await createTestDatabase();
       databases.push(database);
