@@ -117,7 +117,6 @@ describe('the checks fail when a manifest breaks', () => {
     ]);
     expect(referenceProblems(objects, secretCatalog())).toEqual([
       'Cluster postgres role tickets: Secret tickets-role is not in infra/sealed-secrets',
-      'Cluster postgres role tickets: Secret tickets-role is not in infra/sealed-secrets',
     ]);
   });
 

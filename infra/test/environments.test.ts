@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   buildOverlay,
   get,
@@ -5,13 +6,23 @@ import {
   ofKind,
   operatorPods,
   podTemplates,
+  ROOT,
   selects,
   type Loose,
 } from './lib/manifests';
 import { parseImage } from './lib/checks';
 import { SERVICES } from './lib/repo';
-import { durableNameFor } from '@glotixz/common/bus';
-import { eventCatalog } from '@glotixz/common/events';
+
+// Who consumes what and the durable names, from common's sources (read like config.test.ts reads
+// the services' config: infra does not depend on common).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { eventCatalog } = require(path.join(ROOT, 'common', 'src', 'events', 'event-catalog')) as {
+  eventCatalog: { subject: string; stream: string; consumers: readonly string[] }[];
+};
+const { durableNameFor } = require(path.join(ROOT, 'common', 'src', 'bus', 'declared-consumer')) as {
+  durableNameFor: (service: string, subject: string) => string;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const version = (tag: string) => tag.split('-')[0]!.split('.').map(Number);
 const atLeast = (tag: string, min: number[]) => {
@@ -103,7 +114,7 @@ describe('production', () => {
       const service = so.spec.scaleTargetRef.name as string;
       // session.revoked is read by an ordered consumer in every process: no durable, no lag.
       const durables = eventCatalog
-        .filter((e) => e.subject !== 'session.revoked' && e.consumers.includes(service as never))
+        .filter((e) => e.subject !== 'session.revoked' && e.consumers.includes(service))
         .map((e) => `${e.stream} ${durableNameFor(service, e.subject)}`);
       const triggers = so.spec.triggers as Loose[];
       const lag = triggers.filter((t) => t.type === 'nats-jetstream');

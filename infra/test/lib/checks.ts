@@ -281,7 +281,7 @@ export function referenceProblems(objects: K8sObject[], secrets: SecretCatalog):
   }
   for (const ref of cnpgSecretRefs(objects))
     for (const key of ref.keys) checkSecret(ref.where, ref.name, key, false);
-  return problems;
+  return [...new Set(problems)];
 }
 
 /** The principal of a ServiceAccount in the mesh. */
