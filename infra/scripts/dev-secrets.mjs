@@ -48,6 +48,8 @@ const state = completeState(previous, {
     publishableKey: process.env.STRIPE_PUBLISHABLE_KEY || undefined,
   },
   smtpUrl: process.env.SMTP_URL || previous.smtpUrl || 'smtp://localhost:1025',
+  // Dev runs no CloudNativePG (nothing backs up); the Secret exists so every Secret does.
+  backup: { accessKeyId: 'unused-in-dev', secretAccessKey: 'unused-in-dev' },
 });
 writeState(args.state, state);
 
@@ -56,7 +58,7 @@ const list = {
   kind: 'List',
   items: [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
-    ...Object.entries(secretData(state)).map(([name, data]) => secretManifest(name, data)),
+    ...Object.entries(secretData(state, 'dev')).map(([name, data]) => secretManifest(name, data)),
   ],
 };
 

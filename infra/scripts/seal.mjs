@@ -5,11 +5,12 @@
  * JWKS to infra/k8s/overlays/<env>/jwks.json.
  *
  *   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_URL=smtps://user:pass@smtp.example.com:465 \
+ *   BACKUP_ACCESS_KEY_ID=... BACKUP_SECRET_ACCESS_KEY=... \
  *     node infra/scripts/seal.mjs production [--cert pub-cert.pem] [--rotate cookie-keys|jwt|eticket] [--dry-run]
  *
  * Every Secret is produced with the same two commands, printed as they run:
  *
- *   kubectl create secret generic NAME --namespace glotixz --dry-run=client --output json \
+ *   kubectl create secret generic NAME --namespace glotixz [--type TYPE] --dry-run=client --output json \
  *     --from-file=KEY=<file> ... \
  *   | kubeseal --format yaml --scope strict --controller-namespace kube-system \
  *     --controller-name sealed-secrets-controller [--cert CERT] > infra/sealed-secrets/<env>/NAME.yaml
@@ -27,7 +28,15 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NAMESPACE, completeState, jwksOf, readState, secretData, writeState } from './lib/secrets.mjs';
+import {
+  NAMESPACE,
+  completeState,
+  jwksOf,
+  readState,
+  secretData,
+  secretType,
+  writeState,
+} from './lib/secrets.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const { values: args, positionals } = parseArgs({
@@ -61,6 +70,10 @@ const state = completeState(readState(stateFile), {
     publishableKey: process.env.STRIPE_PUBLISHABLE_KEY,
   },
   smtpUrl: process.env.SMTP_URL,
+  backup: {
+    accessKeyId: process.env.BACKUP_ACCESS_KEY_ID,
+    secretAccessKey: process.env.BACKUP_SECRET_ACCESS_KEY,
+  },
 });
 if (!state.stripe.secretKey || !state.stripe.webhookSecret) {
   console.error(
@@ -72,7 +85,13 @@ if (!state.smtpUrl) {
   console.error('set SMTP_URL (the SMTP server notifications sends mail through) for the first sealing');
   process.exit(2);
 }
-const data = secretData(state);
+if (!state.backup.accessKeyId || !state.backup.secretAccessKey) {
+  console.error(
+    'set BACKUP_ACCESS_KEY_ID and BACKUP_SECRET_ACCESS_KEY (the object storage key Postgres backups are written with) for the first sealing',
+  );
+  process.exit(2);
+}
+const data = secretData(state, env);
 
 const outDir = join(root, 'infra', 'sealed-secrets', env);
 const work = mkdtempSync(join(tmpdir(), 'glotixz-seal-'));
@@ -97,6 +116,7 @@ try {
       name,
       '--namespace',
       NAMESPACE,
+      ...(secretType(name) === 'Opaque' ? [] : ['--type', secretType(name)]),
       '--dry-run=client',
       '--output',
       'json',

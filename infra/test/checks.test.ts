@@ -102,4 +102,36 @@ describe('the checks fail when a manifest breaks', () => {
       'StatefulSet nats: 0 AuthorizationPolicies select it, expected exactly 1',
     ]);
   });
+
+  it('a ScaledObject, a Pooler or a backup naming nothing, and a role login nobody provides', () => {
+    const objects = broken((o) => {
+      get(o, 'ScaledObject', 'orders').spec.scaleTargetRef.name = 'order';
+      get(o, 'Pooler', 'postgres-pooler').spec.cluster.name = 'postgresql';
+      get(o, 'ScheduledBackup', 'postgres-nightly').spec.cluster.name = 'pg';
+      get(o, 'Cluster', 'postgres').spec.managed.roles[0].passwordSecret.name = 'tickets-role';
+    });
+    expect(selectorProblems(objects)).toEqual([
+      'ScaledObject orders: scales Deployment order, which does not exist',
+      'Pooler postgres-pooler: names Cluster postgresql, which does not exist',
+      'ScheduledBackup postgres-nightly: names Cluster pg, which does not exist',
+    ]);
+    expect(referenceProblems(objects, secretCatalog())).toEqual([
+      'Cluster postgres role tickets: Secret tickets-role is not in infra/sealed-secrets',
+    ]);
+  });
+
+  it('a pooler in the mesh without its AuthorizationPolicy, and a network policy peer that matches no pod', () => {
+    const objects = broken((o) => {
+      o.splice(o.indexOf(get(o, 'AuthorizationPolicy', 'postgres-pooler')), 1);
+      get(o, 'NetworkPolicy', 'postgres').spec.ingress[0].from[0].podSelector.matchLabels = {
+        'cnpg.io/poolerName': 'pooler',
+      };
+    });
+    expect(meshSecurityProblems(objects)).toEqual([
+      'Pooler postgres-pooler: 0 AuthorizationPolicies select it, expected exactly 1',
+    ]);
+    expect(selectorProblems(objects)).toEqual([
+      'NetworkPolicy postgres: peer {"cnpg.io/poolerName":"pooler"} matches no pods',
+    ]);
+  });
 });

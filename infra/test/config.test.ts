@@ -5,12 +5,13 @@ import {
   coreServices,
   get,
   isKnativeService,
+  operatorServices,
   OVERLAYS,
   ROOT,
   type K8sObject,
   type Loose,
 } from './lib/manifests';
-import { devSecretData, SERVICES, WORKLOADS } from './lib/repo';
+import { devSecretData, sealedSecretData, SERVICES, WORKLOADS } from './lib/repo';
 
 interface ConfigModule {
   configSchema: {
@@ -58,8 +59,6 @@ function schemaKeys(schema: Loose): string[] | undefined {
 }
 
 describe('service configuration', () => {
-  const secrets = devSecretData({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_PUBLISHABLE_KEY: 'pk_test_x' });
-
   it('covers every service workspace with a config schema', () => {
     expect(withConfig).toEqual(
       expect.arrayContaining(['auth', 'tickets', 'orders', 'expiration', 'notifications']),
@@ -68,6 +67,10 @@ describe('service configuration', () => {
 
   describe.each(OVERLAYS)('%s', (overlay) => {
     const objects = buildOverlay(overlay);
+    const secrets =
+      overlay === 'dev'
+        ? devSecretData({ STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_PUBLISHABLE_KEY: 'pk_test_x' })
+        : sealedSecretData(overlay);
 
     it.each(withConfig)('%s: the Deployment environment satisfies the service config schema', (service) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -91,7 +94,9 @@ describe('service configuration', () => {
         ([k]) => /_URL$/.test(k) && !external.includes(k),
       )) {
         const url = new URL(value);
-        const svc = coreServices(objects).find((s) => s.metadata.name === url.hostname.split('.')[0]);
+        const svc = [...coreServices(objects), ...operatorServices(objects)].find(
+          (s) => s.metadata.name === url.hostname.split('.')[0],
+        );
         const ports = ((svc?.spec.ports as Loose[]) ?? []).map((p) => String(p.port));
         expect([name, url.hostname, ports]).toEqual([name, url.hostname, expect.arrayContaining([url.port])]);
       }

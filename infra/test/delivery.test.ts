@@ -183,7 +183,7 @@ describe('ArgoCD', () => {
         objectsOfEnv.map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`),
       );
       expect([env, [...kinds].filter((k) => !allowed.has(k))]).toEqual([env, []]);
-      const keep = objectsOfEnv.filter((o) => ['Namespace', 'StatefulSet'].includes(o.kind));
+      const keep = objectsOfEnv.filter((o) => ['Namespace', 'StatefulSet', 'Cluster'].includes(o.kind));
       for (const o of keep)
         expect(o.metadata.annotations?.['argocd.argoproj.io/sync-options']).toContain('Prune=false');
     }

@@ -2,7 +2,8 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { allBuilds, INFRA, listFiles, readManifests, ROOT } from './lib/manifests';
-import { devSecretData, runScript, secretSpec } from './lib/repo';
+import { cnpgSecretRefs } from './lib/checks';
+import { devSecretData, runScript, sealedSecretData, secretSpec } from './lib/repo';
 
 const templates = listFiles(path.join(INFRA, 'sealed-secrets', 'templates')).flatMap(readManifests);
 
@@ -16,6 +17,9 @@ describe('secrets', () => {
     expect(fromTemplates.sort()).toEqual(fromSpec.sort());
     for (const t of templates)
       expect([t.metadata.namespace, t.spec.template.metadata.name]).toEqual(['glotixz', t.metadata.name]);
+    const types = Object.fromEntries(secretSpec().map((s) => [s.name, s.type ?? 'Opaque']));
+    for (const t of templates)
+      expect([t.metadata.name, t.spec.template.type]).toEqual([t.metadata.name, types[t.metadata.name]]);
   });
 
   it('reads every key of every Secret somewhere', () => {
@@ -26,6 +30,9 @@ describe('secrets', () => {
           const ref = JSON.parse(m[0].slice('"secretKeyRef":'.length));
           read.add(`${ref.name}/${ref.key}`);
         }
+    // CloudNativePG reads role logins and backup keys by Secret name, not through a secretKeyRef.
+    for (const { objects } of allBuilds())
+      for (const ref of cnpgSecretRefs(objects)) for (const key of ref.keys) read.add(`${ref.name}/${key}`);
     const declared = secretSpec().flatMap((s) => s.keys.map((k) => `${s.name}/${k.name}`));
     expect(declared.filter((k) => !read.has(k))).toEqual([]);
   });
@@ -63,6 +70,8 @@ describe('secrets', () => {
       STRIPE_WEBHOOK_SECRET: 'whsec_x',
       STRIPE_PUBLISHABLE_KEY: 'pk_live_x',
       SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
+      BACKUP_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      BACKUP_SECRET_ACCESS_KEY: 'example',
     });
     const commands = out.split('\n').filter((l) => l.startsWith('kubectl create secret generic'));
     expect(commands).toHaveLength(secretSpec().length);
@@ -72,8 +81,39 @@ describe('secrets', () => {
         /\| kubeseal --format yaml --scope strict .*> infra\/sealed-secrets\/production\//,
       );
       for (const key of secret.keys) expect(command).toContain(`--from-file=${key.name}=`);
+      if (secret.type) expect(command).toContain(` --type ${secret.type} `);
+      else expect(command).not.toContain(' --type ');
     }
   });
+
+  it('refuses to seal without the backup bucket key the first time', () => {
+    expect(() =>
+      runScript('seal.mjs', ['staging', '--dry-run'], {
+        STRIPE_SECRET_KEY: 'sk_test_x',
+        STRIPE_WEBHOOK_SECRET: 'whsec_x',
+        SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
+      }),
+    ).toThrow(/BACKUP_ACCESS_KEY_ID/);
+  });
+
+  it.each(['staging', 'production'] as const)(
+    '%s: gives each role the password of its DATABASE_URL, which reaches its database through the pooler',
+    (environment) => {
+      const data = sealedSecretData(environment);
+      for (const service of ['auth', 'tickets', 'orders', 'payments', 'notifications']) {
+        const url = new URL(data[`${service}-postgres`]!.DATABASE_URL!);
+        const role = data[`${service}-postgres-role`]!;
+        expect([url.username, url.password, url.hostname, url.port, url.pathname]).toEqual([
+          service,
+          role.password,
+          'postgres-pooler',
+          '5432',
+          `/${service}`,
+        ]);
+        expect(role.username).toBe(service);
+      }
+    },
+  );
 
   it('keeps every secret out of git: no Secret objects, private keys or live Stripe keys under infra/', () => {
     const files = [

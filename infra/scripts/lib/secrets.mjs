@@ -15,9 +15,13 @@ export const NAMESPACE = 'glotixz';
 /** The services that own a Postgres database (the Secret <service>-postgres). */
 const databaseOwners = ['auth', 'tickets', 'orders', 'payments', 'notifications'];
 
+/** The Service of the CloudNativePG Pooler the services connect through in staging and production. */
+export const POOLER_SERVICE = 'postgres-pooler';
+
 /**
- * Every Secret: its name, what it is for, and its keys. A key marked optional may be absent.
- * @type {{ name: string, description: string, keys: { name: string, optional?: boolean }[] }[]}
+ * Every Secret: its name, what it is for, its keys and its type (Opaque unless given). A key
+ * marked optional may be absent.
+ * @type {{ name: string, description: string, type?: string, keys: { name: string, optional?: boolean }[] }[]}
  */
 export const SECRETS = [
   {
@@ -45,6 +49,19 @@ export const SECRETS = [
     description: `${service} and its Postgres: the database password, and the URL ${service} connects with`,
     keys: [{ name: 'POSTGRES_PASSWORD' }, { name: 'DATABASE_URL' }],
   })),
+  // CloudNativePG reads a role's login from a basic-auth Secret (staging, production).
+  ...databaseOwners.map((service) => ({
+    name: `${service}-postgres-role`,
+    description: `the CloudNativePG Cluster: the login of ${service}'s role (the password of ${service}-postgres)`,
+    type: 'kubernetes.io/basic-auth',
+    keys: [{ name: 'username' }, { name: 'password' }],
+  })),
+  {
+    name: 'postgres-backup',
+    description:
+      'the CloudNativePG Cluster: the object storage key its backups and WAL archive are written with',
+    keys: [{ name: 'ACCESS_KEY_ID' }, { name: 'ACCESS_SECRET_KEY' }],
+  },
   {
     name: 'redis-auth',
     description: 'Redis and expiration: the Redis password, and the URL expiration connects with',
@@ -106,10 +123,11 @@ export function eticketKeys(state) {
 /**
  * The generated material of one environment, completed where missing:
  * `{ jwtPrivateKey, jwtPublicKey, eticketPrivateKey, eticketRetiredKey?, cookieKeys[],
- * passwords: { <secret>: string }, stripe: {...}, smtpUrl }`.
+ * passwords: { <secret>: string }, stripe: {...}, smtpUrl, backup: { accessKeyId, secretAccessKey } }`.
  * @param {object} state what a previous run kept (or {})
  * @param {{ stripe?: { secretKey?: string, webhookSecret?: string, publishableKey?: string },
- *   smtpUrl?: string, rotate?: ('jwt' | 'cookie-keys' | 'eticket')[] }} options
+ *   smtpUrl?: string, backup?: { accessKeyId?: string, secretAccessKey?: string },
+ *   rotate?: ('jwt' | 'cookie-keys' | 'eticket')[] }} options
  */
 export function completeState(state, options = {}) {
   const next = structuredClone(state);
@@ -132,11 +150,18 @@ export function completeState(state, options = {}) {
     if (value) next.stripe[field] = value;
   }
   if (options.smtpUrl) next.smtpUrl = options.smtpUrl;
+  next.backup = { ...(next.backup ?? {}) };
+  for (const [field, value] of Object.entries(options.backup ?? {})) {
+    if (value) next.backup[field] = value;
+  }
   return next;
 }
 
-/** The data of every Secret (name → key → value) from a completed state. */
-export function secretData(state) {
+/**
+ * The data of every Secret (name → key → value) from a completed state. `environment`: dev
+ * connects each service to its own Postgres StatefulSet, staging and production to the pooler.
+ */
+export function secretData(state, environment = 'dev') {
   const eticket = eticketKeys(state);
   const data = {
     'session-keys': { COOKIE_KEYS: state.cookieKeys.join(','), JWT_PUBLIC_KEY: state.jwtPublicKey },
@@ -153,13 +178,19 @@ export function secretData(state) {
       ...(state.stripe.publishableKey ? { STRIPE_PUBLISHABLE_KEY: state.stripe.publishableKey } : {}),
     },
     'notifications-smtp': { SMTP_URL: state.smtpUrl },
+    'postgres-backup': {
+      ACCESS_KEY_ID: state.backup?.accessKeyId,
+      ACCESS_SECRET_KEY: state.backup?.secretAccessKey,
+    },
   };
   for (const service of databaseOwners) {
     const pw = state.passwords[`${service}-postgres`];
+    const host = environment === 'dev' ? `${service}-postgres` : POOLER_SERVICE;
     data[`${service}-postgres`] = {
       POSTGRES_PASSWORD: pw,
-      DATABASE_URL: `postgres://${service}:${pw}@${service}-postgres:5432/${service}`,
+      DATABASE_URL: `postgres://${service}:${pw}@${host}:5432/${service}`,
     };
+    data[`${service}-postgres-role`] = { username: service, password: pw };
   }
   for (const secret of SECRETS) {
     for (const key of secret.keys) {
@@ -171,13 +202,18 @@ export function secretData(state) {
   return data;
 }
 
+/** The type of a Secret of the spec. */
+export function secretType(name) {
+  return SECRETS.find((s) => s.name === name)?.type ?? 'Opaque';
+}
+
 /** A Kubernetes Secret manifest. */
 export function secretManifest(name, data) {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name, namespace: NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'glotixz' } },
-    type: 'Opaque',
+    type: secretType(name),
     stringData: data,
   };
 }

@@ -9,6 +9,7 @@ import {
   isKnativeService,
   NAMESPACE,
   ofKind,
+  operatorPods,
   podTemplates,
   selects,
   type K8sObject,
@@ -20,10 +21,13 @@ const id = (o: K8sObject) => `${o.kind} ${o.metadata.name}`;
 const matchLabels = (selector: Loose): Record<string, string> | undefined =>
   selector?.matchLabels as Record<string, string> | undefined;
 
-/** Workload selectors, Service selectors and every other selector find the pods they mean. */
+/**
+ * Workload selectors, Service selectors and every other selector find the pods they mean (the
+ * pods operators make from CloudNativePG objects included).
+ */
 export function selectorProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
-  const pods = podTemplates(objects);
+  const pods = [...podTemplates(objects), ...operatorPods(objects)];
   const matching = (selector: Record<string, string> | undefined) =>
     pods.filter((p) => selects(selector, p.labels));
   for (const o of objects.filter((x) => ['Deployment', 'StatefulSet'].includes(x.kind))) {
@@ -63,7 +67,42 @@ export function selectorProblems(objects: K8sObject[]): string[] {
     if (ofKind(objects, ref?.kind, ref?.name).length === 0)
       problems.push(`${id(hpa)}: scales ${ref?.kind} ${ref?.name}, which does not exist`);
   }
+  for (const so of ofKind(objects, 'ScaledObject')) {
+    const ref = so.spec?.scaleTargetRef;
+    const kind = (ref?.kind as string | undefined) ?? 'Deployment';
+    if (ofKind(objects, kind, ref?.name).length === 0)
+      problems.push(`${id(so)}: scales ${kind} ${ref?.name}, which does not exist`);
+  }
+  for (const o of [...ofKind(objects, 'Pooler'), ...ofKind(objects, 'ScheduledBackup')]) {
+    const cluster = o.spec?.cluster?.name as string | undefined;
+    if (ofKind(objects, 'Cluster', cluster).length === 0)
+      problems.push(`${id(o)}: names Cluster ${cluster}, which does not exist`);
+  }
   return problems;
+}
+
+/**
+ * The Secrets a CloudNativePG Cluster reads, as `{ where, name, keys }`: the initdb owner's and
+ * every managed role's login (basic-auth: username and password) and the backup credentials.
+ */
+export function cnpgSecretRefs(objects: K8sObject[]): { where: string; name: string; keys: string[] }[] {
+  const refs: { where: string; name: string; keys: string[] }[] = [];
+  for (const cluster of ofKind(objects, 'Cluster')) {
+    const initdb = cluster.spec?.bootstrap?.initdb;
+    if (initdb?.secret?.name)
+      refs.push({ where: `${id(cluster)} initdb`, name: initdb.secret.name, keys: ['username', 'password'] });
+    for (const role of (cluster.spec?.managed?.roles as Loose[]) ?? [])
+      if (role.passwordSecret?.name)
+        refs.push({
+          where: `${id(cluster)} role ${role.name}`,
+          name: role.passwordSecret.name,
+          keys: ['username', 'password'],
+        });
+    const s3 = cluster.spec?.backup?.barmanObjectStore?.s3Credentials ?? {};
+    for (const [field, ref] of Object.entries(s3 as Record<string, Loose>))
+      if (ref?.name) refs.push({ where: `${id(cluster)} backup ${field}`, name: ref.name, keys: [ref.key] });
+  }
+  return refs;
 }
 
 const istioPortName = /^(http|http2|https|grpc|grpc-web|tcp|tls|mongo|mysql|redis|udp)(-[a-z0-9-]+)?$/;
@@ -240,22 +279,29 @@ export function referenceProblems(objects: K8sObject[], secrets: SecretCatalog):
         checkSecret(`${pod.owner} volume ${volume.name}`, volume.secret.secretName, undefined, false);
     }
   }
-  return problems;
+  for (const ref of cnpgSecretRefs(objects))
+    for (const key of ref.keys) checkSecret(ref.where, ref.name, key, false);
+  return [...new Set(problems)];
 }
 
 /** The principal of a ServiceAccount in the mesh. */
 export const principal = (account: string, namespace = NAMESPACE) =>
   `cluster.local/ns/${namespace}/sa/${account}`;
 
-/** Principals outside the namespace that policies may name: the edge and Knative's activator. */
+/**
+ * Principals outside the namespace that policies may name: the edge, Knative's activator and
+ * KEDA's operator (it reads consumer lag from NATS).
+ */
 export const externalPrincipals = [
   principal('istio-ingressgateway-service-account', 'istio-system'),
   principal('controller', 'knative-serving'),
+  principal('keda-operator', 'keda'),
 ];
 
 /**
- * Deny by default, then exactly one ALLOW policy per workload, naming only principals that exist;
- * mTLS STRICT for the whole namespace.
+ * Deny by default, then exactly one ALLOW policy per workload in the mesh (operator-made pods
+ * with a sidecar included), naming only principals that exist; mTLS STRICT for the whole
+ * namespace.
  */
 export function meshSecurityProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
@@ -276,7 +322,7 @@ export function meshSecurityProblems(objects: K8sObject[]): string[] {
       }
     }
   }
-  for (const pod of podTemplates(objects)) {
+  for (const pod of [...podTemplates(objects), ...operatorPods(objects).filter((p) => p.meshed)]) {
     const selecting = policies.filter(
       (p) => p.spec?.selector && selects(matchLabels(p.spec.selector), pod.labels),
     );

@@ -39,8 +39,11 @@ export const K8S = path.join(INFRA, 'k8s');
 export const NAMESPACE = 'glotixz';
 export const OVERLAYS = ['dev', 'staging', 'production'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
-/** In the order an overlay lists them (knative adjusts what istio adds). */
-export const COMPONENTS = ['istio', 'knative', 'network-policies'] as const;
+/**
+ * In the order an overlay lists them (knative adjusts what istio adds; cloudnative-pg re-points
+ * the services' network policies).
+ */
+export const COMPONENTS = ['istio', 'knative', 'network-policies', 'cloudnative-pg'] as const;
 
 /** Every document of a YAML text, `List` objects flattened; throws on a syntax error. */
 export function parseManifests(text: string, source = 'yaml'): K8sObject[] {
@@ -193,6 +196,66 @@ export function podTemplates(objects: K8sObject[]): PodTemplate[] {
       spec: o.spec?.template?.spec ?? {},
       replicas: o.spec?.replicas as number | undefined,
     }));
+}
+
+/**
+ * The pods an operator makes from a CloudNativePG Cluster (its instances) and Pooler (PgBouncer),
+ * with the labels the operator gives them (cnpg.io/cluster, cnpg.io/poolerName) and those the
+ * object asks for; `meshed` when Istio would inject its sidecar into them.
+ */
+export function operatorPods(objects: K8sObject[]): (PodTemplate & { meshed: boolean })[] {
+  const meshed = (annotations: Loose) => annotations?.['sidecar.istio.io/inject'] !== 'false';
+  return objects.flatMap((o) => {
+    if (!o.apiVersion.startsWith('postgresql.cnpg.io/')) return [];
+    if (o.kind === 'Cluster') {
+      const inherited = o.spec?.inheritedMetadata ?? {};
+      return [
+        {
+          owner: `Cluster ${o.metadata.name}`,
+          kind: 'Cluster',
+          name: o.metadata.name,
+          labels: { ...inherited.labels, 'cnpg.io/cluster': o.metadata.name, 'cnpg.io/podRole': 'instance' },
+          spec: {},
+          replicas: o.spec?.instances as number | undefined,
+          meshed: meshed(inherited.annotations),
+        },
+      ];
+    }
+    if (o.kind === 'Pooler') {
+      const template = o.spec?.template?.metadata ?? {};
+      return [
+        {
+          owner: `Pooler ${o.metadata.name}`,
+          kind: 'Pooler',
+          name: o.metadata.name,
+          labels: { ...template.labels, 'cnpg.io/poolerName': o.metadata.name },
+          spec: o.spec?.template?.spec ?? {},
+          replicas: o.spec?.instances as number | undefined,
+          meshed: meshed(template.annotations),
+        },
+      ];
+    }
+    return [];
+  });
+}
+
+/**
+ * The Services CloudNativePG makes: `<cluster>-rw`, `-ro` and `-r` for a Cluster, the Pooler's
+ * own name for a Pooler, each on Postgres's port.
+ */
+export function operatorServices(objects: K8sObject[]): K8sObject[] {
+  const service = (name: string): K8sObject => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { ports: [{ name: 'pgbouncer', port: 5432 }] },
+  });
+  return objects.flatMap((o) => {
+    if (!o.apiVersion.startsWith('postgresql.cnpg.io/')) return [];
+    if (o.kind === 'Cluster') return ['rw', 'ro', 'r'].map((s) => service(`${o.metadata.name}-${s}`));
+    if (o.kind === 'Pooler') return [service(o.metadata.name)];
+    return [];
+  });
 }
 
 export function isKnativeService(o: K8sObject): boolean {

@@ -45,6 +45,7 @@ export function skaffoldArtifacts(): string[] {
 export interface SecretSpec {
   name: string;
   description: string;
+  type?: string;
   keys: { name: string; optional?: boolean }[];
 }
 
@@ -90,6 +91,9 @@ export function runScript(script: string, args: string[], env: Record<string, st
           STRIPE_SECRET_KEY: '',
           STRIPE_WEBHOOK_SECRET: '',
           STRIPE_PUBLISHABLE_KEY: '',
+          SMTP_URL: '',
+          BACKUP_ACCESS_KEY_ID: '',
+          BACKUP_SECRET_ACCESS_KEY: '',
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,4 +112,30 @@ export function devSecretData(env: Record<string, string> = {}): Record<string, 
       .filter((o) => o.kind === 'Secret')
       .map((o) => [o.metadata.name, o.stringData as Record<string, string>]),
   );
+}
+
+/**
+ * The Secrets seal.mjs seals for `environment` (fresh values; Stripe, SMTP and backup keys made
+ * up), name → key → value: the same spec and values, without kubectl or kubeseal.
+ */
+export function sealedSecretData(
+  environment: 'staging' | 'production',
+): Record<string, Record<string, string>> {
+  return JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { completeState, secretData } from ${JSON.stringify(path.join(INFRA, 'scripts', 'lib', 'secrets.mjs'))};
+         const state = completeState({}, {
+           stripe: { secretKey: 'sk_test_x', webhookSecret: 'whsec_x', publishableKey: 'pk_test_x' },
+           smtpUrl: 'smtps://mailer:secret@smtp.example.com:465',
+           backup: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example' },
+         });
+         process.stdout.write(JSON.stringify(secretData(state, ${JSON.stringify(environment)})));`,
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as Record<string, Record<string, string>>;
 }
