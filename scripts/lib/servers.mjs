@@ -42,7 +42,20 @@ export const SERVERS = {
     ports: [4222, 42229],
     probe: probeNats,
     bin: 'nats-server',
-    args: (port, dir) => ['-js', '-a', HOST, '-p', String(port), '-sd', dir],
+    // One server of a cluster (the fault tests' three on loopback): its name, the cluster's name,
+    // the port its routes listen on, the routes it solicits and, when given, the route address it
+    // tells the others (gossip), which the fault tests point nowhere so that only the routes they
+    // control exist.
+    args: (port, dir, { cluster } = {}) => [
+      ...['-js', '-a', HOST, '-p', String(port), '-sd', dir],
+      ...(cluster
+        ? [
+            ...['--server_name', cluster.serverName, '--cluster_name', cluster.name],
+            ...['--cluster', `nats://${HOST}:${cluster.port}`, '--routes', cluster.routes.join(',')],
+            ...(cluster.advertise ? ['--cluster_advertise', cluster.advertise] : []),
+          ]
+        : []),
+    ],
     readyLine: /Server is ready/,
   },
   redis: {
@@ -98,13 +111,14 @@ const owned = new Set();
 process.once('exit', () => owned.forEach((child) => child.kill('SIGKILL')));
 
 /**
- * Starts a server of SERVERS (`options`: redis' persistence) on `port` with its data in `dir`, in
+ * Starts a server of SERVERS (`options`: redis' persistence, a NATS server's cluster) on `port` with its data in `dir`, in
  * its own process group (as `user` { uid, gid } if given), its output appended to dir/server.log;
  * resolves once it logged that it is ready and accepts connections. With `pidFile` the pid is
  * written there (and the server outlives this process); otherwise it is killed when this process exits.
  * @param {'nats' | 'redis' | 'pg'} kind
  * @param {{ bin: string, port: number, dir: string, pidFile?: string,
- *   options?: { persistence?: 'aof' | 'none' }, user?: { uid: number, gid: number } }} settings
+ *   options?: { persistence?: 'aof' | 'none', cluster?: { name: string, serverName: string, port: number,
+ *   routes: string[], advertise?: string } }, user?: { uid: number, gid: number } }} settings
  */
 export async function startDaemon(kind, { bin, port, dir, pidFile, options, user }) {
   const daemon = SERVERS[kind];

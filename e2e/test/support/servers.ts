@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureBinary, startDaemon } from '../../../scripts/lib/servers.mjs';
@@ -73,4 +75,133 @@ export interface RedisServerOptions {
 /** Starts a private `redis-server` on a random port with its data in its own folder. */
 export function startRedis(options: RedisServerOptions = {}): Promise<PrivateServer> {
   return start('redis', 'TEST_REDIS_SERVER_BIN', options);
+}
+
+/** A TCP link a test can cut and heal: connections through it are forwarded to `targetPort`. */
+class Link {
+  private readonly sockets = new Set<Socket>();
+  private cut = false;
+  private readonly server: Server;
+  port = 0;
+
+  private constructor(private readonly targetPort: number) {
+    this.server = createServer((inbound) => this.forward(inbound));
+  }
+
+  static async open(targetPort: number): Promise<Link> {
+    const link = new Link(targetPort);
+    link.server.listen(0, '127.0.0.1');
+    await once(link.server, 'listening');
+    const address = link.server.address();
+    link.port = typeof address === 'object' && address ? address.port : 0;
+    return link;
+  }
+
+  private forward(inbound: Socket): void {
+    if (this.cut) {
+      inbound.destroy();
+      return;
+    }
+    const outbound = connect(this.targetPort, '127.0.0.1');
+    for (const [from, to] of [
+      [inbound, outbound],
+      [outbound, inbound],
+    ] as const) {
+      this.sockets.add(from);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        this.sockets.delete(from);
+        to.destroy();
+      });
+      from.pipe(to);
+    }
+  }
+
+  /** Drops every connection through it and refuses new ones until {@link heal}. */
+  sever(): void {
+    this.cut = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  heal(): void {
+    this.cut = false;
+  }
+
+  close(): Promise<void> {
+    this.sever();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A three-server NATS JetStream cluster on loopback, see {@link startNatsCluster}. */
+export interface NatsCluster {
+  /** The servers, each a {@link PrivateServer} that can be stopped, killed and started again. */
+  readonly servers: PrivateServer[];
+  /** Every server's client URL, comma-separated, for a client that may use any of them. */
+  readonly url: string;
+  /** The server names, in the order of {@link servers}: `n1`, `n2`, `n3`. */
+  readonly names: string[];
+  /**
+   * Cuts the routes between server `index` and the others (its clients stay connected to it): a
+   * network partition of one server, until {@link heal}.
+   */
+  partition(index: number): void;
+  heal(index: number): void;
+  /** Kills every server and deletes their stores. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts three `nats-server -js` on random ports as one cluster: each solicits a route to each of
+ * the others through a {@link Link} of its own, so a test can partition one server by cutting its
+ * links while its clients stay connected. JetStream streams created with 3 replicas then keep
+ * working with one server down or cut off (quorum 2 of 3).
+ */
+export async function startNatsCluster(): Promise<NatsCluster> {
+  const bin = await binary('nats-server', 'TEST_NATS_SERVER_BIN');
+  const size = 3;
+  const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+  const clientPorts = await Promise.all(names.map(() => freePort()));
+  const routePorts = await Promise.all(names.map(() => freePort()));
+  // links[i][j]: the route server i solicits to server j.
+  const links: Link[][] = [];
+  for (let i = 0; i < size; i += 1) {
+    links[i] = [];
+    for (let j = 0; j < size; j += 1) if (i !== j) links[i]![j] = await Link.open(routePorts[j]!);
+  }
+  const name = `glotixz-${Math.random().toString(36).slice(2, 8)}`;
+  const nowhere = await freePort();
+  const servers = await Promise.all(
+    names.map((serverName, i) =>
+      startDaemon('nats', {
+        bin,
+        port: clientPorts[i]!,
+        dir: mkdtempSync(path.join(tmpdir(), `glotixz-nats-${serverName}-`)),
+        options: {
+          cluster: {
+            name,
+            serverName,
+            port: routePorts[i]!,
+            routes: links[i]!.filter(Boolean).map((link) => `nats-route://127.0.0.1:${link.port}`),
+            // Gossip names a port where nothing listens: a server learning of another through a
+            // third never routes to it around the links.
+            advertise: `127.0.0.1:${nowhere}`,
+          },
+        },
+      }),
+    ),
+  );
+  const linksOf = (index: number) =>
+    links.flatMap((row, i) => row.filter((link, j) => link && (i === index || j === index)));
+  return {
+    servers,
+    url: clientPorts.map((port) => `nats://127.0.0.1:${port}`).join(','),
+    names,
+    partition: (index) => linksOf(index).forEach((link) => link.sever()),
+    heal: (index) => linksOf(index).forEach((link) => link.heal()),
+    async dispose() {
+      await Promise.all(servers.map((server) => server.dispose()));
+      await Promise.all(links.flat().map((link) => link.close()));
+    },
+  };
 }
