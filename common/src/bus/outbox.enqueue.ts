@@ -57,7 +57,7 @@ function headersJson(extra: MessageHeaders | undefined): string | null {
 }
 
 /** Options of {@link enqueueInStatement}. */
-export interface EnqueueInStatementOptions extends EnqueueOptions {
+export interface EnqueueInStatementOptions {
   /**
    * The event's `data` as a `jsonb` expression over the columns of `from`: computed by the
    * statement itself, e.g. from the row it inserts.
@@ -65,15 +65,20 @@ export interface EnqueueInStatementOptions extends EnqueueOptions {
   data: SQL;
   /** The rows the event is enqueued for (usually a CTE of the statement); one event per row. */
   from: SQL;
+  /** The channel to `NOTIFY`; the relay's channel. */
+  channel?: string;
 }
 
-/** What {@link enqueueInStatement} answers: the parts to embed and the check to run before commit. */
+/** The values of one event's placeholders in {@link EnqueueInStatement.insert}. */
+export type EnqueueValues = Record<string, unknown>;
+
+/** What {@link enqueueInStatement} answers: the parts to embed, their values and the check before commit. */
 export interface EnqueueInStatement<S extends Subject> {
-  /** The event id (the JetStream `msgID`). */
-  id: string;
   /**
    * The data-modifying CTE body: `insert into outbox … select … from <from> returning envelope`;
-   * embed it as `with <name> as (${insert})`.
+   * embed it as `with <name> as (${insert})`. Its event id, time and headers are placeholders
+   * (`sql.placeholder`), so the statement's text stays the same from one event to the next and
+   * can be prepared once: fill them with {@link EnqueueInStatement.values}.
    */
   insert: SQL;
   /**
@@ -83,6 +88,11 @@ export interface EnqueueInStatement<S extends Subject> {
    */
   notify(cte: string): SQL;
   /**
+   * The placeholder values for one event: a fresh id (or `options.id`), the time (now, or
+   * `options.occurredAt`), and the headers with the trace context active at this call.
+   */
+  values(options?: EnqueueOptions): EnqueueValues;
+  /**
    * Validates the envelope the statement wrote (its `returning envelope`) against the subject's
    * schema and answers it. Call it before the transaction commits, so a broken event rolls back
    * with its domain change.
@@ -91,34 +101,43 @@ export interface EnqueueInStatement<S extends Subject> {
   check(written: unknown): Envelope<S>;
 }
 
+const placeholders = {
+  id: sql.placeholder('outbox_event_id'),
+  occurredAt: sql.placeholder('outbox_occurred_at'),
+  headers: sql.placeholder('outbox_headers'),
+};
+
 /**
  * {@link enqueue} as part of one data-modifying statement, for an event whose data the statement
  * itself computes (say, the order a placing insert creates, with the terms it copied), so the
  * domain change, the outbox row and its `NOTIFY` take one round trip. The row is the one `enqueue`
  * writes: the same id, subject, envelope (`id`, `subject`, `version`, `occurredAt`, `data`) and
- * headers with the trace context active now. As the data exists only inside the statement, its
- * validation comes after it: run {@link EnqueueInStatement.check} on the returned envelope before
- * committing (an invalid event is a server fault, and the rollback takes the change with it).
+ * headers with the trace context. As the data exists only inside the statement, its validation
+ * comes after it: run {@link EnqueueInStatement.check} on the returned envelope before committing
+ * (an invalid event is a server fault, and the rollback takes the change with it).
  */
 export function enqueueInStatement<S extends Subject>(
   subject: S,
   options: EnqueueInStatementOptions,
 ): EnqueueInStatement<S> {
-  const id = options.id ?? randomUUID();
-  const occurredAt = (options.occurredAt ?? new Date()).toISOString();
   const channel = options.channel ?? defaultOutboxChannel;
   const insert = sql`insert into ${outbox} (id, subject, envelope, headers)
-      select ${id}::uuid, ${subject}::text,
-             jsonb_build_object('id', ${id}::text, 'subject', ${subject}::text,
-                                'version', ${contractVersion}::int, 'occurredAt', ${occurredAt}::text,
+      select ${placeholders.id}::uuid, ${subject}::text,
+             jsonb_build_object('id', ${placeholders.id}::text, 'subject', ${subject}::text,
+                                'version', ${contractVersion}::int,
+                                'occurredAt', ${placeholders.occurredAt}::text,
                                 'data', ${options.data}),
-             ${headersJson(options.headers)}::jsonb
+             ${placeholders.headers}::jsonb
       from ${options.from}
       returning envelope`;
   return {
-    id,
     insert,
     notify: (cte) => sql`(select count(pg_notify(${channel}::text, '')) from ${sql.identifier(cte)})`,
+    values: (event = {}) => ({
+      outbox_event_id: event.id ?? randomUUID(),
+      outbox_occurred_at: (event.occurredAt ?? new Date()).toISOString(),
+      outbox_headers: headersJson(event.headers),
+    }),
     check(written) {
       const envelope = written as Envelope<S>;
       const parsed = eventSchemas[subject].safeParse(envelope.data);

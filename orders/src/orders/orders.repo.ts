@@ -8,7 +8,7 @@ import {
   type TicketStatus,
 } from '@glotixz/common/events';
 import type { PageCursor } from '@glotixz/common/express';
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, fillPlaceholders, inArray, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Pool, PoolClient } from 'pg';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
@@ -50,9 +50,6 @@ interface PlaceRow extends Record<string, unknown> {
   fee: string | number;
   total: string | number;
   currency: string;
-  seller_id: string | null;
-  event_id: string | null;
-  starts_at: string | Date | null;
   section: string | null;
   row: string | null;
   seat: string | null;
@@ -156,29 +153,41 @@ function beginLockingBuyer(userId: string): string {
 }
 
 const dialect = new PgDialect();
-/** The name of each prepared statement, by its text: the placing statement's text is constant. */
-const statementNames = new Map<string, string>();
 
 /**
- * Runs `statement` as a prepared statement on `client`: Postgres parses and plans it once per
- * connection instead of on every call.
+ * A statement compiled once: its text, prepared under `name` on each connection (Postgres parses
+ * and plans it once there instead of on every call), and its parameters, placeholders among them.
  */
-async function runPrepared<R extends Record<string, unknown>>(
-  client: PoolClient,
-  statement: SQL,
-): Promise<R[]> {
+interface Compiled {
+  name: string;
+  text: string;
+  params: unknown[];
+}
+
+let compiledCount = 0;
+
+function compile(statement: SQL): Compiled {
   const { sql: text, params } = dialect.sqlToQuery(statement);
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = `orders_${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  const { rows } = await client.query<R>({ name, text, values: params });
+  compiledCount += 1;
+  return { name: `orders_${compiledCount}`, text, params };
+}
+
+async function runCompiled<R extends Record<string, unknown>>(
+  client: PoolClient,
+  compiled: Compiled,
+  values: Record<string, unknown>,
+): Promise<R[]> {
+  const { name, text, params } = compiled;
+  const { rows } = await client.query<R>({ name, text, values: fillPlaceholders(params, values) });
   return rows;
 }
 
+const ticketExistsStatement = compile(
+  sql`select 1 from ${tickets} where id = ${sql.placeholder('ticket_id')}::uuid`,
+);
+
 async function ticketExists(client: PoolClient, ticketId: string): Promise<boolean> {
-  const rows = await runPrepared(client, sql`select 1 from ${tickets} where id = ${ticketId}::uuid`);
+  const rows = await runCompiled(client, ticketExistsStatement, { ticket_id: ticketId });
   return rows.length > 0;
 }
 
@@ -202,6 +211,105 @@ const orderCreatedDataSql = sql`jsonb_build_object(
           else jsonb_build_object('event', jsonb_build_object('id', ticket.event_id,
                                                               'startsAt', ${isoSql(sql`ticket.starts_at`)})) end`;
 
+const orderCreatedQueue = enqueueInStatement(orderCreatedSubject, {
+  data: orderCreatedDataSql,
+  from: sql`placed cross join ticket`,
+});
+
+/** The placing statement of a service's rules; the buyer, the ticket and the event are placeholders. */
+function placingStatement(rules: PlaceInput, limit: AttemptLimit): SQL {
+  const userId = sql.placeholder('user_id');
+  const ticketId = sql.placeholder('ticket_id');
+  const cooldown = seconds(rules.cooldownSeconds);
+  return sql`
+      with attempt as (
+        insert into ${orderAttempts} as a (user_id, hits, reset_at)
+        values (${userId}::uuid, ${sql.placeholder('hits')}::int, now() + ${seconds(limit.windowSeconds)})
+        on conflict (user_id) do update
+          set hits = case when a.reset_at <= now() then excluded.hits else a.hits + excluded.hits end,
+              reset_at = case when a.reset_at <= now() then excluded.reset_at else a.reset_at end
+        returning hits, ceil(extract(epoch from reset_at - now()))::int as reset_in
+      ), ticket as (
+        select id, title, price, currency, section, row, seat, status, user_id, event_id, starts_at,
+               user_id = ${userId}::uuid as own,
+               coalesce(starts_at <= statement_timestamp(), false) as started,
+               amounts.fee, price + amounts.fee as total
+        from ${tickets}
+        cross join lateral (select ${platformFeeSql(sql`price`, sql`currency`, rules.feeSchedule)} as fee) amounts
+        where id = ${ticketId}::uuid
+      ), live as (
+        select status from ${orders}
+        where ticket_id = ${ticketId}::uuid and status in ('awaiting_payment', 'complete')
+      ), holds as (
+        select count(*)::int as n from ${orders}
+        where user_id = ${userId}::uuid and status = 'awaiting_payment'
+      ), earlier as (
+        select max(updated_at) filter (where status = 'cancelled') + ${cooldown} as cooldown_until
+        from ${orders}
+        where ticket_id = ${ticketId}::uuid and user_id = ${userId}::uuid
+      ), placed as (
+        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, fee, total,
+                               currency, section, row, seat, expires_at)
+        select ${userId}::uuid, ${sql.placeholder('buyer_email')}::text, ticket.id, 'awaiting_payment',
+               ticket.title, ticket.price, ticket.fee::bigint, ticket.total::bigint, ticket.currency,
+               ticket.section, ticket.row, ticket.seat, now() + ${seconds(rules.windowSeconds)}
+        from ticket, holds, earlier, attempt
+        where attempt.hits <= ${limit.max}
+          and not ticket.own
+          and ticket.status = 'available'
+          and not ticket.started
+          and ticket.total <= ${maxOrderTotal}
+          and not exists (select 1 from live)
+          and holds.n < ${rules.maxHolds}
+          and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
+        returning id, user_id, ticket_id, status, cancel_reason, buyer_email, title, price, fee,
+                  total, currency, section, row, seat, expires_at, version, created_at, updated_at
+      ), queued as (${orderCreatedQueue.insert})
+      select attempt.hits as attempts,
+             attempt.reset_in as attempts_reset_in,
+             exists (select 1 from ticket) as ticket_found,
+             (select own from ticket) as own_ticket,
+             (select status from ticket) as ticket_status,
+             (select started from ticket) as event_started,
+             (select total::text from ticket) as ticket_total,
+             (select currency from ticket) as ticket_currency,
+             (select status from live limit 1) as live_status,
+             holds.n as holds,
+             case when earlier.cooldown_until > now()
+                  then ceil(extract(epoch from earlier.cooldown_until - now()))::int end as cooldown_seconds,
+             (select envelope from queued) as envelope,
+             ${orderCreatedQueue.notify('queued')} as notified,
+             placed.*
+      from holds cross join earlier cross join attempt left join placed on true`;
+}
+
+/**
+ * The placing statements compiled so far, by fee schedule and then by the other rules: one per
+ * service's settings, compiled on its first placement.
+ */
+const placings = new WeakMap<FeeSchedule, Map<string, Compiled>>();
+
+function placingFor(rules: PlaceInput, limit: AttemptLimit): Compiled {
+  let byRules = placings.get(rules.feeSchedule);
+  if (!byRules) {
+    byRules = new Map();
+    placings.set(rules.feeSchedule, byRules);
+  }
+  const key = [
+    rules.windowSeconds,
+    rules.maxHolds,
+    rules.cooldownSeconds,
+    limit.max,
+    limit.windowSeconds,
+  ].join('/');
+  let compiled = byRules.get(key);
+  if (!compiled) {
+    compiled = compile(placingStatement(rules, limit));
+    byRules.set(key, compiled);
+  }
+  return compiled;
+}
+
 /**
  * Runs the placing statement (see {@link ordersRepo.placeAwaitingPayment}) in the transaction on
  * `client` and answers its outcome; `count` says whether it counts as a new attempt.
@@ -212,77 +320,13 @@ async function runPlacing(
   limit: AttemptLimit,
   count: boolean,
 ): Promise<PlaceOutcome> {
-  const cooldown = seconds(input.cooldownSeconds);
-  const queued = enqueueInStatement(orderCreatedSubject, {
-    data: orderCreatedDataSql,
-    from: sql`placed cross join ticket`,
+  const [row] = await runCompiled<PlaceRow>(client, placingFor(input, limit), {
+    user_id: input.userId,
+    ticket_id: input.ticketId,
+    buyer_email: input.buyerEmail,
+    hits: count ? 1 : 0,
+    ...orderCreatedQueue.values(),
   });
-  const [row] = await runPrepared<PlaceRow>(
-    client,
-    sql`
-      with attempt as (
-        insert into ${orderAttempts} as a (user_id, hits, reset_at)
-        values (${input.userId}::uuid, ${count ? 1 : 0}::int, now() + ${seconds(limit.windowSeconds)})
-        on conflict (user_id) do update
-          set hits = case when a.reset_at <= now() then excluded.hits else a.hits + excluded.hits end,
-              reset_at = case when a.reset_at <= now() then excluded.reset_at else a.reset_at end
-        returning hits, ceil(extract(epoch from reset_at - now()))::int as reset_in
-      ), ticket as (
-        select id, title, price, currency, section, row, seat, status, user_id, event_id, starts_at,
-               user_id = ${input.userId}::uuid as own,
-               coalesce(starts_at <= statement_timestamp(), false) as started,
-               amounts.fee, price + amounts.fee as total
-        from ${tickets}
-        cross join lateral (select ${platformFeeSql(sql`price`, sql`currency`, input.feeSchedule)} as fee) amounts
-        where id = ${input.ticketId}::uuid
-      ), live as (
-        select status from ${orders}
-        where ticket_id = ${input.ticketId}::uuid and status in ('awaiting_payment', 'complete')
-      ), holds as (
-        select count(*)::int as n from ${orders}
-        where user_id = ${input.userId}::uuid and status = 'awaiting_payment'
-      ), earlier as (
-        select max(updated_at) filter (where status = 'cancelled') + ${cooldown} as cooldown_until
-        from ${orders}
-        where ticket_id = ${input.ticketId}::uuid and user_id = ${input.userId}::uuid
-      ), placed as (
-        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, fee, total,
-                               currency, section, row, seat, expires_at)
-        select ${input.userId}::uuid, ${input.buyerEmail}::text, ticket.id, 'awaiting_payment',
-               ticket.title, ticket.price, ticket.fee::bigint, ticket.total::bigint, ticket.currency,
-               ticket.section, ticket.row, ticket.seat, now() + ${seconds(input.windowSeconds)}
-        from ticket, holds, earlier, attempt
-        where attempt.hits <= ${limit.max}
-          and not ticket.own
-          and ticket.status = 'available'
-          and not ticket.started
-          and ticket.total <= ${maxOrderTotal}
-          and not exists (select 1 from live)
-          and holds.n < ${input.maxHolds}
-          and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
-        returning id, user_id, ticket_id, status, cancel_reason, buyer_email, title, price, fee,
-                  total, currency, section, row, seat, expires_at, version, created_at, updated_at
-      ), queued as (${queued.insert})
-      select attempt.hits as attempts,
-             attempt.reset_in as attempts_reset_in,
-             exists (select 1 from ticket) as ticket_found,
-             (select own from ticket) as own_ticket,
-             (select status from ticket) as ticket_status,
-             (select started from ticket) as event_started,
-             (select total::text from ticket) as ticket_total,
-             (select currency from ticket) as ticket_currency,
-             (select user_id from ticket) as seller_id,
-             (select event_id from ticket) as event_id,
-             (select starts_at from ticket) as starts_at,
-             (select status from live limit 1) as live_status,
-             holds.n as holds,
-             case when earlier.cooldown_until > now()
-                  then ceil(extract(epoch from earlier.cooldown_until - now()))::int end as cooldown_seconds,
-             (select envelope from queued) as envelope,
-             ${queued.notify('queued')} as notified,
-             placed.*
-      from holds cross join earlier cross join attempt left join placed on true`,
-  );
   if (!row) throw new Error('the placing statement answered no row');
   if (row.id === null) {
     if (row.attempts > limit.max) {
@@ -304,7 +348,7 @@ async function runPlacing(
     }
     return { status: 'hold-limit', holds: row.holds };
   }
-  queued.check(row.envelope);
+  orderCreatedQueue.check(row.envelope);
   const order: OrderRow = {
     id: row.id,
     userId: row.user_id,
