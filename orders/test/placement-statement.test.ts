@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { orderCreatedSchema, safeParseEnvelope } from '@glotixz/common/events';
-import { useHarness, waitFor } from '@glotixz/common/testing';
+import { createTestUser, useHarness, waitFor } from '@glotixz/common/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -76,6 +76,19 @@ describe('the placing statement', () => {
     }, 5_000);
     expect(envelope?.data).toEqual(expect.objectContaining({ id: res.body.id, sellerId: ticket.userId }));
     expect(envelope?.data).not.toHaveProperty('event');
+  });
+
+  it('binds what a buyer controls as data: an email with a quote is stored as it is', async () => {
+    const ticket = await h.listTicket();
+    const buyer = createTestUser(h.keys, "o'neil+x@example.test");
+
+    const res = await place(buyer, ticket.id).expect(201);
+
+    const { rows } = await h.pool.query<{ buyer_email: string }>(
+      'select buyer_email from orders where id = $1',
+      [res.body.id],
+    );
+    expect(rows).toEqual([{ buyer_email: "o'neil+x@example.test" }]);
   });
 
   it('answers 500 and commits neither the order nor its event when the event would break its contract', async () => {

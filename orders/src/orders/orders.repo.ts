@@ -10,7 +10,7 @@ import {
 import type { PageCursor } from '@glotixz/common/express';
 import { and, desc, eq, fillPlaceholders, inArray, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
 import { orderAttempts, orders, tickets, type CancelReason, type OrderRow } from '../db/schema';
 import type { ETicketSigner } from '../etickets/eticket-signer';
@@ -143,9 +143,9 @@ function orderCancelledData(order: OrderRow, reason: CancelReason): OrderCancell
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * `begin` and the buyer's placement lock as one simple-protocol query: one round trip. The
- * protocol takes no parameters, so the id goes in as a literal, after checking it is a UUID (it
- * comes from a verified token, whose claims are checked as UUIDs already).
+ * `begin` and the buyer's placement lock, to open the simple-protocol query that places an order.
+ * That protocol takes no parameters, so the id goes in as a literal, after checking it is a UUID
+ * (it comes from a verified token, whose claims are checked as UUIDs already).
  */
 function beginLockingBuyer(userId: string): string {
   if (!uuidPattern.test(userId)) throw new Error('the buyer id is not a UUID');
@@ -180,6 +180,51 @@ async function runCompiled<R extends Record<string, unknown>>(
   const { name, text, params } = compiled;
   const { rows } = await client.query<R>({ name, text, values: fillPlaceholders(params, values) });
   return rows;
+}
+
+/** The statements each connection has prepared with SQL `PREPARE`, by name. */
+const preparedOn = new WeakMap<PoolClient, Set<string>>();
+
+/** Prepares `compiled` on `client` with SQL `PREPARE`, unless that connection did already. */
+async function prepareOnce(client: PoolClient, compiled: Compiled): Promise<void> {
+  let prepared = preparedOn.get(client);
+  if (!prepared) {
+    prepared = new Set();
+    preparedOn.set(client, prepared);
+  }
+  if (prepared.has(compiled.name)) return;
+  await client.query(`prepare ${compiled.name} as ${compiled.text}`);
+  prepared.add(compiled.name);
+}
+
+/** A value as a SQL literal, for an `EXECUTE`: only the kinds the placing statement binds. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return escapeLiteral(value);
+  throw new Error(`cannot bind ${typeof value} as a literal`);
+}
+
+/**
+ * Runs `compiled`, prepared with SQL `PREPARE`, as `EXECUTE name(literals…)` after the statements
+ * in `before` (if any), all in one simple-protocol query: one round trip for all of them (the extended
+ * protocol would take one per statement), and the plan prepared once per connection all the same.
+ * Answers the rows of `compiled`.
+ */
+async function executeAfter<R extends Record<string, unknown>>(
+  client: PoolClient,
+  before: string,
+  compiled: Compiled,
+  values: Record<string, unknown>,
+): Promise<R[]> {
+  await prepareOnce(client, compiled);
+  const args = fillPlaceholders(compiled.params, values).map(literal).join(', ');
+  const execute = `execute ${compiled.name}(${args})`;
+  const results = (await client.query(before ? `${before}; ${execute}` : execute)) as unknown as
+    QueryResult<R>[] | QueryResult<R>;
+  const last = Array.isArray(results) ? results.at(-1) : results;
+  return last?.rows ?? [];
 }
 
 const ticketExistsStatement = compile(
@@ -311,16 +356,18 @@ function placingFor(rules: PlaceInput, limit: AttemptLimit): Compiled {
 }
 
 /**
- * Runs the placing statement (see {@link ordersRepo.placeAwaitingPayment}) in the transaction on
- * `client` and answers its outcome; `count` says whether it counts as a new attempt.
+ * Runs the placing statement (see {@link ordersRepo.placeAwaitingPayment}) on `client`, after
+ * the statements in `before` in the same round trip, and answers its outcome; `count` says
+ * whether it counts as a new attempt.
  */
 async function runPlacing(
   client: PoolClient,
+  before: string,
   input: PlaceInput,
   limit: AttemptLimit,
   count: boolean,
 ): Promise<PlaceOutcome> {
-  const [row] = await runCompiled<PlaceRow>(client, placingFor(input, limit), {
+  const [row] = await executeAfter<PlaceRow>(client, before, placingFor(input, limit), {
     user_id: input.userId,
     ticket_id: input.ticketId,
     buyer_email: input.buyerEmail,
@@ -382,14 +429,14 @@ export const ordersRepo = {
    * Places an order awaiting payment for `ticketId` that expires `windowSeconds` from now
    * (database clock), with its `order.created` in the outbox (I1), unless the rate limit, the
    * ticket or the buyer's rules refuse it. Runs its own transaction on a connection of `pool`, in
-   * three round trips: `begin` with the buyer's lock, the placing statement, `commit`.
+   * two round trips: `begin`, the buyer's lock and the placing statement in one, then `commit`.
    *
    * The buyer's lock makes their placements run one at a time. The hold cap counts the buyer's
    * live orders and then inserts one: two placements by the same buyer counting side by side
    * would both see room for one more. A transaction-scoped advisory lock per buyer, taken before
-   * counting, serialises them; the placing statement starts after it, so its snapshot holds every
-   * earlier placement of this buyer committed (a lock taken inside the statement would come after
-   * its snapshot). Chosen over a counter row per buyer because it needs no bookkeeping that every
+   * counting, serialises them; the placing statement is the next statement (of the same query
+   * message) and starts after it, so its snapshot holds every earlier placement of this buyer
+   * committed (a lock taken inside the statement would come after its snapshot). Chosen over a counter row per buyer because it needs no bookkeeping that every
    * cancel, expiry and payment would have to keep in step (the count is the orders themselves),
    * it only serialises one buyer's own requests, and it is released by commit, rollback or a
    * dropped connection alike.
@@ -421,13 +468,12 @@ export const ordersRepo = {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query(beginLockingBuyer(input.userId));
       try {
-        let outcome = await runPlacing(client, input, limit, true);
+        let outcome = await runPlacing(client, beginLockingBuyer(input.userId), input, limit, true);
         // Only on this error path: is the ticket still missing? It may have reached the replica
         // between the two reads: then place it now (the attempt counted once already).
         if (outcome.status === 'ticket-unseen' && (await ticketExists(client, input.ticketId))) {
-          outcome = await runPlacing(client, input, limit, false);
+          outcome = await runPlacing(client, '', input, limit, false);
         }
         await client.query('commit');
         return outcome;
