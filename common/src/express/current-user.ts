@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors';
 import { isCrossOrigin, isUnsafeMethod } from './cross-origin';
-import { verifySessionToken, type CurrentUser, type JwtVerifyOptions, type TokenSession } from './jwt';
+import { createTokenVerifier, type CurrentUser, type JwtVerifyOptions, type TokenSession } from './jwt';
 import type { SessionRevocationCheck } from './session-revocations';
 
 declare global {
@@ -28,6 +28,7 @@ function bearerToken(req: Request): string | undefined {
   return match?.[1];
 }
 
+/** The session cookie's token; reading `req.session` is what makes cookie-session parse the cookie. */
 function sessionToken(req: Request): string | undefined {
   const session = req.session as SessionData | null | undefined;
   return typeof session?.jwt === 'string' ? session.jwt : undefined;
@@ -43,9 +44,13 @@ function sessionToken(req: Request): string | undefined {
  * authenticate is refused with 403 `CROSS_ORIGIN_REQUEST` when a page of another origin sent it
  * (see {@link isCrossOrigin}): the browser attaches the cookie to such requests, so the cookie
  * alone does not show the user meant them. Bearer requests carry their credential explicitly and
- * are exempt.
+ * are exempt. With a Bearer token the cookie is not read at all.
+ *
+ * A token is verified once and then remembered until it expires (see {@link createTokenVerifier});
+ * its session is checked against `revocations` on every request all the same.
  */
 export function currentUser(options: JwtVerifyOptions, revocations?: SessionRevocationCheck): RequestHandler {
+  const verifyToken = createTokenVerifier(options);
   return (req: Request, _res: Response, next: NextFunction) => {
     const bearer = bearerToken(req);
     const token = bearer ?? sessionToken(req);
@@ -53,7 +58,7 @@ export function currentUser(options: JwtVerifyOptions, revocations?: SessionRevo
       next(new AppError('CROSS_ORIGIN_REQUEST', 'Cross-origin requests may not use the session cookie'));
       return;
     }
-    const verified = token ? verifySessionToken(token, options) : null;
+    const verified = token ? verifyToken(token) : null;
     if (!verified) {
       next();
       return;

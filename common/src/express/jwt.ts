@@ -101,3 +101,54 @@ export function verifySessionToken(token: string, options: JwtVerifyOptions): Ve
     return null;
   }
 }
+
+/** Options of {@link createTokenVerifier}. */
+export interface TokenVerifierOptions {
+  /** Most tokens remembered; the least recently used one is forgotten first. Default 10,000. */
+  maxEntries?: number;
+  /** The clock, in epoch milliseconds; for tests. */
+  now?: () => number;
+}
+
+/** Verifies tokens like {@link verifySessionToken}, remembering the ones that verified. */
+export type TokenVerifier = (token: string) => VerifiedToken | null;
+
+/**
+ * {@link verifySessionToken} with `options`, remembering each token that verified until it
+ * expires, so a client sending the same token on every request pays for the signature check once.
+ * The memory is a bounded LRU keyed by the whole token string: any other string, a token of
+ * another key or one altered in a single character, is verified afresh, and tokens that fail are
+ * never remembered. Revocation is no concern of it: check the session on every request (see
+ * `currentUser`).
+ */
+export function createTokenVerifier(
+  options: JwtVerifyOptions,
+  { maxEntries = 10_000, now = Date.now }: TokenVerifierOptions = {},
+): TokenVerifier {
+  // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
+  const remembered = new Map<string, VerifiedToken>();
+  return (token) => {
+    const hit = remembered.get(token);
+    if (hit) {
+      remembered.delete(token);
+      if (hit.session.expiresAt.getTime() > now()) {
+        remembered.set(token, hit);
+        return copyOf(hit);
+      }
+    }
+    const verified = verifySessionToken(token, options);
+    // jsonwebtoken checks `exp` against the real clock; the memory keeps to its own clock too.
+    if (!verified || verified.session.expiresAt.getTime() <= now()) return verified;
+    remembered.set(token, verified);
+    if (remembered.size > maxEntries) {
+      const oldest = remembered.keys().next();
+      if (!oldest.done) remembered.delete(oldest.value);
+    }
+    return copyOf(verified);
+  };
+}
+
+/** A copy a request may keep (and change) without touching the remembered one. */
+function copyOf({ user, session }: VerifiedToken): VerifiedToken {
+  return { user: { ...user }, session: { id: session.id, expiresAt: new Date(session.expiresAt) } };
+}

@@ -1,4 +1,4 @@
-import { enqueue } from '@glotixz/common/bus';
+import { enqueue, enqueueInStatement } from '@glotixz/common/bus';
 import {
   orderCancelledSubject,
   orderCompletedSubject,
@@ -8,7 +8,9 @@ import {
   type TicketStatus,
 } from '@glotixz/common/events';
 import type { PageCursor } from '@glotixz/common/express';
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, fillPlaceholders, inArray, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
 import type { OrdersDb, OrdersExecutor, OrdersTx } from '../db/db';
 import { orderAttempts, orders, tickets, type CancelReason, type OrderRow } from '../db/schema';
 import type { ETicketSigner } from '../etickets/eticket-signer';
@@ -21,6 +23,11 @@ import { maxOrderTotal, platformFeeSql } from './order-fees';
  * text): what it found about the buyer and the ticket, and the order's columns when it inserted one.
  */
 interface PlaceRow extends Record<string, unknown> {
+  /** This attempt's count in the buyer's rate window, and the seconds until the window ends. */
+  attempts: number;
+  attempts_reset_in: number;
+  /** The `order.created` envelope the statement enqueued, when it placed the order. */
+  envelope: unknown;
   ticket_found: boolean;
   own_ticket: boolean | null;
   ticket_status: TicketStatus | null;
@@ -43,16 +50,13 @@ interface PlaceRow extends Record<string, unknown> {
   fee: string | number;
   total: string | number;
   currency: string;
-  seller_id: string | null;
-  event_id: string | null;
-  starts_at: string | null;
   section: string | null;
   row: string | null;
   seat: string | null;
-  expires_at: string;
+  expires_at: string | Date;
   version: number;
-  created_at: string;
-  updated_at: string;
+  created_at: string | Date;
+  updated_at: string | Date;
 }
 
 /** What a buyer asks for and the rules the placement applies. */
@@ -77,9 +81,17 @@ export interface PlaceInput {
  */
 export type Unavailability = 'sold' | 'event-started' | 'reserved' | 'unlisted';
 
+/** The placement rate limit: `max` attempts per buyer in a fixed window of `windowSeconds`. */
+export interface AttemptLimit {
+  max: number;
+  windowSeconds: number;
+}
+
 /** The outcome of {@link ordersRepo.placeAwaitingPayment}. */
 export type PlaceOutcome =
   | { status: 'placed'; order: OrderRow }
+  /** The buyer attempted more than `max` placements in the window (this attempt counted). */
+  | { status: 'rate-limited'; retryAfterSeconds: number }
   /** The replica has no such ticket. */
   | { status: 'ticket-unseen' }
   | { status: 'own-ticket' }
@@ -128,6 +140,285 @@ function orderCancelledData(order: OrderRow, reason: CancelReason): OrderCancell
   };
 }
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `begin` and the buyer's placement lock, to open the simple-protocol query that places an order.
+ * That protocol takes no parameters, so the id goes in as a literal, after checking it is a UUID
+ * (it comes from a verified token, whose claims are checked as UUIDs already).
+ */
+function beginLockingBuyer(userId: string): string {
+  if (!uuidPattern.test(userId)) throw new Error('the buyer id is not a UUID');
+  return `begin; select pg_advisory_xact_lock(${buyerLockNamespace}, hashtext('${userId}'))`;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * A statement compiled once: its text, prepared under `name` on each connection (Postgres parses
+ * and plans it once there instead of on every call), and its parameters, placeholders among them.
+ */
+interface Compiled {
+  name: string;
+  text: string;
+  params: unknown[];
+}
+
+let compiledCount = 0;
+
+function compile(statement: SQL): Compiled {
+  const { sql: text, params } = dialect.sqlToQuery(statement);
+  compiledCount += 1;
+  return { name: `orders_${compiledCount}`, text, params };
+}
+
+async function runCompiled<R extends Record<string, unknown>>(
+  client: PoolClient,
+  compiled: Compiled,
+  values: Record<string, unknown>,
+): Promise<R[]> {
+  const { name, text, params } = compiled;
+  const { rows } = await client.query<R>({ name, text, values: fillPlaceholders(params, values) });
+  return rows;
+}
+
+/** The statements each connection has prepared with SQL `PREPARE`, by name. */
+const preparedOn = new WeakMap<PoolClient, Set<string>>();
+
+/** Prepares `compiled` on `client` with SQL `PREPARE`, unless that connection did already. */
+async function prepareOnce(client: PoolClient, compiled: Compiled): Promise<void> {
+  let prepared = preparedOn.get(client);
+  if (!prepared) {
+    prepared = new Set();
+    preparedOn.set(client, prepared);
+  }
+  if (prepared.has(compiled.name)) return;
+  await client.query(`prepare ${compiled.name} as ${compiled.text}`);
+  prepared.add(compiled.name);
+}
+
+/** A value as a SQL literal, for an `EXECUTE`: only the kinds the placing statement binds. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return escapeLiteral(value);
+  throw new Error(`cannot bind ${typeof value} as a literal`);
+}
+
+/**
+ * Runs `compiled`, prepared with SQL `PREPARE`, as `EXECUTE name(literals…)` after the statements
+ * in `before` (if any), all in one simple-protocol query: one round trip for all of them (the extended
+ * protocol would take one per statement), and the plan prepared once per connection all the same.
+ * Answers the rows of `compiled`.
+ */
+async function executeAfter<R extends Record<string, unknown>>(
+  client: PoolClient,
+  before: string,
+  compiled: Compiled,
+  values: Record<string, unknown>,
+): Promise<R[]> {
+  await prepareOnce(client, compiled);
+  const args = fillPlaceholders(compiled.params, values).map(literal).join(', ');
+  const execute = `execute ${compiled.name}(${args})`;
+  const results = (await client.query(before ? `${before}; ${execute}` : execute)) as unknown as
+    QueryResult<R>[] | QueryResult<R>;
+  const last = Array.isArray(results) ? results.at(-1) : results;
+  return last?.rows ?? [];
+}
+
+const ticketExistsStatement = compile(
+  sql`select 1 from ${tickets} where id = ${sql.placeholder('ticket_id')}::uuid`,
+);
+
+async function ticketExists(client: PoolClient, ticketId: string): Promise<boolean> {
+  const rows = await runCompiled(client, ticketExistsStatement, { ticket_id: ticketId });
+  return rows.length > 0;
+}
+
+/** An instant as `toISOString` writes it, in SQL. */
+function isoSql(column: SQL): SQL {
+  return sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/**
+ * The data of `order.created` for the order the placing statement inserted (`placed`), with the
+ * seller and event of the ticket it read (`ticket`): the order's terms (I8).
+ */
+const orderCreatedDataSql = sql`jsonb_build_object(
+    'id', placed.id, 'status', placed.status, 'userId', placed.user_id,
+    'expiresAt', ${isoSql(sql`placed.expires_at`)}, 'version', placed.version,
+    'ticket', jsonb_build_object('id', placed.ticket_id, 'title', placed.title, 'price', placed.price,
+                                 'fee', placed.fee, 'total', placed.total, 'currency', placed.currency))
+  || case when ticket.user_id is null then '{}'::jsonb
+          else jsonb_build_object('sellerId', ticket.user_id) end
+  || case when ticket.event_id is null or ticket.starts_at is null then '{}'::jsonb
+          else jsonb_build_object('event', jsonb_build_object('id', ticket.event_id,
+                                                              'startsAt', ${isoSql(sql`ticket.starts_at`)})) end`;
+
+const orderCreatedQueue = enqueueInStatement(orderCreatedSubject, {
+  data: orderCreatedDataSql,
+  from: sql`placed cross join ticket`,
+});
+
+/** The placing statement of a service's rules; the buyer, the ticket and the event are placeholders. */
+function placingStatement(rules: PlaceInput, limit: AttemptLimit): SQL {
+  const userId = sql.placeholder('user_id');
+  const ticketId = sql.placeholder('ticket_id');
+  const cooldown = seconds(rules.cooldownSeconds);
+  return sql`
+      with attempt as (
+        insert into ${orderAttempts} as a (user_id, hits, reset_at)
+        values (${userId}::uuid, ${sql.placeholder('hits')}::int, now() + ${seconds(limit.windowSeconds)})
+        on conflict (user_id) do update
+          set hits = case when a.reset_at <= now() then excluded.hits else a.hits + excluded.hits end,
+              reset_at = case when a.reset_at <= now() then excluded.reset_at else a.reset_at end
+        returning hits, ceil(extract(epoch from reset_at - now()))::int as reset_in
+      ), ticket as (
+        select id, title, price, currency, section, row, seat, status, user_id, event_id, starts_at,
+               user_id = ${userId}::uuid as own,
+               coalesce(starts_at <= statement_timestamp(), false) as started,
+               amounts.fee, price + amounts.fee as total
+        from ${tickets}
+        cross join lateral (select ${platformFeeSql(sql`price`, sql`currency`, rules.feeSchedule)} as fee) amounts
+        where id = ${ticketId}::uuid
+      ), live as (
+        select status from ${orders}
+        where ticket_id = ${ticketId}::uuid and status in ('awaiting_payment', 'complete')
+      ), holds as (
+        select count(*)::int as n from ${orders}
+        where user_id = ${userId}::uuid and status = 'awaiting_payment'
+      ), earlier as (
+        select max(updated_at) filter (where status = 'cancelled') + ${cooldown} as cooldown_until
+        from ${orders}
+        where ticket_id = ${ticketId}::uuid and user_id = ${userId}::uuid
+      ), placed as (
+        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, fee, total,
+                               currency, section, row, seat, expires_at)
+        select ${userId}::uuid, ${sql.placeholder('buyer_email')}::text, ticket.id, 'awaiting_payment',
+               ticket.title, ticket.price, ticket.fee::bigint, ticket.total::bigint, ticket.currency,
+               ticket.section, ticket.row, ticket.seat, now() + ${seconds(rules.windowSeconds)}
+        from ticket, holds, earlier, attempt
+        where attempt.hits <= ${limit.max}
+          and not ticket.own
+          and ticket.status = 'available'
+          and not ticket.started
+          and ticket.total <= ${maxOrderTotal}
+          and not exists (select 1 from live)
+          and holds.n < ${rules.maxHolds}
+          and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
+        returning id, user_id, ticket_id, status, cancel_reason, buyer_email, title, price, fee,
+                  total, currency, section, row, seat, expires_at, version, created_at, updated_at
+      ), queued as (${orderCreatedQueue.insert})
+      select attempt.hits as attempts,
+             attempt.reset_in as attempts_reset_in,
+             exists (select 1 from ticket) as ticket_found,
+             (select own from ticket) as own_ticket,
+             (select status from ticket) as ticket_status,
+             (select started from ticket) as event_started,
+             (select total::text from ticket) as ticket_total,
+             (select currency from ticket) as ticket_currency,
+             (select status from live limit 1) as live_status,
+             holds.n as holds,
+             case when earlier.cooldown_until > now()
+                  then ceil(extract(epoch from earlier.cooldown_until - now()))::int end as cooldown_seconds,
+             (select envelope from queued) as envelope,
+             ${orderCreatedQueue.notify('queued')} as notified,
+             placed.*
+      from holds cross join earlier cross join attempt left join placed on true`;
+}
+
+/**
+ * The placing statements compiled so far, by fee schedule and then by the other rules: one per
+ * service's settings, compiled on its first placement.
+ */
+const placings = new WeakMap<FeeSchedule, Map<string, Compiled>>();
+
+function placingFor(rules: PlaceInput, limit: AttemptLimit): Compiled {
+  let byRules = placings.get(rules.feeSchedule);
+  if (!byRules) {
+    byRules = new Map();
+    placings.set(rules.feeSchedule, byRules);
+  }
+  const key = [
+    rules.windowSeconds,
+    rules.maxHolds,
+    rules.cooldownSeconds,
+    limit.max,
+    limit.windowSeconds,
+  ].join('/');
+  let compiled = byRules.get(key);
+  if (!compiled) {
+    compiled = compile(placingStatement(rules, limit));
+    byRules.set(key, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * Runs the placing statement (see {@link ordersRepo.placeAwaitingPayment}) on `client`, after
+ * the statements in `before` in the same round trip, and answers its outcome; `count` says
+ * whether it counts as a new attempt.
+ */
+async function runPlacing(
+  client: PoolClient,
+  before: string,
+  input: PlaceInput,
+  limit: AttemptLimit,
+  count: boolean,
+): Promise<PlaceOutcome> {
+  const [row] = await executeAfter<PlaceRow>(client, before, placingFor(input, limit), {
+    user_id: input.userId,
+    ticket_id: input.ticketId,
+    buyer_email: input.buyerEmail,
+    hits: count ? 1 : 0,
+    ...orderCreatedQueue.values(),
+  });
+  if (!row) throw new Error('the placing statement answered no row');
+  if (row.id === null) {
+    if (row.attempts > limit.max) {
+      return { status: 'rate-limited', retryAfterSeconds: Math.max(1, row.attempts_reset_in) };
+    }
+    if (!row.ticket_found) return { status: 'ticket-unseen' };
+    if (row.own_ticket) return { status: 'own-ticket' };
+    const reason = unavailability(row);
+    if (reason !== null) return { status: 'unavailable', reason };
+    if (row.ticket_total !== null && Number(row.ticket_total) > maxOrderTotal) {
+      return {
+        status: 'total-too-large',
+        total: Number(row.ticket_total),
+        currency: row.ticket_currency ?? '',
+      };
+    }
+    if (row.cooldown_seconds !== null) {
+      return { status: 'cooldown', retryAfterSeconds: Math.max(1, row.cooldown_seconds) };
+    }
+    return { status: 'hold-limit', holds: row.holds };
+  }
+  orderCreatedQueue.check(row.envelope);
+  const order: OrderRow = {
+    id: row.id,
+    userId: row.user_id,
+    ticketId: row.ticket_id,
+    status: row.status,
+    cancelReason: row.cancel_reason,
+    buyerEmail: row.buyer_email,
+    title: row.title,
+    price: Number(row.price),
+    fee: Number(row.fee),
+    total: Number(row.total),
+    currency: row.currency,
+    section: row.section,
+    row: row.row,
+    seat: row.seat,
+    expiresAt: new Date(row.expires_at),
+    version: row.version,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+  return { status: 'placed', order };
+}
+
 /**
  * Data access for orders. Every status change is one conditional UPDATE that enqueues its event
  * in the caller's transaction (I1), so a change and its event are written together or not at all,
@@ -135,147 +426,67 @@ function orderCancelledData(order: OrderRow, reason: CancelReason): OrderCancell
  */
 export const ordersRepo = {
   /**
-   * Makes the buyer's placements run one at a time, until the caller's transaction ends.
+   * Places an order awaiting payment for `ticketId` that expires `windowSeconds` from now
+   * (database clock), with its `order.created` in the outbox (I1), unless the rate limit, the
+   * ticket or the buyer's rules refuse it. Runs its own transaction on a connection of `pool`, in
+   * two round trips: `begin`, the buyer's lock and the placing statement in one, then `commit`.
    *
-   * The hold cap counts the buyer's live orders and then inserts one: two placements by the same
-   * buyer counting side by side would both see room for one more. A transaction-scoped advisory
-   * lock per buyer, taken before counting, serialises them. Chosen over a counter row per buyer
-   * because it needs no bookkeeping that every cancel, expiry and payment would have to keep in
-   * step (the count is the orders themselves), it only serialises one buyer's own requests, and
-   * it is released by commit, rollback or a dropped connection alike.
-   */
-  async lockBuyer(tx: OrdersTx, userId: string): Promise<void> {
-    await tx.execute(sql`select pg_advisory_xact_lock(${buyerLockNamespace}, hashtext(${userId}))`);
-  },
-
-  /**
-   * Inserts an order awaiting payment for `ticketId` that expires `windowSeconds` from now
-   * (database clock) and enqueues `order.created`, unless the ticket or the buyer's rules refuse
-   * it. Call it after {@link ordersRepo.lockBuyer} in the same transaction: the statement starts
-   * after the lock, so it sees every earlier placement of this buyer committed.
+   * The buyer's lock makes their placements run one at a time. The hold cap counts the buyer's
+   * live orders and then inserts one: two placements by the same buyer counting side by side
+   * would both see room for one more. A transaction-scoped advisory lock per buyer, taken before
+   * counting, serialises them; the placing statement is the next statement (of the same query
+   * message) and starts after it, so its snapshot holds every earlier placement of this buyer
+   * committed (a lock taken inside the statement would come after its snapshot). Chosen over a counter row per buyer because it needs no bookkeeping that every
+   * cancel, expiry and payment would have to keep in step (the count is the orders themselves),
+   * it only serialises one buyer's own requests, and it is released by commit, rollback or a
+   * dropped connection alike.
    *
-   * The replica's ticket is read by the insert itself, which copies its title, price and currency
-   * into the order and computes the fee and total from that price (see {@link platformFeeSql}):
-   * the order's terms (I8), fixed from then on whatever the seller edits. A total above
-   * {@link maxOrderTotal} inserts nothing. It
-   * inserts only for a ticket that is another seller's, `available`, and whose event has not
-   * started by this statement's clock, so a ticket whose closing has not reached the replica yet is
-   * refused all the same; the statement answers what it read, which says why it inserted nothing.
-   * The same statement counts the buyer's live holds (at most `maxHolds`) and reads the buyer's
-   * earlier orders for this ticket: one cancelled within `cooldownSeconds` refuses the hold.
+   * The placing statement counts the attempt toward the buyer's rate (`limit`; a refused attempt
+   * counts too, so the transaction commits on refusals as well) and, within the limit, reads the
+   * replica's ticket, which the insert copies: its title, price and currency into the order, with
+   * the fee and total computed from that price (see {@link platformFeeSql}): the order's terms
+   * (I8), fixed from then on whatever the seller edits. A total above {@link maxOrderTotal}
+   * inserts nothing. It inserts only for a ticket that is another seller's, `available`, and
+   * whose event has not started by this statement's clock, so a ticket whose closing has not
+   * reached the replica yet is refused all the same; the statement answers what it read, which
+   * says why it inserted nothing. The same statement counts the buyer's live holds (at most
+   * `maxHolds`) and reads the buyer's earlier orders for this ticket: one cancelled within
+   * `cooldownSeconds` refuses the hold. The order it inserts is enqueued as `order.created` by
+   * the same statement (with its `NOTIFY`), from the very row and ticket it read; the envelope is
+   * validated before the commit.
    *
    * A live order for the ticket that the statement sees refuses it as well (reserved, or sold when
    * complete). That keeps the cool-down exact when the buyer's own live order is being cancelled
    * right now: this statement saw it live, so it inserts nothing, rather than waiting on the unique
    * index for the cancellation and then holding the ticket at once. A rival's order committed after
    * the statement's snapshot makes the insert fail with a unique violation of
-   * `orders_ticket_id_live_unique` (I4), which aborts the transaction.
+   * `orders_ticket_id_live_unique` (I4), which rolls the transaction back and is thrown; the
+   * attempt is then counted on its own ({@link ordersRepo.countAttempt}).
+   * @throws EventContractError when the event would break its contract (nothing is written).
    */
-  async placeAwaitingPayment(tx: OrdersTx, input: PlaceInput): Promise<PlaceOutcome> {
-    const cooldown = seconds(input.cooldownSeconds);
-    const { rows } = await tx.execute<PlaceRow>(sql`
-      with ticket as (
-        select id, title, price, currency, section, row, seat, status, user_id, event_id, starts_at,
-               user_id = ${input.userId}::uuid as own,
-               coalesce(starts_at <= statement_timestamp(), false) as started,
-               amounts.fee, price + amounts.fee as total
-        from ${tickets}
-        cross join lateral (select ${platformFeeSql(sql`price`, sql`currency`, input.feeSchedule)} as fee) amounts
-        where id = ${input.ticketId}::uuid
-      ), live as (
-        select status from ${orders}
-        where ticket_id = ${input.ticketId}::uuid and status in ('awaiting_payment', 'complete')
-      ), holds as (
-        select count(*)::int as n from ${orders}
-        where user_id = ${input.userId}::uuid and status = 'awaiting_payment'
-      ), earlier as (
-        select max(updated_at) filter (where status = 'cancelled') + ${cooldown} as cooldown_until
-        from ${orders}
-        where ticket_id = ${input.ticketId}::uuid and user_id = ${input.userId}::uuid
-      ), placed as (
-        insert into ${orders} (user_id, buyer_email, ticket_id, status, title, price, fee, total,
-                               currency, section, row, seat, expires_at)
-        select ${input.userId}::uuid, ${input.buyerEmail}::text, ticket.id, 'awaiting_payment',
-               ticket.title, ticket.price, ticket.fee::bigint, ticket.total::bigint, ticket.currency,
-               ticket.section, ticket.row, ticket.seat, now() + ${seconds(input.windowSeconds)}
-        from ticket, holds, earlier
-        where not ticket.own
-          and ticket.status = 'available'
-          and not ticket.started
-          and ticket.total <= ${maxOrderTotal}
-          and not exists (select 1 from live)
-          and holds.n < ${input.maxHolds}
-          and (earlier.cooldown_until is null or earlier.cooldown_until <= now())
-        returning id, user_id, ticket_id, status, cancel_reason, buyer_email, title, price, fee,
-                  total, currency, section, row, seat, expires_at, version, created_at, updated_at
-      )
-      select exists (select 1 from ticket) as ticket_found,
-             (select own from ticket) as own_ticket,
-             (select status from ticket) as ticket_status,
-             (select started from ticket) as event_started,
-             (select total::text from ticket) as ticket_total,
-             (select currency from ticket) as ticket_currency,
-             (select user_id from ticket) as seller_id,
-             (select event_id from ticket) as event_id,
-             (select starts_at from ticket) as starts_at,
-             (select status from live limit 1) as live_status,
-             holds.n as holds,
-             case when earlier.cooldown_until > now()
-                  then ceil(extract(epoch from earlier.cooldown_until - now()))::int end as cooldown_seconds,
-             placed.*
-      from holds cross join earlier left join placed on true`);
-    const [row] = rows;
-    if (!row) throw new Error('the placing statement answered no row');
-    if (row.id === null) {
-      if (!row.ticket_found) return { status: 'ticket-unseen' };
-      if (row.own_ticket) return { status: 'own-ticket' };
-      const reason = unavailability(row);
-      if (reason !== null) return { status: 'unavailable', reason };
-      if (row.ticket_total !== null && Number(row.ticket_total) > maxOrderTotal) {
-        return {
-          status: 'total-too-large',
-          total: Number(row.ticket_total),
-          currency: row.ticket_currency ?? '',
-        };
+  async placeAwaitingPayment(pool: Pool, input: PlaceInput, limit: AttemptLimit): Promise<PlaceOutcome> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      try {
+        let outcome = await runPlacing(client, beginLockingBuyer(input.userId), input, limit, true);
+        // Only on this error path: is the ticket still missing? It may have reached the replica
+        // between the two reads: then place it now (the attempt counted once already).
+        if (outcome.status === 'ticket-unseen' && (await ticketExists(client, input.ticketId))) {
+          outcome = await runPlacing(client, '', input, limit, false);
+        }
+        await client.query('commit');
+        return outcome;
+      } catch (err) {
+        await client.query('rollback').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+        throw err;
       }
-      if (row.cooldown_seconds !== null) {
-        return { status: 'cooldown', retryAfterSeconds: Math.max(1, row.cooldown_seconds) };
-      }
-      return { status: 'hold-limit', holds: row.holds };
+    } finally {
+      // A connection whose rollback failed is in an unknown state: the pool drops it.
+      client.release(broken);
     }
-    const order: OrderRow = {
-      id: row.id,
-      userId: row.user_id,
-      ticketId: row.ticket_id,
-      status: row.status,
-      cancelReason: row.cancel_reason,
-      buyerEmail: row.buyer_email,
-      title: row.title,
-      price: Number(row.price),
-      fee: Number(row.fee),
-      total: Number(row.total),
-      currency: row.currency,
-      section: row.section,
-      row: row.row,
-      seat: row.seat,
-      expiresAt: new Date(row.expires_at),
-      version: row.version,
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-    };
-    await enqueue(tx, orderCreatedSubject, {
-      id: order.id,
-      status: order.status,
-      userId: order.userId,
-      expiresAt: order.expiresAt.toISOString(),
-      version: order.version,
-      ticket: orderTerms(order),
-      ...(row.seller_id === null ? {} : { sellerId: row.seller_id }),
-      ...(row.event_id === null || row.starts_at === null
-        ? {}
-        : { event: { id: row.event_id, startsAt: new Date(row.starts_at).toISOString() } }),
-    });
-    return { status: 'placed', order };
   },
 
   /**

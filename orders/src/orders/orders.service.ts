@@ -2,10 +2,9 @@ import { AppError, notFound } from '@glotixz/common/errors';
 import type { ETicket, FeeSchedule } from '@glotixz/common/events';
 import { encodePageCursor, type PageCursor } from '@glotixz/common/express';
 import { isUniqueViolation } from '@glotixz/common/db';
-import type { OrdersDb } from '../db/db';
+import { poolOf, type OrdersDb } from '../db/db';
 import { liveOrderPerTicketIndex, type OrderRow } from '../db/schema';
 import { eticketsRepo } from '../etickets/etickets.repo';
-import { ticketsRepo } from '../tickets/tickets.repo';
 import { createOrdersMetrics, type OrdersMetrics } from './orders.metrics';
 import { maxOrderTotal } from './order-fees';
 import { ordersRepo, type PlaceInput, type PlaceOutcome, type Unavailability } from './orders.repo';
@@ -36,7 +35,7 @@ const unavailable: Record<Unavailability, () => AppError> = {
 
 /** The error for a placement the ticket or the buyer's rules refused. */
 function refusal(
-  outcome: Exclude<PlaceOutcome, { status: 'placed' | 'ticket-unseen' }>,
+  outcome: Exclude<PlaceOutcome, { status: 'placed' | 'ticket-unseen' | 'rate-limited' }>,
   max: number,
 ): AppError {
   switch (outcome.status) {
@@ -89,12 +88,14 @@ export function createOrdersService(
   settings: OrdersSettings,
   metrics: Pick<OrdersMetrics, 'created'> = createOrdersMetrics(),
 ) {
+  const pool = poolOf(db);
+  const attemptLimit = { max: settings.orderRateMax, windowSeconds: settings.orderRateWindowSeconds };
   return {
     /**
      * Reserves a ticket for `userId`. The partial unique index decides who gets a contested
      * ticket (I4), never an earlier read; the buyer's lock makes the hold cap and the cool-down
-     * exact under concurrency. Every attempt counts toward the buyer's placement rate, in its own
-     * statement, so a refused attempt counts too.
+     * exact under concurrency. Every attempt counts toward the buyer's placement rate, a refused
+     * attempt too (see {@link ordersRepo.placeAwaitingPayment}).
      * @throws AppError RATE_LIMITED, NOT_FOUND (ticket not in the replica), OWN_TICKET,
      *   TICKET_RESERVED, TICKET_SOLD, TICKET_UNLISTED, EVENT_STARTED (the event has started, or
      *   the ticket closed), ORDER_TOTAL_TOO_LARGE (price + fee above what Stripe charges at once),
@@ -102,14 +103,6 @@ export function createOrdersService(
      */
     async place(buyer: { id: string; email: string }, ticketId: string): Promise<OrderView> {
       const userId = buyer.id;
-      const attempts = await ordersRepo.countAttempt(db, userId, settings.orderRateWindowSeconds);
-      if (attempts.hits > settings.orderRateMax) {
-        throw new AppError(
-          'RATE_LIMITED',
-          `Too many orders placed; try again in ${attempts.resetInSeconds} s`,
-          { retryAfterSeconds: attempts.resetInSeconds },
-        );
-      }
       const email = buyerEmailSchema.safeParse(buyer.email);
       const input: PlaceInput = {
         userId,
@@ -120,27 +113,31 @@ export function createOrdersService(
         cooldownSeconds: settings.holdCooldownSeconds,
         feeSchedule: settings.feeSchedule,
       };
+      let outcome: PlaceOutcome;
       try {
-        const placed = await db.transaction(async (tx) => {
-          await ordersRepo.lockBuyer(tx, userId);
-          const outcome = await ordersRepo.placeAwaitingPayment(tx, input);
-          if (outcome.status === 'placed') return toView(outcome.order);
-          if (outcome.status !== 'ticket-unseen') throw refusal(outcome, settings.maxHoldsPerBuyer);
-          // Only on this error path: is the ticket still missing?
-          if (!(await ticketsRepo.findById(tx, ticketId))) throw notFound('Ticket');
-          // It reached the replica between the two reads: place it now.
-          const retried = await ordersRepo.placeAwaitingPayment(tx, input);
-          if (retried.status === 'placed') return toView(retried.order);
-          if (retried.status !== 'ticket-unseen') throw refusal(retried, settings.maxHoldsPerBuyer);
-          throw notFound('Ticket');
-        });
-        metrics.created.inc();
-        return placed;
+        outcome = await ordersRepo.placeAwaitingPayment(pool, input, attemptLimit);
       } catch (err) {
         if (isUniqueViolation(err, liveOrderPerTicketIndex)) {
+          // The rollback took the attempt's count with it; it counts all the same.
+          await ordersRepo.countAttempt(db, userId, settings.orderRateWindowSeconds);
           throw new AppError('TICKET_RESERVED', 'This ticket is already reserved by another order');
         }
         throw err;
+      }
+      switch (outcome.status) {
+        case 'placed':
+          metrics.created.inc();
+          return toView(outcome.order);
+        case 'rate-limited':
+          throw new AppError(
+            'RATE_LIMITED',
+            `Too many orders placed; try again in ${outcome.retryAfterSeconds} s`,
+            { retryAfterSeconds: outcome.retryAfterSeconds },
+          );
+        case 'ticket-unseen':
+          throw notFound('Ticket');
+        default:
+          throw refusal(outcome, settings.maxHoldsPerBuyer);
       }
     },
 
