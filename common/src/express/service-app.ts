@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import cookieSession from 'cookie-session';
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
 import type { Registry } from 'prom-client';
 import { currentUser } from './current-user';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -9,7 +11,6 @@ import type { SessionRevocationCheck } from './session-revocations';
 import { httpTracing } from './http-tracing';
 import { createHttpMetrics } from './metrics';
 import { createOpenApiRegistry, generateOpenApi, mountDocs } from './openapi';
-import { requestLogging } from './request-logging';
 import { mountRoutes, type AnyRoute } from './route';
 import { securityHeaders } from './security-headers';
 
@@ -102,7 +103,20 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   // Over plain HTTP (local development) HSTS is meaningless and upgrading requests breaks the docs UI.
   const secure = options.session?.secure ?? true;
   app.use(securityHeaders({ docsPath: options.docsPath, secure }));
-  app.use(requestLogging(options.logger, { ignore: (req) => quietPaths.has(req.url ?? '') }));
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => quietPaths.has(req.url ?? '') },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    }),
+  );
   app.use(metrics.middleware);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
