@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connectedClient } from './fixtures';
 
 /** Groups of processes whose CPU time is counted together, by label. */
@@ -72,4 +72,27 @@ export function cpuMeter(resolve: () => Promise<ProcessGroups>) {
       return cpuPerRequest(before, cpuSnapshot(groups), requests);
     },
   };
+}
+
+/**
+ * The pid of the nats-server process listening on `natsUrl`'s port (its `-p`/`--port`, 4222 by
+ * default), found by its command line in /proc; undefined when none is visible (another host, a
+ * container).
+ */
+export function natsServerPid(natsUrl: string): number | undefined {
+  const port = new URL(natsUrl).port || '4222';
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!argv[0]?.endsWith('nats-server')) continue;
+    const flag = argv.findIndex((a) => a === '-p' || a === '--port');
+    const listens = flag < 0 ? '4222' : argv[flag + 1];
+    if (listens === port) return Number(entry);
+  }
+  return undefined;
 }

@@ -162,10 +162,18 @@ export class RowClock {
   private constructor(private readonly client: Client) {}
 
   /**
-   * Installs an AFTER INSERT trigger on `table` of the database at `url` that notifies the id
-   * `idExpression` (over NEW) with the insert time, and listens for it.
+   * Installs an AFTER INSERT (or UPDATE) trigger on `table` of the database at `url` that notifies
+   * the id `idExpression` (over NEW) with the time of the write, for rows where `when` (over NEW,
+   * and OLD for an update) holds, and listens for it.
    */
-  static async install(url: string, name: string, table: string, idExpression: string, when = 'true') {
+  static async install(
+    url: string,
+    name: string,
+    table: string,
+    idExpression: string,
+    when = 'true',
+    on: 'insert' | 'update' = 'insert',
+  ) {
     const client = connectedClient(url);
     await client.connect();
     await client.query(`
@@ -176,7 +184,7 @@ export class RowClock {
       end $$`);
     await client.query(`drop trigger if exists ${name} on ${table}`);
     await client.query(
-      `create trigger ${name} after insert on ${table} for each row when (${when}) execute function ${name}()`,
+      `create trigger ${name} after ${on} on ${table} for each row when (${when}) execute function ${name}()`,
     );
     const clock = new RowClock(client);
     client.on('notification', (msg) => {
