@@ -5,7 +5,7 @@ import { createTestDatabase, type TestUser } from '@glotixz/common/testing';
 import { freePort } from '../test/support/ports';
 import { cpuMeter, postgresBackends } from './cpu';
 import { postJson } from './fixtures';
-import { onCleanup, spawnOwned, stopChild } from './harness';
+import { owned, spawnOwned, stopChild } from './harness';
 import { runLoad, send, type LoadRequest, type LoadResult } from './load';
 
 /** The settings of the closed-loop runs. */
@@ -58,19 +58,19 @@ export interface BaselineFigures extends MeteredLoad {
   burst: Burst;
 }
 
-/**
- * The baseline: baseline-server.ts (node:http + one INSERT through a pg Pool of `poolSize`) on
- * its own database, under the closed-loop load of the order runs with the same request, then a
- * burst of `burstRequests` requests sent as the flash sale's buyers send theirs.
- */
-export async function baselineFigures(
-  settings: LoadSettings,
-  poolSize: number,
-  buyers: TestUser[],
-  burstRequests = 2000,
-): Promise<BaselineFigures> {
+/** A running baseline server on a database of its own. */
+export interface BaselineServer {
+  url: string;
+  pid: number | undefined;
+  databaseUrl: string;
+  /** Stops the server and drops its database. */
+  stop(): Promise<void>;
+}
+
+/** Starts baseline-server.ts (node:http + one INSERT through a pg Pool of `poolSize`) on its own database. */
+export async function startBaseline(poolSize: number): Promise<BaselineServer> {
   const database = await createTestDatabase();
-  onCleanup('baseline database', () => database.drop());
+  const dropDatabase = owned('baseline database', () => database.drop());
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = await spawnOwned(
@@ -83,9 +83,33 @@ export async function baselineFigures(
     },
     { url, status: 200 },
   );
+  return {
+    url,
+    pid: child.pid,
+    databaseUrl: database.url,
+    async stop() {
+      await stopChild(child);
+      await dropDatabase();
+    },
+  };
+}
+
+/**
+ * The baseline: baseline-server.ts (node:http + one INSERT through a pg Pool of `poolSize`) on
+ * its own database, under the closed-loop load of the order runs with the same request, then a
+ * burst of `burstRequests` requests sent as the flash sale's buyers send theirs.
+ */
+export async function baselineFigures(
+  settings: LoadSettings,
+  poolSize: number,
+  buyers: TestUser[],
+  burstRequests = 2000,
+): Promise<BaselineFigures> {
+  const server = await startBaseline(poolSize);
+  const { url } = server;
   const meter = cpuMeter(async () => ({
-    'baseline server': child.pid === undefined ? [] : [child.pid],
-    postgres: await postgresBackends([database.url]),
+    'baseline server': server.pid === undefined ? [] : [server.pid],
+    postgres: await postgresBackends([server.databaseUrl]),
     'load generator': [process.pid],
   }));
   const order = (n: number) =>
@@ -104,6 +128,6 @@ export async function baselineFigures(
     );
     return { ...result, cpuMsPerRequest, burst: sale };
   } finally {
-    await stopChild(child);
+    await server.stop();
   }
 }

@@ -2,11 +2,30 @@ import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createTestUser, sleep, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import { Client } from 'pg';
+import type { System } from '../test/support/system';
 import { keepAliveAgent, send } from './load';
 
 /** Mints `count` users with valid tokens, as auth would sign them, without signing them up. */
 export function mintUsers(keys: TestKeys, count: number): TestUser[] {
   return Array.from({ length: count }, () => createTestUser(keys));
+}
+
+/**
+ * Mints `count` users of `system` and, when notifications runs, writes them into its users
+ * replica as their `user.created` would: notifications waits for a recipient it does not know,
+ * and the bench mints its buyers instead of signing them up.
+ */
+export async function mintKnownUsers(system: System, count: number): Promise<TestUser[]> {
+  const users = mintUsers(system.keys, count);
+  const notifications = system.databases.notifications;
+  if (notifications) {
+    await query(
+      notifications,
+      'insert into users (id, email, created_at) select id, email, now() from unnest($1::uuid[], $2::text[]) as u(id, email)',
+      [users.map((u) => u.id), users.map((u) => u.email)],
+    );
+  }
+  return users;
 }
 
 /** A JSON POST as `user`. */

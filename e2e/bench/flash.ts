@@ -2,7 +2,15 @@ import { performance } from 'node:perf_hooks';
 import type { TestUser } from '@glotixz/common/testing';
 import { startSystem, type System } from '../test/support/system';
 import { burst } from './baseline';
-import { connectedClient, createTickets, mintUsers, postJson, until, waitReplicated } from './fixtures';
+import {
+  connectedClient,
+  createTickets,
+  mintKnownUsers,
+  mintUsers,
+  postJson,
+  until,
+  waitReplicated,
+} from './fixtures';
 import { killOnExit, log, owned } from './harness';
 import { keepAliveAgent, send } from './load';
 import { distribution, type Distribution } from './stats';
@@ -42,7 +50,7 @@ export async function flashSale(
   await Promise.all([ordersDb.connect(), ticketsDb.connect()]);
   try {
     await waitReplicated(databaseOf(system, 'orders'), ticketIds);
-    const buyers = mintUsers(system.keys, buyerCount);
+    const buyers = await mintKnownUsers(system, buyerCount);
     const started = performance.now();
     const sale = await burst(
       gatewayOf(system).url,

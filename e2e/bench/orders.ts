@@ -41,15 +41,14 @@ export async function listReplicated(
  * The full order run (target 2): orders through the gateway, each for a distinct ticket already
  * in the orders replica, while every service reacts to the events as usual. A short first run on
  * 1000 tickets warms the path up and tells how many tickets the measured run needs.
- * `beforeLoad` runs once the tickets are listed (the bench restarts the processes with a CPU
- * profiler there); `onMeasureStart` at the start of the measured window.
+ * `onMeasureStart` is called at the start of the measured window.
  */
 export async function ordersThroughput(
   system: System,
   settings: LoadSettings,
   seller: TestUser,
   buyers: TestUser[],
-  hooks: { beforeLoad?: () => Promise<void>; onMeasureStart?: () => void } = {},
+  onMeasureStart?: () => void,
 ): Promise<OrdersThroughput> {
   const first = await listReplicated(system, seller, 1000);
   const probe = await runLoad({
@@ -64,7 +63,6 @@ export async function ordersThroughput(
   log(`warm-up: ${Math.round(probe.rps)} req/s; listing ${needed} tickets`);
   const ids = await listReplicated(system, seller, needed);
   await waitQuiet(system);
-  await hooks.beforeLoad?.();
   const meter = systemMeter(system);
   const outside = outsideMeter(system);
   const result = await runLoad({
@@ -74,7 +72,7 @@ export async function ordersThroughput(
     onMeasureStart: () => {
       meter.start();
       outside.start();
-      hooks.onMeasureStart?.();
+      onMeasureStart?.();
     },
   });
   return {
@@ -120,7 +118,7 @@ export async function ordersDirect(
 ): Promise<OrdersDirect> {
   const needed = Math.min(
     maxTickets,
-    Math.ceil((expectedRps * 1.5 * (settings.warmupMs + settings.durationMs)) / 1000) + 1000,
+    Math.ceil((expectedRps * 1.2 * (settings.warmupMs + settings.durationMs)) / 1000) + 500,
   );
   const ids = await listReplicated(system, seller, needed, 30_000);
   await waitQuiet(system);

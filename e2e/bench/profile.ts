@@ -14,9 +14,20 @@ function profiled(system: System): [string, RunningService][] {
 /** The parts of a V8 `.cpuprofile` the summary reads. */
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  /** µs on the system's monotonic clock, the one `process.hrtime` reads. */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
+
+/** A span of the monotonic clock in µs, as {@link monotonicUs} reads it. */
+export interface Window {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now on the monotonic clock V8's profiler stamps its samples with (shared by every process), µs. */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** One function's self time in one process. */
 export interface ProfileEntry {
@@ -64,10 +75,24 @@ function shortFile(url: string, root: string): string {
   return file.startsWith(root) ? path.relative(root, file) : file;
 }
 
-/** Self time by function (name and file) of one profile, the `top` largest first. */
-export function summarise(name: string, profile: CpuProfile, root: string, top = 8): ProcessProfile {
+/**
+ * Self time by function (name and file) of one profile within `window` (start-up and the
+ * listing of tickets left out), the `top` largest first.
+ */
+export function summarise(
+  name: string,
+  profile: CpuProfile,
+  root: string,
+  window: Window,
+  top = 8,
+): ProcessProfile {
   const byNode = new Map<number, number>();
-  profile.samples.forEach((id, i) => byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at >= window.fromUs && at <= window.toUs) byNode.set(id, (byNode.get(id) ?? 0) + delta);
+  });
   const byFunction = new Map<string, { function: string; file: string; selfUs: number }>();
   let busyUs = 0;
   let gcUs = 0;
@@ -98,7 +123,7 @@ export function summarise(name: string, profile: CpuProfile, root: string, top =
 }
 
 /** The summaries of every profile written to `dir`, busiest process first. */
-export function readProfiles(dir: string, root: string): ProcessProfile[] {
+export function readProfiles(dir: string, root: string, window: Window): ProcessProfile[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((file) => file.endsWith('.cpuprofile'))
@@ -107,6 +132,7 @@ export function readProfiles(dir: string, root: string): ProcessProfile[] {
         file.replace(/\.cpuprofile$/, ''),
         JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile,
         root,
+        window,
       ),
     )
     .sort((a, b) => b.busyMs - a.busyMs);

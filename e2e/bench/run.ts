@@ -12,12 +12,12 @@ import path from 'node:path';
 import type { TestUser } from '@glotixz/common/testing';
 import { startSystem, unlimitedOrders, type System } from '../test/support/system';
 import { baselineFigures, type LoadSettings } from './baseline';
-import { mintUsers } from './fixtures';
+import { mintKnownUsers } from './fixtures';
 import { expiryLateness, flashSale, type FlashSale } from './flash';
 import { cleanup, killOnExit, log, owned, root } from './harness';
 import { gatewayOverhead, orderConsumers, ordersDirect, ordersThroughput } from './orders';
 import { EventLag, propagationIdle } from './propagation';
-import { profileLines, readProfiles, restartProfiled, restartUnprofiled } from './profile';
+import { monotonicUs, profileLines, readProfiles, restartProfiled, restartUnprofiled } from './profile';
 import { consoleTable, cpuBreakdown, machineInfo, rows, searchRows, type Figures } from './report';
 import { writeResults } from './results';
 import { searchFigures } from './search';
@@ -56,18 +56,25 @@ async function startBenchSystem(): Promise<{ system: System; stop: () => Promise
   return { system, stop };
 }
 
-/** The full order run through the gateway (target 2), every service and the gateway profiled. */
+/**
+ * The full order run through the gateway (target 2), every service and the gateway profiled
+ * from their restart before it (so the warm-up run warms the profiled processes up) until they
+ * caught up with its events; the summaries cover the measured window and the catch-up.
+ */
 async function fullRun(system: System, settings: LoadSettings, seller: TestUser, buyers: TestUser[]) {
-  const orders = await ordersThroughput(system, settings, seller, buyers, {
-    beforeLoad: () => restartProfiled(system, profilesDir),
+  await restartProfiled(system, profilesDir);
+  let fromUs = 0;
+  const orders = await ordersThroughput(system, settings, seller, buyers, () => {
+    fromUs = monotonicUs();
   });
   log(
     `orders: ${Math.round(orders.rps)} req/s over ${orders.windowMs} ms, answers ${JSON.stringify(orders.statuses)}`,
   );
   const catchUpMs = await waitQuiet(system);
   log(`the services caught up with the order run's events ${Math.round(catchUpMs)} ms after it`);
+  const profileWindow = { fromUs, toUs: monotonicUs() };
   await restartUnprofiled(system);
-  return { ...orders, catchUpMs };
+  return { ...orders, catchUpMs, profiles: readProfiles(profilesDir, root, profileWindow) };
 }
 
 /** Every figure of the run but the machine's, the expiry system's and the search's. */
@@ -76,9 +83,9 @@ async function measureSystem(settings: LoadSettings) {
   const { system, stop } = await startBenchSystem();
   log('start-up time and idle memory per service');
   const services = await startupFigures(system);
-  const [seller] = mintUsers(system.keys, 1) as [TestUser];
+  const [seller] = (await mintKnownUsers(system, 1)) as [TestUser];
   // 256 buyers place every order of the throughput runs between them, far past any per-buyer limit.
-  const buyers = mintUsers(system.keys, 256);
+  const buyers = await mintKnownUsers(system, 256);
   const ticketLag = await EventLag.ticketCreated(system);
   const orderLag = await EventLag.orderCreated(system);
   log('ticket.created → orders replica, idle');
@@ -147,19 +154,20 @@ async function main(): Promise<void> {
   log('search and event-page queries of the tickets service');
   const search = await searchFigures();
 
+  const { profiles, ...full } = m.full;
   const baselineCpu = cpuBreakdown(m.baseline.cpuMsPerRequest);
-  const fullCpu = cpuBreakdown(m.full.cpuMsPerRequest);
+  const fullCpu = cpuBreakdown(full.cpuMsPerRequest);
   const figures: Figures = {
     machine,
     settings: { ...settings, poolSize: ordersPoolSize },
     baseline: m.baseline,
     direct: { ...m.direct, ratio: m.direct.rps / m.baseline.rps },
-    full: m.full,
+    full,
     cpuPerOrder: {
       full: fullCpu,
       direct: cpuBreakdown(m.direct.cpuMsPerRequest),
       baseline: baselineCpu,
-      outside: cpuBreakdown(m.full.outsideCpuMsPerRequest),
+      outside: cpuBreakdown(full.outsideCpuMsPerRequest),
       ratio: fullCpu.totalMs / baselineCpu.totalMs,
     },
     sustainable: { ...m.sustainable, ratio: m.sustainable.sustainableRps / m.baseline.rps },
@@ -169,7 +177,7 @@ async function main(): Promise<void> {
     expiry,
     search,
     services: m.services,
-    profiles: readProfiles(profilesDir, root),
+    profiles,
   };
   const list = rows(figures);
   console.log(`\n${consoleTable(list)}\n`);

@@ -53,8 +53,10 @@ function verdict(step: Omit<RateStep, 'pass' | 'failure'>): string | undefined {
   const other = Object.entries(step.statuses).filter(([status]) => status !== '201');
   if (other.length > 0) return `answers other than 201: ${JSON.stringify(Object.fromEntries(other))}`;
   if (step.inFlightAtEnd > behindAfter(step.rate)) return `fell behind: ${step.inFlightAtEnd} unanswered`;
-  if (!(step.orderLag.p99 <= LAG_TARGET_P99_MS)) return `order.created lag p99 ${step.orderLag.p99} ms`;
-  if (!(step.ticketLag.p99 <= LAG_TARGET_P99_MS)) return `ticket.created lag p99 ${step.ticketLag.p99} ms`;
+  if (!(step.orderLag.p99 <= LAG_TARGET_P99_MS))
+    return `order.created lag p99 ${Math.round(step.orderLag.p99)} ms`;
+  if (!(step.ticketLag.p99 <= LAG_TARGET_P99_MS))
+    return `ticket.created lag p99 ${Math.round(step.ticketLag.p99)} ms`;
   return undefined;
 }
 

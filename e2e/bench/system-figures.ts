@@ -121,22 +121,31 @@ export async function waitQuiet(system: System, timeoutMs = 120_000, everyMs = 1
       const { rows } = await client.query<{ t: string | null }>("select to_regclass('outbox')::text as t");
       if (rows[0]?.t) withOutbox.push(client);
     }
+    // What was still behind at the last look, for the timeout's message.
+    let behind = '';
     await until(
       async () => {
         for (const client of withOutbox) {
           const { rows } = await client.query<{ n: number }>('select count(*)::int as n from outbox');
+          behind = `${rows[0]?.n ?? 0} rows in the outbox of ${client.database ?? '?'}`;
           if ((rows[0]?.n ?? 0) > 0) return false;
         }
         for (const stream of Object.keys(streams) as StreamName[]) {
           const consumers = await bus.jsm.consumers.list(bus.streamName(stream)).next();
-          if (consumers.some((c) => c.num_pending > 0 || c.num_ack_pending > 0)) return false;
+          const late = consumers.filter((c) => c.num_pending > 0 || c.num_ack_pending > 0);
+          behind = late
+            .map((c) => `${c.name}: ${c.num_pending} pending, ${c.num_ack_pending} unacknowledged`)
+            .join('; ');
+          if (late.length > 0) return false;
         }
         return true;
       },
       timeoutMs,
       'the services to catch up with their events',
       everyMs,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)} (${behind})`);
+    });
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     await bus.close();
