@@ -33,7 +33,7 @@ export interface SustainableFigures {
   steps: RateStep[];
   /** The highest offered rate whose step passed; 0 when none did. */
   sustainableRps: number;
-  /** The run at 80 % of the sustainable rate (of the first step when none passed). */
+  /** The run at 80 % of the sustainable rate (of the lowest rate tried when none passed). */
   measured: RateStep;
 }
 
@@ -129,7 +129,8 @@ export async function sustainableRate(
       break;
     }
   }
-  const measuredRate = Math.max(1, Math.round(0.8 * (sustainableRps || startRate)));
+  const lowest = Math.min(...steps.map((s) => s.rate));
+  const measuredRate = Math.max(1, Math.round(0.8 * (sustainableRps || lowest)));
   log(`measured window: ${measuredRate} orders/s for ${measuredMs / 1000} s`);
   const measured = await rateStep(ctx, measuredRate, measuredMs);
   log(`measured: ${describe(measured)}, caught up ${Math.round(measured.catchUpMs)} ms after`);
