@@ -118,7 +118,9 @@ export function machineInfo(root: string): MachineInfo {
 export const ms = (value: number) =>
   Number.isFinite(value) ? `${round(value, value < 10 ? 1 : 0)} ms` : 'never (timed out)';
 const pair = (d: Distribution) => `${ms(d.p50)} / ${ms(d.p99)}`;
-const times = (ratio: number) => `${round(ratio, 2)}×`;
+/** "0.52×"; small ratios keep their first two significant digits ("0.0034×"). */
+const times = (ratio: number) =>
+  `${Number.isFinite(ratio) && ratio > 0 && ratio < 0.1 ? Number(ratio.toPrecision(2)) : round(ratio, 2)}×`;
 const rps = (value: number) => `${Math.round(value)} req/s`;
 
 /** "9.8 ms: orders 4.6, tickets 1.8, …", largest first. */
