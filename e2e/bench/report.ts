@@ -7,7 +7,7 @@ import type { GatewayOverhead, OrdersDirect, OrdersThroughput } from './orders';
 import type { ProcessProfile } from './profile';
 import { SEARCH_TARGET_P99_MS, type SearchFigures } from './search';
 import { round, type Distribution } from './stats';
-import { CATCH_UP_TARGET_MS, LAG_TARGET_P99_MS, type SustainableFigures } from './sustainable';
+import { CATCH_UP_TARGET_MS, LAG_TARGET_P99_MS, lagText, type SustainableFigures } from './sustainable';
 import type { ServiceFigures } from './system-figures';
 
 /** The targets of the performance issue, as ratios to the baseline of the same run where they are. */
@@ -232,7 +232,7 @@ function lagRows(f: Figures): Row[] {
       value: s.steps
         .map(
           (st) =>
-            `${Math.round(st.rate)}→${Math.round(st.answeredRps)} ${Math.round(st.orderLag.p99)}/${Math.round(st.ticketLag.p99)} ms ${st.pass ? 'ok' : 'FAIL'}`,
+            `${Math.round(st.rate)}→${Math.round(st.answeredRps)} ${lagText(st.orderLag.p99)} / ${lagText(st.ticketLag.p99)} ${st.pass ? 'ok' : 'FAIL'}`,
         )
         .join(', '),
       target: '–',

@@ -97,9 +97,12 @@ export async function rateStep(ctx: StepContext, rate: number, durationMs: numbe
   return { ...step, pass: failure === undefined, ...(failure ? { failure } : {}) };
 }
 
+/** A lag in whole ms, or "lost" when an event never landed in time. */
+export const lagText = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms)} ms` : 'lost');
+
 const describe = (s: RateStep) =>
   `${Math.round(s.rate)}/s offered, ${Math.round(s.answeredRps)}/s answered, lag p99 ` +
-  `order ${Math.round(s.orderLag.p99)} ms, ticket ${Math.round(s.ticketLag.p99)} ms: ` +
+  `order ${lagText(s.orderLag.p99)}, ticket ${lagText(s.ticketLag.p99)}: ` +
   (s.pass ? 'pass' : `FAIL (${s.failure})`);
 
 /**
