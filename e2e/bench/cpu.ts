@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connectedClient } from './fixtures';
 
 /** Groups of processes whose CPU time is counted together, by label. */
@@ -17,24 +17,41 @@ function cpuMsOf(pid: number): number {
   }
 }
 
-/** CPU time (user + system, ms) used so far by each group. */
-export function cpuSnapshot(groups: ProcessGroups): Record<string, number> {
-  const result: Record<string, number> = {};
+/** CPU time (user + system, ms) used so far by each process of each group; NaN for one gone. */
+export type CpuSnapshot = Record<string, Map<number, number>>;
+
+/** Reads the CPU time of every process of `groups`. */
+export function cpuSnapshot(groups: ProcessGroups): CpuSnapshot {
+  const result: CpuSnapshot = {};
   for (const [label, pids] of Object.entries(groups)) {
-    result[label] = pids.reduce((sum, pid) => sum + (cpuMsOf(pid) || 0), 0);
+    result[label] = new Map(pids.map((pid) => [pid, cpuMsOf(pid)]));
   }
   return result;
 }
 
-/** CPU ms per request of each group between two snapshots. */
-export function cpuPerRequest(
-  before: Record<string, number>,
-  after: Record<string, number>,
-  requests: number,
-): Record<string, number> {
+/**
+ * CPU ms each group used between two snapshots. A process only in `after` (a Postgres backend a
+ * pool opened meanwhile) counts from 0; one gone by `after` (a backend a pool closed) is left out,
+ * as its last use cannot be read any more.
+ */
+export function cpuUsed(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const [label, start] of Object.entries(before)) {
-    result[label] = requests > 0 ? ((after[label] ?? start) - start) / requests : Number.NaN;
+  for (const [label, pids] of Object.entries(after)) {
+    let sum = 0;
+    for (const [pid, end] of pids) {
+      const start = before[label]?.get(pid) ?? 0;
+      if (Number.isFinite(end) && Number.isFinite(start)) sum += end - start;
+    }
+    result[label] = sum;
+  }
+  return result;
+}
+
+/** Each group's processes in `a` or `b`. */
+function union(a: ProcessGroups, b: ProcessGroups): ProcessGroups {
+  const result: ProcessGroups = {};
+  for (const label of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    result[label] = [...new Set([...(a[label] ?? []), ...(b[label] ?? [])])];
   }
   return result;
 }
@@ -57,11 +74,15 @@ export async function postgresBackends(urls: string[]): Promise<number[]> {
   }
 }
 
-/** Measures CPU per request of process groups over a window that starts and stops asynchronously. */
+/**
+ * Measures CPU per request of process groups over a window that starts and stops asynchronously.
+ * The groups are resolved at both ends (e.g. the Postgres backends connected then), so processes
+ * that appeared meanwhile count too.
+ */
 export function cpuMeter(resolve: () => Promise<ProcessGroups>) {
-  let started: Promise<{ groups: ProcessGroups; before: Record<string, number> }> | undefined;
+  let started: Promise<{ groups: ProcessGroups; before: CpuSnapshot }> | undefined;
   return {
-    /** Starts the window (resolving the groups first, e.g. the Postgres backends now connected). */
+    /** Starts the window. */
     start(): void {
       started = resolve().then((groups) => ({ groups, before: cpuSnapshot(groups) }));
     },
@@ -69,7 +90,33 @@ export function cpuMeter(resolve: () => Promise<ProcessGroups>) {
     async stop(requests: number): Promise<Record<string, number>> {
       if (!started) return {};
       const { groups, before } = await started;
-      return cpuPerRequest(before, cpuSnapshot(groups), requests);
+      const used = cpuUsed(before, cpuSnapshot(union(groups, await resolve())));
+      return Object.fromEntries(
+        Object.entries(used).map(([label, ms]) => [label, requests > 0 ? ms / requests : Number.NaN]),
+      );
     },
   };
+}
+
+/**
+ * The pid of the nats-server process listening on `natsUrl`'s port (its `-p`/`--port`, 4222 by
+ * default), found by its command line in /proc; undefined when none is visible (another host, a
+ * container).
+ */
+export function natsServerPid(natsUrl: string): number | undefined {
+  const port = new URL(natsUrl).port || '4222';
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!argv[0]?.endsWith('nats-server')) continue;
+    const flag = argv.findIndex((a) => a === '-p' || a === '--port');
+    const listens = flag < 0 ? '4222' : argv[flag + 1];
+    if (listens === port) return Number(entry);
+  }
+  return undefined;
 }

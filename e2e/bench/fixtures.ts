@@ -2,11 +2,30 @@ import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createTestUser, sleep, type TestKeys, type TestUser } from '@glotixz/common/testing';
 import { Client } from 'pg';
+import type { System } from '../test/support/system';
 import { keepAliveAgent, send } from './load';
 
 /** Mints `count` users with valid tokens, as auth would sign them, without signing them up. */
 export function mintUsers(keys: TestKeys, count: number): TestUser[] {
   return Array.from({ length: count }, () => createTestUser(keys));
+}
+
+/**
+ * Mints `count` users of `system` and, when notifications runs, writes them into its users
+ * replica as their `user.created` would: notifications waits for a recipient it does not know,
+ * and the bench mints its buyers instead of signing them up.
+ */
+export async function mintKnownUsers(system: System, count: number): Promise<TestUser[]> {
+  const users = mintUsers(system.keys, count);
+  const notifications = system.databases.notifications;
+  if (notifications) {
+    await query(
+      notifications,
+      'insert into users (id, email, created_at) select id, email, now() from unnest($1::uuid[], $2::text[]) as u(id, email)',
+      [users.map((u) => u.id), users.map((u) => u.email)],
+    );
+  }
+  return users;
 }
 
 /** A JSON POST as `user`. */
@@ -162,10 +181,18 @@ export class RowClock {
   private constructor(private readonly client: Client) {}
 
   /**
-   * Installs an AFTER INSERT trigger on `table` of the database at `url` that notifies the id
-   * `idExpression` (over NEW) with the insert time, and listens for it.
+   * Installs an AFTER INSERT (or UPDATE) trigger on `table` of the database at `url` that notifies
+   * the id `idExpression` (over NEW) with the time of the write, for rows where `when` (over NEW,
+   * and OLD for an update) holds, and listens for it.
    */
-  static async install(url: string, name: string, table: string, idExpression: string, when = 'true') {
+  static async install(
+    url: string,
+    name: string,
+    table: string,
+    idExpression: string,
+    when = 'true',
+    on: 'insert' | 'update' = 'insert',
+  ) {
     const client = connectedClient(url);
     await client.connect();
     await client.query(`
@@ -176,7 +203,7 @@ export class RowClock {
       end $$`);
     await client.query(`drop trigger if exists ${name} on ${table}`);
     await client.query(
-      `create trigger ${name} after insert on ${table} for each row when (${when}) execute function ${name}()`,
+      `create trigger ${name} after ${on} on ${table} for each row when (${when}) execute function ${name}()`,
     );
     const clock = new RowClock(client);
     client.on('notification', (msg) => {

@@ -8,40 +8,27 @@
  * `--only search` runs only the tickets search benchmark (its own seeded catalogue and tickets
  * service) and prints its rows, writing no results.
  */
+import path from 'node:path';
 import type { TestUser } from '@glotixz/common/testing';
-import { startSystem, unlimitedOrders } from '../test/support/system';
-import { mintUsers } from './fixtures';
+import { startSystem, unlimitedOrders, type System } from '../test/support/system';
+import { baselineFigures, type LoadSettings } from './baseline';
+import { mintKnownUsers } from './fixtures';
+import { expiryLateness, flashSale, type FlashSale } from './flash';
 import { cleanup, killOnExit, log, owned, root } from './harness';
-import {
-  allServices,
-  baselineThroughput,
-  expiryLateness,
-  flashSale,
-  orderConsumers,
-  ordersPathAlone,
-  ordersThroughput,
-  Propagation,
-  propagationIdle,
-  propagationSampler,
-  startupFigures,
-  type FlashSale,
-  type LoadSettings,
-  waitQuiet,
-} from './measure';
-import {
-  consoleTable,
-  cpuBreakdown,
-  machineInfo,
-  rows,
-  searchRows,
-  writeResults,
-  type Figures,
-} from './report';
+import { gatewayOverhead, orderConsumers, ordersDirect, ordersThroughput } from './orders';
+import { EventLag, propagationIdle } from './propagation';
+import { monotonicUs, profileLines, readProfiles, restartProfiled, restartUnprofiled } from './profile';
+import { consoleTable, cpuBreakdown, machineInfo, rows, searchRows, type Figures } from './report';
+import { writeResults } from './results';
 import { searchFigures } from './search';
-import type { Distribution } from './stats';
+import { sustainableRate } from './sustainable';
+import { allServices, startupFigures, waitQuiet } from './system-figures';
 
 /** The pg Pool size of the orders service: pg's default, as createPool sets none. */
 const ordersPoolSize = 10;
+
+/** Where the full order run's CPU profiles go (gitignored). */
+const profilesDir = path.join(__dirname, 'results', 'profiles');
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -50,6 +37,98 @@ function option(name: string): string | undefined {
 
 /** The parts that run alone with `--only`. */
 const parts = ['search'] as const;
+
+/** The whole system, the gateway in front, every buyer allowed any number of orders. */
+async function startBenchSystem(): Promise<{ system: System; stop: () => Promise<void> }> {
+  // Every simulated buyer connects from 127.0.0.1: one address, a thousand clients.
+  const system = await startSystem({
+    services: allServices,
+    orderLimits: unlimitedOrders,
+    gateway: true,
+    env: { gateway: { GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '100000' } },
+  });
+  const stop = owned('system', () => system.stop());
+  killOnExit(() =>
+    [...Object.values(system.services), system.gateway, system.mail, system.sandbox].flatMap((s) =>
+      s ? [s.process] : [],
+    ),
+  );
+  return { system, stop };
+}
+
+/**
+ * The full order run through the gateway (target 2), every service and the gateway profiled
+ * from their restart before it (so the warm-up run warms the profiled processes up) until they
+ * caught up with its events; the summaries cover the measured window and the catch-up.
+ */
+async function fullRun(system: System, settings: LoadSettings, seller: TestUser, buyers: TestUser[]) {
+  await restartProfiled(system, profilesDir);
+  let fromUs = 0;
+  const orders = await ordersThroughput(system, settings, seller, buyers, () => {
+    fromUs = monotonicUs();
+  });
+  log(
+    `orders: ${Math.round(orders.rps)} req/s over ${orders.windowMs} ms, answers ${JSON.stringify(orders.statuses)}`,
+  );
+  const catchUpMs = await waitQuiet(system);
+  log(`the services caught up with the order run's events ${Math.round(catchUpMs)} ms after it`);
+  const profileWindow = { fromUs, toUs: monotonicUs() };
+  await restartUnprofiled(system);
+  return { ...orders, catchUpMs, profiles: readProfiles(profilesDir, root, profileWindow) };
+}
+
+/** Every figure of the run but the machine's, the expiry system's and the search's. */
+async function measureSystem(settings: LoadSettings) {
+  log('starting the system');
+  const { system, stop } = await startBenchSystem();
+  log('start-up time and idle memory per service');
+  const services = await startupFigures(system);
+  const [seller] = (await mintKnownUsers(system, 1)) as [TestUser];
+  // 256 buyers place every order of the throughput runs between them, far past any per-buyer limit.
+  const buyers = await mintKnownUsers(system, 256);
+  const ticketLag = await EventLag.ticketCreated(system);
+  const orderLag = await EventLag.orderCreated(system);
+  log('ticket.created → orders replica, idle');
+  const propagationIdleMs = await propagationIdle(system, ticketLag, seller);
+
+  log('baseline: closed loop, then 2,000 requests at once');
+  const baseline = await baselineFigures(settings, ordersPoolSize, buyers, 2 * 1000);
+  log(
+    `baseline: ${Math.round(baseline.rps)} req/s; 2,000 at once in ${Math.round(baseline.burst.answeredMs)} ms`,
+  );
+
+  log('gateway overhead: GET /api/users/currentuser without a cookie');
+  const gateway = await gatewayOverhead(system, settings);
+
+  log('full order run through the gateway, profiled');
+  const full = await fullRun(system, settings, seller, buyers);
+
+  log('sustainable rate: open loop through the gateway, stepping up');
+  const sustainable = await sustainableRate(
+    { system, ticketLag, orderLag, seller, buyers },
+    Math.max(10, Math.round(full.rps / 2)),
+    settings.durationMs,
+  );
+
+  log(`direct order run on orders' port, ${orderConsumers.join(', ')} stopped meanwhile`);
+  const direct = await ordersDirect(system, settings, seller, buyers, full.rps * 4);
+  log(
+    `direct: ${Math.round(direct.rps)} req/s over ${Math.round(direct.windowMs)} ms; after the restart ` +
+      `${direct.created} orders created, ${direct.reserved} tickets reserved, ${direct.payable} in payments`,
+  );
+
+  const flashSales: FlashSale[] = [];
+  for (const [tickets, buyerCount] of [
+    [1, 1000],
+    [50, 1000],
+  ] as const) {
+    await waitQuiet(system);
+    log(`flash sale: ${buyerCount} buyers, ${tickets} ticket(s)`);
+    flashSales.push(await flashSale(system, seller, tickets, buyerCount));
+  }
+  await stop();
+  return { services, propagationIdleMs, baseline, gateway, full, sustainable, direct, flashSales };
+}
 
 async function main(): Promise<void> {
   const only = option('--only');
@@ -68,98 +147,42 @@ async function main(): Promise<void> {
     durationMs: (Number(option('--seconds')) || 10) * 1000,
   };
   const machine = machineInfo(root);
-
-  log('starting the system');
-  // 256 buyers place every order of the throughput runs between them, far past any per-buyer limit.
-  // The gateway in front, its access log kept in memory; every simulated buyer connects from
-  // 127.0.0.1: one address, a thousand clients.
-  const system = await startSystem({
-    services: allServices,
-    orderLimits: unlimitedOrders,
-    gateway: true,
-    env: { gateway: { GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '100000' } },
-  });
-  const stopSystem = owned('system', () => system.stop());
-  killOnExit(() =>
-    [...Object.values(system.services), system.gateway].flatMap((s) => (s ? [s.process] : [])),
-  );
-  if (!system.gateway) throw new Error('no gateway');
-  const gateway = { origin: system.gateway.url, pid: system.gateway.process.pid };
-
-  log('start-up time and idle memory per service');
-  const services = await startupFigures(system);
-
-  const [seller] = mintUsers(system.keys, 1) as [TestUser];
-  const buyers = mintUsers(system.keys, 256);
-  const propagation = await Propagation.install(system);
-  log('ticket.created → orders replica, idle');
-  const idle = await propagationIdle(system, propagation, seller);
-
-  log('baseline throughput');
-  const baseline = await baselineThroughput(settings, ordersPoolSize, buyers);
-  log(`baseline: ${Math.round(baseline.rps)} req/s`);
-
-  log('orders throughput through the gateway, with propagation sampled meanwhile');
-  let finishSampling: (() => Promise<Distribution>) | undefined;
-  const orders = await ordersThroughput(system, gateway, settings, seller, buyers, () => {
-    finishSampling = propagationSampler(system, propagation, seller);
-  });
-  if (!finishSampling) throw new Error('the orders run never reached its measured window');
-  const underLoad = await finishSampling();
-  log(
-    `orders: ${Math.round(orders.rps)} req/s over ${orders.windowMs} ms, answers ${JSON.stringify(orders.statuses)}`,
-  );
-
-  const catchUpMs = await waitQuiet(system);
-  log(`the services caught up with the order run's events ${Math.round(catchUpMs)} ms after it`);
-
-  log(`diagnostic: the orders path alone, ${orderConsumers.join(', ')} stopped meanwhile`);
-  const alone = await ordersPathAlone(system, gateway, settings, seller, buyers, orders.rps);
-  log(
-    `orders path alone: ${Math.round(alone.rps)} req/s over ${Math.round(alone.windowMs)} ms; after the restart ` +
-      `${alone.created} orders created, ${alone.reserved} tickets reserved, ${alone.payable} in payments`,
-  );
-
-  const flashSales: FlashSale[] = [];
-  for (const [tickets, buyerCount] of [
-    [1, 500],
-    [50, 1000],
-  ] as const) {
-    await waitQuiet(system);
-    log(`flash sale: ${buyerCount} buyers, ${tickets} ticket(s)`);
-    flashSales.push(await flashSale(system, gateway, seller, tickets, buyerCount));
-  }
-  await stopSystem();
+  const m = await measureSystem(settings);
 
   log('expiry lateness');
   const expiry = await expiryLateness();
-
   log('search and event-page queries of the tickets service');
   const search = await searchFigures();
 
+  const { profiles, ...full } = m.full;
+  const baselineCpu = cpuBreakdown(m.baseline.cpuMsPerRequest);
+  const fullCpu = cpuBreakdown(full.cpuMsPerRequest);
   const figures: Figures = {
     machine,
     settings: { ...settings, poolSize: ordersPoolSize },
-    throughput: {
-      orders,
-      baseline,
-      ratio: orders.rps / baseline.rps,
-      catchUpMs,
-      alone: { ...alone, ratio: alone.rps / baseline.rps },
-    },
+    baseline: m.baseline,
+    direct: { ...m.direct, ratio: m.direct.rps / m.baseline.rps },
+    full,
     cpuPerOrder: {
-      full: cpuBreakdown(orders.cpuMsPerRequest),
-      alone: cpuBreakdown(alone.cpuMsPerRequest),
-      baseline: cpuBreakdown(baseline.cpuMsPerRequest),
+      full: fullCpu,
+      direct: cpuBreakdown(m.direct.cpuMsPerRequest),
+      baseline: baselineCpu,
+      outside: cpuBreakdown(full.outsideCpuMsPerRequest),
+      ratio: fullCpu.totalMs / baselineCpu.totalMs,
     },
-    propagation: { idle, underLoad },
-    flashSales,
+    sustainable: { ...m.sustainable, ratio: m.sustainable.sustainableRps / m.baseline.rps },
+    gateway: { ...m.gateway, ratio: m.gateway.gatewayCpuMs / baselineCpu.totalMs },
+    flashSales: m.flashSales,
+    propagationIdle: m.propagationIdleMs,
     expiry,
     search,
-    services,
+    services: m.services,
+    profiles,
   };
   const list = rows(figures);
   console.log(`\n${consoleTable(list)}\n`);
+  console.log(`CPU profiles of the full order run (self time, % of each process's busy time):\n`);
+  console.log(`${profileLines(figures.profiles)}\n`);
   await writeResults(root, figures, list, !process.argv.includes('--no-readme'));
   log('wrote e2e/bench/results/latest.json and latest.svg');
 }

@@ -3,7 +3,7 @@ import { startSystem } from '../test/support/system';
 import { query } from './fixtures';
 import { killOnExit, log, owned } from './harness';
 import { keepAliveAgent, send } from './load';
-import { databaseOf } from './measure';
+import { databaseOf } from './system-figures';
 import { distribution, type Distribution } from './stats';
 
 /** The catalogue the search benchmark seeds: events, and available listings per event. */

@@ -44,8 +44,18 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Kills it with SIGKILL, as a crash would (no shutdown hooks run), and waits for the exit. */
   kill(): Promise<void>;
-  /** Starts it again with the same environment. */
-  restart(): Promise<void>;
+  /**
+   * Starts it again with the same environment; `run` adds variables and Node options for this
+   * run only (e.g. `--cpu-prof` to profile one measured run).
+   */
+  restart(run?: RunOptions): Promise<void>;
+}
+
+/** What one run of a process adds to its launch: environment variables and Node options. */
+export interface RunOptions {
+  env?: Record<string, string>;
+  /** Options for `node` before the script (only for processes the launch spec runs with node). */
+  nodeArgs?: string[];
 }
 
 /** A whole system on private databases, a private bus prefix and a private queue. */
@@ -164,10 +174,19 @@ async function waitReady(url: string, child: ChildProcess, output: string[], lau
   throw new Error(`${url} not ready after 30000 ms:\n${output.join('')}`);
 }
 
-function spawnProcess(launch: Launch, env: Record<string, string>, output: string[]): ChildProcess {
+function spawnProcess(
+  launch: Launch,
+  env: Record<string, string>,
+  output: string[],
+  nodeArgs: string[] = [],
+): ChildProcess {
   const [executable, ...args] = launch.command;
   if (!executable) throw new Error('empty command');
-  const child = spawn(executable, args, { cwd: launch.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (nodeArgs.length > 0 && executable !== process.execPath) {
+    throw new Error(`${launch.command.join(' ')} is not run with node; it takes no Node options`);
+  }
+  const argv = [...nodeArgs, ...args];
+  const child = spawn(executable, argv, { cwd: launch.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
     if (output.length > 500) output.shift();
@@ -206,9 +225,9 @@ async function startProcess(
       service.process.kill('SIGKILL');
       await exited(service.process);
     },
-    async restart() {
+    async restart(run) {
       await service.stop();
-      service.process = spawnProcess(launch, env, output);
+      service.process = spawnProcess(launch, { ...env, ...run?.env }, output, run?.nodeArgs);
       await waitReady(url, service.process, output, launch);
     },
   };
