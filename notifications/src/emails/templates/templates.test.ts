@@ -1,5 +1,6 @@
-import { renderEmail } from './layout';
-import { passwordReset, receipt, reservationHeld } from './templates';
+import mjml2html from 'mjml';
+import { escapeHtml, mark, mjmlOf, renderEmail, type EmailContent } from './layout';
+import { orderExpired, passwordReset, receipt, reservationHeld } from './templates';
 
 const links = { publicUrl: 'https://glotixz.test' };
 
@@ -37,5 +38,47 @@ describe('email templates', () => {
     const content = passwordReset(links, { token: 'ab+c/d=', expiresAt: '2027-01-05T10:15:00.000Z' });
     expect(content.action?.url).toBe('https://glotixz.test/reset-password?token=ab%2Bc%2Fd%3D');
     expect(content.text).toContain('until Tuesday, 5 January 2027 at 10:15 UTC');
+  });
+
+  it('fills a layout compiled once exactly as MJML renders the email itself', async () => {
+    const contents: EmailContent[] = [
+      reservationHeld(links, {
+        id: '7b0d1c4e-8a43-4b5e-9f1c-2d1e0f3a4b5c',
+        expiresAt: '2027-01-05T10:15:00.000Z',
+        title: 'Ünïcode & <b>bold</b> "quotes"',
+        price: 2500,
+        currency: 'usd',
+      }),
+      passwordReset(links, { token: 'ab+c/d=', expiresAt: '2027-01-05T10:15:00.000Z' }),
+      orderExpired(links, { title: 'Arctic Lights' }),
+    ];
+    for (const content of contents) {
+      const shape = {
+        paragraphs: content.paragraphs.length,
+        facts: content.facts?.length ?? 0,
+        action: content.action !== undefined,
+      };
+      const values: [string, string][] = [
+        ['t', content.subject],
+        ['h', content.heading],
+        ...content.paragraphs.map((p, i): [string, string] => [`p${i}`, p]),
+        ...(content.facts ?? []).flatMap(([label, value], i): [string, string][] => [
+          [`fl${i}`, label],
+          [`fv${i}`, value],
+        ]),
+        ...(content.action
+          ? ([
+              ['al', content.action.label],
+              ['au', content.action.url],
+            ] as [string, string][])
+          : []),
+      ];
+      const direct = values.reduce(
+        (mjml, [slot, value]) => mjml.replace(mark(slot), escapeHtml(value)),
+        mjmlOf(shape),
+      );
+      const { html } = await mjml2html(direct, { validationLevel: 'strict' });
+      expect((await renderEmail(content)).html).toBe(html);
+    }
   });
 });
