@@ -89,8 +89,11 @@ describe('outbox relay', () => {
     const ids = envelopes.map((e) => e.id);
 
     let acked = 0;
+    // A batch of four: its publishes all leave before the first PubAck is read, so the crash
+    // after the fourth PubAck comes before the batch's commit, with rows 5-10 never sent.
     const crashing = await startRelay({
       pollIntervalMs: 60_000,
+      batchSize: 4,
       backoff: { baseMs: 60_000, capMs: 60_000 },
       hooks: {
         afterPublish: () => {
