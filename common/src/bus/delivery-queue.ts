@@ -22,14 +22,18 @@ export class DeliveryQueue {
    * the subscription has ended and every message was taken; throws then if it ended in an error.
    */
   async take(max: number): Promise<JsMsg[] | undefined> {
-    while (this.queue.length === 0) {
-      if (this.ended) {
-        if (this.failure) throw this.failure.err;
-        return undefined;
+    if (this.queue.length === 0) {
+      while (this.queue.length === 0) {
+        if (this.ended) {
+          if (this.failure) throw this.failure.err;
+          return undefined;
+        }
+        await new Promise<void>((resolve) => {
+          this.waiting = resolve;
+        });
       }
-      await new Promise<void>((resolve) => {
-        this.waiting = resolve;
-      });
+      // The rest of a pull's burst is parsed already and only some microtasks away: let it in.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return this.queue.splice(0, max);
   }
