@@ -90,7 +90,9 @@ export interface ConsumeOptions<S extends Subject> {
   batch?: BatchHandler<S>;
   /**
    * The most deliveries handed to `batch` at once: as many as have arrived, up to this, never
-   * waiting for more. Default 50; 1 handles every delivery on its own.
+   * waiting for more. Default 50; 1 handles every delivery on its own. Keep it under 64 for a
+   * database batch: past 64 written subtransactions (one per savepoint) a Postgres backend's
+   * subtransaction cache overflows, which slows snapshots server-wide.
    */
   maxBatch?: number;
   /** Where outcomes, redeliveries and handler time are counted; see {@link createConsumerMetrics}. */

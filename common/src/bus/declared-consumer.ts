@@ -212,6 +212,30 @@ function transactionalHandler<S extends Subject, TSchema extends Record<string, 
 /** One entry of a batch inside the batch's transaction: what it did, or why its savepoint rolled back. */
 type SavepointResult<T> = { done: HandleOnceResult<Applied<T>> } | { error: unknown };
 
+// Distinct from drizzle's `sp<n>`, which a handler's own nested transaction uses.
+const entrySavepoint = sql.raw('savepoint batch_entry');
+const rollbackEntry = sql.raw('rollback to savepoint batch_entry');
+
+/**
+ * Applies one entry of a batch after a savepoint. The savepoint of an entry that succeeded is
+ * never released: releasing costs a round trip and frees nothing (Postgres keeps a written
+ * subtransaction's id until the top transaction ends), and the next entry's savepoint, of the
+ * same name, shadows it.
+ */
+async function applyInSavepoint<S extends Subject, TSchema extends Record<string, unknown>, T>(
+  tx: DbTransaction<TSchema>,
+  declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
+  entry: BatchEntry<S>,
+): Promise<SavepointResult<T>> {
+  await tx.execute(entrySavepoint);
+  try {
+    return { done: await applyOnce(tx, declaration, entry.envelope, entry.context) };
+  } catch (error) {
+    await tx.execute(rollbackEntry);
+    return { error };
+  }
+}
+
 /**
  * Applies the entries in order inside `tx`, each in its own savepoint: one that throws (a failing
  * handler, {@link RetryLater}, a missing predecessor) rolls back to its savepoint alone, the row
@@ -225,21 +249,11 @@ async function applyEach<S extends Subject, TSchema extends Record<string, unkno
 ): Promise<SavepointResult<T>[]> {
   const results: SavepointResult<T>[] = [];
   for (const entry of entries) {
-    results.push(
-      await entry.within(async (): Promise<SavepointResult<T>> => {
-        try {
-          return {
-            done: await tx.transaction((sp) => applyOnce(sp, declaration, entry.envelope, entry.context)),
-          };
-        } catch (error) {
-          return { error };
-        }
-      }),
-    );
+    results.push(await entry.within(() => applyInSavepoint(tx, declaration, entry)));
   }
-  // Postgres answers COMMIT of an aborted transaction with a silent rollback: if a savepoint could
-  // not be rolled back, this fails instead, and no message of the batch is acked.
-  if (results.some((result) => 'error' in result)) await tx.execute(sql`select 1`);
+  // Postgres answers COMMIT of an aborted transaction (a handler that swallowed a failed
+  // statement) with a silent rollback; this fails instead, so that no message of it is acked.
+  await tx.execute(sql`select 1`);
   return results;
 }
 
