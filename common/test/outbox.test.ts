@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { createEnvelope, ticketCreatedSubject } from '../src/events';
 import { enqueue, outbox, readOutboxBacklog, startOutboxRelay } from '../src/bus';
 import type { OutboxRelay, OutboxRelayOptions } from '../src/bus';
@@ -89,8 +89,11 @@ describe('outbox relay', () => {
     const ids = envelopes.map((e) => e.id);
 
     let acked = 0;
+    // A batch of four: its publishes all leave before the first PubAck is read, so the crash
+    // after the fourth PubAck comes before the batch's commit, with rows 5-10 never sent.
     const crashing = await startRelay({
       pollIntervalMs: 60_000,
+      batchSize: 4,
       backoff: { baseMs: 60_000, capMs: 60_000 },
       hooks: {
         afterPublish: () => {
@@ -230,6 +233,57 @@ describe('outbox relay', () => {
     const envelope = await h.db.transaction((tx) => enqueue(tx, ticketCreatedSubject, ticketData()));
     await waitFor(async () => (await publishedIds()).includes(envelope.id), 2_000, 'the event');
     expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('pipelines a batch: every row is sent before the PubAcks are awaited, published once and in order', async () => {
+    const envelopes = await h.db.transaction(async (tx) => {
+      const written = [];
+      for (let i = 0; i < 120; i += 1) written.push(await enqueue(tx, ticketCreatedSubject, ticketData()));
+      return written;
+    });
+    const sent: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    await startRelay({
+      pollIntervalMs: 60_000,
+      batchSize: 50,
+      bus: {
+        publishRaw: async (subject, payload, options) => {
+          sent.push(options.msgID);
+          inFlight += 1;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          try {
+            return await h.bus.publishRaw(subject, payload, options);
+          } finally {
+            inFlight -= 1;
+          }
+        },
+      },
+    });
+    await waitFor(async () => (await outboxCount()) === 0, 5_000, 'an empty outbox');
+
+    const ids = envelopes.map((e) => e.id);
+    expect(await publishedIds()).toEqual(ids);
+    expect(sent).toEqual(ids);
+    expect(mostInFlight).toBe(50);
+  });
+
+  it('deletes the rows acked around a failed publish and reschedules only the failed one', async () => {
+    const failing = '00000000-0000-4000-8000-000000000001';
+    const [before, after] = await h.db.transaction(async (tx) => {
+      const first = await enqueue(tx, ticketCreatedSubject, ticketData());
+      // No stream holds this subject: JetStream refuses the publish.
+      await tx.execute(
+        sql`insert into outbox (id, subject, envelope) values (${failing}, 'nowhere.created', '{}'::jsonb)`,
+      );
+      return [first, await enqueue(tx, ticketCreatedSubject, ticketData())];
+    });
+    await startRelay({ pollIntervalMs: 60_000, backoff: { baseMs: 60_000, capMs: 60_000 } });
+    await waitFor(async () => (await outboxCount()) === 1, 5_000, 'one row left');
+
+    expect(await publishedIds()).toEqual([before.id, after.id]);
+    const rows = await h.db.select().from(outbox);
+    expect(rows.map((r) => [r.id, r.attempts])).toEqual([[failing, 1]]);
   });
 
   it('publishes the headers recorded with the event', async () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { sql } from 'drizzle-orm';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import request from 'supertest';
 import { z } from 'zod';
@@ -276,6 +277,58 @@ describe('tracing across HTTP and the bus', () => {
       byName('ticket.updated publish')?.spanContext().spanId,
     );
     expect(byName('ticket.updated publish')?.parentSpanContext?.spanId).toBe(consumer?.spanContext().spanId);
+  });
+
+  it('keeps each message of a batch in a trace of its own, with its own CONSUMER span', async () => {
+    const traceIds = ['1', '2', '3'].map((digit) => digit.repeat(32));
+    const envelopes = traceIds.map(() => createEnvelope(ticketCreatedSubject, ticketData()));
+    for (const [index, envelope] of envelopes.entries()) {
+      await h.bus.publish(envelope, {
+        headers: { traceparent: `00-${traceIds[index]}-00f067aa0ba902b7-01` },
+      });
+    }
+    const seen: { eventId: string; traceId?: string; txid: string }[] = [];
+    const messaging = await startMessaging({
+      service: 'tracing-test',
+      natsUrl: testNatsUrl(),
+      prefix: h.bus.prefix,
+      logger: silentLogger,
+      outbox: { pool: h.pool, pollIntervalMs: 100 },
+      consumers: [
+        consumerTable({ service: 'tracing-batch', db: h.db })({
+          subject: ticketCreatedSubject,
+          order: 'none',
+          handle: async (tx, data, context) => {
+            const { rows } = await tx.execute(sql`select txid_current()::text as txid`);
+            seen.push({
+              eventId: context.eventId,
+              traceId: trace.getActiveSpan()?.spanContext().traceId,
+              txid: (rows[0] as { txid: string }).txid,
+            });
+            await enqueue(tx, ticketUpdatedSubject, { ...data, version: 1 });
+          },
+        }),
+      ],
+    });
+    running.push(messaging);
+
+    const updated = await waitFor(
+      async () => {
+        const stored = await readSubject(h.bus, ticketUpdatedSubject);
+        return stored.length === 3 ? stored : undefined;
+      },
+      10_000,
+      'three ticket.updated',
+    );
+    expect(seen.map((s) => s.eventId)).toEqual(envelopes.map((e) => e.id));
+    expect(seen.map((s) => s.traceId)).toEqual(traceIds);
+    expect(new Set(seen.map((s) => s.txid)).size).toBe(1);
+    expect(updated.map((m) => traceIdOf(m.headers.traceparent))).toEqual(traceIds);
+    const consumers = spans().filter(
+      (s) => s.kind === SpanKind.CONSUMER && s.name === 'ticket.created process',
+    );
+    expect(consumers.map((s) => s.spanContext().traceId).sort()).toEqual(traceIds);
+    expect(consumers.every((s) => s.attributes['glotixz.message.outcome'] === 'acked')).toBe(true);
   });
 
   it('keeps the trace headers on a dead letter and marks the failed delivery an error', async () => {

@@ -33,6 +33,32 @@ export type EventHandler<S extends Subject> = (
   context: MessageContext,
 ) => Promise<void>;
 
+/** One valid delivery of a batch, as {@link BatchHandler} receives it. */
+export interface BatchEntry<S extends Subject> {
+  envelope: Envelope<S>;
+  context: MessageContext;
+  /**
+   * Runs `fn` in the delivery's own trace context (its CONSUMER span), so that what it enqueues
+   * continues the message's trace, not a neighbour's.
+   */
+  within<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** What became of one entry of a committed batch: applied, or failed with `error`. */
+export type BatchEntryOutcome = { ok: true } | { ok: false; error: unknown };
+
+/**
+ * Applies several deliveries as one unit of work (one transaction), each isolated from the others
+ * (a savepoint), and answers, once the unit has committed, one outcome per entry in order. An
+ * entry that failed left nothing behind, and is settled like a handler that threw that error
+ * (retry with backoff, {@link RetryLater}, dead letter); the others are acked. When the unit as a
+ * whole fails (the commit throws), it rejects: nothing of it is acked, and each delivery is handled
+ * again on its own by `handler`.
+ */
+export type BatchHandler<S extends Subject> = (
+  entries: readonly BatchEntry<S>[],
+) => Promise<BatchEntryOutcome[]>;
+
 /** Options of `Bus.consume`. */
 export interface ConsumeOptions<S extends Subject> {
   /** The one subject this consumer receives (NATS 2.9 allows one filter subject). */
@@ -55,8 +81,20 @@ export interface ConsumeOptions<S extends Subject> {
   backoff?: BackoffOptions;
   /** How long JetStream waits for an ack; kept alive while the handler runs. Default 30 s. */
   ackWaitMs?: number;
-  /** Messages pulled ahead of the handler. Default 10. */
+  /** Messages pulled ahead of the handler. Default 100. */
   prefetch?: number;
+  /**
+   * Applies several deliveries together; see {@link BatchHandler}. Without it (a consumer with no
+   * database) every delivery runs `handler` on its own.
+   */
+  batch?: BatchHandler<S>;
+  /**
+   * The most deliveries handed to `batch` at once: as many as have arrived, up to this, never
+   * waiting for more. Default 50; 1 handles every delivery on its own. Keep it under 64 for a
+   * database batch: past 64 written subtransactions (one per savepoint) a Postgres backend's
+   * subtransaction cache overflows, which slows snapshots server-wide.
+   */
+  maxBatch?: number;
   /** Where outcomes, redeliveries and handler time are counted; see {@link createConsumerMetrics}. */
   metrics?: ConsumerMetrics;
 }

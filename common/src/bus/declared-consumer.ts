@@ -1,11 +1,19 @@
+import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { DbTransaction } from '../db/pool';
 import { lockVersion } from '../db/versioned-rows';
 import type { Envelope, EventMap, Subject } from '../events';
 import { backoffDelay, type BackoffOptions } from './backoff';
-import type { ConsumeOptions, EventHandler, MessageContext } from './consumer.types';
-import { handleOnce } from './inbox';
+import type {
+  BatchEntry,
+  BatchEntryOutcome,
+  BatchHandler,
+  ConsumeOptions,
+  EventHandler,
+  MessageContext,
+} from './consumer.types';
+import { recordOnce, type HandleOnceResult } from './inbox';
 import { RetryLater } from './retry-later.error';
 
 /**
@@ -22,7 +30,10 @@ export type ConsumerOrder = 'version' | 'none';
 
 /** Limits of the delivery loop a declaration may change; see {@link ConsumeOptions}. */
 export type ConsumerLimits = Partial<
-  Pick<ConsumeOptions<Subject>, 'maxDeliver' | 'retryLaterLimitMs' | 'backoff' | 'ackWaitMs' | 'prefetch'>
+  Pick<
+    ConsumeOptions<Subject>,
+    'maxDeliver' | 'retryLaterLimitMs' | 'backoff' | 'ackWaitMs' | 'prefetch' | 'maxBatch'
+  >
 >;
 
 interface DeclarationBase<S extends Subject, T> {
@@ -145,33 +156,124 @@ async function runAfterCommit<S extends Subject, T>(
   }
 }
 
+/**
+ * Records the event in the inbox and applies it with `tx` (I2), in version order for an
+ * `order: 'version'` declaration (I3).
+ */
+function applyOnce<S extends Subject, TSchema extends Record<string, unknown>, T>(
+  tx: DbTransaction<TSchema>,
+  declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
+  envelope: Envelope<S>,
+  context: MessageContext,
+): Promise<HandleOnceResult<Applied<T>>> {
+  const { subject } = declaration;
+  const { data } = envelope;
+  return recordOnce(tx, context.consumer, envelope, async (inner): Promise<Applied<T>> => {
+    if (declaration.order === 'version') {
+      const aggregate = versionOf(subject, data);
+      const current = await lockVersion(inner, declaration.replica, aggregate.id);
+      const decision = checkPredecessor(current, subject, aggregate, context);
+      if (decision !== 'apply') return { applied: false, current: decision };
+    }
+    return { applied: true, result: await declaration.handle(inner, data, context) };
+  });
+}
+
+/** After the commit: marks a duplicate, or runs `afterCommit` for an event that was applied. */
+async function afterApplied<S extends Subject, T>(
+  declaration: DeclarationBase<S, T>,
+  outcome: HandleOnceResult<Applied<T>>,
+  data: EventMap[S],
+  context: MessageContext,
+): Promise<void> {
+  if (outcome.duplicate) {
+    context.markDuplicate();
+    context.logger.debug('duplicate event skipped');
+    return;
+  }
+  if (!outcome.result.applied) {
+    context.logger.debug({ current: outcome.result.current }, 'version already seen; skipped');
+    return;
+  }
+  context.logger.debug('event applied');
+  await runAfterCommit(declaration, outcome.result.result, data, context);
+}
+
 function transactionalHandler<S extends Subject, TSchema extends Record<string, unknown>, T>(
   db: NodePgDatabase<TSchema>,
   declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
 ): EventHandler<S> {
-  const { subject } = declaration;
   return async (envelope: Envelope<S>, context) => {
-    const { data } = envelope;
-    const outcome = await handleOnce(db, context.consumer, envelope, async (tx): Promise<Applied<T>> => {
-      if (declaration.order === 'version') {
-        const aggregate = versionOf(subject, data);
-        const current = await lockVersion(tx, declaration.replica, aggregate.id);
-        const decision = checkPredecessor(current, subject, aggregate, context);
-        if (decision !== 'apply') return { applied: false, current: decision };
+    const outcome = await db.transaction((tx) => applyOnce(tx, declaration, envelope, context));
+    await afterApplied(declaration, outcome, envelope.data, context);
+  };
+}
+
+/** One entry of a batch inside the batch's transaction: what it did, or why its savepoint rolled back. */
+type SavepointResult<T> = { done: HandleOnceResult<Applied<T>> } | { error: unknown };
+
+// Distinct from drizzle's `sp<n>`, which a handler's own nested transaction uses.
+const entrySavepoint = sql.raw('savepoint batch_entry');
+const rollbackEntry = sql.raw('rollback to savepoint batch_entry');
+
+/**
+ * Applies one entry of a batch after a savepoint. The savepoint of an entry that succeeded is
+ * never released: releasing costs a round trip and frees nothing (Postgres keeps a written
+ * subtransaction's id until the top transaction ends), and the next entry's savepoint, of the
+ * same name, shadows it.
+ */
+async function applyInSavepoint<S extends Subject, TSchema extends Record<string, unknown>, T>(
+  tx: DbTransaction<TSchema>,
+  declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
+  entry: BatchEntry<S>,
+): Promise<SavepointResult<T>> {
+  await tx.execute(entrySavepoint);
+  try {
+    return { done: await applyOnce(tx, declaration, entry.envelope, entry.context) };
+  } catch (error) {
+    await tx.execute(rollbackEntry);
+    return { error };
+  }
+}
+
+/**
+ * Applies the entries in order inside `tx`, each in its own savepoint: one that throws (a failing
+ * handler, {@link RetryLater}, a missing predecessor) rolls back to its savepoint alone, the row
+ * locks it took included; a later entry sees what the earlier ones wrote (v1 then v2 of one
+ * aggregate, a repeat of an event).
+ */
+async function applyEach<S extends Subject, TSchema extends Record<string, unknown>, T>(
+  tx: DbTransaction<TSchema>,
+  declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
+  entries: readonly BatchEntry<S>[],
+): Promise<SavepointResult<T>[]> {
+  const results: SavepointResult<T>[] = [];
+  for (const entry of entries) {
+    results.push(await entry.within(() => applyInSavepoint(tx, declaration, entry)));
+  }
+  // Postgres answers COMMIT of an aborted transaction (a handler that swallowed a failed
+  // statement) with a silent rollback; this fails instead, so that no message of it is acked.
+  await tx.execute(sql`select 1`);
+  return results;
+}
+
+function transactionalBatch<S extends Subject, TSchema extends Record<string, unknown>, T>(
+  db: NodePgDatabase<TSchema>,
+  declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
+): BatchHandler<S> {
+  return async (entries) => {
+    const results = await db.transaction((tx) => applyEach(tx, declaration, entries));
+    const outcomes: BatchEntryOutcome[] = [];
+    for (const [index, entry] of entries.entries()) {
+      const result = results[index];
+      if (!result || 'error' in result) {
+        outcomes.push({ ok: false, error: result?.error ?? new Error('no result for a batch entry') });
+        continue;
       }
-      return { applied: true, result: await declaration.handle(tx, data, context) };
-    });
-    if (outcome.duplicate) {
-      context.markDuplicate();
-      context.logger.debug('duplicate event skipped');
-      return;
+      await entry.within(() => afterApplied(declaration, result.done, entry.envelope.data, entry.context));
+      outcomes.push({ ok: true });
     }
-    if (!outcome.result.applied) {
-      context.logger.debug({ current: outcome.result.current }, 'version already seen; skipped');
-      return;
-    }
-    context.logger.debug('event applied');
-    await runAfterCommit(declaration, outcome.result.result, data, context);
+    return outcomes;
   };
 }
 
@@ -188,7 +290,10 @@ function plainHandler<S extends Subject, T>(declaration: PlainConsumer<S, T>): E
  * service's consumer table. The library then owns, for every row:
  * - the durable name, {@link durableNameFor}(service, subject);
  * - the inbox (I2): with a database, the handler runs in one transaction with the inbox record of
- *   `(durable, event id)`; a repeat skips the handler and is acked and counted as `duplicate`;
+ *   `(durable, event id)`; a repeat skips the handler and is acked and counted as `duplicate`.
+ *   Messages that arrived together (up to `limits.maxBatch`, default 50) share one transaction,
+ *   each in its own savepoint: one that fails rolls back alone and is retried, the others are
+ *   acked once the transaction committed, and `afterCommit` runs after that commit;
  * - the version order (I3) of `order: 'version'` rows, see {@link ConsumerOrder};
  * - ack, nak with backoff, `RetryLater` and dead-lettering, by `consume()`.
  * Without a database the declaration has no `tx` and the handler is idempotent by itself.
@@ -209,6 +314,7 @@ export function consumerTable<TSchema extends Record<string, unknown>>(options: 
       subject: declaration.subject,
       durable: durableNameFor(service, declaration.subject),
       handler: transactionalHandler(db, declaration),
+      batch: transactionalBatch(db, declaration),
     });
   }
   return <S extends Subject, T>(declaration: PlainConsumer<S, T>) => ({

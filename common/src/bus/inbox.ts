@@ -20,15 +20,28 @@ export async function handleOnce<TSchema extends Record<string, unknown>, T>(
   envelope: Pick<Envelope, 'id'>,
   fn: (tx: DbTransaction<TSchema>) => Promise<T>,
 ): Promise<HandleOnceResult<T>> {
-  return db.transaction(async (tx): Promise<HandleOnceResult<T>> => {
-    const recorded = await tx
-      .insert(inbox)
-      .values({ consumer, eventId: envelope.id })
-      .onConflictDoNothing()
-      .returning({ eventId: inbox.eventId });
-    if (recorded.length === 0) return { duplicate: true };
-    return { duplicate: false, result: await fn(tx) };
-  });
+  return db.transaction((tx) => recordOnce(tx, consumer, envelope, fn));
+}
+
+/**
+ * {@link handleOnce} inside a transaction the caller opened (a savepoint of a batch): records
+ * `(consumer, envelope.id)` in the inbox with `tx` and runs `fn`, or answers `{ duplicate: true }`
+ * when the pair is recorded already, by an earlier commit or earlier in `tx`. The caller rolls
+ * `tx` back when `fn` throws, so that nothing is recorded.
+ */
+export async function recordOnce<TSchema extends Record<string, unknown>, T>(
+  tx: DbTransaction<TSchema>,
+  consumer: string,
+  envelope: Pick<Envelope, 'id'>,
+  fn: (tx: DbTransaction<TSchema>) => Promise<T>,
+): Promise<HandleOnceResult<T>> {
+  const recorded = await tx
+    .insert(inbox)
+    .values({ consumer, eventId: envelope.id })
+    .onConflictDoNothing()
+    .returning({ eventId: inbox.eventId });
+  if (recorded.length === 0) return { duplicate: true };
+  return { duplicate: false, result: await fn(tx) };
 }
 
 /** Options of {@link startInboxPruner}. */

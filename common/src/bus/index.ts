@@ -1,7 +1,15 @@
 export * from './backoff';
 export * from './bus';
 export * from './message';
-export type { ConsumeOptions, ConsumerHandle, EventHandler, MessageContext } from './consumer.types';
+export type {
+  BatchEntry,
+  BatchEntryOutcome,
+  BatchHandler,
+  ConsumeOptions,
+  ConsumerHandle,
+  EventHandler,
+  MessageContext,
+} from './consumer.types';
 export * from './declared-consumer';
 export * from './dead-letter';
 export * from './inbox';

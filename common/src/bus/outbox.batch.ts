@@ -46,47 +46,61 @@ const drainLockKey = '5301884473361180237';
  * after a crash.
  */
 async function claimRows(client: PoolClient, batchSize: number): Promise<PendingRow[] | null> {
-  const { rows: locked } = await client.query<{ locked: boolean }>(
-    'select pg_try_advisory_xact_lock($1) as locked',
-    [drainLockKey],
+  // One round trip: the lock is tried once (a volatile CTE is evaluated once), then the rows.
+  // A locked drainer with no due row is one row of nulls beside `locked`.
+  const { rows } = await client.query<{ locked: boolean } & ({ id: null } | PendingRow)>(
+    `with drainer as (select pg_try_advisory_xact_lock($1) as locked)
+     select drainer.locked, outbox.id, outbox.subject, outbox.envelope::text as envelope,
+            outbox.headers, outbox.attempts
+       from drainer
+       left join lateral (
+              select id, subject, envelope, headers, attempts, created_at
+                from outbox
+               where drainer.locked and next_attempt_at <= now()
+               order by created_at, id
+               limit $2
+                 for update skip locked
+            ) outbox on true
+      order by outbox.created_at, outbox.id`,
+    [drainLockKey, batchSize],
   );
-  if (!locked[0]?.locked) return null;
-  const { rows } = await client.query<PendingRow>(
-    `select id, subject, envelope::text as envelope, headers, attempts
-       from outbox
-      where next_attempt_at <= now()
-      order by created_at, id
-      limit $1
-        for update skip locked`,
-    [batchSize],
-  );
-  return rows;
+  if (!rows[0]?.locked) return null;
+  return rows.flatMap(({ locked: _locked, ...row }) => (row.id === null ? [] : [row]));
 }
 
 /**
- * Publishes rows in order through the bus's one publish path, each with `msgID` = event id, until
- * one fails. A row's trace context (captured at enqueue) is the parent of its publish span, never
- * the relay's own context.
+ * Publishes the rows through the bus's one publish path, each with `msgID` = event id, sending
+ * them all in order before awaiting any PubAck, then reads the acks in order. A row's trace
+ * context (captured at enqueue) is the parent of its publish span, never the relay's own context.
+ * Answers every acked row, and the first that failed, if any. Rows sent after a failed one may be
+ * acked too, and are stored behind it in the stream's order ahead of its retry: they are answered
+ * as published (and deleted), since republishing them could not put them back in order.
  */
 async function publishRows(
   options: BatchOptions,
   rows: PendingRow[],
 ): Promise<{ published: string[]; failure?: FailedPublish }> {
+  const sent = rows.map((row) =>
+    options.bus.publishRaw(row.subject, row.envelope, {
+      msgID: row.id,
+      headers: row.headers ?? undefined,
+      parent: ROOT_CONTEXT,
+    }),
+  );
+  const acks = await Promise.allSettled(sent);
   const published: string[] = [];
-  for (const row of rows) {
-    try {
-      await options.bus.publishRaw(row.subject, row.envelope, {
-        msgID: row.id,
-        headers: row.headers ?? undefined,
-        parent: ROOT_CONTEXT,
-      });
-    } catch (err) {
-      return { published, failure: { row, err } };
+  let failure: FailedPublish | undefined;
+  for (const [index, ack] of acks.entries()) {
+    const row = rows[index];
+    if (!row) continue;
+    if (ack.status === 'rejected') {
+      failure ??= { row, err: ack.reason };
+      continue;
     }
     published.push(row.id);
     await options.hooks?.afterPublish?.(row.id);
   }
-  return { published };
+  return { published, failure };
 }
 
 /** Reschedules the row that failed with backoff; answers the delay. */

@@ -24,7 +24,7 @@ export interface OutboxRelayOptions {
   backoff?: BackoffOptions;
   /** Where published rows and failed publishes are counted; see {@link createOutboxMetrics}. */
   metrics?: OutboxMetrics;
-  /** Fault injection for tests: runs after each PubAck, before the batch commits. */
+  /** Fault injection for tests: runs after each PubAck (read in order), before the batch commits. */
   hooks?: { afterPublish?: (eventId: string) => void | Promise<void> };
 }
 
@@ -170,14 +170,17 @@ class RelayLoop {
 /**
  * Starts the outbox relay (I1). It listens for `NOTIFY` on `channel` and polls every
  * `pollIntervalMs`; each time it drains the outbox in batches: lock pending rows oldest first
- * (`FOR UPDATE SKIP LOCKED`), publish each through the bus's one publish path (`msgID` = event
- * id, the row's trace context, awaiting the PubAck), then delete the published rows in the same
+ * (`FOR UPDATE SKIP LOCKED`), publish them through the bus's one publish path (`msgID` = event
+ * id, the row's trace context), pipelined: every row of the batch is sent, in order, before the
+ * PubAcks are awaited, in order. Then one statement deletes the acked rows in the same
  * transaction. A row is deleted only after its PubAck, so a crash republishes at worst, and
  * JetStream drops the repeat. One relay per database drains at a time (an advisory lock), so
- * events leave in `created_at` order. When a publish fails the batch stops there, the row is
- * rescheduled with backoff and this relay pauses until then; the row is retried before later
- * ones (another replica may publish later rows during that pause; consumers order by aggregate
- * version, I3).
+ * events leave in `created_at` order. Notifications that arrive while a drain runs are coalesced
+ * into one more drain. When a publish fails, the row is rescheduled with backoff and this relay
+ * pauses until then. Rows of the same batch sent after it that were acked are deleted: they are
+ * already stored ahead of the failed row, which reaches the stream after them, as later rows
+ * another replica publishes during the pause may. Consumers order by aggregate version (I3): the
+ * successor of a late event waits for it.
  */
 export async function startOutboxRelay(options: OutboxRelayOptions): Promise<OutboxRelay> {
   const channel = options.channel ?? defaultOutboxChannel;

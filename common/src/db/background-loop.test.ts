@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { waitFor } from '../testing/wait';
 import { createBackgroundLoop } from './background-loop';
 
 const logger = pino({ level: 'silent' });
@@ -51,7 +52,9 @@ describe('createBackgroundLoop()', () => {
     });
 
     loop.start();
-    await sleep(150);
+    // Waits for the third pass rather than a fixed time, which a busy machine can outlast.
+    await waitFor(() => calls >= 3, 5_000, 'a third pass');
+    await sleep(50);
     await loop.stop();
     expect(calls).toBe(3);
   });
