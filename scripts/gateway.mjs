@@ -1,6 +1,7 @@
 /**
- * The local API gateway on http-proxy-3, the stand-in for the Istio VirtualService, routing by the
- * same table, infra/routes.json (its semantics are written there). Paths are normalised before
+ * The local API gateway, the stand-in for the Istio VirtualService, routing by the same table,
+ * infra/routes.json (its semantics are written there): requests go out through Node's HTTP client
+ * on a keep-alive agent, WebSocket upgrades through http-proxy-3. Paths are normalised before
  * matching and forwarded so; bodies stream both ways; end-to-end headers (Host too) are kept,
  * X-Forwarded-For replaced (the gateway is the edge), -Proto/-Host set, x-request-id added;
  * WebSockets pass through; a down upstream is 502 JSON. Limits and environment: scripts/README.md.
@@ -89,8 +90,8 @@ function requestIdOf(req) {
 }
 
 /**
- * Rewrites `req` into what the upstream gets (http-proxy-3 sends `req.url` and `req.headers`): in
- * place, since the proxy copies the headers once more anyway and this runs on every request.
+ * Rewrites `req` into what the upstream gets (`req.url` and `req.headers` are sent), in place: it
+ * runs on every request.
  */
 function forwardAs(req, path, requestId, extra = {}) {
   const { headers } = req;
@@ -172,16 +173,8 @@ export function createGateway({
   limits = GATEWAY_LIMITS,
 } = {}) {
   validateRoutes(routes);
-  const proxy = createProxyServer({ selfHandleResponse: true });
-  proxy.on('proxyRes', (upstreamRes, _req, res) => {
-    if (res.headersSent) return upstreamRes.resume();
-    res.writeHead(upstreamRes.statusCode, endToEnd(upstreamRes.headers));
-    // pipe() rather than pipeline(): the latter's abort signal costs an error object per request.
-    // An answer cut short upstream is cut short here; a client gone destroys the upstream request.
-    upstreamRes.once('error', () => res.destroy());
-    upstreamRes.pipe(res);
-  });
-  proxy.on('error', (_err, _req, resOrSocket) => resOrSocket?.destroy());
+  const proxy = createProxyServer();
+  proxy.on('error', (_err, _req, socket) => socket?.destroy());
   // An upstream closes a connection idle for its keep-alive timeout (5 s for Node), and reusing one
   // it is closing is a 502. The agent drops an idle socket a second before the upstream's
   // `Keep-Alive: timeout=N` hint, but only when it has a timeout of its own.
@@ -208,8 +201,11 @@ export function createGateway({
       res.setHeader('x-request-id', requestId);
       if (traced) res.setHeader('traceresponse', traced.traceresponse);
       let idle;
+      let upstream;
       res.once('close', () => {
         clearTimeout(idle);
+        // The client is gone before its answer was: the upstream request is dropped too.
+        if (!res.writableFinished) upstream?.destroy();
         traced?.end(res.statusCode, res.writableFinished);
         log?.({
           method: req.method,
@@ -239,9 +235,20 @@ export function createGateway({
         req.once('end', () => clearTimeout(idle));
       }
       forwardAs(req, target.path, requestId, traced?.headers);
-      proxy.web(req, res, { target: resolve(match.route), agent }, (err) =>
-        res.headersSent ? res.destroy() : reply(unavailable(service, err)),
-      );
+      // Node's client straight, not http-proxy-3's web pass: it costs a quarter of the gateway's
+      // CPU per request on top (option merging, a header copy, URL parsing, its listeners).
+      const { host, port } = resolve(match.route);
+      upstream = http.request({ host, port, method: req.method, path: req.url, headers: req.headers, agent });
+      upstream.on('response', (upstreamRes) => {
+        if (res.headersSent) return upstreamRes.resume();
+        res.writeHead(upstreamRes.statusCode, endToEnd(upstreamRes.headers));
+        // An answer cut short upstream is cut short here.
+        upstreamRes.once('error', () => res.destroy());
+        upstreamRes.pipe(res);
+      });
+      upstream.on('error', (err) => (res.headersSent ? res.destroy() : reply(unavailable(service, err))));
+      req.once('error', () => upstream.destroy());
+      req.pipe(upstream);
     },
     {
       PORT: 0,
