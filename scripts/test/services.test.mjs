@@ -3,6 +3,7 @@
  * each process gets, database URLs, and which workspaces count as present.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,5 +231,30 @@ test('each service’s image starts node with the same V8 options', async () => 
       ['node', ...SERVICE_NODE_OPTIONS.split(' '), `${service.name}/dist/main.js`],
       service.name,
     );
+  }
+});
+
+test('a service loads no tracing SDK, email or PDF renderer until it needs one', () => {
+  // Built by `npm run build`: what requiring a service's declaration and starting tracing without
+  // an exporter loads, as its process does before it listens.
+  const heavy = [
+    '@opentelemetry/sdk-trace-node',
+    '@opentelemetry/exporter-trace-otlp-http',
+    'mjml',
+    'pdfkit',
+  ];
+  for (const service of serviceEntries) {
+    const script = `
+      require(${JSON.stringify(join(ROOT, service.name, 'dist', 'service.js'))});
+      const { startTracing } = require('@glotixz/common/tracing');
+      const { pino } = require('pino');
+      startTracing({ service: 'probe', logger: pino({ level: 'silent' }) });
+      const heavy = ${JSON.stringify(heavy)};
+      const loaded = heavy.filter((name) => Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/')));
+      process.stdout.write(JSON.stringify(loaded));`;
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { cwd: join(ROOT, service.name) }).toString(),
+    );
+    assert.deepEqual(loaded, [], service.name);
   }
 });
