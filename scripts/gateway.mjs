@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { pipeline } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createProxyServer } from 'http-proxy-3';
 import { z } from 'zod';
@@ -68,11 +67,18 @@ export function normalizeTarget(rawUrl) {
 const HOP_BY_HOP = `connection expect keep-alive proxy-authenticate proxy-authorization proxy-connection te
   trailer transfer-encoding upgrade`.split(/\s+/);
 
+/** The header names a Connection header value lists (beside the fixed hop-by-hop ones). */
+const namedInConnection = (connection) => (connection ? `${connection}`.toLowerCase().split(/\s*,\s*/) : []);
+
 /** `headers` without the hop-by-hop ones: the fixed list and any its Connection header names. */
 function endToEnd(headers) {
-  const named = `${headers.connection ?? ''}`.toLowerCase().split(/\s*,\s*/);
-  const kept = ([name, value]) => value !== undefined && !HOP_BY_HOP.includes(name) && !named.includes(name);
-  return Object.fromEntries(Object.entries(headers).filter(kept));
+  const named = namedInConnection(headers.connection);
+  const kept = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && !HOP_BY_HOP.includes(name) && !named.includes(name)) kept[name] = value;
+  }
+  return kept;
 }
 
 const clientAddress = (socket) => (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -82,21 +88,26 @@ function requestIdOf(req) {
   return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
 }
 
-/** Rewrites `req` into what the upstream gets (http-proxy-3 sends `req.url` and `req.headers`). */
+/**
+ * Rewrites `req` into what the upstream gets (http-proxy-3 sends `req.url` and `req.headers`): in
+ * place, since the proxy copies the headers once more anyway and this runs on every request.
+ */
 function forwardAs(req, path, requestId, extra = {}) {
-  const headers = {
-    ...endToEnd(req.headers),
-    'x-forwarded-for': clientAddress(req.socket),
-    'x-forwarded-proto': req.socket.encrypted ? 'https' : 'http',
-    ...(req.headers.host ? { 'x-forwarded-host': req.headers.host } : {}),
-    'x-request-id': requestId,
-    ...extra,
-  };
+  const { headers } = req;
+  for (const name of [...HOP_BY_HOP, ...namedInConnection(headers.connection)]) delete headers[name];
+  headers['x-forwarded-for'] = clientAddress(req.socket);
+  headers['x-forwarded-proto'] = req.socket.encrypted ? 'https' : 'http';
+  if (headers.host) headers['x-forwarded-host'] = headers.host;
+  headers['x-request-id'] = requestId;
   if (extra.traceparent && !extra.tracestate) delete headers.tracestate;
-  for (const name of Object.keys(req.headers)) delete req.headers[name];
-  Object.assign(req.headers, headers);
+  Object.assign(headers, extra);
   req.url = path;
 }
+
+/** True if a request announces a body (RFC 9112 §6.3: only Content-Length or Transfer-Encoding do). */
+const hasBody = (req) =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 /** Headers on the gateway's own answers: those the services send. */
 export const OWN_ANSWER_HEADERS = RAW_ANSWER_HEADERS;
@@ -167,7 +178,10 @@ export function createGateway({
   proxy.on('proxyRes', (upstreamRes, _req, res) => {
     if (res.headersSent) return upstreamRes.resume();
     res.writeHead(upstreamRes.statusCode, endToEnd(upstreamRes.headers));
-    pipeline(upstreamRes, res, () => {});
+    // pipe() rather than pipeline(): the latter's abort signal costs an error object per request.
+    // An answer cut short upstream is cut short here; a client gone destroys the upstream request.
+    upstreamRes.once('error', () => res.destroy());
+    upstreamRes.pipe(res);
   });
   proxy.on('error', (_err, _req, resOrSocket) => resOrSocket?.destroy());
   // An upstream closes a connection idle for its keep-alive timeout (5 s for Node), and reusing one
@@ -195,10 +209,19 @@ export function createGateway({
       // Set first, so the upstream's own values win.
       res.setHeader('x-request-id', requestId);
       if (traced) res.setHeader('traceresponse', traced.traceresponse);
-      res.on('close', () => {
+      let idle;
+      res.once('close', () => {
+        clearTimeout(idle);
         traced?.end(res.statusCode, res.writableFinished);
-        const entry = { method: req.method, path: target?.path ?? req.url, service, status: res.statusCode };
-        log?.({ ...entry, durationMs: Date.now() - started, requestId, traceId: traced?.traceId });
+        log?.({
+          method: req.method,
+          path: target?.path ?? req.url,
+          service,
+          status: res.statusCode,
+          durationMs: Date.now() - started,
+          requestId,
+          traceId: traced?.traceId,
+        });
       });
       const reply = ({ status, body }, headers = {}) => {
         if (!res.headersSent && !res.destroyed)
@@ -207,14 +230,16 @@ export function createGateway({
       if (!target) return reply(answer(400, 'BAD_REQUEST', 'malformed request target'));
       if (!service) return reply(answer(404, 'NOT_FOUND', `no API route for ${target.pathname}`));
       // A stalled body holds the upstream's request open: past the idle limit the client is answered
-      // and its connection closed, which aborts the upstream request.
-      const idle = setTimeout(() => {
-        reply(answer(408, 'REQUEST_TIMEOUT', 'the request body stalled'), { connection: 'close' });
-        res.once('finish', () => req.socket.destroy());
-      }, limits.bodyIdleTimeoutMs);
-      req.on('data', () => idle.refresh());
-      req.on('end', () => clearTimeout(idle));
-      res.on('close', () => clearTimeout(idle));
+      // and its connection closed, which aborts the upstream request. A request without a body
+      // (most of them) has nothing to stall.
+      if (hasBody(req)) {
+        idle = setTimeout(() => {
+          reply(answer(408, 'REQUEST_TIMEOUT', 'the request body stalled'), { connection: 'close' });
+          res.once('finish', () => req.socket.destroy());
+        }, limits.bodyIdleTimeoutMs);
+        req.on('data', () => idle.refresh());
+        req.once('end', () => clearTimeout(idle));
+      }
       forwardAs(req, target.path, requestId, traced?.headers);
       const upstream = resolve(match.route);
       proxy.web(req, res, { target: upstream, agent }, (err) => {

@@ -18,6 +18,13 @@ const LOCAL_HOST = '127.0.0.1';
 
 const pgAndNats = ['pg', 'nats'];
 
+/**
+ * V8 options of every service (the Dockerfiles' CMD says the same). Node's default young generation
+ * (16 MB semi-spaces) is what an idle service's RSS is mostly made of, and a request's garbage
+ * is small: 2 MB semi-spaces keep idle RSS under 80 MB at no throughput cost measurable here.
+ */
+export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=2';
+
 export const services = /** @type {const} */ ([
   { name: 'auth', port: 3001, database: 'glotixz_auth', needs: pgAndNats, signsTokens: true },
   {
@@ -203,7 +210,7 @@ export const readiness = (proc) => proc.ready ?? { path: '/readyz', status: 200 
  * (optional: every replica's port of a service that runs several), `databases` (URL per service), `natsUrl`,
  * `redisUrl`, `keys` ({ jwtPrivateKey, jwtPublicKey, eticketSigningKey, eticketKeyId,
  * eticketPublicKeys, cookieKeys, stripeSecretKey?, stripeWebhookSecret? }; see lib/keys.mjs),
- * `nodeEnv?`, `logLevel?`.
+ * `nodeEnv?`, `logLevel?`. A service also gets {@link SERVICE_NODE_OPTIONS} as NODE_OPTIONS.
  */
 export function launchEnv(proc, wiring) {
   const url = (name) => (wiring.ports[name] ? `http://${LOCAL_HOST}:${wiring.ports[name]}` : undefined);
@@ -218,6 +225,7 @@ export function launchEnv(proc, wiring) {
     JWT_ISSUER: 'glotixz-auth',
     JWT_AUDIENCE: 'glotixz',
     COOKIE_KEYS: wiring.keys.cookieKeys.join(','),
+    ...(services.includes(proc) ? { NODE_OPTIONS: SERVICE_NODE_OPTIONS } : {}),
     ...(proc.database ? { DATABASE_URL: wiring.databases[proc.name] } : {}),
     ...(proc.signsTokens ? { JWT_PRIVATE_KEY: wiring.keys.jwtPrivateKey } : {}),
     ...proc.env?.({ ...wiring, url }),
@@ -233,7 +241,12 @@ export function launchEnv(proc, wiring) {
 export function processEnv(proc, wiring, parent = process.env) {
   const runnerOnly = proc.name === 'gateway' ? /^STACK_/ : /^(STACK_|GATEWAY_)/;
   const env = Object.fromEntries(Object.entries(parent).filter(([name]) => !runnerOnly.test(name)));
-  Object.assign(env, launchEnv(proc, wiring));
+  const launched = launchEnv(proc, wiring);
+  Object.assign(env, launched);
   for (const name of ['HOST', 'GATEWAY_HOST']) if (parent[name] && env[name]) env[name] = parent[name];
+  // The runner's own Node options come after the launch spec's, so they win where they overlap.
+  if (parent.NODE_OPTIONS && launched.NODE_OPTIONS) {
+    env.NODE_OPTIONS = `${launched.NODE_OPTIONS} ${parent.NODE_OPTIONS}`;
+  }
   return env;
 }

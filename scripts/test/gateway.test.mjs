@@ -461,6 +461,55 @@ describe('upstream keep-alive', () => {
   );
 });
 
+describe('broken exchanges', () => {
+  let upstream;
+  let gateway;
+  let port;
+  const closedEarly = [];
+
+  before(async () => {
+    upstream = http.createServer((req, res) => {
+      res.on('close', () => {
+        if (!res.writableFinished) closedEarly.push(req.url);
+      });
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '10' });
+      res.write('abc');
+      // /api/tickets/cut dies mid-answer; /api/tickets/slow never finishes on its own.
+      if (req.url === '/api/tickets/cut') setTimeout(() => res.destroy(), 50);
+    });
+    const upstreamPort = await listen(upstream);
+    gateway = createGateway({ routes: TABLE, resolve: () => ({ host: '127.0.0.1', port: upstreamPort }) });
+    port = await listen(gateway);
+  });
+
+  after(async () => {
+    await gateway.stop();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  test('an answer the upstream cuts short is cut short for the client', { timeout: 5000 }, async () => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/api/tickets/cut', agent: false });
+    const [res] = await once(req, 'response');
+    assert.equal(res.statusCode, 200);
+    assert.equal(await nextChunk(res), 'abc');
+    const [err] = await once(res, 'error');
+    assert.match(err.message, /aborted/);
+  });
+
+  test('a client leaving mid-answer drops the upstream request too', { timeout: 5000 }, async () => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/api/tickets/slow', agent: false });
+    const [res] = await once(req, 'response');
+    assert.equal(await nextChunk(res), 'abc');
+    res.on('error', () => {});
+    req.destroy();
+    for (let i = 0; i < 50 && !closedEarly.includes('/api/tickets/slow'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(closedEarly.includes('/api/tickets/slow'), 'the upstream saw its request dropped');
+  });
+});
+
 /** A raw connection: what it writes, what it has received and when the gateway closed it. */
 function rawClient(port, { localAddress } = {}) {
   const socket = net.connect({ host: '127.0.0.1', port, localAddress });

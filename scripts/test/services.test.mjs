@@ -3,7 +3,8 @@
  * each process gets, database URLs, and which workspaces count as present.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,7 +16,9 @@ import {
   launchEnv,
   presentProcesses,
   processEnv,
+  SERVICE_NODE_OPTIONS,
   processes as services,
+  services as serviceEntries,
 } from '../services.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -202,4 +205,56 @@ test("every variable of the runner's environment reaches a service, except the r
   );
   // Opening the services to the network is a choice made in the environment.
   assert.equal(serviceProcessEnv(byName('orders'), context, { HOST: '0.0.0.0' }).HOST, '0.0.0.0');
+});
+
+test('every service runs with the launch spec’s V8 options, the runner’s own added after them', () => {
+  for (const service of services) {
+    const expected = serviceEntries.includes(service) ? SERVICE_NODE_OPTIONS : undefined;
+    assert.equal(serviceEnv(service, context).NODE_OPTIONS, expected, service.name);
+  }
+  assert.match(SERVICE_NODE_OPTIONS, /--max-semi-space-size=\d+/);
+  assert.equal(serviceEnv(byName('gateway'), context).NODE_OPTIONS, undefined);
+  const parent = { NODE_OPTIONS: '--max-semi-space-size=8 --enable-source-maps' };
+  assert.equal(
+    serviceProcessEnv(byName('orders'), context, parent).NODE_OPTIONS,
+    `${SERVICE_NODE_OPTIONS} --max-semi-space-size=8 --enable-source-maps`,
+  );
+  assert.equal(serviceProcessEnv(byName('gateway'), context, parent).NODE_OPTIONS, parent.NODE_OPTIONS);
+});
+
+test('each service’s image starts node with the same V8 options', async () => {
+  for (const service of serviceEntries) {
+    const dockerfile = await readFile(join(ROOT, service.name, 'Dockerfile'), 'utf8');
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]');
+    assert.deepEqual(
+      cmd,
+      ['node', ...SERVICE_NODE_OPTIONS.split(' '), `${service.name}/dist/main.js`],
+      service.name,
+    );
+  }
+});
+
+test('a service loads no tracing SDK, email or PDF renderer until it needs one', () => {
+  // Built by `npm run build`: what requiring a service's declaration and starting tracing without
+  // an exporter loads, as its process does before it listens.
+  const heavy = [
+    '@opentelemetry/sdk-trace-node',
+    '@opentelemetry/exporter-trace-otlp-http',
+    'mjml',
+    'pdfkit',
+  ];
+  for (const service of serviceEntries) {
+    const script = `
+      require(${JSON.stringify(join(ROOT, service.name, 'dist', 'service.js'))});
+      const { startTracing } = require('@glotixz/common/tracing');
+      const { pino } = require('pino');
+      startTracing({ service: 'probe', logger: pino({ level: 'silent' }) });
+      const heavy = ${JSON.stringify(heavy)};
+      const loaded = heavy.filter((name) => Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/')));
+      process.stdout.write(JSON.stringify(loaded));`;
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { cwd: join(ROOT, service.name) }).toString(),
+    );
+    assert.deepEqual(loaded, [], service.name);
+  }
 });

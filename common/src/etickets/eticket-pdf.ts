@@ -1,5 +1,4 @@
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import type QRCode from 'qrcode';
 import type { ETicket } from '../events';
 import { formatEventStart, formatSeat } from './local-time';
 
@@ -17,6 +16,12 @@ const QR_SIZE = 180;
  * Deterministic: the same e-ticket gives the same bytes (its dates come from `issuedAt`).
  */
 export async function renderETicketPdf(ticket: ETicket): Promise<Buffer> {
+  // Loaded with the first e-ticket, not at start: pdfkit and qrcode are megabytes of heap a service
+  // would hold idle.
+  const [{ default: PDFDocument }, { default: qrcode }] = await Promise.all([
+    import('pdfkit'),
+    import('qrcode'),
+  ]);
   const issuedAt = new Date(ticket.issuedAt);
   const doc = new PDFDocument({
     size: 'A4',
@@ -52,7 +57,13 @@ export async function renderETicketPdf(ticket: ETicket): Promise<Buffer> {
   }
 
   const qrTop = doc.y + 28;
-  drawQr(doc, ticket.code, left + (width - QR_SIZE) / 2, qrTop, QR_SIZE);
+  drawQr(
+    doc,
+    qrcode.create(ticket.code, { errorCorrectionLevel: 'M' }),
+    left + (width - QR_SIZE) / 2,
+    qrTop,
+    QR_SIZE,
+  );
   doc.y = qrTop + QR_SIZE + 12;
   doc
     .fillColor(MUTED)
@@ -83,9 +94,14 @@ export async function renderETicketPdf(ticket: ETicket): Promise<Buffer> {
   return done;
 }
 
-/** Draws `text` as a QR code (error correction M) of `size` points with its top-left corner at (x, y). */
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+/** Draws a QR code of `size` points with its top-left corner at (x, y). */
+function drawQr(
+  doc: PDFKit.PDFDocument,
+  { modules }: QRCode.QRCode,
+  x: number,
+  y: number,
+  size: number,
+): void {
   const quiet = 4;
   const cells = modules.size + 2 * quiet;
   const cell = size / cells;

@@ -8,9 +8,25 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
+import { randomFillSync } from 'node:crypto';
 
-const ids = new RandomIdGenerator();
+/**
+ * A random id of `bytes` bytes in hex, never all zeros (an invalid id). Drawn from a pool refilled
+ * in one call, as the SDK's generator does, since every request and message takes one or two.
+ */
+const randomId = (() => {
+  const pool = Buffer.alloc(4096);
+  let offset = pool.length;
+  return (bytes: number): string => {
+    if (offset + bytes > pool.length) {
+      randomFillSync(pool);
+      offset = 0;
+    }
+    const id = pool.toString('hex', offset, (offset += bytes));
+    return /^0+$/.test(id) ? `${id.slice(0, -1)}1` : id;
+  };
+})();
+const ids = { generateTraceId: () => randomId(16), generateSpanId: () => randomId(8) };
 
 /**
  * A tracer for a process that exports nothing: its spans record nothing (no attributes, events or

@@ -5,12 +5,14 @@ import {
   propagation,
   trace,
   type DiagLogger,
-  type Tracer,
+  type TracerProvider,
 } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as Resources from '@opentelemetry/resources';
+import type * as SdkTraceNode from '@opentelemetry/sdk-trace-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
 import { idOnlyTracer } from './id-only-tracer';
@@ -41,11 +43,49 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** The SDK provider (context manager, propagator, shutdown) handing out {@link idOnlyTracer}. */
-class IdOnlyTracerProvider extends NodeTracerProvider {
-  override getTracer(): Tracer {
-    return idOnlyTracer;
+/** What a provider gives {@link startTracing}: export what is pending, and stop. */
+interface Provider {
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The SDK's provider with `spanProcessors` (and the OTLP exporter when `tracesUrl` is set),
+ * registered with W3C propagation. The SDK and the exporter are loaded here, only when spans are
+ * recorded: they are some 230 modules and megabytes of an idle service's memory otherwise.
+ */
+function registerRecordingProvider(
+  service: string,
+  spanProcessors: SpanProcessor[],
+  tracesUrl?: string,
+): Provider {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
+  const sdk = require('@opentelemetry/sdk-trace-node') as typeof SdkTraceNode;
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof Resources;
+  if (tracesUrl) {
+    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+    spanProcessors.push(new sdk.BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl })));
   }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const provider = new sdk.NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
+    spanProcessors,
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  return provider;
+}
+
+/**
+ * With nowhere for spans to go, recording them is wasted work on every request and message: the
+ * global provider hands out {@link idOnlyTracer}, beside what the SDK's `register()` sets up too
+ * (an AsyncLocalStorage context manager, W3C propagation).
+ */
+function registerIdOnlyProvider(): Provider {
+  const provider: TracerProvider = { getTracer: () => idOnlyTracer };
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  return { forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
 }
 
 /** The OTLP/HTTP traces URL of a base endpoint, as the OpenTelemetry specification derives it. */
@@ -75,17 +115,11 @@ export function startTracing(options: TracingOptions): Tracing {
   const { logger } = options;
   const tracesUrl = options.endpoint ? otlpTracesUrl(options.endpoint) : undefined;
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  if (tracesUrl) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl })));
-
-  const config = {
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
-    spanProcessors,
-  };
-  // With nowhere for spans to go, recording them is wasted work on every request and message.
-  const provider =
-    spanProcessors.length > 0 ? new NodeTracerProvider(config) : new IdOnlyTracerProvider(config);
   diag.setLogger(diagLogger(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  const provider =
+    tracesUrl || spanProcessors.length > 0
+      ? registerRecordingProvider(options.service, spanProcessors, tracesUrl)
+      : registerIdOnlyProvider();
   logger.info({ tracesUrl: tracesUrl ?? null }, tracesUrl ? 'exporting traces' : 'tracing without export');
 
   let stopped: Promise<void> | undefined;

@@ -14,7 +14,11 @@ const textField = (label: string, max: number, example: string) =>
     )
     .meta({ example });
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+// Made with the first country checked, not at start: ICU's region data is some 5 MB of an idle
+// process's memory.
+let regionNames: Intl.DisplayNames | undefined;
+const regionName = (code: string) =>
+  (regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' })).of(code);
 
 /** An ISO 3166-1 alpha-2 code in any case, answered upper case; unassigned codes are refused. */
 const countrySchema = z
@@ -22,7 +26,7 @@ const countrySchema = z
   .trim()
   .regex(/^[A-Za-z]{2}$/, 'Country must be an ISO 3166-1 alpha-2 code')
   .transform((code) => code.toUpperCase())
-  .refine((code) => regionNames.of(code) !== code, 'Country must be an ISO 3166-1 alpha-2 code')
+  .refine((code) => regionName(code) !== code, 'Country must be an ISO 3166-1 alpha-2 code')
   .meta({ example: 'GB', description: 'ISO 3166-1 alpha-2, answered upper case; any case is accepted' });
 
 /** True when `zone` is an IANA time zone name Node knows ("Europe/London", "UTC"). */

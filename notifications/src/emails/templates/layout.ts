@@ -1,5 +1,3 @@
-import mjml2html from 'mjml';
-
 /** A rendered email: what the sender hands to SMTP. */
 export interface RenderedEmail {
   subject: string;
@@ -99,6 +97,9 @@ type CompiledLayout = { texts: string[]; slots: Slot[] };
 const compiled = new Map<string, Promise<CompiledLayout>>();
 
 async function compile(shape: Shape): Promise<CompiledLayout> {
+  // Loaded with the first email, not at start: MJML and what it pulls in (juice, cheerio, …) are
+  // some 15 MB of heap the service would hold idle.
+  const { default: mjml2html } = await import('mjml');
   const { html, errors } = await mjml2html(mjmlOf(shape), { validationLevel: 'strict' });
   if (errors.length > 0)
     throw new Error(`email template invalid: ${errors.map((e) => e.formattedMessage).join('; ')}`);
