@@ -18,6 +18,30 @@ export function minorDigits(currency: string): number {
   return 2;
 }
 
+/** Formatters by locale and currency, made once each: making one costs far more than using it. */
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+
+function moneyFormat(locale: string, code: string, digits: number): Intl.NumberFormat | null {
+  const key = `${locale} ${code}`;
+  let format = moneyFormats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale, {
+        style: 'currency',
+        currency: code,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
+    } catch {
+      // Intl throws a RangeError for a code it does not know.
+      format = null;
+    }
+    // Codes are three letters: at most a few thousand entries, however odd the input.
+    if (/^[A-Z]{3}$/.test(code)) moneyFormats.set(key, format);
+  }
+  return format;
+}
+
 /**
  * `2500, 'usd'` → `$25.00`; `1500, 'jpy'` → `¥1,500`; `1234, 'kwd'` → `KWD 1.234`. A code `Intl`
  * does not know is still written honestly: `25.00 XYZ`.
@@ -26,15 +50,5 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
   const digits = minorDigits(currency);
   const code = currency.toUpperCase();
   const major = minor / 10 ** digits;
-  try {
-    return new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency: code,
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(major);
-  } catch {
-    // Intl throws a RangeError for a code it does not know.
-    return `${major.toFixed(digits)} ${code}`;
-  }
+  return moneyFormat(locale, code, digits)?.format(major) ?? `${major.toFixed(digits)} ${code}`;
 }
