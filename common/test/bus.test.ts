@@ -1,7 +1,8 @@
 import { createEnvelope, streams, ticketCreatedSubject } from '../src/events';
 import type { StreamName } from '../src/events';
-import type { Bus } from '../src/bus';
-import { connectTestBus, deleteTestStreams, readSubject } from '../src/testing/nats';
+import pino from 'pino';
+import { connectBus, type Bus } from '../src/bus';
+import { connectTestBus, deleteTestStreams, readSubject, testNatsUrl } from '../src/testing/nats';
 import { ticketData } from './support/harness';
 
 let bus: Bus;
@@ -24,6 +25,23 @@ describe('Bus', () => {
       expect(info.config.subjects).toEqual([`${bus.prefix}.${streams[name]}`]);
       expect(info.config.storage).toBe('file');
       expect(info.config.duplicate_window).toBeGreaterThanOrEqual(120 * 1e9);
+    }
+  });
+
+  it('updates a stream whose configuration changed', async () => {
+    const name = bus.streamName('TICKETS');
+    const longer = await connectBus({
+      servers: testNatsUrl(),
+      name: 'test',
+      prefix: bus.prefix,
+      logger: pino({ level: 'silent' }),
+      duplicateWindowMs: 180_000,
+    });
+    try {
+      await longer.ensureStreams();
+      expect((await bus.jsm.streams.info(name)).config.duplicate_window).toBe(180_000 * 1e6);
+    } finally {
+      await longer.close();
     }
   });
 

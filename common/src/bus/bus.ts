@@ -116,8 +116,16 @@ export class Bus {
         num_replicas: this.options.streamReplicas,
       } satisfies Partial<StreamConfig>;
       try {
-        await this.jsm.streams.info(config.name);
-        await this.jsm.streams.update(config.name, config);
+        const current = (await this.jsm.streams.info(config.name)).config;
+        // An update is a consensus round on a cluster: only when something differs, so that many
+        // replicas starting together do not queue one each per stream.
+        const same =
+          current.subjects?.join() === config.subjects.join() &&
+          current.storage === config.storage &&
+          current.retention === config.retention &&
+          current.duplicate_window === config.duplicate_window &&
+          current.num_replicas === config.num_replicas;
+        if (!same) await this.jsm.streams.update(config.name, config);
       } catch (err) {
         if (!isApiError(err, 10059)) throw err;
         await this.jsm.streams.add(config);

@@ -68,6 +68,23 @@ export const env = {
     return fallback === undefined ? schema : schema.default(fallback);
   },
 
+  /**
+   * One URL, or several separated by commas (the servers of a cluster), each with a scheme of
+   * `protocols`. The value stays the text given; split it where it is used.
+   */
+  urlList: (protocols: string[]) =>
+    z.string().refine(
+      (value) =>
+        value.split(',').every((part) => {
+          try {
+            return protocols.includes(new URL(part.trim()).protocol.replace(/:$/, ''));
+          } catch {
+            return false;
+          }
+        }),
+      { message: `must be a URL, or URLs separated by commas, with scheme ${protocols.join(' or ')}` },
+    ),
+
   /** `true`/`false`/`1`/`0`/`yes`/`no`. */
   boolean: (fallback: boolean) =>
     z

@@ -29,6 +29,15 @@ describe('the shared service environment', () => {
     expect(schema.parse({ ...valid, HOST: '127.0.0.1' }).HOST).toBe('127.0.0.1');
   });
 
+  it('takes one NATS server or the servers of a cluster, each a nats:// or tls:// URL', () => {
+    const cluster = 'nats://10.0.0.1:4222, nats://10.0.0.2:4222,tls://10.0.0.3:4222';
+    expect(schema.parse({ ...valid, NATS_URL: cluster }).NATS_URL).toBe(cluster);
+    for (const bad of ['nats://a:4222,http://b:80', 'nats://a:4222,', 'redis://a:6379']) {
+      const result = schema.safeParse({ ...valid, NATS_URL: bad });
+      expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['NATS_URL']);
+    }
+  });
+
   it('accepts a PEM with escaped newlines or as base64', () => {
     const escaped = keys.publicKey.replace(/\n/g, '\\n');
     const base64 = Buffer.from(keys.publicKey).toString('base64');

@@ -37,7 +37,8 @@ export const baseEnv = {
  * the streams it provisions get (3 on a three-server NATS cluster).
  */
 export const busEnv = {
-  NATS_URL: env.url(['nats', 'tls']),
+  /** A NATS server, or several of a cluster separated by commas (the client learns the rest itself). */
+  NATS_URL: env.urlList(['nats', 'tls']),
   NATS_PREFIX: env.busPrefix(),
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 };

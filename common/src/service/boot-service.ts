@@ -80,7 +80,7 @@ export async function bootService<
 
   const messaging = await startMessaging({
     service: name,
-    natsUrl: config.NATS_URL,
+    natsUrl: config.NATS_URL.split(',').map((url) => url.trim()),
     prefix: config.NATS_PREFIX,
     streamReplicas: config.NATS_STREAM_REPLICAS,
     logger,

@@ -24,8 +24,10 @@ export interface TestBusOptions {
   name?: string;
   /** Create the prefixed streams. Default true. */
   ensureStreams?: boolean;
-  /** The NATS server. Default {@link testNatsUrl}. */
+  /** The NATS server, or the servers of a cluster separated by commas. Default {@link testNatsUrl}. */
   url?: string;
+  /** Replicas of the streams it creates: 3 on a three-server cluster. Default 1. */
+  streamReplicas?: number;
 }
 
 /**
@@ -37,10 +39,11 @@ export async function connectTestBus(
   options: TestBusOptions = {},
 ): Promise<Bus> {
   const bus = await connectBus({
-    servers: options.url ?? testNatsUrl(),
+    servers: (options.url ?? testNatsUrl()).split(','),
     name: options.name ?? 'test',
     prefix,
     logger: options.logger ?? pino({ level: 'silent' }),
+    streamReplicas: options.streamReplicas,
   });
   if (options.ensureStreams ?? true) await bus.ensureStreams();
   return bus;

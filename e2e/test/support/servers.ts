@@ -3,6 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connectBus } from '@glotixz/common/bus';
+import { waitFor } from '@glotixz/common/testing';
+import pino from 'pino';
 import { ensureBinary, startDaemon } from '../../../scripts/lib/servers.mjs';
 import { freePort } from './ports';
 
@@ -191,11 +194,27 @@ export async function startNatsCluster(): Promise<NatsCluster> {
       }),
     ),
   );
+  // JetStream answers once the servers have elected a meta leader.
+  const urls = clientPorts.map((port) => `nats://127.0.0.1:${port}`);
+  await waitFor(
+    () =>
+      connectBus({
+        servers: urls,
+        name: 'cluster-probe',
+        logger: pino({ level: 'silent' }),
+        timeoutMs: 1_000,
+      }).then(
+        (bus) => bus.close().then(() => true),
+        () => false,
+      ),
+    30_000,
+    'JetStream on the NATS cluster',
+  );
   const linksOf = (index: number) =>
     links.flatMap((row, i) => row.filter((link, j) => link && (i === index || j === index)));
   return {
     servers,
-    url: clientPorts.map((port) => `nats://127.0.0.1:${port}`).join(','),
+    url: urls.join(','),
     names,
     partition: (index) => linksOf(index).forEach((link) => link.sever()),
     heal: (index) => linksOf(index).forEach((link) => link.heal()),

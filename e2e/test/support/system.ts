@@ -145,7 +145,15 @@ export interface SystemOptions {
    * durable consumers; the gateway balances across them.
    */
   replicas?: Partial<Record<ServiceName, number>>;
-  /** A NATS server other than the shared test one, e.g. a private one a fault test stops and starts. */
+  /**
+   * Replicas of every stream (`NATS_STREAM_REPLICAS` of each service and of the test's own bus):
+   * 3 on a three-server cluster. Default 1.
+   */
+  streamReplicas?: number;
+  /**
+   * A NATS server other than the shared test one, e.g. a private one a fault test stops and
+   * starts, or the servers of a cluster separated by commas.
+   */
   natsUrl?: string;
   /** A Redis server other than the shared test one. */
   redisUrl?: string;
@@ -261,7 +269,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   // Streams exist before any consumer or publisher starts, and are ours to delete afterwards.
-  const bus = await connectTestBus(prefix, { url: natsUrl });
+  const bus = await connectTestBus(prefix, { url: natsUrl, streamReplicas: options.streamReplicas });
 
   const stopAll = async () => {
     // The gateway and the client first, so nothing new reaches the services while they stop.
@@ -349,6 +357,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         PATH: process.env.PATH ?? '',
         ...launchEnv(spec, wiring),
         NATS_PREFIX: prefix,
+        ...(options.streamReplicas ? { NATS_STREAM_REPLICAS: String(options.streamReplicas) } : {}),
         ...testEnv[name],
         ...options.env?.[name],
       };
