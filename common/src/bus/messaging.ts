@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { untilJetStreamAnswers } from './jetstream-retry';
 import type { Registry } from 'prom-client';
 import { streamFor } from '../events';
 import { connectBus, type Bus } from './bus';
@@ -135,7 +136,8 @@ async function startParts(
   started: Started,
   consumerMetrics: ConsumerMetrics | undefined,
 ): Promise<void> {
-  await bus.ensureStreams();
+  const { logger } = options;
+  await untilJetStreamAnswers('provisioning the streams', logger, () => bus.ensureStreams());
   if (options.outbox) {
     started.relay = await startRelay(bus, options.outbox, options.metrics, options.logger);
   }
@@ -147,7 +149,10 @@ async function startParts(
     });
   }
   for (const spec of options.consumers) {
-    started.consumers.push(await bus.consume({ metrics: consumerMetrics, ...spec }));
+    const consumer = await untilJetStreamAnswers(`starting consumer ${spec.durable}`, logger, () =>
+      bus.consume({ metrics: consumerMetrics, ...spec }),
+    );
+    started.consumers.push(consumer);
   }
   if (options.outbox && options.consumers.length > 0) {
     started.pruner = startInboxPruner({
@@ -164,13 +169,17 @@ async function startParts(
  * later step fails.
  */
 export async function startMessaging(options: MessagingOptions): Promise<Messaging> {
-  const bus = await connectBus({
-    servers: options.natsUrl,
-    name: options.service,
-    prefix: options.prefix,
-    streamReplicas: options.streamReplicas,
-    logger: options.logger,
-  });
+  // JetStream may not answer yet (a cluster electing its leaders, a server restarting): start-up
+  // waits for it a while rather than exit at once.
+  const bus = await untilJetStreamAnswers('connecting to JetStream', options.logger, () =>
+    connectBus({
+      servers: options.natsUrl,
+      name: options.service,
+      prefix: options.prefix,
+      streamReplicas: options.streamReplicas,
+      logger: options.logger,
+    }),
+  );
   const started = new Started(bus);
   const registry = options.metrics;
   const consumerMetrics = registry ? createConsumerMetrics(registry) : undefined;
