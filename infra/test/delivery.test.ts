@@ -125,7 +125,15 @@ describe.each(WORKLOADS.filter((w) => existsSync(path.join(ROOT, w, 'Dockerfile'
         expect(text).toContain('COPY package.json package-lock.json ./');
         expect(readFileSync(file, 'utf8')).toMatch(/^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-\S+$/m);
         const main = JSON.parse(final.find((l) => l.startsWith('CMD'))!.slice(4)) as string[];
-        expect(main).toEqual(['node', `${workspace}/dist/main.js`]);
+        // With the V8 options the launch spec gives every service under npm start.
+        const spec = readFileSync(path.join(ROOT, 'scripts', 'services.mjs'), 'utf8');
+        const nodeOptions = /export const SERVICE_NODE_OPTIONS = '([^']*)'/.exec(spec)?.[1];
+        expect(nodeOptions).toBeDefined();
+        expect(main).toEqual([
+          'node',
+          ...nodeOptions!.split(' ').filter(Boolean),
+          `${workspace}/dist/main.js`,
+        ]);
       });
     }
   },
