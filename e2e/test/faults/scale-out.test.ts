@@ -1,17 +1,15 @@
 import { createTestUser, sleep, waitFor, type TestUser } from '@glotixz/common/testing';
 import { streamFor, orderCreatedSubject } from '@glotixz/common/events';
-import { api, type JsonResponse } from '../support/api';
-import { queryRows as query } from '../support/db';
-import { expectInvariants } from '../support/invariants';
 import { startNatsCluster, type NatsCluster } from '../support/servers';
 import { startSystem, type ServiceName, type System } from '../support/system';
 import {
   count,
+  expectSettled,
   handled,
   inBatches,
-  lateCancellations,
   listTickets,
-  orderStatuses,
+  payCopiedOrders,
+  throughGateway,
   waitForReplica,
 } from './support';
 
@@ -21,24 +19,8 @@ const WINDOW_SECONDS = 45;
 const PARTITION_MS = 10_000;
 const services: ServiceName[] = ['auth', 'tickets', 'orders', 'payments', 'expiration', 'notifications'];
 
-/** The gateway's answer, tried again while it is a 502 or a broken connection, as a browser would. */
-async function throughGateway(
-  sys: System,
-  method: string,
-  path: string,
-  options: { token: string; body: unknown },
-): Promise<JsonResponse | 'error'> {
-  let answer: JsonResponse | 'error' = 'error';
-  for (let attempt = 0; attempt < 6; attempt += 1) {
-    if (attempt > 0) await sleep(300);
-    answer = await api(sys.gateway!.url, method, path, options).catch(() => 'error' as const);
-    if (answer !== 'error' && answer.status !== 502) return answer;
-  }
-  return answer;
-}
-
 /**
- * Issue 17's proof in one run: two processes of every service behind the gateway, on a
+ * Scale-out in one run: two processes of every service behind the gateway, on a
  * three-server JetStream cluster whose streams have three replicas. While 300 buyers order, one
  * process of each service is killed (SIGKILL) and then the leader of the orders stream; both come
  * back; then one NATS server is cut off from the others for 10 s. Afterwards nothing is lost or
@@ -116,32 +98,8 @@ describe('scale-out: two replicas of every service on a three-server NATS cluste
     expect(orders).toBeLessThanOrEqual(ORDERS);
     expect(orders).toBeGreaterThan(ORDERS - 40);
 
-    const placedOrders = placed.flatMap(({ buyer, res }) =>
-      res !== 'error' && res.status === 201 ? [{ buyer, orderId: res.body.id as string }] : [],
-    );
-    const payable = await waitFor(
-      async () => {
-        const rows = await query<{ id: string }>(
-          sys.databases.payments,
-          'select id from orders where id = any($1::uuid[])',
-          [placedOrders.map((o) => o.orderId)],
-        );
-        const ids = new Set(rows.map((r) => r.id));
-        const ready = placedOrders.filter((o) => ids.has(o.orderId));
-        return ready.length >= PAID && ready;
-      },
-      30_000,
-      'payments to copy orders to pay',
-    );
-    const paid = await Promise.all(
-      payable.slice(0, PAID).map(({ buyer, orderId }) =>
-        throughGateway(sys, 'POST', '/api/payments', {
-          token: buyer.token,
-          body: { orderId, paymentMethodId: 'pm_card_visa' },
-        }),
-      ),
-    );
-    expect(paid.map((p) => (p === 'error' ? p : p.status))).toEqual(Array<number>(PAID).fill(201));
+    const paid = await payCopiedOrders(sys, placed, PAID);
+    expect(paid).toEqual(Array<number>(PAID).fill(201));
     await Promise.all(services.map((name) => sys.replicas[name][1]!.restart()));
 
     // One server cut off from the other two; the services connected to it keep their events in
@@ -160,22 +118,7 @@ describe('scale-out: two replicas of every service on a three-server NATS cluste
         `${consumer} to see every order`,
       );
     }
-    await waitFor(
-      async () => {
-        const byStatus = await orderStatuses(sys);
-        return byStatus.complete === PAID && byStatus.cancelled === orders - PAID;
-      },
-      (WINDOW_SECONDS + 60) * 1000,
-      'every order to be paid or expired',
-    );
-    expect(await lateCancellations(sys)).toBe(0);
-    await expectInvariants(sys, { timeoutMs: 60_000 });
-    await waitFor(
-      async () => (await handled(sys.databases.orders, 'orders-expiration-completed')) >= orders,
-      30_000,
-      'every expiry to fire',
-    );
-    expect(await handled(sys.databases.orders, 'orders-expiration-completed')).toBe(orders);
+    await expectSettled(sys, { orders, paid: PAID, timeoutMs: (WINDOW_SECONDS + 60) * 1000 });
     // Every order.created is in the stream once, on every replica.
     const info = await sys.bus.jsm.streams.info(sys.bus.streamName(streamFor(orderCreatedSubject)));
     expect(info.config.num_replicas).toBe(3);

@@ -1,7 +1,8 @@
 import type { Bus } from '@glotixz/common/bus';
-import { createTestUser, waitFor, type TestUser } from '@glotixz/common/testing';
-import { api, listTicket } from '../support/api';
+import { createTestUser, sleep, waitFor, type TestUser } from '@glotixz/common/testing';
+import { api, listTicket, type JsonResponse } from '../support/api';
 import { queryRows } from '../support/db';
+import { expectInvariants } from '../support/invariants';
 import type { System } from '../support/system';
 
 /** Runs `sql` on one of the system's databases and answers the rows. */
@@ -131,4 +132,87 @@ export async function payableOrder(sys: System): Promise<{ buyer: TestUser; orde
     'payments to copy the order',
   );
   return { buyer, orderId };
+}
+
+/**
+ * The gateway's answer, or `error` when the connection broke before one came. A request cut off
+ * with its replica (or sent to it in the instant before the gateway noticed) answers 502 and is
+ * tried again, as a buyer's browser would; an order that was placed before its replica died then
+ * answers 409, the ticket being reserved by it.
+ */
+export async function throughGateway(
+  system: System,
+  method: string,
+  path: string,
+  options: { token: string; body: unknown },
+): Promise<JsonResponse | 'error'> {
+  let answer: JsonResponse | 'error' = 'error';
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    if (attempt > 0) await sleep(300);
+    answer = await api(system.gateway!.url, method, path, options).catch(() => 'error' as const);
+    if (answer !== 'error' && answer.status !== 502) return answer;
+  }
+  return answer;
+}
+
+/**
+ * Pays `n` of the `placed` orders (201 answers) through the gateway with a test card, choosing
+ * orders payments has already copied: the events a killed process had taken wait out their ack
+ * wait before JetStream hands them to another. Answers the payment answers.
+ */
+export async function payCopiedOrders(
+  system: System,
+  placed: { buyer: TestUser; res: JsonResponse | 'error' }[],
+  n: number,
+): Promise<(number | 'error')[]> {
+  const orders = placed.flatMap(({ buyer, res }) =>
+    res !== 'error' && res.status === 201 ? [{ buyer, orderId: res.body.id as string }] : [],
+  );
+  const payable = await waitFor(
+    async () => {
+      const rows = await query<{ id: string }>(
+        system.databases.payments,
+        'select id from orders where id = any($1::uuid[])',
+        [orders.map((o) => o.orderId)],
+      );
+      const ids = new Set(rows.map((r) => r.id));
+      const ready = orders.filter((o) => ids.has(o.orderId));
+      return ready.length >= n && ready;
+    },
+    30_000,
+    'payments to copy orders to pay',
+  );
+  const paid = await Promise.all(
+    payable.slice(0, n).map(({ buyer, orderId }) =>
+      throughGateway(system, 'POST', '/api/payments', {
+        token: buyer.token,
+        body: { orderId, paymentMethodId: 'pm_card_visa' },
+      }),
+    ),
+  );
+  return paid.map((p) => (p === 'error' ? p : p.status));
+}
+
+/**
+ * Waits until each of the `orders` placed is paid (`paid` of them) or expired, within `timeoutMs`,
+ * then checks that none was cancelled late (I5), the invariants hold, and every order's expiry job
+ * fired exactly once (a paid order's is a no-op), however many expiration processes raced for them.
+ */
+export async function expectSettled(
+  system: System,
+  { orders, paid, timeoutMs }: { orders: number; paid: number; timeoutMs: number },
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const byStatus = await orderStatuses(system);
+      return byStatus.complete === paid && byStatus.cancelled === orders - paid;
+    },
+    timeoutMs,
+    'every order to be paid or expired',
+  );
+  expect(await lateCancellations(system)).toBe(0);
+  await expectInvariants(system, { timeoutMs: 60_000 });
+  const expiries = () => handled(system.databases.orders, 'orders-expiration-completed');
+  await waitFor(async () => (await expiries()) >= orders, 30_000, 'every expiry to fire');
+  expect(await expiries()).toBe(orders);
 }
