@@ -194,8 +194,10 @@ export async function startNatsCluster(): Promise<NatsCluster> {
       }),
     ),
   );
-  // JetStream answers once the servers have elected a meta leader.
+  // Ready once a stream with three replicas can be placed: the servers have elected a meta
+  // leader and every one of them has joined it.
   const urls = clientPorts.map((port) => `nats://127.0.0.1:${port}`);
+  const probe = `CLUSTER_PROBE_${name.replace(/\W/g, '_').toUpperCase()}`;
   await waitFor(
     () =>
       connectBus({
@@ -203,12 +205,19 @@ export async function startNatsCluster(): Promise<NatsCluster> {
         name: 'cluster-probe',
         logger: pino({ level: 'silent' }),
         timeoutMs: 1_000,
-      }).then(
-        (bus) => bus.close().then(() => true),
-        () => false,
-      ),
-    30_000,
-    'JetStream on the NATS cluster',
+      })
+        .then(async (bus) => {
+          try {
+            await bus.jsm.streams.add({ name: probe, subjects: [`${probe}.>`], num_replicas: size });
+            await bus.jsm.streams.delete(probe);
+            return true;
+          } finally {
+            await bus.close();
+          }
+        })
+        .catch(() => false),
+    60_000,
+    'every server of the NATS cluster in JetStream',
   );
   const linksOf = (index: number) =>
     links.flatMap((row, i) => row.filter((link, j) => link && (i === index || j === index)));
