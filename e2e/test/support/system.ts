@@ -269,19 +269,31 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   // Streams exist before any consumer or publisher starts, and are ours to delete afterwards.
-  const bus = await connectTestBus(prefix, { url: natsUrl, streamReplicas: options.streamReplicas });
+  const bus = await connectTestBus(prefix, { url: natsUrl, streamReplicas: options.streamReplicas }).catch(
+    (err: unknown) => {
+      redis.disconnect();
+      throw err;
+    },
+  );
 
+  // Every step runs whatever failed before it, so that no connection outlives the test file.
   const stopAll = async () => {
-    // The gateway and the client first, so nothing new reaches the services while they stop.
-    const front = started.filter((s) => s.name === 'gateway' || s.name === 'client');
-    await Promise.all(front.map((s) => s.stop()));
-    await Promise.all(started.map((s) => s.stop()));
-    await deleteTestStreams(bus);
-    await bus.close();
-    const keysLeft = await redis.keys(`${queuePrefix}:*`);
-    if (keysLeft.length > 0) await redis.del(...keysLeft);
-    redis.disconnect();
-    await Promise.all(databases.map((db) => db.drop()));
+    try {
+      // The gateway and the client first, so nothing new reaches the services while they stop.
+      const front = started.filter((s) => s.name === 'gateway' || s.name === 'client');
+      await Promise.all(front.map((s) => s.stop()));
+      await Promise.all(started.map((s) => s.stop()));
+      await deleteTestStreams(bus);
+    } finally {
+      try {
+        await bus.close();
+        const keysLeft = await redis.keys(`${queuePrefix}:*`);
+        if (keysLeft.length > 0) await redis.del(...keysLeft);
+      } finally {
+        redis.disconnect();
+        await Promise.all(databases.map((db) => db.drop()));
+      }
+    }
   };
 
   try {
