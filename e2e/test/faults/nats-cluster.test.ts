@@ -31,6 +31,16 @@ async function publishUntilAcked(bus: Bus, envelope: ReturnType<typeof ticketCre
   }
 }
 
+/** A read's answer, or undefined while an election leaves JetStream unable to answer. */
+function orUnavailable<T>(read: Promise<T>): Promise<T | undefined> {
+  return read.catch((error: unknown) => {
+    if (error instanceof Error && /temporarily unavailable|timeout|no responders/i.test(error.message)) {
+      return undefined;
+    }
+    throw error;
+  });
+}
+
 /**
  * The bus on a three-server JetStream cluster, its streams with three replicas: a write is
  * acknowledged once two servers have it, so the stream leader's death or one server cut off from
@@ -118,12 +128,14 @@ describe('a three-server NATS cluster', () => {
     await publishSome(50);
 
     // Every replica catches up, the restarted one and the one that was cut off alike.
+    // A healed cluster may still move the stream's leadership: JetStream answers "temporarily
+    // unavailable" meanwhile, so each read is retried until it answers.
     await waitFor(
       async () => {
-        const state = await b.jsm.streams.info(stream());
-        const replicas = state.cluster?.replicas ?? [];
+        const state = await orUnavailable(b.jsm.streams.info(stream()));
+        const replicas = state?.cluster?.replicas ?? [];
         return (
-          state.state.messages === published.length &&
+          state?.state.messages === published.length &&
           replicas.length === 2 &&
           replicas.every((r) => r.current)
         );
@@ -131,7 +143,11 @@ describe('a three-server NATS cluster', () => {
       30_000,
       'every replica to be current',
     );
-    const stored = await readSubject(b, ticketCreatedSubject);
+    const stored = await waitFor(
+      () => orUnavailable(readSubject(b, ticketCreatedSubject)),
+      30_000,
+      'the stream to answer reads',
+    );
     expect(stored.map((m) => (m.data as { id: string }).id)).toEqual(published);
     // The pause an election costs a publisher, for the record.
     console.log(`stream leader killed: publishing resumed within ${failoverMs} ms for 50 events`);
