@@ -1,7 +1,7 @@
 import { createEnvelope, streams, ticketCreatedSubject } from '../src/events';
 import type { StreamName } from '../src/events';
 import pino from 'pino';
-import { connectBus, type Bus } from '../src/bus';
+import { connectBus, defaultStreamReplicas, type Bus } from '../src/bus';
 import { connectTestBus, deleteTestStreams, readSubject, testNatsUrl } from '../src/testing/nats';
 import { ticketData } from './support/harness';
 
@@ -25,7 +25,15 @@ describe('Bus', () => {
       expect(info.config.subjects).toEqual([`${bus.prefix}.${streams[name]}`]);
       expect(info.config.storage).toBe('file');
       expect(info.config.duplicate_window).toBeGreaterThanOrEqual(120 * 1e9);
+      // One server, no cluster: one replica unless configured (a cluster's streams get three).
+      expect(info.config.num_replicas).toBe(1);
     }
+  });
+
+  it('gives streams three replicas by default when the server is part of a cluster', () => {
+    expect(defaultStreamReplicas({ info: undefined })).toBe(1);
+    expect(defaultStreamReplicas(bus.nc)).toBe(1);
+    expect(defaultStreamReplicas({ info: { ...bus.nc.info!, cluster: 'glotixz' } })).toBe(3);
   });
 
   it('updates a stream whose configuration changed', async () => {

@@ -25,7 +25,10 @@ export interface ConnectBusOptions {
   logger: Logger;
   /** Window in which JetStream drops a repeated `msgID`; at least 2 minutes. Default 2 minutes. */
   duplicateWindowMs?: number;
-  /** Replicas of each stream (3 in production clusters). Default 1. */
+  /**
+   * Replicas of each stream. Default: 3 when the server is part of a cluster (JetStream then
+   * acknowledges a write once two servers have it, and a stream outlives one server), else 1.
+   */
   streamReplicas?: number;
   /** How long to wait for a PubAck or a JetStream API answer. Default 5 s. */
   timeoutMs?: number;
@@ -33,6 +36,9 @@ export interface ConnectBusOptions {
 
 const minDuplicateWindowMs = 2 * 60_000;
 const prefixPattern = /^[A-Za-z0-9_-]*$/;
+
+/** Replicas a stream gets unless configured: 3 on a cluster (quorum 2), 1 on a single server. */
+export const defaultStreamReplicas = (nc: Pick<NatsConnection, 'info'>): number => (nc.info?.cluster ? 3 : 1);
 
 function isApiError(err: unknown, code: number): err is JetStreamApiError {
   return err instanceof Error && 'code' in err && err.code === code;
@@ -79,7 +85,7 @@ export class Bus {
       logger.info({ server: nc.getServer(), prefix }, 'connected to NATS');
       return new Bus(nc, js, jsm, prefix, logger, {
         duplicateWindowMs,
-        streamReplicas: options.streamReplicas ?? 1,
+        streamReplicas: options.streamReplicas ?? defaultStreamReplicas(nc),
       });
     } catch (err) {
       await nc.close();

@@ -34,13 +34,13 @@ export const baseEnv = {
 
 /**
  * What a service on the bus reads: NATS, the (test-only) isolation prefix and how many replicas
- * the streams it provisions get (3 on a three-server NATS cluster).
+ * the streams it provisions get (unset: 3 when the server is part of a cluster, else 1).
  */
 export const busEnv = {
   /** A NATS server, or several of a cluster separated by commas (the client learns the rest itself). */
   NATS_URL: env.urlList(['nats', 'tls']),
   NATS_PREFIX: env.busPrefix(),
-  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).optional(),
 };
 
 /**

@@ -57,7 +57,8 @@ describe('a three-server NATS cluster', () => {
     const logger = pino({ level: 'silent' });
     const prefix = randomPrefix();
     // The cluster answers JetStream requests once its servers have elected a meta leader.
-    const options = { servers, name: 'cluster-test', prefix, logger, streamReplicas: 3, timeoutMs: 2_000 };
+    // No replica count given: on a cluster the bus gives its streams three.
+    const options = { servers, name: 'cluster-test', prefix, logger, timeoutMs: 2_000 };
     bus = await waitFor(() => connectBus(options).catch(() => undefined), 30_000, 'JetStream on the cluster');
     await waitFor(
       () =>

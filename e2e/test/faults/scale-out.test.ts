@@ -37,7 +37,6 @@ describe('scale-out: two replicas of every service on a three-server NATS cluste
       replicas: Object.fromEntries(services.map((name) => [name, 2])),
       gateway: true,
       natsUrl: cluster.url,
-      streamReplicas: 3,
       env: {
         orders: {
           EXPIRATION_WINDOW_SECONDS: String(WINDOW_SECONDS),

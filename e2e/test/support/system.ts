@@ -146,8 +146,8 @@ export interface SystemOptions {
    */
   replicas?: Partial<Record<ServiceName, number>>;
   /**
-   * Replicas of every stream (`NATS_STREAM_REPLICAS` of each service and of the test's own bus):
-   * 3 on a three-server cluster. Default 1.
+   * Replicas of every stream (`NATS_STREAM_REPLICAS` of each service and of the test's own bus).
+   * Default: the bus's own, 3 when the server is part of a cluster, else 1.
    */
   streamReplicas?: number;
   /**
