@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { ServiceName } from '../test/support/system';
 import type { BaselineFigures, LoadSettings } from './baseline';
 import type { ExpiryFigures, FlashSale } from './flash';
+import { floorRows, type Floors } from './floor';
 import type { GatewayOverhead, OrdersDirect, OrdersThroughput } from './orders';
 import type { ProcessProfile } from './profile';
 import { SEARCH_TARGET_P99_MS, type SearchFigures } from './search';
@@ -73,6 +74,8 @@ export interface Figures {
   services: Record<ServiceName, ServiceFigures>;
   /** Self time by function per process during the full order run. */
   profiles: ProcessProfile[];
+  /** The least code doing what targets 1, 5 and 6 measure, on the same machine and runtime. */
+  floors: Floors;
 }
 
 /** Sums and orders a CPU-per-request measurement. */
@@ -299,6 +302,7 @@ export function rows(f: Figures): Row[] {
     ...throughputRows(f),
     ...lagRows(f),
     ...gatewayAndSaleRows(f),
+    ...floorRows(f.floors, f.baseline),
     {
       metric: `Expiry lateness (${f.expiry.lateness.count} orders, ${f.expiry.windowSeconds} s window) p50 / p99`,
       value: pair(f.expiry.lateness),

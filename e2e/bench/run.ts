@@ -12,8 +12,9 @@ import path from 'node:path';
 import type { TestUser } from '@glotixz/common/testing';
 import { startSystem, unlimitedOrders, type System } from '../test/support/system';
 import { baselineFigures, type LoadSettings } from './baseline';
-import { mintKnownUsers } from './fixtures';
+import { mintKnownUsers, mintUsers } from './fixtures';
 import { expiryLateness, flashSale, type FlashSale } from './flash';
+import { floorRows, orderFloor, proxyFloor } from './floor';
 import { cleanup, killOnExit, log, owned, root } from './harness';
 import { gatewayOverhead, orderConsumers, ordersDirect, ordersThroughput } from './orders';
 import { EventLag, propagationIdle } from './propagation';
@@ -36,7 +37,7 @@ function option(name: string): string | undefined {
 }
 
 /** The parts that run alone with `--only`. */
-const parts = ['search'] as const;
+const parts = ['search', 'floor'] as const;
 
 /** The whole system, the gateway in front, every buyer allowed any number of orders. */
 async function startBenchSystem(): Promise<{ system: System; stop: () => Promise<void> }> {
@@ -99,6 +100,8 @@ async function measureSystem(settings: LoadSettings) {
 
   log('gateway overhead: GET /api/users/currentuser without a cookie');
   const gateway = await gatewayOverhead(system, settings);
+  log('floor of the gateway: a bare node:http proxy, the same load');
+  const proxy = await proxyFloor(system, settings);
 
   log('full order run through the gateway, profiled');
   const full = await fullRun(system, settings, seller, buyers);
@@ -117,6 +120,9 @@ async function measureSystem(settings: LoadSettings) {
       `${direct.created} orders created, ${direct.reserved} tickets reserved, ${direct.payable} in payments`,
   );
 
+  log('floor of the order path: the bare placement and relay, the same load; 1,000 buyers at once');
+  const floors = { proxy, orders: await orderFloor(system, settings, buyers, baseline.rps) };
+
   const flashSales: FlashSale[] = [];
   for (const [tickets, buyerCount] of [
     [1, 1000],
@@ -127,25 +133,55 @@ async function measureSystem(settings: LoadSettings) {
     flashSales.push(await flashSale(system, seller, tickets, buyerCount));
   }
   await stop();
-  return { services, propagationIdleMs, baseline, gateway, full, sustainable, direct, flashSales };
+  return { services, propagationIdleMs, baseline, gateway, full, sustainable, direct, flashSales, floors };
+}
+
+async function searchAlone() {
+  log('search and event-page queries of the tickets service');
+  return searchRows(await searchFigures());
+}
+
+/** `--only floor`: the baseline and the floors, on auth alone (the proxy floor's upstream). */
+async function floorsAlone(settings: LoadSettings) {
+  log('starting auth');
+  const system = await startSystem({ services: ['auth'] });
+  const stop = owned('system', () => system.stop());
+  killOnExit(() => [system.services.auth.process]);
+  const buyers = mintUsers(system.keys, 256);
+  log('baseline: closed loop, then 2,000 requests at once');
+  const baseline = await baselineFigures(settings, ordersPoolSize, buyers, 2 * 1000);
+  log('floor of the gateway: a bare node:http proxy');
+  const proxy = await proxyFloor(system, settings);
+  log('floor of the order path: the bare placement and relay; 1,000 buyers at once');
+  const orders = await orderFloor(system, settings, buyers, baseline.rps);
+  await stop();
+  const cpu = cpuBreakdown(baseline.cpuMsPerRequest);
+  return [
+    {
+      metric: 'Baseline: node:http + one INSERT (pool of 10)',
+      value: `${Math.round(baseline.rps)} req/s, CPU ${cpu.totalMs.toFixed(2)} ms per request`,
+      target: '–',
+      pass: null,
+    },
+    ...floorRows({ proxy, orders }, baseline),
+  ];
 }
 
 async function main(): Promise<void> {
-  const only = option('--only');
-  if (only !== undefined) {
-    if (!parts.includes(only as (typeof parts)[number])) {
-      throw new Error(`--only takes one of: ${parts.join(', ')}`);
-    }
-    log('search and event-page queries of the tickets service');
-    const list = searchRows(await searchFigures());
-    console.log(`\n${consoleTable(list)}\n`);
-    return;
-  }
   const settings: LoadSettings = {
     connections: 32,
     warmupMs: 2_000,
     durationMs: (Number(option('--seconds')) || 10) * 1000,
   };
+  const only = option('--only');
+  if (only !== undefined) {
+    if (!parts.includes(only as (typeof parts)[number])) {
+      throw new Error(`--only takes one of: ${parts.join(', ')}`);
+    }
+    const list = only === 'floor' ? await floorsAlone(settings) : await searchAlone();
+    console.log(`\n${consoleTable(list)}\n`);
+    return;
+  }
   const machine = machineInfo(root);
   const m = await measureSystem(settings);
 
@@ -178,6 +214,7 @@ async function main(): Promise<void> {
     search,
     services: m.services,
     profiles,
+    floors: m.floors,
   };
   const list = rows(figures);
   console.log(`\n${consoleTable(list)}\n`);

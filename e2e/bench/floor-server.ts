@@ -1,0 +1,229 @@
+/**
+ * The floors the bench measures beside the targets: the least code that does what a target's
+ * path must do, on the same runtime, so that a ratio the product misses can be told apart from
+ * one no implementation on this machine reaches. No framework, no logging, no metrics, no
+ * validation beyond what the work needs.
+ *
+ * FLOOR_MODE=proxy: a reverse proxy (node:http server → node:http request on a keep-alive agent →
+ *   the answer piped back) in front of FLOOR_UPSTREAM; the floor of the gateway's pass.
+ * FLOOR_MODE=orders: the order placement's floor. `POST /api/orders { ticketId }` with a Bearer
+ *   ES256 token (verified once per token, as the services cache them) writes the order for a
+ *   listed, unreserved ticket, its outbox row and a NOTIFY in one statement; a relay woken by the
+ *   NOTIFY takes the rows out in one statement per batch and publishes them to JetStream (msgID =
+ *   the row's id) before its transaction commits. Durable, published exactly once, one order per
+ *   ticket: what the orders service guarantees, without anything else it does.
+ * FLOOR_MODE=consumer: a consumer's floor. A durable pull consumer of FLOOR_STREAM applies what
+ *   arrived together in one statement: the inbox rows (event id = the order's id) and the replica
+ *   rows of the events not seen before; then acks them. Exactly once, as the services' inbox is.
+ * Reads FLOOR_PORT, and FLOOR_DATABASE_URL, FLOOR_NATS_URL, FLOOR_SUBJECT (orders, consumer),
+ * FLOOR_PUBLIC_KEY (orders) and FLOOR_STREAM (consumer).
+ */
+import http from 'node:http';
+import { AckPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import jwt from 'jsonwebtoken';
+import { Client, Pool } from 'pg';
+
+const port = Number(process.env.FLOOR_PORT);
+
+function proxy(): http.Server {
+  const upstream = new URL(process.env.FLOOR_UPSTREAM ?? '');
+  const agent = new http.Agent({ keepAlive: true });
+  return http.createServer((req, res) => {
+    const forwarded = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', () => res.writeHead(502).end());
+    req.pipe(forwarded);
+  });
+}
+
+const SCHEMA = `
+  create table if not exists tickets (id uuid primary key, price integer not null);
+  create table if not exists orders (
+    id uuid primary key default gen_random_uuid(),
+    ticket_id uuid not null references tickets (id),
+    user_id text not null,
+    status text not null,
+    price integer not null,
+    expires_at timestamptz not null,
+    created_at timestamptz not null default now());
+  create unique index if not exists one_live_order_per_ticket on orders (ticket_id) where status <> 'cancelled';
+  create table if not exists outbox (id uuid primary key default gen_random_uuid(), seq bigserial, payload text not null);`;
+
+const PLACE = `
+  with placed as (
+    insert into orders (ticket_id, user_id, status, price, expires_at)
+    select id, $2, 'awaiting_payment', price, now() + interval '15 minutes' from tickets where id = $1
+    on conflict do nothing
+    returning id, ticket_id, user_id, status, price, expires_at),
+  queued as (insert into outbox (payload) select row_to_json(placed)::text from placed returning id)
+  select placed.*, (select count(pg_notify('floor_outbox', '')) from queued) as queued from placed`;
+
+async function orders(): Promise<http.Server> {
+  const pool = new Pool({ connectionString: process.env.FLOOR_DATABASE_URL, max: 10 });
+  await pool.query(SCHEMA);
+  const publicKey = process.env.FLOOR_PUBLIC_KEY ?? '';
+  const verified = new Map<string, string>();
+  const userOf = (authorization: string | undefined): string | undefined => {
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    if (!token) return undefined;
+    let user = verified.get(token);
+    if (user === undefined) {
+      try {
+        user = String((jwt.verify(token, publicKey, { algorithms: ['ES256'] }) as jwt.JwtPayload).sub);
+      } catch {
+        return undefined;
+      }
+      verified.set(token, user);
+    }
+    return user;
+  };
+
+  const nc = await connect({ servers: process.env.FLOOR_NATS_URL });
+  const js = jetstream(nc);
+  const subject = process.env.FLOOR_SUBJECT ?? '';
+  const relayClient = new Client({ connectionString: process.env.FLOOR_DATABASE_URL });
+  await relayClient.connect();
+  const listener = new Client({ connectionString: process.env.FLOOR_DATABASE_URL });
+  await listener.connect();
+  let running: Promise<void> | undefined;
+  let again = false;
+  const relayOnce = async (): Promise<number> => {
+    await relayClient.query('begin');
+    try {
+      const { rows } = await relayClient.query<{ id: string; payload: string }>(
+        `delete from outbox where id in (select id from outbox order by seq limit 200 for update skip locked)
+         returning id, payload`,
+      );
+      await Promise.all(rows.map((row) => js.publish(subject, row.payload, { msgID: row.id })));
+      await relayClient.query('commit');
+      return rows.length;
+    } catch (err) {
+      await relayClient.query('rollback');
+      throw err;
+    }
+  };
+  const wake = () => {
+    again = true;
+    running ??= (async () => {
+      while (again) {
+        again = false;
+        while ((await relayOnce()) === 200);
+      }
+    })()
+      .catch((err: unknown) => console.error('relay:', err))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  listener.on('notification', wake);
+  await listener.query('listen floor_outbox');
+
+  return http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const send = (status: number, body: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      };
+      if (req.method === 'GET') return send(200, { ok: true });
+      const user = userOf(req.headers.authorization);
+      if (!user) return send(401, { code: 'NOT_AUTHORIZED' });
+      let ticketId: unknown;
+      try {
+        ticketId = (JSON.parse(Buffer.concat(chunks).toString()) as { ticketId?: unknown }).ticketId;
+      } catch {
+        return send(400, { code: 'MALFORMED_JSON' });
+      }
+      if (typeof ticketId !== 'string') return send(400, { code: 'VALIDATION_FAILED' });
+      void pool.query(PLACE, [ticketId, user]).then(
+        ({ rows }) => (rows[0] ? send(201, rows[0]) : send(409, { code: 'TICKET_RESERVED' })),
+        () => send(500, { code: 'INTERNAL' }),
+      );
+    });
+  });
+}
+
+const APPLY = `
+  with arrived as (select payload::jsonb as p from unnest($1::text[]) as payload),
+  fresh as (
+    insert into inbox (event_id) select (p->>'id')::uuid from arrived
+    on conflict do nothing returning event_id)
+  insert into replica (id, ticket_id, status, price)
+  select (p->>'id')::uuid, (p->>'ticket_id')::uuid, p->>'status', (p->>'price')::int from arrived
+  where (p->>'id')::uuid in (select event_id from fresh)
+  on conflict (id) do nothing`;
+
+async function consumer(): Promise<http.Server> {
+  const pool = new Pool({ connectionString: process.env.FLOOR_DATABASE_URL, max: 1 });
+  await pool.query(`
+    create table if not exists inbox (event_id uuid primary key, processed_at timestamptz not null default now());
+    create table if not exists replica (id uuid primary key, ticket_id uuid not null, status text not null, price integer not null);`);
+  const nc = await connect({ servers: process.env.FLOOR_NATS_URL });
+  const stream = process.env.FLOOR_STREAM ?? '';
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.add(stream, {
+    durable_name: 'floor',
+    filter_subject: process.env.FLOOR_SUBJECT,
+    ack_policy: AckPolicy.Explicit,
+  });
+  const messages = await jetstream(nc)
+    .consumers.get(stream, 'floor')
+    .then((c) => c.consume({ max_messages: 200 }));
+  // Everything that arrived while the previous batch was applied is the next batch.
+  let arrived: JsMsg[] = [];
+  let applying: Promise<void> | undefined;
+  const apply = (): void => {
+    applying ??= (async () => {
+      while (arrived.length > 0) {
+        const batch = arrived;
+        arrived = [];
+        await pool.query(APPLY, [batch.map((m) => m.string())]);
+        for (const m of batch) m.ack();
+      }
+    })()
+      .catch((err: unknown) => console.error('consumer:', err))
+      .finally(() => {
+        applying = undefined;
+        if (arrived.length > 0) apply();
+      });
+  };
+  void (async () => {
+    for await (const m of messages) {
+      arrived.push(m);
+      apply();
+    }
+  })();
+  return http.createServer((_req, res) => {
+    res.writeHead(200).end('ok');
+  });
+}
+
+async function main(): Promise<void> {
+  const mode = process.env.FLOOR_MODE;
+  const server = mode === 'proxy' ? proxy() : mode === 'consumer' ? await consumer() : await orders();
+  server.keepAliveTimeout = 65_000;
+  server.listen(port, '127.0.0.1');
+  process.once('SIGTERM', () => {
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
