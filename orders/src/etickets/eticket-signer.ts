@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import type * as Jose from 'jose';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 
 /** The claims of an e-ticket's code (contract: `{ tid, oid, eid, sub, iat }`, no `exp`). */
@@ -23,7 +23,8 @@ export interface ETicketSigner {
 
 /**
  * The signer for `ETICKET_SIGNING_KEY` (PKCS8 PEM of a P-256 key) under `ETICKET_KEY_ID`. The key
- * is imported once, here; signing is CPU only, so it may run inside a database transaction.
+ * is imported once, here; signing is CPU only, so it may run inside a database transaction. jose
+ * loads with the first e-ticket: until an order completes, its modules stay out of memory.
  */
 export function createETicketSigner(options: { signingKey: string; keyId: string }): ETicketSigner {
   const key: KeyObject = createPrivateKey(options.signingKey);
@@ -31,7 +32,8 @@ export function createETicketSigner(options: { signingKey: string; keyId: string
   return {
     kid,
     sign: ({ tid, oid, eid, sub, iat }) =>
-      new SignJWT({ tid, oid, eid })
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+      new (require('jose') as typeof Jose).SignJWT({ tid, oid, eid })
         .setProtectedHeader({ alg: 'ES256', typ: 'eticket+jwt', kid })
         .setSubject(sub)
         .setIssuedAt(iat)

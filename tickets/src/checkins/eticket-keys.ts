@@ -1,5 +1,5 @@
 import { AppError } from '@glotixz/common/errors';
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type * as Jose from 'jose';
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
@@ -78,19 +78,36 @@ const MAX_CODE_LENGTH = 4096;
 const invalid = (message = 'This is not a valid Glotixz ticket code') =>
   new AppError('INVALID_TICKET_CODE', message);
 
-/** Verifies e-ticket codes against the configured public keys (ES256 only, typ `eticket+jwt`, key by kid). */
+/**
+ * Verifies e-ticket codes against the configured public keys (ES256 only, typ `eticket+jwt`, key
+ * by kid). jose loads with the first code: a service that checks no one in does without its
+ * modules in memory.
+ */
 export function createETicketVerifier(jwks: ETicketJwks) {
-  const keys: JWTVerifyGetKey = createLocalJWKSet(jwks);
+  let jose: {
+    keys: Jose.JWTVerifyGetKey;
+    jwtVerify: typeof Jose.jwtVerify;
+    JOSEError: typeof Jose.errors.JOSEError;
+  };
+  const loaded = () => {
+    if (!jose) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+      const lib = require('jose') as typeof Jose;
+      jose = { keys: lib.createLocalJWKSet(jwks), jwtVerify: lib.jwtVerify, JOSEError: lib.errors.JOSEError };
+    }
+    return jose;
+  };
   return {
     /** The claims of a genuine code; throws `INVALID_TICKET_CODE` for anything else. */
     async verify(code: string): Promise<ETicketClaims> {
       const text = code.trim();
       if (text.length === 0 || text.length > MAX_CODE_LENGTH) throw invalid();
+      const { keys, jwtVerify, JOSEError } = loaded();
       let payload: unknown;
       try {
         ({ payload } = await jwtVerify(text, keys, { algorithms: ['ES256'], typ: 'eticket+jwt' }));
       } catch (error) {
-        if (error instanceof joseErrors.JOSEError || error instanceof TypeError) throw invalid();
+        if (error instanceof JOSEError || error instanceof TypeError) throw invalid();
         throw error;
       }
       const claims = claimsSchema.safeParse(payload);
