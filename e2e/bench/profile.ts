@@ -13,7 +13,11 @@ function profiled(system: System): [string, RunningService][] {
 
 /** The parts of a V8 `.cpuprofile` the summary reads. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   /** µs on the system's monotonic clock, the one `process.hrtime` reads. */
   startTime: number;
   samples: number[];
@@ -47,6 +51,49 @@ export interface ProcessProfile {
   /** Share of busy time in garbage collection. */
   gcPercent: number;
   top: ProfileEntry[];
+  /**
+   * Busy time by package, largest first: each sample goes to the innermost frame of its stack
+   * that belongs to a package (`pg`, `express`) or a workspace (`common`), so what Node does on a
+   * package's behalf (the socket write of a query) counts as that package's; `(garbage
+   * collector)` and `(program)` apart, `node` for stacks of Node's own code only.
+   */
+  byPackage: { name: string; percent: number }[];
+}
+
+/** The package or workspace a script belongs to, if any. */
+function packageOf(url: string, root: string): string | undefined {
+  if (!url) return undefined;
+  const file = url.replace(/^file:\/\//, '');
+  const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+  if (modules) return modules[1];
+  return file.startsWith(`${root}/`) ? path.relative(root, file).split('/')[0] : undefined;
+}
+
+/** Busy µs per package of the samples counted in `byNode`; see {@link ProcessProfile.byPackage}. */
+function busyByPackage(profile: CpuProfile, byNode: Map<number, number>, root: string): Map<string, number> {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const owner = new Map<number, string>();
+  const ownerOf = (id: number): string => {
+    const known = owner.get(id);
+    if (known) return known;
+    const { functionName, url } = nodes.get(id)?.callFrame ?? { functionName: '', url: '' };
+    const up = parent.get(id);
+    const found =
+      functionName === '(garbage collector)' || functionName === '(program)'
+        ? functionName
+        : (packageOf(url, root) ?? (up === undefined ? 'node' : ownerOf(up)));
+    owner.set(id, found);
+    return found;
+  };
+  const result = new Map<string, number>();
+  for (const [id, us] of byNode) {
+    if (nodes.get(id)?.callFrame.functionName === '(idle)') continue;
+    const name = ownerOf(id);
+    result.set(name, (result.get(name) ?? 0) + us);
+  }
+  return result;
 }
 
 /** Restarts every service and the gateway with V8's CPU profiler writing to `dir` on exit. */
@@ -109,6 +156,7 @@ export function summarise(
     byFunction.set(key, known);
   }
   const entries = [...byFunction.values()].sort((a, b) => b.selfUs - a.selfUs).slice(0, top);
+  const packages = [...busyByPackage(profile, byNode, root)].sort((a, b) => b[1] - a[1]).slice(0, top);
   return {
     process: name,
     busyMs: busyUs / 1000,
@@ -119,6 +167,7 @@ export function summarise(
       selfMs: e.selfUs / 1000,
       percent: busyUs > 0 ? (100 * e.selfUs) / busyUs : 0,
     })),
+    byPackage: packages.map(([name, us]) => ({ name, percent: busyUs > 0 ? (100 * us) / busyUs : 0 })),
   };
 }
 
@@ -145,6 +194,7 @@ export function profileLines(profiles: ProcessProfile[]): string {
       [
         `${p.process}: ${Math.round(p.busyMs)} ms busy, GC ${p.gcPercent.toFixed(1)} %`,
         ...p.top.map((e) => `  ${e.percent.toFixed(1).padStart(5)} %  ${e.function}  ${e.file}`.trimEnd()),
+        `  by package: ${p.byPackage.map((b) => `${b.name} ${b.percent.toFixed(0)} %`).join(', ')}`,
       ].join('\n'),
     )
     .join('\n');
