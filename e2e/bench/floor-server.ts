@@ -12,16 +12,20 @@
  *   NOTIFY takes the rows out in one statement per batch and publishes them to JetStream (msgID =
  *   the row's id) before its transaction commits. Durable, published exactly once, one order per
  *   ticket: what the orders service guarantees, without anything else it does.
- * FLOOR_MODE=consumer: a consumer's floor. A durable pull consumer of FLOOR_STREAM applies what
- *   arrived together in one statement: the inbox rows (event id = the order's id) and the replica
- *   rows of the events not seen before; then acks them. Exactly once, as the services' inbox is.
- * Reads FLOOR_PORT, and FLOOR_DATABASE_URL, FLOOR_NATS_URL, FLOOR_SUBJECT (orders, consumer),
- * FLOOR_PUBLIC_KEY (orders) and FLOOR_STREAM (consumer).
+ * FLOOR_MODE=consumer: a consumer's floor. A durable pull consumer (FLOOR_DURABLE) of FLOOR_SUBJECT
+ *   in FLOOR_STREAM applies what arrived together in one statement: the inbox rows and the effect
+ *   of the events not seen before (FLOOR_EFFECT: a replica row; a change with an event of its own
+ *   through an outbox and relay to FLOOR_PUBLISH_SUBJECT; an email record and the email sent over
+ *   SMTP to FLOOR_SMTP_URL; or a delayed job in Redis at FLOOR_REDIS_URL); then acks them.
+ * Reads FLOOR_PORT, and FLOOR_DATABASE_URL, FLOOR_NATS_URL, FLOOR_SUBJECT (orders, consumer) and
+ * FLOOR_PUBLIC_KEY (orders).
  */
 import http from 'node:http';
-import { AckPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import jwt from 'jsonwebtoken';
+import Redis from 'ioredis';
+import nodemailer from 'nodemailer';
 import { Client, Pool } from 'pg';
 
 const port = Number(process.env.FLOOR_PORT);
@@ -71,6 +75,49 @@ const PLACE = `
   queued as (insert into outbox (payload) select row_to_json(placed)::text from placed returning id)
   select placed.*, (select count(pg_notify('floor_outbox', '')) from queued) as queued from placed`;
 
+/**
+ * The relay of a floor's outbox: woken by its NOTIFY, it takes up to 200 rows out in one
+ * statement, publishes them to `subject` (msgID = the row's id) and commits once every PubAck is in.
+ */
+async function startRelay(databaseUrl: string, js: JetStreamClient, subject: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const listener = new Client({ connectionString: databaseUrl });
+  await listener.connect();
+  const relayOnce = async (): Promise<number> => {
+    await client.query('begin');
+    try {
+      const { rows } = await client.query<{ id: string; payload: string }>(
+        `delete from outbox where id in (select id from outbox order by seq limit 200 for update skip locked)
+         returning id, payload`,
+      );
+      await Promise.all(rows.map((row) => js.publish(subject, row.payload, { msgID: row.id })));
+      await client.query('commit');
+      return rows.length;
+    } catch (err) {
+      await client.query('rollback');
+      throw err;
+    }
+  };
+  let running: Promise<void> | undefined;
+  let again = false;
+  const wake = () => {
+    again = true;
+    running ??= (async () => {
+      while (again) {
+        again = false;
+        while ((await relayOnce()) === 200);
+      }
+    })()
+      .catch((err: unknown) => console.error('relay:', err))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  listener.on('notification', wake);
+  await listener.query('listen floor_outbox');
+}
+
 async function orders(): Promise<http.Server> {
   const pool = new Pool({ connectionString: process.env.FLOOR_DATABASE_URL, max: 10 });
   await pool.query(SCHEMA);
@@ -92,44 +139,7 @@ async function orders(): Promise<http.Server> {
   };
 
   const nc = await connect({ servers: process.env.FLOOR_NATS_URL });
-  const js = jetstream(nc);
-  const subject = process.env.FLOOR_SUBJECT ?? '';
-  const relayClient = new Client({ connectionString: process.env.FLOOR_DATABASE_URL });
-  await relayClient.connect();
-  const listener = new Client({ connectionString: process.env.FLOOR_DATABASE_URL });
-  await listener.connect();
-  let running: Promise<void> | undefined;
-  let again = false;
-  const relayOnce = async (): Promise<number> => {
-    await relayClient.query('begin');
-    try {
-      const { rows } = await relayClient.query<{ id: string; payload: string }>(
-        `delete from outbox where id in (select id from outbox order by seq limit 200 for update skip locked)
-         returning id, payload`,
-      );
-      await Promise.all(rows.map((row) => js.publish(subject, row.payload, { msgID: row.id })));
-      await relayClient.query('commit');
-      return rows.length;
-    } catch (err) {
-      await relayClient.query('rollback');
-      throw err;
-    }
-  };
-  const wake = () => {
-    again = true;
-    running ??= (async () => {
-      while (again) {
-        again = false;
-        while ((await relayOnce()) === 200);
-      }
-    })()
-      .catch((err: unknown) => console.error('relay:', err))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  listener.on('notification', wake);
-  await listener.query('listen floor_outbox');
+  await startRelay(process.env.FLOOR_DATABASE_URL ?? '', jetstream(nc), process.env.FLOOR_SUBJECT ?? '');
 
   return http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -156,54 +166,125 @@ async function orders(): Promise<http.Server> {
   });
 }
 
-const APPLY = `
-  with arrived as (select payload::jsonb as p from unnest($1::text[]) as payload),
+/** The inbox rows of a batch (event id = the order's id), answering the events not seen before. */
+const FRESH = `
+  arrived as (select payload::jsonb as p from unnest($1::text[]) as payload),
   fresh as (
     insert into inbox (event_id) select (p->>'id')::uuid from arrived
-    on conflict do nothing returning event_id)
-  insert into replica (id, ticket_id, status, price)
-  select (p->>'id')::uuid, (p->>'ticket_id')::uuid, p->>'status', (p->>'price')::int from arrived
-  where (p->>'id')::uuid in (select event_id from fresh)
-  on conflict (id) do nothing`;
+    on conflict do nothing returning event_id),
+  applied as (select arrived.p from arrived join fresh on fresh.event_id = (arrived.p->>'id')::uuid)`;
 
+/** What each kind of consumer floor does with a batch, in one statement (and one call outside). */
+const EFFECTS = {
+  /** A replica row per event (payments' and orders' replicas). */
+  replica: `with ${FRESH}
+    insert into replica (id, status) select (p->>'id')::uuid, p->>'status' from applied
+    on conflict (id) do nothing`,
+  /** A change and an event of its own through the outbox (tickets: the ticket reserved). */
+  outbox: `with ${FRESH},
+    changed as (
+      insert into replica (id, status) select (p->>'id')::uuid, 'reserved' from applied
+      on conflict (id) do nothing returning id, status),
+    queued as (insert into outbox (payload) select row_to_json(changed)::text from changed returning id)
+    select (select count(pg_notify('floor_outbox', '')) from queued) as queued`,
+  /** The record that makes an email effectively once (notifications), then the sends. */
+  email: `with ${FRESH}
+    insert into replica (id, status) select (p->>'id')::uuid, 'sending' from applied
+    on conflict (id) do nothing returning id`,
+} as const;
+
+/** A message of the size of a real reservation email: a few kB of HTML and a plain-text part. */
+function emailFor(orderId: string) {
+  const html = `<!doctype html><html><body><table width="100%">${'<tr><td style="padding:8px;font:16px sans-serif">Your ticket is held</td></tr>'.repeat(40)}<p>Order ${orderId}</p></table></body></html>`;
+  return {
+    from: 'Glotixz <tickets@glotixz.test>',
+    to: `buyer-${orderId}@glotixz.test`,
+    subject: 'Your ticket is held: pay within 15 minutes',
+    text: `Your ticket is held. Order ${orderId}. Pay within 15 minutes.`,
+    html,
+  };
+}
+
+/**
+ * A consumer floor: a durable pull consumer applying what arrived together as one batch, then
+ * acking it. FLOOR_EFFECT says what it does (see {@link EFFECTS}; `redis` schedules a delayed job
+ * per event as the expiration service's queue does, keyed by the order so a repeat adds nothing).
+ */
 async function consumer(): Promise<http.Server> {
-  const pool = new Pool({ connectionString: process.env.FLOOR_DATABASE_URL, max: 1 });
-  await pool.query(`
-    create table if not exists inbox (event_id uuid primary key, processed_at timestamptz not null default now());
-    create table if not exists replica (id uuid primary key, ticket_id uuid not null, status text not null, price integer not null);`);
+  const effect = process.env.FLOOR_EFFECT ?? 'replica';
+  const databaseUrl = process.env.FLOOR_DATABASE_URL ?? '';
   const nc = await connect({ servers: process.env.FLOOR_NATS_URL });
+  const js = jetstream(nc);
+  let apply: (payloads: string[]) => Promise<unknown>;
+  if (effect === 'redis') {
+    const redis = new Redis(process.env.FLOOR_REDIS_URL ?? '');
+    const prefix = process.env.FLOOR_REDIS_PREFIX ?? 'floor';
+    apply = (payloads) => {
+      const pipeline = redis.pipeline();
+      for (const payload of payloads) {
+        const { id, expires_at: expiresAt } = JSON.parse(payload) as { id: string; expires_at: string };
+        pipeline.hsetnx(`${prefix}:job:${id}`, 'data', payload);
+        pipeline.zadd(`${prefix}:delayed`, 'NX', Date.parse(expiresAt), id);
+      }
+      return pipeline.exec();
+    };
+  } else {
+    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+    await pool.query(`
+      create table if not exists inbox (event_id uuid primary key, processed_at timestamptz not null default now());
+      create table if not exists replica (id uuid primary key, status text not null, sent_at timestamptz);
+      create table if not exists outbox (id uuid primary key default gen_random_uuid(), seq bigserial, payload text not null);`);
+    const statement = EFFECTS[effect as keyof typeof EFFECTS];
+    if (effect === 'outbox') await startRelay(databaseUrl, js, process.env.FLOOR_PUBLISH_SUBJECT ?? '');
+    if (effect === 'email') {
+      const mailer = nodemailer.createTransport({
+        url: process.env.FLOOR_SMTP_URL,
+        pool: true,
+        maxConnections: 2,
+      });
+      apply = async (payloads) => {
+        const { rows } = await pool.query<{ id: string }>(statement, [payloads]);
+        await Promise.all(rows.map((row) => mailer.sendMail(emailFor(row.id))));
+        await pool.query('update replica set sent_at = now(), status = $2 where id = any($1::uuid[])', [
+          rows.map((row) => row.id),
+          'sent',
+        ]);
+      };
+    } else {
+      apply = (payloads) => pool.query(statement, [payloads]);
+    }
+  }
   const stream = process.env.FLOOR_STREAM ?? '';
+  const durable = process.env.FLOOR_DURABLE ?? 'floor';
   const jsm = await jetstreamManager(nc);
   await jsm.consumers.add(stream, {
-    durable_name: 'floor',
+    durable_name: durable,
     filter_subject: process.env.FLOOR_SUBJECT,
     ack_policy: AckPolicy.Explicit,
   });
-  const messages = await jetstream(nc)
-    .consumers.get(stream, 'floor')
-    .then((c) => c.consume({ max_messages: 200 }));
+  const messages = await js.consumers.get(stream, durable).then((c) => c.consume({ max_messages: 200 }));
   // Everything that arrived while the previous batch was applied is the next batch.
   let arrived: JsMsg[] = [];
   let applying: Promise<void> | undefined;
-  const apply = (): void => {
+  const drain = (): void => {
     applying ??= (async () => {
       while (arrived.length > 0) {
         const batch = arrived;
         arrived = [];
-        await pool.query(APPLY, [batch.map((m) => m.string())]);
+        await apply(batch.map((m) => m.string()));
         for (const m of batch) m.ack();
       }
     })()
       .catch((err: unknown) => console.error('consumer:', err))
       .finally(() => {
         applying = undefined;
-        if (arrived.length > 0) apply();
+        if (arrived.length > 0) drain();
       });
   };
   void (async () => {
     for await (const m of messages) {
       arrived.push(m);
-      apply();
+      drain();
     }
   })();
   return http.createServer((_req, res) => {

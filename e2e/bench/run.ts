@@ -120,7 +120,7 @@ async function measureSystem(settings: LoadSettings) {
       `${direct.created} orders created, ${direct.reserved} tickets reserved, ${direct.payable} in payments`,
   );
 
-  log('floor of the order path: the bare placement and relay, the same load; 1,000 buyers at once');
+  log('floors of the order path: the bare placement, then with five bare consumers; 1,000 buyers at once');
   const floors = { proxy, orders: await orderFloor(system, settings, buyers, baseline.rps) };
 
   const flashSales: FlashSale[] = [];
@@ -141,18 +141,21 @@ async function searchAlone() {
   return searchRows(await searchFigures());
 }
 
-/** `--only floor`: the baseline and the floors, on auth alone (the proxy floor's upstream). */
+/**
+ * `--only floor`: the baseline and the floors, with auth (the proxy floor's upstream) and
+ * notifications (for its MailDev) running.
+ */
 async function floorsAlone(settings: LoadSettings) {
-  log('starting auth');
-  const system = await startSystem({ services: ['auth'] });
+  log('starting auth and notifications');
+  const system = await startSystem({ services: ['auth', 'notifications'] });
   const stop = owned('system', () => system.stop());
-  killOnExit(() => [system.services.auth.process]);
+  killOnExit(() => [system.services.auth.process, system.services.notifications.process]);
   const buyers = mintUsers(system.keys, 256);
   log('baseline: closed loop, then 2,000 requests at once');
   const baseline = await baselineFigures(settings, ordersPoolSize, buyers, 2 * 1000);
   log('floor of the gateway: a bare node:http proxy');
   const proxy = await proxyFloor(system, settings);
-  log('floor of the order path: the bare placement and relay; 1,000 buyers at once');
+  log('floors of the order path: the bare placement, then with five bare consumers; 1,000 buyers at once');
   const orders = await orderFloor(system, settings, buyers, baseline.rps);
   await stop();
   const cpu = cpuBreakdown(baseline.cpuMsPerRequest);

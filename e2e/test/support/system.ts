@@ -68,6 +68,8 @@ export interface System {
   sandbox?: RunningService;
   /** MailDev, started whenever notifications is: its `url` serves the REST API (`GET /email`). */
   mail?: RunningService;
+  /** MailDev's SMTP server, beside `mail`. */
+  smtpUrl?: string;
   /** The built web client (`next start`), with `web: true`. */
   client?: RunningService;
   /** The gateway in front of everything, routing like infra/routes.json, with `web` or `gateway`. */
@@ -387,7 +389,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       services: rest as Record<ServiceName, RunningService>,
       replicas: replicas as Record<ServiceName, RunningService[]>,
       ...(sandbox ? { sandbox } : {}),
-      ...(mail ? { mail } : {}),
+      ...(mail ? { mail, smtpUrl: `smtp://127.0.0.1:${smtpPort}` } : {}),
       ...(client ? { client } : {}),
       ...(gateway ? { gateway } : {}),
       prefix,
