@@ -75,9 +75,20 @@ export function outsideMeter(system: System) {
 export interface ServiceFigures {
   /** Spawn → first `/readyz` 200, on a restart (migrations already applied). */
   readyMs: number;
-  /** VmRSS a few seconds after it became ready, without traffic. */
+  /**
+   * VmRSS idle: {@link IDLE_SETTLED_MS} after the last service became ready, without traffic, once
+   * V8's memory reducer has released what start-up left behind.
+   */
   rssMb: number;
+  /** VmRSS 3 s after the last service became ready: start-up's garbage still held. */
+  startRssMb: number;
 }
+
+/**
+ * When idle memory is read: V8's memory reducer starts 8 s after a heap stops growing
+ * (`--gc-memory-reducer-start-delay-ms`) and then shrinks it; 15 s leaves it time for that.
+ */
+export const IDLE_SETTLED_MS = 15_000;
 
 /** Restarts each service in turn, timing spawn → `/readyz` 200 (polled every 5 ms); then reads idle RSS. */
 export async function startupFigures(system: System): Promise<Record<ServiceName, ServiceFigures>> {
@@ -92,11 +103,14 @@ export async function startupFigures(system: System): Promise<Record<ServiceName
     await restarted;
   }
   await sleep(3_000);
+  const early = new Map(allServices.map((name) => [name, rssMb(system.services[name].process.pid)]));
+  await sleep(IDLE_SETTLED_MS - 3_000);
   const figures = {} as Record<ServiceName, ServiceFigures>;
   for (const name of allServices) {
     figures[name] = {
       readyMs: ready.get(name) ?? Number.NaN,
       rssMb: rssMb(system.services[name].process.pid),
+      startRssMb: early.get(name) ?? Number.NaN,
     };
   }
   return figures;
