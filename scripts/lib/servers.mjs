@@ -91,9 +91,10 @@ export async function ensureBinary(bin, { why = `${bin} is needed`, hint = '' } 
   if (!which(bin)) {
     const install = `Install ${bin} (Debian/Ubuntu: apt-get install ${bin}). ${hint}`;
     await aptInstall(bin, { label: bin, what: why, hint: install });
-    if (!which(bin)) throw new StackError(`${bin} was installed but is still not found`);
   }
-  return which(bin);
+  const found = which(bin);
+  if (!found) throw new StackError(`${bin} was installed but is still not found`);
+  return found;
 }
 
 /** Children to kill when this process exits, whatever went wrong (the fault tests' servers). */
