@@ -290,11 +290,11 @@ export function createGateway({
  * spans carry ids and record nothing). `startRequest` opens a request's SERVER span, continuing the
  * caller's trace: trace `headers` for the upstream, `traceresponse` for the caller, `end(status, completed)`.
  */
-export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}) {
+export async function startGatewayTracing({ endpoint } = {}) {
   // Only the exporter's trouble is logged (common's diagnostics at warn).
   const logger = pino({ base: { service: 'gateway' }, level: 'warn' });
   return {
-    ...common.startTracing({ service: 'gateway', endpoint, spanProcessors, logger }),
+    ...common.startTracing({ service: 'gateway', endpoint, logger }),
     startRequest(req, name, attributes) {
       const parent = common.contextFromHeaders(req.headers, ROOT_CONTEXT);
       const span = common.tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
@@ -366,7 +366,7 @@ export function createBalancer(upstreams, { host = '127.0.0.1', now = Date.now }
 }
 
 async function main() {
-  const { GATEWAY_PORT = 8080, GATEWAY_HOST, GATEWAY_UPSTREAM_HOST = '127.0.0.1' } = process.env;
+  const { GATEWAY_PORT = 8080, GATEWAY_HOST } = process.env;
   const upstreams = parseUpstreams(process.env.GATEWAY_UPSTREAMS);
   const limits = gatewayLimits(process.env);
   const tracing = await startGatewayTracing({
@@ -374,7 +374,7 @@ async function main() {
   });
   const server = createGateway({
     routes: loadRoutes(),
-    ...createBalancer(upstreams, { host: GATEWAY_UPSTREAM_HOST }),
+    ...createBalancer(upstreams),
     log: ({ method, path, service, status, durationMs }) =>
       console.log(`${method} ${path} → ${service ?? '-'} ${status} ${durationMs} ms`),
     tracing,

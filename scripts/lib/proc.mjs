@@ -100,12 +100,6 @@ export async function isProcessRunning(pid, name) {
   );
 }
 
-/** The last `count` lines of a text file, or '' if it can't be read. */
-export async function tail(file, count = 20) {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-count).join('\n');
-}
-
 /** "exit code 1" or "killed by SIGKILL". */
 export function describeExit(exit) {
   if (!exit) return 'running';

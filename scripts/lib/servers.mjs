@@ -9,7 +9,7 @@ import { chmod, chown, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { StackError, log, redactUrl } from './log.mjs';
 import { probeNats, probePostgres, probeRedis, probeTcp } from './probes.mjs';
-import { exited, isProcessRunning, isRoot, run, stopChild, tail, waitFor, which } from './proc.mjs';
+import { exited, isProcessRunning, isRoot, run, stopChild, waitFor, which } from './proc.mjs';
 
 const HOST = '127.0.0.1';
 
@@ -124,7 +124,8 @@ export async function startDaemon(kind, { bin, port, dir, pidFile, options, user
     get running() {
       return running();
     },
-    output: () => tail(logFile, 200),
+    output: async () =>
+      (await readFile(logFile, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-200).join('\n'),
     async start() {
       if (running()) return;
       await mkdir(dir, { recursive: true });
