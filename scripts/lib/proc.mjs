@@ -82,7 +82,8 @@ export async function waitFor(check, { timeoutMs = Infinity, intervalMs = 250, o
   for (;;) {
     const result = await check();
     if (result) return result;
-    if (Date.now() >= deadline) return onTimeout ? Promise.reject(onTimeout()) : false;
+    if (Date.now() >= deadline && onTimeout) throw onTimeout();
+    if (Date.now() >= deadline) return false;
     await sleep(intervalMs);
   }
 }
