@@ -1,9 +1,7 @@
 /**
- * Demo data for `npm start -- --demo` (scripts/demo-data.json): a demo buyer, sellers, about twenty
- * upcoming events in several cities and categories with over a hundred listings, and one event
- * that starts seconds after seeding, whose listings then close. Everything goes through the
- * gateway's public API, and a second run adds nothing: events are deduplicated by the API, and a
- * seller's listings are counted per event before more are made.
+ * Demo data for `npm start -- --demo` (scripts/demo-data.json), seeded through the gateway's public
+ * API. A second run adds nothing: the API deduplicates events, and a seller's listings are counted
+ * per event before more are made.
  */
 import { readFileSync } from 'node:fs';
 
@@ -25,9 +23,8 @@ async function call(baseUrl, method, path, { body, token } = {}) {
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
-  const answer = { status: res.status, json: /^[[{]/.test(text) ? JSON.parse(text) : null, text };
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return answer;
+  return { status: res.status, json: /^[[{]/.test(text) ? JSON.parse(text) : null, text };
 }
 
 /** Signs a user in, signing them up first when the account does not exist yet; answers the token. */
@@ -41,16 +38,11 @@ async function signIn(baseUrl, { email, password: secret }) {
 
 /** The instant at which the wall clock of `timeZone` shows `hh:mm`, `inDays` days after today there. */
 export function wallClockIn(timeZone, inDays, hhmm, now = new Date()) {
-  const fields = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' };
-  const format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', ...fields });
-  const clock = (instant) => {
-    const p = Object.fromEntries(
-      format.formatToParts(instant).map(({ type, value }) => [type, Number(value)]),
-    );
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-  };
-  const [hour, minute] = hhmm.split(':').map(Number);
+  // What the zone's clock shows at an instant, read as a UTC time (sv-SE writes "2026-03-27 21:00:00").
+  const clock = (instant) =>
+    Date.parse(`${instant.toLocaleString('sv-SE', { timeZone, hourCycle: 'h23' }).replace(' ', 'T')}Z`);
   const today = new Date(clock(now));
+  const [hour, minute] = hhmm.split(':').map(Number);
   const wanted = Date.UTC(
     today.getUTCFullYear(),
     today.getUTCMonth(),
@@ -102,14 +94,11 @@ async function listingsPerEvent(baseUrl, tokens) {
 /** Creates the event (or finds it) and the listings of it not there yet; answers how many it made. */
 async function seedEvent(baseUrl, tokens, counts, event, listings) {
   const { name, venue, city, country, timezone, category, inDays, at, inSeconds } = event;
-  const fields = { name, venue, city, country, timezone, category };
   const startsAt = inSeconds
     ? new Date(Date.now() + inSeconds * 1000).toISOString()
     : wallClockIn(timezone, inDays, at);
-  const { json: created } = await call(baseUrl, 'POST', '/api/events', {
-    body: { ...fields, startsAt },
-    token: tokens[0],
-  });
+  const fields = { name, venue, city, country, timezone, category, startsAt };
+  const { json: created } = await call(baseUrl, 'POST', '/api/events', { body: fields, token: tokens[0] });
   const made = new Map();
   let n = 0;
   for (const { seller, body } of listings) {
@@ -141,16 +130,12 @@ export async function seedDemo({ baseUrl, present }) {
   for (const [i, event] of DATA.events.entries())
     created += await seedEvent(baseUrl, tokens, counts, event, plannedListings(event, i));
   // The past event is made once: a run after it started finds its listings and leaves it be.
-  const pastListings = plannedListings(DATA.past, 0).slice(0, 3);
+  const pastListings = plannedListings(DATA.past, 0)
+    .slice(0, 3)
+    .map((l) => ({ ...l, seller: 0 }));
   const { json: found } = await call(baseUrl, 'GET', `/api/tickets/mine?limit=100`, { token: tokens[0] });
   if (!found.items.some((t) => t.event?.name === DATA.past.name))
-    created += await seedEvent(
-      baseUrl,
-      tokens,
-      counts,
-      DATA.past,
-      pastListings.map((l) => ({ ...l, seller: 0 })),
-    );
+    created += await seedEvent(baseUrl, tokens, counts, DATA.past, pastListings);
   lines.push(
     `demo events: ${DATA.events.length} upcoming and "${DATA.past.name}", starting now (its listings close)`,
     `demo listings: ${created} created`,

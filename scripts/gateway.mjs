@@ -1,9 +1,7 @@
 /**
- * The local API gateway on http-proxy-3, the stand-in for the Istio VirtualService, routing by the
- * same table, infra/routes.json (its semantics are written there). Paths are normalised before
- * matching and forwarded so; bodies stream both ways; end-to-end headers (Host too) are kept,
- * X-Forwarded-For replaced (the gateway is the edge), -Proto/-Host set, x-request-id added;
- * WebSockets pass through; a down upstream is 502 JSON. Limits and environment: scripts/README.md.
+ * The local API gateway on http-proxy-3, the stand-in for the Istio VirtualService: it routes by
+ * infra/routes.json (its semantics are written there). What it forwards, its limits and its
+ * environment: scripts/README.md.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -32,10 +30,8 @@ const ROUTES_TABLE = z.object({
 export function validateRoutes(table) {
   const { error } = ROUTES_TABLE.safeParse(table);
   if (!error) return table;
-  const problems = error.issues.map(
-    ({ path, message }) =>
-      `${path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i ? `: ${key}` : key)).join('')} ${message}`,
-  );
+  const where = (path) => path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i ? `: ${key}` : key));
+  const problems = error.issues.map(({ path, message }) => `${where(path).join('')} ${message}`);
   throw new Error(`invalid routes table:\n  - ${problems.join('\n  - ')}`);
 }
 
@@ -67,34 +63,27 @@ export function normalizeTarget(rawUrl) {
 const HOP_BY_HOP = `connection expect keep-alive proxy-authenticate proxy-authorization proxy-connection te
   trailer transfer-encoding upgrade`.split(/\s+/);
 
-/** The header names a Connection header value lists (beside the fixed hop-by-hop ones). */
-const namedInConnection = (connection) => (connection ? `${connection}`.toLowerCase().split(/\s*,\s*/) : []);
-
-/** `headers` without the hop-by-hop ones: the fixed list and any its Connection header names. */
-function endToEnd(headers) {
-  const named = namedInConnection(headers.connection);
-  const kept = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined && !HOP_BY_HOP.includes(name) && !named.includes(name)) kept[name] = value;
-  }
-  return kept;
+/** Deletes the hop-by-hop headers in place: the fixed list and any the Connection header names. */
+function dropHopByHop(headers) {
+  const named = headers.connection ? `${headers.connection}`.toLowerCase().split(/\s*,\s*/) : [];
+  for (const name of [...HOP_BY_HOP, ...named]) delete headers[name];
+  return headers;
 }
 
 const clientAddress = (socket) => (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 
-function requestIdOf(req) {
+/** A request's id (its own x-request-id if sensible), its normalised target and its route. */
+function arrive(req, routes) {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
+  const requestId =
+    typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
+  const target = normalizeTarget(req.url);
+  return { requestId, target, match: target ? matchRoute(routes, target.pathname) : undefined };
 }
 
-/**
- * Rewrites `req` into what the upstream gets (http-proxy-3 sends `req.url` and `req.headers`): in
- * place, since the proxy copies the headers once more anyway and this runs on every request.
- */
+/** Rewrites `req` into what the upstream gets (http-proxy-3 sends `req.url` and `req.headers`). */
 function forwardAs(req, path, requestId, extra = {}) {
-  const { headers } = req;
-  for (const name of [...HOP_BY_HOP, ...namedInConnection(headers.connection)]) delete headers[name];
+  const headers = dropHopByHop(req.headers);
   headers['x-forwarded-for'] = clientAddress(req.socket);
   headers['x-forwarded-proto'] = req.socket.encrypted ? 'https' : 'http';
   if (headers.host) headers['x-forwarded-host'] = headers.host;
@@ -152,9 +141,8 @@ export function gatewayLimits(env) {
     if (text && Number.isInteger(Number(text)) && Number(text) > 0) limits[key] = Number(text);
     else if (text) problems.push(`${name} must be a positive integer (got ${JSON.stringify(env[name])})`);
   }
-  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
     problems.push('GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_REQUEST_TIMEOUT_MS');
-  }
   if (problems.length > 0) throw new Error(problems.join('; '));
   return limits;
 }
@@ -177,7 +165,8 @@ export function createGateway({
   const proxy = createProxyServer({ selfHandleResponse: true });
   proxy.on('proxyRes', (upstreamRes, _req, res) => {
     if (res.headersSent) return upstreamRes.resume();
-    res.writeHead(upstreamRes.statusCode, endToEnd(upstreamRes.headers));
+    // A copy: the agent reads the upstream's Keep-Alive hint once the answer is done.
+    res.writeHead(upstreamRes.statusCode, dropHopByHop({ ...upstreamRes.headers }));
     // pipe() rather than pipeline(): the latter's abort signal costs an error object per request.
     // An answer cut short upstream is cut short here; a client gone destroys the upstream request.
     upstreamRes.once('error', () => res.destroy());
@@ -196,9 +185,7 @@ export function createGateway({
     (req, res) => {
       if (refused.has(req.socket)) return;
       const started = Date.now();
-      const requestId = requestIdOf(req);
-      const target = normalizeTarget(req.url);
-      const match = target ? matchRoute(routes, target.pathname) : undefined;
+      const { requestId, target, match } = arrive(req, routes);
       const service = match?.route?.service ?? null;
       const name = match?.route ? `${req.method} ${match.route.prefix ?? '/'}` : req.method;
       const traced = tracing?.startRequest(req, name, {
@@ -230,8 +217,7 @@ export function createGateway({
       if (!target) return reply(answer(400, 'BAD_REQUEST', 'malformed request target'));
       if (!service) return reply(answer(404, 'NOT_FOUND', `no API route for ${target.pathname}`));
       // A stalled body holds the upstream's request open: past the idle limit the client is answered
-      // and its connection closed, which aborts the upstream request. A request without a body
-      // (most of them) has nothing to stall.
+      // and its connection closed, which aborts the upstream request.
       if (hasBody(req)) {
         idle = setTimeout(() => {
           reply(answer(408, 'REQUEST_TIMEOUT', 'the request body stalled'), { connection: 'close' });
@@ -278,9 +264,8 @@ export function createGateway({
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
-    const requestId = requestIdOf(req);
-    const target = normalizeTarget(req.url);
-    const route = target && matchRoute(routes, target.pathname).route;
+    const { requestId, target, match } = arrive(req, routes);
+    const route = match?.route;
     if (!route) return answerRaw(socket, answer(404, 'NOT_FOUND', 'no route for this upgrade'));
     forwardAs(req, target.path, requestId, { connection: 'upgrade', upgrade: req.headers.upgrade });
     const upstream = resolve(route);
@@ -305,11 +290,11 @@ export function createGateway({
  * spans carry ids and record nothing). `startRequest` opens a request's SERVER span, continuing the
  * caller's trace: trace `headers` for the upstream, `traceresponse` for the caller, `end(status, completed)`.
  */
-export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}) {
+export async function startGatewayTracing({ endpoint } = {}) {
   // Only the exporter's trouble is logged (common's diagnostics at warn).
   const logger = pino({ base: { service: 'gateway' }, level: 'warn' });
   return {
-    ...common.startTracing({ service: 'gateway', endpoint, spanProcessors, logger }),
+    ...common.startTracing({ service: 'gateway', endpoint, logger }),
     startRequest(req, name, attributes) {
       const parent = common.contextFromHeaders(req.headers, ROOT_CONTEXT);
       const span = common.tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
@@ -325,11 +310,6 @@ export async function startGatewayTracing({ endpoint, spanProcessors = [] } = {}
       };
     },
   };
-}
-
-/** One access-log line: "GET /api/users/currentuser → auth 200 4 ms". */
-export function formatAccess({ method, path, service, status, durationMs }) {
-  return `${method} ${path} → ${service ?? '-'} ${status} ${durationMs} ms`;
 }
 
 /**
@@ -370,11 +350,10 @@ export function createBalancer(upstreams, { host = '127.0.0.1', now = Date.now }
   const pick = (route) => {
     const ports = portsOf(route);
     const start = next.get(route.service) ?? 0;
-    const live = (i) => (ejectedUntil.get(ports[(start + i) % ports.length]) ?? 0) <= now();
-    const offset = ports.findIndex((_, i) => live(i));
-    const chosen = offset < 0 ? 0 : offset;
-    next.set(route.service, (start + chosen + 1) % ports.length);
-    return ports[(start + chosen) % ports.length];
+    const turns = ports.map((_, i) => (start + i) % ports.length);
+    const chosen = turns.find((i) => (ejectedUntil.get(ports[i]) ?? 0) <= now()) ?? turns[0];
+    next.set(route.service, (chosen + 1) % ports.length);
+    return ports[chosen];
   };
   return {
     resolve: (route) => ({ host, port: pick(route) }),
@@ -387,7 +366,7 @@ export function createBalancer(upstreams, { host = '127.0.0.1', now = Date.now }
 }
 
 async function main() {
-  const { GATEWAY_PORT = 8080, GATEWAY_HOST, GATEWAY_UPSTREAM_HOST = '127.0.0.1' } = process.env;
+  const { GATEWAY_PORT = 8080, GATEWAY_HOST } = process.env;
   const upstreams = parseUpstreams(process.env.GATEWAY_UPSTREAMS);
   const limits = gatewayLimits(process.env);
   const tracing = await startGatewayTracing({
@@ -395,8 +374,9 @@ async function main() {
   });
   const server = createGateway({
     routes: loadRoutes(),
-    ...createBalancer(upstreams, { host: GATEWAY_UPSTREAM_HOST }),
-    log: (entry) => console.log(formatAccess(entry)),
+    ...createBalancer(upstreams),
+    log: ({ method, path, service, status, durationMs }) =>
+      console.log(`${method} ${path} → ${service ?? '-'} ${status} ${durationMs} ms`),
     tracing,
     limits,
   });

@@ -1,14 +1,9 @@
 /**
- * The launch spec: how each process of Glotixz starts, written once, for `npm start` (stack.mjs),
- * the system tests (e2e/test/support/system.ts) and the bench; a new service is one entry in
- * `services`. Its callers choose ports, databases and keys. An entry: `name`; `workspace` (default
- * its name; present when it has a package.json); `port` under `npm start` (infra/routes.json agrees);
- * `database` (it gets DATABASE_URL); `needs` (what its readiness needs: 'pg', 'nats', 'redis');
- * `signsTokens` (gets the JWT private key); `main` (default dist/main.js) or `command: (root) =>
- * argv`; `ready` (default GET /readyz → 200); `env: (wiring & { url(name) }) => variables`;
- * `skip: (env) => true` to not run it.
- * Everything listens on 127.0.0.1, so only the gateway is reachable (a client on the network could
- * otherwise set X-Forwarded-For itself).
+ * The launch spec (scripts/README.md): how each process starts, for `npm start`, the system tests
+ * and the bench. An entry: `name`; `workspace` (default its name); `port` under `npm start`;
+ * `database`; `needs` (what its readiness needs); `signsTokens` (gets the JWT private key); `main`
+ * (default dist/main.js) or `command: (root) => argv`; `ready` (default GET /readyz → 200);
+ * `env: (wiring & { url(name) }) => variables`; `skip: (env) => true` to not run it.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,11 +12,15 @@ import { join } from 'node:path';
 const LOCAL_HOST = '127.0.0.1';
 
 const pgAndNats = ['pg', 'nats'];
+const HEALTHZ = { path: '/healthz', status: 200 };
+/** Links in mail and Stripe's onboarding point at the gateway, where people browse. */
+const publicUrl = ({ gateway }) => (gateway ? { PUBLIC_URL: `http://localhost:${gateway}` } : {});
+/** A file `bin` of a package installed in `workspace`. */
+const resolveIn = (root, workspace, bin) => createRequire(join(root, workspace, 'package.json')).resolve(bin);
 
 /**
- * V8 options of every service (the Dockerfiles' CMD says the same). Node's default young generation
- * (16 MB semi-spaces) is what an idle service's RSS is mostly made of, and a request's garbage
- * is small: 2 MB semi-spaces keep idle RSS under 80 MB at no throughput cost measurable here.
+ * V8 options of every service (the Dockerfiles' CMD says the same): an idle service's RSS is mostly
+ * its young generation, and 2 MB semi-spaces keep it under 80 MB at no measurable throughput cost.
  */
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=2';
 
@@ -52,16 +51,13 @@ export const services = /** @type {const} */ ([
     database: 'glotixz_payments',
     needs: pgAndNats,
     // With the sandbox running, payments talks to it; with real keys they come from the environment.
-    // Stripe's onboarding sends sellers back to the site, which the gateway serves.
     env: ({ url, keys, ports }) => ({
-      ...(url('stripe-sandbox')
-        ? {
-            STRIPE_SECRET_KEY: keys.stripeSecretKey,
-            STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
-            STRIPE_API_BASE: url('stripe-sandbox'),
-          }
-        : {}),
-      ...(ports.gateway ? { PUBLIC_URL: `http://localhost:${ports.gateway}` } : {}),
+      ...(url('stripe-sandbox') && {
+        STRIPE_SECRET_KEY: keys.stripeSecretKey,
+        STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
+        STRIPE_API_BASE: url('stripe-sandbox'),
+      }),
+      ...publicUrl(ports),
     }),
   },
   { name: 'expiration', port: 3005, needs: ['nats', 'redis'] },
@@ -70,29 +66,22 @@ export const services = /** @type {const} */ ([
     port: 3006,
     database: 'glotixz_notifications',
     needs: pgAndNats,
-    // Mail goes to the local MailDev when it runs; links point at the gateway, where people browse.
+    // Mail goes to the local MailDev when it runs.
     env: ({ ports }) => ({
-      ...(ports.maildev ? { SMTP_URL: `smtp://${LOCAL_HOST}:${mailDev.smtpPort}` } : {}),
-      ...(ports.gateway ? { PUBLIC_URL: `http://localhost:${ports.gateway}` } : {}),
+      ...(ports.maildev && { SMTP_URL: `smtp://${LOCAL_HOST}:${mailDev.smtpPort}` }),
+      ...publicUrl(ports),
     }),
   },
 ]);
 
-/**
- * A local mail catcher (the `maildev` package, installed with notifications): SMTP on
- * MAILDEV_SMTP_PORT (default 1025), its inbox and REST API (`GET /email`) on MAILDEV_WEB_PORT
- * (default 1080). Nothing leaves the machine.
- */
+/** A local mail catcher (the `maildev` package, installed with notifications): its inbox and REST API on `port`. */
 const mailDev = {
   name: 'maildev',
   workspace: 'notifications',
   port: Number(process.env.MAILDEV_WEB_PORT || 1080),
   smtpPort: Number(process.env.MAILDEV_SMTP_PORT || 1025),
-  ready: { path: '/healthz', status: 200 },
-  command: (root) => [
-    process.execPath,
-    createRequire(join(root, 'notifications', 'package.json')).resolve('maildev/bin/maildev'),
-  ],
+  ready: HEALTHZ,
+  command: (root) => [process.execPath, resolveIn(root, 'notifications', 'maildev/bin/maildev')],
   env: ({ ports }) => ({
     MAILDEV_SMTP_PORT: String(mailDev.smtpPort),
     MAILDEV_WEB_PORT: String(ports.maildev),
@@ -106,7 +95,7 @@ const stripeSandbox = {
   name: 'stripe-sandbox',
   workspace: 'scripts/stripe-sandbox',
   port: 12111,
-  ready: { path: '/healthz', status: 200 },
+  ready: HEALTHZ,
   // Real Stripe is used when the environment brings both keys.
   skip: (env) => Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET),
   // Several replicas of payments are reached through the gateway, as Stripe reaches them.
@@ -123,10 +112,10 @@ const stripeSandbox = {
 const webClient = {
   name: 'client',
   port: 3000,
-  ready: { path: '/healthz', status: 200 },
+  ready: HEALTHZ,
   command: (root) => [
     process.execPath,
-    createRequire(join(root, 'client', 'package.json')).resolve('next/dist/bin/next'),
+    resolveIn(root, 'client', 'next/dist/bin/next'),
     'start',
     '--hostname',
     LOCAL_HOST,
@@ -205,12 +194,9 @@ export function launchCommand(proc, root) {
 export const readiness = (proc) => proc.ready ?? { path: '/readyz', status: 200 };
 
 /**
- * The variables a process is started with, beside whatever its caller passes on, from the wiring:
- * `ports` (of every running process, the gateway's too; a service's first replica), `replicas`
- * (optional: every replica's port of a service that runs several), `databases` (URL per service), `natsUrl`,
- * `redisUrl`, `keys` ({ jwtPrivateKey, jwtPublicKey, eticketSigningKey, eticketKeyId,
- * eticketPublicKeys, cookieKeys, stripeSecretKey?, stripeWebhookSecret? }; see lib/keys.mjs),
- * `nodeEnv?`, `logLevel?`. A service also gets {@link SERVICE_NODE_OPTIONS} as NODE_OPTIONS.
+ * The variables a process is started with, from the wiring: `ports` (of every running process; a
+ * service's first replica), `replicas?` (every replica's port of a service that runs several),
+ * `databases` (URL per service), `natsUrl`, `redisUrl`, `keys` (lib/keys.mjs), `nodeEnv?`, `logLevel?`.
  */
 export function launchEnv(proc, wiring) {
   const url = (name) => (wiring.ports[name] ? `http://${LOCAL_HOST}:${wiring.ports[name]}` : undefined);
@@ -233,20 +219,20 @@ export function launchEnv(proc, wiring) {
 }
 
 /**
- * The whole environment of a process under `npm start`: the runner's environment (so
- * `EXPIRATION_WINDOW_SECONDS=20 npm start` reaches orders) without its own STACK_* variables and,
- * except for the gateway, GATEWAY_* ones, overlaid with {@link launchEnv}. A `HOST` or
- * `GATEWAY_HOST` in the environment wins over loopback, to open a port to the network on purpose.
+ * The whole environment of a process under `npm start`: the runner's, without its STACK_* (and but
+ * for the gateway GATEWAY_*) variables, overlaid with {@link launchEnv}; a `HOST` or `GATEWAY_HOST`
+ * of the runner's wins over loopback, to open a port to the network on purpose.
  */
 export function processEnv(proc, wiring, parent = process.env) {
   const runnerOnly = proc.name === 'gateway' ? /^STACK_/ : /^(STACK_|GATEWAY_)/;
-  const env = Object.fromEntries(Object.entries(parent).filter(([name]) => !runnerOnly.test(name)));
   const launched = launchEnv(proc, wiring);
-  Object.assign(env, launched);
+  const env = {
+    ...Object.fromEntries(Object.entries(parent).filter(([name]) => !runnerOnly.test(name))),
+    ...launched,
+  };
   for (const name of ['HOST', 'GATEWAY_HOST']) if (parent[name] && env[name]) env[name] = parent[name];
   // The runner's own Node options come after the launch spec's, so they win where they overlap.
-  if (parent.NODE_OPTIONS && launched.NODE_OPTIONS) {
+  if (parent.NODE_OPTIONS && launched.NODE_OPTIONS)
     env.NODE_OPTIONS = `${launched.NODE_OPTIONS} ${parent.NODE_OPTIONS}`;
-  }
   return env;
 }

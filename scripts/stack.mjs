@@ -1,14 +1,12 @@
 #!/usr/bin/env node
 /**
- * The local stack runner behind `npm start` and `npm test` (USAGE below). Both bootstrap: install
- * dependencies when stale, make Postgres, NATS and Redis reachable (lib/servers.mjs), create each
- * service's database, generate dev keys once. `start` then runs the launch spec (services.mjs)
- * supervised; `test` runs its steps with the servers chosen, stopping at the first failure. Until
- * `npm install` has run, only Node built-ins load at the top level.
+ * The local stack runner behind `npm start` and `npm test` (USAGE below; what the bootstrap does:
+ * scripts/README.md). Until `npm install` has run, only Node built-ins load at the top level.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { seedDemo } from './demo.mjs';
 import { ensureDependencies } from './lib/install.mjs';
 import { ensureDevKeys } from './lib/keys.mjs';
@@ -67,20 +65,6 @@ function onSignal(signal) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const made = (names, verb = 'created') => (names.length ? ` (${verb} ${names.join(', ')})` : '');
 
-/**
- * What `start` runs: each process of the spec once, a service with replicas as many times, replica
- * i on its port + i × REPLICA_PORT_STEP and named `orders-2`, `orders-3`, …
- */
-function instancesOf(present, replicas) {
-  return present.flatMap((proc) =>
-    Array.from({ length: replicas[proc.name] ?? 1 }, (_, i) => ({
-      proc,
-      name: i === 0 ? proc.name : `${proc.name}-${i + 1}`,
-      replica: i,
-    })),
-  );
-}
-
 async function bootstrap(replicas = {}) {
   log.step(`Glotixz stack in ${ROOT} (node ${process.version})`);
   await ensureDependencies(ROOT);
@@ -102,18 +86,18 @@ async function bootstrap(replicas = {}) {
   const ports = Object.fromEntries(
     present.map((p) => [p.name, p.name === 'gateway' ? GATEWAY_PORT : p.port]),
   );
-  const instances = instancesOf(present, replicas).map((i) => ({
-    ...i,
-    port: ports[i.proc.name] + i.replica * spec.REPLICA_PORT_STEP,
-  }));
+  // Each process once, a service with replicas as many times: `orders-2` on its port + REPLICA_PORT_STEP, …
+  const instances = present.flatMap((proc) =>
+    Array.from({ length: replicas[proc.name] ?? 1 }, (_, i) => ({
+      proc,
+      name: i === 0 ? proc.name : `${proc.name}-${i + 1}`,
+      port: ports[proc.name] + i * spec.REPLICA_PORT_STEP,
+    })),
+  );
+  const portsOf = (name) => instances.filter((i) => i.proc.name === name).map((i) => i.port);
   const wiring = {
     ports,
-    replicas: Object.fromEntries(
-      Object.keys(replicas).map((name) => [
-        name,
-        instances.filter((i) => i.proc.name === name).map((i) => i.port),
-      ]),
-    ),
+    replicas: Object.fromEntries(Object.keys(replicas).map((name) => [name, portsOf(name)])),
     databases: Object.fromEntries(
       withDb.map((p) => [p.name, infra.databaseUrl(endpoints.pg.url, p.database)]),
     ),
@@ -168,8 +152,7 @@ function startProcess({ proc, name, port }, wiring, prefixer, showStatus) {
       `${name} exited during start-up (${describeExit(handle.exit)}); see its output above`,
     );
   };
-  handle.proc = proc;
-  handle.port = port;
+  Object.assign(handle, { proc, port });
   handle.ready = waitFor(async () => (handle.exit ? exitedEarly() : isReady()), {
     timeoutMs: READY_TIMEOUT_MS,
     intervalMs: 300,
@@ -283,19 +266,17 @@ async function commandTest() {
   ];
   // The build produces common's declarations, which lint's type-aware rules resolve against, and
   // the services' and client's builds, which the system and browser tests run.
+  const npmRun = (script) => ['npm', 'run', script];
   const steps = [
-    ['build', 'npm', 'run', 'build'],
-    ['typecheck', 'npm', 'run', 'typecheck'],
-    ['lint', 'npm', 'run', 'lint'],
-    ['workspace tests', 'npm', 'run', 'test:workspaces'],
+    ['build', npmRun('build')],
+    ['typecheck', npmRun('typecheck')],
+    ['lint', npmRun('lint')],
+    ['workspace tests', npmRun('test:workspaces')],
     [
       'script tests',
-      process.execPath,
-      '--test',
-      ...reporters,
-      ...scriptTests.sort().map((f) => `scripts/test/${f}`),
+      [process.execPath, '--test', ...reporters, ...scriptTests.sort().map((f) => `scripts/test/${f}`)],
     ],
-  ].map(([name, ...argv]) => [name, argv]);
+  ];
   let done = 0;
   while (done < steps.length && (await runStep(...steps[done], env)) === 0 && !interruptedAt) done += 1;
   if (interruptedAt) return 130;
@@ -323,52 +304,42 @@ async function commandBootstrap({ keep }) {
   return 0;
 }
 
-/** The values of `--name value` and `--name=value` in `flags`, and the flags without them. */
-function takeValues(flags, name) {
-  const values = [];
-  const rest = [];
-  for (let i = 0; i < flags.length; i += 1) {
-    if (flags[i] === name && i + 1 < flags.length) values.push(flags[(i += 1)]);
-    else if (flags[i].startsWith(`${name}=`)) values.push(flags[i].slice(name.length + 1));
-    else rest.push(flags[i]);
-  }
-  return { values, rest };
-}
-
-function start(flags) {
-  const { values, rest } = takeValues(flags, '--replicas');
-  const unknown = rest.filter((f) => f !== '--demo');
-  if (unknown.length > 0) throw new StackError(`unknown option for start: ${unknown.join(' ')}\n\n${USAGE}`);
-  let replicas;
-  try {
-    replicas = spec.parseReplicas(values);
-  } catch (err) {
-    throw new StackError(err.message);
-  }
-  return commandStart({ demo: rest.includes('--demo'), replicas }).then(() => null);
-}
-
+/** Each command: what it does with its options (parsed with node:util's parseArgs) and which it takes. */
 const COMMANDS = {
-  start: [start, '*'],
+  start: [
+    ({ demo, replicas = [] }) => {
+      let counts;
+      try {
+        counts = spec.parseReplicas(replicas);
+      } catch (err) {
+        throw new StackError(err.message);
+      }
+      return commandStart({ demo, replicas: counts }).then(() => null);
+    },
+    { demo: { type: 'boolean' }, replicas: { type: 'string', multiple: true } },
+  ],
   test: [commandTest],
-  bootstrap: [(flags) => commandBootstrap({ keep: flags.includes('--keep') }), '--keep'],
+  bootstrap: [commandBootstrap, { keep: { type: 'boolean' } }],
   stop: [() => infra.stopLeftovers(ROOT).then(() => 0)],
 };
 
 async function main() {
-  const [command, ...flags] = process.argv.slice(2);
+  const [command, ...args] = process.argv.slice(2);
   if (!command || command === '--help' || command === '-h') {
     console.log(USAGE);
     return 0;
   }
-  const [action, ...known] = COMMANDS[command] ?? [];
+  const [action, options = {}] = COMMANDS[command] ?? [];
   if (!action) throw new StackError(`unknown command: ${command}\n\n${USAGE}`);
-  const unknown = known.includes('*') ? [] : flags.filter((f) => !known.includes(f));
-  if (unknown.length > 0)
-    throw new StackError(`unknown option for ${command}: ${unknown.join(' ')}\n\n${USAGE}`);
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options }));
+  } catch (err) {
+    throw new StackError(`${command}: ${err.message}\n\n${USAGE}`);
+  }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return action(flags);
+  return action(values);
 }
 
 try {

@@ -1,8 +1,4 @@
-/**
- * The bootstrap's development secrets, generated once into .data/keys/ (gitignored): an ES256
- * (P-256) JWT key pair as PEM, an ES256 e-ticket signing key, cookie-session keys and a
- * placeholder Stripe webhook secret. Never use these outside a developer machine or CI.
- */
+/** The bootstrap's development secrets, generated once into .data/keys/ (gitignored); never for production. */
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,10 +11,8 @@ export function newP256PrivateKey() {
 }
 
 /**
- * What orders and tickets need of an e-ticket signing key (PKCS8 PEM, P-256): `eticketSigningKey`
- * (orders' ETICKET_SIGNING_KEY), `eticketKeyId` (ETICKET_KEY_ID: the RFC 7638 thumbprint of the
- * public key, so it changes with the key) and `eticketPublicKeys` (tickets' ETICKET_PUBLIC_KEYS:
- * a JWKS JSON of the public part under that kid).
+ * What orders (`eticketSigningKey`, `eticketKeyId`: the key's RFC 7638 thumbprint) and tickets
+ * (`eticketPublicKeys`: a JWKS of its public part under that kid) need of an e-ticket signing key.
  */
 export function eticketKeysFrom(privateKeyPem) {
   const { kty, crv, x, y } = createPublicKey(privateKeyPem).export({ format: 'jwk' });

@@ -1,7 +1,4 @@
-/**
- * Terminal output for the stack runner: progress lines, tables, and the prefixer that tags each
- * line a child writes with its name (pino JSON lines rendered by pino-pretty).
- */
+/** Terminal output for the stack runner: progress lines, tables, and each child's lines tagged with its name. */
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { stripVTControlCharacters as stripAnsi } from 'node:util';
@@ -58,12 +55,10 @@ export function printTable(rows) {
   });
 }
 
+// Loaded on first use, after the install.
 let pretty;
 
-/**
- * Renders a pino JSON line as "[HH:MM:ss.l] LEVEL: msg method url status {other fields}", an
- * error's stack below it; other text is returned as is. pino-pretty loads on first use, after the install.
- */
+/** A pino JSON line as "[HH:MM:ss.l] LEVEL: msg method url status {other fields}"; other text as is. */
 export function formatLogLine(line) {
   pretty ??= createRequire(import.meta.url)('pino-pretty').prettyFactory({
     colorize: useColor,

@@ -1,8 +1,6 @@
 /**
- * Health probes of the stack's servers through their real clients (installed by the bootstrap's
- * first step): Postgres `select version()`, NATS with JetStream (its account info answers), Redis
- * PING (after AUTH when the URL has credentials) → PONG. Each answers `{ ok: true, detail }` or
- * `{ ok: false, reason }` and never throws.
+ * Probes of the stack's servers through their real clients (loaded after the install): each answers
+ * `{ ok: true, detail }` or `{ ok: false, reason }` and never throws.
  */
 import { connect as connectTcp } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,8 +1,4 @@
-/**
- * Processes for the stack runner: run a command, find a binary, poll, stop a child, and keep a
- * service running: once it has been ready, a crash (any exit not asked for) restarts it after
- * 0.5 s, doubling up to 30 s, back to 0.5 s once a run has stayed up for a minute.
- */
+/** Processes for the stack runner: run a command, find a binary, poll, stop a child, supervise a service. */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -32,13 +28,12 @@ export function which(bin) {
  */
 export function run(cmd, args, { capture = false, ...options } = {}) {
   return new Promise((resolve, reject) => {
-    const stdio = ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'];
-    const child = spawn(cmd, args, { ...options, stdio });
+    const out = capture ? 'pipe' : 'inherit';
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', out, out] });
     running.add(child);
     let output = '';
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    child.on('error', reject).on('close', (code) => resolve({ code: code ?? 1, output }));
     child.on('close', () => running.delete(child)).on('error', () => running.delete(child));
   });
 }
@@ -106,12 +101,6 @@ export async function isProcessRunning(pid, name) {
   );
 }
 
-/** The last `count` lines of a text file, or '' if it can't be read. */
-export async function tail(file, count = 20) {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-count).join('\n');
-}
-
 /** "exit code 1" or "killed by SIGKILL". */
 export function describeExit(exit) {
   if (!exit) return 'running';
@@ -121,9 +110,9 @@ export function describeExit(exit) {
 /**
  * Starts `options.command` (`args`, `cwd`, `env`) in its own process group, `attach(child)` on each
  * start. The handle: `status` ('starting', 'ready', 'restarting', 'exited', 'failed'), `restarts`,
- * `child`, `exit` (of the current run, null while it runs), `supervise()` (turns restarts on, once
- * the first start is ready) and `stop(options of stopChild)`. After a restart `isReady()` is polled
- * every `readyIntervalMs`; `onCrash(handle, delayMs)` and `onRestarted(handle)` tell.
+ * `child`, `exit` (of the current run), `supervise()` (once the first start is ready: from then on a
+ * crash restarts it with `backoff`, and `isReady()` is polled until it is back) and `stop(options
+ * of stopChild)`; `onCrash(handle, delayMs)` and `onRestarted(handle)` tell.
  */
 export function startSupervised(options) {
   const { backoff = RESTART_BACKOFF, readyIntervalMs = 300 } = options;

@@ -1,9 +1,6 @@
 /**
- * Private Postgres, NATS and Redis servers, for the bootstrap and for the fault tests
- * (`startDaemon`). The bootstrap uses the configured URL (PG_ADMIN_URL, NATS_URL, REDIS_URL) of
- * each when it answers, else a private server on STACK_<PG|NATS|REDIS>_PORT with its data under
- * .data/: reused if left running, else started (its Debian package installed first as root). As
- * root, Postgres runs as `postgres`, in /var/tmp/glotixz-<hash>/pg if that user cannot reach .data/.
+ * Private Postgres, NATS and Redis servers, for the bootstrap (scripts/README.md, "Bootstrap") and
+ * for the fault tests (`startDaemon`).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,15 +9,11 @@ import { chmod, chown, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { StackError, log, redactUrl } from './log.mjs';
 import { probeNats, probePostgres, probeRedis, probeTcp } from './probes.mjs';
-import { exited, isProcessRunning, isRoot, run, stopChild, tail, waitFor, which } from './proc.mjs';
+import { exited, isProcessRunning, isRoot, run, stopChild, waitFor, which } from './proc.mjs';
 
 const HOST = '127.0.0.1';
 
-/**
- * Each server: its label, the variable naming the one to use, its default and private ports, its
- * probe; how its binary runs on a port with its data in a folder, the line it logs once ready and
- * the signal that stops it cleanly.
- */
+/** Each server: the variable naming the one to use, its default and private ports, how it runs. */
 export const SERVERS = {
   pg: {
     label: 'Postgres',
@@ -42,10 +35,8 @@ export const SERVERS = {
     ports: [4222, 42229],
     probe: probeNats,
     bin: 'nats-server',
-    // One server of a cluster (the fault tests' three on loopback): its name, the cluster's name,
-    // the port its routes listen on, the routes it solicits and, when given, the route address it
-    // tells the others (gossip), which the fault tests point nowhere so that only the routes they
-    // control exist.
+    // One server of a cluster (the fault tests'): its routes' port, the routes it solicits and the
+    // route address it gossips, which the fault tests point nowhere so only their routes exist.
     args: (port, dir, { cluster } = {}) => [
       ...['-js', '-a', HOST, '-p', String(port), '-sd', dir],
       ...(cluster
@@ -97,13 +88,13 @@ export async function aptInstall(pkg, { label, what, hint }) {
 
 /** Finds `bin` (see `which`), installing its package (same name) when missing and root. */
 export async function ensureBinary(bin, { why = `${bin} is needed`, hint = '' } = {}) {
+  if (!which(bin)) {
+    const install = `Install ${bin} (Debian/Ubuntu: apt-get install ${bin}). ${hint}`;
+    await aptInstall(bin, { label: bin, what: why, hint: install });
+  }
   const found = which(bin);
-  if (found) return found;
-  const install = `Install ${bin} (Debian/Ubuntu: apt-get install ${bin}). ${hint}`;
-  await aptInstall(bin, { label: bin, what: why, hint: install });
-  const installed = which(bin);
-  if (!installed) throw new StackError(`${bin} was installed but is still not found`);
-  return installed;
+  if (!found) throw new StackError(`${bin} was installed but is still not found`);
+  return found;
 }
 
 /** Children to kill when this process exits, whatever went wrong (the fault tests' servers). */
@@ -111,10 +102,10 @@ const owned = new Set();
 process.once('exit', () => owned.forEach((child) => child.kill('SIGKILL')));
 
 /**
- * Starts a server of SERVERS (`options`: redis' persistence, a NATS server's cluster) on `port` with its data in `dir`, in
- * its own process group (as `user` { uid, gid } if given), its output appended to dir/server.log;
- * resolves once it logged that it is ready and accepts connections. With `pidFile` the pid is
- * written there (and the server outlives this process); otherwise it is killed when this process exits.
+ * Starts a server of SERVERS on `port` with its data in `dir`, in its own process group (as `user`
+ * if given), its output appended to dir/server.log; resolves once it logged that it is ready and
+ * accepts connections. With `pidFile` the pid is written there and the server outlives this
+ * process; otherwise it is killed when this process exits.
  * @param {'nats' | 'redis' | 'pg'} kind
  * @param {{ bin: string, port: number, dir: string, pidFile?: string,
  *   options?: { persistence?: 'aof' | 'none', cluster?: { name: string, serverName: string, port: number,
@@ -133,7 +124,8 @@ export async function startDaemon(kind, { bin, port, dir, pidFile, options, user
     get running() {
       return running();
     },
-    output: () => tail(logFile, 200),
+    output: async () =>
+      (await readFile(logFile, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-200).join('\n'),
     async start() {
       if (running()) return;
       await mkdir(dir, { recursive: true });
@@ -202,9 +194,9 @@ const urlOf = (key, port) =>
 const pidFileOf = (root, key) => join(root, '.data', 'run', `${key}.pid`);
 
 /**
- * Makes Postgres, NATS and Redis reachable for the stack rooted at `root`. `ensure()` answers, per
- * server, `{ url, private, started }`; `stop()` stops the private servers it started (only those),
- * so a clean-up can be registered before the servers are; `keepRunning()` forgets them.
+ * Makes Postgres, NATS and Redis reachable for the stack rooted at `root`: `ensure()` answers
+ * `{ url, private, started }` per server, `stop()` stops only the private ones it started,
+ * `keepRunning()` forgets them.
  */
 export function createServers(root, env = process.env) {
   const started = [];
@@ -234,7 +226,7 @@ export function createServers(root, env = process.env) {
 }
 
 async function ensureOne(root, key, url, port, started) {
-  const { label, urlVar, probe } = SERVERS[key];
+  const { label, urlVar, probe, bin } = SERVERS[key];
   const configured = await probe(url);
   if (configured.ok) {
     log.ok(`${label}: using ${redactUrl(url)} (${configured.detail})`);
@@ -254,16 +246,15 @@ async function ensureOne(root, key, url, port, started) {
     );
   }
   log.step(`${label}: starting a private instance on ${HOST}:${port}`);
-  const why = `${label} is not reachable`;
-  const hint = `Or set ${urlVar} to a running server.`;
+  const why = { why: `${label} is not reachable`, hint: `Or set ${urlVar} to a running server.` };
   await mkdir(join(root, '.data', 'run'), { recursive: true });
   const settings = { port, pidFile: pidFileOf(root, key) };
   const server =
     key === 'pg'
-      ? await startPostgres(root, settings, { why, hint })
+      ? await startPostgres(root, settings, why)
       : await startDaemon(key, {
           ...settings,
-          bin: await ensureBinary(SERVERS[key].bin, { why, hint }),
+          bin: await ensureBinary(bin, why),
           dir: join(root, '.data', key),
         });
   started.push({ label, server });
@@ -302,10 +293,8 @@ async function postgresBin(data) {
 /** Initialises (once) and starts Postgres; as root as the postgres user, in a folder that user can reach. */
 async function startPostgres(root, settings, { why, hint }) {
   const user = isRoot() ? postgresUser() : undefined;
-  const dirs = [join(root, '.data', 'pg')];
-  dirs.push(
-    join('/var/tmp', `glotixz-${createHash('sha256').update(root).digest('hex').slice(0, 10)}`, 'pg'),
-  );
+  const hash = createHash('sha256').update(root).digest('hex').slice(0, 10);
+  const dirs = [join(root, '.data', 'pg'), join('/var/tmp', `glotixz-${hash}`, 'pg')];
   let dir;
   for (const candidate of dirs) {
     await mkdir(candidate, { recursive: true });
