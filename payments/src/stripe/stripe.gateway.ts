@@ -1,4 +1,5 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { stripeSdk } from './stripe.client';
 import type { PaymentError } from '../db/schema';
 
 /** What a PaymentIntent is created for. Everything here is fixed per order, see {@link createIntent}. */
@@ -130,7 +131,7 @@ function aboutPaymentMethod(err: Stripe.errors.StripeInvalidRequestError): boole
  * fault and stays as it is, to be logged and answered 500.
  */
 export function translateStripeError(err: unknown): unknown {
-  const { errors } = Stripe;
+  const { errors } = stripeSdk();
   if (err instanceof errors.StripeCardError) return new CardDeclinedError(paymentErrorOf(err));
   if (
     err instanceof errors.StripeConnectionError ||
@@ -160,7 +161,8 @@ async function call<T>(request: () => Promise<T>): Promise<T> {
  * request (by the SDK, by a buyer, or after a crash) can never create a second PaymentIntent,
  * confirmation or refund.
  */
-export function createStripeGateway(stripe: Stripe) {
+export function createStripeGateway(stripe: Stripe | (() => Stripe)) {
+  const sdk = typeof stripe === 'function' ? stripe : () => stripe;
   return {
     /**
      * Creates the order's one PaymentIntent with the key `pi-<orderId>`: asking again (a crash
@@ -170,7 +172,7 @@ export function createStripeGateway(stripe: Stripe) {
      */
     async createIntent(request: IntentRequest, tags: IntentTags = {}): Promise<CreatedIntent> {
       const intent = await call(() =>
-        stripe.paymentIntents.create(
+        sdk().paymentIntents.create(
           {
             amount: request.amount,
             currency: request.currency,
@@ -186,7 +188,7 @@ export function createStripeGateway(stripe: Stripe) {
       if (!intent.client_secret) throw new Error(`PaymentIntent ${intent.id} came without a client secret`);
       const { traceparent } = tags;
       if (traceparent) {
-        await call(() => stripe.paymentIntents.update(intent.id, { metadata: { traceparent } }));
+        await call(() => sdk().paymentIntents.update(intent.id, { metadata: { traceparent } }));
       }
       return { id: intent.id, clientSecret: intent.client_secret };
     },
@@ -203,7 +205,7 @@ export function createStripeGateway(stripe: Stripe) {
       idempotencyKey: string,
     ): Promise<Stripe.PaymentIntent.Status> {
       const intent = await call(() =>
-        stripe.paymentIntents.confirm(intentId, { payment_method: paymentMethodId }, { idempotencyKey }),
+        sdk().paymentIntents.confirm(intentId, { payment_method: paymentMethodId }, { idempotencyKey }),
       );
       return intent.status;
     },
@@ -213,7 +215,7 @@ export function createStripeGateway(stripe: Stripe) {
      * @throws ProviderUnavailableError, or an InvalidStripeRequestError (e.g. an unknown id).
      */
     async retrieveIntent(intentId: string): Promise<IntentState> {
-      return stateOf(await call(() => stripe.paymentIntents.retrieve(intentId)));
+      return stateOf(await call(() => sdk().paymentIntents.retrieve(intentId)));
     },
 
     /**
@@ -225,7 +227,7 @@ export function createStripeGateway(stripe: Stripe) {
     async cancelIntent(intentId: string): Promise<IntentState> {
       return stateOf(
         await call(() =>
-          stripe.paymentIntents.cancel(
+          sdk().paymentIntents.cancel(
             intentId,
             { cancellation_reason: 'abandoned' },
             { idempotencyKey: `cancel-${intentId}` },
@@ -246,7 +248,7 @@ export function createStripeGateway(stripe: Stripe) {
       reason: string;
     }): Promise<{ id: string }> {
       const refund = await call(() =>
-        stripe.refunds.create(
+        sdk().refunds.create(
           {
             payment_intent: request.intentId,
             metadata: { orderId: request.orderId, paymentId: request.paymentId, reason: request.reason },
@@ -263,7 +265,7 @@ export function createStripeGateway(stripe: Stripe) {
      */
     async createAccount(userId: string): Promise<{ id: string }> {
       const account = await call(() =>
-        stripe.accounts.create(
+        sdk().accounts.create(
           {
             type: 'express',
             capabilities: { transfers: { requested: true } },
@@ -282,7 +284,7 @@ export function createStripeGateway(stripe: Stripe) {
       refreshUrl: string;
     }): Promise<{ url: string }> {
       const link = await call(() =>
-        stripe.accountLinks.create({
+        sdk().accountLinks.create({
           account: request.accountId,
           type: 'account_onboarding',
           return_url: request.returnUrl,
@@ -308,7 +310,7 @@ export function createStripeGateway(stripe: Stripe) {
     }): Promise<TransferState> {
       const attempt = request.attempt ?? 0;
       const transfer = await call(() =>
-        stripe.transfers.create(
+        sdk().transfers.create(
           {
             amount: request.amount,
             currency: request.currency,
@@ -330,12 +332,12 @@ export function createStripeGateway(stripe: Stripe) {
 
     /** The transfers of an order's group (at most one, by the idempotency key). */
     async transfersOf(orderId: string): Promise<TransferState[]> {
-      const list = await call(() => stripe.transfers.list({ transfer_group: orderId, limit: 10 }));
+      const list = await call(() => sdk().transfers.list({ transfer_group: orderId, limit: 10 }));
       return list.data.map(transferStateOf);
     },
 
     async retrieveTransfer(transferId: string): Promise<TransferState> {
-      return transferStateOf(await call(() => stripe.transfers.retrieve(transferId)));
+      return transferStateOf(await call(() => sdk().transfers.retrieve(transferId)));
     },
 
     /** Reverses the whole transfer, with the key `reversal-<orderId>`. */
@@ -344,7 +346,7 @@ export function createStripeGateway(stripe: Stripe) {
       transferId: string;
     }): Promise<{ id: string; amount: number }> {
       const reversal = await call(() =>
-        stripe.transfers.createReversal(
+        sdk().transfers.createReversal(
           request.transferId,
           { metadata: { orderId: request.orderId } },
           { idempotencyKey: `reversal-${request.orderId}` },
@@ -355,19 +357,19 @@ export function createStripeGateway(stripe: Stripe) {
 
     /** What Stripe took for a PaymentIntent (`amount_received`), for the ledger's reconciliation. */
     async amountReceived(intentId: string): Promise<{ amount: number; currency: string }> {
-      const intent = await call(() => stripe.paymentIntents.retrieve(intentId));
+      const intent = await call(() => sdk().paymentIntents.retrieve(intentId));
       return { amount: intent.amount_received, currency: intent.currency };
     },
 
     /** A refund's amount, for the ledger's reconciliation. */
     async retrieveRefund(refundId: string): Promise<{ id: string; amount: number; currency: string }> {
-      const refund = await call(() => stripe.refunds.retrieve(refundId));
+      const refund = await call(() => sdk().refunds.retrieve(refundId));
       return { id: refund.id, amount: refund.amount, currency: refund.currency };
     },
 
     /** The refunds of a PaymentIntent (one made in Stripe's dashboard included). */
     async refundsOf(intentId: string): Promise<{ id: string; amount: number; status: string | null }[]> {
-      const list = await call(() => stripe.refunds.list({ payment_intent: intentId, limit: 10 }));
+      const list = await call(() => sdk().refunds.list({ payment_intent: intentId, limit: 10 }));
       return list.data.map((refund) => ({ id: refund.id, amount: refund.amount, status: refund.status }));
     },
 
@@ -376,7 +378,7 @@ export function createStripeGateway(stripe: Stripe) {
      * @throws Stripe's signature verification error for a forged, stale or unsigned body.
      */
     verifyWebhook(rawBody: Buffer, signature: string, secret: string): Stripe.Event {
-      return stripe.webhooks.constructEvent(rawBody, signature, secret);
+      return sdk().webhooks.constructEvent(rawBody, signature, secret);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { AppError } from '@glotixz/common/errors';
 import { inContinuedTrace } from '@glotixz/common/tracing';
 import type { Logger } from 'pino';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { PaymentsDb, PaymentsTx } from '../db/db';
 import type { OrderRow, PaymentRow } from '../db/schema';
@@ -11,6 +11,7 @@ import type { PaymentMetrics } from '../payments/payment-metrics';
 import { paymentsRepo } from '../payments/payments.repo';
 import type { WebhookAck } from '../payments/payments.schemas';
 import type { RefundTrigger } from '../refunds/refund-worker';
+import { stripeSdk } from '../stripe/stripe.client';
 import { paymentErrorOf, type StripeGateway } from '../stripe/stripe.gateway';
 import { stripeEventsRepo } from './stripe-events.repo';
 import { accountsRepo } from '../payouts/accounts.repo';
@@ -104,7 +105,7 @@ export function createWebhookService({
     try {
       return stripe.verifyWebhook(rawBody, signature, webhookSecret);
     } catch (err) {
-      if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
+      if (err instanceof stripeSdk().errors.StripeSignatureVerificationError) {
         throw new AppError(
           'INVALID_SIGNATURE',
           'The Stripe signature does not match the body, or is more than 5 minutes old',
