@@ -6,7 +6,8 @@
  *
  * Options: `--seconds N` measured window of the throughput runs (default 10); `--no-readme`;
  * `--only search` runs only the tickets search benchmark (its own seeded catalogue and tickets
- * service) and prints its rows, writing no results.
+ * service) and prints its rows, writing no results; `--only scale` likewise the scale-out
+ * section (its own NATS clusters and systems).
  */
 import path from 'node:path';
 import type { TestUser } from '@glotixz/common/testing';
@@ -18,8 +19,9 @@ import { cleanup, killOnExit, log, owned, root } from './harness';
 import { gatewayOverhead, orderConsumers, ordersDirect, ordersThroughput } from './orders';
 import { EventLag, propagationIdle } from './propagation';
 import { monotonicUs, profileLines, readProfiles, restartProfiled, restartUnprofiled } from './profile';
-import { consoleTable, cpuBreakdown, machineInfo, rows, searchRows, type Figures } from './report';
+import { consoleTable, cpuBreakdown, machineInfo, rows, scaleRows, searchRows, type Figures } from './report';
 import { writeResults } from './results';
+import { scaleFigures } from './scale-out';
 import { searchFigures } from './search';
 import { sustainableRate } from './sustainable';
 import { allServices, startupFigures, waitQuiet } from './system-figures';
@@ -36,7 +38,13 @@ function option(name: string): string | undefined {
 }
 
 /** The parts that run alone with `--only`. */
-const parts = ['search'] as const;
+const parts = ['search', 'scale'] as const;
+
+/** The scale-out order runs: half the measured window, as they start two systems of their own. */
+const scaleSettings = (settings: LoadSettings): LoadSettings => ({
+  ...settings,
+  durationMs: Math.max(3_000, settings.durationMs / 2),
+});
 
 /** The whole system, the gateway in front, every buyer allowed any number of orders. */
 async function startBenchSystem(): Promise<{ system: System; stop: () => Promise<void> }> {
@@ -131,21 +139,27 @@ async function measureSystem(settings: LoadSettings) {
 }
 
 async function main(): Promise<void> {
-  const only = option('--only');
-  if (only !== undefined) {
-    if (!parts.includes(only as (typeof parts)[number])) {
-      throw new Error(`--only takes one of: ${parts.join(', ')}`);
-    }
-    log('search and event-page queries of the tickets service');
-    const list = searchRows(await searchFigures());
-    console.log(`\n${consoleTable(list)}\n`);
-    return;
-  }
   const settings: LoadSettings = {
     connections: 32,
     warmupMs: 2_000,
     durationMs: (Number(option('--seconds')) || 10) * 1000,
   };
+  const only = option('--only');
+  if (only !== undefined) {
+    if (!parts.includes(only as (typeof parts)[number])) {
+      throw new Error(`--only takes one of: ${parts.join(', ')}`);
+    }
+    let list;
+    if (only === 'scale') {
+      log('scale-out: one and two processes per service, failover, NATS sync');
+      list = scaleRows(await scaleFigures(scaleSettings(settings)));
+    } else {
+      log('search and event-page queries of the tickets service');
+      list = searchRows(await searchFigures());
+    }
+    console.log(`\n${consoleTable(list)}\n`);
+    return;
+  }
   const machine = machineInfo(root);
   const m = await measureSystem(settings);
 
@@ -153,6 +167,8 @@ async function main(): Promise<void> {
   const expiry = await expiryLateness();
   log('search and event-page queries of the tickets service');
   const search = await searchFigures();
+  log('scale-out: one and two processes per service, failover, NATS sync');
+  const scale = await scaleFigures(scaleSettings(settings));
 
   const { profiles, ...full } = m.full;
   const baselineCpu = cpuBreakdown(m.baseline.cpuMsPerRequest);
@@ -176,6 +192,7 @@ async function main(): Promise<void> {
     propagationIdle: m.propagationIdleMs,
     expiry,
     search,
+    scale,
     services: m.services,
     profiles,
   };
