@@ -359,20 +359,20 @@ export function scaleRows(s: ScaleFigures): Row[] {
     const failed = Object.values(f.failed).reduce((sum, n) => sum + n, 0);
     list.push(
       {
-        metric: `Failover: orders stream leader killed (-9) under order load, 2 per service: longest time without a 201, ${round(f.beforeMs / 1000)} s before to ${round(f.afterMs / 1000)} s after`,
+        metric: `Failover: orders stream leader killed (-9), 2 per service, ${f.rate} orders/s offered: longest time without a 201, ${round(f.beforeMs / 1000)} s before to ${round(f.afterMs / 1000)} s after`,
         value: `${ms(f.answers.longestMs)}, from ${sinceKill(f.answers.startMs)} (before the kill alone: ${ms(f.answersBefore.longestMs)})`,
         target: '–',
         pass: null,
       },
       {
-        metric: '   failover: requests failed in that window',
-        value: `${failed} of ${f.answered}${failed > 0 ? ` ${statusText(f.failed)}` : ''}`,
+        metric: '   failover: requests failed in that window; latency p50 / p99 over the run',
+        value: `${failed} of ${f.answered}${failed > 0 ? ` ${statusText(f.failed)}` : ''}; ${pair(f.latency)}`,
         target: '–',
         pass: null,
       },
       {
         metric: `   failover: new leader of the stream; longest time without an order.created stored`,
-        value: `${f.newLeader} after ${ms(f.electedMs)}; ${ms(f.events.longestMs)}, from ${sinceKill(f.events.startMs)}`,
+        value: `${f.newLeader} after ${ms(f.electedMs)}; ${ms(f.events.longestMs)}, from ${sinceKill(f.events.startMs)} (before the kill alone: ${ms(f.eventsBefore.longestMs)})`,
         target: '–',
         pass: null,
       },

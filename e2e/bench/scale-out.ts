@@ -9,7 +9,7 @@ import { startSystem, unlimitedOrders, type System } from '../test/support/syste
 import type { LoadSettings } from './baseline';
 import { mintKnownUsers, postJson, query } from './fixtures';
 import { killOnExit, log, owned } from './harness';
-import { runLoad, type LoadResult } from './load';
+import { runOpenLoad, type OpenLoadResult } from './open-load';
 import {
   natsServerVersion,
   publishRate,
@@ -41,6 +41,9 @@ export interface Pause {
 
 /** The stream leader's death under order load: the pause buyers saw and where the orders got to. */
 export interface FailoverFigures {
+  /** Orders offered per second, and sent → answer over the run. */
+  rate: number;
+  latency: Distribution;
   /** The server that led the orders stream and was killed, and the one that leads it next. */
   killed: string;
   newLeader: string;
@@ -58,6 +61,8 @@ export interface FailoverFigures {
   failed: Record<string, number>;
   /** Between two `order.created` stored in the stream (their JetStream timestamps): the relay's pause. */
   events: Pause;
+  /** … and the same in the `beforeMs` before the kill only, for comparison. */
+  eventsBefore: Pause;
   /** The killed server started again → the system caught up with every event. */
   caughtUpMs: number;
   /** Every order of the run (201s) in orders, reserved in tickets and copied to payments. */
@@ -192,22 +197,24 @@ async function neverOrdered(system: System, limit: number): Promise<string[]> {
 }
 
 /**
- * Under a steady closed-loop order load through the gateway, kills (SIGKILL) the server leading
- * the orders stream `beforeMs` into the run and keeps the load on for `afterMs`; then starts it
+ * Under a steady order load through the gateway (open loop: half `closedLoopRps`, the system's
+ * closed-loop rate, offered on a timer whatever the answers), kills (SIGKILL) the server leading
+ * the orders stream `beforeMs` into the run and keeps offering for `afterMs`; then starts it
  * again, waits until the system caught up and checks every order placed reached tickets and
- * payments. `expectedRps` sizes the tickets listed for the run.
+ * payments.
  */
 async function failover(
   system: System,
   cluster: NatsCluster,
   settings: LoadSettings,
-  expectedRps: number,
+  closedLoopRps: number,
   { beforeMs = 3_000, afterMs = 10_000 } = {},
 ): Promise<FailoverFigures> {
   const [seller] = (await mintKnownUsers(system, 1)) as [TestUser];
   const buyers = await mintKnownUsers(system, 256);
+  const rate = Math.max(10, Math.round(closedLoopRps / 2));
   // The tickets the order run listed and left unordered first, listing only what they lack.
-  const needed = Math.ceil((expectedRps * 1.5 * (beforeMs + afterMs)) / 1000) + 200;
+  const needed = Math.ceil((rate * (beforeMs + afterMs)) / 1000);
   const left = await neverOrdered(system, needed);
   const ids = [
     ...left,
@@ -229,26 +236,28 @@ async function failover(
   });
 
   const answers: { status: string; at: number }[] = [];
+  const answered = (status: string) => answers.push({ status, at: performance.now() });
   let electedMs = Number.NaN;
   let newLeader: string | undefined;
   let killedAt = Number.NaN;
   let killedAtEpoch = Number.NaN;
-  let result: LoadResult;
+  let result: OpenLoadResult;
   try {
-    const load = runLoad({
+    const load = runOpenLoad({
       url: gatewayOf(system).url,
+      rate,
       connections: settings.connections,
-      warmupMs: 0,
       durationMs: beforeMs + afterMs,
       request: (n) => {
         const ticketId = ids[n];
         const buyer = buyers[n % buyers.length] as TestUser;
         return ticketId === undefined ? undefined : postJson('/api/orders', buyer, { ticketId });
       },
-      onAnswer: (status, _sentAt, doneAt) => answers.push({ status, at: doneAt }),
+      onAnswer: (status) => answered(String(status)),
+      onError: () => answered('error'),
     });
     await sleep(beforeMs);
-    log(`killing ${killed}, the orders stream's leader, under order load`);
+    log(`killing ${killed}, the orders stream's leader, under ${rate} orders/s`);
     killedAt = performance.now();
     killedAtEpoch = Date.now();
     await server.kill();
@@ -267,20 +276,21 @@ async function failover(
   log(
     `${newLeader ?? 'no server'} leads it ${Math.round(electedMs)} ms after the kill; restarting ${killed}`,
   );
-  if (result.windowMs < beforeMs + afterMs)
-    log(`the run's tickets ran out ${Math.round(result.windowMs)} ms in`);
   await server.start();
   const caughtUpMs = await waitQuietThrough(system);
   log(`caught up ${Math.round(caughtUpMs)} ms after the restart`);
 
   const from = killedAt - Math.min(2_000, beforeMs);
-  const to = killedAt + Math.min(afterMs, result.windowMs - beforeMs);
+  const to = killedAt + Math.min(afterMs, result.offeringMs - beforeMs);
   const window = answers.filter((a) => a.at >= from && a.at <= to);
   const created = answers.filter((a) => a.status === '201').map((a) => a.at);
   const failed: Record<string, number> = {};
   for (const { status } of window) if (status !== '201') failed[status] = (failed[status] ?? 0) + 1;
   const stored = await storedOrderCreated(system);
+  const fromEpoch = killedAtEpoch - (killedAt - from);
   return {
+    rate,
+    latency: result.latency,
     killed,
     newLeader: newLeader && newLeader !== killed ? newLeader : 'none',
     electedMs,
@@ -290,12 +300,8 @@ async function failover(
     answersBefore: longestPause(created, from, killedAt, killedAt),
     answered: window.length,
     failed,
-    events: longestPause(
-      stored,
-      killedAtEpoch - (killedAt - from),
-      killedAtEpoch + (to - killedAt),
-      killedAtEpoch,
-    ),
+    events: longestPause(stored, fromEpoch, killedAtEpoch + (to - killedAt), killedAtEpoch),
+    eventsBefore: longestPause(stored, fromEpoch, killedAtEpoch, killedAtEpoch),
     caughtUpMs,
     reached: await ordersReached(system, ids, result.statuses['201'] ?? 0),
   };
