@@ -334,7 +334,8 @@ const statusText = (statuses: Record<string, number>) =>
 function publishRow(p: PublishFigures): Row {
   const setting = p.jetstream.length > 0 ? p.jetstream.join(', ') : "the server's default sync";
   let value: string;
-  if (p.rejected !== undefined) value = `refused by ${p.server}: ${p.rejected}`;
+  if (p.rejected !== undefined)
+    value = `refused by ${p.server.replace(/^nats-server: /, 'nats-server ')}: ${p.rejected}`;
   else if (p.rate) {
     value = `${Math.round(p.rate.rps)} publishes/s, ack p50 / p99 ${pair(p.rate.latency)}${p.rate.failed > 0 ? `, ${p.rate.failed} failed` : ''}`;
   } else value = 'not measured';
