@@ -328,9 +328,9 @@ export async function scaleFigures(settings: LoadSettings): Promise<ScaleFigures
   }
   const cluster = started && 'cluster' in started ? started : undefined;
   if (cluster) {
-    publish.push({ jetstream: [], server, rate: await publishRate(cluster.cluster.url) });
-    const rate = publish.at(-1)?.rate;
-    log(`publishing: ${Math.round(rate?.rps ?? 0)} acknowledged/s`);
+    const rate = await publishRate(cluster.cluster.url);
+    log(`publishing: ${Math.round(rate.rps)} acknowledged/s`);
+    publish.push({ jetstream: [], server, rate });
   }
 
   const runs: ReplicaRun[] = [];
@@ -341,7 +341,6 @@ export async function scaleFigures(settings: LoadSettings): Promise<ScaleFigures
     try {
       runs.push(await replicaRun(system, replicas, settings));
       if (replicas === 2 && cluster) {
-        await waitQuiet(system);
         failoverFigures = await failover(system, cluster.cluster, settings, runs.at(-1)?.rps ?? 100);
       }
     } finally {
