@@ -99,12 +99,13 @@ export function cpuMeter(resolve: () => Promise<ProcessGroups>) {
 }
 
 /**
- * The pid of the nats-server process listening on `natsUrl`'s port (its `-p`/`--port`, 4222 by
- * default), found by its command line in /proc; undefined when none is visible (another host, a
- * container).
+ * The pids of the nats-server processes listening on the ports of `natsUrl` (one URL, or a
+ * cluster's separated by commas; a server's `-p`/`--port`, 4222 by default), found by their command
+ * lines in /proc; none visible on another host or in a container.
  */
-export function natsServerPid(natsUrl: string): number | undefined {
-  const port = new URL(natsUrl).port || '4222';
+export function natsServerPids(natsUrl: string): number[] {
+  const ports = new Set(natsUrl.split(',').map((url) => new URL(url.trim()).port || '4222'));
+  const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let argv: string[];
@@ -116,7 +117,7 @@ export function natsServerPid(natsUrl: string): number | undefined {
     if (!argv[0]?.endsWith('nats-server')) continue;
     const flag = argv.findIndex((a) => a === '-p' || a === '--port');
     const listens = flag < 0 ? '4222' : argv[flag + 1];
-    if (listens === port) return Number(entry);
+    if (listens !== undefined && ports.has(listens)) pids.push(Number(entry));
   }
-  return undefined;
+  return pids;
 }

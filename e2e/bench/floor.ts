@@ -4,7 +4,7 @@ import { createTestDatabase, type TestUser } from '@glotixz/common/testing';
 import type { System } from '../test/support/system';
 import { freePort } from '../test/support/ports';
 import { burst, type Burst, type LoadSettings, type MeteredLoad } from './baseline';
-import { cpuMeter, natsServerPid, postgresBackends } from './cpu';
+import { cpuMeter, natsServerPids, postgresBackends } from './cpu';
 import { mintUsers, postJson, query, until } from './fixtures';
 import { owned, spawnOwned, stopChild } from './harness';
 import { runLoad } from './load';
@@ -181,7 +181,7 @@ export async function orderFloor(
     const direct = cpuMeter(async () => ({
       'order floor': pids(floor.pid),
       postgres: await postgresBackends([placementDb.url]),
-      'nats-server': pids(natsServerPid(system.natsUrl)),
+      'nats-server': natsServerPids(system.natsUrl),
       'load generator': [process.pid],
     }));
     const result = await runLoad({
@@ -250,7 +250,7 @@ export async function orderFloor(
       'order floor': pids(floor.pid),
       ...Object.fromEntries(consumers.map((c) => [`${c.name} floor`, pids(c.server.pid)])),
       postgres: await postgresBackends(databases.map((d) => d.url)),
-      'nats-server': pids(natsServerPid(system.natsUrl)),
+      'nats-server': natsServerPids(system.natsUrl),
       'load generator': [process.pid],
     }));
     const pipelineRun = await runLoad({

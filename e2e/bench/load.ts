@@ -25,6 +25,8 @@ export interface LoadOptions {
   request: (n: number) => LoadRequest | undefined;
   /** Called at the start of the measured window. */
   onMeasureStart?: () => void;
+  /** Called with every answer's status (`error` for a transport failure) when it arrives, warm-up included. */
+  onAnswer?: (status: string, sentAt: number, doneAt: number) => void;
 }
 
 /** What one load run measured in its window (after warm-up). */
@@ -110,6 +112,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
       statuses[key] = (statuses[key] ?? 0) + 1;
       const doneAt = performance.now();
+      options.onAnswer?.(key, sentAt, doneAt);
       if (sentAt >= measureFrom && doneAt <= measureTo) {
         completed += 1;
         latencies.push(doneAt - sentAt);

@@ -16,6 +16,8 @@ export interface OpenLoadOptions {
   request: (n: number) => LoadRequest | undefined;
   /** Called with each answer (not for transport errors). */
   onAnswer?: (status: number, body: string) => void;
+  /** Called for each transport error (no answer). */
+  onError?: () => void;
   /** Called once the last request has been offered (answers may still be on their way). */
   onOfferingEnd?: () => void;
 }
@@ -65,6 +67,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       },
       () => {
         statuses.error = (statuses.error ?? 0) + 1;
+        options.onError?.();
       },
     );
     inFlight.add(done);

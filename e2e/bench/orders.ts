@@ -86,18 +86,13 @@ export async function ordersThroughput(
 /** The services that only consume the events an order causes; the direct run stops them. */
 export const orderConsumers: ServiceName[] = ['tickets', 'payments', 'expiration', 'notifications'];
 
-/** The direct order run (target 1): orders' own port, its consumers stopped meanwhile. */
-export interface OrdersDirect extends OrdersThroughput {
-  /** Orders the run created (201 answers). */
-  created: number;
-  /** Once the consumers were back and had caught up: tickets reserved by those orders in tickets. */
-  reserved: number;
-  /** … and those orders in the payments replica. */
-  payable: number;
+/**
+ * The direct order run (target 1): orders' own port, its consumers stopped meanwhile; where its
+ * orders got to once the consumers were back and had caught up.
+ */
+export interface OrdersDirect extends OrdersThroughput, OrdersReached {
   /** From the consumers' restart until every outbox and consumer had caught up. */
   catchUpMs: number;
-  /** Every created order reached tickets and payments. */
-  nothingLost: boolean;
 }
 
 /**
@@ -142,34 +137,58 @@ export async function ordersDirect(
   const restarted = performance.now();
   await waitQuiet(system);
   const catchUpMs = performance.now() - restarted;
-  const ordersDb = databaseOf(system, 'orders');
+  return {
+    ...result,
+    ticketsListed: ids.length,
+    cpuMsPerRequest,
+    outsideCpuMsPerRequest: {},
+    ...(await ordersReached(system, ids, result.statuses['201'] ?? 0)),
+    catchUpMs,
+  };
+}
+
+/** Where the orders of a run got to: see {@link ordersReached}. */
+export interface OrdersReached {
+  /** Orders the run created (its 201 answers). */
+  created: number;
+  /** Tickets reserved by those orders in tickets. */
+  reserved: number;
+  /** Those orders in the payments replica. */
+  payable: number;
+  /** The orders service holds exactly `created` live orders for the tickets, and each reached tickets and payments. */
+  nothingLost: boolean;
+}
+
+/**
+ * Checks, once the system has caught up, that the `created` orders placed for `ticketIds` are in
+ * orders and reached tickets (the ticket reserved) and payments (the order copied).
+ */
+export async function ordersReached(
+  system: System,
+  ticketIds: string[],
+  created: number,
+): Promise<OrdersReached> {
   const orderIds = (
     await query<{ id: string }>(
-      ordersDb,
+      databaseOf(system, 'orders'),
       `select id from orders where ticket_id = any($1::uuid[]) and status <> 'cancelled'`,
-      [ids],
+      [ticketIds],
     )
   ).map((row) => row.id);
   const [reserved] = await query<{ n: number }>(
     databaseOf(system, 'tickets'),
     'select count(*)::int as n from tickets where id = any($1::uuid[]) and order_id is not null',
-    [ids],
+    [ticketIds],
   );
   const [payable] = await query<{ n: number }>(
     databaseOf(system, 'payments'),
     'select count(*)::int as n from orders where id = any($1::uuid[])',
     [orderIds],
   );
-  const created = result.statuses['201'] ?? 0;
   return {
-    ...result,
-    ticketsListed: ids.length,
-    cpuMsPerRequest,
-    outsideCpuMsPerRequest: {},
     created,
     reserved: reserved?.n ?? 0,
     payable: payable?.n ?? 0,
-    catchUpMs,
     nothingLost: orderIds.length === created && reserved?.n === created && payable?.n === created,
   };
 }

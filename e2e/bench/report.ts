@@ -5,7 +5,9 @@ import type { BaselineFigures, LoadSettings } from './baseline';
 import type { ExpiryFigures, FlashSale } from './flash';
 import { floorRows, type Floors } from './floor';
 import type { GatewayOverhead, OrdersDirect, OrdersThroughput } from './orders';
+import { PUBLISH_IN_FLIGHT, type PublishFigures } from './nats-publish';
 import type { ProcessProfile } from './profile';
+import type { ScaleFigures } from './scale-out';
 import { SEARCH_TARGET_P99_MS, type SearchFigures } from './search';
 import { round, type Distribution } from './stats';
 import { CATCH_UP_TARGET_MS, LAG_TARGET_P99_MS, lagText, type SustainableFigures } from './sustainable';
@@ -71,6 +73,8 @@ export interface Figures {
   expiry: ExpiryFigures;
   /** The tickets service's search and event-page queries over a seeded catalogue. */
   search: SearchFigures;
+  /** One vs two processes per service, the NATS stream leader's death, the cluster's sync setting. */
+  scale: ScaleFigures;
   services: Record<ServiceName, ServiceFigures>;
   /** Self time by function per process during the full order run. */
   profiles: ProcessProfile[];
@@ -310,6 +314,7 @@ export function rows(f: Figures): Row[] {
       pass: f.expiry.lateness.p99 <= 1000,
     },
     ...searchRows(f.search),
+    ...scaleRows(f.scale),
   ];
 }
 
@@ -321,6 +326,78 @@ export function searchRows(s: SearchFigures): Row[] {
     target: `p99 ≤ ${SEARCH_TARGET_P99_MS} ms`,
     pass: q.latency.p99 <= SEARCH_TARGET_P99_MS,
   }));
+}
+
+/** "1597 ms before the kill", "212 ms after the kill". */
+const sinceKill = (offset: number) => `${ms(Math.abs(offset))} ${offset < 0 ? 'before' : 'after'} the kill`;
+
+const statusText = (statuses: Record<string, number>) =>
+  Object.keys(statuses).length === 0 ? 'none' : JSON.stringify(statuses);
+
+/** A publish row: the rate, or that the server refused the setting, in its own words. */
+function publishRow(p: PublishFigures): Row {
+  const setting = p.jetstream.length > 0 ? p.jetstream.join(', ') : "the server's default sync";
+  let value: string;
+  if (p.rejected !== undefined)
+    value = `refused by ${p.server.replace(/^nats-server: /, 'nats-server ')}: ${p.rejected}`;
+  else if (p.rate) {
+    value = `${Math.round(p.rate.rps)} publishes/s, ack p50 / p99 ${pair(p.rate.latency)}${p.rate.failed > 0 ? `, ${p.rate.failed} failed` : ''}`;
+  } else value = 'not measured';
+  return {
+    metric: `NATS cluster, ${setting}: acknowledged publishes/s, 1 publisher, ${PUBLISH_IN_FLIGHT} in flight, 3-replica stream`,
+    value,
+    target: '–',
+    pass: null,
+  };
+}
+
+/** The scale-out rows (`--only scale`, or with the others): informational but for none lost. */
+export function scaleRows(s: ScaleFigures): Row[] {
+  const list: Row[] = s.runs.map((run) => ({
+    metric: `Scale-out: orders through the gateway, ${run.replicas} process${run.replicas === 1 ? '' : 'es'} per service (NATS: ${s.nats})`,
+    value: `${rps(run.rps)}${run.replicas > 1 ? ` = ${times(s.ratio)} one per service (${s.cpus} CPUs)` : ''}, p50 / p99 ${pair(run.latency)}, CPU ${round(run.cpuMsPerOrder, 2)} ms per order`,
+    target: '–',
+    pass: null,
+  }));
+  const f = s.failover;
+  if (f) {
+    const failed = Object.values(f.failed).reduce((sum, n) => sum + n, 0);
+    list.push(
+      {
+        metric: `Failover: orders stream leader killed (-9), 2 per service, ${f.rate} orders/s offered: longest time without a 201, ${round(f.beforeMs / 1000)} s before to ${round(f.afterMs / 1000)} s after`,
+        value: `${ms(f.answers.longestMs)}, from ${sinceKill(f.answers.startMs)} (before the kill alone: ${ms(f.answersBefore.longestMs)})`,
+        target: '–',
+        pass: null,
+      },
+      {
+        metric: '   failover: requests failed in that window; latency p50 / p99 over the run',
+        value: `${failed} of ${f.answered}${failed > 0 ? ` ${statusText(f.failed)}` : ''}; ${pair(f.latency)}`,
+        target: '–',
+        pass: null,
+      },
+      {
+        metric: `   failover: new leader of the stream; longest time without an order.created stored`,
+        value: `${f.newLeader} after ${ms(f.electedMs)}; ${ms(f.events.longestMs)}, from ${sinceKill(f.events.startMs)} (before the kill alone: ${ms(f.eventsBefore.longestMs)})`,
+        target: '–',
+        pass: null,
+      },
+      {
+        metric: `   failover: ${f.killed} restarted; orders created / tickets reserved / in payments`,
+        value: `${f.reached.created} / ${f.reached.reserved} / ${f.reached.payable}, caught up in ${ms(f.caughtUpMs)}`,
+        target: 'none lost',
+        pass: f.reached.nothingLost,
+      },
+    );
+  } else {
+    list.push({
+      metric: 'Failover: orders stream leader killed under load',
+      value: `not run: ${s.skipped ?? 'no cluster'}`,
+      target: '–',
+      pass: null,
+    });
+  }
+  list.push(...s.publish.map(publishRow));
+  return list;
 }
 
 export const verdict = (pass: boolean | null) => (pass === null ? '' : pass ? 'pass' : 'FAIL');

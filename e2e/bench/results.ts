@@ -37,7 +37,14 @@ export function svg(f: Figures): string {
   text(10, y, 'Order creation throughput (req/s)', ' class="h"');
   y += 12;
   const baseline = f.baseline.rps;
-  const maxRps = Math.max(f.direct.rps, baseline, f.full.rps, f.sustainable.sustainableRps, 1);
+  const maxRps = Math.max(
+    f.direct.rps,
+    baseline,
+    f.full.rps,
+    f.sustainable.sustainableRps,
+    ...f.scale.runs.map((run) => run.rps),
+    1,
+  );
   for (const [label, rps, cls] of [
     ['orders, direct (target 1)', f.direct.rps, f.direct.ratio >= targets.directThroughput ? 'ok' : 'bad'],
     ['orders via gateway, closed loop', f.full.rps, 'ref'],
@@ -53,6 +60,22 @@ export function svg(f: Figures): string {
   const halfX = labelWidth + targets.directThroughput * (baseline / maxRps) * barMax;
   out.push(`<line x1="${halfX}" y1="${y - 108}" x2="${halfX}" y2="${y - 4}" class="target"/>`);
   text(halfX + 3, y + 8, '0.5× baseline', ' class="small"');
+
+  y += 30;
+  text(
+    10,
+    y,
+    `Scale-out: orders via gateway, closed loop (req/s, same scale; ${f.scale.cpus} CPUs)`,
+    ' class="h"',
+  );
+  y += 12;
+  for (const run of f.scale.runs) {
+    const w = Math.max(1, (run.rps / maxRps) * barMax);
+    text(10, y + 14, `${run.replicas} process${run.replicas === 1 ? '' : 'es'} per service`);
+    out.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="18" class="ref"/>`);
+    text(Math.round(labelWidth + w + 6), y + 14, `${Math.round(run.rps)}`);
+    y += 26;
+  }
 
   y += 30;
   text(10, y, 'Latencies (ms, log scale; | = target)', ' class="h"');
@@ -79,6 +102,12 @@ export function svg(f: Figures): string {
       q.latency.p99,
       SEARCH_TARGET_P99_MS,
     ]),
+    ...(f.scale.failover
+      ? ([
+          ['failover: longest time without a 201', f.scale.failover.answers.longestMs, null],
+          ['failover: no order.created stored', f.scale.failover.events.longestMs, null],
+        ] as [string, number, number | null][])
+      : []),
   ];
   const axisTop = y;
   const barsOut: string[] = [];

@@ -6,7 +6,8 @@
  *
  * Options: `--seconds N` measured window of the throughput runs (default 10); `--no-readme`;
  * `--only search` runs only the tickets search benchmark (its own seeded catalogue and tickets
- * service) and prints its rows, writing no results.
+ * service) and prints its rows, writing no results; `--only scale` likewise the scale-out
+ * section (its own NATS clusters and systems).
  */
 import path from 'node:path';
 import type { TestUser } from '@glotixz/common/testing';
@@ -19,8 +20,9 @@ import { cleanup, killOnExit, log, owned, root } from './harness';
 import { gatewayOverhead, orderConsumers, ordersDirect, ordersThroughput } from './orders';
 import { EventLag, propagationIdle } from './propagation';
 import { monotonicUs, profileLines, readProfiles, restartProfiled, restartUnprofiled } from './profile';
-import { consoleTable, cpuBreakdown, machineInfo, rows, searchRows, type Figures } from './report';
+import { consoleTable, cpuBreakdown, machineInfo, rows, scaleRows, searchRows, type Figures } from './report';
 import { writeResults } from './results';
+import { scaleFigures } from './scale-out';
 import { searchFigures } from './search';
 import { sustainableRate } from './sustainable';
 import { allServices, startupFigures, waitQuiet } from './system-figures';
@@ -37,7 +39,13 @@ function option(name: string): string | undefined {
 }
 
 /** The parts that run alone with `--only`. */
-const parts = ['search', 'floor'] as const;
+const parts = ['search', 'floor', 'scale'] as const;
+
+/** The scale-out order runs: half the measured window, as they start two systems of their own. */
+const scaleSettings = (settings: LoadSettings): LoadSettings => ({
+  ...settings,
+  durationMs: Math.max(3_000, settings.durationMs / 2),
+});
 
 /** The whole system, the gateway in front, every buyer allowed any number of orders. */
 async function startBenchSystem(): Promise<{ system: System; stop: () => Promise<void> }> {
@@ -181,7 +189,15 @@ async function main(): Promise<void> {
     if (!parts.includes(only as (typeof parts)[number])) {
       throw new Error(`--only takes one of: ${parts.join(', ')}`);
     }
-    const list = only === 'floor' ? await floorsAlone(settings) : await searchAlone();
+    let list;
+    if (only === 'scale') {
+      log('scale-out: one and two processes per service, failover, NATS sync');
+      list = scaleRows(await scaleFigures(scaleSettings(settings)));
+    } else if (only === 'floor') {
+      list = await floorsAlone(settings);
+    } else {
+      list = await searchAlone();
+    }
     console.log(`\n${consoleTable(list)}\n`);
     return;
   }
@@ -192,6 +208,8 @@ async function main(): Promise<void> {
   const expiry = await expiryLateness();
   log('search and event-page queries of the tickets service');
   const search = await searchFigures();
+  log('scale-out: one and two processes per service, failover, NATS sync');
+  const scale = await scaleFigures(scaleSettings(settings));
 
   const { profiles, ...full } = m.full;
   const baselineCpu = cpuBreakdown(m.baseline.cpuMsPerRequest);
@@ -215,6 +233,7 @@ async function main(): Promise<void> {
     propagationIdle: m.propagationIdleMs,
     expiry,
     search,
+    scale,
     services: m.services,
     profiles,
     floors: m.floors,

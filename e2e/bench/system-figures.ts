@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { streams, type StreamName } from '@glotixz/common/events';
 import { connectTestBus, sleep } from '@glotixz/common/testing';
 import type { RunningService, ServiceName, System } from '../test/support/system';
-import { cpuMeter, natsServerPid, postgresBackends, type ProcessGroups } from './cpu';
+import { cpuMeter, natsServerPids, postgresBackends, type ProcessGroups } from './cpu';
 import { connectedClient, until } from './fixtures';
 import { probe, rssMb } from './harness';
 
@@ -29,15 +29,16 @@ export function databaseOf(system: System, service: ServiceName): string {
   return url;
 }
 
-const running = (system: System, name: ServiceName) => {
-  const p = system.services[name].process;
-  return p.exitCode === null && p.signalCode === null ? p.pid : undefined;
-};
+/** The pids of a service's running processes, every replica's. */
+const running = (system: System, name: ServiceName) =>
+  system.replicas[name].flatMap(({ process: p }) =>
+    p.exitCode === null && p.signalCode === null && p.pid !== undefined ? [p.pid] : [],
+  );
 
 /**
- * What the CPU of an order is counted over: each running service, the gateway, the Postgres
- * backends of the system's databases (those connected when the window starts), the load
- * generator (this process) and the NATS server when its pid is visible. MailDev and the Stripe
+ * What the CPU of an order is counted over: each running service (all its replicas), the gateway,
+ * the Postgres backends of the system's databases (those connected when the window starts), the
+ * load generator (this process) and the NATS server (each of a cluster's) when its pid is visible. MailDev and the Stripe
  * sandbox stand in for services outside the system and are not counted (see {@link outsideMeter}).
  */
 export function systemMeter(system: System) {
@@ -46,13 +47,13 @@ export function systemMeter(system: System) {
     const gateway = system.gateway?.process.pid;
     if (gateway !== undefined) groups.gateway = [gateway];
     for (const name of Object.keys(system.services) as ServiceName[]) {
-      const pid = running(system, name);
-      if (pid !== undefined) groups[name] = [pid];
+      const pids = running(system, name);
+      if (pids.length > 0) groups[name] = pids;
     }
     groups.postgres = await postgresBackends(Object.values(system.databases));
     groups['load generator'] = [process.pid];
-    const nats = natsServerPid(system.natsUrl);
-    if (nats !== undefined) groups['nats-server'] = [nats];
+    const nats = natsServerPids(system.natsUrl);
+    if (nats.length > 0) groups['nats-server'] = nats;
     return groups;
   });
 }

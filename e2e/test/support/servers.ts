@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -154,13 +154,37 @@ export interface NatsCluster {
   dispose(): Promise<void>;
 }
 
+/** Options of {@link startNatsCluster}. */
+export interface NatsClusterOptions {
+  /**
+   * Lines of each server's `jetstream { … }` configuration block, e.g. `sync_interval: always`;
+   * the command-line settings (store folder, ports, cluster) still apply beside them. A server
+   * that rejects a line fails to start, and the cluster with it, with the server's own error.
+   */
+  jetstream?: string[];
+}
+
+/**
+ * A launcher of `bin` that first loads `dir`/nats.conf, whose `jetstream` block holds `jetstream`:
+ * the shared daemon starter passes flags only, and nats-server takes such settings only from a file.
+ */
+function withJetStreamConfig(bin: string, dir: string, jetstream: string[]): string {
+  const config = path.join(dir, 'nats.conf');
+  writeFileSync(config, `jetstream {\n${jetstream.map((line) => `  ${line}\n`).join('')}}\n`);
+  const launcher = path.join(dir, 'nats-server');
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  writeFileSync(launcher, `#!/bin/sh\nexec ${quote(bin)} -c ${quote(config)} "$@"\n`);
+  chmodSync(launcher, 0o755);
+  return launcher;
+}
+
 /**
  * Starts three `nats-server -js` on random ports as one cluster: each solicits a route to each of
  * the others through a {@link Link} of its own, so a test can partition one server by cutting its
  * links while its clients stay connected. JetStream streams created with 3 replicas then keep
  * working with one server down or cut off (quorum 2 of 3).
  */
-export async function startNatsCluster(): Promise<NatsCluster> {
+export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const bin = await binary('nats-server', 'TEST_NATS_SERVER_BIN');
   const size = 3;
   const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
@@ -174,12 +198,14 @@ export async function startNatsCluster(): Promise<NatsCluster> {
   }
   const name = `glotixz-${Math.random().toString(36).slice(2, 8)}`;
   const nowhere = await freePort();
-  const servers = await Promise.all(
-    names.map((serverName, i) =>
-      startDaemon('nats', {
-        bin,
+  const dirs = names.map((serverName) => mkdtempSync(path.join(tmpdir(), `glotixz-nats-${serverName}-`)));
+  const started = await Promise.allSettled(
+    names.map((serverName, i) => {
+      const dir = dirs[i]!;
+      return startDaemon('nats', {
+        bin: options.jetstream ? withJetStreamConfig(bin, dir, options.jetstream) : bin,
         port: clientPorts[i]!,
-        dir: mkdtempSync(path.join(tmpdir(), `glotixz-nats-${serverName}-`)),
+        dir,
         options: {
           cluster: {
             name,
@@ -191,9 +217,18 @@ export async function startNatsCluster(): Promise<NatsCluster> {
             advertise: `127.0.0.1:${nowhere}`,
           },
         },
-      }),
-    ),
+      });
+    }),
   );
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(servers.map((server) => server.dispose()));
+    await Promise.all(links.flat().map((link) => link.close()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    const reason = failed.reason as Error & { hint?: string };
+    throw new Error(`${reason.message}${reason.hint ? `:\n${reason.hint}` : ''}`, { cause: reason });
+  }
   // Ready once a stream with three replicas can be placed: the servers have elected a meta
   // leader and every one of them has joined it.
   const urls = clientPorts.map((port) => `nats://127.0.0.1:${port}`);
