@@ -8,6 +8,7 @@ import { cpuMeter, natsServerPids, postgresBackends } from './cpu';
 import { mintUsers, postJson, query, until } from './fixtures';
 import { owned, spawnOwned, stopChild } from './harness';
 import { runLoad } from './load';
+import { proxiedCurrentUser } from './orders';
 
 /** A floor-server.ts process of the bench's. */
 interface FloorServer {
@@ -52,22 +53,8 @@ export async function proxyFloor(system: System, settings: LoadSettings): Promis
     '/api/users/currentuser',
   );
   try {
-    const meter = cpuMeter(() =>
-      Promise.resolve({
-        proxy: pids(floor.pid),
-        auth: pids(auth.process.pid),
-        'load generator': [process.pid],
-      }),
-    );
-    const result = await runLoad({
-      url: floor.url,
-      ...settings,
-      warmupMs: Math.min(settings.warmupMs, 1000),
-      onMeasureStart: () => meter.start(),
-      request: () => ({ method: 'GET', path: '/api/users/currentuser' }),
-    });
-    const cpuMsPerRequest = await meter.stop(result.completed);
-    return { ...result, cpuMsPerRequest, proxyCpuMs: cpuMsPerRequest.proxy ?? Number.NaN };
+    const result = await proxiedCurrentUser(system, floor, 'proxy', settings);
+    return { ...result, proxyCpuMs: result.cpuMsPerRequest.proxy ?? Number.NaN };
   } finally {
     await floor.stop();
   }

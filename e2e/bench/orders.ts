@@ -204,21 +204,35 @@ export interface GatewayOverhead extends MeteredLoad {
  * without touching its database, so the gateway's share is as large as it gets.
  */
 export async function gatewayOverhead(system: System, settings: LoadSettings): Promise<GatewayOverhead> {
-  const gateway = gatewayOf(system);
+  const result = await proxiedCurrentUser(system, gatewayOf(system), 'gateway', settings);
+  return { ...result, gatewayCpuMs: result.cpuMsPerRequest.gateway ?? Number.NaN };
+}
+
+/**
+ * Target 5's load: closed-loop `GET /api/users/currentuser` without a cookie through `proxy` (the
+ * gateway, or a floor's bare proxy) in front of auth; CPU per request of the proxy (as `label`),
+ * auth and the load generator.
+ */
+export async function proxiedCurrentUser(
+  system: System,
+  proxy: { url: string; process?: { pid?: number | undefined }; pid?: number | undefined },
+  label: string,
+  settings: LoadSettings,
+): Promise<MeteredLoad> {
+  const pids = (pid: number | undefined) => (pid === undefined ? [] : [pid]);
   const meter = cpuMeter(() =>
     Promise.resolve({
-      gateway: gateway.process.pid === undefined ? [] : [gateway.process.pid],
-      auth: system.services.auth.process.pid === undefined ? [] : [system.services.auth.process.pid],
+      [label]: pids(proxy.process?.pid ?? proxy.pid),
+      auth: pids(system.services.auth.process.pid),
       'load generator': [process.pid],
     }),
   );
   const result = await runLoad({
-    url: gateway.url,
+    url: proxy.url,
     ...settings,
     warmupMs: Math.min(settings.warmupMs, 1000),
     onMeasureStart: () => meter.start(),
     request: () => ({ method: 'GET', path: '/api/users/currentuser' }),
   });
-  const cpuMsPerRequest = await meter.stop(result.completed);
-  return { ...result, cpuMsPerRequest, gatewayCpuMs: cpuMsPerRequest.gateway ?? Number.NaN };
+  return { ...result, cpuMsPerRequest: await meter.stop(result.completed) };
 }
