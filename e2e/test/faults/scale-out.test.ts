@@ -1,6 +1,7 @@
 import { createTestUser, sleep, waitFor, type TestUser } from '@glotixz/common/testing';
 import { streamFor, orderCreatedSubject } from '@glotixz/common/events';
 import { startNatsCluster, type NatsCluster } from '../support/servers';
+import { expectInvariants } from '../support/invariants';
 import { startSystem, type ServiceName, type System } from '../support/system';
 import {
   count,
@@ -9,6 +10,7 @@ import {
   inBatches,
   listTickets,
   payCopiedOrders,
+  query,
   throughGateway,
   waitForReplica,
 } from './support';
@@ -24,7 +26,8 @@ const services: ServiceName[] = ['auth', 'tickets', 'orders', 'payments', 'expir
  * three-server JetStream cluster whose streams have three replicas. While 300 buyers order, one
  * process of each service is killed (SIGKILL) and then the leader of the orders stream; both come
  * back; then one NATS server is cut off from the others for 10 s. Afterwards nothing is lost or
- * applied twice, every order is paid or expired in time (I5) and the invariants hold.
+ * applied twice, every order is paid or expired in time (I5), each paid ticket scanned at three
+ * doors at once is admitted once (I9), and the invariants hold.
  */
 describe('scale-out: two replicas of every service on a three-server NATS cluster, under faults', () => {
   let cluster: NatsCluster | undefined;
@@ -58,7 +61,7 @@ describe('scale-out: two replicas of every service on a three-server NATS cluste
   it('loses nothing, applies nothing twice and settles every order', async () => {
     const sys = system as System;
     const c = cluster as NatsCluster;
-    const { ticketIds } = await listTickets(sys, ORDERS);
+    const { seller, ticketIds } = await listTickets(sys, ORDERS);
     await waitForReplica(sys, ticketIds, 60_000);
     const buyers = ticketIds.map(() => createTestUser(sys.keys));
 
@@ -118,6 +121,42 @@ describe('scale-out: two replicas of every service on a three-server NATS cluste
       );
     }
     await expectSettled(sys, { orders, paid: PAID, timeoutMs: (WINDOW_SECONDS + 60) * 1000 });
+
+    // I9 with two tickets processes: every paid ticket's code, scanned at three doors at once
+    // (the gateway spreads them over both), admits it once.
+    const buyerOf = new Map(
+      placed.flatMap(({ buyer, res }) =>
+        res !== 'error' && res.status === 201 ? [[res.body.id as string, buyer]] : [],
+      ),
+    );
+    const complete = await query<{ id: string }>(
+      sys.databases.orders,
+      "select id from orders where status = 'complete'",
+    );
+    expect(complete).toHaveLength(PAID);
+    const scans = await Promise.all(
+      complete.map(async ({ id }) => {
+        const eticket = await throughGateway(sys, 'GET', `/api/orders/${id}/eticket`, {
+          token: buyerOf.get(id)!.token,
+        });
+        if (eticket === 'error' || eticket.status !== 200)
+          return [`e-ticket ${id}: ${JSON.stringify(eticket)}`];
+        const body = {
+          code: eticket.body.code as string,
+          eventId: (eticket.body.event as { id: string }).id,
+        };
+        const doors = await Promise.all(
+          [1, 2, 3].map(() => throughGateway(sys, 'POST', '/api/checkins', { token: seller.token, body })),
+        );
+        return doors
+          .map((d) => (d === 'error' ? 'error' : `${d.status} ${(d.body.result ?? d.body.code) as string}`))
+          .sort();
+      }),
+    );
+    expect(scans).toEqual(
+      Array.from({ length: PAID }, () => ['200 admitted', '409 ALREADY_ADMITTED', '409 ALREADY_ADMITTED']),
+    );
+    await expectInvariants(sys);
     // Every order.created is in the stream once, on every replica.
     const info = await sys.bus.jsm.streams.info(sys.bus.streamName(streamFor(orderCreatedSubject)));
     expect(info.config.num_replicas).toBe(3);

@@ -144,7 +144,7 @@ export async function throughGateway(
   system: System,
   method: string,
   path: string,
-  options: { token: string; body: unknown },
+  options: { token: string; body?: unknown },
 ): Promise<JsonResponse | 'error'> {
   let answer: JsonResponse | 'error' = 'error';
   for (let attempt = 0; attempt < 6; attempt += 1) {

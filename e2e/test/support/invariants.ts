@@ -40,6 +40,7 @@ interface OrderRow {
  *   amount, and a
  *   ticket held by an order records that order's title, price and currency as its held terms.
  * - I10: every ledger transaction in payments sums to zero per currency.
+ * - I9: a ticket is admitted at most once (one admission row per ticket), and only a sold one.
  * - No message was dead-lettered, unless the scenario expects some.
  */
 export async function checkInvariants(system: System, options: InvariantOptions = {}): Promise<string[]> {
@@ -129,6 +130,22 @@ export async function checkInvariants(system: System, options: InvariantOptions 
         );
       else if (source && source.status !== r.status)
         problems.push(`orders' replica of ticket ${r.id} is ${r.status}, tickets says ${source.status}`);
+    }
+  }
+
+  if (tickets) {
+    const admitted = await queryRows<{ ticket_id: string; n: number; sold: boolean | null }>(
+      tickets,
+      `select a.ticket_id, count(*)::int as n, bool_and(t.sold_at is not null) as sold
+         from admissions a left join tickets t on t.id = a.ticket_id
+        group by a.ticket_id having count(*) > 1 or not bool_and(t.sold_at is not null)`,
+    );
+    for (const a of admitted) {
+      problems.push(
+        a.n > 1
+          ? `I9: ticket ${a.ticket_id} was admitted ${a.n} times`
+          : `I9: ticket ${a.ticket_id} was admitted unsold`,
+      );
     }
   }
 
