@@ -6,6 +6,8 @@
  *
  * FLOOR_MODE=proxy: a reverse proxy (node:http server → node:http request on a keep-alive agent →
  *   the answer piped back) in front of FLOOR_UPSTREAM; the floor of the gateway's pass.
+ * FLOOR_MODE=http-proxy-3: the same on http-proxy-3, the library the gateway is built on, with
+ *   nothing of the gateway's own: the floor of a gateway on that library.
  * FLOOR_MODE=orders: the order placement's floor. `POST /api/orders { ticketId }` with a Bearer
  *   ES256 token (verified once per token, as the services cache them) writes the order for a
  *   listed, unreserved ticket, its outbox row and a NOTIFY in one statement; a relay woken by the
@@ -23,6 +25,7 @@
 import http from 'node:http';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { createProxyServer } from 'http-proxy-3';
 import jwt from 'jsonwebtoken';
 import Redis from 'ioredis';
 import nodemailer from 'nodemailer';
@@ -51,6 +54,17 @@ function proxy(): http.Server {
     forwarded.on('error', () => res.writeHead(502).end());
     req.pipe(forwarded);
   });
+}
+
+function onHttpProxy3(): http.Server {
+  const proxy = createProxyServer({
+    target: process.env.FLOOR_UPSTREAM,
+    agent: new http.Agent({ keepAlive: true }),
+  });
+  proxy.on('error', (_err, _req, res) => {
+    if (res instanceof http.ServerResponse && !res.headersSent) res.writeHead(502).end();
+  });
+  return http.createServer((req, res) => proxy.web(req, res));
 }
 
 const SCHEMA = `
@@ -294,7 +308,14 @@ async function consumer(): Promise<http.Server> {
 
 async function main(): Promise<void> {
   const mode = process.env.FLOOR_MODE;
-  const server = mode === 'proxy' ? proxy() : mode === 'consumer' ? await consumer() : await orders();
+  const server =
+    mode === 'proxy'
+      ? proxy()
+      : mode === 'http-proxy-3'
+        ? onHttpProxy3()
+        : mode === 'consumer'
+          ? await consumer()
+          : await orders();
   server.keepAliveTimeout = 65_000;
   server.listen(port, '127.0.0.1');
   process.once('SIGTERM', () => {

@@ -39,25 +39,32 @@ const pids = (pid: number | undefined) => (pid === undefined ? [] : [pid]);
 export interface ProxyFloor extends MeteredLoad {
   /** CPU ms of the bare proxy per request. */
   proxyCpuMs: number;
+  /** The same through a proxy on http-proxy-3 with nothing else: CPU ms per request, throughput. */
+  library: { proxyCpuMs: number; rps: number };
 }
 
 /**
  * Target 5's floor: `GET /api/users/currentuser` without a cookie, as the gateway run sends it,
- * through a bare node:http proxy in front of the same auth process.
+ * through a bare node:http proxy in front of the same auth process; then through a proxy that is
+ * http-proxy-3 and nothing else.
  */
 export async function proxyFloor(system: System, settings: LoadSettings): Promise<ProxyFloor> {
-  const auth = system.services.auth;
-  const floor = await startFloor(
-    'proxy floor',
-    { FLOOR_MODE: 'proxy', FLOOR_UPSTREAM: auth.url },
-    '/api/users/currentuser',
-  );
-  try {
-    const result = await proxiedCurrentUser(system, floor, 'proxy', settings);
-    return { ...result, proxyCpuMs: result.cpuMsPerRequest.proxy ?? Number.NaN };
-  } finally {
-    await floor.stop();
-  }
+  const measure = async (mode: 'proxy' | 'http-proxy-3') => {
+    const floor = await startFloor(
+      `${mode} floor`,
+      { FLOOR_MODE: mode, FLOOR_UPSTREAM: system.services.auth.url },
+      '/api/users/currentuser',
+    );
+    try {
+      const result = await proxiedCurrentUser(system, floor, 'proxy', settings);
+      return { ...result, proxyCpuMs: result.cpuMsPerRequest.proxy ?? Number.NaN };
+    } finally {
+      await floor.stop();
+    }
+  };
+  const bare = await measure('proxy');
+  const library = await measure('http-proxy-3');
+  return { ...bare, library: { proxyCpuMs: library.proxyCpuMs, rps: library.rps } };
 }
 
 /** The order floor's figures: targets 1, 2 and 6 on floor-server.ts's placement and consumers. */
@@ -331,6 +338,12 @@ export function floorRows(floors: Floors, baseline: MeteredLoad & { burst: Burst
     {
       metric: 'Floor of 5: bare node:http proxy, CPU per request',
       value: `${proxy.proxyCpuMs.toFixed(3)} ms = ${ratio(proxy.proxyCpuMs / baselineCpu)} baseline request; ${Math.round(proxy.rps)} req/s`,
+      target: '–',
+      pass: null,
+    },
+    {
+      metric: '   floor of 5 on http-proxy-3 (the library alone), CPU per request',
+      value: `${proxy.library.proxyCpuMs.toFixed(3)} ms = ${ratio(proxy.library.proxyCpuMs / baselineCpu)} baseline request; ${Math.round(proxy.library.rps)} req/s`,
       target: '–',
       pass: null,
     },
