@@ -158,7 +158,8 @@ export async function throughGateway(
 /**
  * Pays `n` of the `placed` orders (201 answers) through the gateway with a test card, choosing
  * orders payments has already copied: the events a killed process had taken wait out their ack
- * wait before JetStream hands them to another. Answers the payment answers.
+ * wait (30 s) before JetStream hands them to another, and a consumer whose NATS server died pulls
+ * again only once it has noticed; so this waits up to 90 s. Answers the payment answers.
  */
 export async function payCopiedOrders(
   system: System,
@@ -179,7 +180,7 @@ export async function payCopiedOrders(
       const ready = orders.filter((o) => ids.has(o.orderId));
       return ready.length >= n && ready;
     },
-    30_000,
+    90_000,
     'payments to copy orders to pay',
   );
   const paid = await Promise.all(
