@@ -14,6 +14,7 @@ import type {
   MessageContext,
 } from './consumer.types';
 import { recordOnce, type HandleOnceResult } from './inbox';
+import { inbox } from './outbox.schema';
 import { RetryLater } from './retry-later.error';
 
 /**
@@ -157,26 +158,34 @@ async function runAfterCommit<S extends Subject, T>(
 }
 
 /**
- * Records the event in the inbox and applies it with `tx` (I2), in version order for an
+ * Applies an event already recorded in the inbox with `tx`, in version order for an
  * `order: 'version'` declaration (I3).
  */
+async function applyRecorded<S extends Subject, TSchema extends Record<string, unknown>, T>(
+  tx: DbTransaction<TSchema>,
+  declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
+  data: EventMap[S],
+  context: MessageContext,
+): Promise<Applied<T>> {
+  if (declaration.order === 'version') {
+    const aggregate = versionOf(declaration.subject, data);
+    const current = await lockVersion(tx, declaration.replica, aggregate.id);
+    const decision = checkPredecessor(current, declaration.subject, aggregate, context);
+    if (decision !== 'apply') return { applied: false, current: decision };
+  }
+  return { applied: true, result: await declaration.handle(tx, data, context) };
+}
+
+/** Records the event in the inbox and applies it with `tx` (I2, and I3 for `order: 'version'`). */
 function applyOnce<S extends Subject, TSchema extends Record<string, unknown>, T>(
   tx: DbTransaction<TSchema>,
   declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
   envelope: Envelope<S>,
   context: MessageContext,
 ): Promise<HandleOnceResult<Applied<T>>> {
-  const { subject } = declaration;
-  const { data } = envelope;
-  return recordOnce(tx, context.consumer, envelope, async (inner): Promise<Applied<T>> => {
-    if (declaration.order === 'version') {
-      const aggregate = versionOf(subject, data);
-      const current = await lockVersion(inner, declaration.replica, aggregate.id);
-      const decision = checkPredecessor(current, subject, aggregate, context);
-      if (decision !== 'apply') return { applied: false, current: decision };
-    }
-    return { applied: true, result: await declaration.handle(inner, data, context) };
-  });
+  return recordOnce(tx, context.consumer, envelope, (inner) =>
+    applyRecorded(inner, declaration, envelope.data, context),
+  );
 }
 
 /** After the commit: marks a duplicate, or runs `afterCommit` for an event that was applied. */
@@ -257,12 +266,60 @@ async function applyEach<S extends Subject, TSchema extends Record<string, unkno
   return results;
 }
 
+/**
+ * Records every entry of a batch in the inbox with one statement and answers, per entry, whether
+ * its event is new: recorded by no earlier commit, and the first of its repeats in the batch.
+ */
+async function recordAll<TSchema extends Record<string, unknown>>(
+  tx: DbTransaction<TSchema>,
+  consumer: string,
+  entries: readonly BatchEntry<Subject>[],
+): Promise<boolean[]> {
+  const ids = entries.map((entry) => entry.envelope.id);
+  const { rows } = await tx.execute<{ event_id: string }>(
+    sql`insert into ${inbox} (consumer, event_id)
+        select ${consumer}, id from unnest(string_to_array(${ids.join(',')}, ',')::uuid[]) as id
+        on conflict do nothing returning event_id`,
+  );
+  const fresh = new Set(rows.map((row) => row.event_id));
+  return ids.map((id) => fresh.delete(id));
+}
+
+/**
+ * Applies every entry of a batch inside `tx` with no savepoints, and throws at the first that
+ * fails: the fast path, one inbox statement for the batch and none around each entry. A throw
+ * rolls the whole transaction back, and {@link applyEach} takes the batch over.
+ */
+async function applyAll<S extends Subject, TSchema extends Record<string, unknown>, T>(
+  tx: DbTransaction<TSchema>,
+  declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
+  entries: readonly BatchEntry<S>[],
+): Promise<SavepointResult<T>[]> {
+  const fresh = await recordAll(tx, entries[0]!.context.consumer, entries);
+  const results: SavepointResult<T>[] = [];
+  for (const [index, entry] of entries.entries()) {
+    if (!fresh[index]) {
+      results.push({ done: { duplicate: true } });
+      continue;
+    }
+    const { envelope, context } = entry;
+    const result = await entry.within(() => applyRecorded(tx, declaration, envelope.data, context));
+    results.push({ done: { duplicate: false, result } });
+  }
+  await tx.execute(sql`select 1`);
+  return results;
+}
+
 function transactionalBatch<S extends Subject, TSchema extends Record<string, unknown>, T>(
   db: NodePgDatabase<TSchema>,
   declaration: TransactionalConsumer<S, DbTransaction<TSchema>, T>,
 ): BatchHandler<S> {
   return async (entries) => {
-    const results = await db.transaction((tx) => applyEach(tx, declaration, entries));
+    // Entries rarely fail, so the batch is first applied whole; only when one did (or the commit
+    // failed) is it applied again with a savepoint per entry, so that the failure stays its own.
+    const results = await db
+      .transaction((tx) => applyAll(tx, declaration, entries))
+      .catch(() => db.transaction((tx) => applyEach(tx, declaration, entries)));
     const outcomes: BatchEntryOutcome[] = [];
     for (const [index, entry] of entries.entries()) {
       const result = results[index];
@@ -291,9 +348,10 @@ function plainHandler<S extends Subject, T>(declaration: PlainConsumer<S, T>): E
  * - the durable name, {@link durableNameFor}(service, subject);
  * - the inbox (I2): with a database, the handler runs in one transaction with the inbox record of
  *   `(durable, event id)`; a repeat skips the handler and is acked and counted as `duplicate`.
- *   Messages that arrived together (up to `limits.maxBatch`, default 50) share one transaction,
- *   each in its own savepoint: one that fails rolls back alone and is retried, the others are
- *   acked once the transaction committed, and `afterCommit` runs after that commit;
+ *   Messages that arrived together (up to `limits.maxBatch`, default 50) share one transaction
+ *   and one inbox statement; when one fails, the batch is applied again with a savepoint per
+ *   message, so that it rolls back alone and is retried while the others are acked once the
+ *   transaction committed, and `afterCommit` runs after that commit;
  * - the version order (I3) of `order: 'version'` rows, see {@link ConsumerOrder};
  * - ack, nak with backoff, `RetryLater` and dead-lettering, by `consume()`.
  * Without a database the declaration has no `tx` and the handler is idempotent by itself.
