@@ -171,7 +171,13 @@ function printStatus(handles, { endpoints }) {
     if (own.length === 0) rows.push([proc.name, proc.port, color.dim('not started'), '']);
     for (const h of own) {
       const status = (h.status === 'ready' ? color.green : color.red)(h.status);
-      rows.push([h.name, h.port, status, String(h.restarts)]);
+      // MailDev listens twice: its web inbox (the port it is probed on) and SMTP.
+      rows.push([
+        h.name,
+        proc.smtpPort ? `${h.port} (smtp ${proc.smtpPort})` : h.port,
+        status,
+        String(h.restarts),
+      ]);
     }
   }
   for (const [key, endpoint] of Object.entries(endpoints)) {

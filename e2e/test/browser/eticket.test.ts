@@ -7,7 +7,6 @@ import {
   newVisitor,
   PASSWORD,
   payWithCard,
-  signInOnPage,
   signUpInBrowser,
   snapshot,
   uniqueEmail,
@@ -19,8 +18,8 @@ failOnConsoleErrors();
 
 /**
  * After paying, the buyer opens the e-ticket (QR code, event, seat; PDF and calendar file beside
- * it); at the door the organizer types its code into the scanner: admitted once, then already
- * admitted. A refunded order's e-ticket reads void.
+ * it); the organizer adds a door steward, whose event page leads to the scanner, where the steward
+ * types the code: admitted once, then already admitted. A refunded order's e-ticket reads void.
  */
 describe('the web client: the e-ticket and the door', () => {
   let system: System;
@@ -67,6 +66,10 @@ describe('the web client: the e-ticket and the door', () => {
 
     const buyer = await newVisitor(browser, gateway);
     const buyerEmail = await signUpInBrowser(buyer.page, 'holder');
+    // Someone who is neither organizer nor staff sees no way to the door.
+    await buyer.page.goto(`/events/${eventId}`);
+    await buyer.page.getByTestId('event-offer').waitFor();
+    await expect(buyer.page.getByTestId('door-link').count()).resolves.toBe(0);
     await buyer.page.goto(`/tickets/${ticketId}`);
     await buyer.page.getByRole('button', { name: 'Buy for $47.19' }).click();
     await buyer.page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
@@ -98,13 +101,22 @@ describe('the web client: the e-ticket and the door', () => {
     expect(ics.headers()['content-type']).toContain('text/calendar');
     expect(await ics.text()).toContain(`SUMMARY:${name}`);
 
-    // At the door: the organizer types the code twice.
+    // At the door: the organizer adds a door steward, whose event page leads to the scanner,
+    // where the steward types the code twice.
     const door = await newVisitor(browser, gateway);
-    await door.page.goto('/signin');
-    await signInOnPage(door.page, organizerEmail);
-    await door.page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const stewardEmail = await signUpInBrowser(door.page, 'steward');
+    const added = await api(gateway, 'POST', `/api/events/${eventId}/staff`, {
+      token,
+      body: { email: stewardEmail },
+    });
+    expect(added.status).toBe(201);
+    await door.page.goto(`/events/${eventId}`);
+    const doorLink = door.page.getByTestId('door-link');
+    await expect(doorLink.textContent()).resolves.toBe('You are door staff: scan tickets');
+    await snapshot(door.page, 'event-door-staff');
     const keys = door.page.waitForResponse((res) => new URL(res.url()).pathname === '/api/checkins/keys');
-    await door.page.goto(`/scan?event=${eventId}`);
+    await doorLink.getByRole('link').click();
+    await door.page.waitForURL(`**/scan?event=${eventId}`);
     await keys;
     const result = door.page.getByTestId('scan-result');
     await door.page.getByLabel('Ticket code').fill(code);

@@ -64,6 +64,26 @@ export function forgedTokens(keys: TestKeys, user: TestUser, victimId: string): 
 }
 
 /**
+ * An e-ticket code shaped exactly like a real one (ES256, typ `eticket+jwt`, the system's `kid`,
+ * the claims of a ticket) but signed with a key of its own: only the signature gives it away.
+ */
+export function forgedEticket(kid: string): string {
+  const { privateKey } = generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const claims = {
+    tid: randomUUID(),
+    oid: randomUUID(),
+    eid: randomUUID(),
+    sub: randomUUID(),
+    iat: Math.floor(Date.now() / 1000),
+  };
+  return compact({ alg: 'ES256', typ: 'eticket+jwt', kid }, claims, es256(privateKey));
+}
+
+/**
  * A session cookie header carrying `jwt`, signed with the system's cookie keys exactly as
  * cookie-session signs it (keygrip: HMAC-SHA1 over `name=value`, URL-safe base64), so only the
  * token inside decides.

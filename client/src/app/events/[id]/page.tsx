@@ -7,8 +7,10 @@ import { FreshPage } from '@/components/fresh-page';
 import { HoldNotice } from '@/components/hold-notice';
 import { Icon } from '@/components/icon';
 import { colorsOf } from '@/components/ticket-art';
+import type { ApiClient } from '@/lib/api/call';
 import { currentUser, serverApi, serverCall, serverCallOrNull } from '@/lib/api-server';
 import { categoryLabel } from '@/lib/browse';
+import { ApiError } from '@/lib/errors';
 import { formatEventStart, hasStarted } from '@/lib/event-time';
 import { feeSchedule } from '@/lib/fee-schedule';
 import { eventJsonLd, inlineJson, metaDescription } from '@/lib/seo';
@@ -24,6 +26,26 @@ const findEvent = cache(async (id: string) => {
   const api = await serverApi();
   return serverCallOrNull(api.GET('/api/events/{id}', { params: { path: { id } } }));
 });
+
+/**
+ * What the signed-in user does at this event's door: its organizer runs it, door staff scan (the
+ * attendance answers them and refuses everyone else with 403), anyone else nothing.
+ */
+async function doorRoleOf(
+  api: ApiClient,
+  event: { id: string; organizerId: string },
+  userId: string | undefined,
+): Promise<'organizer' | 'staff' | null> {
+  if (!userId) return null;
+  if (userId === event.organizerId) return 'organizer';
+  try {
+    await serverCall(api.GET('/api/events/{id}/attendance', { params: { path: { id: event.id } } }));
+    return 'staff';
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403) return null;
+    throw err;
+  }
+}
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
@@ -59,6 +81,7 @@ export default async function EventPage({ params }: { params: Params }) {
 
   const now = Date.now();
   const started = hasStarted(event.startsAt, now);
+  const doorRole = await doorRoleOf(api, event, user?.id);
   const listings = started
     ? { items: [], nextCursor: null }
     : await serverCall(
@@ -104,9 +127,14 @@ export default async function EventPage({ params }: { params: Params }) {
           </ul>
         </section>
 
-        {user?.id === event.organizerId && (
+        {doorRole === 'organizer' && (
           <p className="mt-3" data-testid="door-link">
             <Link href={`/events/${event.id}/door`}>Door: staff and check-in</Link>
+          </p>
+        )}
+        {doorRole === 'staff' && (
+          <p className="mt-3" data-testid="door-link">
+            <Link href={`/scan?event=${event.id}`}>You are door staff: scan tickets</Link>
           </p>
         )}
 
