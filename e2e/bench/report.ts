@@ -300,7 +300,7 @@ function gatewayAndSaleRows(f: Figures): Row[] {
   return list;
 }
 
-/** The results table: the targets 1–6 in order, then the other figures. */
+/** The results table: the performance targets 1–6 in order, then the other figures. */
 export function rows(f: Figures): Row[] {
   return [
     ...throughputRows(f),

@@ -24,7 +24,7 @@ describe('CPU per order across the pipeline', () => {
   /**
    * CPU per order ≤ this × the baseline request's: about twice what it was on 2026-12-03 before
    * the performance work (30–40 ms per order, 50–90× the baseline at these 16 connections on a
-   * crowded machine). Lower it as orders get cheaper; issue 16's target, in the bench, is 6×.
+   * crowded machine). Lower it as orders get cheaper; the bench's target is 6×.
    */
   const BOUND = 150;
   /** How long the system's idle CPU is measured, to take it out of the orders' window. */
