@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import type { Bus } from './bus';
@@ -40,16 +40,22 @@ interface FailedPublish {
 const drainLockKey = '5301884473361180237';
 
 /**
- * Claims the due rows, oldest first, for this transaction; `null` when another relay of the
- * database is draining. One drainer at a time per database keeps replicas from interleaving
- * batches out of order; the lock ends with the transaction, so another replica takes over at once
- * after a crash.
+ * Opens the batch's transaction and claims the due rows in it, oldest first; `null` when another
+ * relay of the database is draining. One drainer at a time per database keeps replicas from
+ * interleaving batches out of order; the lock ends with the transaction, so another replica
+ * takes over at once after a crash.
  */
-async function claimRows(client: PoolClient, batchSize: number): Promise<PendingRow[] | null> {
-  // One round trip: the lock is tried once (a volatile CTE is evaluated once), then the rows.
-  // A locked drainer with no due row is one row of nulls beside `locked`.
-  const { rows } = await client.query<{ locked: boolean } & ({ id: null } | PendingRow)>(
-    `with drainer as (select pg_try_advisory_xact_lock($1) as locked)
+async function beginAndClaim(client: PoolClient, batchSize: number): Promise<PendingRow[] | null> {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new Error(`the relay's batch size must be a positive integer (got ${batchSize})`);
+  }
+  // One round trip for `begin` and the claim: a simple-protocol query of two statements, whose
+  // only values are this module's lock key and the integer batch size. The lock is tried once (a
+  // volatile CTE is evaluated once), then the rows; a locked drainer with no due row is one row
+  // of nulls beside `locked`.
+  const results = (await client.query(
+    `begin;
+     with drainer as (select pg_try_advisory_xact_lock(${drainLockKey}) as locked)
      select drainer.locked, outbox.id, outbox.subject, outbox.envelope::text as envelope,
             outbox.headers, outbox.attempts
        from drainer
@@ -58,12 +64,12 @@ async function claimRows(client: PoolClient, batchSize: number): Promise<Pending
                 from outbox
                where drainer.locked and next_attempt_at <= now()
                order by created_at, id
-               limit $2
+               limit ${batchSize}
                  for update skip locked
             ) outbox on true
       order by outbox.created_at, outbox.id`,
-    [drainLockKey, batchSize],
-  );
+  )) as unknown as [QueryResult, QueryResult<{ locked: boolean } & ({ id: null } | PendingRow)>];
+  const { rows } = results[1];
   if (!rows[0]?.locked) return null;
   return rows.flatMap(({ locked: _locked, ...row }) => (row.id === null ? [] : [row]));
 }
@@ -128,17 +134,31 @@ async function reschedule(
   return retryInMs;
 }
 
-/** Claims, publishes and marks one batch inside `client`'s open transaction. */
-async function relayBatch(client: PoolClient, options: BatchOptions): Promise<BatchResult> {
-  const rows = await claimRows(client, options.batchSize);
-  if (!rows) return { published: 0 };
-  const { published, failure } = await publishRows(options, rows);
-  // A row is deleted only after its PubAck: a crash republishes at worst, and JetStream drops it.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Deletes the published rows and commits: one round trip when no publish failed (the ids, read
+ * from the table's uuid column, written into the statement as an array literal), else the delete,
+ * the failed row's new schedule and the commit. A row is deleted only after its PubAck: a crash
+ * republishes at worst, and JetStream drops the repeat.
+ */
+async function finishBatch(
+  client: PoolClient,
+  options: BatchOptions,
+  published: string[],
+  failure: FailedPublish | undefined,
+): Promise<number | undefined> {
+  if (!failure) {
+    if (!published.every((id) => UUID.test(id))) throw new Error('an outbox row id is not a uuid');
+    await client.query(`delete from outbox where id = any('{${published.join(',')}}'::uuid[]); commit`);
+    return undefined;
+  }
   if (published.length > 0) {
     await client.query('delete from outbox where id = any($1::uuid[])', [published]);
   }
-  const retryInMs = failure ? await reschedule(client, options, failure) : undefined;
-  return { published: published.length, retryInMs };
+  const retryInMs = await reschedule(client, options, failure);
+  await client.query('commit');
+  return retryInMs;
 }
 
 /**
@@ -149,14 +169,18 @@ export async function publishBatch(options: BatchOptions): Promise<BatchResult> 
   const client = await options.pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('begin');
-    const result = await relayBatch(client, options);
-    await client.query('commit');
-    if (result.published > 0) {
-      options.metrics?.published(result.published);
-      options.logger.debug({ published: result.published }, 'outbox rows published');
+    const rows = await beginAndClaim(client, options.batchSize);
+    if (!rows || rows.length === 0) {
+      await client.query('commit');
+      return { published: 0 };
     }
-    return result;
+    const { published, failure } = await publishRows(options, rows);
+    const retryInMs = await finishBatch(client, options, published, failure);
+    if (published.length > 0) {
+      options.metrics?.published(published.length);
+      options.logger.debug({ published: published.length }, 'outbox rows published');
+    }
+    return { published: published.length, retryInMs };
   } catch (err) {
     try {
       await client.query('rollback');
