@@ -6,7 +6,8 @@ import { startSystem, type System } from './support/system';
 /**
  * Check-in at the door (I9): a ticket bought through the real flow (order, payment, completion)
  * carries an e-ticket code from orders; fifty door scanners scan that one code at once through
- * tickets, and exactly one of them admits it.
+ * tickets, and exactly one of them admits it. Refunded in Stripe, a ticket's code is void at the
+ * door and its e-ticket too.
  */
 describe('check-in at the door', () => {
   let system: System;
@@ -22,7 +23,11 @@ describe('check-in at the door', () => {
     await system?.stop();
   });
 
-  it('admits a bought ticket once when 50 scanners scan its code at the same moment', async () => {
+  /**
+   * A ticket of a new event of the organizer's, bought by the buyer through the real flow (order,
+   * payment, completion): its ids and the code of its e-ticket, once tickets sees it sold.
+   */
+  async function buyTicket(): Promise<{ eventId: string; ticketId: string; orderId: string; code: string }> {
     const { tickets, orders, payments } = system.services;
     const eventId = await createEventViaApi(tickets.url, organizer.token, {
       name: `Door night ${Date.now()}`,
@@ -71,6 +76,12 @@ describe('check-in at the door', () => {
       'tickets to see the ticket sold',
     );
 
+    return { eventId, ticketId, orderId, code };
+  }
+
+  it('admits a bought ticket once when 50 scanners scan its code at the same moment', async () => {
+    const { tickets } = system.services;
+    const { eventId, ticketId, code } = await buyTicket();
     const keys = await api(tickets.url, 'GET', '/api/checkins/keys');
     expect(keys.body.keys.length).toBeGreaterThan(0);
 
@@ -101,5 +112,50 @@ describe('check-in at the door', () => {
       body: { code },
     });
     expect(refused.body.code).toBe('NOT_EVENT_STAFF');
+  });
+
+  it('voids the code at the door and the e-ticket once the order is refunded in Stripe', async () => {
+    const { tickets, orders } = system.services;
+    const { eventId, orderId, code } = await buyTicket();
+    const [payment] = await queryRows<{ stripe_payment_intent_id: string }>(
+      system.databases.payments,
+      `select stripe_payment_intent_id from payments where order_id = $1 and status = 'succeeded'`,
+      [orderId],
+    );
+    // A refund made in Stripe's dashboard: its webhook reaches payments, whose payment.refunded
+    // reaches orders and tickets.
+    const refund = await fetch(`${system.sandbox!.url}/v1/refunds`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${system.stripeSecretKey}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `payment_intent=${payment!.stripe_payment_intent_id}`,
+    });
+    expect(refund.status).toBe(200);
+    const voidTicket = await waitFor(
+      async () => {
+        const res = await api(orders.url, 'GET', `/api/orders/${orderId}/eticket`, { token: buyer.token });
+        return res.status === 409 ? res : undefined;
+      },
+      20_000,
+      'orders to void the e-ticket',
+    );
+    expect(voidTicket.body.code).toBe('TICKET_VOID');
+    const scan = await waitFor(
+      async () => {
+        const res = await api(tickets.url, 'POST', '/api/checkins', {
+          token: organizer.token,
+          body: { code, eventId },
+        });
+        return res.status === 409 ? res : undefined;
+      },
+      20_000,
+      'tickets to refuse the refunded ticket at the door',
+    );
+    expect(scan.body.code).toBe('TICKET_VOID');
+    expect(
+      await queryRows(system.databases.tickets, 'select 1 from admissions where order_id = $1', [orderId]),
+    ).toHaveLength(0);
   });
 });
