@@ -202,6 +202,7 @@ describe('payouts', () => {
       stripe: gateway,
       refunder: h.refunder,
       logger: silent,
+      clock: h.clock,
       intervalMs: 60_000,
     });
     const paid = await Promise.all([h.payouts.payDue(), second.payDue(), h.payouts.payDue()]);
@@ -229,6 +230,7 @@ describe('payouts', () => {
       },
       refunder: h.refunder,
       logger: silent,
+      clock: h.clock,
       intervalMs: 60_000,
       backoff: { baseMs: 300, capMs: 300 },
     });
