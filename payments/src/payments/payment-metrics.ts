@@ -13,6 +13,11 @@ export interface PaymentMetrics {
   /** Differences the last ledger reconciliation found between the ledger and Stripe. */
   ledgerDifferences: Gauge;
   /**
+   * Unix time (seconds) at which the last completed ledger reconciliation started: a reading of
+   * {@link ledgerDifferences} is about the state as of then, or later.
+   */
+  ledgerReconciledAt: Gauge;
+  /**
    * The payout clock's time (Unix seconds) at which the payout worker's last completed pass
    * started: every sale due by then and claimable was transferred, or failed.
    */
@@ -48,6 +53,11 @@ export function createPaymentMetrics(): PaymentMetrics {
     ledgerDifferences: new Gauge({
       name: 'ledger_reconciliation_differences',
       help: 'Differences the last ledger reconciliation found between the ledger and Stripe (0: they agree)',
+      registers: [],
+    }),
+    ledgerReconciledAt: new Gauge({
+      name: 'ledger_reconciliation_started_timestamp_seconds',
+      help: 'Unix time at which the last completed ledger reconciliation started (0: none completed yet)',
       registers: [],
     }),
     payoutsCheckedAt: new Gauge({
