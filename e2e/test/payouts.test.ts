@@ -19,14 +19,23 @@ interface Sale {
   net: number;
   currency: string;
   status: string;
+  transferAt: string;
+  paidAt?: string;
 }
 
+/** The hold a sale waits after its event starts, as production has it: one day. */
+const holdSeconds = 86_400;
+const day = 86_400_000;
+
 /**
- * Sellers get paid (I10): a seller onboards through the sandbox's hosted Connect page, lists a
- * seat for an event starting a few seconds later, a buyer pays price + fee; once the event has
- * started (plus a one-second hold) payments transfers exactly the price to the seller's account,
- * once; a refund made afterwards in Stripe's dashboard reverses that transfer first. The ledger
- * balances and agrees with Stripe after each step.
+ * Sellers get paid (I10), on a payout clock the test moves instead of waiting: a seller onboards
+ * through the sandbox's hosted Connect page, lists a seat for an event days ahead, a buyer pays
+ * price + fee; the sale is scheduled for the event's start plus a day's hold and nothing is
+ * transferred while the clock is before it, even though the payout worker has looked. Payments
+ * is then restarted with `CLOCK_OFFSET_SECONDS` past that moment, and transfers exactly the price
+ * to the seller's account, once; a refund made afterwards in Stripe's dashboard reverses that
+ * transfer first. After every money movement the test waits for a ledger reconciliation that
+ * started after it, and requires it to find no difference with Stripe.
  */
 describe('payouts to sellers', () => {
   let system: System;
@@ -37,7 +46,7 @@ describe('payouts to sellers', () => {
       orderLimits: { rateMax: 1_000 },
       env: {
         payments: {
-          PAYOUT_HOLD_SECONDS: '1',
+          PAYOUT_HOLD_SECONDS: String(holdSeconds),
           PAYOUT_INTERVAL_SECONDS: '1',
           LEDGER_RECONCILE_INTERVAL_SECONDS: '1',
           PAYOUT_RETRY_BASE_SECONDS: '1',
@@ -50,6 +59,8 @@ describe('payouts to sellers', () => {
   });
 
   const payments = () => system.services.payments.url;
+  /** How far payments' payout clock runs ahead of real time (its `CLOCK_OFFSET_SECONDS`). */
+  let clockOffsetMs = 0;
 
   async function sandboxEvents(type: string): Promise<SandboxEvent[]> {
     const { body } = await api(system.sandbox!.url, 'GET', '/_sandbox/events');
@@ -62,10 +73,55 @@ describe('payouts to sellers', () => {
     return body.items as Sale[];
   }
 
-  async function reconciliationDifferences(): Promise<number> {
+  /** Payments' metrics by name (labels dropped: these have one value each), from one scrape. */
+  async function gauges(): Promise<Record<string, number>> {
     const text = await (await fetch(`${payments()}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('ledger_reconciliation_differences'));
-    return Number(line?.split(' ').pop() ?? Number.NaN);
+    const values: Record<string, number> = {};
+    for (const line of text.split('\n')) {
+      // `name{service="payments"} value`: every metric carries the service's label.
+      const match = /^([a-z_]+)(?:\{[^}]*\})? (\S+)$/.exec(line);
+      if (match) values[match[1]!] = Number(match[2]);
+    }
+    return values;
+  }
+
+  /**
+   * Waits for a pass of the payout worker that started, by the payout clock, after `moment` (real
+   * time) and found nothing more to pay: every sale due by then was transferred, or failed.
+   */
+  async function payoutWorkerRanAfter(moment: number): Promise<void> {
+    await waitFor(
+      async () => ((await gauges()).payouts_checked_timestamp_seconds ?? 0) * 1000 >= moment + clockOffsetMs,
+      15_000,
+      'a pass of the payout worker',
+    );
+  }
+
+  /**
+   * The ledger reconciles after a money movement: waits for a reconciliation that started after
+   * `moment` (the movement was seen done), and requires it to have found no difference with Stripe.
+   */
+  async function expectLedgerReconciledAfter(moment: number): Promise<void> {
+    const run = await waitFor(
+      async () => {
+        const values = await gauges();
+        const startedAt = (values.ledger_reconciliation_started_timestamp_seconds ?? 0) * 1000;
+        return startedAt > moment && values;
+      },
+      15_000,
+      'a ledger reconciliation that started after the last money movement',
+    );
+    expect(run.ledger_reconciliation_differences).toBe(0);
+  }
+
+  /**
+   * Restarts payments with its payout clock a minute past `transferAt` (the processes' clocks,
+   * the database's and every other service's stay real).
+   */
+  async function moveClockPast(transferAt: string): Promise<void> {
+    const offsetSeconds = Math.ceil((Date.parse(transferAt) - Date.now()) / 1000) + 60;
+    await system.services.payments.restart({ env: { CLOCK_OFFSET_SECONDS: String(offsetSeconds) } });
+    clockOffsetMs = offsetSeconds * 1000;
   }
 
   /** Calls the sandbox's Stripe API with the platform's secret key, as Stripe's dashboard would act. */
@@ -107,7 +163,7 @@ describe('payouts to sellers', () => {
     return seller;
   }
 
-  /** Lists a seat for an event starting in `startsInMs`, and a buyer pays for it. */
+  /** Lists a seat for an event starting in `startsInMs` (real time), and a buyer pays for it. */
   async function sell(seller: { token: string }, startsInMs: number) {
     const { tickets, orders } = system.services;
     const startsAt = new Date(Date.now() + startsInMs).toISOString();
@@ -149,7 +205,7 @@ describe('payouts to sellers', () => {
     return { orderId, startsAt };
   }
 
-  it('transfers the price once the event has started, once, and reverses it when the buyer is refunded', async () => {
+  it('transfers the price once the clock passes the event start plus the hold, once, and reverses it when the buyer is refunded', async () => {
     const { schedule } = (await api(system.services.orders.url, 'GET', '/api/orders/fees')).body as {
       schedule: FeeSchedule;
     };
@@ -157,9 +213,9 @@ describe('payouts to sellers', () => {
     expect(fee).toBeGreaterThan(0);
 
     const seller = await onboardedSeller();
-    const { orderId, startsAt } = await sell(seller, 8_000);
+    const { orderId, startsAt } = await sell(seller, 3 * day);
 
-    // Sold, not yet paid out: the event has not started.
+    // Sold, not yet paid out: the event is days ahead, and then the hold.
     const [scheduled] = await waitFor(
       async () => {
         const sales = await salesOf(seller.token);
@@ -168,6 +224,7 @@ describe('payouts to sellers', () => {
       15_000,
       'the sale to be booked',
     );
+    const transferAt = new Date(Date.parse(startsAt) + holdSeconds * 1000).toISOString();
     expect(scheduled).toMatchObject({
       orderId,
       gross: total,
@@ -175,17 +232,31 @@ describe('payouts to sellers', () => {
       net: 2_500,
       currency: 'usd',
       status: 'scheduled',
+      transferAt,
     });
+    const charged = Date.now();
+    await payoutWorkerRanAfter(charged);
+    expect((await salesOf(seller.token))[0]).toMatchObject({ status: 'scheduled' });
     expect(
       (await sandboxEvents('transfer.created')).filter((e) => e.data.object.transfer_group === orderId),
     ).toEqual([]);
+    await expectLedgerReconciledAfter(charged);
 
-    await waitFor(
-      async () => (await salesOf(seller.token))[0]?.status === 'paid',
+    // The clock passes the event's start plus the hold: one transfer of the price.
+    await moveClockPast(transferAt);
+    const [paid] = await waitFor(
+      async () => {
+        const sales = await salesOf(seller.token);
+        return sales[0]?.status === 'paid' && sales;
+      },
       30_000,
-      'the payout after the event started',
+      'the payout once the clock passed the event start plus the hold',
     );
-    expect(Date.now()).toBeGreaterThan(Date.parse(startsAt) + 1_000);
+    const transferred = Date.now();
+    expect(Date.parse(paid!.transferAt)).toBe(Date.parse(transferAt));
+    expect(((await gauges()).payouts_checked_timestamp_seconds ?? 0) * 1000).toBeGreaterThan(
+      Date.parse(transferAt),
+    );
     const transfers = (await sandboxEvents('transfer.created')).filter(
       (e) => e.data.object.transfer_group === orderId,
     );
@@ -196,11 +267,11 @@ describe('payouts to sellers', () => {
       'select stripe_account_id from seller_accounts',
     );
     expect(transfers[0]!.data.object.destination).toBe(account?.stripe_account_id);
-    await waitFor(
-      async () => (await reconciliationDifferences()) === 0,
-      10_000,
-      'the ledger to agree with Stripe',
-    );
+    await payoutWorkerRanAfter(transferred);
+    expect(
+      (await sandboxEvents('transfer.created')).filter((e) => e.data.object.transfer_group === orderId),
+    ).toHaveLength(1);
+    await expectLedgerReconciledAfter(transferred);
     await expectInvariants(system);
 
     // A refund in Stripe's dashboard after the payout: payments reverses the transfer.
@@ -216,22 +287,31 @@ describe('payouts to sellers', () => {
       20_000,
       'the transfer to be reversed',
     );
+    const reversed = Date.now();
     const reversals = (await sandboxEvents('transfer.reversed')).filter(
       (e) => e.data.object.id === transfers[0]!.data.object.id,
     );
     expect(reversals.length).toBeGreaterThanOrEqual(1);
-    await waitFor(
-      async () => (await reconciliationDifferences()) === 0,
-      10_000,
-      'the ledger to agree with Stripe',
-    );
+    await expectLedgerReconciledAfter(reversed);
     await expectInvariants(system);
   });
 
   it('retries a transfer Stripe refused (the account was restricted, its webhook lost) and pays it once the account is fixed', async () => {
     const seller = await onboardedSeller();
-    const { orderId } = await sell(seller, 6_000);
-    await waitFor(async () => (await salesOf(seller.token)).length === 1, 15_000, 'the sale to be booked');
+    const { orderId } = await sell(seller, 2 * day);
+    const [booked] = await waitFor(
+      async () => {
+        const sales = await salesOf(seller.token);
+        return sales.length === 1 && sales;
+      },
+      15_000,
+      'the sale to be booked',
+    );
+    expect(booked).toMatchObject({ status: 'scheduled' });
+    const charged = Date.now();
+    await payoutWorkerRanAfter(charged);
+    expect((await salesOf(seller.token))[0]).toMatchObject({ status: 'scheduled' });
+    await expectLedgerReconciledAfter(charged);
     const [account] = await queryRows<{ stripe_account_id: string }>(
       system.databases.payments,
       'select stripe_account_id from seller_accounts where user_id = $1',
@@ -246,6 +326,7 @@ describe('payouts to sellers', () => {
     );
     try {
       expect((await stripePost(`/v1/test_helpers/accounts/${accountId}/restrict`)).status).toBe(200);
+      await moveClockPast(booked!.transferAt);
       const [failed] = await waitFor(
         async () => {
           const sales = await salesOf(seller.token);
@@ -270,16 +351,13 @@ describe('payouts to sellers', () => {
       30_000,
       'the retried transfer',
     );
+    const transferred = Date.now();
     const transfers = (await sandboxEvents('transfer.created')).filter(
       (e) => e.data.object.transfer_group === orderId,
     );
     expect(transfers).toHaveLength(1);
     expect(transfers[0]!.data.object).toMatchObject({ amount: 2_500, destination: accountId });
-    await waitFor(
-      async () => (await reconciliationDifferences()) === 0,
-      10_000,
-      'the ledger to agree with Stripe',
-    );
+    await expectLedgerReconciledAfter(transferred);
     await expectInvariants(system);
   });
 });

@@ -5,6 +5,7 @@ import type { PaymentsDb } from './db/db';
 import type { PaymentMetrics } from './payments/payment-metrics';
 import { paymentsRoutes } from './payments/payments.routes';
 import { createPaymentsService } from './payments/payments.service';
+import { offsetClock, type Clock } from './payouts/clock';
 import { payoutsRoutes } from './payouts/payouts.routes';
 import { createPayoutsService } from './payouts/payouts.service';
 import type { SaleRefunder } from './payouts/refund-sale';
@@ -24,11 +25,14 @@ export interface AppDeps extends BaseAppDeps<Config, PaymentsDb> {
   refunder: SaleRefunder;
   /** Woken when a seller's account becomes enabled. */
   payouts?: { wake(): void };
+  /** The payout clock (the service's one, from `setup`); default `CLOCK_OFFSET_SECONDS` from real time. */
+  clock?: Clock;
 }
 
 /** Builds the payments Express app. No side effects: `main.ts` listens, tests drive it with supertest. */
 export function createApp(deps: AppDeps): ServiceApp {
   const { config, db, logger, stripe, refunds, refunder, payouts, paymentMetrics } = deps;
+  const clock = deps.clock ?? offsetClock(config.CLOCK_OFFSET_SECONDS);
   const payments = createPaymentsService({ db, stripe, publishableKey: config.STRIPE_PUBLISHABLE_KEY });
   const webhooks = createWebhookService({
     db,
@@ -40,6 +44,7 @@ export function createApp(deps: AppDeps): ServiceApp {
     refunder,
     payouts,
     payoutHoldSeconds: config.PAYOUT_HOLD_SECONDS,
+    clock,
   });
   const payoutsService = createPayoutsService({ db, stripe, publicUrl: config.PUBLIC_URL });
   const service = createServiceApp({

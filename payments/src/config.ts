@@ -75,6 +75,15 @@ export const configSchema = z
     PAYOUT_CLAIM_SECONDS: env.positiveInt(60),
     /** First wait before a failed transfer is tried again; it doubles up to six hours. */
     PAYOUT_RETRY_BASE_SECONDS: env.positiveInt(60),
+    /**
+     * Seconds the payout clock runs ahead of real time (negative: behind): when sales are due, and
+     * when a claimed or failed transfer may be tried again. For system tests and staging, which
+     * move a sale past its event and hold without waiting; refused in production.
+     */
+    CLOCK_OFFSET_SECONDS: z.coerce
+      .number({ error: 'must be an integer number of seconds' })
+      .int({ error: 'must be an integer number of seconds' })
+      .default(0),
     /** Pause between the ledger's reconciliations with Stripe. */
     LEDGER_RECONCILE_INTERVAL_SECONDS: env.positiveInt(600),
     /** Where the site is: the connected-account onboarding returns to `${PUBLIC_URL}/my/earnings`. */
@@ -88,7 +97,11 @@ export const configSchema = z
       message: 'STRIPE_PUBLISHABLE_KEY and STRIPE_SECRET_KEY must both be test keys or both be live keys',
       path: ['STRIPE_PUBLISHABLE_KEY'],
     },
-  );
+  )
+  .refine((raw) => raw.NODE_ENV !== 'production' || raw.CLOCK_OFFSET_SECONDS === 0, {
+    message: 'must be 0 when NODE_ENV is production: a shifted clock would pay sellers early',
+    path: ['CLOCK_OFFSET_SECONDS'],
+  });
 
 /** Parsed payments configuration. */
 export type Config = z.output<typeof configSchema>;

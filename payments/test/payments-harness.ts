@@ -23,6 +23,7 @@ import * as schema from '../src/db/schema';
 import { paymentsConsumers } from '../src/events/consumers';
 import { createPaymentMetrics } from '../src/payments/payment-metrics';
 import { createReconciler, reconcilerSettings, type Reconciler } from '../src/reconciler/reconciler';
+import { offsetClock, type Clock } from '../src/payouts/clock';
 import { createPayoutWorker, type PayoutWorker } from '../src/payouts/payout-worker';
 import { createSaleRefunder, type SaleRefunder } from '../src/payouts/refund-sale';
 import { createRefundWorker, type RefundWorker } from '../src/refunds/refund-worker';
@@ -71,6 +72,8 @@ export interface PaymentsHarnessOptions {
   env?: Record<string, string>;
   /** Wraps the Stripe gateway, e.g. to inject faults. */
   gateway?: (real: StripeGateway) => StripeGateway;
+  /** The payout clock of the app, the payout worker and the reconciler; default `CLOCK_OFFSET_SECONDS`'s. */
+  clock?: Clock;
 }
 
 /**
@@ -89,6 +92,8 @@ export interface PaymentsHarness {
   refunds: RefundWorker;
   /** The one refund path (`refundSale`). */
   refunder: SaleRefunder;
+  /** The payout clock the app, the payout worker and the reconciler share. */
+  clock: Clock;
   /** The payout worker; not started (tests call `payDue`). */
   payouts: PayoutWorker;
   /** Created with the configuration's RECONCILE_* settings; not started (tests start it, or call `reconcileDue`). */
@@ -156,15 +161,18 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   const realGateway = createStripeGateway(createStripeClient(config));
   const gateway = options.gateway ? options.gateway(realGateway) : realGateway;
   const paymentMetrics = createPaymentMetrics();
+  const clock = options.clock ?? offsetClock(config.CLOCK_OFFSET_SECONDS);
   const refunder = createSaleRefunder({ db, stripe: gateway, logger });
   const payouts = createPayoutWorker({
     db,
     stripe: gateway,
     refunder,
     logger,
+    clock,
     intervalMs: 60_000,
     claimMs: config.PAYOUT_CLAIM_SECONDS * 1000,
     backoff: { baseMs: 100, capMs: 400 },
+    metrics: paymentMetrics,
   });
   const refunds = createRefundWorker({
     db,
@@ -180,6 +188,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     stripe: gateway,
     logger,
     refunds,
+    clock,
     metrics: paymentMetrics,
     ...reconcilerSettings(config),
   });
@@ -193,6 +202,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     refunder,
     payouts,
     paymentMetrics,
+    clock,
     ...testbed.appDeps(messaging),
   };
   const { app, metrics } = paymentsService.createApp(deps);
@@ -225,6 +235,7 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     messaging,
     refunds,
     refunder,
+    clock,
     payouts,
     reconciler,
     sandbox,

@@ -4,6 +4,7 @@ import pino from 'pino';
 import type Stripe from 'stripe';
 import request from 'supertest';
 import { createLedgerReconciler } from '../src/ledger/ledger-reconciler';
+import { createPaymentMetrics } from '../src/payments/payment-metrics';
 import { createPayoutWorker } from '../src/payouts/payout-worker';
 import { createStripeClient } from '../src/stripe/stripe.client';
 import { createStripeGateway } from '../src/stripe/stripe.gateway';
@@ -202,6 +203,7 @@ describe('payouts', () => {
       stripe: gateway,
       refunder: h.refunder,
       logger: silent,
+      clock: h.clock,
       intervalMs: 60_000,
     });
     const paid = await Promise.all([h.payouts.payDue(), second.payDue(), h.payouts.payDue()]);
@@ -229,6 +231,7 @@ describe('payouts', () => {
       },
       refunder: h.refunder,
       logger: silent,
+      clock: h.clock,
       intervalMs: 60_000,
       backoff: { baseMs: 300, capMs: 300 },
     });
@@ -394,27 +397,70 @@ describe('the ledger', () => {
     await ledger();
   });
 
-  it('agrees with Stripe in its reconciliation, and reports a difference as a metric', async () => {
+  it('agrees with Stripe in its reconciliation, and reports a difference, with when the pass started, as metrics and a log line', async () => {
     const { user: sellerUser } = await seller();
     const { order } = await sale(sellerUser.id);
     await due(order.id);
     await h.payouts.payDue();
-    const metrics = { ledgerDifferences: { set: jest.fn() } };
+    const metrics = createPaymentMetrics();
+    const lines: { level: number; msg: string; [field: string]: unknown }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const gateway = createStripeGateway(createStripeClient(h.config));
     const reconciler = createLedgerReconciler({
       db: h.db,
-      stripe: createStripeGateway(createStripeClient(h.config)),
-      logger: silent,
-      metrics: metrics as never,
+      stripe: gateway,
+      logger,
+      metrics,
       intervalMs: 60_000,
     });
+    const gauge = async (metric: 'ledgerDifferences' | 'ledgerReconciledAt') =>
+      (await metrics[metric].get()).values[0]?.value;
+
+    const before = Date.now();
     expect(await reconciler.reconcile()).toEqual([]);
-    expect(metrics.ledgerDifferences.set).toHaveBeenLastCalledWith(0);
+    expect(await gauge('ledgerDifferences')).toBe(0);
+    const firstStart = (await gauge('ledgerReconciledAt'))!;
+    expect(firstStart * 1000).toBeGreaterThanOrEqual(before);
+    expect(firstStart * 1000).toBeLessThanOrEqual(Date.now());
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        component: 'ledger-reconciler',
+        msg: 'ledger agrees with Stripe',
+        differences: 0,
+        startedAt: new Date(firstStart * 1000).toISOString(),
+        checkedTransfers: expect.any(Number),
+      }),
+    ]);
 
     // A reversal made at Stripe that the ledger never heard of.
     const transferId = (await saleRow(order.id))?.stripe_transfer_id as string;
     await h.stripe.transfers.createReversal(transferId, { amount: 100 });
     const differences = await reconciler.reconcile();
     expect(differences).toEqual([expect.objectContaining({ kind: 'transfer_mismatch', orderId: order.id })]);
-    expect(metrics.ledgerDifferences.set).toHaveBeenLastCalledWith(1);
+    expect(await gauge('ledgerDifferences')).toBe(1);
+    const secondStart = (await gauge('ledgerReconciledAt'))!;
+    expect(secondStart).toBeGreaterThanOrEqual(firstStart);
+    expect(lines[1]).toMatchObject({
+      level: 40,
+      component: 'ledger-reconciler',
+      msg: 'ledger differs from Stripe',
+      differences: 1,
+      startedAt: new Date(secondStart * 1000).toISOString(),
+      sample: [expect.objectContaining({ kind: 'transfer_mismatch', orderId: order.id })],
+    });
+
+    // A pass that could not ask Stripe vouches for nothing: both gauges keep the last completed pass.
+    const unreachable = createLedgerReconciler({
+      db: h.db,
+      stripe: { ...gateway, retrieveTransfer: () => Promise.reject(new Error('connect ECONNREFUSED')) },
+      logger,
+      metrics,
+      intervalMs: 60_000,
+    });
+    await expect(unreachable.reconcile()).rejects.toThrow('ECONNREFUSED');
+    expect(await gauge('ledgerDifferences')).toBe(1);
+    expect(await gauge('ledgerReconciledAt')).toBe(secondStart);
+    expect(lines).toHaveLength(2);
   });
 });

@@ -163,6 +163,7 @@ describe('when no webhook arrives', () => {
         refunds: h.refunds,
         intervalMs: 60_000,
         payoutHoldSeconds: 1,
+        clock: h.clock,
         openAfterSeconds: 1,
         staleAttemptSeconds: 0,
         backoffCapSeconds: 1,

@@ -19,7 +19,7 @@ export interface LedgerReconcilerOptions {
   db: PaymentsDb;
   stripe: Pick<StripeGateway, 'retrieveTransfer' | 'amountReceived' | 'retrieveRefund'>;
   logger: Logger;
-  metrics?: Pick<PaymentMetrics, 'ledgerDifferences'>;
+  metrics?: Pick<PaymentMetrics, 'ledgerDifferences' | 'ledgerReconciledAt'>;
   intervalMs: number;
   /** Charges, refunds and transfers each checked with Stripe per pass, most recent first. Default 100. */
   batchSize?: number;
@@ -30,8 +30,11 @@ export interface LedgerReconcilerOptions {
  * and refund recorded is booked; what Stripe took for each recent charge (`amount_received`) and
  * gave back in each recent refund is what the ledger booked into and out of `stripe:balance`; and
  * each sale's transfer at Stripe (amount less amount reversed) is what the ledger moved out of
- * `stripe:balance` for it. Reports the count as the gauge
- * `ledger_reconciliation_differences` and one log line per pass (a warning when they differ).
+ * `stripe:balance` for it. Reports the count as the gauge `ledger_reconciliation_differences`,
+ * beside `ledger_reconciliation_started_timestamp_seconds`, when the pass that counted them
+ * started (set together, once the pass completed: a reading of both says whether the count covers
+ * everything that happened before a given moment), and one log line per pass (a warning when they
+ * differ). A pass that fails (Stripe unreachable) changes neither.
  */
 export function createLedgerReconciler(options: LedgerReconcilerOptions) {
   const { db, stripe, metrics } = options;
@@ -39,6 +42,7 @@ export function createLedgerReconciler(options: LedgerReconcilerOptions) {
   const logger = options.logger.child({ component: 'ledger-reconciler' });
 
   async function reconcile(): Promise<LedgerDifference[]> {
+    const startedAt = new Date();
     const differences: LedgerDifference[] = [];
     const unbooked = await db.execute<{ order_id: string; kind: 'charge' | 'refund' }>(sql`
       select p.order_id, 'charge' as kind from payments p
@@ -108,13 +112,15 @@ export function createLedgerReconciler(options: LedgerReconcilerOptions) {
       }
     }
     metrics?.ledgerDifferences.set(differences.length);
+    metrics?.ledgerReconciledAt.set(startedAt.getTime() / 1000);
+    const run = { startedAt: startedAt.toISOString(), checkedTransfers: transferred.length };
     if (differences.length > 0) {
       logger.warn(
-        { differences: differences.length, sample: differences.slice(0, 20) },
+        { ...run, differences: differences.length, sample: differences.slice(0, 20) },
         'ledger differs from Stripe',
       );
     } else {
-      logger.info({ checkedTransfers: transferred.length }, 'ledger agrees with Stripe');
+      logger.info({ ...run, differences: 0 }, 'ledger agrees with Stripe');
     }
     return differences;
   }

@@ -1,6 +1,7 @@
 import type { PaymentsTx } from '../db/db';
 import type { OrderRow, PaymentRow } from '../db/schema';
 import { accounts, book } from '../ledger/ledger';
+import type { Clock } from '../payouts/clock';
 import { salesRepo } from '../payouts/sales.repo';
 import { paymentsRepo } from './payments.repo';
 
@@ -42,13 +43,15 @@ function chargeEntries(order: OrderRow | null, payment: PaymentRow, refund: bool
  * reconciler, so each charge is recorded once whoever learns of it first. The caller holds the
  * order's lock (`ordersRepo.lock`), and passes the locked order. In the same transaction the
  * charge is booked in the ledger (I10) and, for an order with a seller, its sale is scheduled for
- * the payout `holdSeconds` after the event starts (after now, for an order without its event).
+ * the payout `holdSeconds` after the event starts (after the payout clock's now, for an event that
+ * started already or an order without its event).
  */
 export async function recordStripeCharge(
   tx: PaymentsTx,
   payment: PaymentRow,
   order: OrderRow | null,
   holdSeconds: number,
+  clock: Clock,
 ): Promise<ChargeOutcome> {
   const refund = order?.status === 'cancelled';
   const changed = await paymentsRepo.recordCharge(tx, payment.id, refund);
@@ -61,7 +64,7 @@ export async function recordStripeCharge(
     entries: chargeEntries(order, changed, refund),
   });
   if (!refund && order?.sellerId) {
-    await salesRepo.insert(tx, order, changed, holdSeconds);
+    await salesRepo.insert(tx, order, changed, holdSeconds, clock.now());
   }
   return { kind: refund ? 'refund-due' : 'succeeded', payment: changed };
 }

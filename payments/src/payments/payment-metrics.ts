@@ -12,6 +12,16 @@ export interface PaymentMetrics {
   reconciled: Counter<'outcome'>;
   /** Differences the last ledger reconciliation found between the ledger and Stripe. */
   ledgerDifferences: Gauge;
+  /**
+   * Unix time (seconds) at which the last completed ledger reconciliation started: a reading of
+   * {@link ledgerDifferences} is about the state as of then, or later.
+   */
+  ledgerReconciledAt: Gauge;
+  /**
+   * The payout clock's time (Unix seconds) at which the payout worker's last completed pass
+   * started: every sale due by then and claimable was transferred, or failed.
+   */
+  payoutsCheckedAt: Gauge;
   /** Adds the counters to `registry`, e.g. the app's `/metrics` registry. */
   registerIn(registry: Registry): void;
 }
@@ -43,6 +53,16 @@ export function createPaymentMetrics(): PaymentMetrics {
     ledgerDifferences: new Gauge({
       name: 'ledger_reconciliation_differences',
       help: 'Differences the last ledger reconciliation found between the ledger and Stripe (0: they agree)',
+      registers: [],
+    }),
+    ledgerReconciledAt: new Gauge({
+      name: 'ledger_reconciliation_started_timestamp_seconds',
+      help: 'Unix time at which the last completed ledger reconciliation started (0: none completed yet)',
+      registers: [],
+    }),
+    payoutsCheckedAt: new Gauge({
+      name: 'payouts_checked_timestamp_seconds',
+      help: "The payout clock's Unix time at which the payout worker's last completed pass started (0: none yet)",
       registers: [],
     }),
   };

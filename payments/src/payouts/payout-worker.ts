@@ -3,7 +3,9 @@ import { createBackgroundLoop } from '@glotixz/common/db';
 import type { Logger } from 'pino';
 import type { PaymentsDb } from '../db/db';
 import { accounts, book } from '../ledger/ledger';
+import type { PaymentMetrics } from '../payments/payment-metrics';
 import type { StripeGateway } from '../stripe/stripe.gateway';
+import type { Clock } from './clock';
 import type { SaleRefunder } from './refund-sale';
 import { salesRepo } from './sales.repo';
 
@@ -13,17 +15,21 @@ export interface PayoutWorkerOptions {
   stripe: Pick<StripeGateway, 'createTransfer' | 'transfersOf'>;
   refunder: Pick<SaleRefunder, 'reverseTransfers'>;
   logger: Logger;
+  /** The payout clock: which sales are due, and when a lease or a backoff ends. */
+  clock: Clock;
   /** Backstop poll: sales become due with time, so the loop simply polls. */
   intervalMs: number;
   /** How long a claimed sale is left to its worker: longer than a Stripe call with its retries. */
   claimMs?: number;
   /** Delay before retrying a failed transfer. Default 1 min doubling to 6 h. */
   backoff?: BackoffOptions;
+  /** `payouts_checked_timestamp_seconds`: the clock's time at which the last completed pass started. */
+  metrics?: Pick<PaymentMetrics, 'payoutsCheckedAt'>;
 }
 
 /** The loop that pays sellers their due sales. */
 export interface PayoutWorker {
-  /** Transfers every sale that is due now; answers how many were paid. */
+  /** Transfers every sale that is due now (by the clock); answers how many were paid. */
   payDue(): Promise<number>;
   start(): void;
   wake(): void;
@@ -45,13 +51,13 @@ function errorMessage(err: unknown): string {
  * after its sale was refunded (the refund raced the call) is reversed at once.
  */
 export function createPayoutWorker(options: PayoutWorkerOptions): PayoutWorker {
-  const { db, stripe, refunder, intervalMs } = options;
+  const { db, stripe, refunder, clock, intervalMs } = options;
   const claimMs = options.claimMs ?? 60_000;
   const backoff = options.backoff ?? defaultBackoff;
   const logger = options.logger.child({ component: 'payout-worker' });
 
   async function payOne(): Promise<'paid' | 'failed' | 'recorded-elsewhere' | 'idle'> {
-    const claimed = await salesRepo.claimDue(db, claimMs);
+    const claimed = await salesRepo.claimDue(db, claimMs, clock.now());
     if (!claimed) return 'idle';
     const { sale, destination } = claimed;
     const context = { orderId: sale.orderId, sellerId: sale.sellerId, destination };
@@ -71,7 +77,7 @@ export function createPayoutWorker(options: PayoutWorkerOptions): PayoutWorker {
     } catch (err) {
       const attempts = sale.attempts + 1;
       const retryInMs = backoffDelay(attempts, backoff);
-      await salesRepo.markFailed(db, sale.orderId, retryInMs, errorMessage(err));
+      await salesRepo.markFailed(db, sale.orderId, clock.now(), retryInMs, errorMessage(err));
       logger.warn({ ...context, err, attempts, retryInMs }, 'payout failed; will retry');
       return 'failed';
     }
@@ -101,12 +107,19 @@ export function createPayoutWorker(options: PayoutWorkerOptions): PayoutWorker {
   }
 
   async function payDue(): Promise<number> {
+    const startedAt = clock.now();
     let paid = 0;
+    let drained = false;
     for (let i = 0; i < maxPerDrain; i += 1) {
       const outcome = await payOne();
-      if (outcome === 'idle') break;
+      if (outcome === 'idle') {
+        drained = true;
+        break;
+      }
       if (outcome === 'paid') paid += 1;
     }
+    // Only a pass that found nothing more due vouches for every sale due when it started.
+    if (drained) options.metrics?.payoutsCheckedAt.set(startedAt.getTime() / 1000);
     return paid;
   }
 

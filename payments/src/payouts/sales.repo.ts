@@ -6,6 +6,11 @@ function seconds(value: number) {
   return sql`make_interval(secs => ${value}::double precision)`;
 }
 
+/** A moment of the payout clock as a bound parameter. */
+function at(moment: Date) {
+  return sql`${moment.toISOString()}::timestamptz`;
+}
+
 /** A sale claimed for its transfer, with the seller's connected account. */
 export interface ClaimedSale {
   sale: SaleRow;
@@ -16,12 +21,19 @@ export interface ClaimedSale {
 export const salesRepo = {
   /**
    * Schedules the sale of a paid order (once: a repeat changes nothing): its transfer is due
-   * `holdSeconds` after the event starts, or after now when the order did not name its event.
+   * `holdSeconds` after the event starts, or after `now` (the payout clock's) when the event
+   * started already or the order did not name its event.
    */
-  async insert(tx: PaymentsTx, order: OrderRow, payment: PaymentRow, holdSeconds: number): Promise<void> {
+  async insert(
+    tx: PaymentsTx,
+    order: OrderRow,
+    payment: PaymentRow,
+    holdSeconds: number,
+    now: Date,
+  ): Promise<void> {
     if (!order.sellerId) return;
     const fee = order.fee ?? 0;
-    const start = order.eventStartsAt ? sql`${order.eventStartsAt.toISOString()}::timestamptz` : sql`now()`;
+    const start = order.eventStartsAt && order.eventStartsAt > now ? order.eventStartsAt : now;
     await tx
       .insert(sales)
       .values({
@@ -33,7 +45,7 @@ export const salesRepo = {
         net: payment.amount - fee,
         currency: payment.currency,
         status: 'scheduled',
-        transferAt: sql`greatest(${start}, now()) + ${seconds(holdSeconds)}`,
+        transferAt: sql`${at(start)} + ${seconds(holdSeconds)}`,
       })
       .onConflictDoNothing();
   },
@@ -59,13 +71,14 @@ export const salesRepo = {
   },
 
   /**
-   * Claims one sale whose transfer is due, in a short transaction of its own: due (`transfer_at`
-   * passed, not waiting out a lease or a backoff), no refund asked, the seller's account enabled.
+   * Claims one sale whose transfer is due at `now` (the payout clock's), in a short transaction
+   * of its own: due (`transfer_at` passed, not waiting out a lease or a backoff), no refund asked,
+   * the seller's account enabled.
    * The row is locked (`SKIP LOCKED`: replicas never take the same one) only while its
    * `next_attempt_at` moves `leaseMs` ahead; should the worker die, the sale is due again when the
    * lease ends, and the retry (same idempotency key) gets the same transfer back.
    */
-  async claimDue(db: PaymentsDb, leaseMs: number): Promise<ClaimedSale | null> {
+  async claimDue(db: PaymentsDb, leaseMs: number, now: Date): Promise<ClaimedSale | null> {
     return db.transaction(async (tx) => {
       const [due] = await tx
         .select({ orderId: sales.orderId, destination: sellerAccounts.stripeAccountId })
@@ -74,8 +87,8 @@ export const salesRepo = {
         .where(
           and(
             inArray(sales.status, ['scheduled', 'failed']),
-            lte(sales.transferAt, sql`now()`),
-            or(isNull(sales.nextAttemptAt), lte(sales.nextAttemptAt, sql`now()`)),
+            lte(sales.transferAt, at(now)),
+            or(isNull(sales.nextAttemptAt), lte(sales.nextAttemptAt, at(now))),
             isNull(sales.refundRequestedAt),
             eq(sellerAccounts.status, 'enabled'),
           ),
@@ -86,7 +99,7 @@ export const salesRepo = {
       if (!due) return null;
       const [sale] = await tx
         .update(sales)
-        .set({ nextAttemptAt: sql`now() + ${seconds(leaseMs / 1000)}`, updatedAt: sql`now()` })
+        .set({ nextAttemptAt: sql`${at(now)} + ${seconds(leaseMs / 1000)}`, updatedAt: sql`now()` })
         .where(eq(sales.orderId, due.orderId))
         .returning();
       return sale ? { sale, destination: due.destination } : null;
@@ -110,15 +123,21 @@ export const salesRepo = {
     return row ?? null;
   },
 
-  /** A transfer attempt failed: `failed` with the reason, tried again in `delayMs`. */
-  async markFailed(db: PaymentsExecutor, orderId: string, delayMs: number, error: string): Promise<void> {
+  /** A transfer attempt failed at `now`: `failed` with the reason, tried again `delayMs` later. */
+  async markFailed(
+    db: PaymentsExecutor,
+    orderId: string,
+    now: Date,
+    delayMs: number,
+    error: string,
+  ): Promise<void> {
     await db
       .update(sales)
       .set({
         status: 'failed',
         attempts: sql`${sales.attempts} + 1`,
         lastError: error.slice(0, 1000),
-        nextAttemptAt: sql`now() + ${seconds(delayMs / 1000)}`,
+        nextAttemptAt: sql`${at(now)} + ${seconds(delayMs / 1000)}`,
         updatedAt: sql`now()`,
       })
       .where(and(eq(sales.orderId, orderId), inArray(sales.status, ['scheduled', 'failed'])));

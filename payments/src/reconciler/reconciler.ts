@@ -5,6 +5,7 @@ import { ordersRepo } from '../orders/orders.repo';
 import { recordStripeCharge } from '../payments/charge';
 import type { PaymentMetrics } from '../payments/payment-metrics';
 import { paymentsRepo } from '../payments/payments.repo';
+import type { Clock } from '../payouts/clock';
 import type { RefundTrigger } from '../refunds/refund-worker';
 import { IntentStateError, type IntentState, type StripeGateway } from '../stripe/stripe.gateway';
 import { reconcilerRepo, type ClaimRules, type ReconcileCandidate } from './reconciler.repo';
@@ -20,6 +21,8 @@ export interface ReconcilerOptions extends ClaimRules {
   intervalMs: number;
   /** How long after its event starts a sale found paid is paid out (`PAYOUT_HOLD_SECONDS`). */
   payoutHoldSeconds: number;
+  /** The payout clock a sale found paid is scheduled by. */
+  clock: Clock;
   metrics?: Pick<PaymentMetrics, 'succeeded' | 'reconciled'>;
 }
 
@@ -116,6 +119,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           payment,
           locked?.order ?? null,
           options.payoutHoldSeconds,
+          options.clock,
         );
         if (recorded.kind === 'unchanged') return 'unchanged';
         return recorded.kind === 'succeeded' ? 'succeeded' : 'refund_due';

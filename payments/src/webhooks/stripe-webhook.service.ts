@@ -15,6 +15,7 @@ import { stripeSdk } from '../stripe/stripe.client';
 import { paymentErrorOf, type StripeGateway } from '../stripe/stripe.gateway';
 import { stripeEventsRepo } from './stripe-events.repo';
 import { accountsRepo } from '../payouts/accounts.repo';
+import type { Clock } from '../payouts/clock';
 import { salesRepo } from '../payouts/sales.repo';
 import { accountStatusOf } from '../payouts/payouts.service';
 import type { SaleRefunder } from '../payouts/refund-sale';
@@ -33,6 +34,8 @@ export interface WebhookServiceDeps {
   payouts?: { wake(): void };
   /** How long after its event starts a sale is paid out. */
   payoutHoldSeconds: number;
+  /** The payout clock a sale's transfer is scheduled by. */
+  clock: Clock;
 }
 
 /** What handling one event did. */
@@ -94,6 +97,7 @@ export function createWebhookService({
   refunder,
   payouts,
   payoutHoldSeconds,
+  clock,
 }: WebhookServiceDeps) {
   const log = logger.child({ component: 'stripe-webhook' });
 
@@ -131,7 +135,9 @@ export function createWebhookService({
   }
 
   function onSucceeded(event: Stripe.PaymentIntentSucceededEvent): Promise<Outcome> {
-    return once(event, (tx, payment, order) => recordStripeCharge(tx, payment, order, payoutHoldSeconds));
+    return once(event, (tx, payment, order) =>
+      recordStripeCharge(tx, payment, order, payoutHoldSeconds, clock),
+    );
   }
 
   function onFailed(event: Stripe.PaymentIntentPaymentFailedEvent): Promise<Outcome> {
