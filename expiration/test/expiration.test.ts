@@ -83,6 +83,30 @@ describe('order expiry', () => {
     await instance.stop();
   });
 
+  it('schedules orders that arrive together, each at its own expiresAt, a repeat among them once', async () => {
+    // Published before the service starts, so that they are delivered to it together.
+    const orders = [];
+    for (let i = 0; i < 20; i += 1)
+      orders.push(await h.publishOrderCreated({ expiresAt: inMs(60_000 + i * 1_000) }));
+    await h.publishOrderCreated(orders[3]);
+    const instance = await h.startInstance();
+    await waitFor(
+      async () => {
+        const info = await h.bus.jsm.consumers.info(h.bus.streamName('ORDERS'), 'expiration-order-created');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      5_000,
+      'every order.created to be acked',
+    );
+    for (const order of orders) {
+      const job = await h.queue.getJob(order.id);
+      expect(job?.data).toEqual({ orderId: order.id, expiresAt: order.expiresAt });
+      expect(job!.timestamp + job!.delay).toBe(Date.parse(order.expiresAt));
+    }
+    expect(await h.queue.getJobCounts('delayed')).toMatchObject({ delayed: orders.length });
+    await instance.stop();
+  });
+
   it('fires an order that is already overdue at once', async () => {
     const instance = await h.startInstance();
     const order = await h.publishOrderCreated({ expiresAt: inMs(-60_000) });

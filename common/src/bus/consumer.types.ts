@@ -85,7 +85,7 @@ export interface ConsumeOptions<S extends Subject> {
   prefetch?: number;
   /**
    * Applies several deliveries together; see {@link BatchHandler}. Without it (a consumer with no
-   * database) every delivery runs `handler` on its own.
+   * database that declares no `handleBatch`) every delivery runs `handler` on its own.
    */
   batch?: BatchHandler<S>;
   /**

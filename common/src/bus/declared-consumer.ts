@@ -81,7 +81,21 @@ export type TransactionalConsumer<S extends Subject, TTx, T> = DeclarationBase<S
 export type PlainConsumer<S extends Subject, T> = DeclarationBase<S, T> & {
   order: 'none';
   handle(data: EventMap[S], context: MessageContext): Promise<T>;
+  /**
+   * Handles the events that arrived together (up to `limits.maxBatch`) at once, e.g. with one
+   * round trip to where their effects go, and answers one result per entry, in order. It must be
+   * all or nothing as `handle` is idempotent: when it throws, each event is handled again on its
+   * own by `handle`. Each entry's `within` runs a function in that event's trace context.
+   */
+  handleBatch?: (entries: readonly PlainBatchEntry<S>[]) => Promise<T[]>;
 };
+
+/** One event of a {@link PlainConsumer}'s `handleBatch`. */
+export interface PlainBatchEntry<S extends Subject> {
+  data: EventMap[S];
+  context: MessageContext;
+  within: <R>(fn: () => Promise<R>) => Promise<R>;
+}
 
 /**
  * One row of a service's consumer table, ready for `startMessaging({ consumers })`: the subject,
@@ -334,6 +348,29 @@ function transactionalBatch<S extends Subject, TSchema extends Record<string, un
   };
 }
 
+function plainBatch<S extends Subject, T>(
+  declaration: PlainConsumer<S, T>,
+  handleBatch: NonNullable<PlainConsumer<S, T>['handleBatch']>,
+): BatchHandler<S> {
+  return async (entries) => {
+    const results = await handleBatch(
+      entries.map((entry) => ({
+        data: entry.envelope.data,
+        context: entry.context,
+        within: (fn) => entry.within(fn),
+      })),
+    );
+    if (results.length !== entries.length) {
+      throw new Error(`handleBatch answered ${results.length} results for ${entries.length} events`);
+    }
+    for (const [index, entry] of entries.entries()) {
+      const { envelope, context } = entry;
+      await entry.within(() => runAfterCommit(declaration, results[index] as T, envelope.data, context));
+    }
+    return entries.map(() => ({ ok: true as const }));
+  };
+}
+
 function plainHandler<S extends Subject, T>(declaration: PlainConsumer<S, T>): EventHandler<S> {
   return async (envelope, context) => {
     const result = await declaration.handle(envelope.data, context);
@@ -380,5 +417,6 @@ export function consumerTable<TSchema extends Record<string, unknown>>(options: 
     subject: declaration.subject,
     durable: durableNameFor(service, declaration.subject),
     handler: plainHandler(declaration),
+    ...(declaration.handleBatch && { batch: plainBatch(declaration, declaration.handleBatch) }),
   });
 }

@@ -73,6 +73,18 @@ export interface ScheduledExpiry {
   delayMs: number;
 }
 
+/** The job of one order's expiry, due at `expiresAt`, with the active trace context. */
+function expiryJob(order: { id: string; expiresAt: string }, now: number) {
+  const delayMs = Math.max(0, Date.parse(order.expiresAt) - now);
+  const trace = traceHeaders();
+  return {
+    name: expiryJobName,
+    data: { orderId: order.id, expiresAt: order.expiresAt, ...(trace.traceparent ? { trace } : {}) },
+    // The job's timestamp and delay share one clock reading, so it is due exactly at expiresAt.
+    opts: { ...expiryJobOptions, jobId: order.id, timestamp: now, delay: delayMs },
+  } satisfies { name: typeof expiryJobName; data: ExpiryJobData; opts: JobsOptions };
+}
+
 /**
  * Stores the delayed job that fires at `expiresAt`, with the active trace context. The job id is
  * the order id, so scheduling the same order again (a redelivered `order.created`) adds nothing
@@ -83,13 +95,26 @@ export async function scheduleExpiry(
   order: { id: string; expiresAt: string },
   now: number = Date.now(),
 ): Promise<ScheduledExpiry> {
-  const delayMs = Math.max(0, Date.parse(order.expiresAt) - now);
-  const trace = traceHeaders();
-  const job = await queue.add(
-    expiryJobName,
-    { orderId: order.id, expiresAt: order.expiresAt, ...(trace.traceparent ? { trace } : {}) },
-    // The job's timestamp and delay share one clock reading, so it is due exactly at expiresAt.
-    { ...expiryJobOptions, jobId: order.id, timestamp: now, delay: delayMs },
+  const { name, data, opts } = expiryJob(order, now);
+  const job = await queue.add(name, data, opts);
+  return { jobId: job.id ?? order.id, delayMs: opts.delay };
+}
+
+/**
+ * {@link scheduleExpiry} for several orders in one round trip to Redis (one MULTI), each job in
+ * the trace context `within` gives it; all or none are stored. Answers one outcome per order.
+ */
+export async function scheduleExpiries(
+  queue: ExpirationQueue,
+  orders: readonly {
+    order: { id: string; expiresAt: string };
+    within: <R>(fn: () => Promise<R>) => Promise<R>;
+  }[],
+  now: number = Date.now(),
+): Promise<ScheduledExpiry[]> {
+  const jobs = await Promise.all(
+    orders.map(({ order, within }) => within(() => Promise.resolve(expiryJob(order, now)))),
   );
-  return { jobId: job.id ?? order.id, delayMs };
+  const added = await queue.addBulk(jobs);
+  return jobs.map((job, index) => ({ jobId: added[index]?.id ?? job.opts.jobId, delayMs: job.opts.delay }));
 }
