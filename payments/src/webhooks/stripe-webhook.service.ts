@@ -71,7 +71,6 @@ const accountEventShape = z.object({
   }),
 });
 
-/** What this service reads of a `charge.refunded` event. */
 /** Every event of a Connect endpoint names the connected account it happened on. */
 const connectEventShape = z.object({
   id: stripeId,
@@ -79,6 +78,7 @@ const connectEventShape = z.object({
   account: stripeId.startsWith('acct_'),
 });
 
+/** What this service reads of a `charge.refunded` event. */
 const chargeEventShape = z.object({
   id: stripeId,
   data: z.object({ object: z.object({ id: stripeId, payment_intent: stripeId.nullish() }) }),
