@@ -55,6 +55,9 @@ export const services = /** @type {const} */ ([
       ...(url('stripe-sandbox') && {
         STRIPE_SECRET_KEY: keys.stripeSecretKey,
         STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
+        ...(keys.stripeConnectWebhookSecret && {
+          STRIPE_CONNECT_WEBHOOK_SECRET: keys.stripeConnectWebhookSecret,
+        }),
         STRIPE_API_BASE: url('stripe-sandbox'),
       }),
       ...publicUrl(ports),
@@ -105,6 +108,10 @@ const stripeSandbox = {
     STRIPE_WEBHOOK_URL: `${(replicas.payments?.length > 1 && url('gateway')) || url('payments')}/api/payments/webhook`,
     STRIPE_SECRET_KEY: keys.stripeSecretKey,
     STRIPE_WEBHOOK_SECRET: keys.stripeWebhookSecret,
+    // The connected accounts' events are signed as for a Connect endpoint at the same URL.
+    ...(keys.stripeConnectWebhookSecret && {
+      STRIPE_CONNECT_WEBHOOK_SECRET: keys.stripeConnectWebhookSecret,
+    }),
   }),
 };
 

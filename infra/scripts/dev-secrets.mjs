@@ -7,8 +7,8 @@
  *
  * Values are generated once into .data/k8s-dev/secrets.json (gitignored) and reused, so the
  * Postgres volumes keep working across runs (--state FILE picks another file). Stripe: set
- * STRIPE_SECRET_KEY (a test key, sk_test_...) and STRIPE_WEBHOOK_SECRET to reach Stripe's test
- * mode; without them payments starts with placeholders and every call to Stripe fails. SMTP_URL:
+ * STRIPE_SECRET_KEY (a test key, sk_test_...), STRIPE_WEBHOOK_SECRET and
+ * STRIPE_CONNECT_WEBHOOK_SECRET (the Connect endpoint's) to reach Stripe's test mode; without them payments starts with placeholders and every call to Stripe fails. SMTP_URL:
  * the SMTP server notifications sends through (default smtp://localhost:1025, where nothing
  * listens in a pod: emails are retried, then kept as dead, until it is set).
  * For development clusters only: these values never leave the machine, nothing is sealed.
@@ -44,6 +44,10 @@ const state = completeState(previous, {
     webhookSecret:
       process.env.STRIPE_WEBHOOK_SECRET ||
       previous.stripe?.webhookSecret ||
+      `whsec_${randomBytes(24).toString('hex')}`,
+    connectWebhookSecret:
+      process.env.STRIPE_CONNECT_WEBHOOK_SECRET ||
+      previous.stripe?.connectWebhookSecret ||
       `whsec_${randomBytes(24).toString('hex')}`,
     publishableKey: process.env.STRIPE_PUBLISHABLE_KEY || undefined,
   },

@@ -4,7 +4,8 @@
  * only the cluster's sealed-secrets controller can decrypt them) and writes the matching public
  * JWKS to infra/k8s/overlays/<env>/jwks.json.
  *
- *   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_URL=smtps://user:pass@smtp.example.com:465 \
+ *   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... STRIPE_CONNECT_WEBHOOK_SECRET=whsec_... \
+ *   SMTP_URL=smtps://user:pass@smtp.example.com:465 \
  *   BACKUP_ACCESS_KEY_ID=... BACKUP_SECRET_ACCESS_KEY=... \
  *     node infra/scripts/seal.mjs production [--cert pub-cert.pem] [--rotate cookie-keys|jwt|eticket] [--dry-run]
  *
@@ -67,6 +68,7 @@ const state = completeState(readState(stateFile), {
   stripe: {
     secretKey: process.env.STRIPE_SECRET_KEY,
     webhookSecret: process.env.STRIPE_WEBHOOK_SECRET,
+    connectWebhookSecret: process.env.STRIPE_CONNECT_WEBHOOK_SECRET,
     publishableKey: process.env.STRIPE_PUBLISHABLE_KEY,
   },
   smtpUrl: process.env.SMTP_URL,
@@ -80,6 +82,11 @@ if (!state.stripe.secretKey || !state.stripe.webhookSecret) {
     'set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (from the Stripe dashboard) for the first sealing',
   );
   process.exit(2);
+}
+if (!state.stripe.connectWebhookSecret) {
+  console.warn(
+    "STRIPE_CONNECT_WEBHOOK_SECRET is not set: the Connect endpoint's account.updated cannot be verified, so sellers' accounts stay pending",
+  );
 }
 if (!state.smtpUrl) {
   console.error('set SMTP_URL (the SMTP server notifications sends mail through) for the first sealing');

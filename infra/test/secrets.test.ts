@@ -68,6 +68,7 @@ describe('secrets', () => {
     const out = runScript('seal.mjs', ['production', '--dry-run'], {
       STRIPE_SECRET_KEY: 'sk_live_x',
       STRIPE_WEBHOOK_SECRET: 'whsec_x',
+      STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect_x',
       STRIPE_PUBLISHABLE_KEY: 'pk_live_x',
       SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
       BACKUP_ACCESS_KEY_ID: 'AKIAEXAMPLE',
@@ -84,6 +85,21 @@ describe('secrets', () => {
       if (secret.type) expect(command).toContain(` --type ${secret.type} `);
       else expect(command).not.toContain(' --type ');
     }
+  });
+
+  it('seals payments-stripe without the Connect webhook secret when none is given', () => {
+    const out = runScript('seal.mjs', ['staging', '--dry-run'], {
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+      SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
+      BACKUP_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      BACKUP_SECRET_ACCESS_KEY: 'example',
+    });
+    const command = out
+      .split('\n')
+      .find((line) => line.startsWith('kubectl create secret generic payments-stripe '));
+    expect(command).toContain('--from-file=STRIPE_WEBHOOK_SECRET=');
+    expect(command).not.toContain('STRIPE_CONNECT_WEBHOOK_SECRET');
   });
 
   it('refuses to seal without the backup bucket key the first time', () => {

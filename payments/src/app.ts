@@ -38,6 +38,7 @@ export function createApp(deps: AppDeps): ServiceApp {
     db,
     stripe,
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    connectWebhookSecret: config.STRIPE_CONNECT_WEBHOOK_SECRET,
     logger,
     metrics: paymentMetrics,
     refunds,

@@ -42,6 +42,13 @@ export const configSchema = z
     STRIPE_WEBHOOK_SECRET: z
       .string()
       .regex(/^whsec_\S+$/, 'must be a Stripe webhook signing secret (whsec_…)'),
+    /**
+     * The signing secret of the Connect webhook endpoint, which gets the events of the sellers'
+     * connected accounts (`account.updated`); it may share the URL of the platform's endpoint.
+     */
+    STRIPE_CONNECT_WEBHOOK_SECRET: optional(
+      z.string().regex(/^whsec_\S+$/, 'must be a Stripe webhook signing secret (whsec_…)'),
+    ),
     /** Unset: the SDK talks to api.stripe.com. Set: the local sandbox (or any Stripe-compatible API). */
     STRIPE_API_BASE: optional(stripeApiBase),
     /** Handed to clients for the Payment Element; never a secret. */

@@ -147,7 +147,12 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
   const testbed = await createServiceTestbed({ migrationsFolder, schema, poolSize: 20 });
   const { pool, db, logger } = testbed;
   const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
-  const sandbox = await startStripeSandbox({ webhookSecret, webhookRetry: { attempts: 5, baseDelayMs: 50 } });
+  const sandbox = await startStripeSandbox({
+    webhookSecret,
+    // A Connect endpoint at the same URL, when the test configures one.
+    connectWebhookSecret: options.env?.STRIPE_CONNECT_WEBHOOK_SECRET,
+    webhookRetry: { attempts: 5, baseDelayMs: 50 },
+  });
   const config = configSchema.parse({
     ...testbed.env,
     STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,

@@ -27,7 +27,8 @@ export function eticketKeysFrom(privateKeyPem) {
 
 /**
  * Loads the keys from `dir`, generating whatever is missing: { jwtPrivateKey, jwtPublicKey,
- * eticketSigningKey, eticketKeyId, eticketPublicKeys, cookieKeys, stripeWebhookSecret, generated }.
+ * eticketSigningKey, eticketKeyId, eticketPublicKeys, cookieKeys, stripeWebhookSecret,
+ * stripeConnectWebhookSecret, generated }.
  * Public keys are derived from the private ones.
  */
 export async function ensureDevKeys(dir) {
@@ -57,8 +58,22 @@ export async function ensureDevKeys(dir) {
     'Stripe webhook secret',
     () => `whsec_${randomBytes(24).toString('hex')}`,
   );
+  // The Connect endpoint's own secret: the sandbox signs the connected accounts' events with it.
+  const stripeConnectWebhookSecret = await secret(
+    'stripe-connect-webhook-secret',
+    'Stripe Connect webhook secret',
+    () => `whsec_${randomBytes(24).toString('hex')}`,
+  );
   const eticketKeys = eticketKeysFrom(
     await secret('eticket-private.pem', 'e-ticket signing key (ES256)', newP256PrivateKey),
   );
-  return { jwtPrivateKey, jwtPublicKey, ...eticketKeys, cookieKeys, stripeWebhookSecret, generated };
+  return {
+    jwtPrivateKey,
+    jwtPublicKey,
+    ...eticketKeys,
+    cookieKeys,
+    stripeWebhookSecret,
+    stripeConnectWebhookSecret,
+    generated,
+  };
 }

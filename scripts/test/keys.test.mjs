@@ -59,6 +59,7 @@ test('writes the files once and reuses them', async () => {
   assert.equal(second.jwtPrivateKey, first.jwtPrivateKey);
   assert.deepEqual(second.cookieKeys, first.cookieKeys);
   assert.equal(second.stripeWebhookSecret, first.stripeWebhookSecret);
+  assert.equal(second.stripeConnectWebhookSecret, first.stripeConnectWebhookSecret);
   assert.equal(await readFile(join(dir, 'jwt-private.pem'), 'utf8'), first.jwtPrivateKey);
   assert.equal(await readFile(join(dir, 'jwt-public.pem'), 'utf8'), first.jwtPublicKey);
 });
@@ -66,7 +67,12 @@ test('writes the files once and reuses them', async () => {
 test('keeps secrets readable by their owner only', async () => {
   await ensureDevKeys(dir);
   assert.equal((await stat(dir)).mode & 0o777, 0o700);
-  for (const file of ['jwt-private.pem', 'cookie-keys', 'stripe-webhook-secret']) {
+  for (const file of [
+    'jwt-private.pem',
+    'cookie-keys',
+    'stripe-webhook-secret',
+    'stripe-connect-webhook-secret',
+  ]) {
     assert.equal((await stat(join(dir, file))).mode & 0o777, 0o600, file);
   }
 });
@@ -86,6 +92,8 @@ test('makes two distinct cookie keys long enough for the services and a whsec_ s
   assert.notEqual(keys.cookieKeys[0], keys.cookieKeys[1]);
   for (const key of keys.cookieKeys) assert.ok(key.length >= 32 && !key.includes(','));
   assert.match(keys.stripeWebhookSecret, /^whsec_[0-9a-f]{48}$/);
+  assert.match(keys.stripeConnectWebhookSecret, /^whsec_[0-9a-f]{48}$/);
+  assert.notEqual(keys.stripeConnectWebhookSecret, keys.stripeWebhookSecret);
 });
 
 test('makes an e-ticket signing key whose JWKS, under its kid, verifies what it signs', async () => {

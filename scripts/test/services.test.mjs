@@ -42,6 +42,7 @@ const context = {
     cookieKeys: ['k1'.repeat(20), 'k2'.repeat(20)],
     stripeSecretKey: 'sk_test_glotixz_sandbox',
     stripeWebhookSecret: 'whsec_abc',
+    stripeConnectWebhookSecret: 'whsec_connect',
   },
 };
 const serviceEnv = launchEnv;
@@ -149,12 +150,14 @@ test('a service starts from its built main unless it names a command', () => {
   assert.match(launchCommand(byName('client'), ROOT)[1], /next/);
 });
 
-test('without real Stripe keys payments talks to the sandbox, which signs webhooks with the same secret', () => {
+test('without real Stripe keys payments talks to the sandbox, which signs webhooks with the same secrets', () => {
   const payments = serviceEnv(byName('payments'), context);
   const sandbox = serviceEnv(byName('stripe-sandbox'), context);
   assert.equal(payments.STRIPE_API_BASE, `http://127.0.0.1:${byName('stripe-sandbox').port}`);
   assert.match(payments.STRIPE_SECRET_KEY, /^sk_test_/);
   assert.equal(sandbox.STRIPE_WEBHOOK_SECRET, payments.STRIPE_WEBHOOK_SECRET);
+  assert.equal(payments.STRIPE_CONNECT_WEBHOOK_SECRET, 'whsec_connect');
+  assert.equal(sandbox.STRIPE_CONNECT_WEBHOOK_SECRET, payments.STRIPE_CONNECT_WEBHOOK_SECRET);
   assert.equal(
     sandbox.STRIPE_WEBHOOK_URL,
     `http://127.0.0.1:${byName('payments').port}/api/payments/webhook`,

@@ -1,5 +1,6 @@
 'use client';
 
+import { payoutLine, type FeeSchedule } from '@/lib/fees';
 import { LISTING_CURRENCIES, minorDigits, parsePrice } from '@/lib/money';
 import type { NewTicket, Ticket, TicketChanges } from '@/lib/types';
 import { Field } from './field';
@@ -190,5 +191,25 @@ export function TicketFields({
         )}
       </Field>
     </>
+  );
+}
+
+/**
+ * What buyers pay and what the seller receives for the price typed so far, under the listing form
+ * and the edit form alike. `feeSchedule` null: it could not be read.
+ */
+export function PayoutLine({
+  price,
+  currency,
+  feeSchedule,
+}: {
+  price: string;
+  currency: string;
+  feeSchedule: FeeSchedule | null;
+}) {
+  return (
+    <p className="hint" data-testid="sell-payout" aria-live="polite" style={{ margin: 0 }}>
+      {payoutLine(price, currency, feeSchedule)}
+    </p>
   );
 }

@@ -1,5 +1,5 @@
 import { feeScheduleSchema } from '@glotixz/common/events';
-import { breakdownOf, priceBreakdown, type FeeSchedule } from './fees';
+import { breakdownOf, payoutLine, priceBreakdown, type FeeSchedule } from './fees';
 
 const schedule: FeeSchedule = feeScheduleSchema.parse({
   default: { percentBps: 1000, fixed: 0 },
@@ -33,5 +33,36 @@ describe('breakdownOf()', () => {
       fee: '$1.00',
       total: '$26.00',
     });
+  });
+});
+
+describe('payoutLine()', () => {
+  it('says what buyers pay and what the seller receives for the price typed', () => {
+    expect(payoutLine('25', 'usd', schedule)).toBe(
+      'Buyers pay $28.49 ($25.00 + $3.49 fee); you receive $25.00.',
+    );
+    expect(payoutLine('1500', 'jpy', schedule)).toBe(
+      'Buyers pay ¥1,650 (¥1,500 + ¥150 fee); you receive ¥1,500.',
+    );
+  });
+
+  it('names only what the seller receives when the schedule could not be read', () => {
+    expect(payoutLine('25.50', 'eur', null)).toBe(
+      'Buyers pay your price plus a platform fee; you receive €25.50.',
+    );
+  });
+
+  it('explains the fee until the price is valid', () => {
+    for (const typed of ['', 'abc', '25.505']) {
+      expect(payoutLine(typed, 'usd', schedule)).toBe(
+        'You receive the price you set; buyers pay it plus a platform fee.',
+      );
+    }
+  });
+
+  it('asks for a lower price when price and fee together exceed one payment', () => {
+    expect(payoutLine('999999.99', 'usd', schedule)).toBe(
+      'With the $100,000.99 fee buyers would pay $1,100,000.98, more than one payment can be ($999,999.99): lower the price.',
+    );
   });
 });

@@ -5,7 +5,7 @@
  * order shows its own fee, never a recomputed one.
  */
 import { orderAmounts, type FeeSchedule, type OrderAmounts } from '@glotixz/common/fees';
-import { formatMoney } from './money';
+import { formatMoney, MAX_PRICE_MINOR, parsePrice } from './money';
 
 export { orderAmounts };
 export type { FeeSchedule, OrderAmounts };
@@ -30,4 +30,22 @@ export function breakdownOf(amounts: OrderAmounts, currency: string): PriceBreak
 /** What a buyer pays for a ticket at `price` under `schedule`, as text. */
 export function priceBreakdown(price: number, currency: string, schedule: FeeSchedule): PriceBreakdown {
   return breakdownOf(orderAmounts(price, currency, schedule), currency);
+}
+
+/**
+ * What a seller is told while typing a price (`price` as typed, in major units): what buyers pay
+ * under `schedule` and what the seller receives. Without a schedule (it could not be read) it
+ * names only what the seller receives; before a valid price, how the fee works.
+ */
+export function payoutLine(price: string, currency: string, schedule: FeeSchedule | null): string {
+  const parsed = parsePrice(price, currency);
+  if (!parsed.ok) return 'You receive the price you set; buyers pay it plus a platform fee.';
+  if (!schedule) {
+    return `Buyers pay your price plus a platform fee; you receive ${formatMoney(parsed.minor, currency)}.`;
+  }
+  const amounts = orderAmounts(parsed.minor, currency, schedule);
+  const shown = breakdownOf(amounts, currency);
+  return amounts.total > MAX_PRICE_MINOR
+    ? `With the ${shown.fee} fee buyers would pay ${shown.total}, more than one payment can be (${formatMoney(MAX_PRICE_MINOR, currency)}): lower the price.`
+    : `Buyers pay ${shown.total} (${shown.price} + ${shown.fee} fee); you receive ${shown.price}.`;
 }

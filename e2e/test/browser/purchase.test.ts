@@ -529,8 +529,16 @@ describe('the web client: listing, buying and paying', () => {
     await visitor.page.goto('/my/listings');
     const listing = visitor.page.getByTestId('listing').filter({ hasText: eventName });
     await listing.getByRole('button', { name: `Edit ${eventName}` }).click();
+    // As on /sell, the edit says what buyers pay (10 % in jpy) and what the seller receives.
+    await expect(listing.getByTestId('sell-payout').textContent()).resolves.toBe(
+      'Buyers pay ¥1,650 (¥1,500 + ¥150 fee); you receive ¥1,500.',
+    );
     await listing.getByLabel('Section').fill('Box');
     await listing.getByLabel('Price (JPY)').fill('12,000');
+    await expect(listing.getByTestId('sell-payout').textContent()).resolves.toBe(
+      'Buyers pay ¥13,200 (¥12,000 + ¥1,200 fee); you receive ¥12,000.',
+    );
+    await snapshot(visitor.page, 'my-listings-edit');
     await listing.getByRole('button', { name: 'Save changes' }).click();
     await visitor.page.getByText('Saved.').waitFor();
     const edited = visitor.page.getByTestId('listing').filter({ hasText: `${eventName} · Section Box` });

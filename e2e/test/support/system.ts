@@ -348,6 +348,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         cookieKeys,
         stripeSecretKey: `sk_test_${randomBytes(12).toString('hex')}`,
         stripeWebhookSecret: `whsec_${randomBytes(24).toString('hex')}`,
+        stripeConnectWebhookSecret: `whsec_${randomBytes(24).toString('hex')}`,
       },
       nodeEnv: 'test',
       logLevel: 'warn',

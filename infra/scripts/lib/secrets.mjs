@@ -69,10 +69,12 @@ export const SECRETS = [
   },
   {
     name: 'payments-stripe',
-    description: 'payments: the Stripe API key and webhook signing secret (publishable key optional)',
+    description:
+      "payments: the Stripe API key and the webhook endpoints' signing secrets (the Connect one and the publishable key optional)",
     keys: [
       { name: 'STRIPE_SECRET_KEY' },
       { name: 'STRIPE_WEBHOOK_SECRET' },
+      { name: 'STRIPE_CONNECT_WEBHOOK_SECRET', optional: true },
       { name: 'STRIPE_PUBLISHABLE_KEY', optional: true },
     ],
   },
@@ -125,7 +127,8 @@ export function eticketKeys(state) {
  * `{ jwtPrivateKey, jwtPublicKey, eticketPrivateKey, eticketRetiredKey?, cookieKeys[],
  * passwords: { <secret>: string }, stripe: {...}, smtpUrl, backup: { accessKeyId, secretAccessKey } }`.
  * @param {object} state what a previous run kept (or {})
- * @param {{ stripe?: { secretKey?: string, webhookSecret?: string, publishableKey?: string },
+ * @param {{ stripe?: { secretKey?: string, webhookSecret?: string, connectWebhookSecret?: string,
+ *   publishableKey?: string },
  *   smtpUrl?: string, backup?: { accessKeyId?: string, secretAccessKey?: string },
  *   rotate?: ('jwt' | 'cookie-keys' | 'eticket')[] }} options
  */
@@ -175,6 +178,9 @@ export function secretData(state, environment = 'dev') {
     'payments-stripe': {
       STRIPE_SECRET_KEY: state.stripe.secretKey,
       STRIPE_WEBHOOK_SECRET: state.stripe.webhookSecret,
+      ...(state.stripe.connectWebhookSecret
+        ? { STRIPE_CONNECT_WEBHOOK_SECRET: state.stripe.connectWebhookSecret }
+        : {}),
       ...(state.stripe.publishableKey ? { STRIPE_PUBLISHABLE_KEY: state.stripe.publishableKey } : {}),
     },
     'notifications-smtp': { SMTP_URL: state.smtpUrl },

@@ -90,6 +90,7 @@ export function runScript(script: string, args: string[], env: Record<string, st
           ...process.env,
           STRIPE_SECRET_KEY: '',
           STRIPE_WEBHOOK_SECRET: '',
+          STRIPE_CONNECT_WEBHOOK_SECRET: '',
           STRIPE_PUBLISHABLE_KEY: '',
           SMTP_URL: '',
           BACKUP_ACCESS_KEY_ID: '',
@@ -129,7 +130,7 @@ export function sealedSecretData(
         '-e',
         `import { completeState, secretData } from ${JSON.stringify(path.join(INFRA, 'scripts', 'lib', 'secrets.mjs'))};
          const state = completeState({}, {
-           stripe: { secretKey: 'sk_test_x', webhookSecret: 'whsec_x', publishableKey: 'pk_test_x' },
+           stripe: { secretKey: 'sk_test_x', webhookSecret: 'whsec_x', connectWebhookSecret: 'whsec_c', publishableKey: 'pk_test_x' },
            smtpUrl: 'smtps://mailer:secret@smtp.example.com:465',
            backup: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example' },
          });

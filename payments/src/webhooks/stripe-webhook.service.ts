@@ -24,7 +24,13 @@ import type { SaleRefunder } from '../payouts/refund-sale';
 export interface WebhookServiceDeps {
   db: PaymentsDb;
   stripe: Pick<StripeGateway, 'verifyWebhook'>;
+  /** The signing secret of the platform's webhook endpoint (events of our own account). */
   webhookSecret: string;
+  /**
+   * The signing secret of the Connect webhook endpoint, which Stripe sends the events of the
+   * sellers' connected accounts to (`account.updated`). Unset: only `webhookSecret` is accepted.
+   */
+  connectWebhookSecret?: string;
   logger: Logger;
   metrics: Pick<PaymentMetrics, 'succeeded' | 'declined'>;
   refunds: RefundTrigger;
@@ -49,12 +55,11 @@ type Outcome =
 
 type IntentEvent = Stripe.PaymentIntentSucceededEvent | Stripe.PaymentIntentPaymentFailedEvent;
 
+/** Which of Stripe's webhook endpoints signed a delivery: the platform's own, or the Connect one. */
+type Endpoint = 'platform' | 'connect';
+
 const stripeId = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/);
 
-/**
- * What this service reads of a PaymentIntent event. Stripe never signs one without it, but a
- * signed body is still input: one that lacks it is answered 400, not a crash.
- */
 /** What this service reads of an `account.updated` event. */
 const accountEventShape = z.object({
   id: stripeId,
@@ -69,12 +74,23 @@ const accountEventShape = z.object({
   }),
 });
 
+/** Every event of a Connect endpoint names the connected account it happened on. */
+const connectEventShape = z.object({
+  id: stripeId,
+  type: z.string(),
+  account: stripeId.startsWith('acct_'),
+});
+
 /** What this service reads of a `charge.refunded` event. */
 const chargeEventShape = z.object({
   id: stripeId,
   data: z.object({ object: z.object({ id: stripeId, payment_intent: stripeId.nullish() }) }),
 });
 
+/**
+ * What this service reads of a PaymentIntent event. Stripe never signs one without it, but a
+ * signed body is still input: one that lacks it is answered 400, not a crash.
+ */
 const intentEventShape = z.object({
   id: stripeId,
   data: z.object({
@@ -91,6 +107,7 @@ export function createWebhookService({
   db,
   stripe,
   webhookSecret,
+  connectWebhookSecret,
   logger,
   metrics,
   refunds,
@@ -101,22 +118,54 @@ export function createWebhookService({
 }: WebhookServiceDeps) {
   const log = logger.child({ component: 'stripe-webhook' });
 
-  function verify(rawBody: unknown, signature: string | undefined): Stripe.Event {
+  const endpoints: { endpoint: Endpoint; secret: string }[] = [
+    { endpoint: 'platform', secret: webhookSecret },
+    ...(connectWebhookSecret ? [{ endpoint: 'connect' as const, secret: connectWebhookSecret }] : []),
+  ];
+
+  /** Verifies the body with each endpoint's secret in turn; answers the event and who signed it. */
+  function verify(
+    rawBody: unknown,
+    signature: string | undefined,
+  ): { event: Stripe.Event; endpoint: Endpoint } {
     if (!Buffer.isBuffer(rawBody)) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the Stripe event as application/json');
     }
     if (!signature) throw new AppError('INVALID_SIGNATURE', 'The Stripe-Signature header is missing');
-    try {
-      return stripe.verifyWebhook(rawBody, signature, webhookSecret);
-    } catch (err) {
-      if (err instanceof stripeSdk().errors.StripeSignatureVerificationError) {
-        throw new AppError(
-          'INVALID_SIGNATURE',
-          'The Stripe signature does not match the body, or is more than 5 minutes old',
-        );
+    for (const { endpoint, secret } of endpoints) {
+      try {
+        return { event: stripe.verifyWebhook(rawBody, signature, secret), endpoint };
+      } catch (err) {
+        if (!(err instanceof stripeSdk().errors.StripeSignatureVerificationError)) throw err;
       }
-      throw err;
     }
+    throw new AppError(
+      'INVALID_SIGNATURE',
+      'The Stripe signature does not match the body, or is more than 5 minutes old',
+    );
+  }
+
+  /**
+   * An event of a connected account, from the Connect endpoint: only `account.updated` is ours to
+   * act on, and only about the account it came from. Payments and charges made on a seller's own
+   * account are not the platform's (we charge on the platform and transfer), so they are ignored.
+   */
+  async function onConnectEvent(event: object): Promise<WebhookAck> {
+    const parsed = connectEventShape.safeParse(event);
+    if (!parsed.success) {
+      throw new AppError('BAD_REQUEST', 'The Connect event lacks its id, its type or its connected account');
+    }
+    const { id, type, account } = parsed.data;
+    if (type !== 'account.updated') {
+      log.debug({ eventId: id, type, account }, 'Connect event type not handled; ignored');
+      return { received: true, duplicate: false };
+    }
+    const update = accountEventShape.safeParse(event);
+    if (!update.success) throw new AppError('BAD_REQUEST', 'The account.updated event lacks its Account');
+    if (update.data.data.object.id !== account) {
+      throw new AppError('BAD_REQUEST', 'The account.updated event is about another account than its own');
+    }
+    return { received: true, duplicate: await onAccountUpdated(update.data) };
   }
 
   /** Runs `apply` once per event id, with the order of the event's payment locked. */
@@ -222,16 +271,17 @@ export function createWebhookService({
 
   return {
     /**
-     * Verifies and handles one delivery.
-     * @throws AppError INVALID_SIGNATURE for a forged, stale or unsigned body,
+     * Verifies and handles one delivery, signed for the platform's endpoint or the Connect one.
+     * @throws AppError INVALID_SIGNATURE for a body signed with neither secret, a stale or an unsigned one,
      * UNSUPPORTED_MEDIA_TYPE when the body is not JSON, BAD_REQUEST for a signed body that is not
      * an event, or a PaymentIntent event without its ids.
      */
     async receive(rawBody: unknown, signature: string | undefined): Promise<WebhookAck> {
-      const event = verify(rawBody, signature);
+      const { event, endpoint } = verify(rawBody, signature);
       if (typeof event !== 'object' || event === null || Array.isArray(event)) {
         throw new AppError('BAD_REQUEST', 'The Stripe event is not an object');
       }
+      if (endpoint === 'connect') return onConnectEvent(event);
       const handled =
         event.type === 'payment_intent.succeeded' || event.type === 'payment_intent.payment_failed';
       if (handled && !intentEventShape.safeParse(event).success) {

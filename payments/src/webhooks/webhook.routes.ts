@@ -24,8 +24,12 @@ export function webhookRoutes(webhooks: WebhookService) {
       summary: 'Stripe webhook',
       description:
         'Stripe posts an Event (`application/json`) signed in the `Stripe-Signature` header over the ' +
-        'raw body with the endpoint secret; a forged signature or one older than 5 minutes answers ' +
-        '400. Handles `payment_intent.succeeded` (records the payment; `payment.succeeded`, or a ' +
+        "raw body with the endpoint's secret: the platform endpoint's (`STRIPE_WEBHOOK_SECRET`) or, " +
+        "for the events of the sellers' connected accounts, the Connect endpoint's " +
+        '(`STRIPE_CONNECT_WEBHOOK_SECRET`), both at this URL; a signature made with neither, or ' +
+        'older than 5 minutes, answers 400. A Connect event must name its `account`; of those only ' +
+        '`account.updated` about that account is handled, the others are acknowledged and ignored. ' +
+        'From the platform endpoint it handles `payment_intent.succeeded` (records the payment; `payment.succeeded`, or a ' +
         'refund when the order was cancelled) and `payment_intent.payment_failed` (records the ' +
         "decline), `account.updated` (keeps a seller's connected-account status) and `charge.refunded` " +
         "(a refund made in Stripe's dashboard: the seller's transfer is reversed, the refund recorded); " +

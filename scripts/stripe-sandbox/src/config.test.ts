@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       STRIPE_SANDBOX_PUBLIC_URL: 'http://localhost:12111',
       STRIPE_WEBHOOK_URL: 'http://localhost:3004/api/payments/webhook',
       STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect',
       STRIPE_WEBHOOK_ATTEMPTS: '3',
       STRIPE_WEBHOOK_BASE_DELAY_MS: '100',
       LOG_LEVEL: 'debug',
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       STRIPE_SECRET_KEY: 'sk_test_pinned',
       STRIPE_SANDBOX_PUBLIC_URL: 'http://localhost:12111',
       STRIPE_WEBHOOK_URL: 'http://localhost:3004/api/payments/webhook',
+      STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect',
       STRIPE_WEBHOOK_ATTEMPTS: 3,
       LOG_LEVEL: 'debug',
     });

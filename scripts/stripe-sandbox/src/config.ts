@@ -16,6 +16,8 @@ export const configSchema = z.object({
   STRIPE_SANDBOX_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STRIPE_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STRIPE_WEBHOOK_SECRET: z.string({ error: 'is required' }).min(1, 'is required'),
+  /** Signs the events of connected accounts (`account.updated`), as for a Connect endpoint. */
+  STRIPE_CONNECT_WEBHOOK_SECRET: z.string().min(1).optional(),
   STRIPE_WEBHOOK_ATTEMPTS: positiveInt(10),
   STRIPE_WEBHOOK_BASE_DELAY_MS: positiveInt(500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     publicUrl: config.STRIPE_SANDBOX_PUBLIC_URL,
     webhookUrl: config.STRIPE_WEBHOOK_URL,
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    connectWebhookSecret: config.STRIPE_CONNECT_WEBHOOK_SECRET,
     webhookRetry: {
       attempts: config.STRIPE_WEBHOOK_ATTEMPTS,
       baseDelayMs: config.STRIPE_WEBHOOK_BASE_DELAY_MS,

@@ -36,6 +36,12 @@ export interface StripeSandboxOptions {
   webhookUrl?: string;
   /** The endpoint's signing secret (Stripe's start with `whsec_`). */
   webhookSecret: string;
+  /**
+   * The signing secret of a Connect endpoint at the same URL: events of connected accounts (those
+   * carrying `account`, such as `account.updated`) are signed with it, as Stripe signs what it
+   * sends to a Connect endpoint. Unset: they are signed with `webhookSecret`.
+   */
+  connectWebhookSecret?: string;
   /** Attempts per event (first included) and the first retry delay, doubling after; default 10 × 500 ms. */
   webhookRetry?: { attempts: number; baseDelayMs: number };
   /**
@@ -97,6 +103,7 @@ const optionsSchema = z.object({
     .optional(),
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   webhookSecret: z.string().min(1, 'is required'),
+  connectWebhookSecret: z.string().min(1, 'must not be empty').optional(),
   webhookRetry: z
     .object({ attempts: z.number().int().min(1), baseDelayMs: z.number().int().min(0) })
     .default({ attempts: 10, baseDelayMs: 500 }),
@@ -150,6 +157,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   };
   const dispatcher = new WebhookDispatcher({
     secret: config.webhookSecret,
+    connectSecret: config.connectWebhookSecret,
     retry: config.webhookRetry,
     endpoint: endpoint.get,
     logger,

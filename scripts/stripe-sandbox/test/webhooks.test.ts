@@ -77,6 +77,76 @@ describe('webhook signatures', () => {
   });
 });
 
+describe('Connect events', () => {
+  const CONNECT_SECRET = 'whsec_test_connect_9a8b7c6d5e4f3a2b1c0d';
+
+  /** An Express account, onboarded so that `account.updated` fires; answers its id. */
+  async function onboardedAccount(): Promise<string> {
+    const account = await stripe.accounts.create({ type: 'express', country: 'US' });
+    sandbox.completeOnboarding(account.id);
+    await sandbox.webhooksIdle();
+    return account.id;
+  }
+
+  it('name their connected account, and are signed with the Connect secret when one is set', async () => {
+    await setUp({ connectWebhookSecret: CONNECT_SECRET });
+    const accountId = await onboardedAccount();
+    await pay();
+    await sandbox.webhooksIdle();
+
+    const [update] = receiver.ofType('account.updated');
+    const signature = update!.headers['stripe-signature'] as string;
+    const event = stripe.webhooks.constructEvent(update!.rawBody, signature, CONNECT_SECRET);
+    expect(event).toMatchObject({
+      type: 'account.updated',
+      account: accountId,
+      data: { object: { id: accountId } },
+    });
+    expect(() => stripe.webhooks.constructEvent(update!.rawBody, signature, WEBHOOK_SECRET)).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
+
+    // The platform's own events have no `account` and keep the platform endpoint's secret.
+    const [payment] = receiver.ofType('payment_intent.succeeded');
+    const platformEvent = stripe.webhooks.constructEvent(
+      payment!.rawBody,
+      payment!.headers['stripe-signature'] as string,
+      WEBHOOK_SECRET,
+    );
+    expect(platformEvent).not.toHaveProperty('account');
+  });
+
+  it('are signed with the one secret when no Connect secret is set', async () => {
+    await setUp();
+    const accountId = await onboardedAccount();
+
+    const [update] = receiver.ofType('account.updated');
+    const event = stripe.webhooks.constructEvent(
+      update!.rawBody,
+      update!.headers['stripe-signature'] as string,
+      WEBHOOK_SECRET,
+    );
+    expect(event.account).toBe(accountId);
+  });
+
+  it('keep the Connect secret when re-sent', async () => {
+    await setUp({ connectWebhookSecret: CONNECT_SECRET });
+    await onboardedAccount();
+    const [first] = receiver.ofType('account.updated');
+    await sandbox.resend(first!.event.id);
+
+    const [, again] = receiver.ofType('account.updated');
+    expect(again!.event.id).toBe(first!.event.id);
+    expect(() =>
+      stripe.webhooks.constructEvent(
+        again!.rawBody,
+        again!.headers['stripe-signature'] as string,
+        CONNECT_SECRET,
+      ),
+    ).not.toThrow();
+  });
+});
+
 describe('webhook delivery', () => {
   it('retries until the endpoint answers 2xx and records every attempt', async () => {
     await setUp();

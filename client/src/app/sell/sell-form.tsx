@@ -4,12 +4,16 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { EventCombobox } from '@/components/event-combobox';
 import { FormMessage, SubmitButton } from '@/components/field';
-import { TicketFields, validateTicketFields, type TicketFieldValues } from '@/components/ticket-fields';
+import {
+  PayoutLine,
+  TicketFields,
+  validateTicketFields,
+  type TicketFieldValues,
+} from '@/components/ticket-fields';
 import { api, call } from '@/lib/api-client';
 import { ApiError, fieldErrors, messageFor } from '@/lib/errors';
 import { formatEventStartLine } from '@/lib/event-time';
-import { breakdownOf, orderAmounts, type FeeSchedule } from '@/lib/fees';
-import { formatMoney, MAX_PRICE_MINOR, parsePrice } from '@/lib/money';
+import type { FeeSchedule } from '@/lib/fees';
 import type { MarketEvent } from '@/lib/types';
 import { EventForm } from './event-form';
 
@@ -168,7 +172,7 @@ export function SellForm({
               {formError && <FormMessage kind="error">{formError}</FormMessage>}
             </div>
             <TicketFields values={values} errors={errors} onChange={setValues} />
-            <Payout price={values.price} currency={values.currency} feeSchedule={feeSchedule} />
+            <PayoutLine price={values.price} currency={values.currency} feeSchedule={feeSchedule} />
             <SubmitButton busy={busy} busyLabel="Listing your ticket…">
               List ticket
             </SubmitButton>
@@ -185,36 +189,5 @@ export function SellForm({
         )}
       </section>
     </div>
-  );
-}
-
-/** What buyers pay and what the seller receives for the price typed so far. */
-function Payout({
-  price,
-  currency,
-  feeSchedule,
-}: {
-  price: string;
-  currency: string;
-  feeSchedule: FeeSchedule | null;
-}) {
-  const parsed = parsePrice(price, currency);
-  let text: string;
-  if (!parsed.ok) {
-    text = 'You receive the price you set; buyers pay it plus a platform fee.';
-  } else if (!feeSchedule) {
-    text = `Buyers pay your price plus a platform fee; you receive ${formatMoney(parsed.minor, currency)}.`;
-  } else {
-    const amounts = orderAmounts(parsed.minor, currency, feeSchedule);
-    const shown = breakdownOf(amounts, currency);
-    text =
-      amounts.total > MAX_PRICE_MINOR
-        ? `With the ${shown.fee} fee buyers would pay ${shown.total}, more than one payment can be (${formatMoney(MAX_PRICE_MINOR, currency)}): lower the price.`
-        : `Buyers pay ${shown.total} (${shown.price} + ${shown.fee} fee); you receive ${shown.price}.`;
-  }
-  return (
-    <p className="hint" data-testid="sell-payout" aria-live="polite" style={{ margin: 0 }}>
-      {text}
-    </p>
   );
 }

@@ -110,7 +110,7 @@ export class AccountsService {
     if (input.email !== undefined) account.email = input.email;
     account.business_profile = { ...account.business_profile, ...input.businessProfile };
     if (input.metadata) account.metadata = mergeMetadata(account.metadata, input.metadata);
-    this.events.record(ctx, 'account.updated', account);
+    this.events.record(ctx, 'account.updated', account, account.id);
     return account;
   }
 
@@ -179,7 +179,7 @@ export class AccountsService {
   ): AccountObject {
     const account = this.retrieve(id);
     enable(account, visitor);
-    this.events.record(ctx, 'account.updated', account);
+    this.events.record(ctx, 'account.updated', account, account.id);
     return account;
   }
 
@@ -187,7 +187,7 @@ export class AccountsService {
   restrict(ctx: RequestContext, id: string): AccountObject {
     const account = this.retrieve(id);
     restrict(account);
-    this.events.record(ctx, 'account.updated', account);
+    this.events.record(ctx, 'account.updated', account, account.id);
     return account;
   }
 

@@ -15,11 +15,15 @@ export class EventLog {
   /** @param endpoints how many webhook endpoints are configured now (0 or 1): the event's `pending_webhooks`. */
   constructor(private readonly endpoints: () => number) {}
 
-  /** Creates an event for the current request; the request's webhooks send it after the response. */
-  record(ctx: RequestContext, type: StripeEventType, object: unknown): StripeEventObject {
+  /**
+   * Creates an event for the current request; the request's webhooks send it after the response.
+   * `onAccount` names the connected account an event happened on (a Connect event).
+   */
+  record(ctx: RequestContext, type: StripeEventType, object: unknown, onAccount?: string): StripeEventObject {
     const event: StripeEventObject = {
       id: newId('evt'),
       object: 'event',
+      ...(onAccount === undefined ? {} : { account: onAccount }),
       api_version: API_VERSION,
       created: unixNow(),
       data: { object: structuredClone(object) },

@@ -13,6 +13,11 @@ export type StripeEventType =
 export interface StripeEventObject {
   id: string;
   object: 'event';
+  /**
+   * The connected account the event happened on (`acct_…`); present only on such events, which
+   * Stripe delivers to Connect webhook endpoints rather than to the platform's own.
+   */
+  account?: string;
   api_version: string;
   created: number;
   data: { object: unknown };

@@ -25,7 +25,13 @@ export interface WebhookRetryPolicy {
 
 /** Dependencies of {@link WebhookDispatcher}. */
 export interface WebhookDispatcherOptions {
+  /** The signing secret of the platform's webhook endpoint. */
   secret: string;
+  /**
+   * The signing secret of the Connect endpoint, for events of connected accounts (those with
+   * `account`). Unset: the one endpoint gets those too, signed with `secret`.
+   */
+  connectSecret?: string;
   retry: WebhookRetryPolicy;
   /** The endpoint URL at the time of each attempt (it can change while retries are pending). */
   endpoint: () => string | undefined;
@@ -88,6 +94,10 @@ export class WebhookDispatcher {
 
   private async deliver(event: StripeEventObject): Promise<void> {
     const payload = JSON.stringify(event, null, 2);
+    const secret =
+      event.account !== undefined && this.options.connectSecret !== undefined
+        ? this.options.connectSecret
+        : this.options.secret;
     const { attempts, baseDelayMs } = this.options.retry;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (this.stopping.signal.aborted) return;
@@ -96,7 +106,7 @@ export class WebhookDispatcher {
         this.record(event.id, event.type, attempt, null, 'no webhook endpoint is configured');
         return;
       }
-      const result = await this.post(url, payload);
+      const result = await this.post(url, payload, secret);
       this.record(event.id, event.type, attempt, result.status, result.error);
       if (result.status !== null && result.status >= 200 && result.status < 300) {
         event.pending_webhooks = 0;
@@ -113,14 +123,18 @@ export class WebhookDispatcher {
     this.options.logger.warn({ eventId: event.id, type: event.type, attempts }, 'webhook delivery given up');
   }
 
-  private async post(url: string, payload: string): Promise<{ status: number | null; error?: string }> {
+  private async post(
+    url: string,
+    payload: string,
+    secret: string,
+  ): Promise<{ status: number | null; error?: string }> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 10_000);
     try {
       const response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json; charset=utf-8',
-          'stripe-signature': signatureHeader(payload, this.options.secret),
+          'stripe-signature': signatureHeader(payload, secret),
           'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
           accept: '*/*; q=0.5, application/xml',
           'cache-control': 'no-cache',

@@ -9,6 +9,7 @@ import { TicketSwatch } from '@/components/ticket-art';
 import {
   changesOf,
   fieldValuesOf,
+  PayoutLine,
   TicketFields,
   validateTicketFields,
   type TicketFieldValues,
@@ -17,11 +18,23 @@ import { api, call } from '@/lib/api-client';
 import { ApiError, fieldErrors, messageFor } from '@/lib/errors';
 import { listingState, lockedNotice } from '@/lib/listing-status';
 import { formatEventStartLine } from '@/lib/event-time';
+import type { FeeSchedule } from '@/lib/fees';
 import { formatMoney, toMajorInput } from '@/lib/money';
 import type { Ticket } from '@/lib/types';
 
-/** The seller's tickets with inline editing, and more pages on demand. */
-export function MyListings({ initial, initialCursor }: { initial: Ticket[]; initialCursor: string | null }) {
+/**
+ * The seller's tickets with inline editing, and more pages on demand. While a price is edited it
+ * says what buyers pay and what the seller receives, under `feeSchedule` (null: not readable).
+ */
+export function MyListings({
+  initial,
+  initialCursor,
+  feeSchedule,
+}: {
+  initial: Ticket[];
+  initialCursor: string | null;
+  feeSchedule: FeeSchedule | null;
+}) {
   const pages = useMorePages(
     initial,
     initialCursor,
@@ -36,6 +49,7 @@ export function MyListings({ initial, initialCursor }: { initial: Ticket[]; init
           <ListingRow
             key={ticket.id}
             ticket={ticket}
+            feeSchedule={feeSchedule}
             onSaved={(saved) => pages.setItems((all) => all.map((t) => (t.id === saved.id ? saved : t)))}
           />
         ))}
@@ -51,7 +65,15 @@ const ACTIONS = {
   relist: { label: 'Relist', busy: 'Relisting…', done: 'Back on sale.' },
 } as const;
 
-function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Ticket) => void }) {
+function ListingRow({
+  ticket,
+  feeSchedule,
+  onSaved,
+}: {
+  ticket: Ticket;
+  feeSchedule: FeeSchedule | null;
+  onSaved: (ticket: Ticket) => void;
+}) {
   const [editing, setEditing] = useState(false);
   const [values, setValues] = useState<TicketFieldValues>(fieldValuesOf(ticket, toMajorInput));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -158,6 +180,7 @@ function ListingRow({ ticket, onSaved }: { ticket: Ticket; onSaved: (ticket: Tic
               onChange={setValues}
               idPrefix={`edit-${ticket.id}`}
             />
+            <PayoutLine price={values.price} currency={values.currency} feeSchedule={feeSchedule} />
             <div className="row">
               <SubmitButton busy={busy} busyLabel="Saving…" className="btn btn-primary">
                 Save changes

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireUser, serverApi, serverCall } from '@/lib/api-server';
+import { feeSchedule } from '@/lib/fee-schedule';
 import { FreshPage } from '@/components/fresh-page';
 import { MyListings } from './my-listings';
 import { Icon } from '@/components/icon';
@@ -11,7 +12,10 @@ export const metadata: Metadata = { title: 'My listings', robots: { index: false
 export default async function MyListingsPage() {
   await requireUser('/my/listings');
   const api = await serverApi();
-  const page = await serverCall(api.GET('/api/tickets/mine', { params: { query: { limit: 50 } } }));
+  const [page, fees] = await Promise.all([
+    serverCall(api.GET('/api/tickets/mine', { params: { query: { limit: 50 } } })),
+    feeSchedule(),
+  ]);
   const renderId = crypto.randomUUID();
   return (
     <FreshPage renderId={renderId}>
@@ -45,7 +49,12 @@ export default async function MyListingsPage() {
             </Link>
           </div>
         ) : (
-          <MyListings key={renderId} initial={page.items} initialCursor={page.nextCursor} />
+          <MyListings
+            key={renderId}
+            initial={page.items}
+            initialCursor={page.nextCursor}
+            feeSchedule={fees}
+          />
         )}
       </div>
     </FreshPage>
