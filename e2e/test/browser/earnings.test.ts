@@ -18,18 +18,21 @@ failOnConsoleErrors();
 /**
  * A seller gets paid, in Chromium: "Get paid" on the earnings page opens Stripe's hosted
  * onboarding (the sandbox's page), completing it comes back with payouts on; a sale shows with
- * price, fee and what the seller receives, scheduled, then paid out once its event started.
+ * price, fee and what the seller receives, scheduled for a day after its event, then paid out once
+ * payments' payout clock (`CLOCK_OFFSET_SECONDS`) is moved past that day.
  */
 describe('the web client: earnings and payouts', () => {
   let system: System;
   let browser: Browser;
   let site: string;
+  const DAY_MS = 86_400_000;
+  const HOLD_SECONDS = 86_400;
 
   beforeAll(async () => {
     system = await startSystem({
       services: ['auth', 'tickets', 'orders', 'payments'],
       web: true,
-      env: { payments: { PAYOUT_HOLD_SECONDS: '1', PAYOUT_INTERVAL_SECONDS: '1' } },
+      env: { payments: { PAYOUT_HOLD_SECONDS: String(HOLD_SECONDS), PAYOUT_INTERVAL_SECONDS: '1' } },
     });
     // Stripe sends the seller back to PUBLIC_URL, http://localhost:<gateway>: the cookie's host.
     site = system.gateway!.url.replace('127.0.0.1', 'localhost');
@@ -65,11 +68,11 @@ describe('the web client: earnings and payouts', () => {
       'payouts to be on',
     );
 
-    // A sale for an event starting in a few seconds.
+    // A sale for an event in three days, paid out a day after it starts.
     const token = signedUp.body.token as string;
     const eventId = await createEventViaApi(site, token, {
       name: `Earnings Night ${Date.now()}`,
-      startsAt: new Date(Date.now() + 8_000).toISOString(),
+      startsAt: new Date(Date.now() + 3 * DAY_MS).toISOString(),
     });
     const listed = await api(site, 'POST', '/api/tickets', {
       token,
@@ -112,14 +115,20 @@ describe('the web client: earnings and payouts', () => {
     );
     const row = seller.page.getByTestId('sale-row');
     await expect(row.textContent()).resolves.toContain('you receive $25.00');
-    if ((await row.getAttribute('data-status')) === 'scheduled')
-      await snapshot(seller.page, 'earnings-scheduled');
+    await expect(row.getAttribute('data-status')).resolves.toBe('scheduled');
+    await snapshot(seller.page, 'earnings-scheduled');
+
+    // Four days later, by payments' payout clock: the sale is due, and paid out.
+    const [{ transferAt }] = (await api(site, 'GET', '/api/payouts', { token })).body.items as [
+      { transferAt: string },
+    ];
+    const offsetSeconds = Math.ceil((Date.parse(transferAt) - Date.now()) / 1000) + 60;
+    await system.services.payments.restart({ env: { CLOCK_OFFSET_SECONDS: String(offsetSeconds) } });
     await eventually(
       seller.page,
       '/my/earnings',
       async () => (await seller.page.getByTestId('sale-row').getAttribute('data-status')) === 'paid',
       'the payout after the event started',
-      40_000,
     );
     await expect(seller.page.getByTestId('totals-usd').textContent()).resolves.toContain('$25.00');
     await snapshot(seller.page, 'earnings-paid');
