@@ -23,6 +23,20 @@ describe('check-in at the door', () => {
     await system?.stop();
   });
 
+  /** The buyer's e-ticket of `orderId` once orders answers it with `status`. */
+  function eticketAnswering(orderId: string, status: number, what: string) {
+    return waitFor(
+      async () => {
+        const res = await api(system.services.orders.url, 'GET', `/api/orders/${orderId}/eticket`, {
+          token: buyer.token,
+        });
+        return res.status === status ? res : undefined;
+      },
+      20_000,
+      what,
+    );
+  }
+
   /**
    * A ticket of a new event of the organizer's, bought by the buyer through the real flow (order,
    * payment, completion): its ids and the code of its e-ticket, once tickets sees it sold.
@@ -61,14 +75,7 @@ describe('check-in at the door', () => {
     );
     expect(pay.status).toBeLessThan(300);
 
-    const eticket = await waitFor(
-      async () => {
-        const res = await api(orders.url, 'GET', `/api/orders/${orderId}/eticket`, { token: buyer.token });
-        return res.status === 200 ? res : undefined;
-      },
-      20_000,
-      'the e-ticket of the completed order',
-    );
+    const eticket = await eticketAnswering(orderId, 200, 'the e-ticket of the completed order');
     const code = eticket.body.code as string;
     await waitFor(
       async () => (await api(tickets.url, 'GET', `/api/tickets/${ticketId}`)).body.status === 'sold',
@@ -115,7 +122,7 @@ describe('check-in at the door', () => {
   });
 
   it('voids the code at the door and the e-ticket once the order is refunded in Stripe', async () => {
-    const { tickets, orders } = system.services;
+    const { tickets } = system.services;
     const { eventId, orderId, code } = await buyTicket();
     const [payment] = await queryRows<{ stripe_payment_intent_id: string }>(
       system.databases.payments,
@@ -133,14 +140,7 @@ describe('check-in at the door', () => {
       body: `payment_intent=${payment!.stripe_payment_intent_id}`,
     });
     expect(refund.status).toBe(200);
-    const voidTicket = await waitFor(
-      async () => {
-        const res = await api(orders.url, 'GET', `/api/orders/${orderId}/eticket`, { token: buyer.token });
-        return res.status === 409 ? res : undefined;
-      },
-      20_000,
-      'orders to void the e-ticket',
-    );
+    const voidTicket = await eticketAnswering(orderId, 409, 'orders to void the e-ticket');
     expect(voidTicket.body.code).toBe('TICKET_VOID');
     const scan = await waitFor(
       async () => {

@@ -23,6 +23,18 @@ async function firstExpiration(orderId: string, timeoutMs: number): Promise<Stor
   return first!;
 }
 
+/** Waits until the service's consumer has acked every order.created published so far. */
+async function allAcked(timeoutMs: number, what: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const info = await h.bus.jsm.consumers.info(h.bus.streamName('ORDERS'), 'expiration-order-created');
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
 async function jobState(orderId: string): Promise<string> {
   return h.queue.getJobState(orderId);
 }
@@ -60,14 +72,7 @@ describe('order expiry', () => {
     // A second event for the same order (another event id, so JetStream stores it too).
     await sleep(300);
     await h.publishOrderCreated(order);
-    await waitFor(
-      async () => {
-        const info = await h.bus.jsm.consumers.info(h.bus.streamName('ORDERS'), 'expiration-order-created');
-        return info.num_pending === 0 && info.num_ack_pending === 0;
-      },
-      2_000,
-      'the repeat to be acked',
-    );
+    await allAcked(2_000, 'the repeat to be acked');
     const again = await h.queue.getJob(order.id);
     expect(again?.timestamp).toBe(first?.timestamp);
     expect(again?.delay).toBe(first?.delay);
@@ -90,14 +95,7 @@ describe('order expiry', () => {
       orders.push(await h.publishOrderCreated({ expiresAt: inMs(60_000 + i * 1_000) }));
     await h.publishOrderCreated(orders[3]);
     const instance = await h.startInstance();
-    await waitFor(
-      async () => {
-        const info = await h.bus.jsm.consumers.info(h.bus.streamName('ORDERS'), 'expiration-order-created');
-        return info.num_pending === 0 && info.num_ack_pending === 0;
-      },
-      5_000,
-      'every order.created to be acked',
-    );
+    await allAcked(5_000, 'every order.created to be acked');
     for (const order of orders) {
       const job = await h.queue.getJob(order.id);
       expect(job?.data).toEqual({ orderId: order.id, expiresAt: order.expiresAt });
