@@ -48,9 +48,10 @@ export async function reserveTicket(
   const current = await repo.lockById(ticketId);
   if (!current) return { status: 'unknown-ticket' };
   if (current.orderId === orderId) return { status: 'already-held' };
-  if (await repo.isOrderCancelled(orderId)) return { status: 'order-cancelled' };
+  const fate = await repo.orderFate(orderId);
+  if (fate.cancelled) return { status: 'order-cancelled' };
   if (current.orderId !== null) return { status: 'held-by-another', heldBy: current.orderId };
-  const sold = await repo.isOrderCompleted(orderId);
+  const sold = fate.completed;
   // An order.created from before orders carried the title: the title the ticket has now.
   const held = { ...terms, title: terms.title ?? current.title };
   const row = await repo.setHolder(ticketId, orderId, held, { sold });

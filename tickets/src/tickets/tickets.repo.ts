@@ -268,27 +268,23 @@ export function ticketsRepo(db: TicketsDb | TicketsTx) {
       await db.insert(completedOrders).values({ orderId, ticketId }).onConflictDoNothing();
     },
 
-    async isOrderCompleted(orderId: string): Promise<boolean> {
-      const rows = await db
-        .select({ orderId: completedOrders.orderId })
-        .from(completedOrders)
-        .where(eq(completedOrders.orderId, orderId))
-        .limit(1);
-      return rows.length > 0;
-    },
-
     /** Remembers that `orderId` was cancelled; repeating it changes nothing. */
     async recordCancelledOrder(orderId: string, ticketId: string): Promise<void> {
       await db.insert(cancelledOrders).values({ orderId, ticketId }).onConflictDoNothing();
     },
 
-    async isOrderCancelled(orderId: string): Promise<boolean> {
-      const rows = await db
-        .select({ orderId: cancelledOrders.orderId })
-        .from(cancelledOrders)
-        .where(eq(cancelledOrders.orderId, orderId))
-        .limit(1);
-      return rows.length > 0;
+    /**
+     * What became of `orderId` before its creation was applied here: cancelled (its
+     * `order.cancelled` came first), completed (its `order.completed` came first), in one
+     * statement. Read after the ticket's lock, so it sees what a transaction that held the lock
+     * committed.
+     */
+    async orderFate(orderId: string): Promise<{ cancelled: boolean; completed: boolean }> {
+      const { rows } = await db.execute<{ cancelled: boolean; completed: boolean }>(sql`
+        select exists (select 1 from ${cancelledOrders} where ${cancelledOrders.orderId} = ${orderId}) as cancelled,
+               exists (select 1 from ${completedOrders} where ${completedOrders.orderId} = ${orderId}) as completed`);
+      const [fate] = rows;
+      return { cancelled: fate?.cancelled === true, completed: fate?.completed === true };
     },
   };
 }
