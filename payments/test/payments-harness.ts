@@ -44,6 +44,7 @@ export interface PaymentDbRow {
   status: string;
   last_error: { code: string | null; declineCode: string | null; message: string } | null;
   attempts: number;
+  stripe_charge_id: string | null;
   stripe_refund_id: string | null;
   refund_attempts: number;
   updated_at: Date;

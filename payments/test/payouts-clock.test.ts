@@ -146,6 +146,7 @@ describe('the payout clock', () => {
       stripe: {
         createTransfer: () => Promise.reject(new Error('Insufficient funds in Stripe account')),
         transfersOf: () => Promise.resolve([]),
+        chargeOf: () => Promise.resolve(null),
       },
       refunder: h.refunder,
       logger: silent,

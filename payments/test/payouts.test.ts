@@ -172,7 +172,16 @@ describe('payouts', () => {
 
     const transfers = transfersOf(order.id);
     expect(transfers).toHaveLength(1);
-    expect(transfers[0]).toMatchObject({ amount: 5000, currency: 'eur', destination: accountId });
+    // Funded by the order's charge, which the payment recorded when it succeeded.
+    const [intent] = h.intentsFor(order.id);
+    expect(intent?.latest_charge).toMatch(/^ch_/);
+    expect((await h.paymentRow(order.id))?.stripe_charge_id).toBe(intent?.latest_charge);
+    expect(transfers[0]).toMatchObject({
+      amount: 5000,
+      currency: 'eur',
+      destination: accountId,
+      source_transaction: intent?.latest_charge,
+    });
     list = await sales(sellerUser);
     expect(list.items[0]).toMatchObject({ status: 'paid', paidAt: expect.any(String) });
     expect(list.totals).toEqual({ eur: { pending: 0, scheduled: 0, paid: 5000 } });
@@ -194,6 +203,7 @@ describe('payouts', () => {
       amount: 5000,
       currency: 'eur',
       destination: accountId,
+      sourceTransaction: (await h.paymentRow(crashed.order.id))?.stripe_charge_id,
     });
     await due(raced.order.id);
     await due(crashed.order.id);
@@ -228,6 +238,7 @@ describe('payouts', () => {
       stripe: {
         createTransfer: () => Promise.reject(new Error('Your destination account is restricted')),
         transfersOf: () => Promise.resolve([]),
+        chargeOf: () => Promise.resolve(null),
       },
       refunder: h.refunder,
       logger: silent,
@@ -429,7 +440,7 @@ describe('the ledger', () => {
         msg: 'ledger agrees with Stripe',
         differences: 0,
         startedAt: new Date(firstStart * 1000).toISOString(),
-        checkedTransfers: expect.any(Number),
+        checkedOrders: expect.any(Number),
       }),
     ]);
 
@@ -453,7 +464,7 @@ describe('the ledger', () => {
     // A pass that could not ask Stripe vouches for nothing: both gauges keep the last completed pass.
     const unreachable = createLedgerReconciler({
       db: h.db,
-      stripe: { ...gateway, retrieveTransfer: () => Promise.reject(new Error('connect ECONNREFUSED')) },
+      stripe: { ...gateway, transfersOf: () => Promise.reject(new Error('connect ECONNREFUSED')) },
       logger,
       metrics,
       intervalMs: 60_000,

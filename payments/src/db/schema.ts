@@ -96,6 +96,11 @@ export const payments = pgTable(
     /** When the confirmation in flight started; a stale one (crashed process) may be retried. */
     attemptStartedAt: timestamp('attempt_started_at', { withTimezone: true, precision: 3 }),
     succeededAt: timestamp('succeeded_at', { withTimezone: true, precision: 3 }),
+    /**
+     * The PaymentIntent's succeeded Charge (`latest_charge`): the seller's transfer names it as its
+     * `source_transaction`. Null until the charge is recorded, and on rows from before it was kept.
+     */
+    stripeChargeId: text('stripe_charge_id'),
     stripeRefundId: text('stripe_refund_id'),
     refundAttempts: integer('refund_attempts').notNull().default(0),
     nextRefundAt: timestamp('next_refund_at', { withTimezone: true, precision: 3 }),
@@ -125,6 +130,8 @@ export const payments = pgTable(
     index('payments_refund_pending_idx')
       .on(t.nextRefundAt)
       .where(sql`status = 'refund_pending'`),
+    // The ledger reconciler's window: the payments changed lately.
+    index('payments_updated_idx').on(t.updatedAt),
     // The reconciler's candidates: payments Stripe may have settled without telling us.
     index('payments_open_idx')
       .on(t.createdAt)
@@ -200,6 +207,8 @@ export const sales = pgTable(
   },
   (t) => [
     index('sales_seller_idx').on(t.sellerId, t.createdAt),
+    // The ledger reconciler's window: the sales changed lately.
+    index('sales_updated_idx').on(t.updatedAt),
     index('sales_due_idx')
       .on(t.transferAt)
       .where(sql`status in ('scheduled', 'failed')`),

@@ -44,7 +44,8 @@ function chargeEntries(order: OrderRow | null, payment: PaymentRow, refund: bool
  * order's lock (`ordersRepo.lock`), and passes the locked order. In the same transaction the
  * charge is booked in the ledger (I10) and, for an order with a seller, its sale is scheduled for
  * the payout `holdSeconds` after the event starts (after the payout clock's now, for an event that
- * started already or an order without its event).
+ * started already or an order without its event). `chargeId` is the PaymentIntent's succeeded
+ * Charge (`latest_charge`), kept for the payout's `source_transaction`.
  */
 export async function recordStripeCharge(
   tx: PaymentsTx,
@@ -52,9 +53,10 @@ export async function recordStripeCharge(
   order: OrderRow | null,
   holdSeconds: number,
   clock: Clock,
+  chargeId: string | null = null,
 ): Promise<ChargeOutcome> {
   const refund = order?.status === 'cancelled';
-  const changed = await paymentsRepo.recordCharge(tx, payment.id, refund);
+  const changed = await paymentsRepo.recordCharge(tx, payment.id, refund, chargeId);
   if (!changed) return { kind: 'unchanged', payment };
   await book(tx, {
     kind: 'charge',

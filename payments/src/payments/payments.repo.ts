@@ -120,11 +120,17 @@ export const paymentsRepo = {
    * `payment.succeeded` in this transaction (I1). For a cancelled order: `refund_pending`, and the
    * refund worker gives it back (I6). Only from an open status, so a replayed or late event is a no-op.
    */
-  async recordCharge(tx: PaymentsTx, id: string, refund: boolean): Promise<PaymentRow | null> {
+  async recordCharge(
+    tx: PaymentsTx,
+    id: string,
+    refund: boolean,
+    chargeId: string | null = null,
+  ): Promise<PaymentRow | null> {
     const [row] = await tx
       .update(payments)
       .set({
         status: refund ? 'refund_pending' : 'succeeded',
+        stripeChargeId: chargeId,
         lastError: null,
         attemptStartedAt: null,
         succeededAt: sql`now()`,

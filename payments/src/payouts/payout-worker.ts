@@ -7,12 +7,12 @@ import type { PaymentMetrics } from '../payments/payment-metrics';
 import type { StripeGateway } from '../stripe/stripe.gateway';
 import type { Clock } from './clock';
 import type { SaleRefunder } from './refund-sale';
-import { salesRepo } from './sales.repo';
+import { salesRepo, type ClaimedSale } from './sales.repo';
 
 /** Options of {@link createPayoutWorker}. */
 export interface PayoutWorkerOptions {
   db: PaymentsDb;
-  stripe: Pick<StripeGateway, 'createTransfer' | 'transfersOf'>;
+  stripe: Pick<StripeGateway, 'createTransfer' | 'transfersOf' | 'chargeOf'>;
   refunder: Pick<SaleRefunder, 'reverseTransfers'>;
   logger: Logger;
   /** The payout clock: which sales are due, and when a lease or a backoff ends. */
@@ -45,7 +45,9 @@ function errorMessage(err: unknown): string {
 
 /**
  * Creates the payout worker: claim (SKIP LOCKED, with a lease), call Stripe outside any
- * transaction (`payout-<orderId>`: a retry or a second replica gets the same transfer), record
+ * transaction (`payout-<orderId>`: a retry or a second replica gets the same transfer; the
+ * transfer's `source_transaction` is the order's charge, so it is made even while the charge's
+ * funds are still pending), record
  * the transfer and book it in one transaction. A failure (the account restricted, the balance
  * short) leaves the sale `failed` with its error, retried with backoff. A transfer that lands
  * after its sale was refunded (the refund raced the call) is reversed at once.
@@ -55,6 +57,12 @@ export function createPayoutWorker(options: PayoutWorkerOptions): PayoutWorker {
   const claimMs = options.claimMs ?? 60_000;
   const backoff = options.backoff ?? defaultBackoff;
   const logger = options.logger.child({ component: 'payout-worker' });
+
+  /** The order's charge, which funds its transfer: as recorded, or (older payments) from Stripe. */
+  async function chargeOf({ chargeId, intentId }: ClaimedSale): Promise<string | null> {
+    if (chargeId) return chargeId;
+    return intentId ? stripe.chargeOf(intentId) : null;
+  }
 
   async function payOne(): Promise<'paid' | 'failed' | 'recorded-elsewhere' | 'idle'> {
     const claimed = await salesRepo.claimDue(db, claimMs, clock.now());
@@ -72,6 +80,7 @@ export function createPayoutWorker(options: PayoutWorkerOptions): PayoutWorker {
           amount: sale.net,
           currency: sale.currency,
           destination,
+          sourceTransaction: await chargeOf(claimed),
           attempt: sale.attempts,
         }));
     } catch (err) {

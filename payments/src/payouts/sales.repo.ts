@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { PaymentsDb, PaymentsExecutor, PaymentsTx } from '../db/db';
-import { sales, sellerAccounts, type OrderRow, type PaymentRow, type SaleRow } from '../db/schema';
+import { payments, sales, sellerAccounts, type OrderRow, type PaymentRow, type SaleRow } from '../db/schema';
 
 function seconds(value: number) {
   return sql`make_interval(secs => ${value}::double precision)`;
@@ -11,10 +11,14 @@ function at(moment: Date) {
   return sql`${moment.toISOString()}::timestamptz`;
 }
 
-/** A sale claimed for its transfer, with the seller's connected account. */
+/** A sale claimed for its transfer, with the seller's connected account and the order's charge. */
 export interface ClaimedSale {
   sale: SaleRow;
   destination: string;
+  /** The succeeded Charge of the order's payment, when it was recorded with it. */
+  chargeId: string | null;
+  /** The order's PaymentIntent, to ask Stripe for its charge when `chargeId` is not known. */
+  intentId: string | null;
 }
 
 /** Data access for sales, the seller's side of a paid order. */
@@ -81,9 +85,15 @@ export const salesRepo = {
   async claimDue(db: PaymentsDb, leaseMs: number, now: Date): Promise<ClaimedSale | null> {
     return db.transaction(async (tx) => {
       const [due] = await tx
-        .select({ orderId: sales.orderId, destination: sellerAccounts.stripeAccountId })
+        .select({
+          orderId: sales.orderId,
+          destination: sellerAccounts.stripeAccountId,
+          chargeId: payments.stripeChargeId,
+          intentId: payments.stripePaymentIntentId,
+        })
         .from(sales)
         .innerJoin(sellerAccounts, eq(sellerAccounts.userId, sales.sellerId))
+        .leftJoin(payments, eq(payments.orderId, sales.orderId))
         .where(
           and(
             inArray(sales.status, ['scheduled', 'failed']),
@@ -102,7 +112,9 @@ export const salesRepo = {
         .set({ nextAttemptAt: sql`${at(now)} + ${seconds(leaseMs / 1000)}`, updatedAt: sql`now()` })
         .where(eq(sales.orderId, due.orderId))
         .returning();
-      return sale ? { sale, destination: due.destination } : null;
+      return sale
+        ? { sale, destination: due.destination, chargeId: due.chargeId, intentId: due.intentId }
+        : null;
     });
   },
 

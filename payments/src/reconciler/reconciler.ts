@@ -120,6 +120,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           locked?.order ?? null,
           options.payoutHoldSeconds,
           options.clock,
+          state.latestCharge,
         );
         if (recorded.kind === 'unchanged') return 'unchanged';
         return recorded.kind === 'succeeded' ? 'succeeded' : 'refund_due';

@@ -18,7 +18,25 @@ export interface TransferState {
   currency: string;
   destination: string;
   reversed: boolean;
+  /** The charge that funds the transfer (`source_transaction`); null: the available balance did. */
+  sourceTransaction: string | null;
+  transferGroup: string | null;
 }
+
+/** A Stripe Refund as the ledger's reconciliation compares it. */
+export interface RefundState {
+  id: string;
+  amount: number;
+  currency: string;
+  charge: string | null;
+  status: string | null;
+}
+
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  typeof value === 'string' ? value : (value?.id ?? null);
+
+/** How many objects a list call walks at most (its pages of 100): far above one order's few. */
+const listCap = 1000;
 
 function transferStateOf(transfer: Stripe.Transfer): TransferState {
   return {
@@ -29,6 +47,8 @@ function transferStateOf(transfer: Stripe.Transfer): TransferState {
     destination:
       typeof transfer.destination === 'string' ? transfer.destination : (transfer.destination?.id ?? ''),
     reversed: transfer.reversed,
+    sourceTransaction: idOf(transfer.source_transaction),
+    transferGroup: transfer.transfer_group ?? null,
   };
 }
 
@@ -53,12 +73,15 @@ export interface IntentState {
   status: Stripe.PaymentIntent.Status;
   /** Why the last attempt failed, when it did. */
   lastPaymentError: PaymentError | null;
+  /** The last Charge (`latest_charge`): once `succeeded`, the one that took the money. */
+  latestCharge: string | null;
 }
 
 function stateOf(intent: Stripe.PaymentIntent): IntentState {
   return {
     id: intent.id,
     status: intent.status,
+    latestCharge: idOf(intent.latest_charge),
     lastPaymentError: intent.last_payment_error ? paymentErrorOf(intent.last_payment_error) : null,
   };
 }
@@ -305,6 +328,12 @@ export function createStripeGateway(stripe: Stripe | (() => Stripe)) {
       amount: number;
       currency: string;
       destination: string;
+      /**
+       * The order's succeeded Charge: as the transfer's `source_transaction` it is made at once,
+       * its funds available to the seller when the charge's are (no `balance_insufficient` while
+       * the charge is pending), and Stripe refuses more than is left of that charge.
+       */
+      sourceTransaction?: string | null;
       /** Failed attempts so far: each retry after Stripe refused one needs a key of its own. */
       attempt?: number;
     }): Promise<TransferState> {
@@ -316,6 +345,7 @@ export function createStripeGateway(stripe: Stripe | (() => Stripe)) {
             currency: request.currency,
             destination: request.destination,
             transfer_group: request.orderId,
+            ...(request.sourceTransaction ? { source_transaction: request.sourceTransaction } : {}),
             metadata: { orderId: request.orderId },
           },
           // Stripe replays a key's first answer, errors too: a refused transfer retried under the
@@ -330,10 +360,20 @@ export function createStripeGateway(stripe: Stripe | (() => Stripe)) {
       return transferStateOf(transfer);
     },
 
-    /** The transfers of an order's group (at most one, by the idempotency key). */
+    /**
+     * Every transfer of an order's group, newest first: the payout's (one, by the idempotency
+     * key) and any made outside this service (in Stripe's dashboard). Walks the list's pages.
+     */
     async transfersOf(orderId: string): Promise<TransferState[]> {
-      const list = await call(() => sdk().transfers.list({ transfer_group: orderId, limit: 10 }));
-      return list.data.map(transferStateOf);
+      const transfers = await call(() =>
+        sdk().transfers.list({ transfer_group: orderId, limit: 100 }).autoPagingToArray({ limit: listCap }),
+      );
+      return transfers.map(transferStateOf);
+    },
+
+    /** The PaymentIntent's last Charge (`latest_charge`), for a payment recorded before it was kept. */
+    async chargeOf(intentId: string): Promise<string | null> {
+      return stateOf(await call(() => sdk().paymentIntents.retrieve(intentId))).latestCharge;
     },
 
     async retrieveTransfer(transferId: string): Promise<TransferState> {
@@ -367,10 +407,18 @@ export function createStripeGateway(stripe: Stripe | (() => Stripe)) {
       return { id: refund.id, amount: refund.amount, currency: refund.currency };
     },
 
-    /** The refunds of a PaymentIntent (one made in Stripe's dashboard included). */
-    async refundsOf(intentId: string): Promise<{ id: string; amount: number; status: string | null }[]> {
-      const list = await call(() => sdk().refunds.list({ payment_intent: intentId, limit: 10 }));
-      return list.data.map((refund) => ({ id: refund.id, amount: refund.amount, status: refund.status }));
+    /** Every refund of a PaymentIntent, newest first (one made in Stripe's dashboard included). */
+    async refundsOf(intentId: string): Promise<RefundState[]> {
+      const refunds = await call(() =>
+        sdk().refunds.list({ payment_intent: intentId, limit: 100 }).autoPagingToArray({ limit: listCap }),
+      );
+      return refunds.map((refund) => ({
+        id: refund.id,
+        amount: refund.amount,
+        currency: refund.currency,
+        charge: idOf(refund.charge),
+        status: refund.status,
+      }));
     },
 
     /**

@@ -94,7 +94,11 @@ const chargeEventShape = z.object({
 const intentEventShape = z.object({
   id: stripeId,
   data: z.object({
-    object: z.object({ id: stripeId, metadata: z.record(z.string(), z.string()).nullish() }),
+    object: z.object({
+      id: stripeId,
+      metadata: z.record(z.string(), z.string()).nullish(),
+      latest_charge: z.union([stripeId, z.object({ id: stripeId })]).nullish(),
+    }),
   }),
 });
 
@@ -184,8 +188,10 @@ export function createWebhookService({
   }
 
   function onSucceeded(event: Stripe.PaymentIntentSucceededEvent): Promise<Outcome> {
+    const charge = event.data.object.latest_charge;
+    const chargeId = typeof charge === 'string' ? charge : (charge?.id ?? null);
     return once(event, (tx, payment, order) =>
-      recordStripeCharge(tx, payment, order, payoutHoldSeconds, clock),
+      recordStripeCharge(tx, payment, order, payoutHoldSeconds, clock, chargeId),
     );
   }
 

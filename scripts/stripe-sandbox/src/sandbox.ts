@@ -173,7 +173,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     baseUrl: () => baseUrl ?? '',
     linkTtlSeconds: config.accountLinkTtlSeconds,
   });
-  const transfers = new TransfersService(accounts, balance, events);
+  const transfers = new TransfersService(accounts, balance, events, charges);
   const app = createSandboxApp({
     secretKey: config.secretKey,
     routes: [

@@ -246,6 +246,130 @@ describe('transfers', () => {
   });
 });
 
+describe('transfers funded by a charge (source_transaction)', () => {
+  it('transfers at once from a charge whose funds are not available, and names the charge', async () => {
+    const paid = await sale('order-s1', 3000);
+    const seller = await enabledSeller();
+    // Another transfer took the available balance: only the charge can fund this one.
+    await stripe.transfers.create({ amount: 3000, currency: 'usd', destination: seller.id });
+    expect(await available()).toBe(0);
+    const short = await rejectionOf(
+      stripe.transfers.create({ amount: 2500, currency: 'usd', destination: seller.id }),
+    );
+    expect(short).toMatchObject({ code: 'balance_insufficient' });
+
+    const charge = paid.latest_charge as string;
+    const transfer = await stripe.transfers.create({
+      amount: 2500,
+      currency: 'usd',
+      destination: seller.id,
+      transfer_group: 'order-s1',
+      source_transaction: charge,
+    });
+    expect(transfer).toMatchObject({ amount: 2500, source_transaction: charge, transfer_group: 'order-s1' });
+    expect((await stripe.transfers.retrieve(transfer.id)).source_transaction).toBe(charge);
+    const plain = await stripe.transfers.list({ transfer_group: 'order-s1' });
+    expect(plain.data.map((item) => item.source_transaction)).toEqual([charge]);
+  });
+
+  it('refuses more than the charge has left after its refunds and earlier transfers', async () => {
+    const paid = await sale('order-s2', 5000);
+    const charge = paid.latest_charge as string;
+    const seller = await enabledSeller();
+    const params = { currency: 'usd', destination: seller.id, source_transaction: charge };
+    const tooLarge = await rejectionOf(stripe.transfers.create({ ...params, amount: 5001 }));
+    expect(tooLarge).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(tooLarge).toMatchObject({ statusCode: 400, code: 'amount_too_large', param: 'amount' });
+    expect(tooLarge.message).toContain(charge);
+
+    await stripe.transfers.create({ ...params, amount: 3000 });
+    await stripe.refunds.create({ charge, amount: 1500 });
+    const rest = await rejectionOf(stripe.transfers.create({ ...params, amount: 501 }));
+    expect(rest).toMatchObject({ code: 'amount_too_large', param: 'amount' });
+    expect(rest.message).toContain('$5.00');
+    expect(await stripe.transfers.create({ ...params, amount: 500 })).toMatchObject({
+      source_transaction: charge,
+    });
+  });
+
+  it('refuses an unknown charge, a failed one, and one in another currency', async () => {
+    const seller = await enabledSeller();
+    const eurCharge = (await sale('order-s3', 4000, 'eur')).latest_charge as string;
+    const unknown = await rejectionOf(
+      stripe.transfers.create({
+        amount: 100,
+        currency: 'usd',
+        destination: seller.id,
+        source_transaction: 'ch_unknown',
+      }),
+    );
+    expect(unknown).toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'source_transaction',
+      message: "No such charge: 'ch_unknown'",
+    });
+
+    const mismatch = await rejectionOf(
+      stripe.transfers.create({
+        amount: 100,
+        currency: 'usd',
+        destination: seller.id,
+        source_transaction: eurCharge,
+      }),
+    );
+    expect(mismatch).toMatchObject({ statusCode: 400, param: 'currency' });
+    expect(mismatch.message).toBe(
+      "The currency of source_transaction's balance transaction (eur) must be the same as the transfer currency (usd)",
+    );
+
+    const declined = await rejectionOf(
+      stripe.paymentIntents.create(
+        intentParams({ amount: 5000, payment_method: 'pm_card_chargeDeclined', confirm: true }),
+      ),
+    );
+    expect(declined.charge).toMatch(/^ch_/);
+    const failed = await rejectionOf(
+      stripe.transfers.create({
+        amount: 100,
+        currency: 'usd',
+        destination: seller.id,
+        source_transaction: declined.charge!,
+      }),
+    );
+    expect(failed).toMatchObject({ statusCode: 400, param: 'source_transaction' });
+    expect(sandbox.transfers()).toHaveLength(0);
+  });
+});
+
+describe('refund lists', () => {
+  it('lists refunds newest first, by charge or PaymentIntent, with cursors', async () => {
+    const a = await sale('order-r1', 3000);
+    const b = await sale('order-r2', 3000);
+    const first = await stripe.refunds.create({ payment_intent: a.id, amount: 1000 });
+    const second = await stripe.refunds.create({ charge: a.latest_charge as string, amount: 500 });
+    const other = await stripe.refunds.create({ payment_intent: b.id });
+    const all = await stripe.refunds.list();
+    expect(all).toMatchObject({ object: 'list', has_more: false, url: '/v1/refunds' });
+    expect(all.data.map((refund) => refund.id)).toEqual([other.id, second.id, first.id]);
+    const ofA = await stripe.refunds.list({ payment_intent: a.id });
+    expect(ofA.data.map((refund) => refund.id)).toEqual([second.id, first.id]);
+    const byCharge = await stripe.refunds.list({ charge: a.latest_charge as string, limit: 1 });
+    expect(byCharge).toMatchObject({ has_more: true, data: [{ id: second.id }] });
+    const next = await stripe.refunds.list({
+      charge: a.latest_charge as string,
+      limit: 1,
+      starting_after: second.id,
+    });
+    expect(next).toMatchObject({ has_more: false, data: [{ id: first.id }] });
+    const paged: string[] = [];
+    for await (const refund of stripe.refunds.list({ limit: 1 })) paged.push(refund.id);
+    expect(paged).toEqual([other.id, second.id, first.id]);
+    const badCursor = await rejectionOf(stripe.refunds.list({ starting_after: 're_unknown' }));
+    expect(badCursor).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'starting_after' });
+  });
+});
+
 describe('transfer reversals', () => {
   async function paidOut(orderId: string, amount = 2000): Promise<Stripe.Transfer> {
     await sale(orderId, amount);

@@ -1,13 +1,22 @@
 import { route, type ApiRequest, type ApiRoute } from '../server/api-route';
 import { z } from 'zod';
 import { initialMetadata, integer, metadata, oneOf, parseParams, string } from '../server/params';
+import { cursorParams, listCursor } from '../server/list';
 import { invalidParam } from '../server/stripe-error';
 import type { RefundsService } from './refunds.service';
 
-/** `POST /v1/refunds`, `GET /v1/refunds/:id`. */
+/** `POST /v1/refunds`, `GET /v1/refunds` (list), `GET /v1/refunds/:id`. */
 export function refundRoutes(refunds: RefundsService): ApiRoute[] {
   return [
     route('post', '/refunds', (req) => createRefund(refunds, req)),
+    route('get', '/refunds', ({ query }) => {
+      const params = parseParams(ListParams, query);
+      return refunds.list({
+        charge: params.charge,
+        paymentIntent: params.payment_intent,
+        ...listCursor(params),
+      });
+    }),
     route('get', '/refunds/:id', (req) => retrieveRefund(refunds, req)),
   ];
 }
@@ -19,6 +28,7 @@ const CreateParams = z.strictObject({
   reason: oneOf(['duplicate', 'fraudulent', 'requested_by_customer']),
   metadata: metadata(),
 });
+const ListParams = z.strictObject({ charge: string(), payment_intent: string(), ...cursorParams });
 
 function createRefund(refunds: RefundsService, { body, ctx }: ApiRequest): unknown {
   const params = parseParams(CreateParams, body);

@@ -1,6 +1,7 @@
 import type { ChargeObject, ChargesService } from '../charges/charges.service';
 import type { PaymentIntentsService } from '../payment-intents/payment-intents.service';
 import { newId, unixNow } from '../server/ids';
+import { listPage, type ListCursor, type ListObject } from '../server/list';
 import type { Metadata } from '../server/params';
 import type { RequestContext } from '../server/request-context';
 import { invalidRequest, resourceMissing } from '../server/stripe-error';
@@ -109,6 +110,18 @@ export class RefundsService {
     const refund = this.refunds.get(id);
     if (!refund) throw resourceMissing('refund', id, 'id', 404);
     return refund;
+  }
+
+  /** `GET /v1/refunds`: newest first, of one charge or PaymentIntent when asked, paged like Stripe's lists. */
+  list(input: ListCursor & { charge?: string; paymentIntent?: string }): ListObject<RefundObject> {
+    const matching = this.all()
+      .reverse()
+      .filter(
+        (refund) =>
+          (input.charge === undefined || refund.charge === input.charge) &&
+          (input.paymentIntent === undefined || refund.payment_intent === input.paymentIntent),
+      );
+    return listPage(matching, input, '/v1/refunds', 'refund');
   }
 
   /** Every refund, oldest first. */

@@ -10,6 +10,7 @@ import {
   parseParams,
   string,
 } from '../server/params';
+import { cursorParams, listCursor } from '../server/list';
 import { invalidParam } from '../server/stripe-error';
 import type { TransfersService } from './transfers.service';
 
@@ -43,17 +44,12 @@ const CreateParams = z.strictObject({
   currency: string({ required: true }),
   destination: string({ required: true }),
   transfer_group: string(),
+  source_transaction: string(),
   description: string(),
   metadata: metadata(),
 });
 const UpdateParams = z.strictObject({ description: nullableString(), metadata: metadata() });
-const ListParams = z.strictObject({
-  destination: string(),
-  transfer_group: string(),
-  limit: integer({ min: 1, max: 100 }),
-  starting_after: string(),
-  ending_before: string(),
-});
+const ListParams = z.strictObject({ destination: string(), transfer_group: string(), ...cursorParams });
 const ReverseParams = z.strictObject({
   amount: integer({ min: 1 }),
   description: string(),
@@ -85,6 +81,7 @@ function createTransfer(transfers: TransfersService, { body, ctx }: ApiRequest):
     currency,
     destination: params.destination,
     transferGroup: params.transfer_group,
+    sourceTransaction: params.source_transaction,
     description: params.description,
     metadata: initialMetadata(params.metadata),
   });
@@ -92,19 +89,10 @@ function createTransfer(transfers: TransfersService, { body, ctx }: ApiRequest):
 
 function listTransfers(transfers: TransfersService, { query }: ApiRequest): unknown {
   const params = parseParams(ListParams, query);
-  if (params.starting_after !== undefined && params.ending_before !== undefined) {
-    throw invalidParam(
-      'ending_before',
-      'You may only specify one of these parameters: ending_before, starting_after.',
-      'parameters_exclusive',
-    );
-  }
   return transfers.list({
     destination: params.destination,
     transferGroup: params.transfer_group,
-    limit: params.limit ?? 10,
-    startingAfter: params.starting_after,
-    endingBefore: params.ending_before,
+    ...listCursor(params),
   });
 }
 

@@ -1,6 +1,8 @@
 import type { AccountsService } from '../accounts/accounts.service';
 import type { BalanceService } from '../balance/balance.service';
+import type { ChargesService } from '../charges/charges.service';
 import { newId, unixNow } from '../server/ids';
+import { listPage, type ListCursor, type ListObject } from '../server/list';
 import { mergeMetadata, type Metadata, type MetadataUpdate } from '../server/params';
 import type { RequestContext } from '../server/request-context';
 import { invalidRequest, resourceMissing } from '../server/stripe-error';
@@ -42,7 +44,8 @@ export interface TransferObject {
     url: string;
   };
   reversed: boolean;
-  source_transaction: null;
+  /** The charge that funds the transfer; null when it came from the available balance. */
+  source_transaction: string | null;
   source_type: 'card';
   transfer_group: string | null;
 }
@@ -53,17 +56,16 @@ export interface CreateTransferInput {
   currency: string;
   destination: string;
   transferGroup?: string;
+  /** A charge of the platform's whose (possibly pending) funds back the transfer. */
+  sourceTransaction?: string;
   description?: string;
   metadata: Metadata;
 }
 
 /** `GET /v1/transfers` filters and cursor, once parsed. */
-export interface ListTransfersInput {
+export interface ListTransfersInput extends ListCursor {
   destination?: string;
   transferGroup?: string;
-  limit: number;
-  startingAfter?: string;
-  endingBefore?: string;
 }
 
 /** The first reversals a transfer embeds in `reversals.data`, as on Stripe. */
@@ -88,8 +90,9 @@ function written(amount: number, currency: string): string {
 /**
  * Transfers from the platform's balance to connected accounts ("separate charges and
  * transfers"), and their reversals. A transfer needs an account whose `transfers` capability is
- * active and at most the platform's available balance in its currency; a reversal gives back at
- * most what was not reversed yet.
+ * active and at most the platform's available balance in its currency, or, with a
+ * `source_transaction`, at most what is left of that charge (its amount less its refunds and the
+ * transfers it funded before); a reversal gives back at most what was not reversed yet.
  */
 export class TransfersService {
   private readonly transfers = new Map<string, TransferObject>();
@@ -98,6 +101,7 @@ export class TransfersService {
     private readonly accounts: AccountsService,
     private readonly balance: BalanceService,
     private readonly events: EventLog,
+    private readonly charges: ChargesService,
   ) {}
 
   /** `POST /v1/transfers`: fires `transfer.created`. */
@@ -111,7 +115,9 @@ export class TransfersService {
         { code: 'insufficient_capabilities_for_transfer', param: 'destination' },
       );
     }
-    if (input.amount > this.balance.availableIn(input.currency)) {
+    if (input.sourceTransaction !== undefined) {
+      this.checkSource(input.sourceTransaction, input.amount, input.currency);
+    } else if (input.amount > this.balance.availableIn(input.currency)) {
       throw invalidRequest(INSUFFICIENT_FUNDS, { code: 'balance_insufficient' });
     }
     const id = newId('tr');
@@ -136,7 +142,7 @@ export class TransfersService {
         url: `/v1/transfers/${id}/reversals`,
       },
       reversed: false,
-      source_transaction: null,
+      source_transaction: input.sourceTransaction ?? null,
       source_type: 'card',
       transfer_group: input.transferGroup ?? null,
     };
@@ -162,12 +168,7 @@ export class TransfersService {
   }
 
   /** `GET /v1/transfers`: newest first, filtered, paged by id cursors like Stripe's lists. */
-  list(input: ListTransfersInput): {
-    object: 'list';
-    data: TransferObject[];
-    has_more: boolean;
-    url: string;
-  } {
+  list(input: ListTransfersInput): ListObject<TransferObject> {
     const matching = [...this.transfers.values()]
       .reverse()
       .filter(
@@ -175,21 +176,7 @@ export class TransfersService {
           (input.destination === undefined || transfer.destination === input.destination) &&
           (input.transferGroup === undefined || transfer.transfer_group === input.transferGroup),
       );
-    let page = matching;
-    if (input.startingAfter !== undefined) {
-      const index = this.cursorIndex(matching, input.startingAfter, 'starting_after');
-      page = matching.slice(index + 1);
-    } else if (input.endingBefore !== undefined) {
-      const index = this.cursorIndex(matching, input.endingBefore, 'ending_before');
-      page = matching.slice(Math.max(0, index - input.limit), index);
-      return { object: 'list', data: page, has_more: index - input.limit > 0, url: '/v1/transfers' };
-    }
-    return {
-      object: 'list',
-      data: page.slice(0, input.limit),
-      has_more: page.length > input.limit,
-      url: '/v1/transfers',
-    };
+    return listPage(matching, input, '/v1/transfers', 'transfer');
   }
 
   /** `POST /v1/transfers/:id/reversals`: fires `transfer.reversed` (partial reversals too, as on Stripe). */
@@ -271,9 +258,37 @@ export class TransfersService {
     return this.reversals.get(transfer.id) ?? [];
   }
 
-  private cursorIndex(items: TransferObject[], id: string, param: string): number {
-    const index = items.findIndex((item) => item.id === id);
-    if (index < 0) throw resourceMissing('transfer', id, param, 400);
-    return index;
+  /**
+   * What a `source_transaction` must be, as Stripe checks it: a charge of the platform's that
+   * succeeded, in the transfer's currency, with at least `amount` left of it once its refunds and
+   * the transfers it funded before are taken off.
+   */
+  private checkSource(chargeId: string, amount: number, currency: string): void {
+    const charge = this.charges.find(chargeId);
+    if (!charge) throw resourceMissing('charge', chargeId, 'source_transaction', 400);
+    if (charge.status !== 'succeeded') {
+      throw invalidRequest(
+        `The source_transaction ${charge.id} has not succeeded and cannot fund a transfer.`,
+        { param: 'source_transaction' },
+      );
+    }
+    if (charge.currency !== currency) {
+      throw invalidRequest(
+        `The currency of source_transaction's balance transaction (${charge.currency}) must be the same as ` +
+          `the transfer currency (${currency})`,
+        { param: 'currency' },
+      );
+    }
+    const funded = this.all()
+      .filter((transfer) => transfer.source_transaction === charge.id)
+      .reduce((sum, transfer) => sum + transfer.amount, 0);
+    const left = charge.amount - charge.amount_refunded - funded;
+    if (amount > left) {
+      throw invalidRequest(
+        `Transfer amount (${written(amount, currency)}) is greater than what is left of the source_transaction ` +
+          `${charge.id} (${written(Math.max(0, left), currency)}) after its refunds and earlier transfers.`,
+        { code: 'amount_too_large', param: 'amount' },
+      );
+    }
   }
 }
