@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { PaymentsDb, PaymentsTx } from '../db/db';
 import type { PaymentRow, SaleRow } from '../db/schema';
-import { accounts, book, chargeEntries } from '../ledger/ledger';
+import { accounts, book, chargeEntries, type Entry } from '../ledger/ledger';
 import { paymentsRepo } from '../payments/payments.repo';
 import { InvalidStripeRequestError, type StripeGateway, type TransferState } from '../stripe/stripe.gateway';
 import { salesRepo } from './sales.repo';
 
 /** The Stripe calls a refund of a sale makes. */
-export type RefundStripe = Pick<StripeGateway, 'refund' | 'transfersOf' | 'reverseTransfer'>;
+export type RefundStripe = Pick<StripeGateway, 'refund' | 'refundsOf' | 'transfersOf' | 'reverseTransfer'>;
 
 /** What {@link createSaleRefunder} needs. */
 export interface SaleRefunderDeps {
@@ -25,6 +25,45 @@ export interface RefundSaleOptions {
    * it is recorded under `reference` (the charge's id).
    */
   madeAtStripe?: { reference: string };
+}
+
+/** One Stripe refund of a charge and its amount: one ledger transaction each. */
+export interface RefundPart {
+  reference: string;
+  amount: number;
+}
+
+/**
+ * Splits `undone` (the entries that take a whole charge back: the balance's outflow and what
+ * each other account gives back) into one balanced set of entries per part, in integer minor
+ * units: part i takes `amount_i` from the balance and, from every other account, its share
+ * `amount_i / Σ amounts` rounded down, the rounding put on the largest account; the last part takes
+ * what is left, so the parts sum to `undone` exactly. Null when the parts do not add up to the
+ * balance's outflow.
+ */
+export function splitRefund(undone: readonly Entry[], parts: readonly RefundPart[]): Entry[][] | null {
+  const total = parts.reduce((sum, part) => sum + part.amount, 0);
+  const balance = undone.find((entry) => entry.account === accounts.stripeBalance);
+  if (!balance || -balance.amount !== total || parts.some((part) => part.amount <= 0)) return null;
+  if (parts.length === 1) return [undone.map((entry) => ({ ...entry }))];
+  const others = undone.filter((entry) => entry !== balance);
+  const left = new Map(others.map((entry) => [entry.account, entry.amount]));
+  return parts.map((part, index) => {
+    if (index === parts.length - 1) {
+      return [
+        { account: accounts.stripeBalance, amount: -part.amount },
+        ...others.map((entry) => ({ account: entry.account, amount: left.get(entry.account)! })),
+      ];
+    }
+    const shares = others.map((entry) => ({
+      account: entry.account,
+      amount: Math.floor((entry.amount * part.amount) / total),
+    }));
+    const largest = shares.reduce((a, b) => (Math.abs(b.amount) > Math.abs(a.amount) ? b : a));
+    largest.amount += part.amount - shares.reduce((sum, share) => sum + share.amount, 0);
+    for (const share of shares) left.set(share.account, left.get(share.account)! - share.amount);
+    return [{ account: accounts.stripeBalance, amount: -part.amount }, ...shares];
+  });
 }
 
 /** What refunding did. */
@@ -91,25 +130,57 @@ export function createSaleRefunder({ db, stripe, logger }: SaleRefunderDeps) {
     return reversed;
   }
 
-  async function recordRefund(payment: PaymentRow, refundId: string, reason: string): Promise<boolean> {
+  /**
+   * The refunds that make up the charge's, as Stripe lists them (a part made in the dashboard and
+   * the rest made here, say), oldest first; or the one refund `refundId` for the whole charge
+   * when Stripe's list does not add up to it.
+   */
+  async function refundParts(payment: PaymentRow, refundId: string): Promise<RefundPart[]> {
+    const listed = (await stripe.refundsOf(payment.stripePaymentIntentId))
+      .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled')
+      .reverse();
+    const total = listed.reduce((sum, refund) => sum + refund.amount, 0);
+    if (listed.length > 0 && total === payment.amount) {
+      return listed.map((refund) => ({ reference: refund.id, amount: refund.amount }));
+    }
+    log.warn(
+      { orderId: payment.orderId, refundId, listed: listed.length, total, amount: payment.amount },
+      "Stripe's refunds of the charge do not add up to it; booking the whole under one refund",
+    );
+    return [{ reference: refundId, amount: payment.amount }];
+  }
+
+  async function recordRefund(
+    payment: PaymentRow,
+    refundId: string,
+    reason: string,
+    parts: RefundPart[],
+  ): Promise<boolean> {
     return db.transaction(async (tx) => {
       const recorded = await paymentsRepo.markRefunded(tx, payment, refundId, reason);
       if (!recorded) return false;
       const charge = await chargeEntries(tx, payment.orderId);
-      const entries =
+      const undone =
         charge.length > 0
           ? charge.map((entry) => ({ account: entry.account, amount: -entry.amount }))
           : [
               { account: accounts.stripeBalance, amount: -payment.amount },
               { account: accounts.unallocated, amount: payment.amount },
             ];
-      await book(tx, {
-        kind: 'refund',
-        reference: refundId,
-        orderId: payment.orderId,
-        currency: payment.currency,
-        entries,
-      });
+      // One transaction per Stripe refund; the whole under `refundId` if they cannot be split.
+      const split = splitRefund(undone, parts);
+      const bookings = split
+        ? split.map((entries, index) => ({ reference: parts[index]!.reference, entries }))
+        : [{ reference: refundId, entries: undone }];
+      for (const { reference, entries } of bookings) {
+        await book(tx, {
+          kind: 'refund',
+          reference,
+          orderId: payment.orderId,
+          currency: payment.currency,
+          entries,
+        });
+      }
       await salesRepo.markReversed(tx, payment.orderId);
       return true;
     });
@@ -149,7 +220,7 @@ export function createSaleRefunder({ db, stripe, logger }: SaleRefunderDeps) {
       if (!refundedElsewhere || !options.madeAtStripe) throw err;
       refundId = options.madeAtStripe.reference;
     }
-    const recorded = await recordRefund(payment, refundId, reason);
+    const recorded = await recordRefund(payment, refundId, reason, await refundParts(payment, refundId));
     if (recorded) {
       log.info({ orderId, paymentId: payment.id, refundId, amount: payment.amount, reason }, 'sale refunded');
     }
