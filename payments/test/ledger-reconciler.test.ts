@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { useHarness, waitFor } from '@glotixz/common/testing';
+import { useHarness } from '@glotixz/common/testing';
 import pino from 'pino';
 import type Stripe from 'stripe';
-import request from 'supertest';
 import { createLedgerReconciler } from '../src/ledger/ledger-reconciler';
 import { createPaymentMetrics } from '../src/payments/payment-metrics';
 import { createStripeClient } from '../src/stripe/stripe.client';
@@ -10,30 +9,6 @@ import { createStripeGateway } from '../src/stripe/stripe.gateway';
 import { startPaymentsHarness } from './payments-harness';
 
 const h = useHarness(startPaymentsHarness);
-
-/** An onboarded seller: the user and their connected account. */
-async function seller() {
-  const user = h.user();
-  await request(h.app).post('/api/payouts/account').set('authorization', user.authorization).expect(200);
-  const { rows } = await h.pool.query<{ stripe_account_id: string }>(
-    'select stripe_account_id from seller_accounts where user_id = $1',
-    [user.id],
-  );
-  const accountId = rows[0]!.stripe_account_id;
-  h.sandbox.completeOnboarding(accountId);
-  await waitFor(
-    async () => {
-      const { rows: enabled } = await h.pool.query(
-        "select 1 from seller_accounts where user_id = $1 and status = 'enabled'",
-        [user.id],
-      );
-      return enabled.length > 0 ? true : undefined;
-    },
-    5_000,
-    'the account enabled',
-  );
-  return { user, accountId };
-}
 
 /** A paid order of `sellerId` (5000 + fee 599 eur) whose payout is due now. */
 async function dueSale(sellerId: string) {
@@ -74,10 +49,10 @@ const eurAvailable = async () =>
 
 describe('payouts funded by their charge', () => {
   it('pays the seller while the platform has no available balance, from the order’s charge', async () => {
-    const { user, accountId } = await seller();
+    const { user, accountId } = await h.seller();
     const { order, payment } = await dueSale(user.id);
     // Something else took every available euro: a transfer from the balance would be refused.
-    const other = await seller();
+    const other = await h.seller();
     await h.stripe.transfers.create({
       amount: await eurAvailable(),
       currency: 'eur',
@@ -97,7 +72,7 @@ describe('payouts funded by their charge', () => {
   });
 
   it('asks Stripe for the charge of a payment recorded before charges were kept', async () => {
-    const { user } = await seller();
+    const { user } = await h.seller();
     const { order, payment } = await dueSale(user.id);
     await h.pool.query('update payments set stripe_charge_id = null where order_id = $1', [order.id]);
     expect(await h.payouts.payDue()).toBe(1);
@@ -107,7 +82,7 @@ describe('payouts funded by their charge', () => {
 
 describe("the ledger's reconciliation from Stripe's side", () => {
   it("reports a transfer made at Stripe for a sale's transfer_group that the ledger never booked", async () => {
-    const { user, accountId } = await seller();
+    const { user, accountId } = await h.seller();
     const { order, payment } = await dueSale(user.id);
     await h.payouts.payDue();
     const lines: { level?: number; msg: string; [field: string]: unknown }[] = [];
@@ -153,7 +128,7 @@ describe("the ledger's reconciliation from Stripe's side", () => {
   }
 
   it("compares a refund made in Stripe's dashboard with what the ledger booked for it", async () => {
-    const { user } = await seller();
+    const { user } = await h.seller();
     const mine = (differences: { orderId: string }[], orderId: string) =>
       differences.filter((d) => d.orderId === orderId);
     const { reconciler } = reconcilerWith();

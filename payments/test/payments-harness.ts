@@ -107,6 +107,11 @@ export interface PaymentsHarness {
   /** The orders service's side of the bus: publish its events, read ours back. */
   bus: Bus;
   user(): TestUser;
+  /**
+   * A new seller with a connected account made through `POST /api/payouts/account`, its
+   * onboarding completed at the sandbox and the account seen `enabled`, unless `onboard` is false.
+   */
+  seller(options?: { onboard?: boolean }): Promise<{ user: TestUser; accountId: string }>;
   /** Publishes `order.created` (as orders would) and waits until the replica has it. */
   placeOrder(buyer: TestUser, overrides?: Partial<OrderCreatedData>): Promise<OrderCreatedData>;
   /** Publishes an event as orders would; answers the envelope. */
@@ -247,6 +252,35 @@ export async function startPaymentsHarness(options: PaymentsHarnessOptions = {})
     sandbox,
     webhookUrl,
     stripe,
+
+    async seller({ onboard = true } = {}) {
+      const user = harness.user();
+      const res = await request(app)
+        .post('/api/payouts/account')
+        .set('authorization', user.authorization)
+        .expect(200);
+      if (!/^https?:\/\//.test(String(res.body.onboardingUrl))) throw new Error('no onboarding URL');
+      const { rows } = await harness.pool.query<{ stripe_account_id: string }>(
+        'select stripe_account_id from seller_accounts where user_id = $1',
+        [user.id],
+      );
+      const accountId = rows[0]?.stripe_account_id;
+      if (!accountId) throw new Error('no connected account saved');
+      if (onboard) {
+        sandbox.completeOnboarding(accountId);
+        await waitFor(
+          async () => {
+            const account = await request(app)
+              .get('/api/payouts/account')
+              .set('authorization', user.authorization);
+            return account.body.status === 'enabled' ? true : undefined;
+          },
+          5_000,
+          'the account enabled',
+        );
+      }
+      return { user, accountId };
+    },
 
     async placeOrder(buyer, overrides = {}) {
       const data: OrderCreatedData = {

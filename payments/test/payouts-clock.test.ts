@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createTestKeys, testServiceEnv, useHarness, waitFor } from '@glotixz/common/testing';
+import { createTestKeys, testServiceEnv, useHarness } from '@glotixz/common/testing';
 import pino from 'pino';
 import type Stripe from 'stripe';
-import request from 'supertest';
 import { configSchema } from '../src/config';
 import { offsetClock, systemClock, type Clock } from '../src/payouts/clock';
 import { createPayoutWorker } from '../src/payouts/payout-worker';
@@ -24,29 +23,6 @@ const silent = pino({ level: 'silent' });
 beforeEach(() => {
   clock.offsetMs = 0;
 });
-
-/** A seller with a connected account, enabled unless `onboard` is false. */
-async function seller(options: { onboard?: boolean } = {}) {
-  const user = h.user();
-  await request(h.app).post('/api/payouts/account').set('authorization', user.authorization).expect(200);
-  const { rows } = await h.pool.query<{ stripe_account_id: string }>(
-    'select stripe_account_id from seller_accounts where user_id = $1',
-    [user.id],
-  );
-  const accountId = rows[0]!.stripe_account_id;
-  if (options.onboard !== false) {
-    h.sandbox.completeOnboarding(accountId);
-    await waitFor(
-      async () => {
-        const res = await request(h.app).get('/api/payouts/account').set('authorization', user.authorization);
-        return res.body.status === 'enabled' ? true : undefined;
-      },
-      5_000,
-      'the account to be enabled',
-    );
-  }
-  return { user, accountId };
-}
 
 /** A paid order of `sellerId` (price 5000 + fee 599 in eur) for an event starting at `startsAt`. */
 async function sale(sellerId: string, startsAt: Date) {
@@ -87,7 +63,7 @@ async function gauge(name: string): Promise<number> {
 
 describe('the payout clock', () => {
   it('schedules a sale at its event start plus the hold, or, for an event the clock says has started, at its now plus the hold', async () => {
-    const { user } = await seller({ onboard: false });
+    const { user } = await h.seller({ onboard: false });
     // Ten days ahead of real time: an event two days ahead has started by the clock, one a month ahead not yet.
     clock.offsetMs = 10 * day;
     const soon = new Date(Date.now() + 2 * day);
@@ -104,7 +80,7 @@ describe('the payout clock', () => {
   });
 
   it('claims a sale only once the clock passes its transfer time, whatever the database says', async () => {
-    const { accountId, user } = await seller();
+    const { accountId, user } = await h.seller();
     const startsAt = new Date(Date.now() + 3 * day);
     const order = await sale(user.id, startsAt);
     const transferAt = (await saleRow(order.id))!.transfer_at;
@@ -127,7 +103,7 @@ describe('the payout clock', () => {
   });
 
   it('ends a lease and a failed transfer’s backoff by the clock', async () => {
-    const { user } = await seller();
+    const { user } = await h.seller();
     const order = await sale(user.id, new Date(Date.now() + day));
     const transferAt = (await saleRow(order.id))!.transfer_at;
     moveClockTo(transferAt, 1_000);

@@ -13,27 +13,6 @@ import { startPaymentsHarness, type TestUser } from './payments-harness';
 const h = useHarness(startPaymentsHarness);
 const silent = pino({ level: 'silent' });
 
-/** The seller's connected account, onboarded (or not) through the API and the sandbox. */
-async function seller(options: { onboard?: boolean } = {}) {
-  const user = h.user();
-  const res = await request(h.app)
-    .post('/api/payouts/account')
-    .set('authorization', user.authorization)
-    .expect(200);
-  expect(res.body.onboardingUrl).toMatch(/^https?:\/\//);
-  const { rows } = await h.pool.query<{ stripe_account_id: string }>(
-    'select stripe_account_id from seller_accounts where user_id = $1',
-    [user.id],
-  );
-  const accountId = rows[0]?.stripe_account_id;
-  if (!accountId) throw new Error('no connected account saved');
-  if (options.onboard !== false) {
-    h.sandbox.completeOnboarding(accountId);
-    await accountStatusIs(user, 'enabled');
-  }
-  return { user, accountId };
-}
-
 async function accountStatusIs(user: TestUser, status: string) {
   await waitFor(
     async () => {
@@ -139,7 +118,7 @@ describe('connected accounts', () => {
 
 describe('payouts', () => {
   it('books the charge, holds the sale until the event started plus the hold, then transfers the price once', async () => {
-    const { user: sellerUser, accountId } = await seller({ onboard: false });
+    const { user: sellerUser, accountId } = await h.seller({ onboard: false });
     const { order } = await sale(sellerUser.id, new Date(Date.now() + 2_000));
     expect(await ledgerOf(order.id)).toEqual([
       { kind: 'charge', account: 'stripe:balance', amount: 5599 },
@@ -193,7 +172,7 @@ describe('payouts', () => {
   });
 
   it('makes one transfer when two workers race, and when a worker died between Stripe and its record', async () => {
-    const { user: sellerUser, accountId } = await seller();
+    const { user: sellerUser, accountId } = await h.seller();
     const raced = await sale(sellerUser.id);
     const crashed = await sale(sellerUser.id);
     // The crashed worker's call: Stripe made the transfer, nothing was recorded, its lease ran out.
@@ -230,7 +209,7 @@ describe('payouts', () => {
   });
 
   it('leaves a failed transfer failed with its error, and retries it with backoff', async () => {
-    const { user: sellerUser } = await seller();
+    const { user: sellerUser } = await h.seller();
     const { order } = await sale(sellerUser.id);
     await due(order.id);
     const failing = createPayoutWorker({
@@ -262,7 +241,7 @@ describe('payouts', () => {
 
 describe('refundSale', () => {
   it('before the transfer: refunds the buyer in full and cancels the payout', async () => {
-    const { user: sellerUser } = await seller();
+    const { user: sellerUser } = await h.seller();
     const { order, buyer } = await sale(sellerUser.id);
     expect(await h.refunder.refundSale(order.id, 'event_cancelled')).toBe('refunded');
     await due(order.id);
@@ -293,7 +272,7 @@ describe('refundSale', () => {
   });
 
   it('after the transfer: reverses it first, then refunds; every account of the order nets to zero', async () => {
-    const { user: sellerUser } = await seller();
+    const { user: sellerUser } = await h.seller();
     const { order } = await sale(sellerUser.id);
     await due(order.id);
     expect(await h.payouts.payDue()).toBe(1);
@@ -315,7 +294,7 @@ describe('refundSale', () => {
   });
 
   it("follows a refund made in Stripe's dashboard (charge.refunded): the transfer is reversed, the refund recorded", async () => {
-    const { user: sellerUser } = await seller();
+    const { user: sellerUser } = await h.seller();
     const { order } = await sale(sellerUser.id);
     await due(order.id);
     expect(await h.payouts.payDue()).toBe(1);
@@ -409,7 +388,7 @@ describe('the ledger', () => {
   });
 
   it('agrees with Stripe in its reconciliation, and reports a difference, with when the pass started, as metrics and a log line', async () => {
-    const { user: sellerUser } = await seller();
+    const { user: sellerUser } = await h.seller();
     const { order } = await sale(sellerUser.id);
     await due(order.id);
     await h.payouts.payDue();

@@ -69,6 +69,7 @@ describe('the refund worker while Stripe is slow', () => {
           otherCalls += 1;
           return Promise.reject(new Error('a second worker asked Stripe for the same refund'));
         },
+        refundsOf: () => Promise.resolve([]),
         transfersOf: () => Promise.resolve([]),
         reverseTransfer: () => Promise.reject(new Error('no transfer to reverse')),
       },

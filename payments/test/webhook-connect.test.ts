@@ -11,19 +11,6 @@ const connectSecret = `whsec_${randomBytes(24).toString('hex')}`;
 // does, and the platform's own events with STRIPE_WEBHOOK_SECRET.
 const h = useHarness(() => startPaymentsHarness({ env: { STRIPE_CONNECT_WEBHOOK_SECRET: connectSecret } }));
 
-/** A seller with a connected account that has not finished onboarding. */
-async function seller(): Promise<{ user: TestUser; accountId: string }> {
-  const user = h.user();
-  await request(h.app).post('/api/payouts/account').set('authorization', user.authorization).expect(200);
-  const { rows } = await h.pool.query<{ stripe_account_id: string }>(
-    'select stripe_account_id from seller_accounts where user_id = $1',
-    [user.id],
-  );
-  const accountId = rows[0]?.stripe_account_id;
-  if (!accountId) throw new Error('no connected account saved');
-  return { user, accountId };
-}
-
 async function statusOf(user: TestUser): Promise<string> {
   const res = await request(h.app).get('/api/payouts/account').set('authorization', user.authorization);
   return (res.body as { status: string }).status;
@@ -53,7 +40,7 @@ function accountUpdated(accountId: string, overrides: Record<string, unknown> = 
 
 describe('webhooks of the Connect endpoint', () => {
   it("keeps a seller's account status from account.updated signed with the Connect secret", async () => {
-    const { user, accountId } = await seller();
+    const { user, accountId } = await h.seller({ onboard: false });
     expect(await statusOf(user)).toBe('pending');
 
     h.sandbox.completeOnboarding(accountId);
@@ -66,7 +53,7 @@ describe('webhooks of the Connect endpoint', () => {
   });
 
   it('applies an account.updated posted with the Connect secret, and answers a replay as a duplicate', async () => {
-    const { user, accountId } = await seller();
+    const { user, accountId } = await h.seller({ onboard: false });
     const payload = accountUpdated(accountId);
 
     const first = await h.postWebhook(payload, { secret: connectSecret }).expect(200);
@@ -77,7 +64,7 @@ describe('webhooks of the Connect endpoint', () => {
   });
 
   it('refuses an account.updated signed with neither secret with 400 INVALID_SIGNATURE', async () => {
-    const { user, accountId } = await seller();
+    const { user, accountId } = await h.seller({ onboard: false });
     const before = await h.count('stripe_events');
 
     const res = await h.postWebhook(accountUpdated(accountId), { secret: 'whsec_not_ours' }).expect(400);
@@ -87,8 +74,8 @@ describe('webhooks of the Connect endpoint', () => {
   });
 
   it('refuses a Connect event without its account, or about another account, with 400 BAD_REQUEST', async () => {
-    const { user, accountId } = await seller();
-    const other = await seller();
+    const { user, accountId } = await h.seller({ onboard: false });
+    const other = await h.seller({ onboard: false });
     const before = await h.count('stripe_events');
 
     const anonymous = await h
@@ -109,7 +96,7 @@ describe('webhooks of the Connect endpoint', () => {
     const order = await h.placeOrder(buyer);
     await h.pay(buyer, order.id).expect(201);
     const [intent] = h.intentsFor(order.id);
-    const { accountId } = await seller();
+    const { accountId } = await h.seller({ onboard: false });
     const before = await h.count('stripe_events');
 
     const payload = JSON.stringify({
