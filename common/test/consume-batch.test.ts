@@ -111,7 +111,8 @@ describe('a transactional consumer given several messages at once', () => {
     const others = applied.filter((a) => a.eventId !== failing.id);
     expect(new Set(others.map((a) => a.txid)).size).toBe(1);
     expect(others.every((a) => a.delivery === 1)).toBe(true);
-    // The failed try rolled back to its savepoint; only its redelivery committed, on its own.
+    // The failed try rolled back (the batch's first attempt whole, then its own savepoint); only
+    // its redelivery committed, on its own.
     expect(applied.filter((a) => a.eventId === failing.id)).toEqual([
       expect.objectContaining({ delivery: 2 }),
     ]);
